@@ -1,0 +1,101 @@
+# pipec — the Pipe compiler.  `make` builds bin/pipec; `make test` runs every test.
+# Settings first; everything generated goes to build/ (never committed).
+
+CC       ?= cc
+PREFIX   ?= /usr/local
+DESTDIR  ?=
+BUILD    ?= build
+OPT      ?= -O2 -g
+WARN     := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+            -Wpointer-arith -Wformat=2 -Wvla -Wno-unused-parameter
+WERROR   ?=
+SAN      ?=
+CFLAGS_ALL = -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) $(WERROR) $(SAN) -MMD -MP \
+             -Iruntime -Istdlib -Icompiler -I$(BUILD)/grammar $(CFLAGS)
+LIBS     := -ltcc -ldl -lpcre2-8 -lm
+LDFLAGS_ALL = $(SAN) $(LDFLAGS)
+
+RUNTIME_SRC  := $(wildcard runtime/*.c)
+STDLIB_SRC   := $(wildcard stdlib/*.c)
+COMPILER_SRC := $(wildcard compiler/*.c)
+GEN_SRC      := $(BUILD)/grammar/lexer.c $(BUILD)/grammar/parser.c $(BUILD)/embed.c $(BUILD)/symtab.c
+LIB_OBJ      := $(patsubst %.c,$(BUILD)/%.o,$(RUNTIME_SRC) $(STDLIB_SRC))
+PIPEC_OBJ    := $(patsubst %.c,$(BUILD)/%.o,$(COMPILER_SRC)) $(GEN_SRC:.c=.o)
+UNIT_SRC     := $(wildcard tests/unit/test_*.c)
+UNIT_BIN     := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
+EMBEDDED     := runtime/pipe.h stdlib/pipe_std.h $(RUNTIME_SRC) $(STDLIB_SRC) $(wildcard runtime/*_impl.h)
+
+.PHONY: all deps demo test unit golden asan bench fuzz install clean
+all: bin/pipec
+
+deps:
+	@sh mk/deps.sh
+
+bin/pipec: $(PIPEC_OBJ) $(LIB_OBJ)
+	@mkdir -p bin
+	$(CC) -o $@ $^ $(LDFLAGS_ALL) -rdynamic $(LIBS)
+
+$(BUILD)/lib/libpipert.a: $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/%.o: %.c Makefile
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -c -o $@ $<
+
+$(BUILD)/grammar/%.o: $(BUILD)/grammar/%.c Makefile
+	$(CC) $(CFLAGS_ALL) -Wno-unused-function -Wno-missing-prototypes -Wno-sign-compare -c -o $@ $<
+
+$(BUILD)/%.o: $(BUILD)/%.c Makefile
+	$(CC) $(CFLAGS_ALL) -c -o $@ $<
+
+$(BUILD)/grammar/parser.c $(BUILD)/grammar/parser.h: grammar/parser.y
+	@mkdir -p $(dir $@)
+	bison -Wall -Werror --defines=$(BUILD)/grammar/parser.h -o $(BUILD)/grammar/parser.c $<
+
+$(BUILD)/grammar/lexer.c $(BUILD)/grammar/lexer.h: grammar/lexer.l $(BUILD)/grammar/parser.h
+	flex --header-file=$(BUILD)/grammar/lexer.h -o $(BUILD)/grammar/lexer.c $<
+
+$(PATSUBST_DUMMY) $(patsubst %.c,$(BUILD)/%.o,$(COMPILER_SRC)): $(BUILD)/grammar/parser.h $(BUILD)/grammar/lexer.h
+
+$(BUILD)/embed.c: mk/embed.sh $(EMBEDDED)
+	@mkdir -p $(dir $@)
+	sh mk/embed.sh $(EMBEDDED) > $@
+
+$(BUILD)/symtab.c: mk/symtab.sh runtime/pipe.h stdlib/pipe_std.h
+	@mkdir -p $(dir $@)
+	sh mk/symtab.sh "$(CC)" runtime/pipe.h stdlib/pipe_std.h > $@
+
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/lib/libpipert.a $(filter-out $(BUILD)/compiler/main.o,$(PIPEC_OBJ))
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -Itests/unit -o $@ $^ $(LDFLAGS_ALL) -lcmocka $(LIBS)
+
+demo: deps
+	$(MAKE) all
+	bin/pipec run examples/top_words.pipe --n 5 < examples/top_words.in
+
+test: deps
+	$(MAKE) all unit golden
+
+unit: $(UNIT_BIN)
+	@sh tests/run_unit.sh $(UNIT_BIN)
+
+golden: bin/pipec
+	@sh tests/run_golden.sh
+
+asan:
+	$(MAKE) BUILD=build/asan SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" OPT="-O1 -g" all unit
+	$(MAKE) BUILD=build/asan SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" OPT="-O1 -g" bin/pipec
+	PIPEC_ASAN=1 sh tests/run_golden.sh
+
+bench: all
+	@sh bench/run.sh
+
+install: bin/pipec
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 755 bin/pipec $(DESTDIR)$(PREFIX)/bin/pipec
+
+clean:
+	rm -rf build bin
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

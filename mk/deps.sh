@@ -1,0 +1,14 @@
+#!/bin/sh
+# Installs the build dependencies that are missing, with apt-get (Debian).
+# Run by `make demo` and `make test`; does nothing when everything is there.
+set -e
+need=""
+for p in gcc make flex bison libtcc-dev libpcre2-dev libcmocka-dev libedit-dev; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || need="$need $p"
+done
+[ -z "$need" ] && exit 0
+echo "installing missing build dependencies:$need"
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $need

@@ -1,0 +1,320 @@
+/* pipe.h — the Pipe runtime's public ABI.
+ * Generated pipelines, the standard library and users' `extern proc` C files all
+ * compile against this one header; keep it small and stable.
+ *
+ * Model (push): a source reads a line and pushes it into the first node; every
+ * node handles the item and pushes zero or more items to its outputs with
+ * pipe_emit(), in the same call stack.  An item is passed by pointer and is only
+ * valid during the push call: a node that keeps it must pipe_clone() it.
+ * Temporary values (strings built by upper(), lists from split(), ...) live in the
+ * run's scratch arena, which is reset after each source item has travelled
+ * through the whole DAG.  Long-lived state is owned by the node that keeps it.
+ *
+ * The JIT compiles generated code without any system header: it defines
+ * PIPE_FREESTANDING and this header then declares the few types it needs itself.
+ */
+#ifndef PIPE_H
+#define PIPE_H
+
+#ifdef PIPE_FREESTANDING
+typedef unsigned long size_t;
+typedef long int64_t;
+typedef unsigned long uint64_t;
+typedef unsigned int uint32_t;
+typedef unsigned char uint8_t;
+typedef _Bool bool;
+#define true 1
+#define false 0
+#define NULL ((void *)0)
+void *memcpy(void *dst, const void *src, size_t n);
+void *memset(void *dst, int c, size_t n);
+int memcmp(const void *a, const void *b, size_t n);
+#else
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#endif
+
+#define PIPE_ABI_VERSION 1
+
+/* ------------------------------------------------------------------ values */
+
+/* A str is a byte slice (any bytes but '\n'), not NUL-terminated.  It borrows
+ * its bytes from the reader's buffer, the scratch arena or an owner. */
+typedef struct PipeStr {
+    const char *p;
+    size_t n;
+} PipeStr;
+
+typedef enum PipeKind {
+    PIPE_K_STR,
+    PIPE_K_INT,   /* int64_t */
+    PIPE_K_FLOAT, /* double */
+    PIPE_K_BOOL,  /* bool */
+    PIPE_K_TUPLE, /* a C struct, fields at offsets[] */
+    PIPE_K_LIST,  /* PipeList * */
+    PIPE_K_MAP,   /* PipeMap * */
+    PIPE_K_SET    /* PipeMap * whose values have size 0 */
+} PipeKind;
+
+/* Describes a Pipe type at run time so that generic code (sort, count, maps,
+ * output) can hash, compare, copy and print values of any type. */
+typedef struct PipeType {
+    PipeKind kind;
+    uint32_t size;  /* sizeof the C representation */
+    uint32_t align;
+    uint32_t nfields;                     /* tuple */
+    const struct PipeType *const *fields; /* tuple: field types */
+    const uint32_t *offsets;              /* tuple: field offsets */
+    const struct PipeType *elem;          /* list, set: element type; map: key */
+    const struct PipeType *val;           /* map: value type */
+} PipeType;
+
+extern const PipeType pipe_t_str, pipe_t_int, pipe_t_float, pipe_t_bool;
+
+/* ------------------------------------------------------------------ arenas */
+
+typedef struct PipeArenaBlock PipeArenaBlock;
+typedef struct PipeArena {
+    char *cur, *end;
+    PipeArenaBlock *blocks; /* newest first; the oldest is kept by reset */
+} PipeArena;
+
+void *pipe_arena_grow(PipeArena *a, size_t n); /* slow path of pipe_alloc */
+void pipe_arena_reset(PipeArena *a);           /* frees all but the first block */
+void pipe_arena_free(PipeArena *a);            /* frees every block */
+
+/* Returns n bytes aligned to 16 from a; never NULL (exits on out of memory). */
+static inline void *pipe_alloc(PipeArena *a, size_t n)
+{
+    size_t r = (n + 15) & ~(size_t)15;
+    if ((size_t)(a->end - a->cur) >= r) {
+        void *p = a->cur;
+        a->cur += r;
+        return p;
+    }
+    return pipe_arena_grow(a, r);
+}
+
+/* ------------------------------------------------------------------ containers */
+
+/* A list of elements of one type, stored contiguously.  Allocated from the
+ * arena it was made with, or from the heap when arena is NULL (owned lists). */
+typedef struct PipeList {
+    void *data;
+    size_t len, cap;
+    uint32_t esize;
+    PipeArena *arena;
+} PipeList;
+
+PipeList *pipe_list_new(PipeArena *a, uint32_t esize, size_t cap);
+void *pipe_list_push(PipeList *l); /* room for one more element, zeroed */
+/* Element i, counting from 0 (negative: from the end), or NULL when out of range. */
+void *pipe_list_at(PipeList *l, int64_t i);
+
+/* An insertion-ordered hash map (a set when the value type is NULL).  Keys and
+ * values are deep copies owned by the map (heap).  Entries are kept dense in
+ * insertion order; removed ones are skipped by iteration. */
+typedef struct PipeMap PipeMap;
+
+PipeMap *pipe_map_new(const PipeType *key, const PipeType *val);
+void pipe_map_free(PipeMap *m);
+void *pipe_map_get(PipeMap *m, const void *key);            /* value or NULL */
+void *pipe_map_upsert(PipeMap *m, const void *key, bool *created); /* new value zeroed */
+bool pipe_map_has(PipeMap *m, const void *key);
+bool pipe_map_remove(PipeMap *m, const void *key);
+size_t pipe_map_len(const PipeMap *m);
+/* Iteration: for (size_t i = 0; pipe_map_next(m, &i, &k, &v); ) visits live
+ * entries in insertion order. */
+bool pipe_map_next(PipeMap *m, size_t *i, void **key, void **val);
+
+/* ------------------------------------------------------------------ generic value ops */
+
+int pipe_cmp(const PipeType *t, const void *a, const void *b); /* <0, 0, >0 */
+bool pipe_eq(const PipeType *t, const void *a, const void *b);
+uint64_t pipe_hash(const PipeType *t, const void *v);
+/* Deep-copies src to dst; into arena a, or onto the heap when a is NULL. */
+void pipe_clone(const PipeType *t, void *dst, const void *src, PipeArena *a);
+/* Frees what a heap clone (a == NULL) of the value owns; not the value itself. */
+void pipe_drop(const PipeType *t, void *v);
+
+/* ------------------------------------------------------------------ run time */
+
+typedef struct PipeRt PipeRt;
+typedef struct PipeNode PipeNode;
+
+typedef struct PipePos {
+    const char *file; /* the .pipe file */
+    int line, col;
+} PipePos;
+
+typedef struct PipeEdge {
+    PipeNode *node;
+    int port; /* which input of node (fan-in) */
+} PipeEdge;
+
+/* A processor or sink.  push() receives one item on input `port`; finish() runs
+ * once after the last item of every input (the `on end` hook) and may still
+ * emit; the runtime then ends the outputs.  free() releases what the node owns. */
+struct PipeNode {
+    void (*push)(PipeNode *self, const void *item, int port);
+    void (*finish)(PipeNode *self);
+    void (*free)(PipeNode *self);
+    void (*port_end)(PipeNode *self, int port); /* optional: one input ended */
+    PipeEdge *outs;
+    uint32_t nouts, capouts;
+    uint32_t nins, ended; /* inputs connected, inputs ended */
+    const char *name;     /* stage name for messages, e.g. "to_int" */
+    PipePos pos;          /* where the stage is written */
+    const PipeType *in, *out;
+    PipeRt *rt;
+    uint64_t items_in, items_out;
+};
+
+/* Sends item to every output of n (fan-out calls each consumer in turn). */
+static inline void pipe_emit(PipeNode *n, const void *item)
+{
+    n->items_out++;
+    for (uint32_t i = 0; i < n->nouts; i++) {
+        PipeNode *o = n->outs[i].node;
+        o->items_in++;
+        o->push(o, item, n->outs[i].port);
+    }
+}
+
+/* Allocates a node of `size` bytes (>= sizeof(PipeNode)), zeroed, registered
+ * with rt so that it is freed at the end of the run. */
+PipeNode *pipe_node_new(PipeRt *rt, size_t size, const char *name, PipePos pos);
+/* Adds the edge from -> (to, port) and counts one more input of `to`. */
+void pipe_connect(PipeNode *from, PipeNode *to, int port);
+/* n will emit nothing more: each output is told (port_end), and an output whose
+ * every input has ended runs its finish() and is ended in turn.  So end of
+ * stream reaches `on end` blocks in topological order. */
+void pipe_end(PipeNode *n);
+/* Resets the scratch arena; for a finish() that emits many items, after each
+ * one (no item of the caller may live in scratch then). */
+void pipe_item_done(PipeRt *rt);
+
+/* Sources: produce items one at a time so the scheduler can interleave them. */
+typedef struct PipeSource PipeSource;
+struct PipeSource {
+    PipeNode node;                     /* outputs live here; push is unused */
+    bool (*step)(PipeSource *self);    /* emit one item; false at end */
+    const char *input_name;            /* "stdin", a file name, ... for messages */
+    int64_t input_line;                /* line number of the item being emitted */
+    bool is_file;                      /* a regular file (merge is round-robin) */
+};
+PipeSource *pipe_source_new(PipeRt *rt, size_t size, const char *name, PipePos pos);
+
+/* The scratch arena of the current item (reset by the scheduler). */
+PipeArena *pipe_scratch(PipeRt *rt);
+
+/* Runs every source to its end, interleaving them line by line, then ends the
+ * DAG in topological order.  Returns the exit code (0 or 1). */
+int pipe_run(PipeRt *rt);
+
+/* Runtime errors: print "FILE:L:C: runtime error in stage NAME: MESSAGE[: "value"]
+ * (input IN, line N)" on stderr, flush what every sink holds, and unwind to
+ * pipe_main (longjmp), which returns 1.  Never returns. */
+__attribute__((noreturn)) void pipe_fail(PipeNode *n, const char *msg);
+__attribute__((noreturn)) void pipe_fail_str(PipeNode *n, const char *msg, PipeStr value);
+
+/* ------------------------------------------------------------------ output */
+
+typedef struct PipeOut PipeOut;
+PipeOut *pipe_out_stdout(PipeRt *rt);
+void pipe_out_bytes(PipeOut *o, const char *p, size_t n);
+/* Writes v as one line as LANGUAGE.md §7 says (str as is, int decimal, float
+ * shortest round-trip, bool true/false, tuple fields TAB-separated, list items
+ * space-separated), followed by '\n'. */
+void pipe_out_value(PipeOut *o, const PipeType *t, const void *v);
+
+/* ------------------------------------------------------------------ programs */
+
+typedef struct PipeParam {
+    const char *name;
+    const PipeType *type; /* str, int, float or bool */
+    const char *def;      /* default as text, NULL when required */
+} PipeParam;
+
+/* What generated code exports: its parameters and a function that builds the
+ * DAG into rt (given parsed parameter values, each of its param's C type). */
+typedef struct PipeProgram {
+    const char *name;   /* pipeline name */
+    const char *script; /* script path, for --help and messages */
+    int nparams;
+    const PipeParam *params;
+    size_t params_size;      /* sizeof the generated struct holding the values */
+    const uint32_t *offsets; /* offset of each parameter in that struct */
+    void (*build)(PipeRt *rt, const void *params);
+} PipeProgram;
+
+/* Parses argv (options --name V, --name=V, --help), builds and runs prog.
+ * Returns the process exit code: 0, 1 runtime error, 2 usage error. */
+int pipe_main(const PipeProgram *prog, int argc, char **argv);
+
+/* ------------------------------------------------------------------ builtin functions
+ * The functions of LANGUAGE.md §4 that generated expressions call.  Results that
+ * need memory come from arena `a` (the scratch arena, or a node's own). */
+
+typedef struct PipeRegex PipeRegex;
+
+/* Compiles pattern with PCRE2 (and its JIT when available).  On a bad pattern
+ * returns NULL and writes a message and the byte offset of the error. */
+PipeRegex *pipe_regex_compile(PipeStr pattern, char *err, size_t errlen, size_t *erroff);
+/* Compiles a pattern that the compiler already checked (or a parameter): a bad
+ * one is a runtime error of stage n. */
+PipeRegex *pipe_regex_new(PipeRt *rt, PipeNode *n, PipeStr pattern);
+void pipe_regex_free(PipeRegex *re);
+/* A one-entry cache for regexes computed at run time: recompiles only when the
+ * pattern text changes. */
+typedef struct PipeRegexCache {
+    PipeRegex *re;
+    char *pat;
+    size_t n;
+} PipeRegexCache;
+PipeRegex *pipe_regex_cached(PipeRegexCache *c, PipeNode *n, PipeStr pattern);
+
+bool pipe_matches(PipeRegex *re, PipeStr s);
+/* Replaces every match; `with` may use \0..\9 for groups (and \\ for \). */
+PipeStr pipe_replace(PipeArena *a, PipeRegex *re, PipeStr s, PipeStr with);
+/* Every match of re in s, as a list of str (a "grep -o"). */
+PipeList *pipe_find_all(PipeArena *a, PipeRegex *re, PipeStr s);
+
+bool pipe_str_eq(PipeStr a, PipeStr b);
+int pipe_str_cmp(PipeStr a, PipeStr b); /* bytewise, shorter first on a tie */
+PipeStr pipe_str_lit(const char *p, size_t n);
+PipeStr pipe_concat(PipeArena *a, PipeStr x, PipeStr y);
+PipeStr pipe_upper(PipeArena *a, PipeStr s); /* ASCII only */
+PipeStr pipe_lower(PipeArena *a, PipeStr s);
+PipeStr pipe_trim(PipeStr s); /* ASCII whitespace, both ends; a slice of s */
+bool pipe_contains(PipeStr s, PipeStr sub);
+bool pipe_starts_with(PipeStr s, PipeStr prefix);
+bool pipe_ends_with(PipeStr s, PipeStr suffix);
+int64_t pipe_find(PipeStr s, PipeStr sub); /* byte index, or -1 */
+/* Bytes [start, start+len) clamped to s; negative start counts from the end. */
+PipeStr pipe_substr(PipeStr s, int64_t start, int64_t len);
+PipeList *pipe_split(PipeArena *a, PipeStr s, PipeStr sep); /* list of str; "" sep: bytes */
+PipeList *pipe_words(PipeArena *a, PipeStr s); /* runs of non-blank (awk fields) */
+/* The i-th piece of s split on sep (from 0), "" when there is none; no list built. */
+PipeStr pipe_field(PipeStr s, int64_t i, PipeStr sep);
+PipeStr pipe_join(PipeArena *a, const PipeType *elem, PipeList *xs, PipeStr sep);
+/* to_int / to_float: the whole (trimmed) text must be a number, else a runtime
+ * error of stage n naming the value. */
+int64_t pipe_to_int(PipeNode *n, PipeStr s);
+double pipe_to_float(PipeNode *n, PipeStr s);
+/* Parses without failing; false when s is not a number. */
+bool pipe_parse_int(PipeStr s, int64_t *out);
+bool pipe_parse_float(PipeStr s, double *out);
+/* str(x): the text a sink would write for x (without the newline). */
+PipeStr pipe_str_of(PipeArena *a, const PipeType *t, const void *v);
+PipeStr pipe_int_str(PipeArena *a, int64_t v);
+PipeStr pipe_float_str(PipeArena *a, double v);
+/* keys(m): the keys of a map (or elements of a set) as a new list in arena a. */
+PipeList *pipe_map_keys(PipeArena *a, PipeMap *m);
+/* Integer division and modulo that report division by zero as a runtime error of n. */
+int64_t pipe_idiv(PipeNode *n, int64_t x, int64_t y);
+int64_t pipe_imod(PipeNode *n, int64_t x, int64_t y);
+
+#endif

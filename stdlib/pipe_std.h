@@ -1,0 +1,73 @@
+/* pipe_std.h — constructors of the standard sources, sinks and processors.
+ * Generated code builds its DAG with these (LANGUAGE.md §6); each returns a node
+ * registered with rt, named after the stage and carrying its script position. */
+#ifndef PIPE_STD_H
+#define PIPE_STD_H
+
+#include "pipe.h"
+
+/* Computes the sort/top key of item into key_out (of the key's type); temporary
+ * memory from scratch.  env is the closure's captured environment. */
+typedef void (*PipeKeyFn)(void *env, const void *item, void *key_out, PipeArena *scratch);
+
+/* ---- sources (items are str, except range: int) */
+PipeSource *pipe_src_stdin(PipeRt *rt, PipePos pos);
+PipeSource *pipe_src_file(PipeRt *rt, PipePos pos, PipeStr path);
+PipeSource *pipe_src_files(PipeRt *rt, PipePos pos, PipeStr glob); /* sorted, concatenated */
+PipeSource *pipe_src_range(PipeRt *rt, PipePos pos, int64_t from, int64_t to); /* [from, to) */
+PipeSource *pipe_src_lines(PipeRt *rt, PipePos pos, PipeStr text);
+
+/* ---- sinks (any T; one line per item, formatted as pipe_out_value) */
+PipeNode *pipe_sink_stdout(PipeRt *rt, PipePos pos, const PipeType *t);
+PipeNode *pipe_sink_stderr(PipeRt *rt, PipePos pos, const PipeType *t);
+PipeNode *pipe_sink_file(PipeRt *rt, PipePos pos, const PipeType *t, PipeStr path);
+PipeNode *pipe_sink_append(PipeRt *rt, PipePos pos, const PipeType *t, PipeStr path);
+PipeNode *pipe_sink_discard(PipeRt *rt, PipePos pos, const PipeType *t);
+
+/* ---- str -> str */
+PipeNode *pipe_std_grep(PipeRt *rt, PipePos pos, PipeStr regex);
+PipeNode *pipe_std_grep_v(PipeRt *rt, PipePos pos, PipeStr regex);
+PipeNode *pipe_std_grep_f(PipeRt *rt, PipePos pos, PipeStr literal);
+PipeNode *pipe_std_replace(PipeRt *rt, PipePos pos, PipeStr regex, PipeStr with);
+PipeNode *pipe_std_find_all(PipeRt *rt, PipePos pos, PipeStr regex);
+PipeNode *pipe_std_upper(PipeRt *rt, PipePos pos);
+PipeNode *pipe_std_lower(PipeRt *rt, PipePos pos);
+PipeNode *pipe_std_trim(PipeRt *rt, PipePos pos);
+PipeNode *pipe_std_words(PipeRt *rt, PipePos pos);
+PipeNode *pipe_std_split(PipeRt *rt, PipePos pos, PipeStr sep);
+PipeNode *pipe_std_field(PipeRt *rt, PipePos pos, int64_t i, PipeStr sep);
+PipeNode *pipe_std_to_int(PipeRt *rt, PipePos pos);   /* str -> int */
+PipeNode *pipe_std_to_float(PipeRt *rt, PipePos pos); /* str -> float */
+/* T -> str: "{0}" is field 0 of a tuple (the value itself otherwise), "{{" "}}" braces */
+PipeNode *pipe_std_format(PipeRt *rt, PipePos pos, const PipeType *t, PipeStr fmt);
+
+/* ---- generic T -> T */
+PipeNode *pipe_std_pass(PipeRt *rt, PipePos pos, const PipeType *t); /* identity (tee) */
+PipeNode *pipe_std_head(PipeRt *rt, PipePos pos, const PipeType *t, int64_t n);
+PipeNode *pipe_std_tail(PipeRt *rt, PipePos pos, const PipeType *t, int64_t n);
+PipeNode *pipe_std_skip(PipeRt *rt, PipePos pos, const PipeType *t, int64_t n);
+PipeNode *pipe_std_uniq(PipeRt *rt, PipePos pos, const PipeType *t);
+PipeNode *pipe_std_distinct(PipeRt *rt, PipePos pos, const PipeType *t);
+/* Stable sort; key NULL sorts by the item itself (key_t == t). */
+PipeNode *pipe_std_sort(PipeRt *rt, PipePos pos, const PipeType *t, PipeKeyFn key,
+                        void *env, const PipeType *key_t, bool desc);
+/* The n items with the largest keys, largest first, ties in first-seen order. */
+PipeNode *pipe_std_top(PipeRt *rt, PipePos pos, const PipeType *t, int64_t n, PipeKeyFn key,
+                       void *env, const PipeType *key_t);
+
+/* ---- aggregates and shape changes; out is the output tuple type where there is one */
+PipeNode *pipe_std_count(PipeRt *rt, PipePos pos, const PipeType *t, const PipeType *out); /* T -> (T, int) */
+PipeNode *pipe_std_count_items(PipeRt *rt, PipePos pos, const PipeType *t); /* T -> int */
+PipeNode *pipe_std_sum(PipeRt *rt, PipePos pos, const PipeType *t);  /* int|float -> same */
+PipeNode *pipe_std_min(PipeRt *rt, PipePos pos, const PipeType *t);  /* T -> T, nothing if empty */
+PipeNode *pipe_std_max(PipeRt *rt, PipePos pos, const PipeType *t);
+PipeNode *pipe_std_avg(PipeRt *rt, PipePos pos, const PipeType *t);  /* int|float -> float */
+PipeNode *pipe_std_enumerate(PipeRt *rt, PipePos pos, const PipeType *t, const PipeType *out); /* T -> (int, T) */
+
+/* ---- fan-in: n inputs on ports 0..n-1 */
+PipeNode *pipe_std_merge(PipeRt *rt, PipePos pos, const PipeType *t, int n);
+PipeNode *pipe_std_concat(PipeRt *rt, PipePos pos, const PipeType *t, int n);
+PipeNode *pipe_std_zip(PipeRt *rt, PipePos pos, const PipeType *a, const PipeType *b,
+                       const PipeType *out); /* ports 0 and 1 -> (A, B) */
+
+#endif
