@@ -1,0 +1,677 @@
+/* generic.c — the processors of LANGUAGE.md §6 that work on any T and keep T:
+ * pass, head, tail, skip, uniq, distinct, sort, top. */
+#include "pipe_std.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+/* ------------------------------------------------------------------ helpers */
+
+static void *gen_realloc(void *p, size_t n)
+{
+    void *q = realloc(p, n ? n : 1);
+    if (!q) {
+        fputs("pipe: out of memory\n", stderr);
+        exit(1);
+    }
+    return q;
+}
+
+/* a * b, or exit when it overflows size_t (a huge n of tail/top). */
+static size_t gen_mul(size_t a, size_t b)
+{
+    if (b && a > (size_t)-1 / b) {
+        fputs("pipe: out of memory\n", stderr);
+        exit(1);
+    }
+    return a * b;
+}
+
+static void gen_nop_finish(PipeNode *self)
+{
+    (void)self;
+}
+
+static void gen_nop_free(PipeNode *self)
+{
+    (void)self;
+}
+
+/* A node whose state is a count (head, skip) or nothing (pass). */
+typedef struct CountNode {
+    PipeNode node;
+    int64_t n, seen;
+} CountNode;
+
+static CountNode *gen_node(PipeRt *rt, PipePos pos, size_t size, const char *name,
+                           const PipeType *t)
+{
+    CountNode *c = (CountNode *)pipe_node_new(rt, size, name, pos);
+    c->node.finish = gen_nop_finish;
+    c->node.free = gen_nop_free;
+    c->node.in = c->node.out = t;
+    return c;
+}
+
+/* ------------------------------------------------------------------ pass, head, skip */
+
+static void pass_push(PipeNode *self, const void *item, int port)
+{
+    (void)port;
+    pipe_emit(self, item);
+}
+
+PipeNode *pipe_std_pass(PipeRt *rt, PipePos pos, const PipeType *t)
+{
+    CountNode *c = gen_node(rt, pos, sizeof(CountNode), "pass", t);
+    c->node.push = pass_push;
+    return &c->node;
+}
+
+/* head cannot stop its upstream (a fan-out sibling may still want every item);
+ * it drops what comes after the first n. */
+static void head_push(PipeNode *self, const void *item, int port)
+{
+    (void)port;
+    CountNode *c = (CountNode *)self;
+    if (c->seen < c->n) {
+        c->seen++;
+        pipe_emit(self, item);
+    }
+}
+
+PipeNode *pipe_std_head(PipeRt *rt, PipePos pos, const PipeType *t, int64_t n)
+{
+    CountNode *c = gen_node(rt, pos, sizeof(CountNode), "head", t);
+    c->node.push = head_push;
+    c->n = n;
+    return &c->node;
+}
+
+static void skip_push(PipeNode *self, const void *item, int port)
+{
+    (void)port;
+    CountNode *c = (CountNode *)self;
+    if (c->seen < c->n)
+        c->seen++;
+    else
+        pipe_emit(self, item);
+}
+
+PipeNode *pipe_std_skip(PipeRt *rt, PipePos pos, const PipeType *t, int64_t n)
+{
+    CountNode *c = gen_node(rt, pos, sizeof(CountNode), "skip", t);
+    c->node.push = skip_push;
+    c->n = n;
+    return &c->node;
+}
+
+/* ------------------------------------------------------------------ tail */
+
+/* The last n items as heap clones in a ring that grows up to n slots (so that
+ * tail(1000000) of a short input costs what the input costs). */
+typedef struct TailNode {
+    PipeNode node;
+    const PipeType *t;
+    size_t n;     /* wanted */
+    char *slots;  /* cap slots of t->size */
+    size_t cap, len, head; /* ring: oldest at head */
+} TailNode;
+
+static void tail_push(PipeNode *self, const void *item, int port)
+{
+    (void)port;
+    TailNode *tl = (TailNode *)self;
+    size_t sz = tl->t->size;
+    if (tl->n == 0)
+        return;
+    if (tl->len < tl->n) {
+        if (tl->len == tl->cap) { /* ring not yet wrapped: head == 0 */
+            size_t cap = tl->cap ? tl->cap * 2 : 16;
+            if (cap > tl->n)
+                cap = tl->n;
+            tl->slots = gen_realloc(tl->slots, gen_mul(cap, sz));
+            tl->cap = cap;
+        }
+        pipe_clone(tl->t, tl->slots + tl->len * sz, item, NULL);
+        tl->len++;
+        return;
+    }
+    char *slot = tl->slots + tl->head * sz;
+    pipe_drop(tl->t, slot);
+    pipe_clone(tl->t, slot, item, NULL);
+    tl->head = (tl->head + 1) % tl->len;
+}
+
+static void tail_release(TailNode *tl)
+{
+    size_t sz = tl->t->size;
+    for (size_t i = 0; i < tl->len; i++)
+        pipe_drop(tl->t, tl->slots + i * sz);
+    free(tl->slots);
+    tl->slots = NULL;
+    tl->len = tl->cap = tl->head = 0;
+}
+
+static void tail_finish(PipeNode *self)
+{
+    TailNode *tl = (TailNode *)self;
+    size_t sz = tl->t->size;
+    for (size_t i = 0; i < tl->len; i++) {
+        pipe_emit(self, tl->slots + ((tl->head + i) % tl->len) * sz);
+        pipe_item_done(self->rt);
+    }
+    tail_release(tl);
+}
+
+static void tail_free(PipeNode *self)
+{
+    tail_release((TailNode *)self);
+}
+
+PipeNode *pipe_std_tail(PipeRt *rt, PipePos pos, const PipeType *t, int64_t n)
+{
+    TailNode *tl = (TailNode *)gen_node(rt, pos, sizeof(TailNode), "tail", t);
+    tl->node.push = tail_push;
+    tl->node.finish = tail_finish;
+    tl->node.free = tail_free;
+    tl->t = t;
+    tl->n = n > 0 ? (size_t)n : 0;
+    return &tl->node;
+}
+
+/* ------------------------------------------------------------------ uniq */
+
+typedef struct UniqNode {
+    PipeNode node;
+    const PipeType *t;
+    bool have;
+    void *last; /* heap clone of the last item emitted */
+} UniqNode;
+
+static void uniq_push(PipeNode *self, const void *item, int port)
+{
+    (void)port;
+    UniqNode *u = (UniqNode *)self;
+    if (u->have) {
+        if (pipe_eq(u->t, u->last, item))
+            return;
+        pipe_drop(u->t, u->last);
+    }
+    pipe_clone(u->t, u->last, item, NULL);
+    u->have = true;
+    pipe_emit(self, item);
+}
+
+static void uniq_free(PipeNode *self)
+{
+    UniqNode *u = (UniqNode *)self;
+    if (u->have)
+        pipe_drop(u->t, u->last);
+    u->have = false;
+    free(u->last);
+    u->last = NULL;
+}
+
+PipeNode *pipe_std_uniq(PipeRt *rt, PipePos pos, const PipeType *t)
+{
+    UniqNode *u = (UniqNode *)gen_node(rt, pos, sizeof(UniqNode), "uniq", t);
+    u->node.push = uniq_push;
+    u->node.free = uniq_free;
+    u->t = t;
+    u->last = gen_realloc(NULL, t->size);
+    return &u->node;
+}
+
+/* ------------------------------------------------------------------ distinct */
+
+typedef struct DistinctNode {
+    PipeNode node;
+    PipeMap *seen; /* a set of T */
+} DistinctNode;
+
+static void distinct_push(PipeNode *self, const void *item, int port)
+{
+    (void)port;
+    DistinctNode *d = (DistinctNode *)self;
+    bool created = false;
+    pipe_map_upsert(d->seen, item, &created);
+    if (created)
+        pipe_emit(self, item);
+}
+
+static void distinct_free(PipeNode *self)
+{
+    DistinctNode *d = (DistinctNode *)self;
+    if (d->seen)
+        pipe_map_free(d->seen);
+    d->seen = NULL;
+}
+
+PipeNode *pipe_std_distinct(PipeRt *rt, PipePos pos, const PipeType *t)
+{
+    DistinctNode *d = (DistinctNode *)gen_node(rt, pos, sizeof(DistinctNode), "distinct", t);
+    d->node.push = distinct_push;
+    d->node.free = distinct_free;
+    d->seen = pipe_map_new(t, NULL);
+    return &d->node;
+}
+
+/* ------------------------------------------------------------------ keys */
+
+/* Sort keys are compared through a 64-bit prefix first: for str the first 8
+ * bytes big-endian (zero padded), for int the value with its sign bit flipped,
+ * for bool the value; for a tuple, that of its first field.  Different prefixes
+ * order their keys exactly; equal prefixes fall back to pipe_cmp unless the
+ * prefix is the whole key (int, bool). */
+typedef enum KeyShape { KEY_GENERIC, KEY_STR, KEY_INT, KEY_BOOL } KeyShape;
+
+typedef struct KeyInfo {
+    const PipeType *t;
+    KeyShape shape; /* of the whole key or of its first field */
+    uint32_t off;   /* of the prefix field in the key */
+    bool exact;     /* equal prefixes mean equal keys */
+} KeyInfo;
+
+static KeyShape key_shape(const PipeType *t)
+{
+    switch (t->kind) {
+    case PIPE_K_STR: return KEY_STR;
+    case PIPE_K_INT: return KEY_INT;
+    case PIPE_K_BOOL: return KEY_BOOL;
+    default: return KEY_GENERIC;
+    }
+}
+
+static KeyInfo key_info(const PipeType *t)
+{
+    KeyInfo k = {t, key_shape(t), 0, false};
+    k.exact = k.shape == KEY_INT || k.shape == KEY_BOOL;
+    if (t->kind == PIPE_K_TUPLE && t->nfields > 0) {
+        k.shape = key_shape(t->fields[0]);
+        k.off = t->offsets[0];
+        k.exact = false;
+    }
+    return k;
+}
+
+static uint64_t key_prefix(const KeyInfo *k, const void *key)
+{
+    const char *f = (const char *)key + k->off;
+    switch (k->shape) {
+    case KEY_STR: {
+        const PipeStr *s = (const PipeStr *)f;
+        const unsigned char *p = (const unsigned char *)s->p;
+        size_t n = s->n < 8 ? s->n : 8;
+        uint64_t v = 0;
+        for (size_t i = 0; i < 8; i++)
+            v = v << 8 | (i < n ? p[i] : 0);
+        return v;
+    }
+    case KEY_INT: {
+        int64_t x;
+        memcpy(&x, f, sizeof x);
+        return (uint64_t)x ^ ((uint64_t)1 << 63);
+    }
+    case KEY_BOOL: return *(const bool *)f ? 1 : 0;
+    default: return 0;
+    }
+}
+
+static int key_str_cmp(const PipeStr *a, const PipeStr *b)
+{
+    size_t n = a->n < b->n ? a->n : b->n;
+    int c = n ? memcmp(a->p, b->p, n) : 0;
+    if (c)
+        return c;
+    return a->n < b->n ? -1 : a->n > b->n;
+}
+
+/* Full comparison once the prefixes are equal. */
+static int key_cmp(const KeyInfo *k, const void *a, const void *b)
+{
+    if (k->exact)
+        return 0;
+    if (k->shape == KEY_STR && k->t->kind == PIPE_K_STR)
+        return key_str_cmp(a, b);
+    return pipe_cmp(k->t, a, b);
+}
+
+/* ------------------------------------------------------------------ sort */
+
+/* One entry per item: the prefix of its key and its input position.  Sorting
+ * these 16-byte entries keeps most comparisons inside one array. */
+typedef struct SortEnt {
+    uint64_t pre;
+    size_t idx;
+} SortEnt;
+
+/* Items are deep clones in the node's arena, stored in one growing array; keys
+ * (computed once, at push) likewise.  finish() merge-sorts the entries (stable),
+ * then emits the items in order. */
+typedef struct SortNode {
+    PipeNode node;
+    const PipeType *t;
+    PipeKeyFn key;
+    void *env;
+    KeyInfo ki;
+    bool desc;
+    PipeArena arena;  /* deep parts of items and keys */
+    char *items, *keys; /* keys == NULL: the item is the key */
+    SortEnt *ents;
+    size_t len, cap;
+} SortNode;
+
+static void sort_push(PipeNode *self, const void *item, int port)
+{
+    (void)port;
+    SortNode *s = (SortNode *)self;
+    size_t isz = s->t->size, ksz = s->ki.t->size;
+    if (s->len == s->cap) {
+        size_t cap = s->cap ? s->cap * 2 : 1024;
+        s->items = gen_realloc(s->items, gen_mul(cap, isz));
+        if (s->key)
+            s->keys = gen_realloc(s->keys, gen_mul(cap, ksz));
+        s->ents = gen_realloc(s->ents, gen_mul(cap, sizeof(SortEnt)));
+        s->cap = cap;
+    }
+    char *it = s->items + s->len * isz;
+    pipe_clone(s->t, it, item, &s->arena);
+    const void *k = it;
+    if (s->key) {
+        /* The key may point into the item (the clone) or into the arena given,
+         * which is ours: it lives as long as the item. */
+        char *kp = s->keys + s->len * ksz;
+        memset(kp, 0, ksz);
+        s->key(s->env, it, kp, &s->arena);
+        k = kp;
+    }
+    s->ents[s->len] = (SortEnt){key_prefix(&s->ki, k), s->len};
+    s->len++;
+}
+
+static const void *sort_key_at(const SortNode *s, size_t idx)
+{
+    return s->keys ? s->keys + idx * s->ki.t->size : s->items + idx * s->t->size;
+}
+
+/* <0 when a goes first; 0 only for equal keys (the merge then keeps input order). */
+static int sort_cmp(const SortNode *s, const SortEnt *a, const SortEnt *b)
+{
+    int c;
+    if (a->pre != b->pre)
+        c = a->pre < b->pre ? -1 : 1;
+    else
+        c = key_cmp(&s->ki, sort_key_at(s, a->idx), sort_key_at(s, b->idx));
+    return s->desc ? -c : c;
+}
+
+/* Stable bottom-up merge sort of v[0..n) using tmp[0..n). */
+static void sort_entries(const SortNode *s, SortEnt *v, SortEnt *tmp, size_t n)
+{
+    /* Insertion-sort runs of 16 first: cheap and stable. */
+    const size_t run = 16;
+    for (size_t lo = 0; lo < n; lo += run) {
+        size_t hi = lo + run < n ? lo + run : n;
+        for (size_t i = lo + 1; i < hi; i++) {
+            SortEnt e = v[i];
+            size_t j = i;
+            while (j > lo && sort_cmp(s, &e, &v[j - 1]) < 0) {
+                v[j] = v[j - 1];
+                j--;
+            }
+            v[j] = e;
+        }
+    }
+    SortEnt *src = v, *dst = tmp;
+    for (size_t w = run; w < n; w *= 2) {
+        for (size_t lo = 0; lo < n; lo += 2 * w) {
+            size_t mid = lo + w < n ? lo + w : n;
+            size_t hi = lo + 2 * w < n ? lo + 2 * w : n;
+            size_t i = lo, j = mid, k = lo;
+            if (mid < hi && sort_cmp(s, &src[mid - 1], &src[mid]) <= 0) {
+                memcpy(dst + lo, src + lo, (hi - lo) * sizeof *src); /* already ordered */
+                continue;
+            }
+            while (i < mid && j < hi)
+                dst[k++] = sort_cmp(s, &src[j], &src[i]) < 0 ? src[j++] : src[i++];
+            while (i < mid)
+                dst[k++] = src[i++];
+            while (j < hi)
+                dst[k++] = src[j++];
+        }
+        SortEnt *x = src;
+        src = dst;
+        dst = x;
+    }
+    if (src != v)
+        memcpy(v, src, n * sizeof *v);
+}
+
+static void sort_release(SortNode *s)
+{
+    free(s->items);
+    free(s->keys);
+    free(s->ents);
+    s->items = s->keys = NULL;
+    s->ents = NULL;
+    s->len = s->cap = 0;
+    pipe_arena_free(&s->arena);
+    memset(&s->arena, 0, sizeof s->arena);
+}
+
+static void sort_finish(PipeNode *self)
+{
+    SortNode *s = (SortNode *)self;
+    if (s->len > 1) {
+        SortEnt *tmp = gen_realloc(NULL, gen_mul(s->len, sizeof(SortEnt)));
+        sort_entries(s, s->ents, tmp, s->len);
+        free(tmp);
+    }
+    for (size_t i = 0; i < s->len; i++) {
+        pipe_emit(self, s->items + s->ents[i].idx * s->t->size);
+        pipe_item_done(self->rt);
+    }
+    sort_release(s);
+}
+
+static void sort_free(PipeNode *self)
+{
+    sort_release((SortNode *)self);
+}
+
+PipeNode *pipe_std_sort(PipeRt *rt, PipePos pos, const PipeType *t, PipeKeyFn key,
+                        void *env, const PipeType *key_t, bool desc)
+{
+    SortNode *s = (SortNode *)gen_node(rt, pos, sizeof(SortNode), "sort", t);
+    s->node.push = sort_push;
+    s->node.finish = sort_finish;
+    s->node.free = sort_free;
+    s->t = t;
+    s->key = key_t ? key : NULL;
+    s->env = env;
+    s->ki = key_info(s->key ? key_t : t);
+    s->desc = desc;
+    return &s->node;
+}
+
+/* ------------------------------------------------------------------ top */
+
+/* A bounded heap of the n best items seen so far, best = largest key, then
+ * earliest.  Its root is the worst kept item, so a new item enters only when its
+ * key is strictly larger than the root's (an equal key came later: worse).
+ * Items and keys are heap clones, dropped when they leave. */
+typedef struct TopNode {
+    PipeNode node;
+    const PipeType *t;
+    PipeKeyFn key;
+    void *env;
+    KeyInfo ki;
+    size_t n;
+    char *items, *keys; /* slots; keys NULL when the item is the key */
+    uint64_t *seq;      /* arrival number of each slot */
+    size_t *heap;       /* slot numbers, a min-heap by (key, -seq) */
+    size_t len, cap;
+    uint64_t count;
+    void *tmpkey; /* key of the incoming item */
+} TopNode;
+
+static const void *top_key_at(const TopNode *tp, size_t slot)
+{
+    return tp->keys ? tp->keys + slot * tp->ki.t->size : tp->items + slot * tp->t->size;
+}
+
+static int top_key_cmp(const TopNode *tp, const void *a, const void *b)
+{
+    uint64_t pa = key_prefix(&tp->ki, a), pb = key_prefix(&tp->ki, b);
+    if (pa != pb)
+        return pa < pb ? -1 : 1;
+    return key_cmp(&tp->ki, a, b);
+}
+
+/* true when slot a is worse than slot b (belongs nearer the root). */
+static bool top_worse(const TopNode *tp, size_t a, size_t b)
+{
+    int c = top_key_cmp(tp, top_key_at(tp, a), top_key_at(tp, b));
+    return c < 0 || (c == 0 && tp->seq[a] > tp->seq[b]);
+}
+
+static void top_sift_down(TopNode *tp, size_t i, size_t len)
+{
+    size_t *h = tp->heap;
+    for (;;) {
+        size_t l = 2 * i + 1, m = i;
+        if (l < len && top_worse(tp, h[l], h[m]))
+            m = l;
+        if (l + 1 < len && top_worse(tp, h[l + 1], h[m]))
+            m = l + 1;
+        if (m == i)
+            return;
+        size_t x = h[i];
+        h[i] = h[m];
+        h[m] = x;
+        i = m;
+    }
+}
+
+static void top_sift_up(TopNode *tp, size_t i)
+{
+    size_t *h = tp->heap;
+    while (i > 0) {
+        size_t p = (i - 1) / 2;
+        if (!top_worse(tp, h[i], h[p]))
+            return;
+        size_t x = h[i];
+        h[i] = h[p];
+        h[p] = x;
+        i = p;
+    }
+}
+
+static void top_push(PipeNode *self, const void *item, int port)
+{
+    (void)port;
+    TopNode *tp = (TopNode *)self;
+    size_t isz = tp->t->size, ksz = tp->ki.t->size;
+    uint64_t seq = tp->count++;
+    if (tp->n == 0)
+        return;
+    const void *k = item;
+    if (tp->key) {
+        memset(tp->tmpkey, 0, ksz);
+        tp->key(tp->env, item, tp->tmpkey, pipe_scratch(self->rt));
+        k = tp->tmpkey;
+    }
+    size_t slot;
+    bool replaced = false;
+    if (tp->len < tp->n) {
+        if (tp->len == tp->cap) {
+            size_t cap = tp->cap ? tp->cap * 2 : 16;
+            if (cap > tp->n)
+                cap = tp->n;
+            tp->items = gen_realloc(tp->items, gen_mul(cap, isz));
+            if (tp->key)
+                tp->keys = gen_realloc(tp->keys, gen_mul(cap, ksz));
+            tp->seq = gen_realloc(tp->seq, gen_mul(cap, sizeof *tp->seq));
+            tp->heap = gen_realloc(tp->heap, gen_mul(cap, sizeof *tp->heap));
+            tp->cap = cap;
+        }
+        slot = tp->len;
+        tp->heap[tp->len] = slot;
+        tp->len++;
+    } else {
+        slot = tp->heap[0];
+        if (top_key_cmp(tp, k, top_key_at(tp, slot)) <= 0)
+            return;
+        pipe_drop(tp->t, tp->items + slot * isz);
+        if (tp->key)
+            pipe_drop(tp->ki.t, tp->keys + slot * ksz);
+        replaced = true;
+    }
+    pipe_clone(tp->t, tp->items + slot * isz, item, NULL);
+    if (tp->key)
+        pipe_clone(tp->ki.t, tp->keys + slot * ksz, k, NULL);
+    tp->seq[slot] = seq;
+    if (replaced)
+        top_sift_down(tp, 0, tp->len);
+    else
+        top_sift_up(tp, tp->len - 1);
+}
+
+static void top_release(TopNode *tp)
+{
+    for (size_t i = 0; i < tp->len; i++) {
+        pipe_drop(tp->t, tp->items + i * tp->t->size);
+        if (tp->keys)
+            pipe_drop(tp->ki.t, tp->keys + i * tp->ki.t->size);
+    }
+    free(tp->items);
+    free(tp->keys);
+    free(tp->seq);
+    free(tp->heap);
+    tp->items = tp->keys = NULL;
+    tp->seq = NULL;
+    tp->heap = NULL;
+    tp->len = tp->cap = 0;
+}
+
+static void top_finish(PipeNode *self)
+{
+    TopNode *tp = (TopNode *)self;
+    /* Pop the worst to the back: heap[] ends up best first. */
+    for (size_t len = tp->len; len > 1; len--) {
+        size_t x = tp->heap[0];
+        tp->heap[0] = tp->heap[len - 1];
+        tp->heap[len - 1] = x;
+        top_sift_down(tp, 0, len - 1);
+    }
+    for (size_t i = 0; i < tp->len; i++) {
+        pipe_emit(self, tp->items + tp->heap[i] * tp->t->size);
+        pipe_item_done(self->rt);
+    }
+    top_release(tp);
+}
+
+static void top_free(PipeNode *self)
+{
+    TopNode *tp = (TopNode *)self;
+    top_release(tp);
+    free(tp->tmpkey);
+    tp->tmpkey = NULL;
+}
+
+PipeNode *pipe_std_top(PipeRt *rt, PipePos pos, const PipeType *t, int64_t n, PipeKeyFn key,
+                       void *env, const PipeType *key_t)
+{
+    TopNode *tp = (TopNode *)gen_node(rt, pos, sizeof(TopNode), "top", t);
+    tp->node.push = top_push;
+    tp->node.finish = top_finish;
+    tp->node.free = top_free;
+    tp->t = t;
+    tp->key = key_t ? key : NULL;
+    tp->env = env;
+    tp->ki = key_info(tp->key ? key_t : t);
+    tp->n = n > 0 ? (size_t)n : 0;
+    tp->tmpkey = gen_realloc(NULL, tp->ki.t->size);
+    return &tp->node;
+}
