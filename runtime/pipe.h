@@ -207,6 +207,11 @@ struct PipeSource {
 };
 PipeSource *pipe_source_new(PipeRt *rt, size_t size, const char *name, PipePos pos);
 
+/* A run without pipe_main (tests, a REPL): pipe_rt_new, build nodes into it,
+ * pipe_run (at most once), pipe_rt_free (frees every node, output and regex). */
+PipeRt *pipe_rt_new(void);
+void pipe_rt_free(PipeRt *rt);
+
 /* The scratch arena of the current item (reset by the scheduler). */
 PipeArena *pipe_scratch(PipeRt *rt);
 

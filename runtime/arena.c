@@ -1,0 +1,130 @@
+/* arena.c — bump allocation in blocks (the per-item scratch arena and owners'
+ * arenas) and the runtime's checked malloc wrappers. */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "rt_impl.h"
+
+#define BLOCK_MIN ((size_t)64 << 10)
+#define BLOCK_MAX ((size_t)1 << 20)
+
+struct PipeArenaBlock {
+    PipeArenaBlock *next;
+    size_t size;
+    _Alignas(16) char data[];
+};
+
+static _Noreturn void out_of_memory(size_t n)
+{
+    fprintf(stderr, "pipec: error: out of memory (allocating %zu bytes)\n", n);
+    exit(1);
+}
+
+/* Returns n bytes from malloc; exits on out of memory. */
+void *pipe_xmalloc(size_t n)
+{
+    void *p = malloc(n ? n : 1);
+    if (!p)
+        out_of_memory(n);
+    return p;
+}
+
+/* Resizes p to n bytes; exits on out of memory. */
+void *pipe_xrealloc(void *p, size_t n)
+{
+    void *q = realloc(p, n ? n : 1);
+    if (!q)
+        out_of_memory(n);
+    return q;
+}
+
+/* Returns n * size zeroed bytes; exits on out of memory. */
+void *pipe_xcalloc(size_t n, size_t size)
+{
+    void *p = calloc(n ? n : 1, size ? size : 1);
+    if (!p)
+        out_of_memory(n * size);
+    return p;
+}
+
+/* Returns a NUL-terminated heap copy of [p, p+n). */
+char *pipe_xstrndup(const char *p, size_t n)
+{
+    char *s = pipe_xmalloc(n + 1);
+    if (n)
+        memcpy(s, p, n);
+    s[n] = '\0';
+    return s;
+}
+
+static PipeArenaBlock *block_new(size_t size)
+{
+    PipeArenaBlock *b = pipe_xmalloc(sizeof *b + size);
+    b->next = NULL;
+    b->size = size;
+    return b;
+}
+
+/* Allocates n bytes (a multiple of 16) when the current block is full.  Big
+ * requests get a block of their own, pushed like any block, while cur/end keep
+ * pointing into the previous one so its rest stays in use.  The oldest block
+ * is always a standard one (created first), and it is the one reset keeps. */
+void *pipe_arena_grow(PipeArena *a, size_t n)
+{
+    n = (n + 15) & ~(size_t)15;
+    if (!a->blocks) {
+        PipeArenaBlock *b = block_new(BLOCK_MIN);
+        a->blocks = b;
+        a->cur = b->data;
+        a->end = b->data + b->size;
+    }
+    if ((size_t)(a->end - a->cur) >= n) {
+        void *p = a->cur;
+        a->cur += n;
+        return p;
+    }
+    if (n > BLOCK_MIN / 4) {
+        PipeArenaBlock *b = block_new(n);
+        b->next = a->blocks;
+        a->blocks = b;
+        return b->data;
+    }
+    size_t size = a->blocks->size * 2;
+    if (size > BLOCK_MAX)
+        size = BLOCK_MAX;
+    PipeArenaBlock *b = block_new(size);
+    b->next = a->blocks;
+    a->blocks = b;
+    a->cur = b->data + n;
+    a->end = b->data + b->size;
+    return b->data;
+}
+
+/* Frees every block but the oldest, which becomes empty; O(1) when it is the only one. */
+void pipe_arena_reset(PipeArena *a)
+{
+    PipeArenaBlock *b = a->blocks;
+    if (!b)
+        return;
+    while (b->next) {
+        PipeArenaBlock *next = b->next;
+        free(b);
+        b = next;
+    }
+    a->blocks = b;
+    a->cur = b->data;
+    a->end = b->data + b->size;
+}
+
+/* Frees every block; the arena is empty and reusable afterwards. */
+void pipe_arena_free(PipeArena *a)
+{
+    PipeArenaBlock *b = a->blocks;
+    while (b) {
+        PipeArenaBlock *next = b->next;
+        free(b);
+        b = next;
+    }
+    a->blocks = NULL;
+    a->cur = a->end = NULL;
+}

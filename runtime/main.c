@@ -1,0 +1,169 @@
+/* main.c — pipe_main, the entry point of every compiled pipeline: parameters
+ * as command-line options, --help, then build, run and the exit code. */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "rt_impl.h"
+
+static const char *type_name(const PipeType *t)
+{
+    switch (t->kind) {
+    case PIPE_K_INT:
+        return "int";
+    case PIPE_K_FLOAT:
+        return "float";
+    case PIPE_K_BOOL:
+        return "bool";
+    default:
+        return "str";
+    }
+}
+
+static int usage_error(const char *argv0, const char *msg)
+{
+    fprintf(stderr, "%s: error: %s\ntry '%s --help'\n", argv0, msg, argv0);
+    return 2;
+}
+
+static void print_help(const PipeProgram *prog, const char *argv0)
+{
+    size_t w = strlen("-h, --help");
+    for (int i = 0; i < prog->nparams; i++) {
+        size_t n = strlen(prog->params[i].name) + strlen(type_name(prog->params[i].type)) + 3;
+        if (n > w)
+            w = n;
+    }
+    printf("usage: %s [options]\n", argv0);
+    for (int i = 0; i < prog->nparams; i++) {
+        const PipeParam *p = &prog->params[i];
+        int pad = (int)(w - strlen(p->name) - strlen(type_name(p->type)) - 3);
+        printf("  --%s %s%*s   ", p->name, type_name(p->type), pad, "");
+        if (!p->def)
+            printf("(required)\n");
+        else if (!*p->def)
+            printf("(default: \"\")\n");
+        else
+            printf("(default: %s)\n", p->def);
+    }
+    printf("  %-*s   show this help\n", (int)w, "-h, --help");
+    fflush(stdout);
+}
+
+/* Stores text as a value of p's type at dst; false when it is not one. */
+static bool parse_value(const PipeParam *p, const char *text, void *dst)
+{
+    PipeStr s = {text, strlen(text)};
+    switch (p->type->kind) {
+    case PIPE_K_INT:
+        return pipe_parse_int(s, dst);
+    case PIPE_K_FLOAT:
+        return pipe_parse_float(s, dst);
+    case PIPE_K_BOOL:
+        if (strcmp(text, "true") == 0)
+            *(bool *)dst = true;
+        else if (strcmp(text, "false") == 0)
+            *(bool *)dst = false;
+        else
+            return false;
+        return true;
+    default:
+        memcpy(dst, &s, sizeof s);
+        return true;
+    }
+}
+
+static int find_param(const PipeProgram *prog, const char *name, size_t n)
+{
+    for (int i = 0; i < prog->nparams; i++)
+        if (strlen(prog->params[i].name) == n && memcmp(prog->params[i].name, name, n) == 0)
+            return i;
+    return -1;
+}
+
+/* Parses argv into params; returns -1 when the run may go on, else an exit code. */
+static int parse_args(const PipeProgram *prog, int argc, char **argv, const char *argv0,
+                      char *params, bool *given)
+{
+    char msg[512];
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            print_help(prog, argv0);
+            return 0;
+        }
+        if (strncmp(a, "--", 2) != 0 || a[2] == '\0') {
+            snprintf(msg, sizeof msg, "unexpected argument '%.400s'", a);
+            return usage_error(argv0, msg);
+        }
+        const char *name = a + 2, *eq = strchr(name, '='), *value;
+        size_t nlen = eq ? (size_t)(eq - name) : strlen(name);
+        int k = find_param(prog, name, nlen);
+        if (k < 0) {
+            snprintf(msg, sizeof msg, "unknown option '%.*s'", (int)(nlen + 2 < 400 ? nlen + 2 : 400), a);
+            return usage_error(argv0, msg);
+        }
+        const PipeParam *p = &prog->params[k];
+        if (eq) {
+            value = eq + 1;
+        } else if (p->type->kind == PIPE_K_BOOL &&
+                   (i + 1 >= argc || (strcmp(argv[i + 1], "true") && strcmp(argv[i + 1], "false")))) {
+            value = "true"; /* a bare --flag means true */
+        } else if (i + 1 < argc) {
+            value = argv[++i];
+        } else {
+            snprintf(msg, sizeof msg, "option '--%.200s' needs a value", p->name);
+            return usage_error(argv0, msg);
+        }
+        if (!parse_value(p, value, params + prog->offsets[k])) {
+            snprintf(msg, sizeof msg, "bad value for '--%.200s' (expected %s): '%.200s'", p->name,
+                     type_name(p->type), value);
+            return usage_error(argv0, msg);
+        }
+        given[k] = true;
+    }
+    for (int k = 0; k < prog->nparams; k++) {
+        const PipeParam *p = &prog->params[k];
+        if (given[k])
+            continue;
+        if (!p->def) {
+            snprintf(msg, sizeof msg, "missing required option '--%.200s'", p->name);
+            return usage_error(argv0, msg);
+        }
+        if (!parse_value(p, p->def, params + prog->offsets[k])) {
+            snprintf(msg, sizeof msg, "bad default for '--%.200s': '%.200s'", p->name, p->def);
+            return usage_error(argv0, msg);
+        }
+    }
+    return -1;
+}
+
+/* Parses argv (options --NAME V, --NAME=V, a bare --FLAG for a bool, --help),
+ * builds and runs prog.  Returns 0, 1 after a runtime error, 2 after a usage
+ * error.  Keeps no state between calls. */
+int pipe_main(const PipeProgram *prog, int argc, char **argv)
+{
+    const char *argv0 = argc > 0 && argv[0] ? argv[0] : (prog->name ? prog->name : "pipe");
+    char *params = pipe_xcalloc(1, prog->params_size ? prog->params_size : 1);
+    bool *given = pipe_xcalloc((size_t)(prog->nparams > 0 ? prog->nparams : 1), sizeof *given);
+    int rc = parse_args(prog, argc, argv, argv0, params, given);
+    free(given);
+    if (rc >= 0) {
+        free(params);
+        return rc;
+    }
+    PipeRt *rt = pipe_rt_new();
+    jmp_buf jb;
+    volatile int code = 1;
+    rt->jmp = &jb;
+    int jc = setjmp(jb);
+    if (jc == 0) {
+        prog->build(rt, params);
+        code = pipe_run(rt);
+    } else {
+        code = jc == RT_JMP_STOP ? 0 : 1;
+    }
+    rt->jmp = NULL;
+    pipe_rt_free(rt);
+    free(params);
+    return code;
+}

@@ -1,0 +1,286 @@
+/* regex.c — PCRE2 (8-bit, JIT when available) behind matches/replace/find_all,
+ * with a memmem fast path for patterns without metacharacters. */
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "rt_impl.h"
+
+struct PipeRegex {
+    pcre2_code *code;          /* NULL for a literal pattern */
+    pcre2_match_data *md;      /* reused by every match: no allocation per line */
+    pcre2_match_context *mctx; /* with a bigger JIT stack, made on demand */
+    pcre2_jit_stack *jstack;
+    bool jit;
+    char *src;                 /* the pattern text (NUL-terminated copy) */
+    size_t srcn;
+    char *rbuf;                /* replace() builds its result here first */
+    size_t rcap;
+    PipeRt *rt;                /* the run that frees it, or NULL */
+    PipeRegex *prev, *next;
+};
+
+static bool is_literal(PipeStr p)
+{
+    if (p.n == 0)
+        return false;
+    for (size_t i = 0; i < p.n; i++)
+        if (strchr("\\^$.|?*+()[]{}", p.p[i]) && p.p[i])
+            return false;
+    return true;
+}
+
+/* Compiles pattern; NULL with a message and the byte offset of the error when it is bad. */
+PipeRegex *pipe_regex_compile(PipeStr pattern, char *err, size_t errlen, size_t *erroff)
+{
+    const char *pat = pattern.p ? pattern.p : "";
+    pcre2_code *code = NULL;
+    if (!is_literal(pattern)) {
+        int ec;
+        PCRE2_SIZE off;
+        code = pcre2_compile((PCRE2_SPTR)pat, pattern.n, 0, &ec, &off, NULL);
+        if (!code) {
+            PCRE2_UCHAR msg[256];
+            pcre2_get_error_message(ec, msg, sizeof msg);
+            if (err && errlen)
+                snprintf(err, errlen, "%s", (const char *)msg);
+            if (erroff)
+                *erroff = off;
+            return NULL;
+        }
+    }
+    PipeRegex *re = pipe_xcalloc(1, sizeof *re);
+    re->src = pipe_xstrndup(pat, pattern.n);
+    re->srcn = pattern.n;
+    if (code) {
+        re->code = code;
+        re->jit = pcre2_jit_compile(code, PCRE2_JIT_COMPLETE) == 0;
+        re->md = pcre2_match_data_create_from_pattern(code, NULL);
+        if (!re->md) {
+            fprintf(stderr, "pipec: error: out of memory\n");
+            exit(1);
+        }
+    }
+    return re;
+}
+
+static void regex_link(PipeRt *rt, PipeRegex *re)
+{
+    re->rt = rt;
+    re->next = rt->regexes;
+    if (rt->regexes)
+        rt->regexes->prev = re;
+    rt->regexes = re;
+}
+
+/* Compiles a pattern the compiler checked (or a parameter); a bad one is a
+ * runtime error of n.  The regex is freed with rt unless freed before. */
+PipeRegex *pipe_regex_new(PipeRt *rt, PipeNode *n, PipeStr pattern)
+{
+    char err[256];
+    size_t off = 0;
+    PipeRegex *re = pipe_regex_compile(pattern, err, sizeof err, &off);
+    if (!re) {
+        char msg[400];
+        snprintf(msg, sizeof msg, "bad regex (%s at offset %zu)", err, off);
+        if (!n) {
+            fprintf(stderr, "pipec: error: %s\n", msg);
+            exit(1);
+        }
+        pipe_fail_str(n, msg, pattern);
+    }
+    if (rt)
+        regex_link(rt, re);
+    return re;
+}
+
+/* Frees re (and forgets it in its run); NULL is allowed. */
+void pipe_regex_free(PipeRegex *re)
+{
+    if (!re)
+        return;
+    if (re->rt) {
+        if (re->prev)
+            re->prev->next = re->next;
+        else
+            re->rt->regexes = re->next;
+        if (re->next)
+            re->next->prev = re->prev;
+    }
+    pcre2_match_data_free(re->md);
+    pcre2_match_context_free(re->mctx);
+    pcre2_jit_stack_free(re->jstack);
+    pcre2_code_free(re->code);
+    free(re->src);
+    free(re->rbuf);
+    free(re);
+}
+
+/* Frees every regex still registered with rt. */
+void pipe_regex_free_all(PipeRt *rt)
+{
+    while (rt->regexes)
+        pipe_regex_free(rt->regexes);
+}
+
+/* Returns the regex for pattern, recompiling only when the text changed.  The
+ * cache's pattern text is owned by the regex, so nothing else needs freeing. */
+PipeRegex *pipe_regex_cached(PipeRegexCache *c, PipeNode *n, PipeStr pattern)
+{
+    if (c->re && c->n == pattern.n && (pattern.n == 0 || memcmp(c->pat, pattern.p, pattern.n) == 0))
+        return c->re;
+    pipe_regex_free(c->re);
+    c->re = NULL;
+    c->re = pipe_regex_new(n ? n->rt : NULL, n, pattern);
+    c->pat = c->re->src;
+    c->n = c->re->srcn;
+    return c->re;
+}
+
+/* Finds the first match at or after start; its bounds in *ms, *me. */
+static bool exec(PipeRegex *re, const char *s, size_t n, size_t start, uint32_t opt, size_t *ms,
+                 size_t *me)
+{
+    if (!re->code) {
+        if (re->srcn > n - start)
+            return false;
+        const char *p = re->srcn == 1 ? memchr(s + start, re->src[0], n - start)
+                                      : memmem(s + start, n - start, re->src, re->srcn);
+        if (!p)
+            return false;
+        *ms = (size_t)(p - s);
+        *me = *ms + re->srcn;
+        return true;
+    }
+    for (;;) {
+        int rc = re->jit ? pcre2_jit_match(re->code, (PCRE2_SPTR)s, n, start, opt, re->md, re->mctx)
+                         : pcre2_match(re->code, (PCRE2_SPTR)s, n, start, opt, re->md, re->mctx);
+        if (rc == PCRE2_ERROR_JIT_STACKLIMIT && !re->jstack) {
+            re->jstack = pcre2_jit_stack_create(32 << 10, 8 << 20, NULL);
+            re->mctx = pcre2_match_context_create(NULL);
+            if (!re->jstack || !re->mctx)
+                return false;
+            pcre2_jit_stack_assign(re->mctx, NULL, re->jstack);
+            continue;
+        }
+        if (rc < 0)
+            return false; /* no match, or a limit: treated as no match */
+        PCRE2_SIZE *ov = pcre2_get_ovector_pointer(re->md);
+        *ms = ov[0];
+        *me = ov[1];
+        if (*me < *ms) /* \K in a lookahead can do this */
+            *me = *ms;
+        return true;
+    }
+}
+
+/* True when re matches somewhere in s. */
+bool pipe_matches(PipeRegex *re, PipeStr s)
+{
+    size_t ms, me;
+    return exec(re, s.p ? s.p : "", s.n, 0, 0, &ms, &me);
+}
+
+static void rb_put(PipeRegex *re, size_t *len, const char *p, size_t n)
+{
+    if (re->rcap - *len < n) {
+        size_t cap = re->rcap ? re->rcap * 2 : 256;
+        while (cap - *len < n)
+            cap *= 2;
+        re->rbuf = pipe_xrealloc(re->rbuf, cap);
+        re->rcap = cap;
+    }
+    if (n)
+        memcpy(re->rbuf + *len, p, n);
+    *len += n;
+}
+
+/* Appends `with` for the current match: \0..\9 are groups (unset ones are
+ * empty), \\ is a backslash, \c another character is c. */
+static void expand(PipeRegex *re, size_t *len, const char *s, size_t ms, size_t me, PipeStr with)
+{
+    const char *w = with.p, *end = with.p + with.n;
+    while (w < end) {
+        const char *b = memchr(w, '\\', (size_t)(end - w));
+        if (!b) {
+            rb_put(re, len, w, (size_t)(end - w));
+            return;
+        }
+        rb_put(re, len, w, (size_t)(b - w));
+        if (b + 1 == end) {
+            rb_put(re, len, b, 1);
+            return;
+        }
+        char c = b[1];
+        w = b + 2;
+        if (c < '0' || c > '9') {
+            rb_put(re, len, &c, 1);
+            continue;
+        }
+        unsigned g = (unsigned)(c - '0');
+        if (g == 0) {
+            rb_put(re, len, s + ms, me - ms);
+        } else if (re->code && g < pcre2_get_ovector_count(re->md)) {
+            PCRE2_SIZE *ov = pcre2_get_ovector_pointer(re->md);
+            if (ov[2 * g] != PCRE2_UNSET && ov[2 * g + 1] >= ov[2 * g])
+                rb_put(re, len, s + ov[2 * g], ov[2 * g + 1] - ov[2 * g]);
+        }
+    }
+}
+
+/* Replaces every match of re in s as sed's s/re/with/g does: an empty match
+ * right after the previous match is skipped, and after an empty match the next
+ * byte is copied, so replace("abc", "x*", "-") is "-a-b-c-".  Returns s itself
+ * when nothing matches; else the result lives in a. */
+PipeStr pipe_replace(PipeArena *a, PipeRegex *re, PipeStr s, PipeStr with)
+{
+    const char *p = s.p ? s.p : "";
+    size_t n = s.n, start = 0, ms, me, len = 0, last_end = (size_t)-1, copied = 0;
+    bool any = false;
+    if (!with.p)
+        with.p = "";
+    while (start <= n && exec(re, p, n, start, 0, &ms, &me)) {
+        /* no empty match where the previous one ended: look again, non-empty at ms */
+        if (ms == me && ms == last_end && !exec(re, p, n, ms, PCRE2_NOTEMPTY_ATSTART, &ms, &me))
+            break;
+        any = true;
+        rb_put(re, &len, p + copied, ms - copied);
+        expand(re, &len, p, ms, me, with);
+        copied = me;
+        last_end = me;
+        if (me > ms) {
+            start = me;
+        } else {
+            if (ms >= n)
+                break;
+            start = ms + 1;
+        }
+    }
+    if (!any)
+        return s;
+    rb_put(re, &len, p + copied, n - copied);
+    PipeStr r = {"", len};
+    if (len) {
+        char *d = pipe_alloc(a, len);
+        memcpy(d, re->rbuf, len);
+        r.p = d;
+    }
+    return r;
+}
+
+/* Every non-empty match of re in s, left to right, as slices of s in a list in
+ * a (grep -o: empty matches are not matches). */
+PipeList *pipe_find_all(PipeArena *a, PipeRegex *re, PipeStr s)
+{
+    PipeList *l = pipe_list_new(a, sizeof(PipeStr), 4);
+    const char *p = s.p ? s.p : "";
+    size_t start = 0, ms, me;
+    while (start < s.n && exec(re, p, s.n, start, PCRE2_NOTEMPTY, &ms, &me)) {
+        PipeStr *e = pipe_list_push(l);
+        e->p = p + ms;
+        e->n = me - ms;
+        start = me;
+    }
+    return l;
+}

@@ -1,0 +1,143 @@
+/* rt_impl.h — the runtime's private structures, shared by the runtime files and the
+ * standard sources and sinks (stdlib/sources.c, sinks.c); not part of the ABI. */
+#ifndef RT_IMPL_H
+#define RT_IMPL_H
+
+#include <setjmp.h>
+#include <signal.h>
+#include <stdio.h>
+
+#include "pipe.h"
+
+#define RT_LIKELY(x) __builtin_expect(!!(x), 1)
+#define RT_UNLIKELY(x) __builtin_expect(!!(x), 0)
+
+/* ------------------------------------------------------------------ memory (arena.c) */
+
+/* malloc/realloc/calloc that exit with a message when memory runs out. */
+void *pipe_xmalloc(size_t n);
+void *pipe_xrealloc(void *p, size_t n);
+void *pipe_xcalloc(size_t n, size_t size);
+char *pipe_xstrndup(const char *p, size_t n); /* NUL-terminated heap copy */
+
+/* ------------------------------------------------------------------ output (out.c) */
+
+/* A growable text buffer.  grow() makes room for n more bytes, or consumes
+ * [p, p+n) itself and returns false (an output writing a big piece directly). */
+typedef struct PipeBuf PipeBuf;
+struct PipeBuf {
+    char *p;
+    size_t len, cap;
+    bool (*grow)(PipeBuf *b, const char *p, size_t n);
+};
+
+static inline void pipe_buf_put(PipeBuf *b, const char *p, size_t n)
+{
+    if (RT_UNLIKELY(b->cap - b->len < n) && !b->grow(b, p, n))
+        return;
+    if (n)
+        memcpy(b->p + b->len, p, n);
+    b->len += n;
+}
+
+static inline void pipe_buf_putc(PipeBuf *b, char c)
+{
+    if (RT_UNLIKELY(b->len == b->cap) && !b->grow(b, &c, 1))
+        return;
+    b->p[b->len++] = c;
+}
+
+/* Appends v formatted as LANGUAGE.md §7 says, without a newline. */
+void pipe_buf_value(PipeBuf *b, const PipeType *t, const void *v);
+/* Writes the decimal text of v into the end of t[24]; returns where it starts. */
+char *pipe_fmt_int(char t[24], int64_t v);
+/* Writes the shortest round-trip text of v into t (at least 32 bytes); returns its length. */
+size_t pipe_fmt_float(char *t, double v);
+
+/* A buffered output file.  buf is first so that the grow callback can cast. */
+struct PipeOut {
+    PipeBuf buf;
+    int fd;
+    bool own_fd;    /* close at the end of the run */
+    bool dead;      /* a write failed: write nothing more */
+    char *name;     /* "stdout", "stderr" or the file name, for messages */
+    PipeRt *rt;
+    PipeOut *next;  /* the run's list of outputs */
+};
+
+/* Opens path for writing (truncating, or appending) as an output of rt; on
+ * failure a runtime error of stage n naming the file. */
+PipeOut *pipe_out_open(PipeRt *rt, PipeNode *n, PipeStr path, bool append);
+/* An output on an inherited descriptor (not closed at the end). */
+PipeOut *pipe_out_fd(PipeRt *rt, int fd, const char *name);
+PipeOut *pipe_out_stderr(PipeRt *rt);
+/* Writes out what o holds; a write error ends the run (quietly for EPIPE). */
+void pipe_out_flush(PipeOut *o);
+/* Flushes every output of rt; used at the end of a run and on errors. */
+void pipe_out_flush_all(PipeRt *rt);
+void pipe_out_free_all(PipeRt *rt);
+
+static inline void pipe_out_str_line(PipeOut *o, PipeStr s)
+{
+    PipeBuf *b = &o->buf;
+    if (RT_LIKELY(b->cap - b->len > s.n)) {
+        if (s.n)
+            memcpy(b->p + b->len, s.p, s.n);
+        b->p[b->len + s.n] = '\n';
+        b->len += s.n + 1;
+        return;
+    }
+    pipe_buf_put(b, s.p, s.n);
+    pipe_buf_putc(b, '\n');
+}
+
+/* ------------------------------------------------------------------ run (run.c) */
+
+enum { RT_BUILD, RT_RUN, RT_END };       /* phases, for error messages */
+enum { RT_JMP_FAIL = 1, RT_JMP_STOP = 2 }; /* longjmp codes: exit 1, exit 0 */
+
+struct PipeRt {
+    PipeArena scratch;
+    struct RtNode *nodes;          /* every node, newest first */
+    PipeSource **srcs;
+    size_t nsrcs, capsrcs;
+    PipeOut *outs, *out_stdout, *out_stderr;
+    PipeRegex *regexes;            /* compiled for this run (regex.c) */
+    PipeSource *cur;               /* the source whose item is travelling */
+    PipeSource *stdin_src;         /* the one stdin source (sources.c) */
+    int phase;
+    bool solo;                     /* only one live source: steps may batch */
+    bool failing;                  /* inside error handling: no more jumps */
+    jmp_buf *jmp;                  /* where pipe_fail and write errors unwind to */
+};
+
+/* A runtime error not tied to a stage (I/O on a sink's file, ...): prints
+ * "pipec: error: MSG", flushes, unwinds with code (RT_JMP_FAIL or RT_JMP_STOP). */
+__attribute__((noreturn)) void pipe_rt_abort(PipeRt *rt, const char *msg, int code);
+/* Appends s to b escaped for a message: \xHH, \" and \\, cut after ~60 bytes. */
+void pipe_buf_escaped(PipeBuf *b, PipeStr s);
+
+/* Resets scratch without a call when only the first block is in use. */
+static inline void pipe_rt_item_done(PipeRt *rt)
+{
+    PipeArena *a = &rt->scratch;
+    if (RT_UNLIKELY(a->blocks == NULL))
+        return;
+    pipe_arena_reset(a);
+}
+
+/* ------------------------------------------------------------------ regex (regex.c) */
+
+void pipe_regex_free_all(PipeRt *rt);
+
+/* ------------------------------------------------------------------ values (value.c) */
+
+uint64_t pipe_hash_bytes(const void *p, size_t n);
+/* True when values of t own heap memory that pipe_drop must free. */
+bool pipe_type_has_heap(const PipeType *t);
+/* True when t contains a map or set (those cannot live in an arena). */
+bool pipe_type_has_map(const PipeType *t);
+/* A heap deep copy of m (map.c). */
+PipeMap *pipe_map_clone_heap(PipeMap *m);
+
+#endif

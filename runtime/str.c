@@ -1,0 +1,457 @@
+/* str.c — the builtin functions that generated expressions call on strings
+ * and numbers (LANGUAGE.md §4); results needing memory come from an arena. */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+
+#include "rt_impl.h"
+
+static const char *nz(const char *p)
+{
+    return p ? p : "";
+}
+
+/* True when a and b hold the same bytes. */
+bool pipe_str_eq(PipeStr a, PipeStr b)
+{
+    return a.n == b.n && (a.n == 0 || memcmp(a.p, b.p, a.n) == 0);
+}
+
+/* Bytewise order (as unsigned bytes); a proper prefix comes first. */
+int pipe_str_cmp(PipeStr a, PipeStr b)
+{
+    size_t m = a.n < b.n ? a.n : b.n;
+    int c = m ? memcmp(a.p, b.p, m) : 0;
+    if (c)
+        return c < 0 ? -1 : 1;
+    return (a.n > b.n) - (a.n < b.n);
+}
+
+/* The str viewing [p, p+n) (no copy). */
+PipeStr pipe_str_lit(const char *p, size_t n)
+{
+    PipeStr s = {nz(p), n};
+    return s;
+}
+
+/* x followed by y, in a (either one itself when the other is empty). */
+PipeStr pipe_concat(PipeArena *a, PipeStr x, PipeStr y)
+{
+    if (y.n == 0)
+        return x;
+    if (x.n == 0)
+        return y;
+    char *p = pipe_alloc(a, x.n + y.n);
+    memcpy(p, x.p, x.n);
+    memcpy(p + x.n, y.p, y.n);
+    PipeStr r = {p, x.n + y.n};
+    return r;
+}
+
+/* Maps the ASCII letters of one case to the other; s itself when nothing changes. */
+static PipeStr change_case(PipeArena *a, PipeStr s, char lo, char hi)
+{
+    size_t i = 0;
+    while (i < s.n && !(s.p[i] >= lo && s.p[i] <= hi))
+        i++;
+    if (i == s.n)
+        return s;
+    char *p = pipe_alloc(a, s.n);
+    memcpy(p, s.p, i);
+    for (; i < s.n; i++) {
+        char c = s.p[i];
+        p[i] = (c >= lo && c <= hi) ? (char)(c ^ 0x20) : c;
+    }
+    PipeStr r = {p, s.n};
+    return r;
+}
+
+/* s with ASCII a-z made A-Z. */
+PipeStr pipe_upper(PipeArena *a, PipeStr s)
+{
+    return change_case(a, s, 'a', 'z');
+}
+
+/* s with ASCII A-Z made a-z. */
+PipeStr pipe_lower(PipeArena *a, PipeStr s)
+{
+    return change_case(a, s, 'A', 'Z');
+}
+
+static inline bool is_space(char c)
+{
+    return c == ' ' || (c >= '\t' && c <= '\r');
+}
+
+/* s without ASCII whitespace ( \t\n\v\f\r) at either end; a slice of s. */
+PipeStr pipe_trim(PipeStr s)
+{
+    while (s.n && is_space(s.p[0])) {
+        s.p++;
+        s.n--;
+    }
+    while (s.n && is_space(s.p[s.n - 1]))
+        s.n--;
+    return s;
+}
+
+/* Byte index of the first sub in s, or -1 ("" is found at 0). */
+int64_t pipe_find(PipeStr s, PipeStr sub)
+{
+    if (sub.n == 0)
+        return 0;
+    if (sub.n > s.n)
+        return -1;
+    const char *p = sub.n == 1 ? memchr(s.p, sub.p[0], s.n) : memmem(s.p, s.n, sub.p, sub.n);
+    return p ? p - s.p : -1;
+}
+
+/* True when sub occurs in s. */
+bool pipe_contains(PipeStr s, PipeStr sub)
+{
+    return pipe_find(s, sub) >= 0;
+}
+
+/* True when s begins with prefix. */
+bool pipe_starts_with(PipeStr s, PipeStr prefix)
+{
+    return prefix.n <= s.n && (prefix.n == 0 || memcmp(s.p, prefix.p, prefix.n) == 0);
+}
+
+/* True when s ends with suffix. */
+bool pipe_ends_with(PipeStr s, PipeStr suffix)
+{
+    return suffix.n <= s.n && (suffix.n == 0 || memcmp(s.p + s.n - suffix.n, suffix.p, suffix.n) == 0);
+}
+
+/* Bytes [start, start+len) of s clamped to s; a negative start counts from the
+ * end (clamped to 0), a negative len gives "". */
+PipeStr pipe_substr(PipeStr s, int64_t start, int64_t len)
+{
+    int64_t n = (int64_t)s.n;
+    if (start < 0)
+        start = start + n < 0 ? 0 : start + n;
+    if (start > n)
+        start = n;
+    if (len < 0)
+        len = 0;
+    if (len > n - start)
+        len = n - start;
+    PipeStr r = {nz(s.p) + start, (size_t)len};
+    return r;
+}
+
+static void push_str(PipeList *l, const char *p, size_t n)
+{
+    PipeStr *e = pipe_list_push(l);
+    e->p = p;
+    e->n = n;
+}
+
+/* The pieces of s between occurrences of sep, as slices of s in a list in a:
+ * split("", ",") is [""]; an empty sep gives one piece per byte (so [] for ""). */
+PipeList *pipe_split(PipeArena *a, PipeStr s, PipeStr sep)
+{
+    PipeList *l = pipe_list_new(a, sizeof(PipeStr), 8);
+    const char *p = nz(s.p), *end = p + s.n;
+    if (sep.n == 0) {
+        for (; p < end; p++)
+            push_str(l, p, 1);
+        return l;
+    }
+    for (;;) {
+        const char *q = sep.n == 1 ? memchr(p, sep.p[0], (size_t)(end - p))
+                                   : memmem(p, (size_t)(end - p), sep.p, sep.n);
+        if (!q) {
+            push_str(l, p, (size_t)(end - p));
+            return l;
+        }
+        push_str(l, p, (size_t)(q - p));
+        p = q + sep.n;
+    }
+}
+
+/* The runs of bytes other than ASCII whitespace in s (awk's fields), as slices. */
+PipeList *pipe_words(PipeArena *a, PipeStr s)
+{
+    PipeList *l = pipe_list_new(a, sizeof(PipeStr), 8);
+    const char *p = nz(s.p), *end = p + s.n;
+    for (;;) {
+        while (p < end && is_space(*p))
+            p++;
+        if (p == end)
+            return l;
+        const char *w = p;
+        while (p < end && !is_space(*p))
+            p++;
+        push_str(l, w, (size_t)(p - w));
+    }
+}
+
+static const char *find_sep(const char *p, const char *end, PipeStr sep)
+{
+    if (sep.n == 1)
+        return memchr(p, sep.p[0], (size_t)(end - p));
+    return memmem(p, (size_t)(end - p), sep.p, sep.n);
+}
+
+/* The i-th piece of s split on sep (from 0; negative from the end), "" when
+ * there is none; an empty sep counts bytes.  Builds no list. */
+PipeStr pipe_field(PipeStr s, int64_t i, PipeStr sep)
+{
+    PipeStr none = {"", 0};
+    const char *p = nz(s.p), *end = p + s.n;
+    if (sep.n == 0) {
+        if (i < 0)
+            i += (int64_t)s.n;
+        if (i < 0 || (uint64_t)i >= s.n)
+            return none;
+        PipeStr r = {p + i, 1};
+        return r;
+    }
+    if (i < 0) {
+        int64_t count = 1;
+        for (const char *q = p; (q = find_sep(q, end, sep)); q += sep.n)
+            count++;
+        i += count;
+        if (i < 0)
+            return none;
+    }
+    for (; i > 0; i--) {
+        const char *q = find_sep(p, end, sep);
+        if (!q)
+            return none;
+        p = q + sep.n;
+    }
+    const char *q = find_sep(p, end, sep);
+    PipeStr r = {p, (size_t)((q ? q : end) - p)};
+    return r;
+}
+
+/* ------------------------------------------------------------------ text in an arena */
+
+typedef struct ArenaBuf {
+    PipeBuf b;
+    PipeArena *a;
+} ArenaBuf;
+
+static bool arena_grow(PipeBuf *b, const char *p, size_t n)
+{
+    ArenaBuf *ab = (ArenaBuf *)b;
+    size_t cap = b->cap * 2;
+    while (cap - b->len < n)
+        cap *= 2;
+    char *np = pipe_alloc(ab->a, cap);
+    if (b->len)
+        memcpy(np, b->p, b->len);
+    b->p = np;
+    b->cap = cap;
+    return true;
+}
+
+static void abuf_init(ArenaBuf *ab, PipeArena *a, size_t cap)
+{
+    ab->a = a;
+    ab->b.p = pipe_alloc(a, cap);
+    ab->b.len = 0;
+    ab->b.cap = cap;
+    ab->b.grow = arena_grow;
+}
+
+/* The items of xs formatted as str(x) would, separated by sep, in a. */
+PipeStr pipe_join(PipeArena *a, const PipeType *elem, PipeList *xs, PipeStr sep)
+{
+    PipeStr empty = {"", 0};
+    size_t n = xs ? xs->len : 0;
+    if (n == 0)
+        return empty;
+    if (elem->kind == PIPE_K_STR) {
+        const PipeStr *v = xs->data;
+        if (n == 1)
+            return v[0];
+        size_t total = sep.n * (n - 1);
+        for (size_t i = 0; i < n; i++)
+            total += v[i].n;
+        if (total == 0)
+            return empty;
+        char *p = pipe_alloc(a, total), *q = p;
+        for (size_t i = 0; i < n; i++) {
+            if (i && sep.n) {
+                memcpy(q, sep.p, sep.n);
+                q += sep.n;
+            }
+            if (v[i].n) {
+                memcpy(q, v[i].p, v[i].n);
+                q += v[i].n;
+            }
+        }
+        PipeStr r = {p, total};
+        return r;
+    }
+    ArenaBuf ab;
+    abuf_init(&ab, a, 64);
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            pipe_buf_put(&ab.b, sep.p, sep.n);
+        pipe_buf_value(&ab.b, elem, (char *)xs->data + i * xs->esize);
+    }
+    PipeStr r = {ab.b.p, ab.b.len};
+    return r;
+}
+
+/* str(x): the text a sink writes for v, without the newline (a str is itself). */
+PipeStr pipe_str_of(PipeArena *a, const PipeType *t, const void *v)
+{
+    switch (t->kind) {
+    case PIPE_K_STR:
+        return *(const PipeStr *)v;
+    case PIPE_K_INT:
+        return pipe_int_str(a, *(const int64_t *)v);
+    case PIPE_K_FLOAT:
+        return pipe_float_str(a, *(const double *)v);
+    case PIPE_K_BOOL:
+        return *(const bool *)v ? pipe_str_lit("true", 4) : pipe_str_lit("false", 5);
+    default: {
+        ArenaBuf ab;
+        abuf_init(&ab, a, 64);
+        pipe_buf_value(&ab.b, t, v);
+        PipeStr r = {ab.b.p, ab.b.len};
+        return r;
+    }
+    }
+}
+
+/* The decimal text of v, in a. */
+PipeStr pipe_int_str(PipeArena *a, int64_t v)
+{
+    char t[24];
+    char *d = pipe_fmt_int(t, v);
+    size_t n = (size_t)(t + 24 - d);
+    char *p = pipe_alloc(a, n);
+    memcpy(p, d, n);
+    PipeStr r = {p, n};
+    return r;
+}
+
+/* The shortest round-trip text of v (see pipe_fmt_float), in a. */
+PipeStr pipe_float_str(PipeArena *a, double v)
+{
+    char t[40];
+    size_t n = pipe_fmt_float(t, v);
+    char *p = pipe_alloc(a, n);
+    memcpy(p, t, n);
+    PipeStr r = {p, n};
+    return r;
+}
+
+/* ------------------------------------------------------------------ numbers */
+
+enum { NUM_OK, NUM_BAD, NUM_RANGE };
+
+/* [ws][+-](digits | 0x hexdigits)[ws], into a signed 64-bit value. */
+static int parse_int(PipeStr s, int64_t *out)
+{
+    s = pipe_trim(s);
+    const char *p = s.p, *end = s.p + s.n;
+    bool neg = false;
+    if (p < end && (*p == '+' || *p == '-'))
+        neg = *p++ == '-';
+    unsigned base = 10;
+    if (end - p > 2 && p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
+        base = 16;
+        p += 2;
+    }
+    if (p == end)
+        return NUM_BAD;
+    uint64_t limit = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX, v = 0;
+    bool over = false;
+    for (; p < end; p++) {
+        unsigned d;
+        char c = *p;
+        if (c >= '0' && c <= '9')
+            d = (unsigned)(c - '0');
+        else if (base == 16 && c >= 'a' && c <= 'f')
+            d = (unsigned)(c - 'a' + 10);
+        else if (base == 16 && c >= 'A' && c <= 'F')
+            d = (unsigned)(c - 'A' + 10);
+        else
+            return NUM_BAD;
+        if (v > (limit - d) / base)
+            over = true;
+        else
+            v = v * base + d;
+    }
+    if (over)
+        return NUM_RANGE;
+    *out = neg ? (int64_t)(0 - v) : (int64_t)v;
+    return NUM_OK;
+}
+
+/* Parses an int (optional sign, decimal or 0x hex, ASCII whitespace around);
+ * false when s is not one or does not fit in 64 bits. */
+bool pipe_parse_int(PipeStr s, int64_t *out)
+{
+    return parse_int(s, out) == NUM_OK;
+}
+
+/* s as an int, or a runtime error of n naming the value. */
+int64_t pipe_to_int(PipeNode *n, PipeStr s)
+{
+    int64_t v = 0;
+    int r = parse_int(s, &v);
+    if (RT_UNLIKELY(r != NUM_OK))
+        pipe_fail_str(n, r == NUM_RANGE ? "integer out of range" : "not an integer", s);
+    return v;
+}
+
+/* Parses what strtod accepts (also inf, nan, 1e999 as inf) with ASCII
+ * whitespace around; false when anything else is left. */
+bool pipe_parse_float(PipeStr s, double *out)
+{
+    s = pipe_trim(s);
+    if (s.n == 0)
+        return false;
+    char small[64], *buf = s.n < sizeof small ? small : pipe_xmalloc(s.n + 1);
+    memcpy(buf, s.p, s.n);
+    buf[s.n] = '\0';
+    char *end;
+    errno = 0;
+    double v = strtod(buf, &end);
+    bool ok = end == buf + s.n && !is_space(buf[0]);
+    if (buf != small)
+        free(buf);
+    if (ok)
+        *out = v;
+    return ok;
+}
+
+/* s as a float, or a runtime error of n naming the value. */
+double pipe_to_float(PipeNode *n, PipeStr s)
+{
+    double v = 0;
+    if (RT_UNLIKELY(!pipe_parse_float(s, &v)))
+        pipe_fail_str(n, "not a number", s);
+    return v;
+}
+
+/* x / y truncated toward zero as in C; y == 0 is a runtime error of n, and
+ * INT64_MIN / -1 wraps to INT64_MIN. */
+int64_t pipe_idiv(PipeNode *n, int64_t x, int64_t y)
+{
+    if (RT_UNLIKELY(y == 0))
+        pipe_fail(n, "division by zero");
+    if (RT_UNLIKELY(y == -1))
+        return (int64_t)(0 - (uint64_t)x);
+    return x / y;
+}
+
+/* x % y with the sign of x as in C (x == y * (x / y) + x % y); y == 0 is a
+ * runtime error of n. */
+int64_t pipe_imod(PipeNode *n, int64_t x, int64_t y)
+{
+    if (RT_UNLIKELY(y == 0))
+        pipe_fail(n, "division by zero");
+    if (RT_UNLIKELY(y == -1))
+        return 0;
+    return x % y;
+}

@@ -1,0 +1,345 @@
+/* sources.c — the standard sources: stdin, file, files(glob), range, lines.
+ * Files are read in big chunks; lines are slices of the buffer (no copy). */
+#include <errno.h>
+#include <fcntl.h>
+#include <glob.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "pipe_std.h"
+#include "rt_impl.h"
+
+#define RD_PAD ((size_t)64 << 10)  /* room for the unfinished line before the read area */
+#define RD_CAP ((size_t)256 << 10) /* bytes per read(2) */
+#define RD_MAX_LINE ((size_t)1 << 30)
+
+/* ------------------------------------------------------------------ line reader */
+
+/* The buffer is [pad | cap]: read(2) goes to the page-aligned start of the cap
+ * area (the kernel copies faster into aligned memory), and the unfinished last
+ * line of the previous chunk is moved to just before it, into the pad.  A line
+ * longer than that doubles the buffer. */
+typedef struct Reader {
+    int fd;            /* -1 when no file is open */
+    bool own_fd, eof, regular;
+    char *mem;
+    size_t pad, cap;
+    char *start;       /* first byte not yet handed out is start + used */
+    size_t len, used;
+    size_t scanned;    /* bytes after start + used known to hold no '\n' */
+} Reader;
+
+static void reader_alloc(Reader *r)
+{
+    r->pad = RD_PAD;
+    r->cap = RD_CAP;
+    r->mem = aligned_alloc(4096, r->pad + r->cap);
+    if (!r->mem)
+        r->mem = pipe_xmalloc(r->pad + r->cap);
+    r->start = r->mem + r->pad;
+    r->len = r->used = r->scanned = 0;
+}
+
+/* A file source: stdin, file(path) or files(glob) (paths read one after another). */
+typedef struct FileSrc {
+    PipeSource src;
+    Reader rd;
+    char **paths;      /* files(glob): every path, heap */
+    size_t npaths, next;
+    char *name;        /* the current input's name, heap (input_name points here) */
+} FileSrc;
+
+static __attribute__((noreturn)) void fail_errno(PipeNode *n, const char *what, const char *path, int err)
+{
+    char msg[700];
+    snprintf(msg, sizeof msg, "%s '%.500s': %s", what, path, strerror(err));
+    pipe_fail(n, msg);
+}
+
+/* Opens path as the current input; a failure is a runtime error of the source. */
+static void open_input(FileSrc *f, const char *path)
+{
+    Reader *r = &f->rd;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        fail_errno(&f->src.node, "cannot open", path, errno);
+    struct stat st;
+    if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+        close(fd);
+        fail_errno(&f->src.node, "cannot read", path, EISDIR);
+    }
+    char *name = pipe_xstrndup(path, strlen(path));
+    free(f->name);
+    f->name = name;
+    r->fd = fd;
+    r->own_fd = true;
+    r->eof = false;
+    r->regular = S_ISREG(st.st_mode);
+    r->start = r->mem + r->pad;
+    r->len = r->used = r->scanned = 0;
+    f->src.input_name = f->name;
+    f->src.input_line = 0;
+    f->src.is_file = r->regular;
+}
+
+static void close_input(Reader *r)
+{
+    if (r->fd >= 0 && r->own_fd)
+        close(r->fd);
+    r->fd = -1;
+}
+
+/* Keeps the unfinished line and reads the next chunk after it. */
+static void refill(FileSrc *f)
+{
+    Reader *r = &f->rd;
+    PipeNode *n = &f->src.node;
+    size_t tail = r->len - r->used;
+    char *from = r->start + r->used;
+    if (tail > RD_MAX_LINE)
+        pipe_fail(n, "line longer than 1 GiB");
+    if (tail + RD_CAP / 4 > r->pad + r->cap) {
+        size_t ncap = r->cap * 2;
+        char *nm = aligned_alloc(4096, r->pad + ncap);
+        if (!nm)
+            nm = pipe_xmalloc(r->pad + ncap);
+        memcpy(nm, from, tail);
+        free(r->mem);
+        r->mem = nm;
+        r->cap = ncap;
+        from = nm;
+    }
+    char *to = tail <= r->pad ? r->mem + r->pad - tail : r->mem;
+    if (to != from && tail)
+        memmove(to, from, tail);
+    r->start = to;
+    r->len = tail;
+    r->used = 0;
+    if (!r->regular) /* about to wait for input: let the user see what is done */
+        pipe_out_flush_all(n->rt);
+    char *wp = to + tail;
+    size_t room = (size_t)(r->mem + r->pad + r->cap - wp);
+    ssize_t got;
+    do
+        got = read(r->fd, wp, room);
+    while (got < 0 && errno == EINTR);
+    if (got < 0)
+        fail_errno(n, "cannot read", f->name, errno);
+    if (got == 0)
+        r->eof = true;
+    r->len += (size_t)got;
+}
+
+static inline void emit_line(PipeSource *s, const char *p, size_t n)
+{
+    PipeStr line = {p, n};
+    s->input_line++;
+    pipe_emit(&s->node, &line);
+}
+
+/* Emits the next line; while the source is the only live one (rt->solo), every
+ * complete line of the buffer, resetting scratch after each. */
+static bool file_step(PipeSource *s)
+{
+    FileSrc *f = (FileSrc *)s;
+    Reader *r = &f->rd;
+    PipeRt *rt = s->node.rt;
+    for (;;) {
+        if (r->fd < 0) {
+            if (f->next >= f->npaths)
+                return false;
+            open_input(f, f->paths[f->next++]);
+        }
+        char *p = r->start + r->used, *end = r->start + r->len;
+        char *nl = memchr(p + r->scanned, '\n', (size_t)(end - p) - r->scanned);
+        if (nl) {
+            emit_line(s, p, (size_t)(nl - p));
+            p = nl + 1;
+            while (rt->solo && (nl = memchr(p, '\n', (size_t)(end - p)))) {
+                pipe_rt_item_done(rt);
+                emit_line(s, p, (size_t)(nl - p));
+                p = nl + 1;
+            }
+            r->used = (size_t)(p - r->start);
+            r->scanned = 0;
+            return true;
+        }
+        r->scanned = (size_t)(end - p);
+        if (r->eof) {
+            if (p < end) { /* a last line without '\n' is still a line */
+                r->used = r->len;
+                r->scanned = 0;
+                emit_line(s, p, (size_t)(end - p));
+                return true;
+            }
+            close_input(r);
+            continue;
+        }
+        refill(f);
+    }
+}
+
+static void file_free(PipeNode *n)
+{
+    FileSrc *f = (FileSrc *)n;
+    close_input(&f->rd);
+    free(f->rd.mem);
+    for (size_t i = 0; i < f->npaths; i++)
+        free(f->paths[i]);
+    free(f->paths);
+    free(f->name);
+}
+
+static FileSrc *file_src_new(PipeRt *rt, PipePos pos, const char *name)
+{
+    FileSrc *f = (FileSrc *)pipe_source_new(rt, sizeof(FileSrc), name, pos);
+    f->src.step = file_step;
+    f->src.node.free = file_free;
+    f->src.node.out = &pipe_t_str;
+    f->rd.fd = -1;
+    reader_alloc(&f->rd);
+    return f;
+}
+
+/* The lines of standard input; one source per run (using stdin twice fans out). */
+PipeSource *pipe_src_stdin(PipeRt *rt, PipePos pos)
+{
+    if (rt->stdin_src)
+        return rt->stdin_src;
+    FileSrc *f = file_src_new(rt, pos, "stdin");
+    struct stat st;
+    f->rd.fd = 0;
+    f->rd.own_fd = false;
+    f->rd.regular = fstat(0, &st) == 0 && S_ISREG(st.st_mode);
+    f->name = pipe_xstrndup("stdin", 5);
+    f->src.input_name = f->name;
+    f->src.is_file = f->rd.regular;
+    rt->stdin_src = &f->src;
+    return &f->src;
+}
+
+/* The lines of the file at path, opened now: an unreadable file is a runtime
+ * error before anything runs. */
+PipeSource *pipe_src_file(PipeRt *rt, PipePos pos, PipeStr path)
+{
+    FileSrc *f = file_src_new(rt, pos, "file");
+    char *p = pipe_xstrndup(path.p ? path.p : "", path.n);
+    open_input(f, p);
+    free(p);
+    return &f->src;
+}
+
+static int cmp_path(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The lines of every file matching the glob pattern, in byte order of their
+ * names, one file after another.  No match, or an unreadable file, is a
+ * runtime error before anything runs. */
+PipeSource *pipe_src_files(PipeRt *rt, PipePos pos, PipeStr pattern)
+{
+    FileSrc *f = file_src_new(rt, pos, "files");
+    char *pat = pipe_xstrndup(pattern.p ? pattern.p : "", pattern.n);
+    glob_t g;
+    int rc = glob(pat, 0, NULL, &g);
+    if (rc != 0) {
+        char msg[600];
+        snprintf(msg, sizeof msg, rc == GLOB_NOMATCH ? "no file matches '%.500s'"
+                                                     : "cannot expand '%.500s'", pat);
+        free(pat);
+        if (rc != GLOB_NOMATCH)
+            globfree(&g);
+        pipe_fail(&f->src.node, msg);
+    }
+    free(pat);
+    f->npaths = g.gl_pathc;
+    f->paths = pipe_xcalloc(g.gl_pathc, sizeof *f->paths);
+    for (size_t i = 0; i < g.gl_pathc; i++)
+        f->paths[i] = pipe_xstrndup(g.gl_pathv[i], strlen(g.gl_pathv[i]));
+    globfree(&g);
+    qsort(f->paths, f->npaths, sizeof *f->paths, cmp_path);
+    for (size_t i = 0; i < f->npaths; i++) {
+        struct stat st;
+        if (access(f->paths[i], R_OK) != 0)
+            fail_errno(&f->src.node, "cannot open", f->paths[i], errno);
+        if (stat(f->paths[i], &st) == 0 && S_ISDIR(st.st_mode))
+            fail_errno(&f->src.node, "cannot read", f->paths[i], EISDIR);
+    }
+    f->src.input_name = f->npaths ? f->paths[0] : "files";
+    return &f->src;
+}
+
+/* ------------------------------------------------------------------ range, lines */
+
+typedef struct RangeSrc {
+    PipeSource src;
+    int64_t next, to;
+} RangeSrc;
+
+static bool range_step(PipeSource *s)
+{
+    RangeSrc *r = (RangeSrc *)s;
+    PipeRt *rt = s->node.rt;
+    if (r->next >= r->to)
+        return false;
+    do {
+        int64_t v = r->next++;
+        s->input_line++;
+        pipe_emit(&s->node, &v);
+        pipe_rt_item_done(rt);
+    } while (rt->solo && r->next < r->to);
+    return true;
+}
+
+/* The ints from, from+1, ..., to-1. */
+PipeSource *pipe_src_range(PipeRt *rt, PipePos pos, int64_t from, int64_t to)
+{
+    RangeSrc *r = (RangeSrc *)pipe_source_new(rt, sizeof(RangeSrc), "range", pos);
+    r->src.step = range_step;
+    r->src.node.out = &pipe_t_int;
+    r->next = from;
+    r->to = to;
+    return &r->src;
+}
+
+typedef struct LinesSrc {
+    PipeSource src;
+    char *text;
+    size_t n, pos;
+} LinesSrc;
+
+static bool lines_step(PipeSource *s)
+{
+    LinesSrc *l = (LinesSrc *)s;
+    PipeRt *rt = s->node.rt;
+    if (l->pos >= l->n)
+        return false;
+    do {
+        char *p = l->text + l->pos, *nl = memchr(p, '\n', l->n - l->pos);
+        size_t len = nl ? (size_t)(nl - p) : l->n - l->pos;
+        l->pos += len + 1;
+        emit_line(s, p, len);
+        pipe_rt_item_done(rt);
+    } while (rt->solo && l->pos < l->n);
+    return true;
+}
+
+static void lines_free(PipeNode *n)
+{
+    free(((LinesSrc *)n)->text);
+}
+
+/* The lines of text (a copy is kept); a final newline ends the last line. */
+PipeSource *pipe_src_lines(PipeRt *rt, PipePos pos, PipeStr text)
+{
+    LinesSrc *l = (LinesSrc *)pipe_source_new(rt, sizeof(LinesSrc), "lines", pos);
+    l->src.step = lines_step;
+    l->src.node.free = lines_free;
+    l->src.node.out = &pipe_t_str;
+    l->text = pipe_xstrndup(text.p ? text.p : "", text.n);
+    l->n = text.n;
+    return &l->src;
+}
