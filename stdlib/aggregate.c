@@ -92,10 +92,11 @@ PipeNode *pipe_std_count(PipeRt *rt, PipePos pos, const PipeType *t, const PipeT
 
 typedef struct FoldNode {
     PipeNode node;
-    int64_t n;   /* items seen */
-    int64_t isum; /* int sum; sum() wraps around on overflow */
+    int64_t n;    /* items seen */
+    int64_t isum; /* sum() of ints: wraps around on overflow */
     double fsum;
-    bool overflow; /* avg of ints: isum no longer exact, fsum holds the sum */
+    uint64_t lo;  /* avg() of ints: an exact 128-bit two's complement sum */
+    int64_t hi;
     bool is_float;
 } FoldNode;
 
@@ -153,7 +154,8 @@ PipeNode *pipe_std_sum(PipeRt *rt, PipePos pos, const PipeType *t)
     return &f->node;
 }
 
-/* avg of ints sums exactly in int64 while it can, then in double. */
+/* avg of ints sums exactly in 128 bits, so that intermediate overflow does not
+ * change the result. */
 static void avg_push(PipeNode *self, const void *item, int port)
 {
     (void)port;
@@ -167,14 +169,9 @@ static void avg_push(PipeNode *self, const void *item, int port)
     }
     int64_t x;
     memcpy(&x, item, sizeof x);
-    if (f->overflow) {
-        f->fsum += (double)x;
-    } else if ((x > 0 && f->isum > INT64_MAX - x) || (x < 0 && f->isum < INT64_MIN - x)) {
-        f->overflow = true;
-        f->fsum = (double)f->isum + (double)x;
-    } else {
-        f->isum += x;
-    }
+    uint64_t lo = f->lo + (uint64_t)x;
+    f->hi += (x < 0 ? -1 : 0) + (lo < f->lo ? 1 : 0);
+    f->lo = lo;
 }
 
 static void avg_finish(PipeNode *self)
@@ -182,7 +179,13 @@ static void avg_finish(PipeNode *self)
     FoldNode *f = (FoldNode *)self;
     if (f->n == 0)
         return;
-    double sum = f->is_float || f->overflow ? f->fsum : (double)f->isum;
+    double sum = f->fsum;
+    if (!f->is_float) {
+        if ((f->hi == 0 && f->lo <= (uint64_t)INT64_MAX) || (f->hi == -1 && f->lo > (uint64_t)INT64_MAX))
+            sum = (double)(int64_t)f->lo; /* fits in int64: one rounding */
+        else
+            sum = (double)f->hi * 18446744073709551616.0 + (double)f->lo;
+    }
     double avg = sum / (double)f->n;
     pipe_emit(self, &avg);
 }
