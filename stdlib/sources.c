@@ -226,8 +226,8 @@ PipeSource *pipe_src_file(PipeRt *rt, PipePos pos, PipeStr path)
 {
     FileSrc *f = file_src_new(rt, pos, "file");
     char *p = pipe_xstrndup(path.p ? path.p : "", path.n);
+    f->name = p; /* freed by file_free should open_input fail; replaced otherwise */
     open_input(f, p);
-    free(p);
     return &f->src;
 }
 
