@@ -1,0 +1,386 @@
+/* test_rt_text.c — unit tests of the runtime's text: value formatting (§7),
+ * the string builtins and the regex functions (replace like sed, find_all). */
+#include <math.h>
+#include <setjmp.h>
+#include <stdalign.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include <cmocka.h>
+
+#include "rt_impl.h"
+
+static PipeArena arena;
+
+static PipeStr S(const char *s)
+{
+    return pipe_str_lit(s, strlen(s));
+}
+
+#define assert_str(got, want)                                                                  \
+    do {                                                                                       \
+        PipeStr g_ = (got);                                                                    \
+        const char *w_ = (want);                                                               \
+        if (!pipe_str_eq(g_, S(w_)))                                                           \
+            fail_msg("got \"%.*s\", want \"%s\"", (int)g_.n, g_.p, w_);                        \
+    } while (0)
+
+static int teardown(void **state)
+{
+    pipe_arena_free(&arena);
+    return 0;
+}
+
+/* ------------------------------------------------------------------ formatting */
+
+static void test_fmt_int(void **state)
+{
+    struct {
+        int64_t v;
+        const char *want;
+    } t[] = {{0, "0"}, {7, "7"}, {-7, "-7"}, {1234567890, "1234567890"},
+             {INT64_MAX, "9223372036854775807"}, {INT64_MIN, "-9223372036854775808"}};
+    for (size_t i = 0; i < sizeof t / sizeof *t; i++)
+        assert_str(pipe_int_str(&arena, t[i].v), t[i].want);
+}
+
+static void test_fmt_float(void **state)
+{
+    struct {
+        double v;
+        const char *want;
+    } t[] = {{0.1, "0.1"}, {1e-3, "0.001"}, {1e-4, "0.0001"}, {1e-5, "1e-05"}, {3.0, "3.0"},
+             {-0.0, "-0.0"}, {0.0, "0.0"}, {1e21, "1e+21"}, {1e20, "1e+20"}, {1e16, "1e+16"},
+             {1e15, "1000000000000000.0"}, {123.456, "123.456"}, {-2.5, "-2.5"},
+             {1.0 / 3, "0.3333333333333333"}, {0.1 + 0.2, "0.30000000000000004"},
+             {5e-324, "5e-324"}, {1.7976931348623157e308, "1.7976931348623157e+308"},
+             {1.5e-7, "1.5e-07"}, {100.0, "100.0"}, {2.5e100, "2.5e+100"},
+             {INFINITY, "inf"}, {-INFINITY, "-inf"}, {NAN, "nan"}};
+    for (size_t i = 0; i < sizeof t / sizeof *t; i++) {
+        PipeStr s = pipe_float_str(&arena, t[i].v);
+        assert_str(s, t[i].want);
+        double back;
+        assert_true(pipe_parse_float(s, &back));
+        if (!isnan(t[i].v))
+            assert_true(back == t[i].v && signbit(back) == signbit(t[i].v));
+    }
+}
+
+typedef struct Trip {
+    PipeStr s;
+    int64_t n;
+    double f;
+} Trip;
+static const PipeType *const trip_fields[] = {&pipe_t_str, &pipe_t_int, &pipe_t_float};
+static const uint32_t trip_offs[] = {offsetof(Trip, s), offsetof(Trip, n), offsetof(Trip, f)};
+static const PipeType t_trip = {PIPE_K_TUPLE, sizeof(Trip), alignof(Trip), 3, trip_fields, trip_offs, NULL, NULL};
+static const PipeType t_list_trip = {PIPE_K_LIST, sizeof(PipeList *), alignof(PipeList *), 0, NULL, NULL, &t_trip, NULL};
+static const PipeType t_list_bool = {PIPE_K_LIST, sizeof(PipeList *), alignof(PipeList *), 0, NULL, NULL, &pipe_t_bool, NULL};
+static const PipeType t_map = {PIPE_K_MAP, sizeof(PipeMap *), alignof(PipeMap *), 0, NULL, NULL, &pipe_t_str, &pipe_t_int};
+static const PipeType t_set = {PIPE_K_SET, sizeof(PipeMap *), alignof(PipeMap *), 0, NULL, NULL, &pipe_t_int, NULL};
+
+static void test_fmt_composite(void **state)
+{
+    Trip t = {S("a b"), -3, 2.0};
+    assert_str(pipe_str_of(&arena, &t_trip, &t), "a b\t-3\t2.0");
+    PipeList *l = pipe_list_new(&arena, sizeof(Trip), 0);
+    *(Trip *)pipe_list_push(l) = t;
+    Trip t2 = {S(""), 1, 0.5};
+    *(Trip *)pipe_list_push(l) = t2;
+    assert_str(pipe_str_of(&arena, &t_list_trip, &l), "a b\t-3\t2.0 \t1\t0.5");
+    PipeList *lb = pipe_list_new(&arena, sizeof(bool), 0), *empty = NULL;
+    *(bool *)pipe_list_push(lb) = true;
+    *(bool *)pipe_list_push(lb) = false;
+    assert_str(pipe_str_of(&arena, &t_list_bool, &lb), "true false");
+    assert_str(pipe_str_of(&arena, &t_list_bool, &empty), "");
+    PipeMap *m = pipe_map_new(&pipe_t_str, &pipe_t_int);
+    PipeStr k1 = S("x"), k2 = S("y");
+    *(int64_t *)pipe_map_upsert(m, &k1, NULL) = 1;
+    *(int64_t *)pipe_map_upsert(m, &k2, NULL) = 2;
+    assert_str(pipe_str_of(&arena, &t_map, &m), "x=1 y=2");
+    pipe_map_free(m);
+    PipeMap *s = pipe_map_new(&pipe_t_int, NULL);
+    for (int64_t i = 3; i > 0; i--)
+        pipe_map_upsert(s, &i, NULL);
+    assert_str(pipe_str_of(&arena, &t_set, &s), "3 2 1");
+    pipe_map_free(s);
+    /* a long composite value grows its arena buffer */
+    PipeList *big = pipe_list_new(&arena, sizeof(bool), 0);
+    for (int i = 0; i < 1000; i++)
+        *(bool *)pipe_list_push(big) = true;
+    assert_int_equal(pipe_str_of(&arena, &t_list_bool, &big).n, 1000 * 5 - 1);
+    int64_t n = 42;
+    bool b = false;
+    double f = 1e-7;
+    assert_str(pipe_str_of(&arena, &pipe_t_int, &n), "42");
+    assert_str(pipe_str_of(&arena, &pipe_t_bool, &b), "false");
+    assert_str(pipe_str_of(&arena, &pipe_t_float, &f), "1e-07");
+}
+
+/* ------------------------------------------------------------------ string builtins */
+
+static void test_case_trim(void **state)
+{
+    assert_str(pipe_upper(&arena, S("Hello, World! \xe9")), "HELLO, WORLD! \xe9");
+    assert_str(pipe_lower(&arena, S("Hello, World!")), "hello, world!");
+    assert_str(pipe_lower(&arena, S("")), "");
+    PipeStr same = S("abc");
+    assert_ptr_equal(pipe_lower(&arena, same).p, same.p); /* nothing to change: no copy */
+    assert_str(pipe_trim(S(" \t x y \r\n\v\f")), "x y");
+    assert_str(pipe_trim(S("   ")), "");
+    assert_str(pipe_trim(S("")), "");
+    assert_str(pipe_concat(&arena, S("ab"), S("cd")), "abcd");
+    assert_str(pipe_concat(&arena, S(""), S("cd")), "cd");
+}
+
+static void test_search(void **state)
+{
+    assert_true(pipe_contains(S("an ERROR here"), S("ERROR")));
+    assert_false(pipe_contains(S("an error"), S("ERROR")));
+    assert_true(pipe_contains(S("x"), S("")));
+    assert_false(pipe_contains(S(""), S("x")));
+    assert_true(pipe_starts_with(S("abc"), S("ab")));
+    assert_false(pipe_starts_with(S("a"), S("ab")));
+    assert_true(pipe_ends_with(S("abc"), S("bc")));
+    assert_true(pipe_ends_with(S("abc"), S("")));
+    assert_false(pipe_ends_with(S("abc"), S("ab")));
+    assert_int_equal(pipe_find(S("hello"), S("l")), 2);
+    assert_int_equal(pipe_find(S("hello"), S("lo")), 3);
+    assert_int_equal(pipe_find(S("hello"), S("z")), -1);
+    assert_int_equal(pipe_find(S("hello"), S("")), 0);
+    assert_int_equal(pipe_find(S(""), S("a")), -1);
+}
+
+static void test_substr(void **state)
+{
+    struct {
+        const char *s;
+        int64_t start, len;
+        const char *want;
+    } t[] = {{"hello", 1, 3, "ell"}, {"hello", 0, 100, "hello"}, {"hello", 5, 1, ""},
+             {"hello", 9, 1, ""}, {"hello", -3, 2, "ll"}, {"hello", -10, 2, "he"},
+             {"hello", 2, -1, ""}, {"", 0, 5, ""}, {"hello", -1, 5, "o"},
+             {"hello", INT64_MIN, INT64_MAX, "hello"}};
+    for (size_t i = 0; i < sizeof t / sizeof *t; i++)
+        assert_str(pipe_substr(S(t[i].s), t[i].start, t[i].len), t[i].want);
+}
+
+static void check_list(PipeList *l, const char *const *want, size_t n)
+{
+    assert_int_equal(l->len, n);
+    for (size_t i = 0; i < n; i++)
+        assert_str(*(PipeStr *)pipe_list_at(l, (int64_t)i), want[i]);
+}
+
+static void test_split_words_field(void **state)
+{
+    const char *w1[] = {"a", "b", "", "c"};
+    check_list(pipe_split(&arena, S("a,b,,c"), S(",")), w1, 4);
+    const char *w2[] = {""};
+    check_list(pipe_split(&arena, S(""), S(",")), w2, 1);
+    const char *w3[] = {"x", "y", "z"};
+    check_list(pipe_split(&arena, S("x::y::z"), S("::")), w3, 3);
+    check_list(pipe_split(&arena, S("xyz"), S("")), w3, 3);
+    check_list(pipe_split(&arena, S(""), S("")), NULL, 0);
+    const char *w4[] = {"", ""};
+    check_list(pipe_split(&arena, S(","), S(",")), w4, 2);
+    const char *w5[] = {"one", "two", "three"};
+    check_list(pipe_words(&arena, S("  one\ttwo \r\n three  ")), w5, 3);
+    check_list(pipe_words(&arena, S(" \t ")), NULL, 0);
+    check_list(pipe_words(&arena, S("")), NULL, 0);
+    assert_str(pipe_field(S("a b c"), 0, S(" ")), "a");
+    assert_str(pipe_field(S("a b c"), 2, S(" ")), "c");
+    assert_str(pipe_field(S("a b c"), 3, S(" ")), "");
+    assert_str(pipe_field(S("a b c"), -1, S(" ")), "c");
+    assert_str(pipe_field(S("a b c"), -3, S(" ")), "a");
+    assert_str(pipe_field(S("a b c"), -4, S(" ")), "");
+    assert_str(pipe_field(S("a  b"), 1, S(" ")), "");
+    assert_str(pipe_field(S("k=>v"), 1, S("=>")), "v");
+    assert_str(pipe_field(S(""), 0, S(",")), "");
+    assert_str(pipe_field(S("abc"), 1, S("")), "b");
+    PipeList *l = pipe_split(&arena, S("a,b,c"), S(","));
+    assert_str(pipe_join(&arena, &pipe_t_str, l, S("-")), "a-b-c");
+    assert_str(pipe_join(&arena, &pipe_t_str, NULL, S("-")), "");
+    PipeList *li = pipe_list_new(&arena, 8, 0);
+    for (int64_t i = -1; i < 3; i++)
+        *(int64_t *)pipe_list_push(li) = i;
+    assert_str(pipe_join(&arena, &pipe_t_int, li, S(", ")), "-1, 0, 1, 2");
+}
+
+static void test_numbers(void **state)
+{
+    struct {
+        const char *s;
+        bool ok;
+        int64_t v;
+    } t[] = {{"42", true, 42}, {" -7 ", true, -7}, {"+3", true, 3}, {"0x1F", true, 31},
+             {"-0x10", true, -16}, {"9223372036854775807", true, INT64_MAX},
+             {"-9223372036854775808", true, INT64_MIN}, {"9223372036854775808", false, 0},
+             {"99999999999999999999", false, 0}, {"", false, 0}, {"  ", false, 0},
+             {"abc", false, 0}, {"12a", false, 0}, {"1 2", false, 0}, {"-", false, 0},
+             {"0x", false, 0}, {"3.5", false, 0}, {"007", true, 7}};
+    for (size_t i = 0; i < sizeof t / sizeof *t; i++) {
+        int64_t v = -999;
+        bool ok = pipe_parse_int(S(t[i].s), &v);
+        if (ok != t[i].ok)
+            fail_msg("parse_int(\"%s\") gave %d", t[i].s, ok);
+        if (ok)
+            assert_int_equal(v, t[i].v);
+    }
+    struct {
+        const char *s;
+        bool ok;
+        double v;
+    } f[] = {{"3.5", true, 3.5}, {" 1e-3\t", true, 1e-3}, {"-2", true, -2}, {"inf", true, INFINITY},
+             {"-inf", true, -INFINITY}, {"1e999", true, INFINITY}, {"", false, 0}, {"x", false, 0},
+             {"1.5.2", false, 0}, {"1,5", false, 0}};
+    for (size_t i = 0; i < sizeof f / sizeof *f; i++) {
+        double v = -999;
+        bool ok = pipe_parse_float(S(f[i].s), &v);
+        if (ok != f[i].ok)
+            fail_msg("parse_float(\"%s\") gave %d", f[i].s, ok);
+        if (ok)
+            assert_true(v == f[i].v);
+    }
+    double v;
+    assert_true(pipe_parse_float(S("nan"), &v) && isnan(v));
+    char longnum[200];
+    memset(longnum, '1', sizeof longnum - 3);
+    strcpy(longnum + sizeof longnum - 3, ".5");
+    assert_true(pipe_parse_float(S(longnum), &v) && v > 1e190);
+    /* idiv/imod truncate toward zero like C */
+    assert_int_equal(pipe_idiv(NULL, 7, 2), 3);
+    assert_int_equal(pipe_idiv(NULL, -7, 2), -3);
+    assert_int_equal(pipe_imod(NULL, -7, 2), -1);
+    assert_int_equal(pipe_imod(NULL, 7, -2), 1);
+    assert_int_equal(pipe_idiv(NULL, INT64_MIN, -1), INT64_MIN);
+    assert_int_equal(pipe_imod(NULL, INT64_MIN, -1), 0);
+}
+
+/* ------------------------------------------------------------------ regex */
+
+static PipeRegex *re(const char *pat)
+{
+    char err[128];
+    size_t off;
+    PipeRegex *r = pipe_regex_compile(S(pat), err, sizeof err, &off);
+    if (!r)
+        fail_msg("regex %s: %s", pat, err);
+    return r;
+}
+
+static void test_regex_compile_errors(void **state)
+{
+    char err[128] = "";
+    size_t off = 99;
+    assert_null(pipe_regex_compile(S("a(b"), err, sizeof err, &off));
+    assert_int_equal(off, 3);
+    assert_true(strlen(err) > 0);
+    assert_null(pipe_regex_compile(S("[z-a]"), err, sizeof err, &off));
+}
+
+static void test_regex_replace(void **state)
+{
+    struct {
+        const char *s, *re, *with, *want;
+    } t[] = {
+        {"abc", "x*", "-", "-a-b-c-"},
+        {"baaac", "a*", "x", "xbxcx"},
+        {"hello world", "o", "0", "hell0 w0rld"},
+        {"hello", "z", "!", "hello"},
+        {"", "x*", "-", "-"},
+        {"", "a", "-", ""},
+        {"john smith", "(\\w+) (\\w+)", "\\2, \\1", "smith, john"},
+        {"a1b22c333", "[0-9]+", "N", "aNbNcN"},
+        {"abc", "b", "[\\0\\0]", "a[bb]c"},
+        {"abc", "b", "\\\\", "a\\c"},
+        {"abc", "(x)?b", "<\\1>", "a<>c"},
+        {"aaa", "a", "", ""},
+        {"/api/v2/users/17", "/users/[0-9]+", "/users/N", "/api/v2/users/N"},
+        {"ab", "a|x*|b", "-", "--"},
+        {"x.y.z", ".", "_", "_____"},
+        {"x.y.z", "\\.", "_", "x_y_z"},
+        {"line\r", "\r$", "", "line"},
+        {"caf\xc3\xa9!", "\xc3\xa9", "e", "cafe!"},
+    };
+    for (size_t i = 0; i < sizeof t / sizeof *t; i++) {
+        PipeRegex *r = re(t[i].re);
+        PipeStr got = pipe_replace(&arena, r, S(t[i].s), S(t[i].with));
+        if (!pipe_str_eq(got, S(t[i].want)))
+            fail_msg("replace(\"%s\", /%s/, \"%s\") = \"%.*s\", want \"%s\"", t[i].s, t[i].re,
+                     t[i].with, (int)got.n, got.p, t[i].want);
+        pipe_regex_free(r);
+    }
+}
+
+static void test_regex_match_find_all(void **state)
+{
+    PipeRegex *r = re("/api/v[0-9]+/users/[0-9]+");
+    assert_true(pipe_matches(r, S("GET /internal/api/v1/users/12/debug HTTP")));
+    assert_false(pipe_matches(r, S("GET /api/v2beta/users/1")));
+    assert_false(pipe_matches(r, S("")));
+    pipe_regex_free(r);
+    r = re("ERROR"); /* literal fast path */
+    assert_true(pipe_matches(r, S("x ERROR y")));
+    assert_false(pipe_matches(r, S("x error y")));
+    assert_false(pipe_matches(r, S("ERRO")));
+    PipeList *l = pipe_find_all(&arena, r, S("ERRORERROR ERROR"));
+    assert_int_equal(l->len, 3);
+    pipe_regex_free(r);
+    r = re("[0-9]+");
+    const char *w[] = {"12", "3", "456"};
+    check_list(pipe_find_all(&arena, r, S("a12b3c456")), w, 3);
+    check_list(pipe_find_all(&arena, r, S("none")), NULL, 0);
+    pipe_regex_free(r);
+    r = re("x*"); /* only empty matches: none reported, like grep -o */
+    check_list(pipe_find_all(&arena, r, S("abc")), NULL, 0);
+    const char *w2[] = {"xx", "x"};
+    check_list(pipe_find_all(&arena, r, S("axxbx")), w2, 2);
+    pipe_regex_free(r);
+    r = re("^a"); /* anchors see the whole subject */
+    assert_int_equal(pipe_find_all(&arena, r, S("aaa"))->len, 1);
+    pipe_regex_free(r);
+    /* NUL bytes are ordinary bytes */
+    r = re("b");
+    PipeStr withnul = {"a\0b\0b", 5};
+    assert_int_equal(pipe_find_all(&arena, r, withnul)->len, 2);
+    pipe_regex_free(r);
+}
+
+static void test_regex_cache(void **state)
+{
+    PipeRt *rt = pipe_rt_new();
+    PipePos pos = {"t.pipe", 1, 1};
+    PipeNode *n = pipe_node_new(rt, sizeof(PipeNode), "grep", pos);
+    PipeRegexCache c = {0};
+    PipeRegex *a = pipe_regex_cached(&c, n, S("a+"));
+    assert_ptr_equal(pipe_regex_cached(&c, n, S("a+")), a);
+    PipeRegex *b = pipe_regex_cached(&c, n, S("b+"));
+    assert_true(pipe_matches(b, S("xbbx")));
+    assert_false(pipe_matches(b, S("xaax")));
+    PipeRegex *k = pipe_regex_new(rt, n, S("k"));
+    assert_true(pipe_matches(k, S("ok")));
+    pipe_rt_free(rt); /* frees the cached and registered regexes */
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_teardown(test_fmt_int, teardown),
+        cmocka_unit_test_teardown(test_fmt_float, teardown),
+        cmocka_unit_test_teardown(test_fmt_composite, teardown),
+        cmocka_unit_test_teardown(test_case_trim, teardown),
+        cmocka_unit_test_teardown(test_search, teardown),
+        cmocka_unit_test_teardown(test_substr, teardown),
+        cmocka_unit_test_teardown(test_split_words_field, teardown),
+        cmocka_unit_test_teardown(test_numbers, teardown),
+        cmocka_unit_test_teardown(test_regex_compile_errors, teardown),
+        cmocka_unit_test_teardown(test_regex_replace, teardown),
+        cmocka_unit_test_teardown(test_regex_match_find_all, teardown),
+        cmocka_unit_test_teardown(test_regex_cache, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
