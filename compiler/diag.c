@@ -1,0 +1,236 @@
+/* diag.c — the one diagnostics module: keeps every source text with its line
+ * map and prints `file:line:col: kind: message`, the source line and a caret. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "diag.h"
+
+enum Severity { SEV_ERROR, SEV_WARNING, SEV_NOTE };
+
+/* gcc's colours: bold location, red/magenta/cyan label, green caret */
+#define C_BOLD "\033[1m"
+#define C_RESET "\033[0m"
+#define C_CARET "\033[1;32m"
+static const char *const sev_name[] = {"error", "warning", "note"};
+static const char *const sev_color[] = {"\033[1;31m", "\033[1;35m", "\033[1;36m"};
+
+static void *xrealloc(void *p, size_t n)
+{
+    p = realloc(p, n ? n : 1);
+    if (!p) {
+        fputs("pipec: error: out of memory\n", stderr);
+        exit(1);
+    }
+    return p;
+}
+
+void diag_init(Diag *d, FILE *out)
+{
+    memset(d, 0, sizeof *d);
+    d->out = out;
+}
+
+void diag_free(Diag *d)
+{
+    for (int i = 0; i < d->nfiles; i++) {
+        free(d->files[i].path);
+        free(d->files[i].text);
+        free(d->files[i].lines);
+    }
+    free(d->files);
+    d->files = NULL;
+    d->nfiles = d->capfiles = 0;
+}
+
+int diag_add_file(Diag *d, const char *path, const char *text, size_t len)
+{
+    if (d->nfiles == d->capfiles) {
+        d->capfiles = d->capfiles ? 2 * d->capfiles : 8;
+        d->files = xrealloc(d->files, (size_t)d->capfiles * sizeof *d->files);
+    }
+    SrcFile *f = &d->files[d->nfiles];
+    size_t plen = strlen(path);
+    f->path = xrealloc(NULL, plen + 1);
+    memcpy(f->path, path, plen + 1);
+    f->text = xrealloc(NULL, len + 1);
+    memcpy(f->text, text, len);
+    f->text[len] = '\0';
+    f->len = len;
+    int cap = 64;
+    f->lines = xrealloc(NULL, (size_t)cap * sizeof *f->lines);
+    f->nlines = 0;
+    f->lines[f->nlines++] = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (text[i] != '\n' || i + 1 == len)
+            continue;
+        if (f->nlines == cap) {
+            cap *= 2;
+            f->lines = xrealloc(f->lines, (size_t)cap * sizeof *f->lines);
+        }
+        f->lines[f->nlines++] = (int)(i + 1);
+    }
+    return d->nfiles++;
+}
+
+int diag_load_file(Diag *d, const char *path)
+{
+    FILE *fp = fopen(path, "rb");
+    if (!fp)
+        return -1;
+    char *buf = NULL;
+    size_t len = 0, cap = 0;
+    for (;;) {
+        if (cap - len < 4096) {
+            cap = cap ? 2 * cap : 8192;
+            buf = xrealloc(buf, cap);
+        }
+        size_t got = fread(buf + len, 1, cap - len, fp);
+        len += got;
+        if (got == 0)
+            break;
+    }
+    if (ferror(fp)) {
+        int e = errno ? errno : EIO;
+        fclose(fp);
+        free(buf);
+        errno = e;
+        return -1;
+    }
+    fclose(fp);
+    int id = diag_add_file(d, path, buf, len);
+    free(buf);
+    return id;
+}
+
+const SrcFile *diag_file(const Diag *d, int id)
+{
+    return id >= 0 && id < d->nfiles ? &d->files[id] : NULL;
+}
+
+void diag_linecol(const Diag *d, int id, int off, int *line, int *col)
+{
+    const SrcFile *f = diag_file(d, id);
+    if (!f) {
+        *line = *col = 0;
+        return;
+    }
+    int lo = 0, hi = f->nlines - 1;
+    while (lo < hi) { /* last line starting at or before off */
+        int mid = (lo + hi + 1) / 2;
+        if (f->lines[mid] <= off)
+            lo = mid;
+        else
+            hi = mid - 1;
+    }
+    *line = lo + 1;
+    *col = off - f->lines[lo] + 1;
+}
+
+/* Prints the source line of loc and the caret line under its span.  Tabs are
+ * copied so that a terminal aligns both lines; UTF-8 continuation bytes take
+ * no column of their own. */
+static void print_excerpt(Diag *d, const SrcFile *f, int line, Loc loc)
+{
+    if (line < 1 || line > f->nlines)
+        return;
+    size_t start = (size_t)f->lines[line - 1];
+    size_t stop = start;
+    while (stop < f->len && f->text[stop] != '\n')
+        stop++;
+    if (stop > start && f->text[stop - 1] == '\r')
+        stop--;
+    size_t first = start + (size_t)(loc.col - 1);
+    if (first > stop)
+        first = stop;
+    size_t last = loc.end > loc.off ? (size_t)loc.end : first + 1;
+    if (last > stop)
+        last = stop;
+    if (last <= first)
+        last = first + 1; /* at the end of a line: a caret after its last byte */
+
+    fprintf(d->out, "%5d | %.*s\n", line, (int)(stop - start), f->text + start);
+    fputs("      | ", d->out);
+    for (size_t i = start; i < first; i++) {
+        unsigned char c = (unsigned char)f->text[i];
+        if (c == '\t')
+            fputc('\t', d->out);
+        else if ((c & 0xC0) != 0x80)
+            fputc(' ', d->out);
+    }
+    if (d->color)
+        fputs(C_CARET, d->out);
+    fputc('^', d->out);
+    for (size_t i = first + 1; i < last; i++) {
+        unsigned char c = i < stop ? (unsigned char)f->text[i] : ' ';
+        if ((c & 0xC0) != 0x80)
+            fputc('~', d->out);
+    }
+    if (d->color)
+        fputs(C_RESET, d->out);
+    fputc('\n', d->out);
+}
+
+static void report(Diag *d, enum Severity sev, Loc loc, const char *fmt, va_list ap)
+{
+    if (sev == SEV_ERROR)
+        d->errors++;
+    else if (sev == SEV_WARNING)
+        d->warnings++;
+    const SrcFile *f = diag_file(d, loc.file);
+    int line = loc.line, col = loc.col;
+    if (f && line <= 0)
+        diag_linecol(d, loc.file, loc.off, &line, &col);
+    if (f && line > 0)
+        loc.col = col;
+    if (d->color)
+        fputs(C_BOLD, d->out);
+    if (f && line > 0)
+        fprintf(d->out, "%s:%d:%d: ", f->path, line, col);
+    else
+        fputs("pipec: ", d->out);
+    if (d->color)
+        fprintf(d->out, "%s%s:" C_RESET C_BOLD " ", sev_color[sev], sev_name[sev]);
+    else
+        fprintf(d->out, "%s: ", sev_name[sev]);
+    vfprintf(d->out, fmt, ap);
+    if (d->color)
+        fputs(C_RESET, d->out);
+    fputc('\n', d->out);
+    if (f && line > 0)
+        print_excerpt(d, f, line, loc);
+}
+
+void diag_error(Diag *d, Loc loc, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    report(d, SEV_ERROR, loc, fmt, ap);
+    va_end(ap);
+}
+
+void diag_warning(Diag *d, Loc loc, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    report(d, SEV_WARNING, loc, fmt, ap);
+    va_end(ap);
+}
+
+void diag_note(Diag *d, Loc loc, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    report(d, SEV_NOTE, loc, fmt, ap);
+    va_end(ap);
+}
+
+void diag_plain_error(Diag *d, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    Loc none = {.file = -1};
+    report(d, SEV_ERROR, none, fmt, ap);
+    va_end(ap);
+}

@@ -1,0 +1,979 @@
+/* parse.c — runs the lexer and parser over a file (the token filter that makes
+ * newlines statement separators lives here), builds the AST and loads imports. */
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "parse.h"
+#include "grammar.h"
+#include "parser.h"
+#include "lexer.h"
+
+#define BIG_INT ((uint64_t)1 << 63) /* only valid as -9223372036854775808 */
+
+static Loc no_loc(int file)
+{
+    Loc l = {.file = file, .line = 1, .col = 1};
+    return l;
+}
+
+/* ------------------------------------------------------------------ lexer support */
+
+void parse_lex_loc(ParseCtx *ctx, Loc *loc, int off, int n)
+{
+    loc->file = ctx->file;
+    loc->line = ctx->line;
+    loc->col = off - ctx->line_start + 1;
+    loc->off = off;
+    loc->end = off + n;
+}
+
+void parse_lex_newline(ParseCtx *ctx, int off)
+{
+    ctx->line++;
+    ctx->line_start = off;
+}
+
+void parse_lex_eof(ParseCtx *ctx, Loc *loc)
+{
+    const SrcFile *f = diag_file(ctx->diag, ctx->file);
+    int off = (int)f->len;
+    if (off > 0 && f->text[off - 1] == '\n')
+        off--; /* point after the last line rather than at an empty one */
+    loc->file = ctx->file;
+    diag_linecol(ctx->diag, ctx->file, off, &loc->line, &loc->col);
+    loc->off = loc->end = off;
+}
+
+void parse_lex_error(ParseCtx *ctx, Loc loc, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    diag_error(ctx->diag, loc, "%s", msg);
+    ctx->last_lex_error_line = loc.line;
+}
+
+static int hexval(int c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+PipeStr parse_lex_string(ParseCtx *ctx, const char *text, int n, Loc loc)
+{
+    char *out = pipe_alloc(ctx->arena, (size_t)n + 1);
+    size_t len = 0;
+    for (int i = 0; i < n; i++) {
+        if (text[i] != '\\') {
+            out[len++] = text[i];
+            continue;
+        }
+        if (i + 1 >= n)
+            break; /* a lone '\' ending an unterminated string: already reported */
+        Loc at = loc;
+        at.off += 1 + i;
+        at.col += 1 + i;
+        at.end = at.off + 2;
+        char c = text[++i];
+        switch (c) {
+        case 'n': out[len++] = '\n'; break;
+        case 't': out[len++] = '\t'; break;
+        case 'r': out[len++] = '\r'; break;
+        case '0': out[len++] = '\0'; break;
+        case '\\': out[len++] = '\\'; break;
+        case '"': out[len++] = '"'; break;
+        case 'x': {
+            int hi = i + 1 < n ? hexval((unsigned char)text[i + 1]) : -1;
+            int lo = i + 2 < n ? hexval((unsigned char)text[i + 2]) : -1;
+            if (hi < 0 || lo < 0) {
+                parse_lex_error(ctx, at, "expected two hex digits after '\\x'");
+                break;
+            }
+            out[len++] = (char)(hi * 16 + lo);
+            i += 2;
+            break;
+        }
+        default:
+            if ((unsigned char)c >= 0x20 && (unsigned char)c < 0x7f)
+                parse_lex_error(ctx, at, "unknown escape sequence '\\%c' in string", c);
+            else
+                parse_lex_error(ctx, at, "unknown escape sequence in string: '\\' before byte 0x%02X",
+                                (unsigned char)c);
+        }
+    }
+    out[len] = '\0';
+    return (PipeStr){out, len};
+}
+
+uint64_t parse_lex_int(ParseCtx *ctx, const char *text, Loc loc)
+{
+    bool hex = text[0] == '0' && (text[1] == 'x' || text[1] == 'X');
+    uint64_t v = 0;
+    for (const char *p = text + (hex ? 2 : 0); *p; p++) {
+        uint64_t d = (uint64_t)hexval((unsigned char)*p);
+        uint64_t base = hex ? 16 : 10;
+        if (v > (BIG_INT - d) / base) {
+            parse_lex_error(ctx, loc, "integer literal '%s' out of range (the largest int is 9223372036854775807)",
+                            text);
+            return 0;
+        }
+        v = v * base + d;
+    }
+    return v;
+}
+
+const char *parse_lex_name(ParseCtx *ctx, const char *text, int n)
+{
+    return ast_strdup(ctx->arena, text, (size_t)n);
+}
+
+/* ------------------------------------------------------------------ token filter */
+/* Newlines end statements, except where a statement obviously goes on: after a
+ * token that cannot end one, inside ( ) and [ ], before a line starting with
+ * '|', 'else', 'then' or '}', and after '{'.  Runs of newlines collapse. */
+
+static RawTok next_raw(ParseCtx *ctx)
+{
+    if (ctx->have_ahead) {
+        ctx->have_ahead = false;
+        return ctx->ahead;
+    }
+    RawTok t;
+    memset(&t, 0, sizeof t);
+    t.tok = plexlex(&t.v, &t.loc, ctx->scanner);
+    return t;
+}
+
+static RawTok *peek_raw(ParseCtx *ctx)
+{
+    if (!ctx->have_ahead) {
+        ctx->ahead = next_raw(ctx);
+        ctx->have_ahead = true;
+    }
+    return &ctx->ahead;
+}
+
+/* Tokens after which a statement cannot end, so a newline is only layout. */
+static bool continues_line(int tok)
+{
+    switch (tok) {
+    case 0: /* the start of the file */
+    case NEWLINE: case '|': case ',': case '(': case '[': case '{': case '=': case ':':
+    case FATARROW: case ARROW: case '.': case '+': case '-': case '*': case '/': case '%':
+    case EQ: case NE: case '<': case LE: case '>': case GE: case AND: case OR: case NOT:
+    case IN: case THEN: case ELSE: case ADD_ASSIGN: case SUB_ASSIGN: case MUL_ASSIGN:
+    case DIV_ASSIGN:
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* Tokens that continue the statement of the line before. */
+static bool continues_previous(int tok)
+{
+    return tok == '|' || tok == '}' || tok == ELSE || tok == THEN || tok == YYEOF;
+}
+
+static void push_open(ParseCtx *ctx, int tok, Loc loc)
+{
+    if (ctx->nopen == ctx->capopen) {
+        int cap = ctx->capopen ? 2 * ctx->capopen : 16;
+        Opener *v = pipe_alloc(ctx->arena, (size_t)cap * sizeof *v);
+        if (ctx->nopen)
+            memcpy(v, ctx->open, (size_t)ctx->nopen * sizeof *v);
+        ctx->open = v;
+        ctx->capopen = cap;
+    }
+    ctx->open[ctx->nopen++] = (Opener){tok, loc};
+}
+
+static int top_open(const ParseCtx *ctx)
+{
+    return ctx->nopen ? ctx->open[ctx->nopen - 1].tok : 0;
+}
+
+/* A '{' opens a type ({T} or {K: V}) where a type is the only thing that can
+ * follow; after '->' it may also open a sink's body, which starts with a new
+ * line, 'state', 'on' or '}'. */
+static int classify_brace(ParseCtx *ctx)
+{
+    switch (ctx->prev_tok) {
+    case ':': case ',': case '(': case '[':
+        return 'T';
+    case '{':
+        return top_open(ctx) == 'T' ? 'T' : '{';
+    case ARROW: {
+        int next = peek_raw(ctx)->tok;
+        return next == NEWLINE || next == STATE || next == ON || next == '}' ? '{' : 'T';
+    }
+    default:
+        return '{';
+    }
+}
+
+/* Keeps the stack of open brackets in step with a token given to the parser. */
+static void track_brackets(ParseCtx *ctx, const RawTok *t)
+{
+    ctx->last_pushed = false;
+    switch (t->tok) {
+    case '(': case '[':
+        push_open(ctx, t->tok, t->loc);
+        ctx->last_pushed = true;
+        break;
+    case '{':
+        push_open(ctx, classify_brace(ctx), t->loc);
+        ctx->last_pushed = true;
+        break;
+    case ')': case ']':
+        if (top_open(ctx) == (t->tok == ')' ? '(' : '['))
+            ctx->nopen--;
+        break;
+    case '}':
+        while (ctx->nopen > 0) {
+            int o = ctx->open[--ctx->nopen].tok;
+            if (o == '{' || o == 'T')
+                break;
+        }
+        break;
+    default:
+        break;
+    }
+}
+
+/* While recovering from a syntax error, swallows tokens up to the end of the
+ * statement (a newline or the '}' of the enclosing block) without descending
+ * into nested braces; returns whether t ends the recovery and goes to the
+ * parser, which discards the rest anyway. */
+static bool recovery_ends_at(ParseCtx *ctx, const RawTok *t)
+{
+    switch (t->tok) {
+    case YYEOF:
+        return true;
+    case '{':
+        ctx->skip++;
+        return false;
+    case '}':
+        if (ctx->skip > 0) {
+            ctx->skip--;
+            return false;
+        }
+        return true;
+    case NEWLINE:
+        return ctx->skip == 0 && !continues_previous(peek_raw(ctx)->tok);
+    default:
+        return false;
+    }
+}
+
+int parse_filter_lex(TokVal *lval, Loc *lloc, ParseCtx *ctx)
+{
+    bool after_nl = false;
+    Loc nl_loc = {0};
+    for (;;) {
+        RawTok t = next_raw(ctx);
+        if (ctx->recovering) {
+            if (!recovery_ends_at(ctx, &t))
+                continue;
+            ctx->recovering = false;
+        } else if (t.tok == NEWLINE) {
+            int top = top_open(ctx);
+            if (top == '(' || top == '[') {
+                if (!after_nl)
+                    nl_loc = t.loc;
+                after_nl = true;
+                continue;
+            }
+            if (continues_line(ctx->prev_tok))
+                continue;
+            while (peek_raw(ctx)->tok == NEWLINE)
+                ctx->have_ahead = false; /* collapse the run */
+            if (continues_previous(peek_raw(ctx)->tok))
+                continue;
+        }
+        if (t.tok == INT && t.v.u == BIG_INT && ctx->prev_tok != '-' && ctx->prev_tok != '.')
+            parse_lex_error(ctx, t.loc, "integer literal '%.*s' out of range (the largest int is 9223372036854775807)",
+                            t.loc.end - t.loc.off, diag_file(ctx->diag, ctx->file)->text + t.loc.off);
+        t.after_nl = after_nl;
+        t.nl_loc = nl_loc;
+        track_brackets(ctx, &t);
+        ctx->prev_tok = t.tok;
+        ctx->last = t;
+        *lval = t.v;
+        *lloc = t.loc;
+        return t.tok;
+    }
+}
+
+/* ------------------------------------------------------------------ syntax errors */
+
+static bool has(const char *const *names, int n, const char *name)
+{
+    for (int i = 0; i < n; i++)
+        if (strcmp(names[i], name) == 0)
+            return true;
+    return false;
+}
+
+/* How a message shows the token found: its text quoted ('stdout', "a str"),
+ * or end of line / end of file. */
+static void describe_found(ParseCtx *ctx, const char *kind, Loc loc, char *buf, size_t size)
+{
+    const SrcFile *f = diag_file(ctx->diag, ctx->file);
+    int n = loc.end - loc.off;
+    const char *text = f->text + loc.off;
+    if (strcmp(kind, "end of file") == 0 || n <= 0) {
+        snprintf(buf, size, "end of file");
+    } else if (strcmp(kind, "end of line") == 0) {
+        snprintf(buf, size, text[0] == ';' ? "';'" : "end of line");
+    } else if (text[0] == '"') {
+        if (n > 24)
+            snprintf(buf, size, "%.20s...\"", text);
+        else
+            snprintf(buf, size, "%.*s", n, text);
+    } else {
+        if (n > 24)
+            snprintf(buf, size, "'%.20s...'", text);
+        else
+            snprintf(buf, size, "'%.*s'", n, text);
+    }
+}
+
+/* Tokens that can start an expression / a type; operators that could extend
+ * what came before, which a message need not list. */
+static const char *const expr_starts[] = {"an integer", "a number", "a string", "'true'", "'false'",
+                                          "a name", "'('", "'['", "'-'", "'not'", "'if'", NULL};
+static const char *const type_starts[] = {"a name", "'('", "'['", "'{'", NULL};
+static const char *const operators[] = {"'|'", "'.'", "'['", "'('", "'+'", "'-'", "'*'", "'/'", "'%'",
+                                        "'=='", "'!='", "'<'", "'<='", "'>'", "'>='", "'and'", "'or'",
+                                        "'in'", "'=>'", "'+='", "'-='", "'*='", "'/='", NULL};
+
+static bool in_set(const char *const *set, const char *name)
+{
+    for (int i = 0; set[i]; i++)
+        if (strcmp(set[i], name) == 0)
+            return true;
+    return false;
+}
+
+/* The innermost open bracket the error is inside of (not the lookahead). */
+static const Opener *innermost(const ParseCtx *ctx, int tok)
+{
+    int top = ctx->nopen - (ctx->last_pushed ? 2 : 1);
+    for (int i = top; i >= 0; i--) {
+        if (ctx->open[i].tok == tok)
+            return &ctx->open[i];
+        if (tok != '{' || ctx->open[i].tok != 'T')
+            return NULL;
+    }
+    return NULL;
+}
+
+/* Drops the brackets opened inside the current statement (so that newlines
+ * separate statements again) and starts skipping to the statement's end. */
+static void start_recovery(ParseCtx *ctx)
+{
+    bool lookahead_pushed = ctx->last_pushed;
+    ctx->skip = 0;
+    while (ctx->nopen > 0) {
+        int o = ctx->open[ctx->nopen - 1].tok;
+        if (o == '{' && !lookahead_pushed)
+            break;
+        if (o == '{' || o == 'T')
+            ctx->skip++; /* its '}' is still to come and belongs to the bad statement */
+        ctx->nopen--;
+        lookahead_pushed = false;
+    }
+    ctx->last_pushed = false;
+    /* a newline, '}' or the end as lookahead is where the parser resumes */
+    int la = ctx->last.tok;
+    ctx->recovering = !(la == NEWLINE || la == '}' || la == YYEOF);
+}
+
+void parse_syntax_error(ParseCtx *ctx, const char *found, Loc loc, const char *const *expected, int n)
+{
+    char what[64];
+    bool report = loc.line != ctx->last_lex_error_line; /* the lexer's error said it */
+
+    /* a missing closer: point back at the opener */
+    const char *closer = NULL;
+    const Opener *op = NULL;
+    if (!has(expected, n, "an integer")) {
+        if (has(expected, n, "')'") && (op = innermost(ctx, '(')))
+            closer = "')'";
+        else if (has(expected, n, "']'") && (op = innermost(ctx, '[')))
+            closer = "']'";
+        else if (has(expected, n, "'}'") && strcmp(found, "end of file") == 0 && (op = innermost(ctx, '{')))
+            closer = "'}'";
+    }
+    if (closer && ctx->last.after_nl) {
+        /* the line ended inside the brackets: say so rather than blame the next line */
+        loc = ctx->last.nl_loc;
+        found = "end of line";
+    }
+    describe_found(ctx, found, loc, what, sizeof what);
+
+    if (report && closer) {
+        diag_error(ctx->diag, loc, "expected %s to close '%c' at %d:%d, found %s", closer,
+                   closer[1] == ')' ? '(' : closer[1] == ']' ? '[' : '{', op->loc.line, op->loc.col, what);
+    } else if (report) {
+        /* group the expected tokens into a short list */
+        const char *list[8];
+        int m = 0;
+        bool expr = has(expected, n, "an integer");
+        bool type = !expr && has(expected, n, "'{'") && has(expected, n, "a name");
+        bool ops = has(expected, n, "'+'") || has(expected, n, "'|'");
+        bool eol = has(expected, n, "end of line");
+        if (expr)
+            list[m++] = "an expression";
+        if (type)
+            list[m++] = "a type";
+        for (int i = 0; i < n && m < 8; i++) {
+            const char *e = expected[i];
+            if ((expr && in_set(expr_starts, e)) || (type && in_set(type_starts, e)))
+                continue;
+            if (ops && in_set(operators, e) && !(strcmp(e, "'|'") == 0 && !expr))
+                continue;
+            if (eol && (strcmp(e, "'}'") == 0 || strcmp(e, "end of file") == 0))
+                continue; /* "end of line" says the statement may end */
+            if (strcmp(e, "error") == 0)
+                continue;
+            list[m++] = e;
+        }
+        char msg[256];
+        size_t len = 0;
+        msg[0] = '\0';
+        for (int i = 0; i < m && i < 4; i++)
+            len += (size_t)snprintf(msg + len, sizeof msg - len, "%s%s", i == 0 ? "" : i + 1 == m || i == 3 ? " or " : ", ",
+                                    list[i]);
+        if (m == 0 || m > 4)
+            diag_error(ctx->diag, loc, "unexpected %s", what);
+        else
+            diag_error(ctx->diag, loc, "expected %s, found %s", msg, what);
+    }
+    start_recovery(ctx);
+}
+
+/* ------------------------------------------------------------------ AST builders */
+
+NodeList parse_list1(ParseCtx *ctx, Node *n)
+{
+    NodeList l = {0};
+    if (n)
+        ast_push(ctx->arena, &l, n);
+    return l;
+}
+
+NodeList parse_list_add(ParseCtx *ctx, NodeList l, Node *n)
+{
+    if (n)
+        ast_push(ctx->arena, &l, n);
+    return l;
+}
+
+void parse_decl(ParseCtx *ctx, Node *decl)
+{
+    if (decl)
+        ast_push(ctx->arena, &ctx->root->list, decl);
+}
+
+/* decl: IMPORT STRING — ival becomes the imported file's index in Program.files */
+Node *parse_import(ParseCtx *ctx, PipeStr path, Loc loc)
+{
+    Node *n = ast_new(ctx->arena, N_IMPORT, loc);
+    n->str = path;
+    n->ival = -1;
+    return n;
+}
+
+/* param: IDENT ':' type ['=' expr] */
+Node *parse_param(ParseCtx *ctx, const char *name, Node *type, Node *dflt, Loc loc)
+{
+    Node *n = ast_new(ctx->arena, N_PARAM, loc);
+    n->name = name;
+    n->a = type;
+    n->b = dflt;
+    return n;
+}
+
+/* proc_head: PROC IDENT [params] ':' [type] '->' */
+Node *parse_proc_head(ParseCtx *ctx, const char *name, Loc name_loc, NodeList params, Node *in)
+{
+    Node *n = ast_new(ctx->arena, N_PROC, name_loc);
+    n->name = name;
+    n->params = params;
+    n->in = in;
+    n->has_in = in != NULL;
+    return n;
+}
+
+/* decl: proc_head [type] '=' flow */
+Node *parse_proc_flow(ParseCtx *ctx, Node *head, Node *out, Node *flow)
+{
+    head->form = PROC_COMPOSITE;
+    head->out = out;
+    head->has_out = out != NULL;
+    head->a = flow;
+    return head;
+}
+
+/* decl: proc_head [type] '{' body_items '}' */
+Node *parse_proc_body(ParseCtx *ctx, Node *head, Node *out, NodeList items)
+{
+    head->form = PROC_STATEFUL;
+    head->out = out;
+    head->has_out = out != NULL;
+    head->list = items;
+    return head;
+}
+
+/* decl: EXTERN proc_head [type] FROM STRING */
+Node *parse_extern(ParseCtx *ctx, Node *head, Node *out, PipeStr path)
+{
+    head->kind = N_EXTERN;
+    head->out = out;
+    head->has_out = out != NULL;
+    head->str = path;
+    return head;
+}
+
+/* decl: PIPELINE IDENT [params] '{' pstmts '}' */
+Node *parse_pipeline(ParseCtx *ctx, const char *name, Loc name_loc, NodeList params, NodeList stmts)
+{
+    Node *n = ast_new(ctx->arena, N_PIPELINE, name_loc);
+    n->name = name;
+    n->params = params;
+    n->list = stmts;
+    return n;
+}
+
+Node *parse_node(ParseCtx *ctx, NodeKind kind, Loc loc, const char *name, Node *a, Node *b)
+{
+    Node *n = ast_new(ctx->arena, kind, loc);
+    n->name = name;
+    n->a = a;
+    n->b = b;
+    return n;
+}
+
+Node *parse_list_node(ParseCtx *ctx, NodeKind kind, Loc loc, NodeList l)
+{
+    Node *n = ast_new(ctx->arena, kind, loc);
+    n->list = l;
+    return n;
+}
+
+/* flow: stage | flow '|' stage */
+Node *parse_flow_add(ParseCtx *ctx, Node *flow, Node *stage, Loc loc)
+{
+    if (!flow)
+        flow = ast_new(ctx->arena, N_FLOW, loc);
+    flow->loc = loc;
+    ast_push(ctx->arena, &flow->list, stage);
+    return flow;
+}
+
+/* body_item: STATE IDENT [':' type] ['=' expr] */
+Node *parse_state(ParseCtx *ctx, const char *name, Loc name_loc, Node *type, Node *init)
+{
+    Node *n = parse_node(ctx, N_STATE, name_loc, name, type, init);
+    return n;
+}
+
+/* body_item: ON IDENT block | ON END block */
+Node *parse_on(ParseCtx *ctx, const char *name, Node *block, Loc loc)
+{
+    return parse_node(ctx, N_ON, loc, name, block, NULL);
+}
+
+Node *parse_block(ParseCtx *ctx, NodeList stmts, Loc loc)
+{
+    return parse_list_node(ctx, N_BLOCK, loc, stmts);
+}
+
+/* stmt: postfix ('=' | '+=' | '-=' | '*=' | '/=') expr — the target must be a
+ * name, an index or a field */
+Node *parse_assign(ParseCtx *ctx, Op op, Node *target, Node *value, Loc loc)
+{
+    if (target->kind != N_NAME && target->kind != N_INDEX && target->kind != N_FIELD)
+        diag_error(ctx->diag, target->loc, "expected a name, 'x[k]' or 't.N' before '%s%s', found %s %s",
+                   op == OP_SET ? "" : ast_op_name(op), "=", target->kind == N_INT ? "an" : "a",
+                   ast_kind_name(target->kind));
+    Node *n = ast_new(ctx->arena, N_ASSIGN, loc);
+    n->op = op;
+    n->a = target;
+    n->b = value;
+    return n;
+}
+
+/* if_stmt: IF expr block [ELSE (block | if_stmt)] */
+Node *parse_if(ParseCtx *ctx, Node *cond, Node *then, Node *els, Loc loc)
+{
+    Node *n = ast_new(ctx->arena, N_IF, loc);
+    n->a = cond;
+    n->b = then;
+    n->c = els;
+    return n;
+}
+
+/* stmt: FOR IDENT [',' IDENT] IN expr block */
+Node *parse_for(ParseCtx *ctx, const char *k, const char *v, Node *iter, Node *body, Loc loc)
+{
+    Node *n = parse_node(ctx, N_FOR, loc, k, iter, body);
+    n->name2 = v;
+    return n;
+}
+
+Node *parse_binary(ParseCtx *ctx, Op op, Node *a, Node *b, Loc loc)
+{
+    if (b == ctx->big_int && b) {
+        diag_error(ctx->diag, b->loc, "integer literal '9223372036854775808' out of range "
+                                      "(the largest int is 9223372036854775807)");
+        ctx->big_int = NULL;
+    }
+    Node *n = ast_new(ctx->arena, N_BINARY, loc);
+    n->op = op;
+    n->a = a;
+    n->b = b;
+    return n;
+}
+
+/* unary: '-' unary | NOT not_expr — a negated number literal folds into one */
+Node *parse_unary(ParseCtx *ctx, Op op, Node *a, Loc loc)
+{
+    if (op == OP_NEG && a->kind == N_INT) {
+        if (a == ctx->big_int) {
+            ctx->big_int = NULL; /* already INT64_MIN */
+        } else if (a->ival == INT64_MIN) {
+            diag_error(ctx->diag, loc, "integer out of range (the largest int is 9223372036854775807)");
+        } else {
+            a->ival = -a->ival;
+        }
+        a->loc = loc;
+        return a;
+    }
+    if (op == OP_NEG && a->kind == N_FLOAT) {
+        a->fval = -a->fval;
+        a->loc = loc;
+        return a;
+    }
+    Node *n = ast_new(ctx->arena, N_UNARY, loc);
+    n->op = op;
+    n->a = a;
+    return n;
+}
+
+/* expr: IF expr THEN expr ELSE expr */
+Node *parse_cond(ParseCtx *ctx, Node *c, Node *a, Node *b, Loc loc)
+{
+    Node *n = ast_new(ctx->arena, N_COND, loc);
+    n->a = c;
+    n->b = a;
+    n->c = b;
+    return n;
+}
+
+/* What an expression is, for messages: "a call", "an integer", ... */
+static const char *node_desc(const Node *n)
+{
+    switch (n->kind) {
+    case N_INT: return "an integer";
+    case N_FLOAT: return "a number";
+    case N_STR: return "a string";
+    case N_BOOL: return "a boolean";
+    case N_CALL: return "a call";
+    case N_FIELD: return "a field";
+    case N_INDEX: return "an index";
+    case N_LIST: return "a list";
+    case N_LAMBDA: return "a lambda";
+    default: return "an expression";
+    }
+}
+
+/* expr: or_expr '=>' expr — the left side must be a name or a tuple of names */
+Node *parse_lambda(ParseCtx *ctx, Node *params, Node *body, Loc loc)
+{
+    Node *n = ast_new(ctx->arena, N_LAMBDA, loc);
+    n->a = body;
+    if (params->kind == N_NAME) {
+        ast_push(ctx->arena, &n->list, params);
+        return n;
+    }
+    const Node *bad = params;
+    if (params->kind == N_TUPLE) {
+        bad = NULL;
+        for (int i = 0; i < params->list.n && !bad; i++)
+            if (params->list.v[i]->kind != N_NAME)
+                bad = params->list.v[i];
+    }
+    if (bad)
+        diag_error(ctx->diag, bad->loc, "expected parameter names before '=>', found %s", node_desc(bad));
+    else
+        n->list = params->list;
+    return n;
+}
+
+/* postfix: IDENT '(' [args] ')' */
+Node *parse_call(ParseCtx *ctx, const char *name, NodeList args, Loc loc)
+{
+    Node *n = ast_new(ctx->arena, N_CALL, loc);
+    n->name = name;
+    n->list = args;
+    return n;
+}
+
+NodeList parse_arg_add(ParseCtx *ctx, NodeList args, Node *arg)
+{
+    if (!arg->name && args.n > 0 && args.v[args.n - 1]->name) {
+        const Node *named = args.v[args.n - 1];
+        diag_error(ctx->diag, arg->loc, "expected a named argument after '%s:', found a positional one "
+                                        "(positional arguments come first)", named->name);
+    }
+    ast_push(ctx->arena, &args, arg);
+    return args;
+}
+
+/* postfix: postfix '.' INT */
+Node *parse_field(ParseCtx *ctx, Node *tuple, uint64_t index, Loc loc)
+{
+    Node *n = ast_new(ctx->arena, N_FIELD, loc);
+    n->a = tuple;
+    if (index > INT_MAX) {
+        diag_error(ctx->diag, loc, "field number %" PRIu64 " out of range", index);
+        index = 0;
+    }
+    n->ival = (int64_t)index;
+    return n;
+}
+
+Node *parse_int(ParseCtx *ctx, uint64_t v, Loc loc)
+{
+    Node *n = ast_new(ctx->arena, N_INT, loc);
+    if (v >= BIG_INT) {
+        n->ival = INT64_MIN;
+        ctx->big_int = n;
+    } else {
+        n->ival = (int64_t)v;
+    }
+    return n;
+}
+
+Node *parse_float(ParseCtx *ctx, double v, Loc loc)
+{
+    Node *n = ast_new(ctx->arena, N_FLOAT, loc);
+    n->fval = v;
+    return n;
+}
+
+Node *parse_str(ParseCtx *ctx, PipeStr s, Loc loc)
+{
+    Node *n = ast_new(ctx->arena, N_STR, loc);
+    n->str = s;
+    return n;
+}
+
+Node *parse_bool(ParseCtx *ctx, bool v, Loc loc)
+{
+    Node *n = ast_new(ctx->arena, N_BOOL, loc);
+    n->ival = v;
+    return n;
+}
+
+/* '(' x ',' xs ')' as a tuple or a tuple type */
+Node *parse_tuple(ParseCtx *ctx, NodeKind kind, Node *first, NodeList rest, Loc loc)
+{
+    Node *n = ast_new(ctx->arena, kind, loc);
+    ast_push(ctx->arena, &n->list, first);
+    for (int i = 0; i < rest.n; i++)
+        ast_push(ctx->arena, &n->list, rest.v[i]);
+    return n;
+}
+
+/* ------------------------------------------------------------------ files */
+
+Node *parse_file(Diag *d, PipeArena *a, int file_id)
+{
+    const SrcFile *f = diag_file(d, file_id);
+    ParseCtx ctx;
+    memset(&ctx, 0, sizeof ctx);
+    ctx.diag = d;
+    ctx.arena = a;
+    ctx.file = file_id;
+    ctx.line = 1;
+    ctx.root = ast_new(a, N_FILE, no_loc(file_id));
+    if (!f)
+        return ctx.root;
+    ctx.root->str = (PipeStr){ast_strdup(a, f->path, strlen(f->path)), strlen(f->path)};
+    ctx.root->loc.end = (int)f->len;
+
+    yyscan_t scanner;
+    if (plexlex_init_extra(&ctx, &scanner) != 0) {
+        diag_plain_error(d, "cannot start the lexer: %s", strerror(errno));
+        return ctx.root;
+    }
+    ctx.scanner = scanner;
+    YY_BUFFER_STATE buf = plex_scan_bytes(f->text, (int)f->len, scanner);
+    yyparse(&ctx);
+    plex_delete_buffer(buf, scanner);
+    plexlex_destroy(scanner);
+    return ctx.root;
+}
+
+/* The files of a program as they are loaded: realpaths (for "each once") and
+ * the chain of files being loaded (for cycles). */
+typedef struct Loader {
+    Diag *d;
+    PipeArena *a;
+    Program *out;
+    int cap;
+    char **real;    /* per file; NULL for text given in memory */
+    int *stack;     /* indices of the files whose imports are being loaded */
+    int depth;
+} Loader;
+
+static void add_file(Loader *L, Node *file, char *real)
+{
+    Program *p = L->out;
+    if (p->nfiles == L->cap) {
+        L->cap = L->cap ? 2 * L->cap : 8;
+        Node **v = pipe_alloc(L->a, (size_t)L->cap * sizeof *v);
+        if (p->nfiles)
+            memcpy(v, p->files, (size_t)p->nfiles * sizeof *v);
+        p->files = v;
+        L->real = realloc(L->real, (size_t)L->cap * sizeof *L->real);
+        L->stack = realloc(L->stack, (size_t)L->cap * sizeof *L->stack);
+        if (!L->real || !L->stack) {
+            fputs("pipec: error: out of memory\n", stderr);
+            exit(1);
+        }
+    }
+    L->real[p->nfiles] = real;
+    p->files[p->nfiles++] = file;
+}
+
+static const char *file_path(Loader *L, int idx)
+{
+    return diag_file(L->d, L->out->files[idx]->loc.file)->path;
+}
+
+/* Reports the cycle that importing file `idx` from the top of the stack closes. */
+static void report_cycle(Loader *L, Node *imp, int idx)
+{
+    char msg[1024];
+    size_t len = (size_t)snprintf(msg, sizeof msg, "import cycle: %s", file_path(L, idx));
+    int from = 0;
+    while (from < L->depth && L->stack[from] != idx)
+        from++;
+    for (int i = from + 1; i <= L->depth + 1 && len < sizeof msg; i++) {
+        const char *p = i <= L->depth ? file_path(L, L->stack[i]) : file_path(L, idx);
+        len += (size_t)snprintf(msg + len, sizeof msg - len, "%s%s", i == from + 1 ? " imports " : ", which imports ", p);
+    }
+    diag_error(L->d, imp->loc, "%s", msg);
+}
+
+static void load_imports(Loader *L, int idx);
+
+/* Resolves, loads and parses the file an import names (once), then its imports. */
+static void load_import(Loader *L, int importer, Node *imp)
+{
+    const char *from = file_path(L, importer);
+    if (memchr(imp->str.p, '\0', imp->str.n)) {
+        diag_error(L->d, imp->loc, "expected a file path, found a string with a NUL byte");
+        return;
+    }
+    /* relative to the importing file's directory; text in memory: the current one */
+    const char *slash = L->real[importer] ? strrchr(from, '/') : NULL;
+    size_t dirlen = imp->str.n > 0 && imp->str.p[0] == '/' ? 0 : slash ? (size_t)(slash - from + 1) : 0;
+    char *path = malloc(dirlen + imp->str.n + 1);
+    if (!path) {
+        fputs("pipec: error: out of memory\n", stderr);
+        exit(1);
+    }
+    memcpy(path, from, dirlen);
+    memcpy(path + dirlen, imp->str.p, imp->str.n);
+    path[dirlen + imp->str.n] = '\0';
+
+    char *real = realpath(path, NULL);
+    if (!real) {
+        diag_error(L->d, imp->loc, "cannot read '%s': %s", path, strerror(errno));
+        free(path);
+        return;
+    }
+    for (int i = 0; i < L->out->nfiles; i++) {
+        if (L->real[i] && strcmp(L->real[i], real) == 0) {
+            imp->ival = i;
+            for (int k = 0; k <= L->depth; k++)
+                if (L->stack[k] == i) {
+                    report_cycle(L, imp, i);
+                    break;
+                }
+            free(real);
+            free(path);
+            return;
+        }
+    }
+    int id = diag_load_file(L->d, path);
+    if (id < 0) {
+        diag_error(L->d, imp->loc, "cannot read '%s': %s", path, strerror(errno));
+        free(real);
+        free(path);
+        return;
+    }
+    free(path);
+    imp->ival = L->out->nfiles;
+    add_file(L, parse_file(L->d, L->a, id), real);
+    load_imports(L, L->out->nfiles - 1);
+}
+
+static void load_imports(Loader *L, int idx)
+{
+    L->stack[++L->depth] = idx;
+    Node *file = L->out->files[idx];
+    for (int i = 0; i < file->list.n; i++)
+        if (file->list.v[i]->kind == N_IMPORT)
+            load_import(L, idx, file->list.v[i]);
+    L->depth--;
+}
+
+static bool load_program(Diag *d, PipeArena *a, int id, char *real, Program *out)
+{
+    Loader L = {.d = d, .a = a, .out = out, .depth = -1};
+    out->files = NULL;
+    out->nfiles = 0;
+    add_file(&L, parse_file(d, a, id), real);
+    load_imports(&L, 0);
+    for (int i = 0; i < out->nfiles; i++)
+        free(L.real[i]);
+    free(L.real);
+    free(L.stack);
+    return true;
+}
+
+bool parse_program(Diag *d, PipeArena *a, const char *path, Program *out)
+{
+    int id = diag_load_file(d, path);
+    if (id < 0) {
+        diag_plain_error(d, "cannot read '%s': %s", path, strerror(errno));
+        out->files = NULL;
+        out->nfiles = 0;
+        return false;
+    }
+    return load_program(d, a, id, realpath(path, NULL), out);
+}
+
+bool parse_program_text(Diag *d, PipeArena *a, const char *name, const char *text, Program *out)
+{
+    int id = diag_add_file(d, name, text, strlen(text));
+    return load_program(d, a, id, NULL, out);
+}
