@@ -25,6 +25,23 @@ static void fan_nop_free(PipeNode *self)
     (void)self;
 }
 
+/* True when values of t hold a map or set: pipe_clone into an arena shares
+ * those instead of copying them, so such items are kept as heap clones. */
+static bool fan_has_map(const PipeType *t)
+{
+    switch (t->kind) {
+    case PIPE_K_MAP:
+    case PIPE_K_SET: return true;
+    case PIPE_K_LIST: return fan_has_map(t->elem);
+    case PIPE_K_TUPLE:
+        for (uint32_t i = 0; i < t->nfields; i++)
+            if (fan_has_map(t->fields[i]))
+                return true;
+        return false;
+    default: return false;
+    }
+}
+
 /* ------------------------------------------------------------------ merge */
 
 static void merge_push(PipeNode *self, const void *item, int port)
@@ -60,11 +77,14 @@ typedef struct ConcatNode {
     PipeNode node;
     const PipeType *t;
     int n, cur;
+    bool heap; /* buffered items are heap clones (they hold maps) */
     ConcatBuf *bufs;
 } ConcatNode;
 
-static void concat_buf_release(ConcatBuf *b)
+static void concat_buf_release(ConcatNode *c, ConcatBuf *b)
 {
+    for (size_t i = 0; c->heap && i < b->len; i++)
+        pipe_drop(c->t, b->items + i * c->t->size);
     free(b->items);
     b->items = NULL;
     b->len = b->cap = 0;
@@ -85,7 +105,7 @@ static void concat_push(PipeNode *self, const void *item, int port)
         b->cap = b->cap ? b->cap * 2 : 64;
         b->items = fan_realloc(b->items, b->cap * sz);
     }
-    pipe_clone(c->t, b->items + b->len * sz, item, &b->arena);
+    pipe_clone(c->t, b->items + b->len * sz, item, c->heap ? NULL : &b->arena);
     b->len++;
 }
 
@@ -102,7 +122,7 @@ static void concat_advance(ConcatNode *c)
             pipe_emit(&c->node, b->items + i * c->t->size);
             pipe_item_done(c->node.rt);
         }
-        concat_buf_release(b);
+        concat_buf_release(c, b);
     }
 }
 
@@ -127,7 +147,7 @@ static void concat_free(PipeNode *self)
 {
     ConcatNode *c = (ConcatNode *)self;
     for (int i = 0; c->bufs && i < c->n; i++)
-        concat_buf_release(&c->bufs[i]);
+        concat_buf_release(c, &c->bufs[i]);
     free(c->bufs);
     c->bufs = NULL;
 }
@@ -141,6 +161,7 @@ PipeNode *pipe_std_concat(PipeRt *rt, PipePos pos, const PipeType *t, int n)
     c->node.port_end = concat_port_end;
     c->node.in = c->node.out = t;
     c->t = t;
+    c->heap = fan_has_map(t);
     c->n = n > 0 ? n : 0;
     c->bufs = fan_realloc(NULL, (size_t)(c->n ? c->n : 1) * sizeof *c->bufs);
     memset(c->bufs, 0, (size_t)(c->n ? c->n : 1) * sizeof *c->bufs);

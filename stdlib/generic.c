@@ -37,6 +37,23 @@ static void gen_nop_free(PipeNode *self)
     (void)self;
 }
 
+/* True when values of t hold a map or set: pipe_clone into an arena shares
+ * those instead of copying them, so such items are kept as heap clones. */
+static bool gen_has_map(const PipeType *t)
+{
+    switch (t->kind) {
+    case PIPE_K_MAP:
+    case PIPE_K_SET: return true;
+    case PIPE_K_LIST: return gen_has_map(t->elem);
+    case PIPE_K_TUPLE:
+        for (uint32_t i = 0; i < t->nfields; i++)
+            if (gen_has_map(t->fields[i]))
+                return true;
+        return false;
+    default: return false;
+    }
+}
+
 /* A node whose state is a count (head, skip) or nothing (pass). */
 typedef struct CountNode {
     PipeNode node;
@@ -332,8 +349,14 @@ static int key_cmp(const KeyInfo *k, const void *a, const void *b)
 {
     if (k->exact)
         return 0;
-    if (k->shape == KEY_STR && k->t->kind == PIPE_K_STR)
-        return key_str_cmp(a, b);
+    if (k->shape == KEY_STR && k->t->kind == PIPE_K_STR) {
+        const PipeStr *x = a, *y = b;
+        if (x->n >= 8 && y->n >= 8) { /* equal prefixes: the first 8 bytes agree */
+            PipeStr xs = {x->p + 8, x->n - 8}, ys = {y->p + 8, y->n - 8};
+            return key_str_cmp(&xs, &ys);
+        }
+        return key_str_cmp(x, y);
+    }
     return pipe_cmp(k->t, a, b);
 }
 
@@ -356,6 +379,7 @@ typedef struct SortNode {
     void *env;
     KeyInfo ki;
     bool desc;
+    bool heap;        /* items are heap clones (they hold maps), not arena ones */
     PipeArena arena;  /* deep parts of items and keys */
     char *items, *keys; /* keys == NULL: the item is the key */
     SortEnt *ents;
@@ -376,7 +400,7 @@ static void sort_push(PipeNode *self, const void *item, int port)
         s->cap = cap;
     }
     char *it = s->items + s->len * isz;
-    pipe_clone(s->t, it, item, &s->arena);
+    pipe_clone(s->t, it, item, s->heap ? NULL : &s->arena);
     const void *k = it;
     if (s->key) {
         /* The key may point into the item (the clone) or into the arena given,
@@ -450,6 +474,8 @@ static void sort_entries(const SortNode *s, SortEnt *v, SortEnt *tmp, size_t n)
 
 static void sort_release(SortNode *s)
 {
+    for (size_t i = 0; s->heap && i < s->len; i++)
+        pipe_drop(s->t, s->items + i * s->t->size);
     free(s->items);
     free(s->keys);
     free(s->ents);
@@ -492,6 +518,7 @@ PipeNode *pipe_std_sort(PipeRt *rt, PipePos pos, const PipeType *t, PipeKeyFn ke
     s->env = env;
     s->ki = key_info(s->key ? key_t : t);
     s->desc = desc;
+    s->heap = gen_has_map(t);
     return &s->node;
 }
 

@@ -190,6 +190,19 @@ static void test_concat_late_first(void **state)
     free((void *)in[1].items);
 }
 
+/* Buffered items holding a set are copies: the set grows after it was emitted. */
+static void test_concat_sets_are_copied(void **state)
+{
+    (void)state;
+    TInput in[2] = {t_lines("a1\na2\n"), t_lines("b1\nb2\nb3\n")};
+    FanArg f = {F_CONCAT, 2, &t_set_str, NULL, NULL};
+    t_run_state.front = t_front_accum;
+    assert_int_equal(t_run(make_fan, &f, in, 2, &t_set_str), 0);
+    t_expect("concat sets", "a1\na1 a2\nb1\nb1 b2\nb1 b2 b3\n");
+    free((void *)in[0].items);
+    free((void *)in[1].items);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -200,6 +213,7 @@ int main(void)
         cmocka_unit_test(test_zip_ahead),
         cmocka_unit_test(test_zip_queue_wraps),
         cmocka_unit_test(test_concat_late_first),
+        cmocka_unit_test(test_concat_sets_are_copied),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

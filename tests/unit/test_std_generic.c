@@ -25,6 +25,12 @@ static PipeNode *make_gen_str(PipeRt *rt, PipePos pos, const void *arg)
     }
 }
 
+static PipeNode *make_gen_set(PipeRt *rt, PipePos pos, const void *arg)
+{
+    const GenCase *c = arg;
+    return pipe_std_tail(rt, pos, &t_set_str, c->n);
+}
+
 static const GenCase gen_cases[] = {
     {"pass", G_PASS, 0, "a\n\nb\n", "a\n\nb\n"},
     {"pass empty", G_PASS, 0, "", ""},
@@ -290,6 +296,26 @@ static void test_sort_random_vs_reference(void **state)
     free(pool);
 }
 
+/* Items holding a set are copied, not shared: the set changes after it was
+ * emitted.  Sets compare lexicographically in insertion order. */
+static void test_sort_sets_are_copied(void **state)
+{
+    (void)state;
+    SortArg a = {&t_set_str, NULL, NULL, true, 0};
+    t_run_state.front = t_front_accum;
+    t_check_lines("sort sets desc", make_sort, &a, "a\nb\nc\n", &t_set_str,
+                  "a b c\na b\na\n");
+    SortArg tp = {&t_set_str, NULL, NULL, false, 2};
+    t_run_state.front = t_front_accum;
+    t_check_lines("top sets", make_top, &tp, "a\nb\nc\n", &t_set_str, "a b c\na b\n");
+    GenCase tl = {"tail sets", G_TAIL, 2, 0, 0};
+    t_run_state.front = t_front_accum;
+    TInput in = t_lines("x\ny\nz\n");
+    assert_int_equal(t_run(make_gen_set, &tl, &in, 1, &t_set_str), 0);
+    t_expect("tail sets", "x y\nx y z\n");
+    free((void *)in.items);
+}
+
 /* ---- top */
 
 static void test_top(void **state)
@@ -375,6 +401,7 @@ int main(void)
         cmocka_unit_test(test_sort_small),
         cmocka_unit_test(test_sort_by_key_stable),
         cmocka_unit_test(test_sort_random_vs_reference),
+        cmocka_unit_test(test_sort_sets_are_copied),
         cmocka_unit_test(test_top),
         cmocka_unit_test(test_top_random_vs_sort),
     };

@@ -225,6 +225,51 @@ static const uint32_t t_int_str_offs[] = {offsetof(TIntStr, n), offsetof(TIntStr
 static const PipeType t_int_str = {PIPE_K_TUPLE, sizeof(TIntStr), _Alignof(TIntStr), 2,
                                    t_int_str_fields, t_int_str_offs, NULL, NULL};
 
+/* A set of str, and a front node that adds each str to its own set and emits
+ * the set itself (as a user proc emitting its state does): consumers that keep
+ * an item must copy the set, not share it. */
+static const PipeType t_set_str = {PIPE_K_SET, sizeof(PipeMap *), _Alignof(PipeMap *), 0,
+                                   NULL, NULL, &pipe_t_str, NULL};
+
+typedef struct TAccum {
+    PipeNode node;
+    PipeMap *set;
+} TAccum;
+
+static inline void t_accum_push(PipeNode *self, const void *item, int port)
+{
+    (void)port;
+    TAccum *a = (TAccum *)self;
+    bool created;
+    pipe_map_upsert(a->set, item, &created);
+    pipe_emit(self, &a->set);
+}
+
+static inline void t_accum_free(PipeNode *self)
+{
+    TAccum *a = (TAccum *)self;
+    pipe_map_free(a->set);
+    a->set = NULL;
+}
+
+static inline PipeNode *t_accum_new(PipeRt *rt, PipePos pos)
+{
+    TAccum *a = (TAccum *)pipe_node_new(rt, sizeof(TAccum), "accum", pos);
+    a->node.push = t_accum_push;
+    a->node.finish = t_nop;
+    a->node.free = t_accum_free;
+    a->node.in = &pipe_t_str;
+    a->node.out = &t_set_str;
+    a->set = pipe_map_new(&pipe_t_str, NULL);
+    return &a->node;
+}
+
+static inline PipeNode *t_front_accum(PipeRt *rt, PipePos pos, int port)
+{
+    (void)port;
+    return t_accum_new(rt, pos);
+}
+
 #define T_STR(lit) ((PipeStr){lit, sizeof(lit) - 1})
 
 #endif
