@@ -1,0 +1,660 @@
+/* test_rt_run.c — unit tests of running a DAG: the line reader and sources
+ * (by hand-built DAGs), end propagation, sinks, pipe_main and runtime errors. */
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "pipe_std.h"
+#include "rt_impl.h"
+
+static char tmpdir[64];
+static const PipePos POS = {"t.pipe", 2, 3};
+
+static PipeStr S(const char *s)
+{
+    return pipe_str_lit(s, strlen(s));
+}
+
+static char *tmp_path(const char *name)
+{
+    static char buf[16][256];
+    static int k;
+    k = (k + 1) % 16;
+    snprintf(buf[k], sizeof buf[k], "%s/%s", tmpdir, name);
+    return buf[k];
+}
+
+static const char *write_file(const char *name, const char *data, size_t n)
+{
+    const char *path = tmp_path(name);
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(data, 1, n, f), n);
+    fclose(f);
+    return path;
+}
+
+static char *read_file(const char *path, size_t *n)
+{
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    char *buf = malloc(1 << 20);
+    *n = fread(buf, 1, (1 << 20) - 1, f);
+    buf[*n] = '\0';
+    fclose(f);
+    return buf;
+}
+
+/* Redirects fd into the file name (or from it, for fd 0) until cap_end. */
+static int cap_begin(int fd, const char *name)
+{
+    fflush(stdout);
+    fflush(stderr);
+    int saved = dup(fd);
+    int f = fd == 0 ? open(tmp_path(name), O_RDONLY) : open(tmp_path(name), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    assert_true(f >= 0);
+    dup2(f, fd);
+    close(f);
+    return saved;
+}
+
+static char *cap_end(int fd, int saved, const char *name)
+{
+    dup2(saved, fd);
+    close(saved);
+    size_t n;
+    return fd == 0 ? NULL : read_file(tmp_path(name), &n);
+}
+
+/* ------------------------------------------------------------------ a recording node */
+
+typedef struct Rec {
+    PipeNode node;
+    PipeStr items[64];
+    int64_t lines[64];
+    int ports[64];
+    size_t n, total, bytes;
+    int finished;
+    char *firstscratch;
+    bool scratch_moved;
+} Rec;
+
+static void rec_push(PipeNode *self, const void *item, int port)
+{
+    Rec *r = (Rec *)self;
+    PipeStr s = *(const PipeStr *)item;
+    char *p = pipe_alloc(pipe_scratch(self->rt), 64); /* must be reset after each item */
+    if (!r->firstscratch)
+        r->firstscratch = p;
+    else if (p != r->firstscratch)
+        r->scratch_moved = true;
+    if (r->n < 64) {
+        char *c = malloc(s.n + 1);
+        memcpy(c, s.p, s.n);
+        r->items[r->n].p = c;
+        r->items[r->n].n = s.n;
+        r->lines[r->n] = self->rt->cur ? self->rt->cur->input_line : -1;
+        r->ports[r->n] = port;
+        r->n++;
+    }
+    r->total++;
+    r->bytes += s.n;
+}
+
+static void rec_finish(PipeNode *self)
+{
+    ((Rec *)self)->finished++;
+}
+
+static void rec_free(PipeNode *self)
+{
+    Rec *r = (Rec *)self;
+    for (size_t i = 0; i < r->n; i++)
+        free((void *)r->items[i].p);
+}
+
+static Rec *rec_new(PipeRt *rt)
+{
+    Rec *r = (Rec *)pipe_node_new(rt, sizeof(Rec), "rec", POS);
+    r->node.push = rec_push;
+    r->node.finish = rec_finish;
+    r->node.free = rec_free;
+    return r;
+}
+
+/* ------------------------------------------------------------------ reader */
+
+static void test_reader_cases(void **state)
+{
+    static const struct {
+        const char *data;
+        size_t n;
+        size_t nlines;
+        const char *lines[4];
+        size_t lens[4];
+    } t[] = {
+        {"a\nb\n", 4, 2, {"a", "b"}, {1, 1}},
+        {"a\nb", 3, 2, {"a", "b"}, {1, 1}},
+        {"", 0, 0, {0}, {0}},
+        {"\n", 1, 1, {""}, {0}},
+        {"\n\n", 2, 2, {"", ""}, {0, 0}},
+        {"a\r\nb\r\n", 6, 2, {"a\r", "b\r"}, {2, 2}},
+        {"x\0y\nz\0", 6, 2, {"x\0y", "z\0"}, {3, 2}},
+        {"no newline at all", 17, 1, {"no newline at all"}, {17}},
+    };
+    for (size_t i = 0; i < sizeof t / sizeof *t; i++) {
+        const char *path = write_file("in.txt", t[i].data, t[i].n);
+        PipeRt *rt = pipe_rt_new();
+        PipeSource *src = pipe_src_file(rt, POS, S(path));
+        Rec *r = rec_new(rt);
+        pipe_connect(&src->node, &r->node, 0);
+        assert_int_equal(pipe_run(rt), 0);
+        assert_int_equal(r->n, t[i].nlines);
+        for (size_t k = 0; k < r->n; k++) {
+            assert_int_equal(r->items[k].n, t[i].lens[k]);
+            assert_memory_equal(r->items[k].p, t[i].lines[k], t[i].lens[k]);
+            assert_int_equal(r->lines[k], (int64_t)k + 1);
+        }
+        assert_int_equal(r->finished, 1);
+        assert_false(r->scratch_moved);
+        pipe_rt_free(rt);
+    }
+}
+
+static void test_reader_long_lines(void **state)
+{
+    size_t big = 5u << 20, n = 0;
+    char *data = malloc(big + 400000);
+    memset(data, 'x', big);
+    data[0] = 'A';
+    data[big - 1] = 'Z';
+    n = big;
+    data[n++] = '\n';
+    memcpy(data + n, "short\n", 6);
+    n += 6;
+    for (int i = 0; n < big + 390000; i++)
+        n += (size_t)sprintf(data + n, "line %d\n", i);
+    const char *path = write_file("big.txt", data, n);
+    PipeRt *rt = pipe_rt_new();
+    PipeSource *src = pipe_src_file(rt, POS, S(path));
+    Rec *r = rec_new(rt);
+    pipe_connect(&src->node, &r->node, 0);
+    assert_int_equal(pipe_run(rt), 0);
+    assert_int_equal(r->items[0].n, big);
+    assert_int_equal(r->items[0].p[0], 'A');
+    assert_int_equal(r->items[0].p[big - 1], 'Z');
+    assert_int_equal(r->items[1].n, 5);
+    assert_memory_equal(r->items[2].p, "line 0", 6);
+    assert_int_equal(r->bytes + r->total, n); /* every byte but the newlines */
+    pipe_rt_free(rt);
+    free(data);
+}
+
+/* Two sources into one node: round-robin line by line, in creation order; the
+ * longer input goes on alone; finish runs once, after both ended. */
+static void test_round_robin(void **state)
+{
+    const char *pa = write_file("a.txt", "a1\na2\na3\na4\n", 12);
+    const char *pb = write_file("b.txt", "b1\nb2", 5);
+    PipeRt *rt = pipe_rt_new();
+    PipeSource *a = pipe_src_file(rt, POS, S(pa));
+    PipeSource *b = pipe_src_file(rt, POS, S(pb));
+    Rec *r = rec_new(rt);
+    pipe_connect(&a->node, &r->node, 0);
+    pipe_connect(&b->node, &r->node, 1);
+    assert_int_equal(r->node.nins, 2);
+    assert_int_equal(pipe_run(rt), 0);
+    const char *want[] = {"a1", "b1", "a2", "b2", "a3", "a4"};
+    const int ports[] = {0, 1, 0, 1, 0, 0};
+    assert_int_equal(r->n, 6);
+    for (int i = 0; i < 6; i++) {
+        assert_true(pipe_str_eq(r->items[i], S(want[i])));
+        assert_int_equal(r->ports[i], ports[i]);
+    }
+    assert_int_equal(r->finished, 1);
+    assert_false(r->scratch_moved);
+    pipe_rt_free(rt);
+}
+
+static void test_stdin_range_lines(void **state)
+{
+    write_file("stdin.txt", "s1\ns2\n", 6);
+    int saved = cap_begin(0, "stdin.txt");
+    PipeRt *rt = pipe_rt_new();
+    PipeSource *s = pipe_src_stdin(rt, POS);
+    assert_ptr_equal(pipe_src_stdin(rt, POS), s); /* one stdin per run */
+    Rec *r = rec_new(rt);
+    pipe_connect(&s->node, &r->node, 0);
+    assert_int_equal(pipe_run(rt), 0);
+    cap_end(0, saved, NULL);
+    assert_int_equal(r->n, 2);
+    assert_true(pipe_str_eq(r->items[1], S("s2")));
+    assert_string_equal(s->input_name, "stdin");
+    pipe_rt_free(rt);
+
+    rt = pipe_rt_new();
+    PipeSource *l = pipe_src_lines(rt, POS, S("x\n\ny\n"));
+    r = rec_new(rt);
+    pipe_connect(&l->node, &r->node, 0);
+    PipeSource *unused = pipe_src_lines(rt, POS, S("never read")); /* no outputs: not stepped */
+    (void)unused;
+    assert_int_equal(pipe_run(rt), 0);
+    assert_int_equal(r->n, 3);
+    assert_true(pipe_str_eq(r->items[0], S("x")));
+    assert_true(pipe_str_eq(r->items[1], S("")));
+    assert_true(pipe_str_eq(r->items[2], S("y")));
+    pipe_rt_free(rt);
+}
+
+typedef struct Sum {
+    PipeNode node;
+    int64_t sum, count;
+} Sum;
+
+static void sum_push(PipeNode *self, const void *item, int port)
+{
+    Sum *s = (Sum *)self;
+    s->sum += *(const int64_t *)item;
+    s->count++;
+}
+
+static void sum_finish(PipeNode *self)
+{
+    Sum *s = (Sum *)self;
+    PipeStr t = pipe_int_str(pipe_scratch(self->rt), s->sum);
+    pipe_emit(self, &t);
+    pipe_item_done(self->rt);
+}
+
+static void test_range_and_end(void **state)
+{
+    PipeRt *rt = pipe_rt_new();
+    PipeSource *src = pipe_src_range(rt, POS, -5, 1000000);
+    Sum *s = (Sum *)pipe_node_new(rt, sizeof(Sum), "sum", POS);
+    s->node.push = sum_push;
+    s->node.finish = sum_finish;
+    Rec *r = rec_new(rt);
+    pipe_connect(&src->node, &s->node, 0);
+    pipe_connect(&s->node, &r->node, 0);
+    assert_int_equal(pipe_run(rt), 0);
+    assert_int_equal(s->count, 1000005);
+    assert_int_equal(r->n, 1);
+    assert_true(pipe_str_eq(r->items[0], S("499999499985")));
+    assert_int_equal(r->lines[0], -1); /* emitted at end of input */
+    assert_int_equal(r->finished, 1);
+    pipe_rt_free(rt);
+    /* an empty range still ends the DAG */
+    rt = pipe_rt_new();
+    src = pipe_src_range(rt, POS, 3, 3);
+    r = rec_new(rt);
+    pipe_connect(&src->node, &r->node, 0);
+    assert_int_equal(pipe_run(rt), 0);
+    assert_int_equal(r->n, 0);
+    assert_int_equal(r->finished, 1);
+    pipe_rt_free(rt);
+}
+
+static void test_files_glob(void **state)
+{
+    write_file("g2.log", "two\n", 4);
+    write_file("g1.log", "one\nuno", 7);
+    PipeRt *rt = pipe_rt_new();
+    PipeSource *src = pipe_src_files(rt, POS, S(tmp_path("g*.log")));
+    Rec *r = rec_new(rt);
+    pipe_connect(&src->node, &r->node, 0);
+    assert_int_equal(pipe_run(rt), 0);
+    assert_int_equal(r->n, 3);
+    assert_true(pipe_str_eq(r->items[0], S("one")));
+    assert_true(pipe_str_eq(r->items[1], S("uno")));
+    assert_true(pipe_str_eq(r->items[2], S("two")));
+    assert_int_equal(r->lines[2], 1); /* line numbers count per file */
+    pipe_rt_free(rt);
+}
+
+/* ------------------------------------------------------------------ sinks */
+
+typedef struct Trip {
+    PipeStr s;
+    int64_t n;
+    double f;
+} Trip;
+static const PipeType *const trip_fields[] = {&pipe_t_str, &pipe_t_int, &pipe_t_float};
+static const uint32_t trip_offs[] = {offsetof(Trip, s), offsetof(Trip, n), offsetof(Trip, f)};
+static const PipeType t_trip = {PIPE_K_TUPLE, sizeof(Trip), _Alignof(Trip), 3, trip_fields, trip_offs, NULL, NULL};
+
+static void test_sinks(void **state)
+{
+    const char *out = tmp_path("out.txt"), *app = tmp_path("app.txt");
+    write_file("out.txt", "old content\n", 12);
+    write_file("app.txt", "kept\n", 5);
+    PipeRt *rt = pipe_rt_new();
+    PipeSource *src = pipe_src_lines(rt, POS, S("l1\nl2"));
+    PipeNode *f = pipe_sink_file(rt, POS, &pipe_t_str, S(out));
+    PipeNode *a = pipe_sink_append(rt, POS, &pipe_t_str, S(app));
+    PipeNode *d = pipe_sink_discard(rt, POS, &pipe_t_str);
+    pipe_connect(&src->node, f, 0);
+    pipe_connect(&src->node, a, 0);
+    pipe_connect(&src->node, d, 0);
+    assert_int_equal(pipe_run(rt), 0);
+    pipe_rt_free(rt);
+    size_t n;
+    char *got = read_file(out, &n);
+    assert_string_equal(got, "l1\nl2\n");
+    free(got);
+    got = read_file(app, &n);
+    assert_string_equal(got, "kept\nl1\nl2\n");
+    free(got);
+    /* typed values through pipe_out_value */
+    rt = pipe_rt_new();
+    PipeOut *o = pipe_out_open(rt, NULL, S(out), false);
+    Trip t = {S("w"), -12, 0.5};
+    int64_t big = INT64_MIN;
+    bool b = true;
+    pipe_out_value(o, &t_trip, &t);
+    pipe_out_value(o, &pipe_t_int, &big);
+    pipe_out_value(o, &pipe_t_bool, &b);
+    pipe_out_bytes(o, "raw", 3);
+    pipe_out_flush_all(rt);
+    pipe_rt_free(rt);
+    got = read_file(out, &n);
+    assert_string_equal(got, "w\t-12\t0.5\n-9223372036854775808\ntrue\nraw");
+    free(got);
+}
+
+/* ------------------------------------------------------------------ pipe_main */
+
+typedef struct Params {
+    PipeStr path;
+    int64_t n;
+    double ratio;
+    bool flag;
+    PipeStr name;
+} Params;
+static const PipeParam params[] = {
+    {"path", &pipe_t_str, ""},
+    {"n", &pipe_t_int, "10"},
+    {"ratio", &pipe_t_float, "0.5"},
+    {"flag", &pipe_t_bool, "false"},
+    {"name", &pipe_t_str, NULL},
+};
+static const uint32_t offsets[] = {offsetof(Params, path), offsetof(Params, n), offsetof(Params, ratio),
+                                   offsetof(Params, flag), offsetof(Params, name)};
+static Params seen;
+static int builds;
+
+static void build_record(PipeRt *rt, const void *p)
+{
+    seen = *(const Params *)p;
+    seen.name = pipe_str_lit(pipe_xstrndup(seen.name.p, seen.name.n), seen.name.n);
+    builds++;
+}
+
+static int run_main(void (*build)(PipeRt *, const void *), int argc, const char *const *argv, char **err)
+{
+    PipeProgram prog = {"main", "t.pipe", 5, params, sizeof(Params), offsets, build};
+    int saved = cap_begin(2, "err.txt");
+    int rc = pipe_main(&prog, argc, (char **)argv);
+    char *e = cap_end(2, saved, "err.txt");
+    if (err)
+        *err = e;
+    else
+        free(e);
+    return rc;
+}
+
+static void test_main_params(void **state)
+{
+    const char *a1[] = {"./x", "--name", "bob"};
+    builds = 0;
+    assert_int_equal(run_main(build_record, 3, a1, NULL), 0);
+    assert_int_equal(builds, 1);
+    assert_int_equal(seen.n, 10);
+    assert_true(seen.ratio == 0.5);
+    assert_false(seen.flag);
+    assert_true(pipe_str_eq(seen.name, S("bob")));
+    assert_int_equal(seen.path.n, 0);
+    free((void *)seen.name.p);
+    const char *a2[] = {"./x", "--n=5", "--name=a=b", "--ratio", "-1e3", "--flag", "--path", "p.txt"};
+    assert_int_equal(run_main(build_record, 8, a2, NULL), 0);
+    assert_int_equal(seen.n, 5);
+    assert_true(seen.ratio == -1000);
+    assert_true(seen.flag);
+    assert_true(pipe_str_eq(seen.name, S("a=b")));
+    assert_true(pipe_str_eq(seen.path, S("p.txt")));
+    free((void *)seen.name.p);
+    const char *a3[] = {"./x", "--flag", "false", "--name", "", "--n", "0x10"};
+    assert_int_equal(run_main(build_record, 7, a3, NULL), 0);
+    assert_false(seen.flag);
+    assert_int_equal(seen.n, 16);
+    free((void *)seen.name.p);
+    assert_int_equal(builds, 3);
+}
+
+static void test_main_usage_errors(void **state)
+{
+    static const struct {
+        int argc;
+        const char *argv[4];
+        const char *err;
+    } t[] = {
+        {3, {"./x", "--n", "abc"}, "./x: error: bad value for '--n' (expected int): 'abc'\ntry './x --help'\n"},
+        {2, {"./x", "--bogus"}, "./x: error: unknown option '--bogus'\ntry './x --help'\n"},
+        {2, {"./x", "--bogus=1"}, "./x: error: unknown option '--bogus'\ntry './x --help'\n"},
+        {3, {"./x", "--name", "a"}, NULL}, /* fine: control */
+        {2, {"./x", "--n"}, "./x: error: option '--n' needs a value\ntry './x --help'\n"},
+        {1, {"./x"}, "./x: error: missing required option '--name'\ntry './x --help'\n"},
+        {3, {"./x", "stray", "--name"}, "./x: error: unexpected argument 'stray'\ntry './x --help'\n"},
+        {4, {"./x", "--name", "a", "--flag=yes"}, "./x: error: bad value for '--flag' (expected bool): 'yes'\ntry './x --help'\n"},
+        {4, {"./x", "--name", "a", "--ratio=1.5x"}, "./x: error: bad value for '--ratio' (expected float): '1.5x'\ntry './x --help'\n"},
+    };
+    for (size_t i = 0; i < sizeof t / sizeof *t; i++) {
+        char *err;
+        builds = 0;
+        int rc = run_main(build_record, t[i].argc, t[i].argv, &err);
+        if (t[i].err) {
+            assert_int_equal(rc, 2);
+            assert_string_equal(err, t[i].err);
+            assert_int_equal(builds, 0);
+        } else {
+            assert_int_equal(rc, 0);
+            free((void *)seen.name.p);
+        }
+        free(err);
+    }
+}
+
+static void test_main_help(void **state)
+{
+    PipeProgram prog = {"main", "t.pipe", 5, params, sizeof(Params), offsets, build_record};
+    const char *argv[] = {"pipec run t.pipe", "--n", "3", "--help"};
+    builds = 0;
+    int saved = cap_begin(1, "help.txt");
+    int rc = pipe_main(&prog, 4, (char **)argv);
+    char *out = cap_end(1, saved, "help.txt");
+    assert_int_equal(rc, 0);
+    assert_int_equal(builds, 0);
+    assert_string_equal(out, "usage: pipec run t.pipe [options]\n"
+                             "  --path str      (default: \"\")\n"
+                             "  --n int         (default: 10)\n"
+                             "  --ratio float   (default: 0.5)\n"
+                             "  --flag bool     (default: false)\n"
+                             "  --name str      (required)\n"
+                             "  -h, --help      show this help\n");
+    free(out);
+}
+
+/* ------------------------------------------------------------------ runtime errors */
+
+static void toint_push(PipeNode *self, const void *item, int port)
+{
+    int64_t v = pipe_to_int(self, *(const PipeStr *)item);
+    PipeStr s = pipe_int_str(pipe_scratch(self->rt), v * 10);
+    pipe_emit(self, &s);
+}
+
+static void fail_finish(PipeNode *self)
+{
+    pipe_fail(self, "nothing to report");
+}
+
+static void build_pipeline(PipeRt *rt, const void *p)
+{
+    const Params *pp = p;
+    PipeSource *src = pipe_src_file(rt, POS, pp->path);
+    PipePos at = {"t.pipe", 4, 9};
+    PipeNode *n = pipe_node_new(rt, sizeof(PipeNode), "to_int", at);
+    n->push = toint_push;
+    if (pp->flag)
+        n->finish = fail_finish;
+    pipe_connect(&src->node, n, 0);
+    pipe_connect(n, pipe_sink_stdout(rt, POS, &pipe_t_str), 0);
+}
+
+static int run_pipeline(const char *path, bool fail_at_end, char **out, char **err)
+{
+    const char *argv[] = {"./x", "--name", "n", "--path", path, "--flag", fail_at_end ? "true" : "false"};
+    int saved = cap_begin(1, "stdout.txt");
+    int rc = run_main(build_pipeline, 7, argv, err);
+    *out = cap_end(1, saved, "stdout.txt");
+    return rc;
+}
+
+static void test_fail_format(void **state)
+{
+    char *out, *err, want[512];
+    const char *path = write_file("nums.txt", "1\n2\nab\"c\\\x01\n4\n", 14);
+    assert_int_equal(run_pipeline(path, false, &out, &err), 1);
+    assert_string_equal(out, "10\n20\n"); /* what was emitted before the error is written */
+    snprintf(want, sizeof want,
+             "t.pipe:4:9: runtime error in stage to_int: not an integer: \"ab\\\"c\\\\\\x01\" (input %s, line 3)\n", path);
+    assert_string_equal(err, want);
+    free(out);
+    free(err);
+    /* a long value is cut */
+    char longline[200];
+    memset(longline, 'q', sizeof longline);
+    longline[199] = '\n';
+    path = write_file("long.txt", longline, sizeof longline);
+    assert_int_equal(run_pipeline(path, false, &out, &err), 1);
+    snprintf(want, sizeof want,
+             "t.pipe:4:9: runtime error in stage to_int: not an integer: \"%.60s\"... (input %s, line 1)\n",
+             longline, path);
+    assert_string_equal(err, want);
+    free(out);
+    free(err);
+    /* in the end phase */
+    path = write_file("ok.txt", "7\n", 2);
+    assert_int_equal(run_pipeline(path, true, &out, &err), 1);
+    assert_string_equal(out, "70\n");
+    assert_string_equal(err, "t.pipe:4:9: runtime error in stage to_int: nothing to report (at end of input)\n");
+    free(out);
+    free(err);
+    /* an unreadable input fails before anything runs */
+    assert_int_equal(run_pipeline("/nonexistent/in.txt", false, &out, &err), 1);
+    assert_string_equal(out, "");
+    assert_string_equal(err, "t.pipe:2:3: runtime error in stage file: cannot open '/nonexistent/in.txt': "
+                             "No such file or directory\n");
+    free(out);
+    free(err);
+    assert_int_equal(run_pipeline(tmpdir, false, &out, &err), 1);
+    snprintf(want, sizeof want, "t.pipe:2:3: runtime error in stage file: cannot read '%s': Is a directory\n", tmpdir);
+    assert_string_equal(err, want);
+    free(out);
+    free(err);
+}
+
+static void build_range_stdout(PipeRt *rt, const void *p)
+{
+    PipeSource *src = pipe_src_range(rt, POS, 0, 100000000);
+    pipe_connect(&src->node, pipe_sink_stdout(rt, POS, &pipe_t_int), 0);
+}
+
+static void test_write_errors(void **state)
+{
+    /* a reader that went away: quiet stop, exit 0 */
+    int fds[2];
+    assert_int_equal(pipe(fds), 0);
+    close(fds[0]);
+    fflush(stdout);
+    int saved = dup(1);
+    dup2(fds[1], 1);
+    close(fds[1]);
+    char *err;
+    const char *argv[] = {"./x", "--name", "n"};
+    int rc = run_main(build_range_stdout, 3, argv, &err);
+    dup2(saved, 1);
+    close(saved);
+    assert_int_equal(rc, 0);
+    assert_string_equal(err, "");
+    free(err);
+    /* a full disk: exit 1 naming the output */
+    int full = open("/dev/full", O_WRONLY);
+    if (full < 0)
+        skip();
+    saved = dup(1);
+    dup2(full, 1);
+    close(full);
+    rc = run_main(build_range_stdout, 3, argv, &err);
+    dup2(saved, 1);
+    close(saved);
+    assert_int_equal(rc, 1);
+    assert_string_equal(err, "pipec: error: writing to stdout: No space left on device\n");
+    free(err);
+}
+
+static void build_bad_sink(PipeRt *rt, const void *p)
+{
+    PipeSource *src = pipe_src_lines(rt, POS, S("x"));
+    pipe_connect(&src->node, pipe_sink_file(rt, POS, &pipe_t_str, S("/nonexistent/dir/out.txt")), 0);
+}
+
+static void test_bad_sink(void **state)
+{
+    char *err;
+    const char *argv[] = {"./x", "--name", "n"};
+    assert_int_equal(run_main(build_bad_sink, 3, argv, &err), 1);
+    assert_string_equal(err, "t.pipe:2:3: runtime error in stage file: cannot open '/nonexistent/dir/out.txt' "
+                             "for writing: No such file or directory\n");
+    free(err);
+}
+
+static int setup(void **state)
+{
+    strcpy(tmpdir, "/tmp/pipe_rt_XXXXXX");
+    assert_non_null(mkdtemp(tmpdir));
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_reader_cases),
+        cmocka_unit_test(test_reader_long_lines),
+        cmocka_unit_test(test_round_robin),
+        cmocka_unit_test(test_stdin_range_lines),
+        cmocka_unit_test(test_range_and_end),
+        cmocka_unit_test(test_files_glob),
+        cmocka_unit_test(test_sinks),
+        cmocka_unit_test(test_main_params),
+        cmocka_unit_test(test_main_usage_errors),
+        cmocka_unit_test(test_main_help),
+        cmocka_unit_test(test_fail_format),
+        cmocka_unit_test(test_write_errors),
+        cmocka_unit_test(test_bad_sink),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
