@@ -415,7 +415,9 @@ PipeNode *pipe_std_split(PipeRt *rt, PipePos pos, PipeStr sep)
 }
 
 /* The index-th piece of s split on the needle; a negative index counts from the
- * end (as xs[-1] does); "" when there is no such piece. */
+ * end (as xs[-1] does); "" when there is no such piece.  Unlike `cut -f`, which
+ * prints a line without the delimiter whole, a line without it is one piece:
+ * field 0 is the whole line and every other field is "" (as split(s, sep)[i]). */
 static PipeStr text_field(const TextNeedle *nd, PipeStr s, int64_t index)
 {
     size_t m = nd->s.n;

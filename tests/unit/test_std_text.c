@@ -136,6 +136,27 @@ static void test_text_nul_literal(void **state)
 
     assert_int_equal(t_run(make_split_nul, NULL, &i, 1, &pipe_t_str), 0);
     t_expect("split on NUL", "a\nb\nab\n\n\nb\n");
+
+    TextCase grep = {"grep NUL", OP_GREP, "^a.b$", 0, 0, 0, 0};
+    assert_int_equal(t_run(make_text, &grep, &i, 1, &pipe_t_str), 0);
+    static const char exp2[] = "a\0b\n";
+    t_expect_n("grep . matches NUL", exp2, sizeof exp2 - 1);
+
+    TextCase field = {"field NUL", OP_FIELD, "b", 0, 0, 0, 0};
+    assert_int_equal(t_run(make_text, &field, &i, 1, &pipe_t_str), 0);
+    static const char exp3[] = "a\0\na\n\0\0\n";
+    t_expect_n("field before b", exp3, sizeof exp3 - 1);
+    free((void *)i.items);
+}
+
+/* A bad pattern given at run time (a parameter) is a runtime error. */
+static void test_bad_regex(void **state)
+{
+    (void)state;
+    TextCase c = {"bad regex", OP_GREP, "a(b", 0, 0, 0, 0};
+    TInput i = t_lines("ab\n");
+    assert_int_equal(t_run(make_text, &c, &i, 1, &pipe_t_str), 1);
+    t_expect("nothing ran", "");
     free((void *)i.items);
 }
 
@@ -218,6 +239,7 @@ int main(void)
         cmocka_unit_test(test_text_nul_bytes),
         cmocka_unit_test(test_text_nul_literal),
         cmocka_unit_test(test_to_int_error),
+        cmocka_unit_test(test_bad_regex),
         cmocka_unit_test(test_format_tuple),
         cmocka_unit_test(test_format_scalar),
     };
