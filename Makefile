@@ -58,8 +58,11 @@ $(BUILD)/grammar/lexer.c $(BUILD)/grammar/lexer.h: grammar/lexer.l $(BUILD)/gram
 
 $(PATSUBST_DUMMY) $(patsubst %.c,$(BUILD)/%.o,$(COMPILER_SRC)): $(BUILD)/grammar/parser.h $(BUILD)/grammar/lexer.h
 
-$(BUILD)/embed.c: mk/embed.sh $(EMBEDDED)
+$(BUILD)/embed.c: mk/embed.sh mk/statics.sh $(EMBEDDED)
 	@mkdir -p $(dir $@)
+	@clash=$$(sh mk/statics.sh $(RUNTIME_SRC) $(STDLIB_SRC)); if [ -n "$$clash" ]; then \
+	    echo "static names defined in two runtime/stdlib files (emit-c pastes them into one):"; \
+	    echo "$$clash"; exit 1; fi
 	sh mk/embed.sh $(EMBEDDED) > $@
 
 $(BUILD)/symtab.c: mk/symtab.sh runtime/pipe.h stdlib/pipe_std.h

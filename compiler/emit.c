@@ -1,0 +1,1453 @@
+/* emit.c — writes the C program of a lowered pipeline: types and their runtime
+ * descriptors, one push function per inlined stage, stateful procs, and build(). */
+#include "emit.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "builtins.h"
+#include "embed.h"
+
+/* ------------------------------------------------------------------ buffers */
+
+typedef struct Buf {
+    char *p;
+    size_t n, cap;
+} Buf;
+
+static void bput(Buf *b, const char *s, size_t n)
+{
+    if (b->n + n + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap * 2 : 4096;
+        while (cap < b->n + n + 1)
+            cap *= 2;
+        b->p = realloc(b->p, cap);
+        if (!b->p) {
+            fputs("pipec: out of memory\n", stderr);
+            exit(2);
+        }
+        b->cap = cap;
+    }
+    memcpy(b->p + b->n, s, n);
+    b->n += n;
+    b->p[b->n] = 0;
+}
+
+static void bf(Buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void bf(Buf *b, const char *fmt, ...)
+{
+    char small[512];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(small, sizeof small, fmt, ap);
+    va_end(ap);
+    if (n < (int)sizeof small) {
+        bput(b, small, (size_t)n);
+        return;
+    }
+    char *big = malloc((size_t)n + 1);
+    va_start(ap, fmt);
+    vsnprintf(big, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    bput(b, big, (size_t)n);
+    free(big);
+}
+
+/* ------------------------------------------------------------------ context */
+
+typedef struct TypeEntry {
+    const char *mangled;
+    const Type *type;
+} TypeEntry;
+
+typedef struct Emit {
+    Sema *s;
+    Dag *dag;
+    const char *script;
+    Buf decls; /* statics: params, envs, regexes */
+    Buf funcs; /* node functions */
+    Buf build; /* the body of build() */
+    TypeEntry *tys;
+    int ntys, captys;
+    int tmp;           /* counter for unique temporaries */
+    Node **procs_done; /* stateful procs already emitted */
+    int nprocs_done;
+    int nregex;
+    const char *self;   /* C expression of the current PipeNode *, for errors */
+    const Type *emit_type; /* the OUT of the proc being emitted */
+} Emit;
+
+static const char *tmpname(Emit *E, char *buf, size_t n)
+{
+    snprintf(buf, n, "t%d_", ++E->tmp);
+    return buf;
+}
+
+/* ------------------------------------------------------------------ types */
+
+static const char *ctype(Emit *E, const Type *t);
+
+static const char *mangled(Emit *E, const Type *t)
+{
+    return type_mangle(E->s->arena, t);
+}
+
+/* Registers t (and its parts first) so that its typedef and descriptor are emitted. */
+static void use_type(Emit *E, const Type *t)
+{
+    if (t->kind <= T_BOOL || t->kind == T_EMPTY_LIST || t->kind == T_VOID)
+        return;
+    const char *m = mangled(E, t);
+    for (int i = 0; i < E->ntys; i++)
+        if (!strcmp(E->tys[i].mangled, m))
+            return;
+    int nparts = t->kind == T_TUPLE ? t->n : t->kind == T_MAP ? 2 : 1;
+    for (int i = 0; i < nparts; i++)
+        use_type(E, t->elems[i]);
+    if (E->ntys == E->captys) {
+        E->captys = E->captys ? E->captys * 2 : 16;
+        E->tys = realloc(E->tys, sizeof *E->tys * (size_t)E->captys);
+    }
+    E->tys[E->ntys].mangled = m;
+    E->tys[E->ntys].type = t;
+    E->ntys++;
+}
+
+static const char *tdesc(Emit *E, const Type *t);
+
+static const char *ctype(Emit *E, const Type *t)
+{
+    switch (t->kind) {
+    case T_STR: return "PipeStr";
+    case T_INT: return "int64_t";
+    case T_FLOAT: return "double";
+    case T_BOOL: return "bool";
+    case T_TUPLE: use_type(E, t); return mangled(E, t);
+    case T_LIST:
+    case T_EMPTY_LIST: return "PipeList *";
+    case T_MAP:
+    case T_SET: return "PipeMap *";
+    default: return "int64_t";
+    }
+}
+
+/* The C expression of t's runtime descriptor (a PipeType *). */
+static const char *tdesc(Emit *E, const Type *t)
+{
+    switch (t->kind) {
+    case T_STR: return "&pipe_t_str";
+    case T_INT: return "&pipe_t_int";
+    case T_FLOAT: return "&pipe_t_float";
+    case T_BOOL: return "&pipe_t_bool";
+    default: break;
+    }
+    use_type(E, t);
+    char buf[300];
+    snprintf(buf, sizeof buf, "&td_%s", mangled(E, t));
+    return ast_strdup(E->s->arena, buf, strlen(buf));
+}
+
+/* Writes every registered type: typedefs first, then descriptors. */
+static void write_types(Emit *E, Buf *out)
+{
+    Buf b = {0};
+    /* typedefs, in registration order (parts before wholes) */
+    for (int i = 0; i < E->ntys; i++) {
+        const Type *t = E->tys[i].type;
+        const char *m = E->tys[i].mangled;
+        if (t->kind != T_TUPLE)
+            continue;
+        bf(&b, "typedef struct %s {", m);
+        for (int j = 0; j < t->n; j++)
+            bf(&b, " %s f%d;", ctype(E, t->elems[j]), j);
+        bf(&b, " } %s;\n", m);
+    }
+    for (int i = 0; i < E->ntys; i++) {
+        const Type *t = E->tys[i].type;
+        const char *m = E->tys[i].mangled;
+        bf(&b, "static const PipeType td_%s;\n", m);
+        (void)t;
+    }
+    for (int i = 0; i < E->ntys; i++) {
+        const Type *t = E->tys[i].type;
+        const char *m = E->tys[i].mangled;
+        switch (t->kind) {
+        case T_TUPLE:
+            bf(&b, "static const PipeType *const td_%s_f[] = {", m);
+            for (int j = 0; j < t->n; j++)
+                bf(&b, "%s%s", j ? ", " : "", tdesc(E, t->elems[j]));
+            bf(&b, "};\nstatic const uint32_t td_%s_o[] = {", m);
+            for (int j = 0; j < t->n; j++)
+                bf(&b, "%sPIPE_OFFSETOF(%s, f%d)", j ? ", " : "", m, j);
+            bf(&b, "};\nstatic const PipeType td_%s = {PIPE_K_TUPLE, sizeof(%s), __alignof__(%s), %d, td_%s_f, td_%s_o, "
+                   "0, 0};\n",
+               m, m, m, t->n, m, m);
+            break;
+        case T_LIST:
+            bf(&b, "static const PipeType td_%s = {PIPE_K_LIST, sizeof(PipeList *), __alignof__(PipeList *), 0, 0, 0, %s, "
+                   "0};\n",
+               m, tdesc(E, t->elems[0]));
+            break;
+        case T_SET:
+            bf(&b, "static const PipeType td_%s = {PIPE_K_SET, sizeof(PipeMap *), __alignof__(PipeMap *), 0, 0, 0, %s, "
+                   "0};\n",
+               m, tdesc(E, t->elems[0]));
+            break;
+        case T_MAP:
+            bf(&b, "static const PipeType td_%s = {PIPE_K_MAP, sizeof(PipeMap *), __alignof__(PipeMap *), 0, 0, 0, %s, "
+                   "%s};\n",
+               m, tdesc(E, t->elems[0]), tdesc(E, t->elems[1]));
+            break;
+        default:
+            break;
+        }
+    }
+    bput(out, b.p ? b.p : "", b.n);
+    free(b.p);
+}
+
+/* ------------------------------------------------------------------ names */
+
+static void cname(Emit *E, Buf *b, Sym *y)
+{
+    (void)E;
+    switch (y->kind) {
+    case SYM_PARAM: bf(b, "P.p_%s", y->name); break;
+    case SYM_ENV: bf(b, "ENV->e_%s", y->name); break;
+    case SYM_PROC_PARAM: bf(b, "self->p_%s", y->name); break;
+    case SYM_STATE: bf(b, "self->s_%s", y->name); break;
+    case SYM_LOCAL: bf(b, "v_%s_%d", y->name, y->id); break;
+    case SYM_STREAM: bf(b, "0 /* stream %s */", y->name); break;
+    }
+}
+
+static void str_lit(Buf *b, PipeStr s)
+{
+    bput(b, "((PipeStr){\"", 12);
+    for (size_t i = 0; i < s.n; i++) {
+        unsigned char c = (unsigned char)s.p[i];
+        if (c == '"' || c == '\\')
+            bf(b, "\\%c", c);
+        else if (c >= 32 && c < 127 && c != '?')
+            bput(b, (const char *)&c, 1);
+        else
+            bf(b, "\\%03o", c);
+    }
+    bf(b, "\", %zu})", s.n);
+}
+
+static void line_dir(Emit *E, Buf *b, Loc loc)
+{
+    const SrcFile *f = diag_file(E->s->diag, loc.file);
+    bf(b, "\n#line %d \"", loc.line);
+    for (const char *p = f ? f->path : E->script; *p; p++) {
+        if (*p == '"' || *p == '\\')
+            bput(b, "\\", 1);
+        bput(b, p, 1);
+    }
+    bf(b, "\"\n");
+}
+
+static void pos_lit(Emit *E, Buf *b, Loc loc)
+{
+    const SrcFile *f = diag_file(E->s->diag, loc.file);
+    bf(b, "((PipePos){\"");
+    for (const char *p = f ? f->path : E->script; *p; p++) {
+        if (*p == '"' || *p == '\\')
+            bput(b, "\\", 1);
+        bput(b, p, 1);
+    }
+    bf(b, "\", %d, %d})", loc.line, loc.col);
+}
+
+/* ------------------------------------------------------------------ expressions */
+
+static void ex(Emit *E, Buf *b, Node *e);
+
+/* The zero value of t: what a missing map key or list index reads as. */
+static void zero(Emit *E, Buf *b, const Type *t)
+{
+    switch (t->kind) {
+    case T_STR: bf(b, "((PipeStr){\"\", 0})"); break;
+    case T_INT: bf(b, "((int64_t)0)"); break;
+    case T_FLOAT: bf(b, "((double)0)"); break;
+    case T_BOOL: bf(b, "((bool)0)"); break;
+    case T_TUPLE: {
+        bf(b, "((%s){", ctype(E, t));
+        for (int i = 0; i < t->n; i++) {
+            if (i)
+                bf(b, ", ");
+            zero(E, b, t->elems[i]);
+        }
+        bf(b, "})");
+        break;
+    }
+    case T_LIST: bf(b, "pipe_list_new(S, sizeof(%s), 0)", ctype(E, t->elems[0])); break;
+    case T_MAP: bf(b, "pipe_map_new(%s, %s)", tdesc(E, t->elems[0]), tdesc(E, t->elems[1])); break;
+    case T_SET: bf(b, "pipe_map_new(%s, 0)", tdesc(E, t->elems[0])); break;
+    default: bf(b, "0"); break;
+    }
+}
+
+static bool is_container(const Type *t)
+{
+    return t->kind == T_LIST || t->kind == T_MAP || t->kind == T_SET;
+}
+
+/* A value of type t kept beyond the current item needs its own copy. */
+static bool needs_clone(const Type *t)
+{
+    return t->kind == T_STR || t->kind == T_TUPLE || is_container(t);
+}
+
+/* e converted to float when it is an int (numeric promotion). */
+static void ex_as(Emit *E, Buf *b, Node *e, const Type *want)
+{
+    if (want && want->kind == T_FLOAT && e->type && e->type->kind == T_INT) {
+        bf(b, "((double)");
+        ex(E, b, e);
+        bf(b, ")");
+        return;
+    }
+    ex(E, b, e);
+}
+
+static void compare(Emit *E, Buf *b, Node *e)
+{
+    const Type *x = e->a->type, *y = e->b->type;
+    const char *op = ast_op_name(e->op);
+    if (type_is_num(x) && type_is_num(y)) {
+        const Type *w = (x->kind == T_FLOAT || y->kind == T_FLOAT) ? TY_FLOAT : NULL;
+        bf(b, "(");
+        ex_as(E, b, e->a, w);
+        bf(b, " %s ", op);
+        ex_as(E, b, e->b, w);
+        bf(b, ")");
+        return;
+    }
+    if (x->kind == T_BOOL) {
+        bf(b, "((int)(");
+        ex(E, b, e->a);
+        bf(b, ") %s (int)(", op);
+        ex(E, b, e->b);
+        bf(b, "))");
+        return;
+    }
+    if (x->kind == T_STR) {
+        if (e->op == OP_EQ || e->op == OP_NE) {
+            bf(b, "(%spipe_str_eq(", e->op == OP_NE ? "!" : "");
+            ex(E, b, e->a);
+            bf(b, ", ");
+            ex(E, b, e->b);
+            bf(b, "))");
+        } else {
+            bf(b, "(pipe_str_cmp(");
+            ex(E, b, e->a);
+            bf(b, ", ");
+            ex(E, b, e->b);
+            bf(b, ") %s 0)", op);
+        }
+        return;
+    }
+    const Type *t = x->kind == T_EMPTY_LIST ? y : x;
+    char ta[16], tb[16];
+    tmpname(E, ta, sizeof ta);
+    tmpname(E, tb, sizeof tb);
+    bf(b, "({ %s %s = ", ctype(E, t), ta);
+    ex(E, b, e->a);
+    bf(b, "; %s %s = ", ctype(E, t), tb);
+    ex(E, b, e->b);
+    bf(b, "; pipe_cmp(%s, &%s, &%s) %s 0; })", tdesc(E, t), ta, tb, op);
+}
+
+static void binary(Emit *E, Buf *b, Node *e)
+{
+    const Type *t = e->type;
+    switch (e->op) {
+    case OP_ADD:
+        if (t->kind == T_STR) {
+            bf(b, "pipe_concat(S, ");
+            ex(E, b, e->a);
+            bf(b, ", ");
+            ex(E, b, e->b);
+            bf(b, ")");
+            return;
+        }
+        /* fall through */
+    case OP_SUB:
+    case OP_MUL:
+        bf(b, "(");
+        ex_as(E, b, e->a, t);
+        bf(b, " %s ", ast_op_name(e->op));
+        ex_as(E, b, e->b, t);
+        bf(b, ")");
+        return;
+    case OP_DIV:
+    case OP_MOD:
+        if (t->kind == T_INT) {
+            bf(b, "pipe_i%s(%s, ", e->op == OP_DIV ? "div" : "mod", E->self);
+            ex(E, b, e->a);
+            bf(b, ", ");
+            ex(E, b, e->b);
+            bf(b, ")");
+        } else {
+            bf(b, "(");
+            ex_as(E, b, e->a, t);
+            bf(b, " / ");
+            ex_as(E, b, e->b, t);
+            bf(b, ")");
+        }
+        return;
+    case OP_AND:
+    case OP_OR:
+        bf(b, "(");
+        ex(E, b, e->a);
+        bf(b, e->op == OP_AND ? " && " : " || ");
+        ex(E, b, e->b);
+        bf(b, ")");
+        return;
+    case OP_IN: {
+        const Type *ct = e->b->type;
+        char tk[16], tc[16];
+        tmpname(E, tk, sizeof tk);
+        tmpname(E, tc, sizeof tc);
+        if (ct->kind == T_STR) {
+            bf(b, "({ PipeStr %s = ", tk);
+            ex(E, b, e->a);
+            bf(b, "; pipe_contains(");
+            ex(E, b, e->b);
+            bf(b, ", %s); })", tk);
+        } else if (ct->kind == T_MAP || ct->kind == T_SET) {
+            bf(b, "({ %s %s = ", ctype(E, ct->elems[0]), tk);
+            ex(E, b, e->a);
+            bf(b, "; pipe_map_has(");
+            ex(E, b, e->b);
+            bf(b, ", &%s); })", tk);
+        } else {
+            const Type *el = ct->elems[0];
+            bf(b, "({ %s %s = ", ctype(E, el), tk);
+            ex(E, b, e->a);
+            bf(b, "; PipeList *%s = ", tc);
+            ex(E, b, e->b);
+            bf(b, "; bool f_ = 0; for (size_t i_ = 0; i_ < %s->len && !f_; i_++) f_ = pipe_eq(%s, &%s, (%s *)%s->data + i_); f_; })",
+               tc, tdesc(E, el), tk, ctype(E, el), tc);
+        }
+        return;
+    }
+    default:
+        compare(E, b, e);
+        return;
+    }
+}
+
+static Node *argv_(Node *call, int i)
+{
+    Node *a = call->list.v[i];
+    return a->kind == N_ARG ? a->a : a;
+}
+
+/* A regex argument: a literal gets a static compiled once at build time; any
+ * other expression goes through a one-entry cache. */
+static void regex_arg(Emit *E, Buf *b, Node *e)
+{
+    int id = ++E->nregex;
+    if (e->kind == N_STR) {
+        bf(&E->decls, "static PipeRegex *re_%d;\n", id);
+        bf(&E->build, "    re_%d = pipe_regex_new(rt_, 0, ", id);
+        str_lit(&E->build, e->str);
+        bf(&E->build, ");\n");
+        bf(b, "re_%d", id);
+    } else {
+        bf(&E->decls, "static PipeRegexCache rc_%d;\n", id);
+        bf(b, "pipe_regex_cached(&rc_%d, %s, ", id, E->self);
+        ex(E, b, e);
+        bf(b, ")");
+    }
+}
+
+static void call(Emit *E, Buf *b, Node *e)
+{
+    const char *f = e->name;
+    int n = e->list.n;
+    Node *a0 = n > 0 ? argv_(e, 0) : NULL;
+    Node *a1 = n > 1 ? argv_(e, 1) : NULL;
+    Node *a2 = n > 2 ? argv_(e, 2) : NULL;
+    const Type *t0 = a0 ? a0->type : NULL;
+    char t[16], u[16];
+#define A(x) ex(E, b, x)
+    if (!strcmp(f, "len")) {
+        if (t0->kind == T_STR) {
+            bf(b, "((int64_t)(");
+            A(a0);
+            bf(b, ").n)");
+        } else if (t0->kind == T_LIST || t0->kind == T_EMPTY_LIST) {
+            bf(b, "((int64_t)(");
+            A(a0);
+            bf(b, ")->len)");
+        } else {
+            bf(b, "((int64_t)pipe_map_len(");
+            A(a0);
+            bf(b, "))");
+        }
+    } else if (!strcmp(f, "upper") || !strcmp(f, "lower")) {
+        bf(b, "pipe_%s(S, ", f);
+        A(a0);
+        bf(b, ")");
+    } else if (!strcmp(f, "trim")) {
+        bf(b, "pipe_trim(");
+        A(a0);
+        bf(b, ")");
+    } else if (!strcmp(f, "contains") || !strcmp(f, "starts_with") || !strcmp(f, "ends_with") ||
+               !strcmp(f, "find")) {
+        bf(b, "pipe_%s(", f);
+        A(a0);
+        bf(b, ", ");
+        A(a1);
+        bf(b, ")");
+    } else if (!strcmp(f, "substr")) {
+        bf(b, "pipe_substr(");
+        A(a0);
+        bf(b, ", ");
+        A(a1);
+        bf(b, ", ");
+        if (a2)
+            A(a2);
+        else
+            bf(b, "INT64_MAX_");
+        bf(b, ")");
+    } else if (!strcmp(f, "replace")) {
+        bf(b, "pipe_replace(S, ");
+        regex_arg(E, b, a1);
+        bf(b, ", ");
+        A(a0);
+        bf(b, ", ");
+        A(a2);
+        bf(b, ")");
+    } else if (!strcmp(f, "matches")) {
+        bf(b, "pipe_matches(");
+        regex_arg(E, b, a1);
+        bf(b, ", ");
+        A(a0);
+        bf(b, ")");
+    } else if (!strcmp(f, "find_all")) {
+        bf(b, "pipe_find_all(S, ");
+        regex_arg(E, b, a1);
+        bf(b, ", ");
+        A(a0);
+        bf(b, ")");
+    } else if (!strcmp(f, "split")) {
+        bf(b, "pipe_split(S, ");
+        A(a0);
+        bf(b, ", ");
+        A(a1);
+        bf(b, ")");
+    } else if (!strcmp(f, "words")) {
+        bf(b, "pipe_words(S, ");
+        A(a0);
+        bf(b, ")");
+    } else if (!strcmp(f, "field")) {
+        bf(b, "pipe_field(");
+        A(a0);
+        bf(b, ", ");
+        A(a1);
+        bf(b, ", ");
+        A(a2);
+        bf(b, ")");
+    } else if (!strcmp(f, "join")) {
+        const Type *el = t0->kind == T_LIST ? t0->elems[0] : TY_STR;
+        bf(b, "pipe_join(S, %s, ", tdesc(E, el));
+        A(a0);
+        bf(b, ", ");
+        A(a1);
+        bf(b, ")");
+    } else if (!strcmp(f, "to_int")) {
+        if (t0->kind == T_STR) {
+            bf(b, "pipe_to_int(%s, ", E->self);
+            A(a0);
+            bf(b, ")");
+        } else {
+            bf(b, "((int64_t)(");
+            A(a0);
+            bf(b, "))");
+        }
+    } else if (!strcmp(f, "to_float")) {
+        if (t0->kind == T_STR) {
+            bf(b, "pipe_to_float(%s, ", E->self);
+            A(a0);
+            bf(b, ")");
+        } else {
+            bf(b, "((double)(");
+            A(a0);
+            bf(b, "))");
+        }
+    } else if (!strcmp(f, "str")) {
+        if (t0->kind == T_STR) {
+            A(a0);
+        } else if (t0->kind == T_INT) {
+            bf(b, "pipe_int_str(S, ");
+            A(a0);
+            bf(b, ")");
+        } else {
+            tmpname(E, t, sizeof t);
+            bf(b, "({ %s %s = ", ctype(E, t0), t);
+            A(a0);
+            bf(b, "; pipe_str_of(S, %s, &%s); })", tdesc(E, t0), t);
+        }
+    } else if (!strcmp(f, "abs")) {
+        tmpname(E, t, sizeof t);
+        bf(b, "({ %s %s = ", ctype(E, t0), t);
+        A(a0);
+        bf(b, "; %s < 0 ? -%s : %s; })", t, t, t);
+    } else if (!strcmp(f, "min") || !strcmp(f, "max")) {
+        const Type *rt = e->type;
+        tmpname(E, t, sizeof t);
+        tmpname(E, u, sizeof u);
+        const char *op = !strcmp(f, "min") ? "<=" : ">=";
+        bf(b, "({ %s %s = ", ctype(E, rt), t);
+        ex_as(E, b, a0, rt);
+        bf(b, "; %s %s = ", ctype(E, rt), u);
+        ex_as(E, b, a1, rt);
+        if (type_is_num(rt))
+            bf(b, "; %s %s %s ? %s : %s; })", t, op, u, t, u);
+        else
+            bf(b, "; pipe_cmp(%s, &%s, &%s) %s 0 ? %s : %s; })", tdesc(E, rt), t, u, op, t, u);
+    } else if (!strcmp(f, "add")) {
+        tmpname(E, t, sizeof t);
+        tmpname(E, u, sizeof u);
+        const Type *el = t0->elems[0];
+        if (t0->kind == T_SET) {
+            bf(b, "({ %s %s = ", ctype(E, el), t);
+            A(a1);
+            bf(b, "; bool %s; (void)pipe_map_upsert(", u);
+            A(a0);
+            bf(b, ", &%s, &%s); })", t, u);
+        } else {
+            bf(b, "({ %s %s = ", ctype(E, el), t);
+            A(a1);
+            bf(b, "; PipeList *%s = ", u);
+            A(a0);
+            bf(b, "; pipe_clone(%s, pipe_list_push(%s), &%s, %s->arena); })", tdesc(E, el), u, t, u);
+        }
+    } else if (!strcmp(f, "remove")) {
+        tmpname(E, t, sizeof t);
+        bf(b, "({ %s %s = ", ctype(E, t0->elems[0]), t);
+        A(a1);
+        bf(b, "; (void)pipe_map_remove(");
+        A(a0);
+        bf(b, ", &%s); })", t);
+    } else if (!strcmp(f, "keys")) {
+        bf(b, "pipe_map_keys(S, ");
+        A(a0);
+        bf(b, ")");
+    } else {
+        bf(b, "0 /* unknown function %s */", f);
+    }
+#undef A
+}
+
+static void ex(Emit *E, Buf *b, Node *e)
+{
+    char t[16], u[16];
+    switch (e->kind) {
+    case N_INT:
+        if (e->ival == INT64_MIN)
+            bf(b, "((int64_t)(-9223372036854775807LL - 1))");
+        else
+            bf(b, "((int64_t)%lldLL)", (long long)e->ival);
+        break;
+    case N_FLOAT: {
+        char num[64];
+        snprintf(num, sizeof num, "%.17g", e->fval);
+        if (!strpbrk(num, ".eEn"))
+            strcat(num, ".0");
+        bf(b, "((double)%s)", num);
+        break;
+    }
+    case N_STR:
+        str_lit(b, e->str);
+        break;
+    case N_BOOL:
+        bf(b, "((bool)%d)", e->ival ? 1 : 0);
+        break;
+    case N_NAME:
+        if (e->sema)
+            cname(E, b, e->sema);
+        else
+            bf(b, "0");
+        break;
+    case N_FIELD:
+        bf(b, "(");
+        ex(E, b, e->a);
+        bf(b, ").f%lld", (long long)e->ival);
+        break;
+    case N_INDEX: {
+        const Type *ct = e->a->type;
+        const Type *vt = e->type;
+        tmpname(E, t, sizeof t);
+        tmpname(E, u, sizeof u);
+        if (ct->kind == T_LIST) {
+            bf(b, "({ void *%s = pipe_list_at(", t);
+            ex(E, b, e->a);
+            bf(b, ", ");
+            ex(E, b, e->b);
+            bf(b, "); %s ? *(%s *)%s : ", t, ctype(E, vt), t);
+            zero(E, b, vt);
+            bf(b, "; })");
+        } else {
+            bf(b, "({ %s %s = ", ctype(E, ct->elems[0]), u);
+            ex(E, b, e->b);
+            bf(b, "; void *%s = pipe_map_get(", t);
+            ex(E, b, e->a);
+            bf(b, ", &%s); %s ? *(%s *)%s : ", u, t, ctype(E, vt), t);
+            zero(E, b, vt);
+            bf(b, "; })");
+        }
+        break;
+    }
+    case N_CALL:
+        call(E, b, e);
+        break;
+    case N_BINARY:
+        binary(E, b, e);
+        break;
+    case N_UNARY:
+        bf(b, e->op == OP_NOT ? "(!" : "(-");
+        ex(E, b, e->a);
+        bf(b, ")");
+        break;
+    case N_COND:
+        bf(b, "(");
+        ex(E, b, e->a);
+        bf(b, " ? ");
+        ex_as(E, b, e->b, e->type);
+        bf(b, " : ");
+        ex_as(E, b, e->c, e->type);
+        bf(b, ")");
+        break;
+    case N_TUPLE:
+        bf(b, "((%s){", ctype(E, e->type));
+        for (int i = 0; i < e->list.n; i++) {
+            if (i)
+                bf(b, ", ");
+            ex(E, b, e->list.v[i]);
+        }
+        bf(b, "})");
+        break;
+    case N_LIST: {
+        const Type *el = e->type->kind == T_LIST ? e->type->elems[0] : TY_INT;
+        tmpname(E, t, sizeof t);
+        bf(b, "({ PipeList *%s = pipe_list_new(S, sizeof(%s), %d);", t, ctype(E, el), e->list.n);
+        for (int i = 0; i < e->list.n; i++) {
+            bf(b, " *(%s *)pipe_list_push(%s) = ", ctype(E, el), t);
+            ex_as(E, b, e->list.v[i], el);
+            bf(b, ";");
+        }
+        bf(b, " %s; })", t);
+        break;
+    }
+    default:
+        bf(b, "0 /* %s */", ast_kind_name(e->kind));
+    }
+}
+
+/* ------------------------------------------------------------------ statements */
+
+static void stmts(Emit *E, Buf *b, Node *blk, int ind);
+
+static void indent(Buf *b, int ind)
+{
+    for (int i = 0; i < ind; i++)
+        bput(b, "    ", 4);
+}
+
+/* Stores the value in C variable `val` (of type t) into the place `dst`: an owned
+ * place (state, map value) gets a heap copy and gives back its old one. */
+static void store_owned(Emit *E, Buf *b, const Type *t, const char *dst, const char *val, bool owned)
+{
+    if (owned && needs_clone(t))
+        bf(b, "pipe_drop(%s, &%s); pipe_clone(%s, &%s, &%s, 0);", tdesc(E, t), dst, tdesc(E, t), dst, val);
+    else
+        bf(b, "%s = %s;", dst, val);
+}
+
+static void assign_op(Emit *E, Buf *b, Node *st, const char *place, const Type *t, const char *val, bool owned)
+{
+    char nv[16];
+    tmpname(E, nv, sizeof nv);
+    if (st->op == OP_SET) {
+        store_owned(E, b, t, place, val, owned);
+        return;
+    }
+    if (t->kind == T_STR) {
+        bf(b, "PipeStr %s = pipe_concat(S, %s, %s); ", nv, place, val);
+        store_owned(E, b, t, place, nv, owned);
+        return;
+    }
+    if (st->op == OP_DIV && t->kind == T_INT)
+        bf(b, "%s = pipe_idiv(%s, %s, %s);", place, E->self, place, val);
+    else
+        bf(b, "%s %s= %s;", place, ast_op_name(st->op), val);
+}
+
+static void stmt(Emit *E, Buf *b, Node *st, int ind)
+{
+    char t[16], u[16], w[16];
+    line_dir(E, b, st->loc);
+    indent(b, ind);
+    switch (st->kind) {
+    case N_LET: {
+        Sym *y = st->sema;
+        bf(b, "%s v_%s_%d = ", ctype(E, y->type), y->name, y->id);
+        ex(E, b, st->a);
+        bf(b, ";\n");
+        indent(b, ind);
+        bf(b, "(void)v_%s_%d;\n", y->name, y->id);
+        break;
+    }
+    case N_ASSIGN: {
+        Node *tg = st->a;
+        const Type *tt = tg->type;
+        tmpname(E, t, sizeof t);
+        bf(b, "{ %s %s = ", ctype(E, tt), t);
+        ex_as(E, b, st->b, tt);
+        bf(b, "; ");
+        if (tg->kind == N_NAME) {
+            Buf place = {0};
+            cname(E, &place, tg->sema);
+            Sym *y = tg->sema;
+            assign_op(E, b, st, place.p, tt, t, y && y->kind == SYM_STATE);
+            free(place.p);
+        } else if (tg->kind == N_INDEX && tg->a->type->kind == T_MAP) {
+            const Type *mt = tg->a->type;
+            tmpname(E, u, sizeof u);
+            tmpname(E, w, sizeof w);
+            bf(b, "%s %s = ", ctype(E, mt->elems[0]), u);
+            ex(E, b, tg->b);
+            bf(b, "; bool %s_c; %s *%s = pipe_map_upsert(", w, ctype(E, tt), w);
+            ex(E, b, tg->a);
+            bf(b, ", &%s, &%s_c); ", u, w);
+            if (is_container(tt) && st->op != OP_SET) {
+                bf(b, "if (%s_c) *%s = ", w, w);
+                zero(E, b, tt);
+                bf(b, "; ");
+            }
+            char place[32];
+            snprintf(place, sizeof place, "(*%s)", w);
+            assign_op(E, b, st, place, tt, t, true);
+        } else if (tg->kind == N_INDEX) {
+            tmpname(E, u, sizeof u);
+            tmpname(E, w, sizeof w);
+            bf(b, "PipeList *%s = ", u);
+            ex(E, b, tg->a);
+            bf(b, "; %s *%s = pipe_list_at(%s, ", ctype(E, tt), w, u);
+            ex(E, b, tg->b);
+            bf(b, "); if (!%s) pipe_fail(%s, \"list index out of range\"); ", w, E->self);
+            char place[32];
+            snprintf(place, sizeof place, "(*%s)", w);
+            if (st->op == OP_SET && needs_clone(tt))
+                bf(b, "pipe_clone(%s, %s, &%s, %s->arena);", tdesc(E, tt), w, t, u);
+            else
+                assign_op(E, b, st, place, tt, t, false);
+        }
+        bf(b, " }\n");
+        break;
+    }
+    case N_IF:
+        bf(b, "if (");
+        ex(E, b, st->a);
+        bf(b, ") {\n");
+        stmts(E, b, st->b, ind + 1);
+        indent(b, ind);
+        bf(b, "}");
+        if (st->c) {
+            bf(b, " else {\n");
+            if (st->c->kind == N_IF)
+                stmt(E, b, st->c, ind + 1);
+            else
+                stmts(E, b, st->c, ind + 1);
+            indent(b, ind);
+            bf(b, "}");
+        }
+        bf(b, "\n");
+        break;
+    case N_WHILE:
+        bf(b, "while (");
+        ex(E, b, st->a);
+        bf(b, ") {\n");
+        stmts(E, b, st->b, ind + 1);
+        indent(b, ind);
+        bf(b, "}\n");
+        break;
+    case N_FOR: {
+        const Type *ct = st->a->type;
+        Sym *k = st->sema;
+        Sym *v = st->name2 ? (Sym *)st->c : NULL;
+        tmpname(E, t, sizeof t);
+        tmpname(E, u, sizeof u);
+        if (ct->kind == T_LIST || ct->kind == T_EMPTY_LIST) {
+            const char *el = ctype(E, k->type);
+            bf(b, "{ PipeList *%s = ", t);
+            ex(E, b, st->a);
+            bf(b, "; for (size_t %s = 0; %s < %s->len; %s++) { %s v_%s_%d = ((%s *)%s->data)[%s];\n", u, u, t, u, el,
+               k->name, k->id, el, t, u);
+        } else {
+            bf(b, "{ PipeMap *%s = ", t);
+            ex(E, b, st->a);
+            bf(b, "; size_t %s = 0; void *%s_k, *%s_v; while (pipe_map_next(%s, &%s, &%s_k, &%s_v)) { %s v_%s_%d = *(%s *)%s_k;",
+               u, t, t, t, u, t, t, ctype(E, k->type), k->name, k->id, ctype(E, k->type), t);
+            if (v)
+                bf(b, " %s v_%s_%d = *(%s *)%s_v;", ctype(E, v->type), v->name, v->id, ctype(E, v->type), t);
+            bf(b, " (void)%s_v;\n", t);
+        }
+        stmts(E, b, st->b, ind + 1);
+        indent(b, ind);
+        bf(b, "} }\n");
+        break;
+    }
+    case N_EMIT: {
+        tmpname(E, t, sizeof t);
+        /* the proc's OUT decides the C type (an int may be emitted as a float) */
+        const Type *out = E->emit_type ? E->emit_type : st->a->type;
+        bf(b, "{ %s %s = ", ctype(E, out), t);
+        ex_as(E, b, st->a, out);
+        bf(b, "; pipe_emit(%s, &%s); }\n", E->self, t);
+        break;
+    }
+    case N_EXPR_STMT:
+        bf(b, "(void)(");
+        ex(E, b, st->a);
+        bf(b, ");\n");
+        break;
+    case N_BLOCK:
+        bf(b, "{\n");
+        stmts(E, b, st, ind + 1);
+        indent(b, ind);
+        bf(b, "}\n");
+        break;
+    default:
+        bf(b, "/* %s */\n", ast_kind_name(st->kind));
+    }
+}
+
+static void stmts(Emit *E, Buf *b, Node *blk, int ind)
+{
+    for (int i = 0; i < blk->list.n; i++)
+        stmt(E, b, blk->list.v[i], ind);
+}
+
+/* ------------------------------------------------------------------ stateful procs */
+
+static void emit_stateful(Emit *E, Node *d)
+{
+    for (int i = 0; i < E->nprocs_done; i++)
+        if (E->procs_done[i] == d)
+            return;
+    E->procs_done = realloc(E->procs_done, sizeof(Node *) * (size_t)(E->nprocs_done + 1));
+    E->procs_done[E->nprocs_done++] = d;
+    Buf *b = &E->funcs;
+    const char *nm = d->name;
+    Buf st = {0};
+    bf(&st, "typedef struct Proc_%s {\n    PipeNode base;\n", nm);
+    for (int i = 0; i < d->params.n; i++)
+        bf(&st, "    %s p_%s;\n", ctype(E, d->params.v[i]->type), d->params.v[i]->name);
+    for (int i = 0; i < d->list.n; i++) {
+        Node *m = d->list.v[i];
+        if (m->kind == N_STATE)
+            bf(&st, "    %s s_%s;\n", ctype(E, m->type), m->name);
+    }
+    bf(&st, "} Proc_%s;\n", nm);
+    bput(b, st.p, st.n);
+    free(st.p);
+    const char *saved = E->self;
+    E->self = "self_";
+    E->emit_type = d->out ? d->out->type : NULL;
+    /* init: state initial values (may use parameters) */
+    bf(b, "static void proc_%s_init(Proc_%s *self)\n{\n    PipeNode *self_ = &self->base; (void)self_;\n", nm, nm);
+    for (int i = 0; i < d->list.n; i++) {
+        Node *m = d->list.v[i];
+        if (m->kind != N_STATE)
+            continue;
+        char t[16];
+        tmpname(E, t, sizeof t);
+        if (m->b) {
+            line_dir(E, b, m->loc);
+            bf(b, "    { %s %s = ", ctype(E, m->type), t);
+            ex_as(E, b, m->b, m->type);
+            bf(b, "; ");
+            if (needs_clone(m->type))
+                bf(b, "pipe_clone(%s, &self->s_%s, &%s, 0); }\n", tdesc(E, m->type), m->name, t);
+            else
+                bf(b, "self->s_%s = %s; }\n", m->name, t);
+        } else if (is_container(m->type)) {
+            const Type *mt = m->type;
+            if (mt->kind == T_LIST)
+                bf(b, "    self->s_%s = pipe_list_new(0, sizeof(%s), 0);\n", m->name, ctype(E, mt->elems[0]));
+            else if (mt->kind == T_MAP)
+                bf(b, "    self->s_%s = pipe_map_new(%s, %s);\n", m->name, tdesc(E, mt->elems[0]),
+                   tdesc(E, mt->elems[1]));
+            else
+                bf(b, "    self->s_%s = pipe_map_new(%s, 0);\n", m->name, tdesc(E, mt->elems[0]));
+        } else if (m->type->kind == T_STR || m->type->kind == T_TUPLE) {
+            bf(b, "    { %s %s = ", ctype(E, m->type), t);
+            zero(E, b, m->type);
+            bf(b, "; pipe_clone(%s, &self->s_%s, &%s, 0); }\n", tdesc(E, m->type), m->name, t);
+        }
+    }
+    bf(b, "}\n");
+    for (int i = 0; i < d->list.n; i++) {
+        Node *m = d->list.v[i];
+        if (m->kind != N_ON)
+            continue;
+        if (m->name) {
+            Sym *y = m->sema;
+            bf(b, "static void proc_%s_push(PipeNode *self_, const void *item_, int port_)\n{\n", nm);
+            bf(b, "    Proc_%s *self = (Proc_%s *)self_; (void)self; (void)port_;\n", nm, nm);
+            bf(b, "    %s v_%s_%d = *(const %s *)item_;\n", ctype(E, y->type), y->name, y->id, ctype(E, y->type));
+            stmts(E, b, m->a, 1);
+            bf(b, "}\n");
+        } else {
+            bf(b, "static void proc_%s_finish(PipeNode *self_)\n{\n", nm);
+            bf(b, "    Proc_%s *self = (Proc_%s *)self_; (void)self;\n", nm, nm);
+            stmts(E, b, m->a, 1);
+            bf(b, "}\n");
+        }
+    }
+    bf(b, "static void proc_%s_free(PipeNode *self_)\n{\n    Proc_%s *self = (Proc_%s *)self_; (void)self;\n", nm, nm,
+       nm);
+    for (int i = 0; i < d->list.n; i++) {
+        Node *m = d->list.v[i];
+        if (m->kind != N_STATE)
+            continue;
+        if (m->type->kind == T_MAP || m->type->kind == T_SET)
+            bf(b, "    pipe_map_free(self->s_%s);\n", m->name);
+        else if (needs_clone(m->type))
+            bf(b, "    pipe_drop(%s, &self->s_%s);\n", tdesc(E, m->type), m->name);
+    }
+    bf(b, "}\n");
+    E->self = saved;
+}
+
+/* ------------------------------------------------------------------ stage nodes */
+
+static void env_open(Emit *E, Buf *b, int inst)
+{
+    if (inst >= 0)
+        bf(b, "    const Env_%s *ENV = &E%d; (void)ENV;\n", E->dag->insts[inst].decl->name, inst);
+}
+
+/* Declares the lambda's parameters from the item in `item` (a C lvalue). */
+static void lambda_params(Emit *E, Buf *b, Node *lam, const Type *in, const char *item)
+{
+    if (lam->list.n == 1) {
+        Sym *y = lam->list.v[0]->sema;
+        bf(b, "    %s v_%s_%d = *(const %s *)%s; (void)v_%s_%d;\n", ctype(E, in), y->name, y->id, ctype(E, in), item,
+           y->name, y->id);
+        return;
+    }
+    for (int i = 0; i < lam->list.n; i++) {
+        Sym *y = lam->list.v[i]->sema;
+        bf(b, "    %s v_%s_%d = ((const %s *)%s)->f%d; (void)v_%s_%d;\n", ctype(E, y->type), y->name, y->id,
+           ctype(E, in), item, i, y->name, y->id);
+    }
+}
+
+static void emit_lambda_node(Emit *E, DagNode *n)
+{
+    Buf *b = &E->funcs;
+    Node *lam = n->lambda;
+    const char *saved = E->self;
+    E->self = "self_";
+    if (n->kind == SK_MAP || n->kind == SK_FILTER || n->kind == SK_FLAT_MAP) {
+        bf(b, "static void n%d_push(PipeNode *self_, const void *item_, int port_)\n{\n    (void)port_;\n", n->id);
+        env_open(E, b, n->inst);
+        lambda_params(E, b, lam, n->in, "item_");
+        line_dir(E, b, lam->a->loc);
+        if (n->kind == SK_MAP) {
+            bf(b, "    %s r_ = ", ctype(E, n->out));
+            ex_as(E, b, lam->a, n->out);
+            bf(b, ";\n    pipe_emit(self_, &r_);\n");
+        } else if (n->kind == SK_FILTER) {
+            bf(b, "    if (");
+            ex(E, b, lam->a);
+            bf(b, ")\n        pipe_emit(self_, item_);\n");
+        } else {
+            bf(b, "    PipeList *l_ = ");
+            ex(E, b, lam->a);
+            bf(b, ";\n    for (size_t i_ = 0; i_ < l_->len; i_++)\n        pipe_emit(self_, (%s *)l_->data + i_);\n",
+               ctype(E, n->out));
+        }
+        bf(b, "}\n");
+    } else {
+        /* sort / top key */
+        bf(&E->decls, "static PipeNode *n%d_node;\n", n->id);
+        bf(b, "static void n%d_key(void *env_, const void *item_, void *key_, PipeArena *scratch_)\n{\n", n->id);
+        bf(b, "    PipeNode *self_ = n%d_node; (void)env_; (void)scratch_; (void)self_;\n", n->id);
+        env_open(E, b, n->inst);
+        lambda_params(E, b, lam, n->in, "item_");
+        line_dir(E, b, lam->a->loc);
+        bf(b, "    *(%s *)key_ = ", ctype(E, lam->type));
+        ex(E, b, lam->a);
+        bf(b, ";\n}\n");
+    }
+    E->self = saved;
+}
+
+/* An argument of a stage, evaluated in build(); `def` when absent. */
+static void build_arg(Emit *E, Buf *b, DagNode *n, int i, const char *def)
+{
+    Node *a = i < n->nargs ? n->args[i] : NULL;
+    if (a)
+        ex(E, b, a);
+    else
+        bf(b, "%s", def);
+}
+
+static void emit_node(Emit *E, DagNode *n)
+{
+    Buf *b = &E->build;
+    Buf pos = {0};
+    pos_lit(E, &pos, n->stage->loc);
+    bf(b, "    {\n");
+    env_open(E, b, n->inst);
+    const char *std = n->std ? n->std : "";
+    const char *tin = n->in ? tdesc(E, n->in) : "0";
+    switch (n->kind) {
+    case SK_SOURCE:
+        bf(b, "    n%d = &pipe_src_%s(rt_, %s", n->id, std, pos.p);
+        for (int i = 0; i < n->nargs; i++) {
+            bf(b, ", ");
+            build_arg(E, b, n, i, "0");
+        }
+        bf(b, ")->node;\n");
+        break;
+    case SK_SINK:
+        bf(b, "    n%d = pipe_sink_%s(rt_, %s, %s", n->id, std, pos.p, tin);
+        for (int i = 0; i < n->nargs; i++) {
+            bf(b, ", ");
+            build_arg(E, b, n, i, "0");
+        }
+        bf(b, ");\n");
+        break;
+    case SK_STD: {
+        bool generic = !strcmp(std, "format") || !strcmp(std, "head") || !strcmp(std, "tail") ||
+                       !strcmp(std, "skip") || !strcmp(std, "uniq") || !strcmp(std, "distinct") ||
+                       !strcmp(std, "count_items") || !strcmp(std, "sum") || !strcmp(std, "min") ||
+                       !strcmp(std, "max") || !strcmp(std, "avg");
+        if (!strcmp(std, "sort")) {
+            if (n->lambda)
+                bf(b, "    n%d = pipe_std_sort(rt_, %s, %s, n%d_key, 0, %s, ", n->id, pos.p, tin, n->id,
+                   tdesc(E, n->lambda->type));
+            else
+                bf(b, "    n%d = pipe_std_sort(rt_, %s, %s, 0, 0, %s, ", n->id, pos.p, tin, tin);
+            build_arg(E, b, n, 1, "0");
+            bf(b, ");\n");
+            if (n->lambda)
+                bf(b, "    n%d_node = n%d;\n", n->id, n->id);
+        } else if (!strcmp(std, "top")) {
+            bf(b, "    n%d = pipe_std_top(rt_, %s, %s, ", n->id, pos.p, tin);
+            build_arg(E, b, n, 0, "10");
+            if (n->lambda)
+                bf(b, ", n%d_key, 0, %s);\n    n%d_node = n%d;\n", n->id, tdesc(E, n->lambda->type), n->id, n->id);
+            else
+                bf(b, ", 0, 0, %s);\n", tin);
+        } else if (!strcmp(std, "count") || !strcmp(std, "enumerate")) {
+            bf(b, "    n%d = pipe_std_%s(rt_, %s, %s, %s);\n", n->id, std, pos.p, tin, tdesc(E, n->out));
+        } else {
+            bf(b, "    n%d = pipe_std_%s(rt_, %s", n->id, std, pos.p);
+            if (generic)
+                bf(b, ", %s", tin);
+            for (int i = 0; i < n->nargs; i++) {
+                bf(b, ", ");
+                build_arg(E, b, n, i, "0");
+            }
+            bf(b, ");\n");
+        }
+        break;
+    }
+    case SK_MAP:
+    case SK_FILTER:
+    case SK_FLAT_MAP:
+        emit_lambda_node(E, n);
+        bf(b, "    n%d = pipe_node_new(rt_, sizeof(PipeNode), \"%s\", %s);\n", n->id, std, pos.p);
+        bf(b, "    n%d->push = n%d_push; n%d->in = %s; n%d->out = %s;\n", n->id, n->id, n->id, tin, n->id,
+           tdesc(E, n->out));
+        break;
+    case SK_PASS:
+        bf(b, "    n%d = pipe_std_pass(rt_, %s, %s);\n", n->id, pos.p, tin);
+        break;
+    case SK_FANIN:
+        if (!strcmp(std, "zip"))
+            bf(b, "    n%d = pipe_std_zip(rt_, %s, %s, %s, %s);\n", n->id, pos.p, tdesc(E, n->ins[0].from->out),
+               tdesc(E, n->ins[1].from->out), tdesc(E, n->out));
+        else
+            bf(b, "    n%d = pipe_std_%s(rt_, %s, %s, %d);\n", n->id, std, pos.p, tdesc(E, n->out), n->nins);
+        break;
+    case SK_PROC: {
+        Node *d = n->decl;
+        emit_stateful(E, d);
+        bf(b, "    Proc_%s *p_ = (Proc_%s *)pipe_node_new(rt_, sizeof(Proc_%s), \"%s\", %s);\n", d->name, d->name,
+           d->name, d->name, pos.p);
+        bf(b, "    p_->base.push = proc_%s_push; p_->base.free = proc_%s_free;", d->name, d->name);
+        for (int i = 0; i < d->list.n; i++)
+            if (d->list.v[i]->kind == N_ON && !d->list.v[i]->name)
+                bf(b, " p_->base.finish = proc_%s_finish;", d->name);
+        bf(b, "\n    p_->base.in = %s; p_->base.out = %s;\n", tin, n->out ? tdesc(E, n->out) : "0");
+        for (int i = 0; i < d->params.n; i++) {
+            bf(b, "    p_->p_%s = ", d->params.v[i]->name);
+            if (n->args[i])
+                ex_as(E, b, n->args[i], d->params.v[i]->type);
+            else
+                ex_as(E, b, d->params.v[i]->b, d->params.v[i]->type);
+            bf(b, ";\n");
+        }
+        bf(b, "    proc_%s_init(p_);\n    n%d = &p_->base;\n", d->name, n->id);
+        break;
+    }
+    case SK_EXTERN: {
+        Node *d = n->decl;
+        bf(&E->decls, "PipeNode *pipe_extern_%s(PipeRt *rt, PipePos pos", d->name);
+        for (int i = 0; i < d->params.n; i++)
+            bf(&E->decls, ", %s", ctype(E, d->params.v[i]->type));
+        bf(&E->decls, ");\n");
+        bf(b, "    n%d = pipe_extern_%s(rt_, %s", n->id, d->name, pos.p);
+        for (int i = 0; i < d->params.n; i++) {
+            bf(b, ", ");
+            if (n->args[i])
+                ex_as(E, b, n->args[i], d->params.v[i]->type);
+            else
+                ex_as(E, b, d->params.v[i]->b, d->params.v[i]->type);
+        }
+        bf(b, ");\n");
+        break;
+    }
+    }
+    if (n->lambda && (n->kind == SK_STD))
+        emit_lambda_node(E, n);
+    for (int i = 0; i < n->nins; i++)
+        bf(b, "    pipe_connect(n%d, n%d, %d);\n", n->ins[i].from->id, n->id, n->ins[i].port);
+    bf(b, "    }\n");
+    free(pos.p);
+}
+
+/* ------------------------------------------------------------------ program */
+
+static void emit_envs(Emit *E)
+{
+    Dag *dag = E->dag;
+    Node **seen = calloc((size_t)dag->ninsts + 1, sizeof(Node *));
+    int nseen = 0;
+    for (int i = 0; i < dag->ninsts; i++) {
+        Node *d = dag->insts[i].decl;
+        bool done = false;
+        for (int j = 0; j < nseen; j++)
+            done |= seen[j] == d;
+        if (!done) {
+            seen[nseen++] = d;
+            bf(&E->decls, "typedef struct Env_%s {", d->name);
+            for (int j = 0; j < d->params.n; j++)
+                bf(&E->decls, " %s e_%s;", ctype(E, d->params.v[j]->type), d->params.v[j]->name);
+            if (!d->params.n)
+                bf(&E->decls, " int unused_;");
+            bf(&E->decls, " } Env_%s;\n", d->name);
+        }
+        bf(&E->decls, "static Env_%s E%d;\n", d->name, i);
+        /* the instance's arguments, evaluated in the caller's scope */
+        DagInst *I = &dag->insts[i];
+        Node **slots = I->call->sema;
+        Buf *b = &E->build;
+        bf(b, "    {\n");
+        env_open(E, b, I->parent);
+        for (int j = 0; j < d->params.n; j++) {
+            Node *a = slots && slots[j] ? slots[j] : d->params.v[j]->b;
+            bf(b, "    E%d.e_%s = ", i, d->params.v[j]->name);
+            if (a)
+                ex_as(E, b, a, d->params.v[j]->type);
+            else
+                bf(b, "E%d.e_%s", i, d->params.v[j]->name);
+            bf(b, ";\n");
+        }
+        bf(b, "    }\n");
+    }
+    free(seen);
+}
+
+static void embed_text(Buf *b, const char *text)
+{
+    /* project includes are resolved by concatenation; system ones stay */
+    const char *p = text;
+    while (*p) {
+        const char *nl = strchr(p, '\n');
+        size_t n = nl ? (size_t)(nl - p + 1) : strlen(p);
+        if (!(n > 10 && !strncmp(p, "#include \"", 10)))
+            bput(b, p, n);
+        p += n;
+    }
+}
+
+static bool ends_with(const char *s, const char *suf)
+{
+    size_t a = strlen(s), c = strlen(suf);
+    return a >= c && !strcmp(s + a - c, suf);
+}
+
+void emit_program(Sema *s, Dag *dag, EmitMode mode, const char *script, EmitOut *out)
+{
+    Emit E = {0};
+    E.s = s;
+    E.dag = dag;
+    E.script = script;
+    E.self = "self_";
+    memset(out, 0, sizeof *out);
+    Node *pl = dag->pipeline;
+
+    /* parameters */
+    bf(&E.decls, "typedef struct Params {");
+    for (int i = 0; i < pl->params.n; i++)
+        bf(&E.decls, " %s p_%s;", ctype(&E, pl->params.v[i]->type), pl->params.v[i]->name);
+    if (!pl->params.n)
+        bf(&E.decls, " int unused_;");
+    bf(&E.decls, " } Params;\nstatic Params P;\nstatic PipeArena *S;\n");
+
+    bf(&E.build, "static void build_(PipeRt *rt_, const void *params_)\n{\n");
+    bf(&E.build, "    PipeNode *self_ = 0; (void)self_;\n    P = *(const Params *)params_;\n    S = pipe_scratch(rt_);\n");
+    for (int i = 0; i < dag->n; i++)
+        bf(&E.build, "    PipeNode *n%d = 0;\n", dag->nodes[i]->id);
+    emit_envs(&E);
+    for (int i = 0; i < dag->n; i++)
+        emit_node(&E, dag->nodes[i]);
+    for (int i = 0; i < dag->n; i++)
+        bf(&E.build, "    (void)n%d;\n", dag->nodes[i]->id);
+    bf(&E.build, "}\n");
+
+    /* the program descriptor */
+    Buf tail = {0};
+    bf(&tail, "static const PipeParam params_[] = {");
+    for (int i = 0; i < pl->params.n; i++) {
+        Node *p = pl->params.v[i];
+        bf(&tail, "{\"%s\", %s, ", p->name, tdesc(&E, p->type));
+        if (!p->b) {
+            bf(&tail, "0");
+        } else {
+            Buf d = {0};
+            switch (p->b->kind) {
+            case N_STR: str_lit(&d, p->b->str); break;
+            default: break;
+            }
+            if (p->b->kind == N_STR) {
+                /* the text of a str default, as a C string */
+                bf(&tail, "\"");
+                for (size_t k = 0; k < p->b->str.n; k++) {
+                    unsigned char c = (unsigned char)p->b->str.p[k];
+                    if (c == '"' || c == '\\')
+                        bf(&tail, "\\%c", c);
+                    else if (c >= 32 && c < 127 && c != '?')
+                        bput(&tail, (const char *)&c, 1);
+                    else
+                        bf(&tail, "\\%03o", c);
+                }
+                bf(&tail, "\"");
+            } else if (p->b->kind == N_INT) {
+                bf(&tail, "\"%lld\"", (long long)p->b->ival);
+            } else if (p->b->kind == N_FLOAT) {
+                bf(&tail, "\"%.17g\"", p->b->fval);
+            } else if (p->b->kind == N_BOOL) {
+                bf(&tail, "\"%s\"", p->b->ival ? "true" : "false");
+            } else {
+                bf(&tail, "0");
+            }
+            free(d.p);
+        }
+        bf(&tail, "}, ");
+    }
+    bf(&tail, "{0, 0, 0}};\nstatic const uint32_t param_offsets_[] = {");
+    for (int i = 0; i < pl->params.n; i++)
+        bf(&tail, "PIPE_OFFSETOF(Params, p_%s), ", pl->params.v[i]->name);
+    bf(&tail, "0};\n");
+    bf(&tail, "const PipeProgram pipe_program = {\"%s\", \"", pl->name);
+    for (const char *p = script; *p; p++) {
+        if (*p == '"' || *p == '\\')
+            bput(&tail, "\\", 1);
+        bput(&tail, p, 1);
+    }
+    bf(&tail, "\", %d, params_, sizeof(Params), param_offsets_, build_};\n", pl->params.n);
+    if (mode == EMIT_STANDALONE)
+        bf(&tail, "\nint main(int argc, char **argv)\n{\n    return pipe_main(&pipe_program, argc, argv);\n}\n");
+
+    /* assemble */
+    Buf o = {0};
+    if (mode == EMIT_STANDALONE) {
+        const char *base = strrchr(script, '/') ? strrchr(script, '/') + 1 : script;
+        int blen = (int)strlen(base);
+        if (ends_with(base, ".pipe"))
+            blen -= 5;
+        bf(&o, "/* cc -O2 -o %.*s %.*s.c -lpcre2-8 -lm\n", blen, base, blen, base);
+        bf(&o, " * Generated by pipec from %s (pipeline '%s'): the Pipe runtime and standard\n"
+               " * library are included, so this one file is the whole program. */\n",
+           script, pl->name);
+        bf(&o, "#define _GNU_SOURCE 1\n");
+        for (const PipeEmbedded *f = pipe_embedded; f->path; f++)
+            if (ends_with(f->path, ".h")) {
+                bf(&o, "/* ---- %s */\n", f->path);
+                embed_text(&o, f->text);
+            }
+        for (const PipeEmbedded *f = pipe_embedded; f->path; f++)
+            if (ends_with(f->path, ".c")) {
+                bf(&o, "/* ---- %s */\n", f->path);
+                bf(&o, "#line 1 \"%s\"\n", f->path);
+                embed_text(&o, f->text);
+            }
+        bf(&o, "/* ---- the pipeline */\n#line 1 \"pipeline.c\"\n");
+    } else {
+        bf(&o, "#define PIPE_FREESTANDING 1\n");
+        for (const PipeEmbedded *f = pipe_embedded; f->path; f++)
+            if (!strcmp(f->path, "runtime/pipe.h") || !strcmp(f->path, "stdlib/pipe_std.h"))
+                embed_text(&o, f->text);
+    }
+    bf(&o, "#define PIPE_OFFSETOF(T, f) ((size_t)&((T *)0)->f)\n#define INT64_MAX_ ((int64_t)0x7fffffffffffffffLL)\n");
+    write_types(&E, &o);
+    bput(&o, E.decls.p ? E.decls.p : "", E.decls.n);
+    bput(&o, E.funcs.p ? E.funcs.p : "", E.funcs.n);
+    bput(&o, E.build.p ? E.build.p : "", E.build.n);
+    bput(&o, tail.p, tail.n);
+    out->code = o.p;
+    out->len = o.n;
+
+    /* extern procs: their C files, relative to the declaring script */
+    for (int i = 0; i < dag->n; i++) {
+        DagNode *n = dag->nodes[i];
+        if (n->kind != SK_EXTERN)
+            continue;
+        const SrcFile *f = diag_file(s->diag, n->decl->loc.file);
+        char path[4096];
+        const char *rel = n->decl->str.p;
+        if (rel[0] == '/' || !strchr(f->path, '/'))
+            snprintf(path, sizeof path, "%.*s", (int)n->decl->str.n, rel);
+        else
+            snprintf(path, sizeof path, "%.*s/%.*s", (int)(strrchr(f->path, '/') - f->path), f->path,
+                     (int)n->decl->str.n, rel);
+        bool dup = false;
+        for (int k = 0; k < out->nextern; k++)
+            dup |= !strcmp(out->extern_files[k], path);
+        if (dup)
+            continue;
+        out->extern_files = realloc(out->extern_files, sizeof(char *) * (size_t)(out->nextern + 1));
+        out->extern_files[out->nextern++] = strdup(path);
+    }
+    free(E.decls.p);
+    free(E.funcs.p);
+    free(E.build.p);
+    free(tail.p);
+    free(E.tys);
+    free(E.procs_done);
+}
+
+void emit_free(EmitOut *out)
+{
+    free(out->code);
+    for (int i = 0; i < out->nextern; i++)
+        free((char *)out->extern_files[i]);
+    free(out->extern_files);
+    memset(out, 0, sizeof *out);
+}

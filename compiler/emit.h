@@ -1,0 +1,25 @@
+/* emit.h — C emission: turns a lowered pipeline DAG into C source against the
+ * runtime ABI (pipe.h, pipe_std.h), for the JIT or as a standalone program. */
+#ifndef PIPEC_EMIT_H
+#define PIPEC_EMIT_H
+
+#include "sema.h"
+
+typedef enum EmitMode {
+    EMIT_JIT,       /* declarations only; runtime symbols come from pipec itself */
+    EMIT_STANDALONE /* the whole runtime and stdlib included, and a main() */
+} EmitMode;
+
+typedef struct EmitOut {
+    char *code; /* malloc'ed, NUL-terminated */
+    size_t len;
+    const char **extern_files; /* C files of extern procs (resolved paths) */
+    int nextern;
+} EmitOut;
+
+/* Emits the C program for dag (a checked pipeline of s).  script is the path
+ * shown in messages; cc_hint is the command written in the first comment. */
+void emit_program(Sema *s, Dag *dag, EmitMode mode, const char *script, EmitOut *out);
+void emit_free(EmitOut *out);
+
+#endif

@@ -1,0 +1,94 @@
+/* jit.c — the one file that talks to libtcc: compiles generated C in memory
+ * against the runtime linked into pipec, or into an executable as a fallback. */
+#include "jit.h"
+
+#include <libtcc.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct Jit {
+    TCCState *tcc;
+};
+
+static void on_error(void *opaque, const char *msg)
+{
+    (void)opaque;
+    fprintf(stderr, "%s\n", msg);
+}
+
+static void add_symbols(TCCState *s)
+{
+    for (const PipeSymbol *y = pipe_symtab; y->name; y++)
+        tcc_add_symbol(s, y->name, y->addr);
+    /* what tcc itself may call for struct copies and initialisers */
+    tcc_add_symbol(s, "memcpy", (void *)memcpy);
+    tcc_add_symbol(s, "memmove", (void *)memmove);
+    tcc_add_symbol(s, "memset", (void *)memset);
+    tcc_add_symbol(s, "memcmp", (void *)memcmp);
+}
+
+Jit *jit_compile(const char *code, const char *const *extra_files, int nextra, const char *include_dir)
+{
+    TCCState *s = tcc_new();
+    if (!s) {
+        fprintf(stderr, "pipec: error: cannot start the JIT (libtcc)\n");
+        return NULL;
+    }
+    tcc_set_error_func(s, NULL, on_error);
+    /* generated code declares everything it uses: no system headers or
+     * libraries are needed, so a lone copy of pipec works anywhere */
+    tcc_set_options(s, nextra ? "-w" : "-nostdlib -w");
+    tcc_set_output_type(s, TCC_OUTPUT_MEMORY);
+    add_symbols(s);
+    if (include_dir)
+        tcc_add_include_path(s, include_dir);
+    if (tcc_compile_string(s, code) < 0) {
+        tcc_delete(s);
+        return NULL;
+    }
+    for (int i = 0; i < nextra; i++)
+        if (tcc_add_file(s, extra_files[i]) < 0) {
+            tcc_delete(s);
+            return NULL;
+        }
+    if (tcc_relocate(s, TCC_RELOCATE_AUTO) < 0) {
+        tcc_delete(s);
+        return NULL;
+    }
+    Jit *j = malloc(sizeof *j);
+    if (!j) {
+        tcc_delete(s);
+        return NULL;
+    }
+    j->tcc = s;
+    return j;
+}
+
+void *jit_symbol(Jit *j, const char *name)
+{
+    return tcc_get_symbol(j->tcc, name);
+}
+
+void jit_free(Jit *j)
+{
+    if (!j)
+        return;
+    tcc_delete(j->tcc);
+    free(j);
+}
+
+bool jit_build_exe(const char *c_path, const char *out_path, const char *const *libs, int nlibs)
+{
+    TCCState *s = tcc_new();
+    if (!s)
+        return false;
+    tcc_set_error_func(s, NULL, on_error);
+    tcc_set_output_type(s, TCC_OUTPUT_EXE);
+    bool ok = tcc_add_file(s, c_path) >= 0;
+    for (int i = 0; ok && i < nlibs; i++)
+        ok = tcc_add_library(s, libs[i]) >= 0;
+    ok = ok && tcc_output_file(s, out_path) >= 0;
+    tcc_delete(s);
+    return ok;
+}

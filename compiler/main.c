@@ -1,0 +1,374 @@
+/* main.c — the pipec command line: parse, check, lower, emit, then run with the
+ * JIT, build a binary, print C, or stop after checking. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "diag.h"
+#include "embed.h"
+#include "emit.h"
+#include "jit.h"
+#include "parse.h"
+#include "sema.h"
+
+#ifndef PIPEC_VERSION
+#define PIPEC_VERSION "0.1.0"
+#endif
+
+static const char usage[] =
+    "usage: pipec COMMAND SCRIPT.pipe [options]\n"
+    "\n"
+    "commands:\n"
+    "  run SCRIPT [--pipeline NAME] [PARAMS]   compile in memory (JIT) and run\n"
+    "  build SCRIPT -o OUT [--pipeline NAME]   build a standalone native binary\n"
+    "  emit-c SCRIPT [-o OUT.c] [--pipeline NAME]\n"
+    "                                          print standalone C for the pipeline\n"
+    "  check SCRIPT [--dump-ast]               parse and type-check only\n"
+    "\n"
+    "options:\n"
+    "  --pipeline NAME   the pipeline to use (default: 'main', or the only one)\n"
+    "  --help, -h        this text; after SCRIPT with run: the pipeline's parameters\n"
+    "  --version         pipec's version\n"
+    "\n"
+    "Pipeline parameters are options of `run` and of built binaries: --n 5 or --n=5.\n"
+    "Exit codes: 0 success, 1 runtime error, 2 compile or usage error.\n";
+
+/* Prints a one-line usage error and the --help hint; returns exit code 2. */
+static int usage_error(const char *what, const char *arg, const char *more)
+{
+    if (arg)
+        fprintf(stderr, "pipec: error: %s '%s'%s\ntry 'pipec --help'\n", what, arg, more);
+    else
+        fprintf(stderr, "pipec: error: %s%s\ntry 'pipec --help'\n", what, more);
+    return 2;
+}
+
+typedef struct Cli {
+    const char *cmd;
+    const char *script;
+    const char *pipeline;
+    const char *out;
+    bool dump_ast;
+    int nrest; /* arguments after the script that belong to the pipeline */
+    char **rest;
+} Cli;
+
+/* The front half shared by every command: parse, check, pick, lower. */
+typedef struct Front {
+    Diag diag;
+    PipeArena arena;
+    Program prog;
+    Sema sema;
+    Dag dag;
+    Node *pipeline;
+} Front;
+
+static bool front(Front *f, const Cli *c, bool need_pipeline)
+{
+    memset(f, 0, sizeof *f);
+    diag_init(&f->diag, stderr);
+    if (!parse_program(&f->diag, &f->arena, c->script, &f->prog))
+        return false;
+    if (c->dump_ast)
+        for (int i = 0; i < f->prog.nfiles; i++)
+            ast_dump(f->prog.files[i], stdout, false);
+    bool ok = sema_check(&f->sema, &f->diag, &f->arena, &f->prog) && f->diag.errors == 0;
+    if (!ok) {
+        fprintf(stderr, "%d error%s\n", f->diag.errors, f->diag.errors == 1 ? "" : "s");
+        return false;
+    }
+    if (!need_pipeline)
+        return true;
+    f->pipeline = sema_pick(&f->sema, c->pipeline);
+    if (!f->pipeline)
+        return false;
+    sema_lower(&f->sema, f->pipeline, &f->dag);
+    return true;
+}
+
+static void front_free(Front *f)
+{
+    diag_free(&f->diag);
+    pipe_arena_free(&f->arena);
+}
+
+/* A private temporary folder holding the runtime headers, for C compilers. */
+static char *temp_dir_with_headers(void)
+{
+    const char *tmp = getenv("TMPDIR");
+    char tmpl[4096];
+    snprintf(tmpl, sizeof tmpl, "%s/pipec.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    if (!mkdtemp(tmpl))
+        return NULL;
+    for (const PipeEmbedded *e = pipe_embedded; e->path; e++) {
+        const char *base = strrchr(e->path, '/') ? strrchr(e->path, '/') + 1 : e->path;
+        if (strcmp(base, "pipe.h") && strcmp(base, "pipe_std.h"))
+            continue;
+        char p[4200];
+        snprintf(p, sizeof p, "%s/%s", tmpl, base);
+        FILE *f = fopen(p, "w");
+        if (!f)
+            return NULL;
+        fputs(e->text, f);
+        fclose(f);
+    }
+    return strdup(tmpl);
+}
+
+static void remove_dir(const char *dir)
+{
+    char cmd[4300];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "pipec: warning: could not remove %s\n", dir);
+}
+
+static int cmd_run(const Cli *c)
+{
+    Front f;
+    if (!front(&f, c, true)) {
+        front_free(&f);
+        return 2;
+    }
+    EmitOut eo;
+    emit_program(&f.sema, &f.dag, EMIT_JIT, c->script, &eo);
+    char *inc = eo.nextern ? temp_dir_with_headers() : NULL;
+    Jit *j = jit_compile(eo.code, eo.extern_files, eo.nextern, inc);
+    if (inc) {
+        remove_dir(inc);
+        free(inc);
+    }
+    emit_free(&eo);
+    if (!j) {
+        fprintf(stderr, "pipec: error: the generated C did not compile (a bug in pipec, or in an extern proc)\n");
+        front_free(&f);
+        return 2;
+    }
+    const PipeProgram *prog = jit_symbol(j, "pipe_program");
+    char name[4200];
+    snprintf(name, sizeof name, "pipec run %s", c->script);
+    char **argv = calloc((size_t)c->nrest + 2, sizeof *argv);
+    argv[0] = name;
+    for (int i = 0; i < c->nrest; i++)
+        argv[i + 1] = c->rest[i];
+    fflush(stdout);
+    int rc = pipe_main(prog, c->nrest + 1, argv);
+    free(argv);
+    jit_free(j);
+    front_free(&f);
+    return rc;
+}
+
+static bool write_file(const char *path, const char *text, size_t len)
+{
+    FILE *o = strcmp(path, "-") ? fopen(path, "w") : stdout;
+    if (!o) {
+        fprintf(stderr, "pipec: error: cannot write '%s': %s\n", path, strerror(errno));
+        return false;
+    }
+    bool ok = fwrite(text, 1, len, o) == len;
+    ok = (o == stdout ? fflush(o) == 0 : fclose(o) == 0) && ok;
+    if (!ok)
+        fprintf(stderr, "pipec: error: cannot write '%s': %s\n", path, strerror(errno));
+    return ok;
+}
+
+static int cmd_emit(const Cli *c)
+{
+    Front f;
+    if (!front(&f, c, true)) {
+        front_free(&f);
+        return 2;
+    }
+    EmitOut eo;
+    emit_program(&f.sema, &f.dag, EMIT_STANDALONE, c->script, &eo);
+    bool ok = write_file(c->out ? c->out : "-", eo.code, eo.len);
+    emit_free(&eo);
+    front_free(&f);
+    return ok ? 0 : 1;
+}
+
+/* Runs argv, returning its exit status (-1 if it could not start). */
+static int spawn(char **argv)
+{
+    pid_t pid = fork();
+    if (pid < 0)
+        return -1;
+    if (pid == 0) {
+        execvp(argv[0], argv);
+        _exit(127);
+    }
+    int st;
+    if (waitpid(pid, &st, 0) < 0)
+        return -1;
+    return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
+}
+
+static bool have_program(const char *name)
+{
+    if (strchr(name, '/'))
+        return access(name, X_OK) == 0;
+    const char *path = getenv("PATH");
+    if (!path)
+        return false;
+    char buf[4200];
+    for (const char *p = path; *p;) {
+        const char *e = strchr(p, ':');
+        size_t n = e ? (size_t)(e - p) : strlen(p);
+        snprintf(buf, sizeof buf, "%.*s/%s", (int)n, p, name);
+        if (access(buf, X_OK) == 0)
+            return true;
+        p += n + (e ? 1 : 0);
+    }
+    return false;
+}
+
+static int cmd_build(const Cli *c)
+{
+    if (!c->out)
+        return usage_error("build needs an output file (-o OUT)", NULL, "");
+    Front f;
+    if (!front(&f, c, true)) {
+        front_free(&f);
+        return 2;
+    }
+    EmitOut eo;
+    emit_program(&f.sema, &f.dag, EMIT_STANDALONE, c->script, &eo);
+    char *dir = temp_dir_with_headers();
+    if (!dir) {
+        fprintf(stderr, "pipec: error: cannot create a temporary folder: %s\n", strerror(errno));
+        emit_free(&eo);
+        front_free(&f);
+        return 1;
+    }
+    char cpath[4200];
+    snprintf(cpath, sizeof cpath, "%s/pipeline.c", dir);
+    int rc = 0;
+    if (!write_file(cpath, eo.code, eo.len)) {
+        rc = 1;
+    } else {
+        const char *cc = getenv("CC");
+        if (!cc || !*cc)
+            cc = "cc";
+        char *argv[64];
+        int n = 0;
+        /* CC may hold options ("gcc -m64"): split it on blanks */
+        char *ccbuf = strdup(cc);
+        for (char *tok = strtok(ccbuf, " \t"); tok && n < 8; tok = strtok(NULL, " \t"))
+            argv[n++] = tok;
+        bool have_cc = n > 0 && have_program(argv[0]);
+        argv[n++] = "-O2";
+        char *cfbuf = NULL;
+        const char *cflags = getenv("CFLAGS");
+        if (cflags && *cflags) {
+            cfbuf = strdup(cflags);
+            for (char *tok = strtok(cfbuf, " \t"); tok && n < 40; tok = strtok(NULL, " \t"))
+                argv[n++] = tok;
+        }
+        char inc[4300];
+        snprintf(inc, sizeof inc, "-I%s", dir);
+        argv[n++] = inc;
+        argv[n++] = "-o";
+        argv[n++] = (char *)c->out;
+        argv[n++] = cpath;
+        for (int i = 0; i < eo.nextern && n < 58; i++)
+            argv[n++] = (char *)eo.extern_files[i];
+        argv[n++] = "-lpcre2-8";
+        argv[n++] = "-lm";
+        argv[n] = NULL;
+        if (have_cc) {
+            int st = spawn(argv);
+            if (st != 0) {
+                fprintf(stderr, "pipec: error: the C compiler (%s) failed with status %d\n", argv[0], st);
+                rc = 1;
+            }
+        } else {
+            const char *libs[] = {"pcre2-8", "m"};
+            if (eo.nextern) {
+                fprintf(stderr, "pipec: error: no C compiler found ('%s'), and extern procs need one\n", cc);
+                rc = 1;
+            } else if (!jit_build_exe(cpath, c->out, libs, 2)) {
+                fprintf(stderr, "pipec: error: no C compiler found ('%s') and tcc could not build the binary\n", cc);
+                rc = 1;
+            }
+        }
+        free(ccbuf);
+        free(cfbuf);
+    }
+    remove_dir(dir);
+    free(dir);
+    emit_free(&eo);
+    front_free(&f);
+    return rc;
+}
+
+static int cmd_check(const Cli *c)
+{
+    Front f;
+    bool ok = front(&f, c, false);
+    front_free(&f);
+    return ok ? 0 : 2;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2)
+        return usage_error("missing command (run, build, emit-c or check)", NULL, "");
+    if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+        fputs(usage, stdout);
+        return 0;
+    }
+    if (!strcmp(argv[1], "--version")) {
+        printf("pipec %s\n", PIPEC_VERSION);
+        return 0;
+    }
+    Cli c = {0};
+    c.cmd = argv[1];
+    if (strcmp(c.cmd, "run") && strcmp(c.cmd, "build") && strcmp(c.cmd, "emit-c") && strcmp(c.cmd, "check"))
+        return usage_error("unknown command", c.cmd, " (expected run, build, emit-c or check)");
+    c.rest = calloc((size_t)argc, sizeof(char *));
+    bool is_run = !strcmp(c.cmd, "run");
+    for (int i = 2; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "--pipeline") || !strncmp(a, "--pipeline=", 11)) {
+            if (a[10] == '=')
+                c.pipeline = a + 11;
+            else if (i + 1 < argc)
+                c.pipeline = argv[++i];
+            else
+                return usage_error("option", a, " needs a value");
+        } else if (!c.script && (!strcmp(a, "--help") || !strcmp(a, "-h"))) {
+            fputs(usage, stdout);
+            return 0;
+        } else if (!is_run && (!strcmp(a, "-o") || !strcmp(a, "--output"))) {
+            if (i + 1 >= argc)
+                return usage_error("option", a, " needs a file name");
+            c.out = argv[++i];
+        } else if (!strcmp(c.cmd, "check") && !strcmp(a, "--dump-ast")) {
+            c.dump_ast = true;
+        } else if (!c.script && (a[0] != '-' || !strcmp(a, "-"))) {
+            c.script = a;
+        } else if (is_run && c.script) {
+            c.rest[c.nrest++] = argv[i];
+        } else {
+            return usage_error("unknown option", a, "");
+        }
+    }
+    if (!c.script)
+        return usage_error("missing the script (a .pipe file) to", c.cmd, "");
+    int rc;
+    if (is_run)
+        rc = cmd_run(&c);
+    else if (!strcmp(c.cmd, "build"))
+        rc = cmd_build(&c);
+    else if (!strcmp(c.cmd, "emit-c"))
+        rc = cmd_emit(&c);
+    else
+        rc = cmd_check(&c);
+    free(c.rest);
+    return rc;
+}

@@ -1,0 +1,1473 @@
+/* sema.c — checks a program: names, types of every expression, proc body and
+ * stream connection, the DAG rules of pipelines; and lowers pipelines to DAGs. */
+#include "sema.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "builtins.h"
+
+/* What sema keeps about a proc declaration (decl->sema). */
+typedef struct ProcInfo {
+    Scope *scope;   /* parameters (and, for stateful procs, state) */
+    Type *in, *out; /* NULL where the side is missing */
+    Type **ptypes;  /* parameter types */
+    bool checking;  /* a composite proc being checked: recursion guard */
+} ProcInfo;
+
+/* What sema keeps about a pipeline (decl->sema). */
+typedef struct PipeInfo {
+    Scope *scope;
+    Type **ptypes;
+    Dag *dag;
+} PipeInfo;
+
+/* ------------------------------------------------------------------ helpers */
+
+static void err(Sema *s, Loc loc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void err(Sema *s, Loc loc, const char *fmt, ...)
+{
+    if (s->quiet)
+        return;
+    char buf[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    diag_error(s->diag, loc, "%s", buf);
+}
+
+static void warn(Sema *s, Loc loc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void warn(Sema *s, Loc loc, const char *fmt, ...)
+{
+    if (s->quiet)
+        return;
+    char buf[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    diag_warning(s->diag, loc, "%s", buf);
+}
+
+static const char *tn(Sema *s, const Type *t)
+{
+    return type_name(s->arena, t);
+}
+
+static Scope *scope_new(Sema *s, Scope *parent, Node *proc)
+{
+    Scope *sc = pipe_alloc(s->arena, sizeof *sc);
+    memset(sc, 0, sizeof *sc);
+    sc->parent = parent;
+    sc->proc = proc ? proc : parent ? parent->proc : NULL;
+    return sc;
+}
+
+static Sym *scope_add(Sema *s, Scope *sc, const char *name, SymKind kind, Type *t, Node *decl)
+{
+    Sym *y = pipe_alloc(s->arena, sizeof *y);
+    memset(y, 0, sizeof *y);
+    y->name = name;
+    y->kind = kind;
+    y->type = t;
+    y->decl = decl;
+    y->id = ++s->next_id;
+    y->next = sc->syms;
+    sc->syms = y;
+    return y;
+}
+
+static Sym *scope_find_local(Scope *sc, const char *name)
+{
+    for (Sym *y = sc->syms; y; y = y->next)
+        if (!strcmp(y->name, name))
+            return y;
+    return NULL;
+}
+
+static Sym *scope_find(Scope *sc, const char *name)
+{
+    for (; sc; sc = sc->parent) {
+        Sym *y = scope_find_local(sc, name);
+        if (y)
+            return y;
+    }
+    return NULL;
+}
+
+static Node *arg_value(Node *arg)
+{
+    return arg->kind == N_ARG ? arg->a : arg;
+}
+
+/* ------------------------------------------------------------------ type expressions */
+
+static Type *resolve_type(Sema *s, Node *t)
+{
+    if (!t)
+        return NULL;
+    switch (t->kind) {
+    case N_TNAME:
+        if (!strcmp(t->name, "str"))
+            return TY_STR;
+        if (!strcmp(t->name, "int"))
+            return TY_INT;
+        if (!strcmp(t->name, "float"))
+            return TY_FLOAT;
+        if (!strcmp(t->name, "bool"))
+            return TY_BOOL;
+        err(s, t->loc, "unknown type '%s' (expected str, int, float, bool, a tuple, [T], {K: V} or {T})", t->name);
+        return TY_ERROR;
+    case N_TTUPLE: {
+        Type **f = pipe_alloc(s->arena, sizeof(Type *) * (size_t)(t->list.n + 1));
+        for (int i = 0; i < t->list.n; i++)
+            f[i] = resolve_type(s, t->list.v[i]);
+        return type_tuple(s->arena, f, t->list.n);
+    }
+    case N_TLIST:
+        return type_list(s->arena, resolve_type(s, t->a));
+    case N_TSET: {
+        Type *e = resolve_type(s, t->a);
+        if (!type_is_hashable(e))
+            err(s, t->a->loc, "a set element cannot be of type %s", tn(s, e));
+        return type_set(s->arena, e);
+    }
+    case N_TMAP: {
+        Type *k = resolve_type(s, t->a);
+        if (!type_is_hashable(k))
+            err(s, t->a->loc, "a map key cannot be of type %s", tn(s, k));
+        return type_map(s->arena, k, resolve_type(s, t->b));
+    }
+    default:
+        err(s, t->loc, "expected a type, found %s", ast_kind_name(t->kind));
+        return TY_ERROR;
+    }
+}
+
+/* ------------------------------------------------------------------ expressions */
+
+static Type *expr(Sema *s, Scope *sc, Node *e);
+
+/* Checks that e has a type that fits `want` ("for what" names the context). */
+static Type *expect(Sema *s, Scope *sc, Node *e, Type *want, const char *what)
+{
+    Type *t = expr(s, sc, e);
+    if (t->kind == T_EMPTY_LIST && (want->kind == T_LIST || want->kind == T_ERROR)) {
+        e->type = want;
+        return want;
+    }
+    if (type_is_num(want) && want->kind == T_FLOAT && t->kind == T_INT) {
+        return t; /* int where float is expected: the emitter converts */
+    }
+    if (!type_fits(t, want))
+        err(s, e->loc, "%s: expected %s, found %s", what, tn(s, want), tn(s, t));
+    return t;
+}
+
+static bool is_regex_literal_ok(Sema *s, Node *e)
+{
+    if (e->kind != N_STR)
+        return true;
+    char msg[256];
+    size_t off = 0;
+    PipeRegex *re = pipe_regex_compile(e->str, msg, sizeof msg, &off);
+    if (!re) {
+        /* point at the offending byte inside the string literal when we can */
+        Loc l = e->loc;
+        err(s, l, "invalid regular expression at offset %zu: %s", off, msg);
+        return false;
+    }
+    pipe_regex_free(re);
+    return true;
+}
+
+/* A lambda applied to items of type `in`: one parameter takes the item, n > 1
+ * parameters take the fields of an n-tuple.  Returns the body's type. */
+static Type *lambda(Sema *s, Scope *sc, Node *lam, Type *in, const char *stage)
+{
+    if (lam->kind != N_LAMBDA) {
+        err(s, lam->loc, "'%s' expects a function such as 'x => ...', found %s", stage, ast_kind_name(lam->kind));
+        expr(s, sc, lam);
+        return TY_ERROR;
+    }
+    Scope *ls = scope_new(s, sc, NULL);
+    int np = lam->list.n;
+    if (np > 1 && !(in->kind == T_TUPLE && in->n == np) && in->kind != T_ERROR) {
+        err(s, lam->loc, "this function takes %d parameters, but the items are %s (a tuple of %d would fit)", np,
+            tn(s, in), np);
+        in = TY_ERROR;
+    }
+    for (int i = 0; i < np; i++) {
+        Node *p = lam->list.v[i];
+        Type *pt = np == 1 ? in : in->kind == T_TUPLE ? in->elems[i] : TY_ERROR;
+        Sym *y = scope_add(s, ls, p->name, SYM_LOCAL, pt, p);
+        y->used = true;
+        p->sema = y;
+        p->type = pt;
+    }
+    Type *t = expr(s, ls, lam->a);
+    lam->type = t;
+    return t;
+}
+
+static Type *num_result(Sema *s, Node *e, Type *x, Type *y)
+{
+    if (x->kind == T_ERROR || y->kind == T_ERROR)
+        return TY_ERROR;
+    if (!type_is_num(x) || !type_is_num(y)) {
+        err(s, e->loc, "operator '%s' needs numbers, found %s and %s", ast_op_name(e->op), tn(s, x), tn(s, y));
+        return TY_ERROR;
+    }
+    return (x->kind == T_FLOAT || y->kind == T_FLOAT) ? TY_FLOAT : TY_INT;
+}
+
+static Type *binary(Sema *s, Scope *sc, Node *e)
+{
+    Type *x = expr(s, sc, e->a);
+    Type *y = expr(s, sc, e->b);
+    switch (e->op) {
+    case OP_ADD:
+        if (x->kind == T_STR && y->kind == T_STR)
+            return TY_STR;
+        if ((x->kind == T_STR) != (y->kind == T_STR) && x->kind != T_ERROR && y->kind != T_ERROR) {
+            err(s, e->loc, "operator '+' joins two strs or adds two numbers, found %s and %s (convert with str(...))",
+                tn(s, x), tn(s, y));
+            return TY_ERROR;
+        }
+        return num_result(s, e, x, y);
+    case OP_SUB:
+    case OP_MUL:
+    case OP_DIV:
+        return num_result(s, e, x, y);
+    case OP_MOD: {
+        Type *t = num_result(s, e, x, y);
+        if (t->kind == T_FLOAT) {
+            err(s, e->loc, "operator '%%' needs ints, found %s and %s", tn(s, x), tn(s, y));
+            return TY_ERROR;
+        }
+        return t;
+    }
+    case OP_EQ:
+    case OP_NE:
+    case OP_LT:
+    case OP_LE:
+    case OP_GT:
+    case OP_GE: {
+        bool ok = type_eq(x, y) || (type_is_num(x) && type_is_num(y));
+        if (x->kind == T_EMPTY_LIST || y->kind == T_EMPTY_LIST)
+            ok = (x->kind == T_LIST || x->kind == T_EMPTY_LIST) && (y->kind == T_LIST || y->kind == T_EMPTY_LIST);
+        if (!ok)
+            err(s, e->loc, "cannot compare %s with %s", tn(s, x), tn(s, y));
+        else if (e->op != OP_EQ && e->op != OP_NE && !type_is_ordered(x))
+            err(s, e->loc, "values of type %s have no order", tn(s, x));
+        else if (!type_is_hashable(x))
+            err(s, e->loc, "values of type %s cannot be compared", tn(s, x));
+        return TY_BOOL;
+    }
+    case OP_AND:
+    case OP_OR:
+        if (x->kind != T_BOOL && x->kind != T_ERROR)
+            err(s, e->a->loc, "operator '%s' needs bool, found %s", ast_op_name(e->op), tn(s, x));
+        if (y->kind != T_BOOL && y->kind != T_ERROR)
+            err(s, e->b->loc, "operator '%s' needs bool, found %s", ast_op_name(e->op), tn(s, y));
+        return TY_BOOL;
+    case OP_IN:
+        switch (y->kind) {
+        case T_MAP:
+        case T_SET:
+        case T_LIST:
+            if (!type_eq(x, y->elems[0]))
+                err(s, e->a->loc, "'in' looks for %s in %s, found %s", tn(s, y->elems[0]), tn(s, y), tn(s, x));
+            break;
+        case T_STR:
+            if (x->kind != T_STR && x->kind != T_ERROR)
+                err(s, e->a->loc, "'in' looks for a str in a str, found %s", tn(s, x));
+            break;
+        case T_ERROR:
+            break;
+        default:
+            err(s, e->b->loc, "'in' needs a map, set, list or str on its right, found %s", tn(s, y));
+        }
+        return TY_BOOL;
+    default:
+        err(s, e->loc, "unexpected operator '%s'", ast_op_name(e->op));
+        return TY_ERROR;
+    }
+}
+
+static Type *expr_inner(Sema *s, Scope *sc, Node *e)
+{
+    switch (e->kind) {
+    case N_INT:
+        return TY_INT;
+    case N_FLOAT:
+        return TY_FLOAT;
+    case N_STR:
+        return TY_STR;
+    case N_BOOL:
+        return TY_BOOL;
+    case N_NAME: {
+        Sym *y = scope_find(sc, e->name);
+        if (!y) {
+            if (builtin_find(e->name) || sema_find_proc(s, e->name))
+                err(s, e->loc, "'%s' is a function or stage, not a value", e->name);
+            else
+                err(s, e->loc, "unknown name '%s'", e->name);
+            return TY_ERROR;
+        }
+        if (y->kind == SYM_STREAM) {
+            err(s, e->loc, "'%s' is a stream; it can be used in a flow but not as a value", e->name);
+            return TY_ERROR;
+        }
+        y->used = true;
+        e->sema = y;
+        return y->type;
+    }
+    case N_FIELD: {
+        Type *t = expr(s, sc, e->a);
+        if (t->kind == T_ERROR)
+            return TY_ERROR;
+        if (t->kind != T_TUPLE) {
+            err(s, e->loc, "field .%lld needs a tuple, found %s", (long long)e->ival, tn(s, t));
+            return TY_ERROR;
+        }
+        if (e->ival < 0 || e->ival >= t->n) {
+            err(s, e->loc, "a tuple %s has no field %lld (it has %d)", tn(s, t), (long long)e->ival, t->n);
+            return TY_ERROR;
+        }
+        return t->elems[e->ival];
+    }
+    case N_INDEX: {
+        Type *t = expr(s, sc, e->a);
+        switch (t->kind) {
+        case T_LIST:
+            expect(s, sc, e->b, TY_INT, "list index");
+            return t->elems[0];
+        case T_MAP:
+            expect(s, sc, e->b, t->elems[0], "map key");
+            return t->elems[1];
+        case T_ERROR:
+            expr(s, sc, e->b);
+            return TY_ERROR;
+        default:
+            err(s, e->a->loc, "only lists and maps can be indexed, found %s", tn(s, t));
+            expr(s, sc, e->b);
+            return TY_ERROR;
+        }
+    }
+    case N_CALL: {
+        const Builtin *b = builtin_find(e->name);
+        if (!b) {
+            if (sema_find_proc(s, e->name) || std_stage_exists(e->name))
+                err(s, e->loc, "'%s' is a stage: use it in a flow after '|'", e->name);
+            else
+                err(s, e->loc, "unknown function '%s'", e->name);
+            for (int i = 0; i < e->list.n; i++)
+                expr(s, sc, arg_value(e->list.v[i]));
+            return TY_ERROR;
+        }
+        int n = e->list.n;
+        Type *at[4] = {0};
+        for (int i = 0; i < n; i++) {
+            if (e->list.v[i]->kind == N_ARG && e->list.v[i]->name) {
+                err(s, e->list.v[i]->loc, "function '%s' takes no named arguments", e->name);
+            }
+            Node *v = arg_value(e->list.v[i]);
+            if (v->kind == N_LAMBDA) {
+                err(s, v->loc, "function '%s' takes no function arguments", e->name);
+                at[i < 4 ? i : 3] = TY_ERROR;
+                continue;
+            }
+            Type *t = expr(s, sc, v);
+            if (i < 4)
+                at[i] = t;
+        }
+        if (n < b->min_args || n > b->max_args) {
+            if (b->min_args == b->max_args)
+                err(s, e->loc, "function '%s' takes %d argument%s, found %d", e->name, b->min_args,
+                    b->min_args == 1 ? "" : "s", n);
+            else
+                err(s, e->loc, "function '%s' takes %d to %d arguments, found %d", e->name, b->min_args,
+                    b->max_args, n);
+            return TY_ERROR;
+        }
+        for (int i = 0; i < n; i++)
+            if (at[i]->kind == T_ERROR)
+                return TY_ERROR;
+        char why[256] = "";
+        Type *r = builtin_type(s->arena, b, at, n, why, sizeof why);
+        if (!r) {
+            err(s, e->loc, "%s", why);
+            return TY_ERROR;
+        }
+        if (b->regex_arg >= 0 && b->regex_arg < n)
+            is_regex_literal_ok(s, arg_value(e->list.v[b->regex_arg]));
+        return r;
+    }
+    case N_LAMBDA:
+        err(s, e->loc, "a function is only allowed as an argument of a stage such as map or filter");
+        return TY_ERROR;
+    case N_BINARY:
+        return binary(s, sc, e);
+    case N_UNARY: {
+        Type *t = expr(s, sc, e->a);
+        if (e->op == OP_NOT) {
+            if (t->kind != T_BOOL && t->kind != T_ERROR)
+                err(s, e->a->loc, "'not' needs bool, found %s", tn(s, t));
+            return TY_BOOL;
+        }
+        if (!type_is_num(t)) {
+            err(s, e->a->loc, "unary '-' needs a number, found %s", tn(s, t));
+            return TY_ERROR;
+        }
+        return t;
+    }
+    case N_COND: {
+        expect(s, sc, e->a, TY_BOOL, "condition");
+        Type *x = expr(s, sc, e->b);
+        Type *y = expr(s, sc, e->c);
+        if (type_is_num(x) && type_is_num(y) && x->kind != y->kind)
+            return TY_FLOAT;
+        if (x->kind == T_EMPTY_LIST)
+            return y;
+        if (!type_fits(y, x)) {
+            err(s, e->loc, "the branches of 'if' differ: %s and %s", tn(s, x), tn(s, y));
+            return TY_ERROR;
+        }
+        return x;
+    }
+    case N_TUPLE: {
+        Type **f = pipe_alloc(s->arena, sizeof(Type *) * (size_t)(e->list.n + 1));
+        for (int i = 0; i < e->list.n; i++) {
+            f[i] = expr(s, sc, e->list.v[i]);
+            if (f[i]->kind == T_EMPTY_LIST) {
+                err(s, e->list.v[i]->loc, "cannot tell the type of an empty list here");
+                f[i] = TY_ERROR;
+            }
+        }
+        return type_tuple(s->arena, f, e->list.n);
+    }
+    case N_LIST: {
+        if (e->list.n == 0)
+            return TY_EMPTY_LIST;
+        Type *t = expr(s, sc, e->list.v[0]);
+        for (int i = 1; i < e->list.n; i++) {
+            Type *u = expr(s, sc, e->list.v[i]);
+            if (!type_fits(u, t))
+                err(s, e->list.v[i]->loc, "list elements must have one type: expected %s, found %s", tn(s, t),
+                    tn(s, u));
+        }
+        if (t->kind == T_EMPTY_LIST) {
+            err(s, e->loc, "cannot tell the type of a list of empty lists");
+            t = TY_ERROR;
+        }
+        return type_list(s->arena, t);
+    }
+    default:
+        err(s, e->loc, "expected an expression, found %s", ast_kind_name(e->kind));
+        return TY_ERROR;
+    }
+}
+
+static Type *expr(Sema *s, Scope *sc, Node *e)
+{
+    Type *t = expr_inner(s, sc, e);
+    e->type = t;
+    return t;
+}
+
+/* ------------------------------------------------------------------ statements */
+
+static void block(Sema *s, Scope *sc, Node *b, Type *out);
+
+static bool assignable(Sema *s, Scope *sc, Node *target)
+{
+    if (target->kind == N_NAME) {
+        Sym *y = scope_find(sc, target->name);
+        if (y && y->kind != SYM_LOCAL && y->kind != SYM_STATE) {
+            err(s, target->loc, "cannot assign to parameter '%s'", target->name);
+            return false;
+        }
+        return true;
+    }
+    if (target->kind == N_INDEX)
+        return true;
+    err(s, target->loc, "can only assign to a variable, a map entry or a list element");
+    return false;
+}
+
+static void stmt(Sema *s, Scope *sc, Node *st, Type *out)
+{
+    switch (st->kind) {
+    case N_LET: {
+        Type *t = expr(s, sc, st->a);
+        if (t->kind == T_EMPTY_LIST) {
+            err(s, st->a->loc, "cannot tell the type of an empty list here");
+            t = TY_ERROR;
+        } else if (t->kind == T_VOID) {
+            err(s, st->a->loc, "this call returns no value");
+            t = TY_ERROR;
+        }
+        Sym *prev = scope_find_local(sc, st->name);
+        if (prev && prev->kind == SYM_LOCAL)
+            err(s, st->loc, "'%s' is already defined in this block", st->name);
+        Sym *y = scope_add(s, sc, st->name, SYM_LOCAL, t, st);
+        y->used = true;
+        st->sema = y;
+        st->type = t;
+        break;
+    }
+    case N_ASSIGN: {
+        if (!assignable(s, sc, st->a)) {
+            expr(s, sc, st->b);
+            break;
+        }
+        Type *t = expr(s, sc, st->a);
+        if (st->op == OP_SET) {
+            expect(s, sc, st->b, t, "assignment");
+        } else {
+            Type *v = expr(s, sc, st->b);
+            if (st->op == OP_ADD && t->kind == T_STR) {
+                if (v->kind != T_STR && v->kind != T_ERROR)
+                    err(s, st->b->loc, "'+=' on a str needs a str, found %s", tn(s, v));
+            } else if (!type_is_num(t) || !type_is_num(v)) {
+                err(s, st->loc, "'%s=' needs numbers, found %s and %s", ast_op_name(st->op), tn(s, t), tn(s, v));
+            } else if (t->kind == T_INT && v->kind == T_FLOAT) {
+                err(s, st->b->loc, "cannot store a float into an int (convert with to_int)");
+            }
+        }
+        break;
+    }
+    case N_IF:
+        expect(s, sc, st->a, TY_BOOL, "condition");
+        block(s, sc, st->b, out);
+        if (st->c) {
+            if (st->c->kind == N_IF)
+                stmt(s, sc, st->c, out);
+            else
+                block(s, sc, st->c, out);
+        }
+        break;
+    case N_WHILE:
+        expect(s, sc, st->a, TY_BOOL, "condition");
+        block(s, sc, st->b, out);
+        break;
+    case N_FOR: {
+        Type *t = expr(s, sc, st->a);
+        Type *kt = TY_ERROR, *vt = NULL;
+        switch (t->kind) {
+        case T_LIST:
+        case T_SET:
+            kt = t->elems[0];
+            if (st->name2)
+                err(s, st->loc, "'for %s, %s in ...' needs a map, found %s", st->name, st->name2, tn(s, t));
+            break;
+        case T_MAP:
+            kt = t->elems[0];
+            vt = t->elems[1];
+            break;
+        case T_ERROR:
+        case T_EMPTY_LIST:
+            break;
+        default:
+            err(s, st->a->loc, "'for' needs a list, set or map, found %s", tn(s, t));
+        }
+        Scope *fs = scope_new(s, sc, NULL);
+        Sym *k = scope_add(s, fs, st->name, SYM_LOCAL, kt, st);
+        k->used = true;
+        st->sema = k;
+        if (st->name2) {
+            Sym *v = scope_add(s, fs, st->name2, SYM_LOCAL, vt ? vt : TY_ERROR, st);
+            v->used = true;
+            st->c = (Node *)v; /* the value variable rides in the unused slot c */
+        }
+        block(s, fs, st->b, out);
+        break;
+    }
+    case N_EMIT:
+        if (!out) {
+            err(s, st->loc, "this proc is a sink: it has no output to emit to");
+            expr(s, sc, st->a);
+        } else {
+            expect(s, sc, st->a, out, "emit");
+        }
+        break;
+    case N_EXPR_STMT: {
+        Type *t = expr(s, sc, st->a);
+        if (st->a->kind != N_CALL && t->kind != T_ERROR)
+            warn(s, st->loc, "this expression's value is not used");
+        break;
+    }
+    case N_BLOCK:
+        block(s, sc, st, out);
+        break;
+    default:
+        err(s, st->loc, "expected a statement, found %s", ast_kind_name(st->kind));
+    }
+}
+
+static void block(Sema *s, Scope *sc, Node *b, Type *out)
+{
+    Scope *bs = scope_new(s, sc, NULL);
+    for (int i = 0; i < b->list.n; i++)
+        stmt(s, bs, b->list.v[i], out);
+}
+
+/* ------------------------------------------------------------------ declarations */
+
+Node *sema_find_proc(Sema *s, const char *name)
+{
+    for (int i = 0; i < s->nprocs; i++)
+        if (!strcmp(s->procs[i]->name, name))
+            return s->procs[i];
+    return NULL;
+}
+
+/* Parameters of a proc or pipeline: types, defaults (constants of that type). */
+static Type **params(Sema *s, Scope *sc, NodeList *ps, SymKind kind)
+{
+    Type **pt = pipe_alloc(s->arena, sizeof(Type *) * (size_t)(ps->n + 1));
+    for (int i = 0; i < ps->n; i++) {
+        Node *p = ps->v[i];
+        pt[i] = resolve_type(s, p->a);
+        if (kind == SYM_PARAM && pt[i]->kind > T_BOOL && pt[i]->kind != T_ERROR)
+            err(s, p->a->loc, "a pipeline parameter must be str, int, float or bool, found %s", tn(s, pt[i]));
+        if (p->b) {
+            Scope empty = {0};
+            if (kind == SYM_PARAM && p->b->kind != N_INT && p->b->kind != N_FLOAT && p->b->kind != N_STR &&
+                p->b->kind != N_BOOL)
+                err(s, p->b->loc, "a parameter's default must be a literal");
+            else
+                expect(s, &empty, p->b, pt[i], "default value");
+        }
+        for (int j = 0; j < i; j++)
+            if (!strcmp(ps->v[j]->name, p->name))
+                err(s, p->loc, "parameter '%s' is declared twice", p->name);
+        Sym *y = scope_add(s, sc, p->name, kind, pt[i], p);
+        p->sema = y;
+        p->type = pt[i];
+    }
+    return pt;
+}
+
+static void check_stateful(Sema *s, Node *d, ProcInfo *pi)
+{
+    Scope *st = scope_new(s, pi->scope, d);
+    pi->scope = st;
+    bool seen_item = false, seen_end = false;
+    for (int i = 0; i < d->list.n; i++) {
+        Node *m = d->list.v[i];
+        if (m->kind == N_STATE) {
+            Type *t = m->a ? resolve_type(s, m->a) : NULL;
+            if (m->b) {
+                Type *it = t ? expect(s, st, m->b, t, "state initial value") : expr(s, st, m->b);
+                if (!t)
+                    t = it;
+            }
+            if (!t) {
+                err(s, m->loc, "state '%s' needs a type or an initial value", m->name);
+                t = TY_ERROR;
+            } else if (t->kind == T_EMPTY_LIST) {
+                err(s, m->loc, "state '%s' needs a type: its initial value is an empty list", m->name);
+                t = TY_ERROR;
+            }
+            if (scope_find_local(st, m->name))
+                err(s, m->loc, "'%s' is already defined in this proc", m->name);
+            Sym *y = scope_add(s, st, m->name, SYM_STATE, t, m);
+            y->used = true;
+            m->sema = y;
+            m->type = t;
+        } else if (m->kind == N_ON) {
+            if (!m->name) {
+                if (seen_end)
+                    err(s, m->loc, "proc '%s' has two 'on end' blocks", d->name);
+                seen_end = true;
+                block(s, st, m->a, pi->out);
+            } else {
+                if (seen_item)
+                    err(s, m->loc, "proc '%s' has two 'on' blocks for its items", d->name);
+                seen_item = true;
+                if (!pi->in)
+                    err(s, m->loc, "proc '%s' has no input: it cannot have an 'on %s' block", d->name, m->name);
+                Scope *os = scope_new(s, st, NULL);
+                Sym *y = scope_add(s, os, m->name, SYM_LOCAL, pi->in ? pi->in : TY_ERROR, m);
+                y->used = true;
+                m->sema = y;
+                block(s, os, m->a, pi->out);
+            }
+        }
+    }
+    if (!seen_item && pi->in)
+        err(s, d->loc, "proc '%s' has no 'on NAME { ... }' block for its items", d->name);
+}
+
+static void lower_proc_check(Sema *s, Node *d, ProcInfo *pi);
+
+static void check_proc(Sema *s, Node *d)
+{
+    ProcInfo *pi = pipe_alloc(s->arena, sizeof *pi);
+    memset(pi, 0, sizeof *pi);
+    d->sema = pi;
+    pi->scope = scope_new(s, NULL, d);
+    SymKind pk = d->kind == N_PROC && d->form == PROC_COMPOSITE ? SYM_ENV : SYM_PROC_PARAM;
+    pi->ptypes = params(s, pi->scope, &d->params, pk);
+    pi->in = d->in ? resolve_type(s, d->in) : NULL;
+    pi->out = d->out ? resolve_type(s, d->out) : NULL;
+    if (d->in)
+        d->in->type = pi->in;
+    if (d->out)
+        d->out->type = pi->out;
+    if (d->kind == N_EXTERN) {
+        if (!pi->in || !pi->out)
+            err(s, d->loc, "an extern proc needs both an input and an output type");
+        return;
+    }
+    if (d->form == PROC_STATEFUL)
+        check_stateful(s, d, pi);
+}
+
+/* ------------------------------------------------------------------ lowering */
+
+typedef struct Lower {
+    Sema *s;
+    Dag *dag;
+} Lower;
+
+static DagNode *dag_node(Lower *L, StageKind k, Node *stage, Type *in, Type *out)
+{
+    Sema *s = L->s;
+    DagNode *n = pipe_alloc(s->arena, sizeof *n);
+    memset(n, 0, sizeof *n);
+    n->id = L->dag->n + 1;
+    n->kind = k;
+    n->stage = stage;
+    n->in = in;
+    n->out = out;
+    n->inst = -1;
+    if (L->dag->n == L->dag->cap) {
+        int cap = L->dag->cap ? L->dag->cap * 2 : 16;
+        DagNode **v = pipe_alloc(s->arena, sizeof *v * (size_t)cap);
+        if (L->dag->n)
+            memcpy(v, L->dag->nodes, sizeof *v * (size_t)L->dag->n);
+        L->dag->nodes = v;
+        L->dag->cap = cap;
+    }
+    L->dag->nodes[L->dag->n++] = n;
+    return n;
+}
+
+static void dag_connect(Lower *L, DagNode *from, DagNode *to, int port)
+{
+    if (!from || !to)
+        return;
+    if (to->nins == to->capins) {
+        int cap = to->capins ? to->capins * 2 : 4;
+        DagEdge *v = pipe_alloc(L->s->arena, sizeof *v * (size_t)cap);
+        if (to->nins)
+            memcpy(v, to->ins, sizeof *v * (size_t)to->nins);
+        to->ins = v;
+        to->capins = cap;
+    }
+    to->ins[to->nins].from = from;
+    to->ins[to->nins].port = port;
+    to->nins++;
+}
+
+typedef struct FlowEnd {
+    DagNode *tail; /* the last node, producing the flow's items; NULL when sunk */
+    bool sunk;     /* the flow ended in a sink */
+    bool failed;
+} FlowEnd;
+
+static FlowEnd lower_flow(Lower *L, Scope *sc, int inst, Node *flow, DagNode *prev);
+
+/* Binds the call's arguments to a signature's slots: positional ones first,
+ * then named ones.  Returns false after reporting. */
+static bool bind_args(Sema *s, Node *call, const char *what, const char *const *names, int nslots, int required,
+                      Node **slots)
+{
+    memset(slots, 0, sizeof(Node *) * (size_t)nslots);
+    int n = call->kind == N_CALL ? call->list.n : 0;
+    int pos = 0;
+    bool ok = true;
+    for (int i = 0; i < n; i++) {
+        Node *a = call->list.v[i];
+        if (a->kind != N_ARG || !a->name) {
+            if (pos >= nslots) {
+                err(s, a->loc, "%s takes at most %d argument%s, found %d", what, nslots, nslots == 1 ? "" : "s", n);
+                return false;
+            }
+            slots[pos++] = arg_value(a);
+            continue;
+        }
+        int k = -1;
+        for (int j = 0; j < nslots; j++)
+            if (!strcmp(names[j], a->name))
+                k = j;
+        if (k < 0) {
+            err(s, a->loc, "%s has no parameter named '%s'", what, a->name);
+            ok = false;
+        } else if (slots[k]) {
+            err(s, a->loc, "%s: argument '%s' is given twice", what, a->name);
+            ok = false;
+        } else {
+            slots[k] = a->a;
+        }
+    }
+    for (int j = 0; j < required; j++)
+        if (!slots[j]) {
+            err(s, call->loc, "%s needs its argument '%s'", what, names[j]);
+            ok = false;
+        }
+    return ok;
+}
+
+/* Checks a build-time argument (evaluated once when the DAG is built). */
+static void build_arg(Sema *s, Scope *sc, Node *a, ArgKind k, const char *what)
+{
+    if (!a)
+        return;
+    if (a->kind == N_LAMBDA) {
+        err(s, a->loc, "%s: expected a value, found a function", what);
+        return;
+    }
+    switch (k) {
+    case A_STR:
+        expect(s, sc, a, TY_STR, what);
+        break;
+    case A_REGEX:
+        if (expect(s, sc, a, TY_STR, what)->kind == T_STR)
+            is_regex_literal_ok(s, a);
+        break;
+    case A_INT:
+        expect(s, sc, a, TY_INT, what);
+        break;
+    case A_BOOL:
+        expect(s, sc, a, TY_BOOL, what);
+        break;
+    default:
+        break;
+    }
+}
+
+static Type *out_type(Sema *s, const StdStage *st, Type *in)
+{
+    switch (st->out) {
+    case O_SAME: return in;
+    case O_STR: return TY_STR;
+    case O_INT: return TY_INT;
+    case O_FLOAT: return TY_FLOAT;
+    case O_COUNT: return type_pair(s->arena, in, TY_INT);
+    case O_ENUM: return type_pair(s->arena, TY_INT, in);
+    default: return in;
+    }
+}
+
+static bool in_ok(Sema *s, Node *stage, const char *name, InRule r, Type *in)
+{
+    const char *want = NULL;
+    switch (r) {
+    case I_ANY: return true;
+    case I_STR: if (in->kind == T_STR || in->kind == T_ERROR) return true; want = "str"; break;
+    case I_NUM: if (type_is_num(in)) return true; want = "int or float"; break;
+    case I_ORD: if (type_is_ordered(in)) return true; want = "values with an order"; break;
+    case I_HASH: if (type_is_hashable(in)) return true; want = "values that can be compared"; break;
+    }
+    err(s, stage->loc, "'%s' takes items of type %s, but the stream before it carries %s", name, want, tn(s, in));
+    return false;
+}
+
+/* A stream argument of a fan-in: a bound stream or a source stage. */
+static DagNode *stream_arg(Lower *L, Scope *sc, int inst, Node *a)
+{
+    Sema *s = L->s;
+    if (a->kind == N_NAME) {
+        Sym *y = scope_find(sc, a->name);
+        if (y && y->kind == SYM_STREAM) {
+            y->used = true;
+            return y->stream;
+        }
+    }
+    if (a->kind == N_NAME || a->kind == N_CALL) {
+        Node fl = {0};
+        fl.kind = N_FLOW;
+        fl.loc = a->loc;
+        Node *one[1] = {a};
+        fl.list.v = one;
+        fl.list.n = 1;
+        FlowEnd fe = lower_flow(L, sc, inst, &fl, NULL);
+        if (fe.sunk)
+            err(s, a->loc, "a sink cannot be an input of a fan-in");
+        return fe.tail;
+    }
+    err(s, a->loc, "expected a stream (a bound name or a source such as file(\"x\")), found %s",
+        ast_kind_name(a->kind));
+    return NULL;
+}
+
+static DagNode *lower_fanin(Lower *L, Scope *sc, int inst, Node *stage, const char *name)
+{
+    Sema *s = L->s;
+    int n = stage->kind == N_CALL ? stage->list.n : 0;
+    bool zip = !strcmp(name, "zip");
+    if ((zip && n != 2) || n < 1) {
+        if (zip)
+            err(s, stage->loc, "zip takes two streams, found %d", n);
+        else
+            err(s, stage->loc, "%s takes one or more streams, found %d", name, n);
+        return NULL;
+    }
+    DagNode **ins = pipe_alloc(s->arena, sizeof *ins * (size_t)n);
+    Type *t = NULL;
+    bool bad = false;
+    for (int i = 0; i < n; i++) {
+        Node *a = stage->list.v[i];
+        if (a->kind == N_ARG && a->name) {
+            err(s, a->loc, "%s takes no named arguments", name);
+            return NULL;
+        }
+        ins[i] = stream_arg(L, sc, inst, arg_value(a));
+        if (!ins[i]) {
+            bad = true;
+            continue;
+        }
+        if (!zip) {
+            if (!t)
+                t = ins[i]->out;
+            else if (!type_eq(t, ins[i]->out)) {
+                err(s, arg_value(a)->loc, "all inputs of %s must carry one type: the first carries %s, this one %s",
+                    name, tn(s, t), tn(s, ins[i]->out));
+                bad = true;
+            }
+        }
+    }
+    if (bad)
+        return NULL;
+    Type *out = zip ? type_pair(s->arena, ins[0]->out, ins[1]->out) : t;
+    DagNode *f = dag_node(L, SK_FANIN, stage, zip ? NULL : t, out);
+    f->std = name;
+    f->scope = sc;
+    f->inst = inst;
+    for (int i = 0; i < n; i++)
+        dag_connect(L, ins[i], f, i);
+    return f;
+}
+
+/* Lowers one stage.  prev is the node before it (NULL when first).  Returns
+ * the node producing the stage's output, or NULL for a sink or on error
+ * (*sunk tells which). */
+static DagNode *lower_stage(Lower *L, Scope *sc, int inst, Node *stage, DagNode *prev, bool last, bool *sunk,
+                            bool *failed)
+{
+    Sema *s = L->s;
+    *sunk = false;
+    if (stage->kind != N_NAME && stage->kind != N_CALL) {
+        err(s, stage->loc, "expected a stage (a name or a call such as grep(\"x\")), found %s",
+            ast_kind_name(stage->kind));
+        *failed = true;
+        return NULL;
+    }
+    const char *name = stage->name;
+    Type *in = prev ? prev->out : NULL;
+
+    /* a named stream */
+    Sym *y = scope_find(sc, name);
+    if (y && y->kind == SYM_STREAM && stage->kind == N_NAME) {
+        y->used = true;
+        if (prev) {
+            err(s, stage->loc, "stream '%s' can only start a flow", name);
+            *failed = true;
+            return NULL;
+        }
+        return y->stream;
+    }
+    if (y && stage->kind == N_NAME && y->kind != SYM_STREAM) {
+        err(s, stage->loc, "'%s' is a value, not a stage", name);
+        *failed = true;
+        return NULL;
+    }
+
+    /* a user proc */
+    Node *d = sema_find_proc(s, name);
+    if (d) {
+        ProcInfo *pi = d->sema;
+        if (!pi) {
+            *failed = true;
+            return NULL;
+        }
+        const char **pn = pipe_alloc(s->arena, sizeof(char *) * (size_t)(d->params.n + 1));
+        int required = 0;
+        for (int i = 0; i < d->params.n; i++) {
+            pn[i] = d->params.v[i]->name;
+            if (!d->params.v[i]->b)
+                required = i + 1;
+        }
+        char what[128];
+        snprintf(what, sizeof what, "proc '%s'", name);
+        Node **slots = pipe_alloc(s->arena, sizeof(Node *) * (size_t)(d->params.n + 1));
+        if (!bind_args(s, stage, what, pn, d->params.n, required, slots)) {
+            *failed = true;
+            return NULL;
+        }
+        for (int i = 0; i < d->params.n; i++)
+            if (slots[i]) {
+                char w[160];
+                snprintf(w, sizeof w, "argument '%s' of %s", pn[i], what);
+                if (slots[i]->kind == N_LAMBDA)
+                    err(s, slots[i]->loc, "%s: expected a value, found a function", w);
+                else
+                    expect(s, sc, slots[i], pi->ptypes[i], w);
+            }
+        if (pi->in && !prev) {
+            err(s, stage->loc, "proc '%s' takes %s items: it cannot start a flow", name, tn(s, pi->in));
+            *failed = true;
+            return NULL;
+        }
+        if (!pi->in && prev) {
+            err(s, stage->loc, "proc '%s' is a source: it can only start a flow", name);
+            *failed = true;
+            return NULL;
+        }
+        if (pi->in && !type_eq(pi->in, in)) {
+            err(s, stage->loc, "type mismatch: '%s' takes %s, but the stream before it carries %s", name,
+                tn(s, pi->in), tn(s, in));
+            *failed = true;
+            return NULL;
+        }
+        if (!pi->out && !last) {
+            err(s, stage->loc, "proc '%s' is a sink: it must end the flow", name);
+            *failed = true;
+            return NULL;
+        }
+        if (d->kind == N_PROC && d->form == PROC_COMPOSITE) {
+            if (pi->checking) {
+                err(s, stage->loc, "proc '%s' uses itself", name);
+                *failed = true;
+                return NULL;
+            }
+            Dag *dag = L->dag;
+            if (dag->ninsts == dag->capinsts) {
+                int cap = dag->capinsts ? dag->capinsts * 2 : 8;
+                DagInst *v = pipe_alloc(s->arena, sizeof *v * (size_t)cap);
+                if (dag->ninsts)
+                    memcpy(v, dag->insts, sizeof *v * (size_t)dag->ninsts);
+                dag->insts = v;
+                dag->capinsts = cap;
+            }
+            DagInst *I = &dag->insts[dag->ninsts];
+            I->id = dag->ninsts++;
+            I->decl = d;
+            I->call = stage;
+            I->scope = sc;
+            I->parent = inst;
+            stage->sema = slots;
+            s->quiet++;
+            pi->checking = true;
+            FlowEnd fe = lower_flow(L, pi->scope, I->id, d->a, prev);
+            pi->checking = false;
+            s->quiet--;
+            *sunk = fe.sunk;
+            if (fe.failed)
+                *failed = true;
+            return fe.tail;
+        }
+        DagNode *n = dag_node(L, d->kind == N_EXTERN ? SK_EXTERN : SK_PROC, stage, pi->in, pi->out);
+        n->decl = d;
+        n->args = slots;
+        n->nargs = d->params.n;
+        n->scope = sc;
+        n->inst = inst;
+        dag_connect(L, prev, n, 0);
+        if (!pi->out) {
+            *sunk = true;
+            return NULL;
+        }
+        return n;
+    }
+
+    /* a standard stage */
+    const StdStage *st = std_stage_find(name, prev != NULL, last);
+    if (!st) {
+        const StdStage *any = std_stage_find(name, true, true);
+        if (!any)
+            any = std_stage_find(name, false, true);
+        if (!any)
+            any = std_stage_find(name, false, false);
+        if (!any) {
+            if (builtin_find(name))
+                err(s, stage->loc, "'%s' is a function, not a stage here", name);
+            else
+                err(s, stage->loc, "unknown stage '%s'", name);
+        } else if (any->role == R_SOURCE)
+            err(s, stage->loc, "'%s' is a source: it can only start a flow", name);
+        else if (any->role == R_SINK)
+            err(s, stage->loc, "'%s' is a sink: it must end the flow", name);
+        else if (any->role == R_FANIN)
+            err(s, stage->loc, "'%s' takes its input streams as arguments: it must start a flow", name);
+        else
+            err(s, stage->loc, "'%s' needs an input: it cannot start a flow", name);
+        *failed = true;
+        return NULL;
+    }
+    if (st->role == R_FANIN) {
+        DagNode *f = lower_fanin(L, sc, inst, stage, name);
+        if (!f)
+            *failed = true;
+        return f;
+    }
+    char what[128];
+    snprintf(what, sizeof what, "'%s'", name);
+    Node **slots = pipe_alloc(s->arena, sizeof(Node *) * 4);
+    if (!bind_args(s, stage, what, st->arg_names, st->nargs, st->required, slots)) {
+        *failed = true;
+        return NULL;
+    }
+    for (int i = 0; i < st->nargs; i++) {
+        char w[160];
+        snprintf(w, sizeof w, "argument '%s' of %s", st->arg_names[i], what);
+        if (st->arg_kinds[i] != A_FN && st->arg_kinds[i] != A_SINK)
+            build_arg(s, sc, slots[i], st->arg_kinds[i], w);
+    }
+    if (prev && !in_ok(s, stage, name, st->in, in)) {
+        *failed = true;
+        return NULL;
+    }
+    StageKind k = st->role == R_SOURCE ? SK_SOURCE : st->role == R_SINK ? SK_SINK : SK_STD;
+    Type *out = st->role == R_SINK ? NULL : st->role == R_SOURCE ? (st->out == O_INT ? TY_INT : TY_STR)
+                                                                 : out_type(s, st, in);
+    Node *fn = NULL;
+    if (!strcmp(name, "map") || !strcmp(name, "filter") || !strcmp(name, "flat_map")) {
+        fn = slots[0];
+        Type *bt = lambda(s, sc, fn, in, name);
+        if (!strcmp(name, "map")) {
+            k = SK_MAP;
+            if (bt->kind == T_EMPTY_LIST || bt->kind == T_VOID) {
+                err(s, fn->loc, "map's function must return a value of a known type, found %s", tn(s, bt));
+                bt = TY_ERROR;
+            }
+            out = bt;
+        } else if (!strcmp(name, "filter")) {
+            k = SK_FILTER;
+            if (bt->kind != T_BOOL && bt->kind != T_ERROR)
+                err(s, fn->loc, "filter's function must return bool, found %s", tn(s, bt));
+            out = in;
+        } else {
+            k = SK_FLAT_MAP;
+            if (bt->kind != T_LIST && bt->kind != T_ERROR) {
+                err(s, fn->loc, "flat_map's function must return a list, found %s", tn(s, bt));
+                bt = TY_ERROR;
+            }
+            out = bt->kind == T_LIST ? bt->elems[0] : TY_ERROR;
+        }
+    } else if (!strcmp(name, "sort") || !strcmp(name, "top")) {
+        fn = slots[!strcmp(name, "sort") ? 0 : 1];
+        Type *kt = fn ? lambda(s, sc, fn, in, name) : in;
+        if (!type_is_ordered(kt))
+            err(s, fn ? fn->loc : stage->loc, "%s needs keys with an order, found %s", name, tn(s, kt));
+    } else if (!strcmp(name, "format")) {
+        if (slots[0] && slots[0]->kind == N_STR) {
+            int nf = in->kind == T_TUPLE ? in->n : 1;
+            PipeStr f = slots[0]->str;
+            for (size_t i = 0; i + 1 < f.n; i++) {
+                if (f.p[i] == '{' && f.p[i + 1] == '{') {
+                    i++;
+                    continue;
+                }
+                if (f.p[i] == '{' && f.p[i + 1] >= '0' && f.p[i + 1] <= '9') {
+                    int idx = 0;
+                    size_t j = i + 1;
+                    while (j < f.n && f.p[j] >= '0' && f.p[j] <= '9')
+                        idx = idx * 10 + (f.p[j++] - '0');
+                    if (idx >= nf && in->kind != T_ERROR)
+                        err(s, slots[0]->loc, "format refers to field {%d}, but the items (%s) have %d field%s", idx,
+                            tn(s, in), nf, nf == 1 ? "" : "s");
+                }
+            }
+        }
+    }
+    DagNode *n = dag_node(L, k, stage, k == SK_SOURCE ? NULL : in, out);
+    n->std = st->name;
+    n->args = slots;
+    n->nargs = st->nargs;
+    n->lambda = fn;
+    n->scope = sc;
+    n->inst = inst;
+    dag_connect(L, prev, n, 0);
+    if (!strcmp(name, "tee")) {
+        n->kind = SK_PASS;
+        Node *sink = slots[0];
+        if (sink) {
+            Node fl = {0};
+            fl.kind = N_FLOW;
+            fl.loc = sink->loc;
+            Node *one[1] = {sink};
+            fl.list.v = one;
+            fl.list.n = 1;
+            FlowEnd fe = lower_flow(L, sc, inst, &fl, n);
+            if (!fe.sunk && !fe.failed)
+                err(s, sink->loc, "tee's argument must be a sink such as file(\"x\") or stderr");
+        }
+    }
+    if (k == SK_SINK) {
+        *sunk = true;
+        return NULL;
+    }
+    return n;
+}
+
+static FlowEnd lower_flow(Lower *L, Scope *sc, int inst, Node *flow, DagNode *prev)
+{
+    FlowEnd fe = {prev, false, false};
+    for (int i = 0; i < flow->list.n; i++) {
+        Node *st = flow->list.v[i];
+        if (fe.sunk) {
+            err(L->s, st->loc, "nothing can follow a sink");
+            fe.failed = true;
+            break;
+        }
+        bool sunk = false, failed = false;
+        DagNode *n = lower_stage(L, sc, inst, st, fe.tail, i == flow->list.n - 1, &sunk, &failed);
+        if (failed) {
+            fe.failed = true;
+            fe.tail = NULL;
+            break;
+        }
+        fe.tail = n;
+        fe.sunk = sunk;
+        if (n)
+            st->type = n->out;
+    }
+    return fe;
+}
+
+/* Checks a composite proc once, on its own, with an input of its declared type. */
+static void lower_proc_check(Sema *s, Node *d, ProcInfo *pi)
+{
+    Dag scratch = {0};
+    Lower L = {s, &scratch};
+    DagNode *src = NULL;
+    if (pi->in) {
+        src = dag_node(&L, SK_SOURCE, d, NULL, pi->in);
+        src->std = "<input>";
+    }
+    pi->checking = true;
+    FlowEnd fe = lower_flow(&L, pi->scope, -1, d->a, src);
+    pi->checking = false;
+    if (fe.failed)
+        return;
+    if (pi->out && fe.sunk)
+        err(s, d->a->loc, "proc '%s' is declared to produce %s, but its flow ends in a sink", d->name,
+            tn(s, pi->out));
+    else if (!pi->out && !fe.sunk)
+        err(s, d->a->loc, "proc '%s' is declared as a sink, but its flow does not end in one", d->name);
+    else if (pi->out && fe.tail && !type_eq(pi->out, fe.tail->out))
+        err(s, d->a->loc, "proc '%s' is declared to produce %s, but its flow produces %s", d->name,
+            tn(s, pi->out), tn(s, fe.tail->out));
+}
+
+/* Names of streams a flow's stages refer to (for the cycle check). */
+static bool flow_refers(Node *flow, const char *name)
+{
+    for (int i = 0; i < flow->list.n; i++) {
+        Node *st = flow->list.v[i];
+        if (st->kind == N_NAME && !strcmp(st->name, name))
+            return true;
+        if (st->kind == N_CALL)
+            for (int j = 0; j < st->list.n; j++) {
+                Node *a = arg_value(st->list.v[j]);
+                if (a->kind == N_NAME && !strcmp(a->name, name))
+                    return true;
+            }
+    }
+    return false;
+}
+
+/* Whether a binding later in the pipeline than `from` leads back to `name`. */
+static bool reaches(Node *pl, int from, const char *target, const char *name, int depth)
+{
+    if (depth > pl->list.n)
+        return false;
+    for (int i = 0; i < pl->list.n; i++) {
+        Node *st = pl->list.v[i];
+        if (st->kind != N_BIND || strcmp(st->name, target))
+            continue;
+        if (flow_refers(st->a, name))
+            return true;
+        for (int j = from; j < pl->list.n; j++) {
+            Node *o = pl->list.v[j];
+            if (o->kind == N_BIND && flow_refers(st->a, o->name) && reaches(pl, from, o->name, name, depth + 1))
+                return true;
+        }
+    }
+    return false;
+}
+
+/* Reports uses of names bound later in the pipeline: a cycle or a use before binding. */
+static bool check_order(Sema *s, Node *pl, int i, Scope *sc)
+{
+    Node *st = pl->list.v[i];
+    Node *flow = st->kind == N_BIND ? st->a : st;
+    bool ok = true;
+    for (int j = i; j < pl->list.n; j++) {
+        Node *later = pl->list.v[j];
+        if (later->kind != N_BIND)
+            continue;
+        if (j == i) {
+            if (flow_refers(flow, later->name)) {
+                err(s, st->loc, "cycle: '%s' is defined in terms of itself", later->name);
+                ok = false;
+            }
+            continue;
+        }
+        if (scope_find_local(sc, later->name))
+            continue;
+        if (!flow_refers(flow, later->name))
+            continue;
+        ok = false;
+        if (st->kind == N_BIND && reaches(pl, i, later->name, st->name, 0))
+            err(s, st->loc, "cycle: '%s' and '%s' are defined in terms of each other", st->name, later->name);
+        else
+            err(s, st->loc, "stream '%s' is used before it is bound (at %d:%d)", later->name, later->loc.line,
+                later->loc.col);
+    }
+    return ok;
+}
+
+static void check_pipeline(Sema *s, Node *pl)
+{
+    PipeInfo *pi = pipe_alloc(s->arena, sizeof *pi);
+    memset(pi, 0, sizeof *pi);
+    pl->sema = pi;
+    pi->scope = scope_new(s, NULL, NULL);
+    pi->ptypes = params(s, pi->scope, &pl->params, SYM_PARAM);
+    for (int i = 0; i < pl->params.n; i++)
+        ((Sym *)pl->params.v[i]->sema)->used = true;
+    pi->dag = pipe_alloc(s->arena, sizeof *pi->dag);
+    memset(pi->dag, 0, sizeof *pi->dag);
+    pi->dag->pipeline = pl;
+    Lower L = {s, pi->dag};
+    Scope *streams = scope_new(s, pi->scope, NULL);
+    for (int i = 0; i < pl->list.n; i++) {
+        Node *st = pl->list.v[i];
+        if (!check_order(s, pl, i, streams))
+            continue;
+        if (st->kind == N_BIND) {
+            if (scope_find(streams, st->name)) {
+                Sym *old = scope_find(streams, st->name);
+                err(s, st->loc, "'%s' is bound twice (first at %d:%d)", st->name, old->decl->loc.line,
+                    old->decl->loc.col);
+                continue;
+            }
+            FlowEnd fe = lower_flow(&L, streams, -1, st->a, NULL);
+            if (fe.failed)
+                continue;
+            if (fe.sunk) {
+                err(s, st->loc, "'%s' is bound to a flow that ends in a sink, so it has no items", st->name);
+                continue;
+            }
+            Sym *y = scope_add(s, streams, st->name, SYM_STREAM, fe.tail->out, st);
+            y->stream = fe.tail;
+            st->sema = y;
+            st->type = fe.tail->out;
+        } else if (st->kind == N_FLOW) {
+            FlowEnd fe = lower_flow(&L, streams, -1, st, NULL);
+            if (!fe.failed && !fe.sunk)
+                err(s, st->loc, "this flow ends without a sink: end it with '| stdout' (or another sink) or bind it "
+                                "to a name");
+        } else {
+            err(s, st->loc, "expected a flow or a binding, found %s", ast_kind_name(st->kind));
+        }
+    }
+    for (Sym *y = streams->syms; y; y = y->next)
+        if (!y->used)
+            warn(s, y->decl->loc, "stream '%s' is bound but never used", y->name);
+}
+
+static void collect(Sema *s, Node *file)
+{
+    for (int i = 0; i < file->list.n; i++) {
+        Node *d = file->list.v[i];
+        if (d->kind == N_PROC || d->kind == N_EXTERN) {
+            Node *old = sema_find_proc(s, d->name);
+            if (old)
+                err(s, d->loc, "proc '%s' is declared twice (first at %s:%d:%d)", d->name,
+                    diag_file(s->diag, old->loc.file)->path, old->loc.line, old->loc.col);
+            else if (std_stage_exists(d->name))
+                err(s, d->loc, "proc '%s' has the name of a standard stage", d->name);
+            else
+                s->procs[s->nprocs++] = d;
+        } else if (d->kind == N_PIPELINE) {
+            for (int j = 0; j < s->npipelines; j++)
+                if (!strcmp(s->pipelines[j]->name, d->name))
+                    err(s, d->loc, "pipeline '%s' is declared twice", d->name);
+            s->pipelines[s->npipelines++] = d;
+        }
+    }
+}
+
+bool sema_check(Sema *s, Diag *d, PipeArena *a, Program *prog)
+{
+    memset(s, 0, sizeof *s);
+    s->diag = d;
+    s->arena = a;
+    s->prog = prog;
+    int total = 0;
+    for (int f = 0; f < prog->nfiles; f++)
+        total += prog->files[f]->list.n;
+    s->procs = pipe_alloc(a, sizeof(Node *) * (size_t)(total + 1));
+    s->pipelines = pipe_alloc(a, sizeof(Node *) * (size_t)(total + 1));
+    int errors0 = d->errors;
+    /* imported files first, so their procs are known before the main file's */
+    for (int f = prog->nfiles - 1; f >= 0; f--)
+        collect(s, prog->files[f]);
+    for (int i = 0; i < s->nprocs; i++)
+        check_proc(s, s->procs[i]);
+    for (int i = 0; i < s->nprocs; i++) {
+        Node *p = s->procs[i];
+        if (p->kind == N_PROC && p->form == PROC_COMPOSITE)
+            lower_proc_check(s, p, p->sema);
+    }
+    for (int i = 0; i < s->npipelines; i++)
+        check_pipeline(s, s->pipelines[i]);
+    return d->errors == errors0;
+}
+
+Node *sema_pick(Sema *s, const char *name)
+{
+    Node *file0 = s->prog->nfiles ? s->prog->files[0] : NULL;
+    if (name) {
+        for (int i = 0; i < s->npipelines; i++)
+            if (!strcmp(s->pipelines[i]->name, name))
+                return s->pipelines[i];
+        diag_plain_error(s->diag, "no pipeline named '%s'", name);
+        return NULL;
+    }
+    Node *only = NULL;
+    int n = 0;
+    for (int i = 0; i < s->npipelines; i++) {
+        Node *p = s->pipelines[i];
+        if (file0 && p->loc.file != file0->loc.file)
+            continue;
+        if (!strcmp(p->name, "main"))
+            return p;
+        only = p;
+        n++;
+    }
+    if (n == 1)
+        return only;
+    if (n == 0)
+        diag_plain_error(s->diag, "the script declares no pipeline to run");
+    else
+        diag_plain_error(s->diag, "the script declares %d pipelines and none is called 'main': choose one with "
+                                  "--pipeline NAME", n);
+    return NULL;
+}
+
+void sema_lower(Sema *s, Node *pipeline, Dag *out)
+{
+    (void)s;
+    PipeInfo *pi = pipeline->sema;
+    *out = *pi->dag;
+}

@@ -1,0 +1,115 @@
+/* sema.h — name resolution, type checking and lowering of a pipeline into a DAG
+ * of stage instances (composite procs expanded), ready for C emission. */
+#ifndef PIPEC_SEMA_H
+#define PIPEC_SEMA_H
+
+#include "ast.h"
+#include "diag.h"
+#include "parse.h"
+#include "types.h"
+
+typedef enum SymKind {
+    SYM_PARAM,      /* pipeline parameter: P.name */
+    SYM_ENV,        /* composite proc parameter: ENV->name (per instance) */
+    SYM_PROC_PARAM, /* stateful proc parameter: self->p_name */
+    SYM_STATE,      /* stateful proc state: self->s_name */
+    SYM_LOCAL,      /* let, for, on and lambda variables: v_name_ID */
+    SYM_STREAM      /* a named stream of a pipeline */
+} SymKind;
+
+typedef struct DagNode DagNode;
+
+typedef struct Sym {
+    const char *name;
+    SymKind kind;
+    Type *type;       /* value type; for streams the element type */
+    int id;           /* unique, for C names of locals */
+    Node *decl;       /* where it is declared */
+    DagNode *stream;  /* SYM_STREAM: the node that produces it */
+    bool used;
+    struct Sym *next;
+} Sym;
+
+typedef struct Scope {
+    Sym *syms;
+    struct Scope *parent;
+    Node *proc; /* the proc whose body or flow this is, NULL at pipeline level */
+} Scope;
+
+typedef enum StageKind {
+    SK_SOURCE,  /* standard source: std names it */
+    SK_SINK,    /* standard sink */
+    SK_STD,     /* standard processor (grep, head, count, sort, top, ...) */
+    SK_MAP,     /* map(f), filter(f), flat_map(f): the lambda is inlined */
+    SK_FILTER,
+    SK_FLAT_MAP,
+    SK_PROC,    /* an instance of a stateful proc */
+    SK_EXTERN,  /* an instance of an extern C proc */
+    SK_FANIN,   /* merge, concat, zip */
+    SK_PASS     /* tee's pass-through */
+} StageKind;
+
+typedef struct DagEdge {
+    DagNode *from;
+    int port;
+} DagEdge;
+
+/* One stage instance.  Its argument expressions are evaluated once, when the
+ * DAG is built, in scope `scope` with composite instance `inst` (or -1). */
+struct DagNode {
+    int id;
+    StageKind kind;
+    const char *std;   /* the standard stage's name ("grep", "file", ...) */
+    Node *stage;       /* the stage expression (N_NAME or N_CALL): position, args */
+    Type *in, *out;    /* element types; in is NULL for sources, out for sinks */
+    Node *lambda;      /* map/filter/flat_map function; sort/top `by` */
+    Node **args;       /* arguments by signature position (NULL: absent/default) */
+    int nargs;
+    Node *decl;        /* SK_PROC, SK_EXTERN: the declaration */
+    Scope *scope;
+    int inst;          /* composite instance whose ENV the expressions see, or -1 */
+    DagEdge *ins;
+    int nins, capins;
+};
+
+/* An instance of a composite proc: its parameters' values live in a static
+ * struct E<id> of type Env_<proc>. */
+typedef struct DagInst {
+    int id;
+    Node *decl;
+    Node *call;   /* the stage that instantiated it (its args) */
+    Scope *scope; /* where call's args are evaluated */
+    int parent;   /* the instance that call is in, or -1 */
+} DagInst;
+
+typedef struct Dag {
+    Node *pipeline;
+    DagNode **nodes; /* in creation order: every node after its inputs */
+    int n, cap;
+    DagInst *insts;
+    int ninsts, capinsts;
+} Dag;
+
+typedef struct Sema {
+    Diag *diag;
+    PipeArena *arena;
+    Program *prog;
+    Node **procs; /* N_PROC and N_EXTERN of every file */
+    int nprocs;
+    Node **pipelines;
+    int npipelines;
+    int next_id;
+    int quiet; /* > 0: don't report (re-lowering a checked composite proc) */
+} Sema;
+
+/* Checks every declaration of prog; errors go to d.  Returns false on errors. */
+bool sema_check(Sema *s, Diag *d, PipeArena *a, Program *prog);
+/* The pipeline called name, or (name NULL) `main` or the only one; NULL after
+ * reporting a usage error to d. */
+Node *sema_pick(Sema *s, const char *name);
+/* Lowers a checked pipeline into out. */
+void sema_lower(Sema *s, Node *pipeline, Dag *out);
+/* The declaration of proc `name`, or NULL. */
+Node *sema_find_proc(Sema *s, const char *name);
+
+#endif

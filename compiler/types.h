@@ -1,0 +1,60 @@
+/* types.h — Pipe types as the checker and the C emitter see them: scalars,
+ * tuples, lists, maps and sets, built once per compilation in its arena. */
+#ifndef PIPEC_TYPES_H
+#define PIPEC_TYPES_H
+
+#include "pipe.h"
+
+typedef enum TypeKind {
+    T_ERROR, /* an earlier error: accepted everywhere, so errors don't cascade */
+    T_STR,
+    T_INT,
+    T_FLOAT,
+    T_BOOL,
+    T_TUPLE,
+    T_LIST,
+    T_MAP,
+    T_SET,
+    T_EMPTY_LIST, /* the type of `[]` before context fixes its element */
+    T_VOID        /* what a call used as a statement returns (add, remove) */
+} TypeKind;
+
+typedef struct Type Type;
+struct Type {
+    TypeKind kind;
+    int n;        /* tuple: number of fields */
+    Type **elems; /* tuple: fields; list, set: elems[0]; map: key, value */
+};
+
+extern Type type_error_, type_str_, type_int_, type_float_, type_bool_, type_empty_list_, type_void_;
+#define TY_ERROR (&type_error_)
+#define TY_STR (&type_str_)
+#define TY_INT (&type_int_)
+#define TY_FLOAT (&type_float_)
+#define TY_BOOL (&type_bool_)
+#define TY_EMPTY_LIST (&type_empty_list_)
+#define TY_VOID (&type_void_)
+
+/* Constructors; the result lives in arena a. */
+Type *type_tuple(PipeArena *a, Type **fields, int n);
+Type *type_pair(PipeArena *a, Type *x, Type *y);
+Type *type_list(PipeArena *a, Type *elem);
+Type *type_map(PipeArena *a, Type *key, Type *val);
+Type *type_set(PipeArena *a, Type *elem);
+
+/* Structural equality; T_ERROR equals everything. */
+bool type_eq(const Type *x, const Type *y);
+/* Whether a value of type `from` may be used where `to` is expected (equal, or
+ * an empty list literal where any list is expected). */
+bool type_fits(const Type *from, const Type *to);
+bool type_is_num(const Type *t);
+/* Whether values of t can be compared with < (scalars, tuples and lists of such). */
+bool type_is_ordered(const Type *t);
+/* Whether values of t can be map keys or set elements (not maps or sets). */
+bool type_is_hashable(const Type *t);
+/* The text of t as a user writes it: "str", "(str, int)", "{str: [int]}". */
+const char *type_name(PipeArena *a, const Type *t);
+/* A C-identifier-safe mangling of t, unique per structure: "s", "T2_s_i", "L_i". */
+const char *type_mangle(PipeArena *a, const Type *t);
+
+#endif
