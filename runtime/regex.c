@@ -15,6 +15,7 @@ struct PipeRegex {
     bool jit;
     char *src;                 /* the pattern text (NUL-terminated copy) */
     size_t srcn;
+    size_t rare;               /* literal: index of its rarest byte */
     char *rbuf;                /* replace() builds its result here first */
     size_t rcap;
     PipeRt *rt;                /* the run that frees it, or NULL */
@@ -53,6 +54,7 @@ PipeRegex *pipe_regex_compile(PipeStr pattern, char *err, size_t errlen, size_t 
     PipeRegex *re = pipe_xcalloc(1, sizeof *re);
     re->src = pipe_xstrndup(pat, pattern.n);
     re->srcn = pattern.n;
+    re->rare = pipe_rare_index(re->src, re->srcn);
     if (code) {
         re->code = code;
         re->jit = pcre2_jit_compile(code, PCRE2_JIT_COMPLETE) == 0;
@@ -143,10 +145,7 @@ static bool exec(PipeRegex *re, const char *s, size_t n, size_t start, uint32_t 
                  size_t *me)
 {
     if (!re->code) {
-        if (re->srcn > n - start)
-            return false;
-        const char *p = re->srcn == 1 ? memchr(s + start, re->src[0], n - start)
-                                      : memmem(s + start, n - start, re->src, re->srcn);
+        const char *p = pipe_memfind(s + start, n - start, re->src, re->srcn, re->rare);
         if (!p)
             return false;
         *ms = (size_t)(p - s);
@@ -240,13 +239,17 @@ PipeStr pipe_replace(PipeArena *a, PipeRegex *re, PipeStr s, PipeStr with)
     bool any = false;
     if (!with.p)
         with.p = "";
+    bool plain = with.n == 0 || !memchr(with.p, '\\', with.n);
     while (start <= n && exec(re, p, n, start, 0, &ms, &me)) {
         /* no empty match where the previous one ended: look again, non-empty at ms */
         if (ms == me && ms == last_end && !exec(re, p, n, ms, PCRE2_NOTEMPTY_ATSTART, &ms, &me))
             break;
         any = true;
         rb_put(re, &len, p + copied, ms - copied);
-        expand(re, &len, p, ms, me, with);
+        if (plain)
+            rb_put(re, &len, with.p, with.n);
+        else
+            expand(re, &len, p, ms, me, with);
         copied = me;
         last_end = me;
         if (me > ms) {

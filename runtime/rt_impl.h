@@ -126,6 +126,13 @@ static inline void pipe_rt_item_done(PipeRt *rt)
     pipe_arena_reset(a);
 }
 
+/* ------------------------------------------------------------------ strings (str.c) */
+
+/* Index of the byte of needle that is rarest in usual text. */
+size_t pipe_rare_index(const char *needle, size_t n);
+/* The first needle (n >= 1 bytes) in [h, h+hn): memchr on needle[ri], then memcmp. */
+const char *pipe_memfind(const char *h, size_t hn, const char *needle, size_t n, size_t ri);
+
 /* ------------------------------------------------------------------ regex (regex.c) */
 
 void pipe_regex_free_all(PipeRt *rt);

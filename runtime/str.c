@@ -95,6 +95,55 @@ PipeStr pipe_trim(PipeStr s)
     return s;
 }
 
+/* How common a byte is in text and logs (higher: more common), to pick the
+ * byte of a needle that memchr should look for. */
+static unsigned char byte_rank(unsigned char c)
+{
+    static const char freq[] = "zqjxkvbpygfwmucldrhsnioate"; /* English, rarest first */
+    if (c == ' ')
+        return 255;
+    if (c >= 'a' && c <= 'z')
+        return (unsigned char)(150 + 4 * (strchr(freq, c) - freq));
+    if (c >= 'A' && c <= 'Z')
+        return (unsigned char)(20 + (strchr(freq, c + 32) - freq));
+    if (c >= '0' && c <= '9')
+        return 120;
+    if (c && strchr("/.-:,=\"'_()[]", c))
+        return 80;
+    return 0;
+}
+
+/* Index of the byte of needle that is rarest in usual text. */
+size_t pipe_rare_index(const char *needle, size_t n)
+{
+    size_t best = 0;
+    for (size_t i = 1; i < n; i++)
+        if (byte_rank((unsigned char)needle[i]) < byte_rank((unsigned char)needle[best]))
+            best = i;
+    return best;
+}
+
+/* The first occurrence of needle (n >= 1 bytes) in [h, h+hn), found by memchr
+ * on needle[ri] then memcmp: much faster than memmem on short lines. */
+const char *pipe_memfind(const char *h, size_t hn, const char *needle, size_t n, size_t ri)
+{
+    if (n > hn)
+        return NULL;
+    if (n == 1)
+        return memchr(h, needle[0], hn);
+    const char *p = h + ri, *end = h + hn - n + ri + 1; /* where needle[ri] may sit */
+    char c = needle[ri];
+    while (p < end) {
+        const char *q = memchr(p, c, (size_t)(end - p));
+        if (!q)
+            return NULL;
+        if (memcmp(q - ri, needle, n) == 0)
+            return q - ri;
+        p = q + 1;
+    }
+    return NULL;
+}
+
 /* Byte index of the first sub in s, or -1 ("" is found at 0). */
 int64_t pipe_find(PipeStr s, PipeStr sub)
 {
@@ -102,7 +151,7 @@ int64_t pipe_find(PipeStr s, PipeStr sub)
         return 0;
     if (sub.n > s.n)
         return -1;
-    const char *p = sub.n == 1 ? memchr(s.p, sub.p[0], s.n) : memmem(s.p, s.n, sub.p, sub.n);
+    const char *p = pipe_memfind(s.p, s.n, sub.p, sub.n, pipe_rare_index(sub.p, sub.n));
     return p ? p - s.p : -1;
 }
 
