@@ -265,10 +265,16 @@ static void distinct_free(PipeNode *self)
     d->seen = NULL;
 }
 
+static void distinct_finish(PipeNode *self)
+{
+    distinct_free(self); /* early: the rest of the run may need the memory */
+}
+
 PipeNode *pipe_std_distinct(PipeRt *rt, PipePos pos, const PipeType *t)
 {
     DistinctNode *d = (DistinctNode *)gen_node(rt, pos, sizeof(DistinctNode), "distinct", t);
     d->node.push = distinct_push;
+    d->node.finish = distinct_finish;
     d->node.free = distinct_free;
     d->seen = pipe_map_new(t, NULL);
     return &d->node;
