@@ -51,6 +51,8 @@ typedef struct ParseCtx {
     int prev_tok;      /* the last token given to the parser (0 at the start) */
     RawTok last;       /* ... and all of it */
     bool last_pushed;  /* it opened a bracket (it is the top of `open`) */
+    bool brace_unpopped; /* it was a '}' inside ( or [, left on the stack */
+    bool stray_close;  /* it was a '}' with no '{' open */
     Opener *open;      /* stack of open brackets */
     int nopen, capopen;
     bool recovering;   /* after a syntax error: skipping to the next statement */

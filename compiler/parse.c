@@ -227,6 +227,8 @@ static int classify_brace(ParseCtx *ctx)
 static void track_brackets(ParseCtx *ctx, const RawTok *t)
 {
     ctx->last_pushed = false;
+    ctx->brace_unpopped = false;
+    ctx->stray_close = false;
     switch (t->tok) {
     case '(': case '[':
         push_open(ctx, t->tok, t->loc);
@@ -241,11 +243,11 @@ static void track_brackets(ParseCtx *ctx, const RawTok *t)
             ctx->nopen--;
         break;
     case '}':
-        while (ctx->nopen > 0) {
-            int o = ctx->open[--ctx->nopen].tok;
-            if (o == '{' || o == 'T')
-                break;
-        }
+        ctx->stray_close = ctx->nopen == 0;
+        /* inside ( or [ a '}' is an error, which needs the opener to report */
+        ctx->brace_unpopped = top_open(ctx) == '(' || top_open(ctx) == '[';
+        if (!ctx->brace_unpopped && ctx->nopen > 0)
+            ctx->nopen--;
         break;
     default:
         break;
@@ -395,6 +397,9 @@ static void start_recovery(ParseCtx *ctx)
         ctx->nopen--;
         lookahead_pushed = false;
     }
+    if (ctx->brace_unpopped && ctx->last.tok == '}' && ctx->nopen > 0)
+        ctx->nopen--; /* the '}' that was found closes its block after all */
+    ctx->brace_unpopped = false;
     ctx->last_pushed = false;
     /* a newline, '}' or the end as lookahead is where the parser resumes */
     int la = ctx->last.tok;
@@ -404,7 +409,6 @@ static void start_recovery(ParseCtx *ctx)
 void parse_syntax_error(ParseCtx *ctx, const char *found, Loc loc, const char *const *expected, int n)
 {
     char what[64];
-    bool report = loc.line != ctx->last_lex_error_line; /* the lexer's error said it */
 
     /* a missing closer: point back at the opener */
     const char *closer = NULL;
@@ -423,8 +427,11 @@ void parse_syntax_error(ParseCtx *ctx, const char *found, Loc loc, const char *c
         found = "end of line";
     }
     describe_found(ctx, found, loc, what, sizeof what);
+    bool report = loc.line != ctx->last_lex_error_line; /* the lexer's error said it */
 
-    if (report && closer) {
+    if (report && ctx->last.tok == '}' && ctx->stray_close) {
+        diag_error(ctx->diag, loc, "unexpected '}' with no open '{'");
+    } else if (report && closer) {
         diag_error(ctx->diag, loc, "expected %s to close '%c' at %d:%d, found %s", closer,
                    closer[1] == ')' ? '(' : closer[1] == ']' ? '[' : '{', op->loc.line, op->loc.col, what);
     } else if (report) {
@@ -445,12 +452,21 @@ void parse_syntax_error(ParseCtx *ctx, const char *found, Loc loc, const char *c
                 continue;
             if (ops && in_set(operators, e) && !(strcmp(e, "'|'") == 0 && !expr))
                 continue;
-            if (eol && (strcmp(e, "'}'") == 0 || strcmp(e, "end of file") == 0))
-                continue; /* "end of line" says the statement may end */
-            if (strcmp(e, "error") == 0)
+            if (strcmp(e, "end of file") == 0 || (eol && strcmp(e, "'}'") == 0))
+                continue; /* "end of line" says the statement may end; the end of the file goes without saying */
+            if (strcmp(e, "error") == 0 || strcmp(e, "end of line") == 0)
                 continue;
             list[m++] = e;
         }
+        if (eol && m < 8)
+            list[m++] = "end of line"; /* last reads best: "expected '|' or end of line" */
+        if (m == 0 && has(expected, n, "end of file"))
+            list[m++] = "end of file";
+        const char *hint = "";
+        int la = ctx->last.tok;
+        if (ops && !has(expected, n, "'<'") &&
+            (la == EQ || la == NE || la == '<' || la == LE || la == '>' || la == GE || la == IN))
+            hint = " (comparisons do not chain: use 'and')";
         char msg[256];
         size_t len = 0;
         msg[0] = '\0';
@@ -460,7 +476,7 @@ void parse_syntax_error(ParseCtx *ctx, const char *found, Loc loc, const char *c
         if (m == 0 || m > 4)
             diag_error(ctx->diag, loc, "unexpected %s", what);
         else
-            diag_error(ctx->diag, loc, "expected %s, found %s", msg, what);
+            diag_error(ctx->diag, loc, "expected %s, found %s%s", msg, what, hint);
     }
     start_recovery(ctx);
 }
