@@ -5,6 +5,7 @@ CC       ?= cc
 PREFIX   ?= /usr/local
 DESTDIR  ?=
 BUILD    ?= build
+PIPEC    ?= bin/pipec
 OPT      ?= -O2 -g
 WARN     := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
             -Wpointer-arith -Wformat=2 -Wvla -Wno-unused-parameter
@@ -26,13 +27,13 @@ UNIT_BIN     := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 EMBEDDED     := runtime/pipe.h stdlib/pipe_std.h $(RUNTIME_SRC) $(STDLIB_SRC) $(wildcard runtime/*_impl.h)
 
 .PHONY: all deps demo test unit golden asan bench fuzz install clean
-all: bin/pipec
+all: $(PIPEC)
 
 deps:
 	@sh mk/deps.sh
 
-bin/pipec: $(PIPEC_OBJ) $(LIB_OBJ)
-	@mkdir -p bin
+$(PIPEC): $(PIPEC_OBJ) $(LIB_OBJ)
+	@mkdir -p $(dir $@)
 	$(CC) -o $@ $^ $(LDFLAGS_ALL) -rdynamic $(LIBS)
 
 $(BUILD)/lib/libpipert.a: $(LIB_OBJ)
@@ -69,7 +70,7 @@ $(BUILD)/symtab.c: mk/symtab.sh runtime/pipe.h stdlib/pipe_std.h
 	@mkdir -p $(dir $@)
 	sh mk/symtab.sh "$(CC)" runtime/pipe.h stdlib/pipe_std.h > $@
 
-$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/lib/libpipert.a $(filter-out $(BUILD)/compiler/main.o,$(PIPEC_OBJ))
+$(BUILD)/tests/%: tests/unit/%.c $(filter-out $(BUILD)/compiler/main.o,$(PIPEC_OBJ)) $(BUILD)/lib/libpipert.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -Itests/unit -o $@ $^ $(LDFLAGS_ALL) -lcmocka $(LIBS)
 
@@ -83,18 +84,17 @@ test: deps
 unit: $(UNIT_BIN)
 	@sh tests/run_unit.sh $(UNIT_BIN)
 
-golden: bin/pipec
-	@sh tests/run_golden.sh
+golden: $(PIPEC)
+	@PIPEC=$(PIPEC) sh tests/run_golden.sh
 
+ASAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 asan:
-	$(MAKE) BUILD=build/asan SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" OPT="-O1 -g" all unit
-	$(MAKE) BUILD=build/asan SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" OPT="-O1 -g" bin/pipec
-	PIPEC_ASAN=1 sh tests/run_golden.sh
+	$(MAKE) BUILD=build/asan PIPEC=build/asan/pipec SAN="$(ASAN_FLAGS)" OPT="-O1 -g" unit golden
 
 bench: all
 	@sh bench/run.sh
 
-install: bin/pipec
+install: $(PIPEC)
 	install -d $(DESTDIR)$(PREFIX)/bin
 	install -m 755 bin/pipec $(DESTDIR)$(PREFIX)/bin/pipec
 

@@ -8,12 +8,12 @@ typedef struct Sink {
     PipeOut *out;
 } Sink;
 
-static void push_str(PipeNode *n, const void *item, int port)
+static void sink_push_str(PipeNode *n, const void *item, int port)
 {
     pipe_out_str_line(((Sink *)n)->out, *(const PipeStr *)item);
 }
 
-static void push_value(PipeNode *n, const void *item, int port)
+static void sink_push_value(PipeNode *n, const void *item, int port)
 {
     pipe_out_value(((Sink *)n)->out, n->in, item);
 }
@@ -27,7 +27,7 @@ static PipeNode *sink_new(PipeRt *rt, PipePos pos, const char *name, const PipeT
 {
     Sink *s = (Sink *)pipe_node_new(rt, sizeof(Sink), name, pos);
     s->node.in = t;
-    s->node.push = t->kind == PIPE_K_STR ? push_str : push_value;
+    s->node.push = t->kind == PIPE_K_STR ? sink_push_str : sink_push_value;
     s->node.finish = sink_finish;
     s->out = o;
     return &s->node;
