@@ -19,6 +19,7 @@ struct PipeRegex {
     char *rbuf;                /* replace() builds its result here first */
     size_t rcap;
     PipeRt *rt;                /* the run that frees it, or NULL */
+    PipeRegexCache *cache;     /* the cache holding it: emptied when it is freed */
     PipeRegex *prev, *next;
 };
 
@@ -102,6 +103,8 @@ void pipe_regex_free(PipeRegex *re)
 {
     if (!re)
         return;
+    if (re->cache && re->cache->re == re)
+        memset(re->cache, 0, sizeof *re->cache);
     if (re->rt) {
         if (re->prev)
             re->prev->next = re->next;
@@ -127,7 +130,9 @@ void pipe_regex_free_all(PipeRt *rt)
 }
 
 /* Returns the regex for pattern, recompiling only when the text changed.  The
- * cache's pattern text is owned by the regex, so nothing else needs freeing. */
+ * cache's pattern text is owned by the regex, so nothing else needs freeing;
+ * when the run frees the regex it also empties the cache, so a static cache
+ * is safe to use again in a later run. */
 PipeRegex *pipe_regex_cached(PipeRegexCache *c, PipeNode *n, PipeStr pattern)
 {
     if (c->re && c->n == pattern.n && (pattern.n == 0 || memcmp(c->pat, pattern.p, pattern.n) == 0))
@@ -135,6 +140,7 @@ PipeRegex *pipe_regex_cached(PipeRegexCache *c, PipeNode *n, PipeStr pattern)
     pipe_regex_free(c->re);
     c->re = NULL;
     c->re = pipe_regex_new(n ? n->rt : NULL, n, pattern);
+    c->re->cache = c;
     c->pat = c->re->src;
     c->n = c->re->srcn;
     return c->re;

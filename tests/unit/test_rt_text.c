@@ -364,6 +364,35 @@ static void test_regex_cache(void **state)
     PipeRegex *k = pipe_regex_new(rt, n, S("k"));
     assert_true(pipe_matches(k, S("ok")));
     pipe_rt_free(rt); /* frees the cached and registered regexes */
+    assert_null(c.re); /* and empties the cache: a static one works in the next run */
+    rt = pipe_rt_new();
+    n = pipe_node_new(rt, sizeof(PipeNode), "grep", pos);
+    assert_true(pipe_matches(pipe_regex_cached(&c, n, S("b+")), S("b")));
+    pipe_rt_free(rt);
+    assert_null(c.re);
+}
+
+/* pipe_find (memchr on the rarest byte, then memcmp) agrees with a naive search. */
+static void test_find_random(void **state)
+{
+    unsigned seed = 12345;
+    char hay[64], needle[6];
+    for (int iter = 0; iter < 200000; iter++) {
+        size_t hn = (seed = seed * 1103515245 + 12345) >> 16 & 31;
+        size_t nn = 1 + ((seed = seed * 1103515245 + 12345) >> 16) % 5;
+        for (size_t i = 0; i < hn; i++)
+            hay[i] = "aAb E"[((seed = seed * 1103515245 + 12345) >> 16) % 5];
+        for (size_t i = 0; i < nn; i++)
+            needle[i] = "aAb E"[((seed = seed * 1103515245 + 12345) >> 16) % 5];
+        int64_t want = -1;
+        for (size_t i = 0; i + nn <= hn && want < 0; i++)
+            if (memcmp(hay + i, needle, nn) == 0)
+                want = (int64_t)i;
+        PipeStr h = {hay, hn}, nd = {needle, nn};
+        if (pipe_find(h, nd) != want)
+            fail_msg("find(\"%.*s\", \"%.*s\") = %lld, want %lld", (int)hn, hay, (int)nn, needle,
+                     (long long)pipe_find(h, nd), (long long)want);
+    }
 }
 
 int main(void)
@@ -381,6 +410,7 @@ int main(void)
         cmocka_unit_test_teardown(test_regex_replace, teardown),
         cmocka_unit_test_teardown(test_regex_match_find_all, teardown),
         cmocka_unit_test_teardown(test_regex_cache, teardown),
+        cmocka_unit_test_teardown(test_find_random, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
