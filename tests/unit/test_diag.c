@@ -1,0 +1,186 @@
+/* test_diag.c — unit tests of the diagnostics module (compiler/diag.c): line
+ * maps, and the exact text of errors, warnings and notes with their carets. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "diag.h"
+
+enum { ERROR, WARNING, NOTE, PLAIN };
+
+typedef struct DiagCase {
+    const char *name;
+    const char *text;   /* the file "f.pipe" */
+    int kind;
+    int off, len;       /* the span, as a byte offset and length */
+    bool color;
+    const char *expect; /* everything printed */
+} DiagCase;
+
+static const DiagCase cases[] = {
+    {"an error with a one-byte span", "abc\ndef x\n", ERROR, 8, 1, false,
+     "f.pipe:2:5: error: msg 42\n"
+     "    2 | def x\n"
+     "      |     ^\n"},
+    {"a longer span gets tildes", "pipeline main {\n    stdin | grep(\"x\" stdout\n}\n", ERROR, 37, 6, false,
+     "f.pipe:2:22: error: msg 42\n"
+     "    2 |     stdin | grep(\"x\" stdout\n"
+     "      |                      ^~~~~~\n"},
+    {"a span running past the line stops at its end", "ab cd\nef\n", ERROR, 3, 6, false,
+     "f.pipe:1:4: error: msg 42\n"
+     "    1 | ab cd\n"
+     "      |    ^~\n"},
+    {"an empty span at the end of a line", "abc\n", ERROR, 3, 0, false,
+     "f.pipe:1:4: error: msg 42\n"
+     "    1 | abc\n"
+     "      |    ^\n"},
+    {"the last line without a newline", "a\nlast", ERROR, 2, 4, false,
+     "f.pipe:2:1: error: msg 42\n"
+     "    2 | last\n"
+     "      | ^~~~\n"},
+    {"an empty file", "", ERROR, 0, 0, false,
+     "f.pipe:1:1: error: msg 42\n"
+     "    1 | \n"
+     "      | ^\n"},
+    {"tabs are copied to the caret line", "\tx =\t\"a\"\n", ERROR, 5, 3, false,
+     "f.pipe:1:6: error: msg 42\n"
+     "    1 | \tx =\t\"a\"\n"
+     "      | \t   \t^~~\n"},
+    {"UTF-8 characters take one column", "s = \"\xC3\xA9t\xC3\xA9\" + x\n", ERROR, 4, 7, false,
+     "f.pipe:1:5: error: msg 42\n"
+     "    1 | s = \"\xC3\xA9t\xC3\xA9\" + x\n"
+     "      |     ^~~~~\n"},
+    {"a CR before the newline is not shown", "ab\r\ncd\r\n", ERROR, 4, 2, false,
+     "f.pipe:2:1: error: msg 42\n"
+     "    2 | cd\n"
+     "      | ^~\n"},
+    {"a warning", "pipeline main {\n  x = stdin\n}\n", WARNING, 18, 1, false,
+     "f.pipe:2:3: warning: msg 42\n"
+     "    2 |   x = stdin\n"
+     "      |   ^\n"},
+    {"a note", "a\n", NOTE, 0, 1, false,
+     "f.pipe:1:1: note: msg 42\n"
+     "    1 | a\n"
+     "      | ^\n"},
+    {"an error without a position", "a\n", PLAIN, 0, 0, false,
+     "pipec: error: msg 42\n"},
+    {"colour only when asked for", "ab\n", ERROR, 1, 1, true,
+     "\033[1mf.pipe:1:2: \033[1;31merror:\033[0m\033[1m msg 42\033[0m\n"
+     "    1 | ab\n"
+     "      |  \033[1;32m^\033[0m\n"},
+};
+
+static void test_cases(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const DiagCase *c = &cases[i];
+        char *out;
+        size_t len;
+        FILE *f = open_memstream(&out, &len);
+        Diag d;
+        diag_init(&d, f);
+        d.color = c->color;
+        int id = diag_add_file(&d, "f.pipe", c->text, strlen(c->text));
+        Loc loc = {.file = id, .off = c->off, .end = c->off + c->len};
+        diag_linecol(&d, id, c->off, &loc.line, &loc.col);
+        switch (c->kind) {
+        case ERROR: diag_error(&d, loc, "msg %d", 42); break;
+        case WARNING: diag_warning(&d, loc, "msg %d", 42); break;
+        case NOTE: diag_note(&d, loc, "msg %d", 42); break;
+        default: diag_plain_error(&d, "msg %d", 42); break;
+        }
+        fclose(f);
+        if (strcmp(out, c->expect) != 0)
+            print_error("case '%s':\n--- expected:\n%s--- got:\n%s", c->name, c->expect, out);
+        assert_string_equal(out, c->expect);
+        assert_int_equal(d.errors, c->kind == ERROR || c->kind == PLAIN);
+        assert_int_equal(d.warnings, c->kind == WARNING);
+        diag_free(&d);
+        free(out);
+    }
+}
+
+static void test_gutter_and_linecol(void **state)
+{
+    (void)state;
+    char text[256] = "";
+    for (int i = 1; i <= 12; i++)
+        strcat(text, i == 12 ? "twelve\n" : "x\n");
+    char *out;
+    size_t len;
+    FILE *f = open_memstream(&out, &len);
+    Diag d;
+    diag_init(&d, f);
+    int id = diag_add_file(&d, "f.pipe", text, strlen(text));
+    const SrcFile *sf = diag_file(&d, id);
+    assert_int_equal(sf->nlines, 12);
+    int line, col;
+    diag_linecol(&d, id, 22, &line, &col);
+    assert_int_equal(line, 12);
+    assert_int_equal(col, 1);
+    diag_linecol(&d, id, 27, &line, &col);
+    assert_int_equal(line, 12);
+    assert_int_equal(col, 6);
+    diag_linecol(&d, id, 0, &line, &col);
+    assert_int_equal(line, 1);
+    assert_int_equal(col, 1);
+    /* a Loc with no line yet gets it from its offset */
+    Loc loc = {.file = id, .off = 22, .end = 28};
+    diag_error(&d, loc, "expected %s, found %s", "a", "'twelve'");
+    fclose(f);
+    assert_string_equal(out, "f.pipe:12:1: error: expected a, found 'twelve'\n"
+                             "   12 | twelve\n"
+                             "      | ^~~~~~\n");
+    assert_null(diag_file(&d, 1));
+    assert_null(diag_file(&d, -1));
+    diag_free(&d);
+    free(out);
+}
+
+static void test_files(void **state)
+{
+    (void)state;
+    Diag d;
+    diag_init(&d, stderr);
+    errno = 0;
+    assert_int_equal(diag_load_file(&d, "/nonexistent/x.pipe"), -1);
+    assert_int_equal(errno, ENOENT);
+
+    char path[] = "/tmp/pipec_test_diag_XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    FILE *f = fdopen(fd, "w");
+    fwrite("a\0b\nc", 1, 5, f); /* NUL bytes survive */
+    fclose(f);
+    int id = diag_load_file(&d, path);
+    unlink(path);
+    assert_int_equal(id, 0);
+    const SrcFile *sf = diag_file(&d, id);
+    assert_string_equal(sf->path, path);
+    assert_int_equal(sf->len, 5);
+    assert_memory_equal(sf->text, "a\0b\nc", 6);
+    assert_int_equal(sf->nlines, 2);
+    /* many files: ids stay valid as the table grows */
+    for (int i = 1; i < 40; i++)
+        assert_int_equal(diag_add_file(&d, "g.pipe", "x", 1), i);
+    assert_string_equal(diag_file(&d, 0)->path, path);
+    diag_free(&d);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_cases),
+        cmocka_unit_test(test_gutter_and_linecol),
+        cmocka_unit_test(test_files),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
