@@ -653,7 +653,7 @@ Node *parse_for(ParseCtx *ctx, const char *k, const char *v, Node *iter, Node *b
 
 Node *parse_binary(ParseCtx *ctx, Op op, Node *a, Node *b, Loc loc)
 {
-    if (b == ctx->big_int && b) {
+    if (op == OP_SUB && b && b == ctx->big_int) { /* the filter let it pass for the '-' */
         diag_error(ctx->diag, b->loc, "integer literal '9223372036854775808' out of range "
                                       "(the largest int is 9223372036854775807)");
         ctx->big_int = NULL;
