@@ -192,6 +192,11 @@ void pipe_connect(PipeNode *from, PipeNode *to, int port);
  * every input has ended runs its finish() and is ended in turn.  So end of
  * stream reaches `on end` blocks in topological order. */
 void pipe_end(PipeNode *n);
+/* n wants no more input (head(n) after n items): its outputs are ended now,
+ * without running n's finish(), and a source from which no path leads to a
+ * node still wanting input stops early (so `yes | head` ends).  n must ignore
+ * items pushed to it afterwards and emit nothing more. */
+void pipe_close(PipeNode *n);
 /* Resets the scratch arena; for a finish() that emits many items, after each
  * one (no item of the caller may live in scratch then). */
 void pipe_item_done(PipeRt *rt);

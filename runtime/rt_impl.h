@@ -108,6 +108,8 @@ struct PipeRt {
     int phase;
     bool solo;                     /* only one live source: steps may batch */
     bool failing;                  /* inside error handling: no more jumps */
+    bool closed;                   /* pipe_close ran: the scheduler checks liveness */
+    uint64_t gen;                  /* liveness check generation (run.c) */
     jmp_buf *jmp;                  /* where pipe_fail and write errors unwind to */
 };
 

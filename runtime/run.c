@@ -6,11 +6,14 @@
 
 #include "rt_impl.h"
 
-/* Every node is allocated behind this header (16 bytes, so the node keeps
+/* Every node is allocated behind this header (32 bytes, so the node keeps
  * malloc's alignment); it links the run's nodes and remembers pipe_end. */
 typedef struct RtNode {
     struct RtNode *next;
-    uint64_t ended;
+    uint32_t ended;  /* pipe_end(n) ran: n emits nothing more */
+    uint32_t live;   /* memo of node_live() for generation gen */
+    uint64_t gen;
+    uint64_t pad;
 } RtNode;
 
 static inline RtNode *hdr(PipeNode *n)
@@ -114,6 +117,36 @@ void pipe_end(PipeNode *n)
     }
 }
 
+/* Ends n's outputs now (without n's finish) and lets the scheduler stop the
+ * sources that feed no node wanting input any more. */
+void pipe_close(PipeNode *n)
+{
+    pipe_end(n);
+    n->rt->closed = true;
+    n->rt->solo = false; /* makes a batching source return to the scheduler */
+}
+
+/* True when some path from n leads to a node that still wants input: a node
+ * not ended and without outputs (a sink), or through nodes not ended. */
+static bool node_live(PipeNode *n, uint64_t gen)
+{
+    RtNode *h = hdr(n);
+    if (h->ended)
+        return false;
+    if (n->nouts == 0)
+        return true;
+    if (h->gen == gen)
+        return h->live;
+    h->gen = gen;
+    h->live = 0;
+    for (uint32_t i = 0; i < n->nouts; i++)
+        if (node_live(n->outs[i].node, gen)) {
+            h->live = 1;
+            break;
+        }
+    return h->live;
+}
+
 /* Resets the scratch arena (nothing of the caller may live there any more). */
 void pipe_item_done(PipeRt *rt)
 {
@@ -133,6 +166,26 @@ static void end_source(PipeRt *rt, PipeSource *s)
     pipe_end(&s->node);
     pipe_rt_item_done(rt);
     rt->phase = RT_RUN;
+}
+
+/* After pipe_close: ends the live sources that feed no live node any more;
+ * returns how many are left (kept in order at the front of live). */
+static size_t stop_dead(PipeRt *rt, PipeSource **live, size_t nlive)
+{
+    rt->closed = false;
+    uint64_t gen = ++rt->gen;
+    size_t k = 0;
+    for (size_t i = 0; i < nlive; i++) {
+        PipeSource *s = live[i];
+        if (node_live(&s->node, gen)) {
+            live[k++] = s;
+            continue;
+        }
+        /* only dead nodes end: the liveness of the other sources stays */
+        end_source(rt, s);
+    }
+    rt->nsrcs = k;
+    return k;
 }
 
 /* Steps the live sources round-robin, one item each, in creation order, so a
@@ -161,16 +214,28 @@ static void schedule(PipeRt *rt)
             rt->nsrcs = --nlive;
             end_source(rt, s);
         }
+        if (RT_UNLIKELY(rt->closed))
+            nlive = stop_dead(rt, live, nlive);
     }
     if (nlive == 1) {
         PipeSource *s = live[0];
         bool (*step)(PipeSource *) = s->step;
         rt->solo = true;
         rt->cur = s;
-        while (step(s))
+        bool more;
+        while ((more = step(s))) {
             pipe_rt_item_done(rt);
-        rt->nsrcs = 0;
-        end_source(rt, s);
+            if (RT_UNLIKELY(rt->closed)) {
+                if (stop_dead(rt, live, 1) == 0)
+                    break; /* stop_dead ended s */
+                rt->solo = true;
+                rt->cur = s;
+            }
+        }
+        if (!more) {
+            rt->nsrcs = 0;
+            end_source(rt, s);
+        }
     }
     rt->cur = NULL;
     rt->solo = false;

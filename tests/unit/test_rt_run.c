@@ -301,6 +301,77 @@ static void test_range_and_end(void **state)
     pipe_rt_free(rt);
 }
 
+/* A head(3) of ints, as a stage would write it with pipe_close. */
+typedef struct Head {
+    PipeNode node;
+    int64_t seen;
+} Head;
+
+static void head_push(PipeNode *self, const void *item, int port)
+{
+    Head *h = (Head *)self;
+    if (h->seen >= 3)
+        return;
+    h->seen++;
+    PipeStr s = pipe_int_str(pipe_scratch(self->rt), *(const int64_t *)item);
+    pipe_emit(self, &s);
+    if (h->seen == 3)
+        pipe_close(self);
+}
+
+static Head *head_new(PipeRt *rt)
+{
+    Head *h = (Head *)pipe_node_new(rt, sizeof(Head), "head", POS);
+    h->node.push = head_push;
+    return h;
+}
+
+static void test_close_stops_sources(void **state)
+{
+    /* an endless source stops once head has closed */
+    PipeRt *rt = pipe_rt_new();
+    PipeSource *src = pipe_src_range(rt, POS, 0, INT64_MAX);
+    Head *h = head_new(rt);
+    Rec *r = rec_new(rt);
+    pipe_connect(&src->node, &h->node, 0);
+    pipe_connect(&h->node, &r->node, 0);
+    assert_int_equal(pipe_run(rt), 0);
+    assert_int_equal(r->n, 3);
+    assert_true(pipe_str_eq(r->items[2], S("2")));
+    assert_int_equal(r->finished, 1);
+    pipe_rt_free(rt);
+    /* two endless sources into one head: both stop */
+    rt = pipe_rt_new();
+    PipeSource *a = pipe_src_range(rt, POS, 0, INT64_MAX);
+    PipeSource *b = pipe_src_range(rt, POS, 100, INT64_MAX);
+    h = head_new(rt);
+    r = rec_new(rt);
+    pipe_connect(&a->node, &h->node, 0);
+    pipe_connect(&b->node, &h->node, 1);
+    pipe_connect(&h->node, &r->node, 0);
+    assert_int_equal(pipe_run(rt), 0);
+    assert_int_equal(r->n, 3);
+    assert_true(pipe_str_eq(r->items[0], S("0")));
+    assert_true(pipe_str_eq(r->items[1], S("100")));
+    assert_true(pipe_str_eq(r->items[2], S("1")));
+    assert_int_equal(r->finished, 1);
+    pipe_rt_free(rt);
+    /* fan-out: the other branch still wants everything */
+    rt = pipe_rt_new();
+    src = pipe_src_range(rt, POS, 0, 1000);
+    h = head_new(rt);
+    r = rec_new(rt);
+    Sum *all = (Sum *)pipe_node_new(rt, sizeof(Sum), "sum", POS);
+    all->node.push = sum_push;
+    pipe_connect(&src->node, &h->node, 0);
+    pipe_connect(&h->node, &r->node, 0);
+    pipe_connect(&src->node, &all->node, 0);
+    assert_int_equal(pipe_run(rt), 0);
+    assert_int_equal(r->n, 3);
+    assert_int_equal(all->count, 1000);
+    pipe_rt_free(rt);
+}
+
 static void test_files_glob(void **state)
 {
     write_file("g2.log", "two\n", 4);
@@ -647,6 +718,7 @@ int main(void)
         cmocka_unit_test(test_round_robin),
         cmocka_unit_test(test_stdin_range_lines),
         cmocka_unit_test(test_range_and_end),
+        cmocka_unit_test(test_close_stops_sources),
         cmocka_unit_test(test_files_glob),
         cmocka_unit_test(test_sinks),
         cmocka_unit_test(test_main_params),
