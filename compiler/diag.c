@@ -172,6 +172,7 @@ static void print_excerpt(Diag *d, const SrcFile *f, int line, Loc loc)
     fputc('\n', d->out);
 }
 
+__attribute__((format(printf, 4, 0)))
 static void report(Diag *d, enum Severity sev, Loc loc, const char *fmt, va_list ap)
 {
     if (sev == SEV_ERROR)
