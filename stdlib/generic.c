@@ -392,6 +392,22 @@ typedef struct SortNode {
     size_t len, cap;
 } SortNode;
 
+/* True when the bytes of str k lie inside a str of value v (of type t), so that
+ * k lives as long as v. */
+static bool gen_str_within(const PipeType *t, const void *v, const PipeStr *k)
+{
+    if (t->kind == PIPE_K_STR) {
+        const PipeStr *s = v;
+        uintptr_t a = (uintptr_t)s->p, b = (uintptr_t)k->p;
+        return k->n == 0 || (s->n && b >= a && b + k->n <= a + s->n);
+    }
+    if (t->kind == PIPE_K_TUPLE)
+        for (uint32_t i = 0; i < t->nfields; i++)
+            if (gen_str_within(t->fields[i], (const char *)v + t->offsets[i], k))
+                return true;
+    return false;
+}
+
 static void sort_push(PipeNode *self, const void *item, int port)
 {
     (void)port;
@@ -409,11 +425,15 @@ static void sort_push(PipeNode *self, const void *item, int port)
     pipe_clone(s->t, it, item, s->heap ? NULL : &s->arena);
     const void *k = it;
     if (s->key) {
-        /* The key may point into the item (the clone) or into the arena given,
-         * which is ours: it lives as long as the item. */
+        /* The key fn may build its result in scratch, which is reset after the
+         * item: keep a copy, unless it is a slice of the (cloned) item itself. */
         char *kp = s->keys + s->len * ksz;
         memset(kp, 0, ksz);
-        s->key(s->env, it, kp, &s->arena);
+        s->key(s->env, it, kp, pipe_scratch(self->rt));
+        if (s->heap)
+            pipe_clone(s->ki.t, kp, kp, NULL); /* dropped with the item */
+        else if (!(s->ki.t->kind == PIPE_K_STR && gen_str_within(s->t, it, (const PipeStr *)kp)))
+            pipe_clone(s->ki.t, kp, kp, &s->arena);
         k = kp;
     }
     s->ents[s->len] = (SortEnt){key_prefix(&s->ki, k), s->len};
@@ -480,8 +500,11 @@ static void sort_entries(const SortNode *s, SortEnt *v, SortEnt *tmp, size_t n)
 
 static void sort_release(SortNode *s)
 {
-    for (size_t i = 0; s->heap && i < s->len; i++)
+    for (size_t i = 0; s->heap && i < s->len; i++) {
         pipe_drop(s->t, s->items + i * s->t->size);
+        if (s->keys)
+            pipe_drop(s->ki.t, s->keys + i * s->ki.t->size);
+    }
     free(s->items);
     free(s->keys);
     free(s->ents);

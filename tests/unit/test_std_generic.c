@@ -125,6 +125,14 @@ static PipeNode *make_sort(PipeRt *rt, PipePos pos, const void *arg)
     return pipe_std_sort(rt, pos, a->t, a->key, NULL, a->key_t, a->desc);
 }
 
+/* env = rt: for key fns that allocate from the run's scratch directly (as
+ * generated code does), not from the arena argument. */
+static PipeNode *make_sort_rt(PipeRt *rt, PipePos pos, const void *arg)
+{
+    const SortArg *a = arg;
+    return pipe_std_sort(rt, pos, a->t, a->key, rt, a->key_t, a->desc);
+}
+
 static PipeNode *make_top(PipeRt *rt, PipePos pos, const void *arg)
 {
     const SortArg *a = arg;
@@ -143,6 +151,22 @@ static void key_lower(void *env, const void *item, void *key_out, PipeArena *scr
 {
     (void)env;
     *(PipeStr *)key_out = pipe_lower(scratch, *(const PipeStr *)item);
+}
+
+static void key_lower_rt(void *env, const void *item, void *key_out, PipeArena *scratch)
+{
+    (void)scratch;
+    *(PipeStr *)key_out = pipe_lower(pipe_scratch(env), *(const PipeStr *)item);
+}
+
+/* A key in scratch, built after other scratch use, so that a key not copied
+ * by sort would be overwritten by the next item's. */
+static void key_upper_rt(void *env, const void *item, void *key_out, PipeArena *scratch)
+{
+    (void)scratch;
+    PipeStr s = *(const PipeStr *)item;
+    (void)pipe_alloc(pipe_scratch(env), 24);
+    *(PipeStr *)key_out = pipe_upper(pipe_scratch(env), s);
 }
 
 static void key_len(void *env, const void *item, void *key_out, PipeArena *scratch)
@@ -214,6 +238,13 @@ static void test_sort_by_key_stable(void **state)
     SortArg lo = {&pipe_t_str, key_lower, &pipe_t_str, false, 0};
     t_check_lines("sort by lower", make_sort, &lo, "b\nA\na\nB\nC\nc\n", &pipe_t_str,
                   "A\na\nb\nB\nC\nc\n");
+    SortArg lr = {&pipe_t_str, key_lower_rt, &pipe_t_str, false, 0};
+    t_check_lines("sort by lower in scratch", make_sort_rt, &lr,
+                  "banana\nApple\ncherry\napple2\nBanana0\nAPPLE\n", &pipe_t_str,
+                  "Apple\nAPPLE\napple2\nbanana\nBanana0\ncherry\n");
+    SortArg ur = {&pipe_t_str, key_upper_rt, &pipe_t_str, true, 0};
+    t_check_lines("sort by upper in scratch desc", make_sort_rt, &ur,
+                  "b\nA\nc\na\nB\nzz\nZ\n", &pipe_t_str, "zz\nZ\nc\nb\nB\nA\na\n");
     SortArg ln = {&pipe_t_str, key_len, &pipe_t_int, true, 0};
     t_check_lines("sort by len desc", make_sort, &ln, "bb\na\ncc\nddd\n\ne\n", &pipe_t_str,
                   "ddd\nbb\ncc\na\ne\n\n");
