@@ -76,7 +76,9 @@ static bool front(Front *f, const Cli *c, bool need_pipeline)
     if (c->dump_ast)
         for (int i = 0; i < f->prog.nfiles; i++)
             ast_dump(f->prog.files[i], stdout, false);
-    bool ok = sema_check(&f->sema, &f->diag, &f->arena, &f->prog) && f->diag.errors == 0;
+    /* after syntax errors the tree has holes: checking it would only add
+     * errors that follow from the first ones */
+    bool ok = f->diag.errors == 0 && sema_check(&f->sema, &f->diag, &f->arena, &f->prog) && f->diag.errors == 0;
     if (!ok) {
         fprintf(stderr, "%d error%s\n", f->diag.errors, f->diag.errors == 1 ? "" : "s");
         return false;

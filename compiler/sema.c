@@ -865,8 +865,21 @@ static Type *out_type(Sema *s, const StdStage *st, Type *in)
     }
 }
 
-static bool in_ok(Sema *s, Node *stage, const char *name, InRule r, Type *in)
+/* Names the stage that produces a stream, for messages: "'stdin' at 8:5". */
+static const char *producer(Sema *s, DagNode *n)
 {
+    char buf[200];
+    const char *nm = n->stage && n->stage->name ? n->stage->name : "the stream before it";
+    if (n->stage && n->stage->name)
+        snprintf(buf, sizeof buf, "'%s' at %d:%d", nm, n->stage->loc.line, n->stage->loc.col);
+    else
+        snprintf(buf, sizeof buf, "%s", nm);
+    return ast_strdup(s->arena, buf, strlen(buf));
+}
+
+static bool in_ok(Sema *s, Node *stage, const char *name, InRule r, DagNode *prev)
+{
+    Type *in = prev->out;
     const char *want = NULL;
     switch (r) {
     case I_ANY: return true;
@@ -875,7 +888,7 @@ static bool in_ok(Sema *s, Node *stage, const char *name, InRule r, Type *in)
     case I_ORD: if (type_is_ordered(in)) return true; want = "values with an order"; break;
     case I_HASH: if (type_is_hashable(in)) return true; want = "values that can be compared"; break;
     }
-    err(s, stage->loc, "'%s' takes items of type %s, but the stream before it carries %s", name, want, tn(s, in));
+    err(s, stage->loc, "type mismatch: '%s' takes %s, but %s produces %s", name, want, producer(s, prev), tn(s, in));
     return false;
 }
 
@@ -887,7 +900,7 @@ static DagNode *stream_arg(Lower *L, Scope *sc, int inst, Node *a)
         Sym *y = scope_find(sc, a->name);
         if (y && y->kind == SYM_STREAM) {
             y->used = true;
-            return y->stream;
+            return y->stream; /* NULL for a binding that had errors: reported there */
         }
     }
     if (a->kind == N_NAME || a->kind == N_CALL) {
@@ -976,6 +989,10 @@ static DagNode *lower_stage(Lower *L, Scope *sc, int inst, Node *stage, DagNode 
     Sym *y = scope_find(sc, name);
     if (y && y->kind == SYM_STREAM && stage->kind == N_NAME) {
         y->used = true;
+        if (!y->stream) {
+            *failed = true;
+            return NULL;
+        }
         if (prev) {
             err(s, stage->loc, "stream '%s' can only start a flow", name);
             *failed = true;
@@ -1031,8 +1048,8 @@ static DagNode *lower_stage(Lower *L, Scope *sc, int inst, Node *stage, DagNode 
             return NULL;
         }
         if (pi->in && !type_eq(pi->in, in)) {
-            err(s, stage->loc, "type mismatch: '%s' takes %s, but the stream before it carries %s", name,
-                tn(s, pi->in), tn(s, in));
+            err(s, stage->loc, "type mismatch: '%s' takes %s, but %s produces %s", name, tn(s, pi->in),
+                producer(s, prev), tn(s, in));
             *failed = true;
             return NULL;
         }
@@ -1130,7 +1147,7 @@ static DagNode *lower_stage(Lower *L, Scope *sc, int inst, Node *stage, DagNode 
         if (st->arg_kinds[i] != A_FN && st->arg_kinds[i] != A_SINK)
             build_arg(s, sc, slots[i], st->arg_kinds[i], w);
     }
-    if (prev && !in_ok(s, stage, name, st->in, in)) {
+    if (prev && !in_ok(s, stage, name, st->in, prev)) {
         *failed = true;
         return NULL;
     }
@@ -1335,6 +1352,14 @@ static bool check_order(Sema *s, Node *pl, int i, Scope *sc)
     return ok;
 }
 
+/* Binds a name whose flow had errors, so that its uses report nothing more. */
+static void poison(Sema *s, Scope *streams, Node *bind)
+{
+    Sym *y = scope_add(s, streams, bind->name, SYM_STREAM, TY_ERROR, bind);
+    y->used = true;
+    bind->sema = y;
+}
+
 static void check_pipeline(Sema *s, Node *pl)
 {
     PipeInfo *pi = pipe_alloc(s->arena, sizeof *pi);
@@ -1351,8 +1376,11 @@ static void check_pipeline(Sema *s, Node *pl)
     Scope *streams = scope_new(s, pi->scope, NULL);
     for (int i = 0; i < pl->list.n; i++) {
         Node *st = pl->list.v[i];
-        if (!check_order(s, pl, i, streams))
+        if (!check_order(s, pl, i, streams)) {
+            if (st->kind == N_BIND && !scope_find(streams, st->name))
+                poison(s, streams, st);
             continue;
+        }
         if (st->kind == N_BIND) {
             if (scope_find(streams, st->name)) {
                 Sym *old = scope_find(streams, st->name);
@@ -1361,10 +1389,13 @@ static void check_pipeline(Sema *s, Node *pl)
                 continue;
             }
             FlowEnd fe = lower_flow(&L, streams, -1, st->a, NULL);
-            if (fe.failed)
+            if (fe.failed) {
+                poison(s, streams, st);
                 continue;
+            }
             if (fe.sunk) {
                 err(s, st->loc, "'%s' is bound to a flow that ends in a sink, so it has no items", st->name);
+                poison(s, streams, st);
                 continue;
             }
             Sym *y = scope_add(s, streams, st->name, SYM_STREAM, fe.tail->out, st);
@@ -1380,9 +1411,15 @@ static void check_pipeline(Sema *s, Node *pl)
             err(s, st->loc, "expected a flow or a binding, found %s", ast_kind_name(st->kind));
         }
     }
-    for (Sym *y = streams->syms; y; y = y->next)
-        if (!y->used)
+    for (Sym *y = streams->syms; y; y = y->next) {
+        bool referred = y->used;
+        for (int i = 0; i < pl->list.n && !referred; i++) {
+            Node *st = pl->list.v[i];
+            referred = flow_refers(st->kind == N_BIND ? st->a : st, y->name);
+        }
+        if (!referred)
             warn(s, y->decl->loc, "stream '%s' is bound but never used", y->name);
+    }
 }
 
 static void collect(Sema *s, Node *file)
