@@ -85,15 +85,25 @@ PipeNode *pipe_std_pass(PipeRt *rt, PipePos pos, const PipeType *t)
     return &c->node;
 }
 
-/* head cannot stop its upstream (a fan-out sibling may still want every item);
- * it drops what comes after the first n. */
+/* After its n items head closes (pipe_close): its outputs end now and sources
+ * that feed nothing else stop, so `yes | head` ends; a source that still feeds
+ * a fan-out sibling goes on, and head drops what it is still given. */
 static void head_push(PipeNode *self, const void *item, int port)
 {
     (void)port;
     CountNode *c = (CountNode *)self;
-    if (c->seen < c->n) {
+    if (c->seen >= c->n) {
+        if (c->seen == c->n) { /* head(0) or less: closes on its first item */
+            c->seen++;
+            pipe_close(self);
+        }
+        return;
+    }
+    c->seen++;
+    pipe_emit(self, item);
+    if (c->seen == c->n) {
         c->seen++;
-        pipe_emit(self, item);
+        pipe_close(self);
     }
 }
 
@@ -101,7 +111,7 @@ PipeNode *pipe_std_head(PipeRt *rt, PipePos pos, const PipeType *t, int64_t n)
 {
     CountNode *c = gen_node(rt, pos, sizeof(CountNode), "head", t);
     c->node.push = head_push;
-    c->n = n;
+    c->n = n > 0 ? n : 0;
     return &c->node;
 }
 

@@ -88,6 +88,22 @@ static void test_tail_wraps(void **state)
     assert_memory_equal(t_run_state.out, "60\n61\n", 6);
 }
 
+/* head stops a source that feeds nothing else: an endless input ends. */
+static void test_head_stops_endless_input(void **state)
+{
+    (void)state;
+    GenCase c = {"head endless", G_HEAD, 3, 0, 0};
+    TInput in = t_lines("a\nb\n");
+    t_run_state.cycle = true;
+    assert_int_equal(t_run(make_gen_str, &c, &in, 1, &pipe_t_str), 0);
+    t_expect("head of endless", "a\nb\na\n");
+    c.n = 0;
+    t_run_state.cycle = true;
+    assert_int_equal(t_run(make_gen_str, &c, &in, 1, &pipe_t_str), 0);
+    t_expect("head(0) of endless", "");
+    free((void *)in.items);
+}
+
 /* uniq and distinct on tuples compare every field. */
 static PipeNode *make_uniq_tuple(PipeRt *rt, PipePos pos, const void *arg)
 {
@@ -427,6 +443,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_generic_table),
         cmocka_unit_test(test_tail_wraps),
+        cmocka_unit_test(test_head_stops_endless_input),
         cmocka_unit_test(test_uniq_distinct_tuples),
         cmocka_unit_test(test_sort_str_bytewise),
         cmocka_unit_test(test_sort_small),

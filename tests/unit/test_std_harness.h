@@ -35,6 +35,7 @@ static struct {
     int nins;
     const PipeType *out_t;
     TFront front; /* reset by every t_run */
+    bool cycle;   /* sources repeat their items forever; reset by every t_run */
     char *out; /* every emitted item as pipe_str_of text + '\n' */
     size_t len, cap;
     size_t items; /* items recorded */
@@ -49,10 +50,10 @@ typedef struct TSrc {
 static inline bool t_src_step(PipeSource *self)
 {
     TSrc *s = (TSrc *)self;
-    if (s->i >= s->in.n)
+    if (s->i >= s->in.n && !(t_run_state.cycle && s->in.n))
         return false;
     s->src.input_line = (int64_t)s->i + 1;
-    pipe_emit(&s->src.node, (const char *)s->in.items + s->i * s->in.t->size);
+    pipe_emit(&s->src.node, (const char *)s->in.items + (s->i % s->in.n) * s->in.t->size);
     s->i++;
     return true;
 }
@@ -133,6 +134,7 @@ static inline int t_run(TMake make, const void *arg, const TInput *ins, int nins
     char *argv[] = {arg0, NULL};
     int rc = pipe_main(&prog, 1, argv);
     t_run_state.front = NULL;
+    t_run_state.cycle = false;
     return rc;
 }
 
