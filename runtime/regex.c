@@ -87,11 +87,12 @@ PipeRegex *pipe_regex_new(PipeRt *rt, PipeNode *n, PipeStr pattern)
     if (!re) {
         char msg[400];
         snprintf(msg, sizeof msg, "bad regex (%s at offset %zu)", err, off);
-        if (!n) {
-            fprintf(stderr, "pipec: error: %s\n", msg);
-            exit(1);
-        }
-        pipe_fail_str(n, msg, pattern);
+        if (n)
+            pipe_fail_str(n, msg, pattern);
+        if (rt)
+            pipe_rt_abort(rt, msg, RT_JMP_FAIL);
+        fprintf(stderr, "pipec: error: %s\n", msg);
+        exit(1);
     }
     if (rt)
         regex_link(rt, re);

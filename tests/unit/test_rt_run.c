@@ -686,6 +686,11 @@ static void build_bad_sink(PipeRt *rt, const void *p)
     pipe_connect(&src->node, pipe_sink_file(rt, POS, &pipe_t_str, S("/nonexistent/dir/out.txt")), 0);
 }
 
+static void build_bad_regex(PipeRt *rt, const void *p)
+{
+    pipe_regex_new(rt, NULL, S("a(b"));
+}
+
 static void test_bad_sink(void **state)
 {
     char *err;
@@ -693,6 +698,9 @@ static void test_bad_sink(void **state)
     assert_int_equal(run_main(build_bad_sink, 3, argv, &err), 1);
     assert_string_equal(err, "t.pipe:2:3: runtime error in stage file: cannot open '/nonexistent/dir/out.txt' "
                              "for writing: No such file or directory\n");
+    free(err);
+    assert_int_equal(run_main(build_bad_regex, 3, argv, &err), 1);
+    assert_string_equal(err, "pipec: error: bad regex (missing closing parenthesis at offset 3)\n");
     free(err);
 }
 
