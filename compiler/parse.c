@@ -413,7 +413,8 @@ void parse_syntax_error(ParseCtx *ctx, const char *found, Loc loc, const char *c
     /* a missing closer: point back at the opener */
     const char *closer = NULL;
     const Opener *op = NULL;
-    if (!has(expected, n, "an integer")) {
+    bool expr = has(expected, n, "an integer") && has(expected, n, "a string");
+    if (!expr) {
         if (has(expected, n, "')'") && (op = innermost(ctx, '(')))
             closer = "')'";
         else if (has(expected, n, "']'") && (op = innermost(ctx, '[')))
@@ -438,7 +439,6 @@ void parse_syntax_error(ParseCtx *ctx, const char *found, Loc loc, const char *c
         /* group the expected tokens into a short list */
         const char *list[8];
         int m = 0;
-        bool expr = has(expected, n, "an integer");
         bool type = !expr && has(expected, n, "'{'") && has(expected, n, "a name");
         bool ops = has(expected, n, "'+'") || has(expected, n, "'|'");
         bool eol = has(expected, n, "end of line");

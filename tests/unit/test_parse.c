@@ -669,6 +669,13 @@ static const Case error_cases[] = {
      "t.pipe:2:20: error: expected ')' to close '(' at 2:15, found 'stdout'\n"
      "    2 | \tstdin |\t\tgrep(\"x\" stdout\n"
      "      | \t       \t\t         ^~~~~~\n"},
+    {"a field is a number",
+     "proc p: str -> str {\n"
+     "    on x { emit x.y }\n"
+     "}\n",
+     "t.pipe:2:19: error: expected an integer, found 'y'\n"
+     "    2 |     on x { emit x.y }\n"
+     "      |                   ^\n"},
     {"a missing proc signature",
      "proc p = trim\n"
      "proc q: str str = trim\n",
