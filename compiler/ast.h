@@ -1,0 +1,136 @@
+/* ast.h — the syntax tree of a Pipe program: one node shape for declarations,
+ * flows, statements, expressions and type expressions, every node with its span. */
+#ifndef PIPEC_AST_H
+#define PIPEC_AST_H
+
+#include <stdio.h>
+
+#include "pipe.h"
+
+typedef struct Type Type; /* types.h; filled in by sema */
+typedef struct Node Node;
+
+/* A source span: file id (diag.h), first line and column (from 1), and the byte
+ * offsets [off, end) in the file's text. */
+typedef struct Loc {
+    int file;
+    int line, col;
+    int off, end;
+} Loc;
+
+typedef struct NodeList {
+    Node **v;
+    int n, cap;
+} NodeList;
+
+/* Node kinds.  X(KIND, "name for dumps and messages") */
+#define AST_KINDS(X)                                                                  \
+    /* top level */                                                                   \
+    X(N_FILE, "file")              /* list: declarations */                           \
+    X(N_IMPORT, "import")          /* str: the path as written */                     \
+    X(N_PROC, "proc")              /* composite (flow) or stateful (body) proc */      \
+    X(N_EXTERN, "extern proc")     /* str: C file path */                              \
+    X(N_PIPELINE, "pipeline")      /* params, list: statements */                     \
+    X(N_PARAM, "parameter")        /* name, a: type expr, b: default expr or NULL */   \
+    /* pipelines */                                                                   \
+    X(N_BIND, "binding")           /* name = a (N_FLOW) */                            \
+    X(N_FLOW, "flow")              /* list: stages, each an expression */             \
+    /* proc bodies */                                                                 \
+    X(N_STATE, "state")            /* name, a: type expr or NULL, b: init or NULL */   \
+    X(N_ON, "on")                  /* name: item variable (NULL for `on end`), a: block */ \
+    X(N_BLOCK, "block")            /* list: statements */                             \
+    X(N_LET, "let")                /* name, a: value */                               \
+    X(N_ASSIGN, "assignment")      /* op: '=' or OP_ADD.. , a: target, b: value */   \
+    X(N_IF, "if")                  /* a: cond, b: then block, c: else (block/if) */   \
+    X(N_FOR, "for")                /* name, name2 (k, v form) or NULL, a: iterable, b: block */ \
+    X(N_WHILE, "while")            /* a: cond, b: block */                            \
+    X(N_EMIT, "emit")              /* a: value */                                     \
+    X(N_EXPR_STMT, "expression statement") /* a: expression (a call) */              \
+    /* expressions */                                                                 \
+    X(N_INT, "integer")            /* ival */                                         \
+    X(N_FLOAT, "float")            /* fval */                                         \
+    X(N_STR, "string")             /* str: decoded bytes */                           \
+    X(N_BOOL, "boolean")           /* ival: 0 or 1 */                                 \
+    X(N_NAME, "name")              /* name */                                         \
+    X(N_FIELD, "field")            /* a: tuple, ival: field index */                  \
+    X(N_INDEX, "index")            /* a: list or map, b: index or key */              \
+    X(N_CALL, "call")              /* name: callee, list: args (N_ARG) */              \
+    X(N_ARG, "argument")           /* name: NULL (positional) or the name, a: value */ \
+    X(N_LAMBDA, "lambda")          /* list: params (N_NAME), a: body expression */     \
+    X(N_BINARY, "binary")          /* op, a, b */                                     \
+    X(N_UNARY, "unary")            /* op (OP_NEG, OP_NOT), a */                       \
+    X(N_COND, "conditional")       /* a: cond, b: then, c: else */                    \
+    X(N_TUPLE, "tuple")            /* list: elements */                               \
+    X(N_LIST, "list")              /* list: elements */                               \
+    /* type expressions */                                                            \
+    X(N_TNAME, "type name")        /* name: str int float bool */                     \
+    X(N_TTUPLE, "tuple type")      /* list */                                         \
+    X(N_TLIST, "list type")        /* a: element */                                   \
+    X(N_TMAP, "map type")          /* a: key, b: value */                             \
+    X(N_TSET, "set type")          /* a: element */
+
+typedef enum NodeKind {
+#define AST_ENUM(k, s) k,
+    AST_KINDS(AST_ENUM)
+#undef AST_ENUM
+        N__COUNT
+} NodeKind;
+
+/* Operators.  X(OP, "spelling") */
+#define AST_OPS(X)                                                                    \
+    X(OP_NONE, "")                                                                    \
+    X(OP_ADD, "+") X(OP_SUB, "-") X(OP_MUL, "*") X(OP_DIV, "/") X(OP_MOD, "%")        \
+    X(OP_EQ, "==") X(OP_NE, "!=") X(OP_LT, "<") X(OP_LE, "<=") X(OP_GT, ">")          \
+    X(OP_GE, ">=") X(OP_AND, "and") X(OP_OR, "or") X(OP_IN, "in")                     \
+    X(OP_NOT, "not") X(OP_NEG, "-") X(OP_SET, "=")
+
+typedef enum Op {
+#define AST_OP_ENUM(o, s) o,
+    AST_OPS(AST_OP_ENUM)
+#undef AST_OP_ENUM
+} Op;
+
+/* N_PROC forms */
+typedef enum ProcForm { PROC_COMPOSITE, PROC_STATEFUL } ProcForm;
+
+/* One node shape: the shared fields, then per-kind slots (see AST_KINDS for
+ * which slot each kind uses).  `in`/`out` are the declared stream types of
+ * procs (type expressions, NULL for a source's IN or a sink's OUT). */
+struct Node {
+    NodeKind kind;
+    Loc loc;
+    Type *type;      /* set by sema for expressions, flows and stages */
+    const char *name;
+    const char *name2;
+    PipeStr str;
+    int64_t ival;
+    double fval;
+    Op op;
+    Node *a, *b, *c;
+    NodeList list;
+    /* declarations (N_PROC, N_EXTERN, N_PIPELINE) */
+    NodeList params; /* N_PARAM */
+    Node *in, *out;  /* type expressions */
+    ProcForm form;   /* N_PROC: a = flow (composite) or list = N_STATE/N_ON (stateful) */
+    bool has_in;     /* `proc x: -> T` has no IN */
+    bool has_out;    /* `proc x: T ->` has no OUT */
+    void *sema;      /* sema's annotation (resolved symbol, lowering info) */
+};
+
+/* Allocates a node of `kind` at `loc` from arena a, all other fields zero. */
+Node *ast_new(PipeArena *a, NodeKind kind, Loc loc);
+/* Appends n to l, growing it in arena a. */
+void ast_push(PipeArena *a, NodeList *l, Node *n);
+/* The name of a node kind ("call", "flow", ...). */
+const char *ast_kind_name(NodeKind k);
+/* The spelling of an operator ("+", "and", ...). */
+const char *ast_op_name(Op op);
+/* A span from the start of `from` to the end of `to` (same file). */
+Loc loc_join(Loc from, Loc to);
+/* Copies n bytes to a NUL-terminated string in a. */
+char *ast_strdup(PipeArena *a, const char *s, size_t n);
+/* Writes an S-expression dump of the tree (kinds, names, literals; no locations
+ * unless with_loc) to f: used by tests and by `pipec check --dump-ast`. */
+void ast_dump(Node *n, FILE *f, bool with_loc);
+
+#endif
