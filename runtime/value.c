@@ -55,9 +55,15 @@ uint64_t pipe_hash_bytes(const void *data, size_t n)
         p += 8;
         n -= 8;
     }
-    uint64_t t = 0;
-    for (size_t i = 0; i < n; i++)
-        t |= (uint64_t)p[i] << (8 * i);
+    uint64_t t = 0; /* the last 0..7 bytes; n is in the seed, so overlaps are fine */
+    if (n >= 4) {
+        uint32_t lo, hi;
+        memcpy(&lo, p, 4);
+        memcpy(&hi, p + n - 4, 4);
+        t = (uint64_t)lo | (uint64_t)hi << 32;
+    } else if (n > 0) {
+        t = (uint64_t)p[0] | (uint64_t)p[n / 2] << 8 | (uint64_t)p[n - 1] << 16;
+    }
     h2 = rotl(h2 ^ (t * K2), 27) * K1;
     return fmix(h1 ^ rotl(h2, 17));
 }
