@@ -67,6 +67,16 @@ char *ast_strdup(PipeArena *a, const char *s, size_t n)
 }
 
 /* ------------------------------------------------------------------ dump */
+/* `(kind name name2 literal/op a b c list...)`: kinds are the X-macro names
+ * with '-' for ' ' (`expression-statement`); an absent slot prints `_` when a
+ * later one is present; procs print `composite`/`stateful`, params, IN, OUT;
+ * a lambda prints its parameters before its body; `(on end ...)` for on end.
+ * Statements and declarations start indented lines, expressions stay inline:
+ *   (proc running_total stateful (type-name int) (type-name int)
+ *     (state total _ (integer 0))
+ *     (on x
+ *       (block
+ *         (assignment += (name total) (name x)))))            */
 
 /* Statement-like kinds start a new, indented line in the dump; expressions and
  * types stay inline, so a dump reads like the program's outline. */
