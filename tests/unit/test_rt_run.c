@@ -691,8 +691,20 @@ static void build_bad_regex(PipeRt *rt, const void *p)
     pipe_regex_new(rt, NULL, S("a(b"));
 }
 
+static void build_no_match(PipeRt *rt, const void *p)
+{
+    PipeSource *src = pipe_src_files(rt, POS, S("/nonexistent/*.log"));
+    pipe_connect(&src->node, pipe_sink_discard(rt, POS, &pipe_t_str), 0);
+}
+
 static void test_bad_sink(void **state)
 {
+    char *e;
+    const char *a[] = {"./x", "--name", "n"};
+    assert_int_equal(run_main(build_no_match, 3, a, &e), 1);
+    assert_string_equal(e, "t.pipe:2:3: runtime error in stage files: no file matches '/nonexistent/*.log'\n");
+    free(e);
+
     char *err;
     const char *argv[] = {"./x", "--name", "n"};
     assert_int_equal(run_main(build_bad_sink, 3, argv, &err), 1);
