@@ -73,13 +73,17 @@ for dir in examples tests/golden; do
                 # shellcheck disable=SC2086
                 (cd "$work" && "$PIPEC" run "$name.pipe" $args <"$input" >"$work/run.out" 2>"$work/run.err"; echo $? >"$work/run.code")
             else
-                if ! (cd "$work" && "$PIPEC" build "$name.pipe" -o "$work/prog" 2>"$work/build.err"); then
+                # `--pipeline NAME` chooses what to build; the binary gets the rest
+                pick=$(echo "$args" | sed -n 's/.*--pipeline[ =]\([^ ]*\).*/--pipeline=\1/p')
+                bargs=$(echo "$args" | sed 's/--pipeline[ =][^ ]*//')
+                # shellcheck disable=SC2086
+                if ! (cd "$work" && "$PIPEC" build "$name.pipe" $pick -o "$work/prog" 2>"$work/build.err"); then
                     bad "$dir/$name (build)" "pipec build failed"
                     sed 's/^/    /' "$work/build.err" | head -10
                     continue
                 fi
                 # shellcheck disable=SC2086
-                (cd "$work" && ./prog $args <"$input" >"$work/bin.out" 2>"$work/bin.err"; echo $? >"$work/bin.code")
+                (cd "$work" && ./prog $bargs <"$input" >"$work/bin.out" 2>"$work/bin.err"; echo $? >"$work/bin.code")
             fi
             check "$name" "$mode" "$work" "$d"
         done
