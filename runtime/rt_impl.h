@@ -109,6 +109,8 @@ struct PipeRt {
     bool solo;                     /* only one live source: steps may batch */
     bool failing;                  /* inside error handling: no more jumps */
     bool closed;                   /* pipe_close ran: the scheduler checks liveness */
+    PipeNode **closing;            /* closed nodes whose outputs end after the step */
+    size_t nclosing, capclosing;
     uint64_t gen;                  /* liveness check generation (run.c) */
     jmp_buf *jmp;                  /* where pipe_fail and write errors unwind to */
 };

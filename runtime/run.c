@@ -47,6 +47,7 @@ void pipe_rt_free(PipeRt *rt)
         h = next;
     }
     free(rt->srcs);
+    free(rt->closing);
     pipe_regex_free_all(rt);
     pipe_out_free_all(rt);
     pipe_arena_free(&rt->scratch);
@@ -121,9 +122,28 @@ void pipe_end(PipeNode *n)
  * sources that feed no node wanting input any more. */
 void pipe_close(PipeNode *n)
 {
-    pipe_end(n);
-    n->rt->closed = true;
-    n->rt->solo = false; /* makes a batching source return to the scheduler */
+    /* Ending n now would run finish() of the nodes after it in the middle of
+     * an item, whose values upstream still use (and scratch resets there would
+     * free them): the scheduler ends closed nodes after the current step. */
+    PipeRt *rt = n->rt;
+    if (rt->nclosing == rt->capclosing) {
+        rt->capclosing = rt->capclosing ? 2 * rt->capclosing : 4;
+        rt->closing = realloc(rt->closing, rt->capclosing * sizeof *rt->closing);
+        if (!rt->closing)
+            pipe_rt_abort(rt, "out of memory", RT_JMP_FAIL);
+    }
+    rt->closing[rt->nclosing++] = n;
+    rt->closed = true;
+    rt->solo = false; /* makes a batching source return to the scheduler */
+}
+
+/* Ends the nodes closed during the last step (see pipe_close). */
+static void end_closed(PipeRt *rt)
+{
+    for (size_t i = 0; i < rt->nclosing; i++)
+        pipe_end(rt->closing[i]);
+    rt->nclosing = 0;
+    pipe_rt_item_done(rt);
 }
 
 /* True when some path from n leads to a node that still wants input: a node
@@ -172,6 +192,7 @@ static void end_source(PipeRt *rt, PipeSource *s)
  * returns how many are left (kept in order at the front of live). */
 static size_t stop_dead(PipeRt *rt, PipeSource **live, size_t nlive)
 {
+    end_closed(rt);
     rt->closed = false;
     uint64_t gen = ++rt->gen;
     size_t k = 0;
