@@ -201,7 +201,6 @@ static const StdStage stages[] = {
 
 const StdStage *std_stage_find(const char *name, bool has_in, bool last)
 {
-    const StdStage *fallback = NULL;
     for (size_t i = 0; i < sizeof stages / sizeof stages[0]; i++) {
         const StdStage *s = &stages[i];
         if (strcmp(s->name, name))
@@ -221,7 +220,6 @@ const StdStage *std_stage_find(const char *name, bool has_in, bool last)
                 return s;
             break;
         }
-        (void)fallback;
     }
     return NULL;
 }

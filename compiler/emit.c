@@ -223,11 +223,13 @@ static void cname(Emit *E, Buf *b, Sym *y)
     }
 }
 
-static void str_lit(Buf *b, PipeStr s)
+/* Writes bytes p[0..n) as a C string literal, quotes included.  '?' is escaped
+ * so that no trigraph can form; other bytes outside printable ASCII as octal. */
+static void c_quoted(Buf *b, const char *p, size_t n)
 {
-    bput(b, "((PipeStr){\"", 12);
-    for (size_t i = 0; i < s.n; i++) {
-        unsigned char c = (unsigned char)s.p[i];
+    bput(b, "\"", 1);
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)p[i];
         if (c == '"' || c == '\\')
             bf(b, "\\%c", c);
         else if (c >= 32 && c < 127 && c != '?')
@@ -235,31 +237,36 @@ static void str_lit(Buf *b, PipeStr s)
         else
             bf(b, "\\%03o", c);
     }
-    bf(b, "\", %zu})", s.n);
+    bput(b, "\"", 1);
+}
+
+static void str_lit(Buf *b, PipeStr s)
+{
+    bf(b, "((PipeStr){");
+    c_quoted(b, s.p, s.n);
+    bf(b, ", %zu})", s.n);
+}
+
+static const char *file_of(Emit *E, Loc loc)
+{
+    const SrcFile *f = diag_file(E->s->diag, loc.file);
+    return f ? f->path : E->script;
 }
 
 static void line_dir(Emit *E, Buf *b, Loc loc)
 {
-    const SrcFile *f = diag_file(E->s->diag, loc.file);
-    bf(b, "\n#line %d \"", loc.line);
-    for (const char *p = f ? f->path : E->script; *p; p++) {
-        if (*p == '"' || *p == '\\')
-            bput(b, "\\", 1);
-        bput(b, p, 1);
-    }
-    bf(b, "\"\n");
+    const char *path = file_of(E, loc);
+    bf(b, "\n#line %d ", loc.line);
+    c_quoted(b, path, strlen(path));
+    bf(b, "\n");
 }
 
 static void pos_lit(Emit *E, Buf *b, Loc loc)
 {
-    const SrcFile *f = diag_file(E->s->diag, loc.file);
-    bf(b, "((PipePos){\"");
-    for (const char *p = f ? f->path : E->script; *p; p++) {
-        if (*p == '"' || *p == '\\')
-            bput(b, "\\", 1);
-        bput(b, p, 1);
-    }
-    bf(b, "\", %d, %d})", loc.line, loc.col);
+    const char *path = file_of(E, loc);
+    bf(b, "((PipePos){");
+    c_quoted(b, path, strlen(path));
+    bf(b, ", %d, %d})", loc.line, loc.col);
 }
 
 /* ------------------------------------------------------------------ expressions */
@@ -1330,24 +1337,8 @@ void emit_program(Sema *s, Dag *dag, EmitMode mode, const char *script, EmitOut 
         if (!p->b) {
             bf(&tail, "0");
         } else {
-            Buf d = {0};
-            switch (p->b->kind) {
-            case N_STR: str_lit(&d, p->b->str); break;
-            default: break;
-            }
             if (p->b->kind == N_STR) {
-                /* the text of a str default, as a C string */
-                bf(&tail, "\"");
-                for (size_t k = 0; k < p->b->str.n; k++) {
-                    unsigned char c = (unsigned char)p->b->str.p[k];
-                    if (c == '"' || c == '\\')
-                        bf(&tail, "\\%c", c);
-                    else if (c >= 32 && c < 127 && c != '?')
-                        bput(&tail, (const char *)&c, 1);
-                    else
-                        bf(&tail, "\\%03o", c);
-                }
-                bf(&tail, "\"");
+                c_quoted(&tail, p->b->str.p, p->b->str.n);
             } else if (p->b->kind == N_INT) {
                 bf(&tail, "\"%lld\"", (long long)p->b->ival);
             } else if (p->b->kind == N_FLOAT) {
@@ -1357,7 +1348,6 @@ void emit_program(Sema *s, Dag *dag, EmitMode mode, const char *script, EmitOut 
             } else {
                 bf(&tail, "0");
             }
-            free(d.p);
         }
         bf(&tail, "}, ");
     }
@@ -1365,13 +1355,9 @@ void emit_program(Sema *s, Dag *dag, EmitMode mode, const char *script, EmitOut 
     for (int i = 0; i < pl->params.n; i++)
         bf(&tail, "PIPE_OFFSETOF(Params, p_%s), ", pl->params.v[i]->name);
     bf(&tail, "0};\n");
-    bf(&tail, "const PipeProgram pipe_program = {\"%s\", \"", pl->name);
-    for (const char *p = script; *p; p++) {
-        if (*p == '"' || *p == '\\')
-            bput(&tail, "\\", 1);
-        bput(&tail, p, 1);
-    }
-    bf(&tail, "\", %d, params_, sizeof(Params), param_offsets_, build_};\n", pl->params.n);
+    bf(&tail, "const PipeProgram pipe_program = {\"%s\", ", pl->name);
+    c_quoted(&tail, script, strlen(script));
+    bf(&tail, ", %d, params_, sizeof(Params), param_offsets_, build_};\n", pl->params.n);
     if (mode == EMIT_STANDALONE)
         bf(&tail, "\nint main(int argc, char **argv)\n{\n    return pipe_main(&pipe_program, argc, argv);\n}\n");
 

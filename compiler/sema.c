@@ -703,8 +703,6 @@ static void check_stateful(Sema *s, Node *d, ProcInfo *pi)
         err(s, d->loc, "proc '%s' has no 'on NAME { ... }' block for its items", d->name);
 }
 
-static void lower_proc_check(Sema *s, Node *d, ProcInfo *pi);
-
 static void check_proc(Sema *s, Node *d)
 {
     ProcInfo *pi = pipe_alloc(s->arena, sizeof *pi);
