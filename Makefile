@@ -94,9 +94,20 @@ asan:
 bench: all
 	@sh bench/run.sh
 
+# libFuzzer on the front end (parse, check, emit): FUZZ_SECONDS per run,
+# seeded with every .pipe in the repository; crashes land in build/fuzz/.
+FUZZ_SECONDS ?= 60
+FUZZ_SRC := $(filter-out compiler/main.c,$(COMPILER_SRC)) $(RUNTIME_SRC) $(STDLIB_SRC)
+fuzz: $(GEN_SRC)
+	@mkdir -p build/fuzz/corpus
+	cp examples/*.pipe examples/lib/*.pipe tests/golden/*.pipe tests/errors/*.pipe build/fuzz/corpus/
+	clang -std=c11 -D_GNU_SOURCE -O1 -g -fsanitize=fuzzer,address,undefined -Iruntime -Istdlib -Icompiler \
+	    -I$(BUILD)/grammar -o build/fuzz/fuzz_parse tests/fuzz/fuzz_parse.c $(FUZZ_SRC) $(GEN_SRC) $(LIBS)
+	cd build/fuzz && ./fuzz_parse -max_total_time=$(FUZZ_SECONDS) -max_len=4096 corpus
+
 install: $(PIPEC)
 	install -d $(DESTDIR)$(PREFIX)/bin
-	install -m 755 bin/pipec $(DESTDIR)$(PREFIX)/bin/pipec
+	install -m 755 $(PIPEC) $(DESTDIR)$(PREFIX)/bin/pipec
 
 clean:
 	rm -rf build bin
