@@ -92,7 +92,7 @@ asan:
 	$(MAKE) BUILD=build/asan PIPEC=build/asan/pipec SAN="$(ASAN_FLAGS)" OPT="-O1 -g" unit golden
 
 bench: all
-	@sh bench/run.sh
+	@PIPEC=$(PIPEC) BUILD=$(BUILD) sh bench/run.sh
 
 # libFuzzer on the front end (parse, check, emit): FUZZ_SECONDS per run,
 # seeded with every .pipe in the repository; crashes land in build/fuzz/.
