@@ -6,8 +6,9 @@
 #include "sema.h"
 
 typedef enum EmitMode {
-    EMIT_JIT,       /* declarations only; runtime symbols come from pipec itself */
-    EMIT_STANDALONE /* the whole runtime and stdlib included, and a main() */
+    EMIT_JIT,        /* declarations only; runtime symbols come from pipec itself */
+    EMIT_STANDALONE, /* the whole runtime and stdlib included, and a main() */
+    EMIT_PROGRAM     /* declarations and a main(), to link with emit_runtime() */
 } EmitMode;
 
 typedef struct EmitOut {
@@ -21,5 +22,7 @@ typedef struct EmitOut {
  * shown in messages; cc_hint is the command written in the first comment. */
 void emit_program(Sema *s, Dag *dag, EmitMode mode, const char *script, EmitOut *out);
 void emit_free(EmitOut *out);
+/* The runtime and standard library as one C file (malloc'ed), for EMIT_PROGRAM. */
+char *emit_runtime(size_t *len);
 
 #endif

@@ -229,6 +229,89 @@ static bool have_program(const char *name)
     return false;
 }
 
+/* The C compiler command: $CC split on blanks (it may hold options), -O2 and
+ * $CFLAGS.  Returns the count of arguments in argv; strings are in *keep. */
+static int cc_command(char **argv, int max, char **keep)
+{
+    const char *cc = getenv("CC");
+    const char *cflags = getenv("CFLAGS");
+    size_t n1 = strlen(cc && *cc ? cc : "cc"), n2 = cflags ? strlen(cflags) : 0;
+    char *buf = malloc(n1 + n2 + 2);
+    snprintf(buf, n1 + n2 + 2, "%s %s", cc && *cc ? cc : "cc", cflags ? cflags : "");
+    *keep = buf;
+    int n = 0;
+    bool opt_done = false;
+    for (char *tok = strtok(buf, " \t"); tok && n < max - 1; tok = strtok(NULL, " \t")) {
+        /* -O2 goes right after the compiler's own words, before CFLAGS */
+        if (!opt_done && (size_t)(tok - buf) >= n1) {
+            argv[n++] = "-O2";
+            opt_done = true;
+        }
+        argv[n++] = tok;
+    }
+    if (!opt_done && n < max - 1)
+        argv[n++] = "-O2";
+    return n;
+}
+
+static uint64_t fnv1a(uint64_t h, const char *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)p[i]) * 1099511628211u;
+    return h;
+}
+
+/* The runtime compiled to an object once per runtime text and compiler command,
+ * kept in the user's cache folder ($PIPEC_CACHE_DIR, $XDG_CACHE_HOME/pipec or
+ * ~/.cache/pipec): a build then compiles only the pipeline's own glue.  NULL
+ * when there is no usable cache folder (the caller compiles the runtime along). */
+static char *cached_runtime(char **cc, int ncc, const char *text, size_t len)
+{
+    char dir[4096];
+    const char *env = getenv("PIPEC_CACHE_DIR"), *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+    if (env && *env)
+        snprintf(dir, sizeof dir, "%s", env);
+    else if (xdg && *xdg)
+        snprintf(dir, sizeof dir, "%s/pipec", xdg);
+    else if (home && *home)
+        snprintf(dir, sizeof dir, "%s/.cache/pipec", home);
+    else
+        return NULL;
+    char mk[4200];
+    snprintf(mk, sizeof mk, "mkdir -p '%s'", dir);
+    if (system(mk) != 0)
+        return NULL;
+    uint64_t h = fnv1a(14695981039346656037u, text, len);
+    for (int i = 0; i < ncc; i++)
+        h = fnv1a(h, cc[i], strlen(cc[i]) + 1);
+    h = fnv1a(h, PIPEC_VERSION, sizeof PIPEC_VERSION);
+    char obj[4300], src[4300], tmp[4300];
+    snprintf(obj, sizeof obj, "%s/runtime-%016llx.o", dir, (unsigned long long)h);
+    if (access(obj, R_OK) == 0)
+        return strdup(obj);
+    snprintf(src, sizeof src, "%s/runtime-%016llx.%d.c", dir, (unsigned long long)h, (int)getpid());
+    snprintf(tmp, sizeof tmp, "%s/runtime-%016llx.%d.o", dir, (unsigned long long)h, (int)getpid());
+    if (!write_file(src, text, len))
+        return NULL;
+    char *argv[64];
+    int n = 0;
+    for (int i = 0; i < ncc && n < 56; i++)
+        argv[n++] = cc[i];
+    argv[n++] = "-c";
+    argv[n++] = "-o";
+    argv[n++] = tmp;
+    argv[n++] = src;
+    argv[n] = NULL;
+    int st = spawn(argv);
+    unlink(src);
+    /* rename is atomic: builds running side by side never see half an object */
+    if (st != 0 || rename(tmp, obj) != 0) {
+        unlink(tmp);
+        return NULL;
+    }
+    return strdup(obj);
+}
+
 static int cmd_build(const Cli *c)
 {
     if (!c->out)
@@ -238,69 +321,60 @@ static int cmd_build(const Cli *c)
         front_free(&f);
         return 2;
     }
-    EmitOut eo;
-    emit_program(&f.sema, &f.dag, EMIT_STANDALONE, c->script, &eo);
     char *dir = temp_dir_with_headers();
     if (!dir) {
         fprintf(stderr, "pipec: error: cannot create a temporary folder: %s\n", strerror(errno));
-        emit_free(&eo);
         front_free(&f);
         return 1;
     }
+    char *argv[96];
+    char *keep = NULL;
+    int ncc = cc_command(argv, 48, &keep);
+    bool have_cc = ncc > 0 && have_program(argv[0]);
+    size_t rtlen = 0;
+    char *rt = emit_runtime(&rtlen);
+    char *obj = have_cc ? cached_runtime(argv, ncc, rt, rtlen) : NULL;
+    EmitOut eo;
+    emit_program(&f.sema, &f.dag, obj ? EMIT_PROGRAM : EMIT_STANDALONE, c->script, &eo);
     char cpath[4200];
     snprintf(cpath, sizeof cpath, "%s/pipeline.c", dir);
     int rc = 0;
     if (!write_file(cpath, eo.code, eo.len)) {
         rc = 1;
-    } else {
-        const char *cc = getenv("CC");
-        if (!cc || !*cc)
-            cc = "cc";
-        char *argv[64];
-        int n = 0;
-        /* CC may hold options ("gcc -m64"): split it on blanks */
-        char *ccbuf = strdup(cc);
-        for (char *tok = strtok(ccbuf, " \t"); tok && n < 8; tok = strtok(NULL, " \t"))
-            argv[n++] = tok;
-        bool have_cc = n > 0 && have_program(argv[0]);
-        argv[n++] = "-O2";
-        char *cfbuf = NULL;
-        const char *cflags = getenv("CFLAGS");
-        if (cflags && *cflags) {
-            cfbuf = strdup(cflags);
-            for (char *tok = strtok(cfbuf, " \t"); tok && n < 40; tok = strtok(NULL, " \t"))
-                argv[n++] = tok;
-        }
+    } else if (have_cc) {
+        int n = ncc;
         char inc[4300];
         snprintf(inc, sizeof inc, "-I%s", dir);
         argv[n++] = inc;
         argv[n++] = "-o";
         argv[n++] = (char *)c->out;
         argv[n++] = cpath;
-        for (int i = 0; i < eo.nextern && n < 58; i++)
+        if (obj)
+            argv[n++] = obj;
+        for (int i = 0; i < eo.nextern && n < 90; i++)
             argv[n++] = (char *)eo.extern_files[i];
         argv[n++] = "-lpcre2-8";
         argv[n++] = "-lm";
         argv[n] = NULL;
-        if (have_cc) {
-            int st = spawn(argv);
-            if (st != 0) {
-                fprintf(stderr, "pipec: error: the C compiler (%s) failed with status %d\n", argv[0], st);
-                rc = 1;
-            }
-        } else {
-            const char *libs[] = {"pcre2-8", "m"};
-            if (eo.nextern) {
-                fprintf(stderr, "pipec: error: no C compiler found ('%s'), and extern procs need one\n", cc);
-                rc = 1;
-            } else if (!jit_build_exe(cpath, c->out, libs, 2)) {
-                fprintf(stderr, "pipec: error: no C compiler found ('%s') and tcc could not build the binary\n", cc);
-                rc = 1;
-            }
+        int st = spawn(argv);
+        if (st != 0) {
+            fprintf(stderr, "pipec: error: the C compiler (%s) failed with status %d\n", argv[0], st);
+            rc = 1;
         }
-        free(ccbuf);
-        free(cfbuf);
+    } else {
+        const char *libs[] = {"pcre2-8", "m"};
+        if (eo.nextern) {
+            fprintf(stderr, "pipec: error: no C compiler found ('%s'), and extern procs need one\n", argv[0]);
+            rc = 1;
+        } else if (!jit_build_exe(cpath, c->out, libs, 2)) {
+            fprintf(stderr, "pipec: error: no C compiler found ('%s') and tcc could not build the binary\n",
+                    argv[0]);
+            rc = 1;
+        }
     }
+    free(keep);
+    free(obj);
+    free(rt);
     remove_dir(dir);
     free(dir);
     emit_free(&eo);
