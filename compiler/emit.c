@@ -1386,6 +1386,20 @@ void emit_program(Sema *s, Dag *dag, EmitMode mode, const char *script, EmitOut 
     if (mode != EMIT_JIT)
         bf(&tail, "\nint main(int argc, char **argv)\n{\n    return pipe_main(&pipe_program, argc, argv);\n}\n");
 
+    /* extern procs: their C files (resolved by sema) */
+    for (int i = 0; i < dag->n; i++) {
+        DagNode *n = dag->nodes[i];
+        if (n->kind != SK_EXTERN)
+            continue;
+        bool dup = false;
+        for (int k = 0; k < out->nextern; k++)
+            dup |= !strcmp(out->extern_files[k], n->decl->name2);
+        if (dup)
+            continue;
+        out->extern_files = realloc(out->extern_files, sizeof(char *) * (size_t)(out->nextern + 1));
+        out->extern_files[out->nextern++] = strdup(n->decl->name2);
+    }
+
     /* assemble */
     Buf o = {0};
     if (mode == EMIT_STANDALONE) {
@@ -1398,6 +1412,25 @@ void emit_program(Sema *s, Dag *dag, EmitMode mode, const char *script, EmitOut 
                " * library are included, so this one file is the whole program. */\n",
            script, pl->name);
         runtime_text(&o);
+        /* extern procs' C is pasted in too, so that one file is the program */
+        for (int i = 0; i < out->nextern; i++) {
+            FILE *xf = fopen(out->extern_files[i], "rb");
+            if (!xf)
+                continue; /* sema checked it; the C compiler will say what is missing */
+            Buf x = {0};
+            char chunk[4096];
+            size_t got;
+            while ((got = fread(chunk, 1, sizeof chunk, xf)) > 0)
+                bput(&x, chunk, got);
+            fclose(xf);
+            bf(&o, "/* ---- %s */\n#line 1 ", out->extern_files[i]);
+            c_quoted(&o, out->extern_files[i], strlen(out->extern_files[i]));
+            bf(&o, "\n");
+            embed_text(&o, x.p ? x.p : "");
+            free(x.p);
+            free((char *)out->extern_files[i]);
+        }
+        out->nextern = 0;
         bf(&o, "/* ---- the pipeline */\n#line 1 \"pipeline.c\"\n");
     } else {
         if (mode == EMIT_JIT)
@@ -1417,27 +1450,6 @@ void emit_program(Sema *s, Dag *dag, EmitMode mode, const char *script, EmitOut 
     out->code = o.p;
     out->len = o.n;
 
-    /* extern procs: their C files, relative to the declaring script */
-    for (int i = 0; i < dag->n; i++) {
-        DagNode *n = dag->nodes[i];
-        if (n->kind != SK_EXTERN)
-            continue;
-        const SrcFile *f = diag_file(s->diag, n->decl->loc.file);
-        char path[4096];
-        const char *rel = n->decl->str.p;
-        if (rel[0] == '/' || !strchr(f->path, '/'))
-            snprintf(path, sizeof path, "%.*s", (int)n->decl->str.n, rel);
-        else
-            snprintf(path, sizeof path, "%.*s/%.*s", (int)(strrchr(f->path, '/') - f->path), f->path,
-                     (int)n->decl->str.n, rel);
-        bool dup = false;
-        for (int k = 0; k < out->nextern; k++)
-            dup |= !strcmp(out->extern_files[k], path);
-        if (dup)
-            continue;
-        out->extern_files = realloc(out->extern_files, sizeof(char *) * (size_t)(out->nextern + 1));
-        out->extern_files[out->nextern++] = strdup(path);
-    }
     free(E.decls.p);
     free(E.funcs.p);
     free(E.build.p);

@@ -2,9 +2,11 @@
  * stream connection, the DAG rules of pipelines; and lowers pipelines to DAGs. */
 #include "sema.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "builtins.h"
 
@@ -720,6 +722,17 @@ static void check_proc(Sema *s, Node *d)
     if (d->kind == N_EXTERN) {
         if (!pi->in || !pi->out)
             err(s, d->loc, "an extern proc needs both an input and an output type");
+        /* the C file, relative to the declaring script: name2 keeps the path */
+        const char *script = diag_file(s->diag, d->loc.file)->path;
+        const char *slash = strrchr(script, '/');
+        char path[4096];
+        if (d->str.p[0] == '/' || !slash)
+            snprintf(path, sizeof path, "%.*s", (int)d->str.n, d->str.p);
+        else
+            snprintf(path, sizeof path, "%.*s/%.*s", (int)(slash - script), script, (int)d->str.n, d->str.p);
+        d->name2 = ast_strdup(s->arena, path, strlen(path));
+        if (access(path, R_OK) != 0)
+            err(s, d->loc, "extern proc '%s': cannot read '%s': %s", d->name, path, strerror(errno));
         return;
     }
     if (d->form == PROC_STATEFUL)

@@ -1,6 +1,7 @@
 #!/bin/sh
 # Golden tests.  Every examples/NAME.pipe and tests/golden/NAME.pipe that has a
-# NAME.out runs twice, under `pipec run` (JIT) and as a `pipec build` binary,
+# NAME.out runs twice, under `pipec run` (JIT) and as a `pipec build` binary
+# (examples a third time: `pipec emit-c`, built with its first line's command),
 # each in a fresh copy of its folder, with stdin NAME.in and options NAME.args:
 # stdout must equal NAME.out byte for byte in both, the exit code NAME.code (0),
 # stderr NAME.err when that file exists, and files NAME.expect/* as written.
@@ -62,14 +63,34 @@ for dir in examples tests/golden; do
         [ -f "$d/$name.args" ] && args=$(cat "$d/$name.args")
         input=/dev/null
         [ -f "$d/$name.in" ] && input=$d/$name.in
-        for mode in run bin; do
-            [ "$mode" = bin ] && [ -n "$SKIP_BUILD" ] && continue
+        modes="run bin"
+        # examples also go through emit-c, compiled with the command its first line gives
+        [ "$dir" = examples ] && modes="run bin emitc"
+        for mode in $modes; do
+            [ "$mode" != run ] && [ -n "$SKIP_BUILD" ] && continue
             work=$scratch/$name.$mode
             mkdir -p "$work"
             cp -R "$d"/. "$work"/
             rm -f "$work"/*.out "$work"/*.err
             for f in "$d/$name.expect"/*; do [ -f "$f" ] && rm -f "$work/$(basename "$f")"; done
-            if [ "$mode" = run ]; then
+            if [ "$mode" = emitc ]; then
+                mkdir -p "$work/emitted"
+                pick=$(echo "$args" | sed -n 's/.*--pipeline[ =]\([^ ]*\).*/--pipeline=\1/p')
+                bargs=$(echo "$args" | sed 's/--pipeline[ =][^ ]*//')
+                # shellcheck disable=SC2086
+                if ! (cd "$work" && "$PIPEC" emit-c "$name.pipe" $pick -o "emitted/$name.c" 2>"$work/build.err"); then
+                    bad "$dir/$name (emit-c)" "pipec emit-c failed"
+                    continue
+                fi
+                cmd=$(head -n 1 "$work/emitted/$name.c" | sed -n 's|^/\* \(cc .*\)$|\1|p')
+                if [ -z "$cmd" ] || ! (cd "$work/emitted" && sh -c "$cmd" 2>"$work/build.err"); then
+                    bad "$dir/$name (emit-c)" "the first line's command did not build it: $cmd"
+                    sed 's/^/    /' "$work/build.err" | head -10
+                    continue
+                fi
+                # shellcheck disable=SC2086
+                (cd "$work" && ./emitted/"$name" $bargs <"$input" >"$work/emitc.out" 2>"$work/emitc.err"; echo $? >"$work/emitc.code")
+            elif [ "$mode" = run ]; then
                 # shellcheck disable=SC2086
                 (cd "$work" && "$PIPEC" run "$name.pipe" $args <"$input" >"$work/run.out" 2>"$work/run.err"; echo $? >"$work/run.code")
             else
