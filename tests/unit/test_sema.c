@@ -956,15 +956,18 @@ static const Case composite_cases[] = {
      "proc head: str -> str = trim\n",
      "2:6: error: proc 'p' is declared twice (first at t.pipe:1:6)\n"
      "3:6: error: proc 'head' has the name of a standard stage\n"},
-    {"extern procs need both types",
-     "extern proc rot13: str -> str from \"rot13.c\"\n"
-     "extern proc bad: str -> from \"bad.c\"\n"
+    /* the checker only needs the C file to be readable: /dev/null is */
+    {"extern procs need both types, and a readable C file",
+     "extern proc rot13: str -> str from \"/dev/null\"\n"
+     "extern proc bad: str -> from \"/dev/null\"\n"
+     "extern proc gone: str -> str from \"/nonexistent/gone.c\"\n"
      "pipeline main {\n"
      "    stdin | rot13 | stdout\n"
      "}\n",
-     "2:13: error: an extern proc needs both an input and an output type\n"},
+     "2:13: error: an extern proc needs both an input and an output type\n"
+     "3:13: error: extern proc 'gone': cannot read '/nonexistent/gone.c': No such file or directory\n"},
     {"an extern proc is one DAG node",
-     "extern proc rot13: str -> str from \"rot13.c\"\n"
+     "extern proc rot13: str -> str from \"/dev/null\"\n"
      "pipeline main {\n"
      "    stdin | rot13 | stdout\n"
      "}\n",
