@@ -121,7 +121,7 @@ Type *builtin_type(PipeArena *a, const Builtin *b, Type **at, int n, char *why, 
     }
     if (!strcmp(f, "add")) {
         if (is(at[0], T_SET) || is(at[0], T_LIST)) {
-            if (!type_eq(at[0]->elems[0], at[1]))
+            if (!type_fits(at[1], at[0]->elems[0]))
                 FAIL("add to %s needs a %s, found %s", t0, type_name(a, at[0]->elems[0]), t1);
             return TY_VOID;
         }

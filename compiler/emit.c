@@ -303,6 +303,15 @@ static bool is_container(const Type *t)
     return t->kind == T_LIST || t->kind == T_MAP || t->kind == T_SET;
 }
 
+/* An empty container owned by the heap, for a map entry that holds it. */
+static void owned_empty(Emit *E, Buf *b, const Type *t)
+{
+    if (t->kind == T_LIST)
+        bf(b, "pipe_list_new(0, sizeof(%s), 0)", ctype(E, t->elems[0]));
+    else
+        zero(E, b, t); /* maps and sets are heap-owned already */
+}
+
 /* A value of type t kept beyond the current item needs its own copy. */
 static bool needs_clone(const Type *t)
 {
@@ -702,6 +711,18 @@ static void ex(Emit *E, Buf *b, Node *e)
             bf(b, "); %s ? *(%s *)%s : ", t, ctype(E, vt), t);
             zero(E, b, vt);
             bf(b, "; })");
+        } else if (is_container(vt)) {
+            /* a container value read from a missing key is created and kept in
+             * the map, so that `add(m[k], x)` and `m[a][b] += 1` fill the map */
+            char c[16];
+            tmpname(E, c, sizeof c);
+            bf(b, "({ %s %s = ", ctype(E, ct->elems[0]), u);
+            ex(E, b, e->b);
+            bf(b, "; bool %s; %s *%s = pipe_map_upsert(", c, ctype(E, vt), t);
+            ex(E, b, e->a);
+            bf(b, ", &%s, &%s); if (%s) *%s = ", u, c, c, t);
+            owned_empty(E, b, vt);
+            bf(b, "; *%s; })", t);
         } else {
             bf(b, "({ %s %s = ", ctype(E, ct->elems[0]), u);
             ex(E, b, e->b);
@@ -773,10 +794,15 @@ static void indent(Buf *b, int ind)
  * place (state, map value) gets a heap copy and gives back its old one. */
 static void store_owned(Emit *E, Buf *b, const Type *t, const char *dst, const char *val, bool owned)
 {
-    if (owned && needs_clone(t))
-        bf(b, "pipe_drop(%s, &%s); pipe_clone(%s, &%s, &%s, 0);", tdesc(E, t), dst, tdesc(E, t), dst, val);
-    else
+    /* copy before giving the old value back: val may be a slice of it (trim) */
+    if (owned && needs_clone(t)) {
+        char c[16];
+        tmpname(E, c, sizeof c);
+        bf(b, "%s %s; pipe_clone(%s, &%s, &%s, 0); pipe_drop(%s, &%s); %s = %s;", ctype(E, t), c, tdesc(E, t), c,
+           val, tdesc(E, t), dst, dst, c);
+    } else {
         bf(b, "%s = %s;", dst, val);
+    }
 }
 
 static void assign_op(Emit *E, Buf *b, Node *st, const char *place, const Type *t, const char *val, bool owned)
@@ -837,7 +863,7 @@ static void stmt(Emit *E, Buf *b, Node *st, int ind)
             bf(b, ", &%s, &%s_c); ", u, w);
             if (is_container(tt) && st->op != OP_SET) {
                 bf(b, "if (%s_c) *%s = ", w, w);
-                zero(E, b, tt);
+                owned_empty(E, b, tt);
                 bf(b, "; ");
             }
             char place[32];
@@ -853,8 +879,12 @@ static void stmt(Emit *E, Buf *b, Node *st, int ind)
             bf(b, "); if (!%s) pipe_fail(%s, \"list index out of range\"); ", w, E->self);
             char place[32];
             snprintf(place, sizeof place, "(*%s)", w);
-            if (st->op == OP_SET && needs_clone(tt))
-                bf(b, "pipe_clone(%s, %s, &%s, %s->arena);", tdesc(E, tt), w, t, u);
+            if (st->op == OP_SET && needs_clone(tt)) {
+                char c[16];
+                tmpname(E, c, sizeof c);
+                bf(b, "%s %s; pipe_clone(%s, &%s, &%s, %s->arena); if (!%s->arena) pipe_drop(%s, %s); *%s = %s;",
+                   ctype(E, tt), c, tdesc(E, tt), c, t, u, u, tdesc(E, tt), w, w, c);
+            }
             else
                 assign_op(E, b, st, place, tt, t, false);
         }
@@ -1003,6 +1033,9 @@ static void emit_stateful(Emit *E, Node *d)
         }
     }
     bf(b, "}\n");
+    if (!d->in)
+        bf(b, "static void proc_%s_push(PipeNode *self_, const void *item_, int port_)\n{\n"
+              "    (void)self_; (void)item_; (void)port_;\n}\n", nm);
     for (int i = 0; i < d->list.n; i++) {
         Node *m = d->list.v[i];
         if (m->kind != N_ON)
@@ -1197,6 +1230,9 @@ static void emit_node(Emit *E, DagNode *n)
         bf(b, "    Proc_%s *p_ = (Proc_%s *)pipe_node_new(rt_, sizeof(Proc_%s), \"%s\", %s);\n", d->name, d->name,
            d->name, d->name, pos.p);
         bf(b, "    p_->base.push = proc_%s_push; p_->base.free = proc_%s_free;", d->name, d->name);
+        if (!d->in)
+            /* a proc with no input runs only `on end`: an empty source ends it */
+            bf(b, " pipe_connect(&pipe_src_range(rt_, %s, 0, 0)->node, &p_->base, 0);", pos.p);
         for (int i = 0; i < d->list.n; i++)
             if (d->list.v[i]->kind == N_ON && !d->list.v[i]->name)
                 bf(b, " p_->base.finish = proc_%s_finish;", d->name);

@@ -16,6 +16,7 @@ typedef struct ProcInfo {
     Type *in, *out; /* NULL where the side is missing */
     Type **ptypes;  /* parameter types */
     bool checking;  /* a composite proc being checked: recursion guard */
+    bool recursion_reported;
 } ProcInfo;
 
 /* What sema keeps about a pipeline (decl->sema). */
@@ -406,6 +407,8 @@ static Type *expr_inner(Sema *s, Scope *sc, Node *e)
         }
         if (b->regex_arg >= 0 && b->regex_arg < n)
             is_regex_literal_ok(s, arg_value(e->list.v[b->regex_arg]));
+        if (!strcmp(b->name, "add") && at[1]->kind == T_EMPTY_LIST)
+            arg_value(e->list.v[1])->type = at[0]->elems[0]; /* `add(l, [])`: the element type */
         return r;
     }
     case N_LAMBDA:
@@ -881,7 +884,9 @@ static const char *producer(Sema *s, DagNode *n)
 {
     char buf[200];
     const char *nm = n->stage && n->stage->name ? n->stage->name : "the stream before it";
-    if (n->stage && n->stage->name)
+    if (n->std && !strcmp(n->std, "<input>"))
+        snprintf(buf, sizeof buf, "the input of proc '%s'", nm);
+    else if (n->stage && n->stage->name)
         snprintf(buf, sizeof buf, "'%s' at %d:%d", nm, n->stage->loc.line, n->stage->loc.col);
     else
         snprintf(buf, sizeof buf, "%s", nm);
@@ -1071,7 +1076,16 @@ static DagNode *lower_stage(Lower *L, Scope *sc, int inst, Node *stage, DagNode 
         }
         if (d->kind == N_PROC && d->form == PROC_COMPOSITE) {
             if (pi->checking) {
-                err(s, stage->loc, "proc '%s' uses itself", name);
+                /* reported even while re-lowering quietly: through another
+                 * proc, the first lowering to meet the loop may be a quiet one */
+                if (!pi->recursion_reported)
+                    diag_error(s->diag, stage->loc, "proc '%s' uses itself", name);
+                /* one report per loop: every proc on it is being checked now */
+                for (int k = 0; k < s->nprocs; k++) {
+                    ProcInfo *o = s->procs[k]->sema;
+                    if (o && o->checking)
+                        o->recursion_reported = true;
+                }
                 *failed = true;
                 return NULL;
             }
@@ -1290,7 +1304,7 @@ static void lower_proc_check(Sema *s, Node *d, ProcInfo *pi)
             tn(s, pi->out));
     else if (!pi->out && !fe.sunk)
         err(s, d->a->loc, "proc '%s' is declared as a sink, but its flow does not end in one", d->name);
-    else if (pi->out && fe.tail && !type_eq(pi->out, fe.tail->out))
+    else if (pi->out && fe.tail && !type_has_error(pi->out) && !type_eq(pi->out, fe.tail->out))
         err(s, d->a->loc, "proc '%s' is declared to produce %s, but its flow produces %s", d->name,
             tn(s, pi->out), tn(s, fe.tail->out));
 }
@@ -1393,8 +1407,15 @@ static void check_pipeline(Sema *s, Node *pl)
             continue;
         }
         if (st->kind == N_BIND) {
-            if (scope_find(streams, st->name)) {
-                Sym *old = scope_find(streams, st->name);
+            Sym *prev = scope_find(streams, st->name);
+            if (prev && prev->kind == SYM_PARAM) {
+                err(s, st->loc, "'%s' is a parameter of pipeline '%s': a stream needs another name", st->name,
+                    pl->name);
+                poison(s, streams, st);
+                continue;
+            }
+            if (prev) {
+                Sym *old = prev;
                 err(s, st->loc, "'%s' is bound twice (first at %d:%d)", st->name, old->decl->loc.line,
                     old->decl->loc.col);
                 continue;

@@ -27,7 +27,8 @@ static Type *type_new(PipeArena *a, TypeKind k, int n)
 Type *type_tuple(PipeArena *a, Type **fields, int n)
 {
     Type *t = type_new(a, T_TUPLE, n);
-    memcpy(t->elems, fields, sizeof(Type *) * (size_t)n);
+    if (n > 0)
+        memcpy(t->elems, fields, sizeof(Type *) * (size_t)n);
     return t;
 }
 
@@ -79,6 +80,17 @@ bool type_fits(const Type *from, const Type *to)
     if (from->kind == T_EMPTY_LIST)
         return to->kind == T_LIST || to->kind == T_EMPTY_LIST || to->kind == T_ERROR;
     return type_eq(from, to);
+}
+
+bool type_has_error(const Type *t)
+{
+    if (t->kind == T_ERROR)
+        return true;
+    int n = t->kind == T_TUPLE ? t->n : t->kind == T_MAP ? 2 : (t->kind == T_LIST || t->kind == T_SET) ? 1 : 0;
+    for (int i = 0; i < n; i++)
+        if (type_has_error(t->elems[i]))
+            return true;
+    return false;
 }
 
 bool type_is_num(const Type *t)

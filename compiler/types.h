@@ -48,6 +48,8 @@ bool type_eq(const Type *x, const Type *y);
  * an empty list literal where any list is expected). */
 bool type_fits(const Type *from, const Type *to);
 bool type_is_num(const Type *t);
+/* Whether t is, or contains, T_ERROR (an earlier error). */
+bool type_has_error(const Type *t);
 /* Whether values of t can be compared with < (scalars, tuples and lists of such). */
 bool type_is_ordered(const Type *t);
 /* Whether values of t can be map keys or set elements (not maps or sets). */

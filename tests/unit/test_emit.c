@@ -481,14 +481,13 @@ static const RunCase stmt_cases[] = {
      "ab\nac\nb\n", "ab\nab,ac\nb\n", 0},
 };
 
-#ifdef KNOWN_BUG
-/* Bugs found by these tests: each row fails today (-DKNOWN_BUG runs them). */
-static const RunCase known_bug_cases[] = {
-    /* BUG 6: add(m[k], x) on a missing key does nothing: m[k] reads a fresh
+/* Regressions: bugs these tests found, fixed since. */
+static const RunCase regression_cases[] = {
+    /* Fixed bug 6: add(m[k], x) on a missing key does nothing: m[k] reads a fresh
      * zero list that is never stored in m (only `m[k] op= v` inserts). */
     {"a map of lists", PROC("    state m: {str: [str]}\n", "let k = substr(s, 0, 1)\n add(m[k], s)\n emit join(m[k], \",\")\n"),
      "ab\nac\nb\n", "ab\nab,ac\nb\n", 0},
-    /* BUG 7: nested maps cannot be filled: `m[a][b] += 1` upserts into the
+    /* Fixed bug 7: nested maps cannot be filled: `m[a][b] += 1` upserts into the
      * zero value that reading m[a] returned, not into m, so m stays empty. */
     {"nested maps: m[a][b] += 1",
      "proc p: str -> str {\n"
@@ -510,7 +509,7 @@ static const RunCase known_bug_cases[] = {
      PROC("    state l: [str]\n",
           "add(l, s)\n l[0] = upper(l[0])\n emit join(l, \",\") + \" \" + str(len(l)) + \" \" + str(\"A\" in l)\n"),
      "a\nb\n", "A 1 true\nA,b 2 true\n", 0},
-    /* BUG 8: a stateful proc without input (`proc p: -> T { on end {...} }`)
+    /* Fixed bug 8: a stateful proc without input (`proc p: -> T { on end {...} }`)
      * passes the checker but its C does not compile: emit.c sets
      * `push = proc_three_push`, which it never wrote. */
     {"a source proc",
@@ -520,7 +519,6 @@ static const RunCase known_bug_cases[] = {
      "pipeline main { three | stdout }\n",
      "", "0\n1\n2\n", 0},
 };
-#endif
 
 static void test_pipelines(void **state)
 {
@@ -540,13 +538,11 @@ static void test_stmts(void **state)
     run_cases(stmt_cases, sizeof stmt_cases / sizeof stmt_cases[0]);
 }
 
-#ifdef KNOWN_BUG
-static void test_known_bugs(void **state)
+static void test_regressions(void **state)
 {
     (void)state;
-    run_cases(known_bug_cases, sizeof known_bug_cases / sizeof known_bug_cases[0]);
+    run_cases(regression_cases, sizeof regression_cases / sizeof regression_cases[0]);
 }
-#endif
 
 /* ------------------------------------------------------------------ the text of the C */
 
@@ -700,9 +696,7 @@ int main(void)
         cmocka_unit_test(test_pipelines),
         cmocka_unit_test(test_exprs),
         cmocka_unit_test(test_stmts),
-#ifdef KNOWN_BUG
-        cmocka_unit_test(test_known_bugs),
-#endif
+        cmocka_unit_test(test_regressions),
         cmocka_unit_test(test_pick_other),
         cmocka_unit_test(test_run_twice),
         cmocka_unit_test(test_standalone_builds),

@@ -929,7 +929,7 @@ static const Case composite_cases[] = {
      "1:22: error: proc 'a' is declared to produce int, but its flow produces str\n"
      "2:22: error: proc 'b' is declared to produce str, but its flow ends in a sink\n"
      "3:18: error: proc 'c' is declared as a sink, but its flow does not end in one\n"
-     "4:22: error: type mismatch: 'upper' takes str, but 'd' at 4:6 produces int\n"},
+     "4:22: error: type mismatch: 'upper' takes str, but the input of proc 'd' produces int\n"},
     {"a proc that uses itself",
      "proc p: str -> str = trim | p\n"
      "pipeline main {\n"
@@ -992,12 +992,10 @@ static const Case composite_cases[] = {
      "3:15: error: a map key cannot be of type {str: int}\n"},
 };
 
-#ifdef KNOWN_BUG
-/* Bugs found while writing these tests: each row fails today.  Build with
- * -DKNOWN_BUG to run them.  An expectation starting with '~' only needs to
- * appear among the header lines. */
-static const Case known_bug_cases[] = {
-    /* BUG 1: composite procs that use each other are accepted: the inner "uses
+/* Regressions: bugs these tests found, fixed since.  An expectation starting
+ * with '~' only needs to appear among the header lines. */
+static const Case regression_cases[] = {
+    /* Fixed bug 1: composite procs that use each other are accepted: the inner "uses
      * itself" error is raised while s->quiet > 0 (re-lowering), so nothing is
      * reported, sema_check succeeds, and `pipec run` prints nothing, exit 0. */
     {"composite procs that use each other",
@@ -1006,20 +1004,20 @@ static const Case known_bug_cases[] = {
      "pipeline main {\n"
      "    stdin | p | stdout\n"
      "}\n",
-     "~uses itself"},
-    /* BUG 2: a declared type with an unknown part cascades: "declared to
+     "2:30: error: proc 'p' uses itself\n"},
+    /* Fixed bug 2: a declared type with an unknown part cascades: "declared to
      * produce (int, <error>)" after the unknown type was reported. */
     {"an unknown type inside a tuple does not cascade",
      "proc p: string -> (int, nat) = trim\n",
      "1:9: error: unknown type 'string' (expected str, int, float, bool, a tuple, [T], {K: V} or {T})\n"
      "1:25: error: unknown type 'nat' (expected str, int, float, bool, a tuple, [T], {K: V} or {T})\n"},
-    /* BUG 3: inside a composite proc the first stage's producer is named as
+    /* Fixed bug 3: inside a composite proc the first stage's producer is named as
      * the proc itself: "'upper' takes str, but 'd' at 4:6 produces int", yet
      * d produces str; it is d's input that is int. */
     {"a mismatch at the start of a composite names the proc's input",
      "proc d: int -> str = upper\n",
      "~1:22: error: type mismatch: 'upper' takes str, but the input of proc 'd'"},
-    /* BUG 4: the empty list literal fits any list (type_fits), but add() on a
+    /* Fixed bug 4: the empty list literal fits any list (type_fits), but add() on a
      * list of lists rejects it: "add to [[int]] needs a [int], found []". */
     {"add([]) to a list of lists",
      "proc p: str -> str {\n"
@@ -1027,7 +1025,7 @@ static const Case known_bug_cases[] = {
      "    on x { add(l, []); emit x }\n"
      "}\n",
      OK},
-    /* BUG 5: a stream named like a pipeline parameter is reported as "bound
+    /* Fixed bug 5: a stream named like a pipeline parameter is reported as "bound
      * twice (first at 1:15)", pointing at the parameter, and then every use
      * adds "'n' is a value, not a stage". */
     {"a stream named like a parameter",
@@ -1035,9 +1033,8 @@ static const Case known_bug_cases[] = {
      "    n = stdin\n"
      "    n | stdout\n"
      "}\n",
-     "~2:5: error: stream 'n' has the name of parameter 'n'"},
+     "2:5: error: 'n' is a parameter of pipeline 'main': a stream needs another name\n"},
 };
-#endif
 
 /* ------------------------------------------------------------------ the harness */
 
@@ -1199,9 +1196,7 @@ RUN(builtin_cases)
 RUN(regex_cases)
 RUN(param_cases)
 RUN(composite_cases)
-#ifdef KNOWN_BUG
-RUN(known_bug_cases)
-#endif
+RUN(regression_cases)
 
 /* ------------------------------------------------------------------ sema_pick */
 
@@ -1330,9 +1325,7 @@ int main(void)
         cmocka_unit_test(test_regex_cases),
         cmocka_unit_test(test_param_cases),
         cmocka_unit_test(test_composite_cases),
-#ifdef KNOWN_BUG
-        cmocka_unit_test(test_known_bug_cases),
-#endif
+        cmocka_unit_test(test_regression_cases),
         cmocka_unit_test(test_pick),
         cmocka_unit_test(test_pick_with_import),
         cmocka_unit_test(test_repeatable),
