@@ -26,7 +26,7 @@ UNIT_SRC     := $(wildcard tests/unit/test_*.c)
 UNIT_BIN     := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 EMBEDDED     := runtime/pipe.h stdlib/pipe_std.h $(RUNTIME_SRC) $(STDLIB_SRC) $(wildcard runtime/*_impl.h)
 
-.PHONY: all deps demo test unit golden asan bench fuzz install clean
+.PHONY: all deps demo test unit golden diff edge asan bench fuzz install clean
 all: $(PIPEC)
 
 deps:
@@ -79,13 +79,19 @@ demo: deps
 	bin/pipec run examples/top_words.pipe --n 5 < examples/top_words.in
 
 test: deps
-	$(MAKE) all unit golden
+	$(MAKE) all unit golden diff edge
 
 unit: $(UNIT_BIN)
 	@sh tests/run_unit.sh $(UNIT_BIN)
 
 golden: $(PIPEC)
 	@PIPEC=$(PIPEC) sh tests/run_golden.sh
+
+diff: $(PIPEC)
+	@PIPEC=$(PIPEC) sh tests/run_diff.sh
+
+edge: $(PIPEC)
+	@PIPEC=$(PIPEC) sh tests/run_edge.sh
 
 ASAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 asan:

@@ -27,10 +27,13 @@ in=$tmp/in
 mkdir -p "$in" "$tmp/bin"
 
 # --- inputs -------------------------------------------------------------------
-if ! cc -O2 -o "$tmp/gen_logs" "$SHARED/bench/gen_logs.c"; then
-    echo "run_diff: cannot compile $SHARED/bench/gen_logs.c"
-    exit 2
+# Apache-style logs from the shared harness's generator (in CI and on every
+# workplace machine); the cases read its fields, so without it they can't run
+if [ ! -f "$SHARED/bench/gen_logs.c" ]; then
+    echo "diff: skipped: $SHARED/bench/gen_logs.c not found (set SHARED to the shared folder)"
+    exit 0
 fi
+cc -O2 -o "$tmp/gen_logs" "$SHARED/bench/gen_logs.c" || { echo "run_diff: cannot compile gen_logs.c"; exit 2; }
 "$tmp/gen_logs" 5000 7 >"$in/logs"
 # a corpus of English text with some UTF-8 (names in copyright files)
 for f in /usr/share/common-licenses/GPL-3 \
