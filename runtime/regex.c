@@ -19,6 +19,7 @@ struct PipeRegex {
     char *rbuf;                /* replace() builds its result here first */
     size_t rcap;
     PipeRt *rt;                /* the run that frees it, or NULL */
+    PipeNode *node;            /* the stage a failed match is reported against, or NULL */
     PipeRegexCache *cache;     /* the cache holding it: emptied when it is freed */
     PipeRegex *prev, *next;
 };
@@ -94,6 +95,7 @@ PipeRegex *pipe_regex_new(PipeRt *rt, PipeNode *n, PipeStr pattern)
         fprintf(stderr, "pipec: error: %s\n", msg);
         exit(1);
     }
+    re->node = n;
     if (rt)
         regex_link(rt, re);
     return re;
@@ -148,6 +150,21 @@ PipeRegex *pipe_regex_cached(PipeRegexCache *c, PipeNode *n, PipeStr pattern)
 }
 
 /* Finds the first match at or after start; its bounds in *ms, *me. */
+/* Reports a match that PCRE2 gave up on (match, depth or heap limit). */
+__attribute__((noreturn)) static void match_failed(PipeRegex *re, int rc)
+{
+    PCRE2_UCHAR why[200];
+    pcre2_get_error_message(rc, why, sizeof why);
+    char msg[300];
+    snprintf(msg, sizeof msg, "the regular expression gave up on this line (%s)", (const char *)why);
+    if (re->node)
+        pipe_fail_str(re->node, msg, (PipeStr){re->src, re->srcn});
+    if (re->rt)
+        pipe_rt_abort(re->rt, msg, RT_JMP_FAIL);
+    fprintf(stderr, "pipec: error: %s\n", msg);
+    exit(1);
+}
+
 static bool exec(PipeRegex *re, const char *s, size_t n, size_t start, uint32_t opt, size_t *ms,
                  size_t *me)
 {
@@ -159,9 +176,10 @@ static bool exec(PipeRegex *re, const char *s, size_t n, size_t start, uint32_t 
         *me = *ms + re->srcn;
         return true;
     }
+    bool jit = re->jit;
     for (;;) {
-        int rc = re->jit ? pcre2_jit_match(re->code, (PCRE2_SPTR)s, n, start, opt, re->md, re->mctx)
-                         : pcre2_match(re->code, (PCRE2_SPTR)s, n, start, opt, re->md, re->mctx);
+        int rc = jit ? pcre2_jit_match(re->code, (PCRE2_SPTR)s, n, start, opt, re->md, re->mctx)
+                     : pcre2_match(re->code, (PCRE2_SPTR)s, n, start, opt | PCRE2_NO_JIT, re->md, re->mctx);
         if (rc == PCRE2_ERROR_JIT_STACKLIMIT && !re->jstack) {
             re->jstack = pcre2_jit_stack_create(32 << 10, 8 << 20, NULL);
             re->mctx = pcre2_match_context_create(NULL);
@@ -170,8 +188,16 @@ static bool exec(PipeRegex *re, const char *s, size_t n, size_t start, uint32_t 
             pcre2_jit_stack_assign(re->mctx, NULL, re->jstack);
             continue;
         }
+        if (rc == PCRE2_ERROR_JIT_STACKLIMIT && jit) {
+            /* beyond the JIT's biggest stack the interpreter may still get
+             * there (for this line only): it keeps its backtracking on the heap */
+            jit = false;
+            continue;
+        }
+        if (rc == PCRE2_ERROR_NOMATCH || rc == PCRE2_ERROR_PARTIAL)
+            return false;
         if (rc < 0)
-            return false; /* no match, or a limit: treated as no match */
+            match_failed(re, rc); /* a limit: a wrong "no match" would be silent */
         PCRE2_SIZE *ov = pcre2_get_ovector_pointer(re->md);
         *ms = ov[0];
         *me = ov[1];

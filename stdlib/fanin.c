@@ -183,6 +183,7 @@ typedef struct ZipNode {
     PipeNode node;
     ZipQueue q[2];
     char *pair; /* out->size bytes, reused */
+    bool done;  /* closed: one side ended with nothing left to pair */
 } ZipNode;
 
 static void zipq_push(ZipQueue *q, const void *item)
@@ -217,6 +218,16 @@ static void zip_emit(ZipNode *z, const void *a, const void *b)
     pipe_emit(&z->node, z->pair);
 }
 
+/* One side has ended with nothing left to pair: zip wants no more input, so
+ * the other side's sources can stop instead of being read to their end. */
+static void zip_done(ZipNode *z)
+{
+    if (!z->done) {
+        z->done = true;
+        pipe_close(&z->node);
+    }
+}
+
 static void zip_push(PipeNode *self, const void *item, int port)
 {
     ZipNode *z = (ZipNode *)self;
@@ -236,6 +247,8 @@ static void zip_push(PipeNode *self, const void *item, int port)
     pipe_drop(other->t, front);
     other->head = (other->head + 1) % other->cap;
     other->len--;
+    if (other->len == 0 && other->ended)
+        zip_done(z);
 }
 
 static void zip_port_end(PipeNode *self, int port)
@@ -244,8 +257,10 @@ static void zip_port_end(PipeNode *self, int port)
     if (port != 0 && port != 1)
         return;
     z->q[port].ended = true;
-    if (z->q[port].len == 0) /* what the other side has waiting stays unpaired */
+    if (z->q[port].len == 0) { /* what the other side has waiting stays unpaired */
         zipq_clear(&z->q[1 - port]);
+        zip_done(z);
+    }
 }
 
 static void zip_free(PipeNode *self)
