@@ -1510,7 +1510,11 @@ Node *sema_pick(Sema *s, const char *name)
         for (int i = 0; i < s->npipelines; i++)
             if (!strcmp(s->pipelines[i]->name, name))
                 return s->pipelines[i];
-        diag_plain_error(s->diag, "no pipeline named '%s'", name);
+        char have[512] = "";
+        size_t k = 0;
+        for (int i = 0; i < s->npipelines && k < sizeof have - 64; i++)
+            k += (size_t)snprintf(have + k, sizeof have - k, "%s%s", i ? ", " : "", s->pipelines[i]->name);
+        diag_plain_error(s->diag, "no pipeline named '%s' (the script has: %s)", name, k ? have : "none");
         return NULL;
     }
     Node *only = NULL;

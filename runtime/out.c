@@ -185,6 +185,8 @@ static void write_all(PipeOut *o, const char *p, size_t n)
             pipe_rt_abort(o->rt, NULL, RT_JMP_STOP);
         char msg[512];
         snprintf(msg, sizeof msg, "writing to %s: %s", o->name, strerror(err));
+        if (o->sink)
+            pipe_fail(o->sink, msg);
         pipe_rt_abort(o->rt, msg, RT_JMP_FAIL);
     }
 }

@@ -61,6 +61,7 @@ struct PipeOut {
     bool own_fd;    /* close at the end of the run */
     bool dead;      /* a write failed: write nothing more */
     char *name;     /* "stdout", "stderr" or the file name, for messages */
+    PipeNode *sink; /* the first sink writing here: a failed write is its error */
     PipeRt *rt;
     PipeOut *next;  /* the run's list of outputs */
 };

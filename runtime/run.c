@@ -417,8 +417,10 @@ static _Noreturn void fail(PipeNode *n, const char *msg, const PipeStr *value)
             char *d = pipe_fmt_int(t, rt->cur->input_line);
             msg_puts(&m.b, " (input ");
             msg_puts(&m.b, rt->cur->input_name ? rt->cur->input_name : "?");
-            msg_puts(&m.b, ", line ");
-            pipe_buf_put(&m.b, d, (size_t)(t + 24 - d));
+            if (rt->cur->input_line > 0) { /* 0: nothing was read yet */
+                msg_puts(&m.b, ", line ");
+                pipe_buf_put(&m.b, d, (size_t)(t + 24 - d));
+            }
             msg_puts(&m.b, ")");
         } else {
             msg_puts(&m.b, " (at end of input)");

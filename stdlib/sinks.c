@@ -30,6 +30,8 @@ static PipeNode *sink_new(PipeRt *rt, PipePos pos, const char *name, const PipeT
     s->node.push = t->kind == PIPE_K_STR ? sink_push_str : sink_push_value;
     s->node.finish = sink_finish;
     s->out = o;
+    if (o && !o->sink)
+        o->sink = &s->node;
     return &s->node;
 }
 
@@ -50,6 +52,8 @@ PipeNode *pipe_sink_file(PipeRt *rt, PipePos pos, const PipeType *t, PipeStr pat
 {
     PipeNode *n = sink_new(rt, pos, "file", t, NULL);
     ((Sink *)n)->out = pipe_out_open(rt, n, path, false);
+    if (!((Sink *)n)->out->sink)
+        ((Sink *)n)->out->sink = n;
     return n;
 }
 
@@ -58,6 +62,8 @@ PipeNode *pipe_sink_append(PipeRt *rt, PipePos pos, const PipeType *t, PipeStr p
 {
     PipeNode *n = sink_new(rt, pos, "append", t, NULL);
     ((Sink *)n)->out = pipe_out_open(rt, n, path, true);
+    if (!((Sink *)n)->out->sink)
+        ((Sink *)n)->out->sink = n;
     return n;
 }
 

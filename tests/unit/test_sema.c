@@ -1220,8 +1220,8 @@ static const PickCase pick_cases[] = {
     {"--pipeline picks another", PL("main") PL("other"), "other", "other"},
     {"--pipeline picks main by name", PL("main") PL("other"), "main", "main"},
     {"--pipeline picks one of several without main", PL("a") PL("b"), "b", "b"},
-    {"--pipeline with an unknown name", PL("main") PL("other"), "nope", "pipec: error: no pipeline named 'nope'\n"},
-    {"--pipeline with no pipelines", "", "main", "pipec: error: no pipeline named 'main'\n"},
+    {"--pipeline with an unknown name", PL("main") PL("other"), "nope", "pipec: error: no pipeline named 'nope' (the script has: main, other)\n"},
+    {"--pipeline with no pipelines", "", "main", "pipec: error: no pipeline named 'main' (the script has: none)\n"},
 };
 
 static void test_pick(void **state)
