@@ -1,9 +1,9 @@
 #!/bin/sh
 # Golden tests.  Every examples/NAME.pipe and tests/golden/NAME.pipe that has a
-# NAME.out runs twice, under `pipec run` (JIT) and as a `pipec build` binary
-# (examples a third time: `pipec emit-c`, built with its first line's command),
+# NAME.out runs three times: under `pipec run` (JIT), as a `pipec build` binary,
+# and as the C of `pipec emit-c` built with the command its first line gives;
 # each in a fresh copy of its folder, with stdin NAME.in and options NAME.args:
-# stdout must equal NAME.out byte for byte in both, the exit code NAME.code (0),
+# stdout must equal NAME.out byte for byte in each, the exit code NAME.code (0),
 # stderr NAME.err when that file exists, and files NAME.expect/* as written.
 # Then every tests/errors/NAME.pipe must fail `pipec check` with exactly NAME.err.
 # PIPEC names the compiler (default bin/pipec); SKIP_BUILD=1 skips the binaries.
@@ -63,9 +63,8 @@ for dir in examples tests/golden; do
         [ -f "$d/$name.args" ] && args=$(cat "$d/$name.args")
         input=/dev/null
         [ -f "$d/$name.in" ] && input=$d/$name.in
-        modes="run bin"
-        # examples also go through emit-c, compiled with the command its first line gives
-        [ "$dir" = examples ] && modes="run bin emitc"
+        # and through emit-c, compiled with the command its first line gives
+        modes="run bin emitc"
         for mode in $modes; do
             [ "$mode" != run ] && [ -n "$SKIP_BUILD" ] && continue
             work=$scratch/$name.$mode
