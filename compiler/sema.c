@@ -28,30 +28,35 @@ typedef struct PipeInfo {
 
 /* ------------------------------------------------------------------ helpers */
 
-static void err(Sema *s, Loc loc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void err(Sema *s, Loc loc, const char *fmt, ...)
+static void report(Sema *s, bool error, Loc loc, const char *fmt, va_list ap) __attribute__((format(printf, 4, 0)));
+static void report(Sema *s, bool error, Loc loc, const char *fmt, va_list ap)
 {
     if (s->quiet)
         return;
     char buf[1024];
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    if (error)
+        diag_error(s->diag, loc, "%s", buf);
+    else
+        diag_warning(s->diag, loc, "%s", buf);
+}
+
+static void err(Sema *s, Loc loc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void err(Sema *s, Loc loc, const char *fmt, ...)
+{
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(buf, sizeof buf, fmt, ap);
+    report(s, true, loc, fmt, ap);
     va_end(ap);
-    diag_error(s->diag, loc, "%s", buf);
 }
 
 static void warn(Sema *s, Loc loc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static void warn(Sema *s, Loc loc, const char *fmt, ...)
 {
-    if (s->quiet)
-        return;
-    char buf[1024];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(buf, sizeof buf, fmt, ap);
+    report(s, false, loc, fmt, ap);
     va_end(ap);
-    diag_warning(s->diag, loc, "%s", buf);
 }
 
 static const char *tn(Sema *s, const Type *t)
