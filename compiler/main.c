@@ -11,6 +11,7 @@
 #include "diag.h"
 #include "embed.h"
 #include "emit.h"
+#include "graph.h"
 #include "jit.h"
 #include "parse.h"
 #include "sema.h"
@@ -28,6 +29,8 @@ static const char usage[] =
     "  emit-c SCRIPT [-o OUT.c] [--pipeline NAME]\n"
     "                                          print standalone C for the pipeline\n"
     "  check SCRIPT [--dump-ast]               parse and type-check only\n"
+    "  graph SCRIPT [--format dot|svg|png] [-o OUT] [--pipeline NAME]\n"
+    "                                          the pipeline's DAG (svg, png: with Graphviz)\n"
     "\n"
     "options:\n"
     "  --pipeline NAME   the pipeline to use (default: 'main', or the only one)\n"
@@ -53,6 +56,7 @@ typedef struct Cli {
     const char *pipeline;
     const char *out;
     bool dump_ast;
+    const char *format; /* graph: dot, svg or png */
     int nrest; /* arguments after the script that belong to the pipeline */
     char **rest;
 } Cli;
@@ -382,6 +386,57 @@ static int cmd_build(const Cli *c)
     return rc;
 }
 
+static int cmd_graph(const Cli *c)
+{
+    const char *fmt = c->format ? c->format : "dot";
+    if (strcmp(fmt, "dot") && strcmp(fmt, "svg") && strcmp(fmt, "png"))
+        return usage_error("unknown graph format", fmt, " (expected dot, svg or png)");
+    bool render = strcmp(fmt, "dot") != 0;
+    if (render && !have_program("dot")) {
+        fprintf(stderr, "pipec: error: --format %s needs Graphviz's 'dot', which is not installed "
+                        "(apt-get install graphviz); --format dot prints the graph as text\n", fmt);
+        return 1;
+    }
+    Front f;
+    if (!front(&f, c, true)) {
+        front_free(&f);
+        return 2;
+    }
+    char *text = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&text, &len);
+    graph_write_dot(&f.sema, &f.dag, m);
+    fclose(m);
+    front_free(&f);
+    int rc = 0;
+    if (!render) {
+        rc = write_file(c->out ? c->out : "-", text, len) ? 0 : 1;
+    } else {
+        /* dot reads the graph from a temporary file and writes the picture */
+        char *dir = temp_dir_with_headers();
+        char in[4200], tflag[16];
+        snprintf(in, sizeof in, "%s/graph.dot", dir ? dir : "/tmp");
+        snprintf(tflag, sizeof tflag, "-T%s", fmt);
+        if (!dir || !write_file(in, text, len)) {
+            rc = 1;
+        } else {
+            char *argv[] = {"dot", tflag, in, c->out ? "-o" : NULL, (char *)c->out, NULL};
+            fflush(stdout);
+            int st = spawn(argv);
+            if (st != 0) {
+                fprintf(stderr, "pipec: error: Graphviz's dot failed with status %d\n", st);
+                rc = 1;
+            }
+        }
+        if (dir) {
+            remove_dir(dir);
+            free(dir);
+        }
+    }
+    free(text);
+    return rc;
+}
+
 static int cmd_check(const Cli *c)
 {
     Front f;
@@ -393,7 +448,7 @@ static int cmd_check(const Cli *c)
 int main(int argc, char **argv)
 {
     if (argc < 2)
-        return usage_error("missing command (run, build, emit-c or check)", NULL, "");
+        return usage_error("missing command (run, build, emit-c, check or graph)", NULL, "");
     if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
         fputs(usage, stdout);
         return 0;
@@ -404,8 +459,9 @@ int main(int argc, char **argv)
     }
     Cli c = {0};
     c.cmd = argv[1];
-    if (strcmp(c.cmd, "run") && strcmp(c.cmd, "build") && strcmp(c.cmd, "emit-c") && strcmp(c.cmd, "check"))
-        return usage_error("unknown command", c.cmd, " (expected run, build, emit-c or check)");
+    if (strcmp(c.cmd, "run") && strcmp(c.cmd, "build") && strcmp(c.cmd, "emit-c") && strcmp(c.cmd, "check") &&
+        strcmp(c.cmd, "graph"))
+        return usage_error("unknown command", c.cmd, " (expected run, build, emit-c, check or graph)");
     c.rest = calloc((size_t)argc, sizeof(char *));
     bool is_run = !strcmp(c.cmd, "run");
     for (int i = 2; i < argc; i++) {
@@ -424,6 +480,13 @@ int main(int argc, char **argv)
             if (i + 1 >= argc)
                 return usage_error("option", a, " needs a file name");
             c.out = argv[++i];
+        } else if (!strcmp(c.cmd, "graph") && (!strcmp(a, "--format") || !strncmp(a, "--format=", 9))) {
+            if (a[8] == '=')
+                c.format = a + 9;
+            else if (i + 1 < argc)
+                c.format = argv[++i];
+            else
+                return usage_error("option", a, " needs a value (dot, svg or png)");
         } else if (!strcmp(c.cmd, "check") && !strcmp(a, "--dump-ast")) {
             c.dump_ast = true;
         } else if (!c.script && (a[0] != '-' || !strcmp(a, "-"))) {
@@ -443,6 +506,8 @@ int main(int argc, char **argv)
         rc = cmd_build(&c);
     else if (!strcmp(c.cmd, "emit-c"))
         rc = cmd_emit(&c);
+    else if (!strcmp(c.cmd, "graph"))
+        rc = cmd_graph(&c);
     else
         rc = cmd_check(&c);
     free(c.rest);
