@@ -13,7 +13,7 @@ WERROR   ?=
 SAN      ?=
 CFLAGS_ALL = -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) $(WERROR) $(SAN) -MMD -MP \
              -Iruntime -Istdlib -Icompiler -I$(BUILD)/grammar $(CFLAGS)
-LIBS     := -ltcc -ldl -lpcre2-8 -lm
+LIBS     := -ltcc -ldl -lpcre2-8 -ledit -lm
 LDFLAGS_ALL = $(SAN) $(LDFLAGS)
 
 RUNTIME_SRC  := $(wildcard runtime/*.c)
