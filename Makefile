@@ -26,7 +26,7 @@ UNIT_SRC     := $(wildcard tests/unit/test_*.c)
 UNIT_BIN     := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 EMBEDDED     := runtime/pipe.h stdlib/pipe_std.h $(RUNTIME_SRC) $(STDLIB_SRC) $(wildcard runtime/*_impl.h)
 
-.PHONY: all deps demo test unit golden diff edge asan bench fuzz install clean
+.PHONY: all deps demo test unit golden diff edge stats asan bench fuzz install clean
 all: $(PIPEC)
 
 deps:
@@ -79,7 +79,7 @@ demo: deps
 	bin/pipec run examples/top_words.pipe --n 5 < examples/top_words.in
 
 test: deps
-	$(MAKE) all unit golden diff edge
+	$(MAKE) all unit golden diff edge stats
 
 unit: $(UNIT_BIN)
 	@sh tests/run_unit.sh $(UNIT_BIN)
@@ -93,9 +93,12 @@ diff: $(PIPEC)
 edge: $(PIPEC)
 	@PIPEC=$(PIPEC) sh tests/run_edge.sh
 
+stats: $(PIPEC)
+	@PIPEC=$(PIPEC) sh tests/run_stats.sh
+
 ASAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 asan:
-	$(MAKE) BUILD=build/asan PIPEC=build/asan/pipec SAN="$(ASAN_FLAGS)" OPT="-O1 -g" unit golden diff edge
+	$(MAKE) BUILD=build/asan PIPEC=build/asan/pipec SAN="$(ASAN_FLAGS)" OPT="-O1 -g" unit golden diff edge stats
 
 bench: all
 	@PIPEC=$(PIPEC) BUILD=$(BUILD) sh bench/run.sh

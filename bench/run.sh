@@ -310,6 +310,36 @@ elif [ -z "$have_time" ]; then
     line ""
 fi
 
+# ---- 3. what --stats costs: when asked, and when not --------------------------------------------
+
+# The counters behind --stats (items in and out, in pipe_emit) and the scheduler's check of
+# --progress are always there; PIPE_NO_STATS compiles both out, only to measure them.
+script=bench/pipes/stats_cost.pipe
+stats_mb=${BENCH_STATS_MB:-100}
+say "bench: 3. the cost of --stats, $script on $stats_mb MiB"
+line "## 3. What \`--stats\` costs (\`$script\`, $stats_mb MiB, median of $BENCH_SMALL_RUNS)"
+line ""
+if in=$(input "$stats_mb") &&
+    "$PIPEC" build "$script" -o "$out/stats_cost" &&
+    CFLAGS="-DPIPE_NO_STATS" "$PIPEC" build "$script" -o "$out/stats_cost_none"; then
+    cat "$in" >/dev/null
+    stream_cmd stats_none "$BENCH_SMALL_RUNS" "$in" "$out/stats_cost_none"
+    t_none=$s_med
+    stream_cmd stats_off "$BENCH_SMALL_RUNS" "$in" "$out/stats_cost"
+    t_off=$s_med
+    stream_cmd stats_on "$BENCH_SMALL_RUNS" "$in" "$out/stats_cost" --stats
+    t_on=$s_med
+    line "| binary | median s | × without the ability |"
+    line "|---|---:|---:|"
+    line "| built with -DPIPE_NO_STATS (no counters, no progress check) | $(printf '%.3f' "$t_none") | 1.00 |"
+    line "| as built (the ability, not asked for) | $(printf '%.3f' "$t_off") | $(awk -v a="$t_off" -v b="$t_none" 'BEGIN { printf "%.2f", a / b }') |"
+    line "| as built, run with --stats | $(printf '%.3f' "$t_on") | $(awk -v a="$t_on" -v b="$t_none" 'BEGIN { printf "%.2f", a / b }') |"
+    line ""
+else
+    say "bench: building $script failed"
+    status=1
+fi
+
 # ---- report ------------------------------------------------------------------------------------
 
 if [ "$status" -ne 0 ]; then

@@ -642,6 +642,9 @@ static Type **params(Sema *s, Scope *sc, NodeList *ps, SymKind kind)
     for (int i = 0; i < ps->n; i++) {
         Node *p = ps->v[i];
         pt[i] = resolve_type(s, p->a);
+        if (kind == SYM_PARAM &&
+            (!strcmp(p->name, "stats") || !strcmp(p->name, "progress") || !strcmp(p->name, "help")))
+            err(s, p->loc, "'--%s' is an option of every run: the parameter needs another name", p->name);
         if (kind == SYM_PARAM && pt[i]->kind > T_BOOL && pt[i]->kind != T_ERROR)
             err(s, p->a->loc, "a pipeline parameter must be str, int, float or bool, found %s", tn(s, pt[i]));
         if (p->b) {

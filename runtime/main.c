@@ -2,6 +2,7 @@
  * as command-line options, --help, then build, run and the exit code. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "rt_impl.h"
 
@@ -27,7 +28,7 @@ static int usage_error(const char *argv0, const char *msg)
 
 static void print_help(const PipeProgram *prog, const char *argv0)
 {
-    size_t w = strlen("-h, --help");
+    size_t w = strlen("--stats[=json]");
     for (int i = 0; i < prog->nparams; i++) {
         size_t n = strlen(prog->params[i].name) + strlen(type_name(prog->params[i].type)) + 3;
         if (n > w)
@@ -45,6 +46,8 @@ static void print_help(const PipeProgram *prog, const char *argv0)
         else
             printf("(default: %s)\n", p->def);
     }
+    printf("  %-*s   at exit, per stage: items in and out, bytes, share of time\n", (int)w, "--stats[=json]");
+    printf("  %-*s   a progress line on stderr (a terminal)\n", (int)w, "--progress");
     printf("  %-*s   show this help\n", (int)w, "-h, --help");
     fflush(stdout);
 }
@@ -82,7 +85,7 @@ static int find_param(const PipeProgram *prog, const char *name, size_t n)
 
 /* Parses argv into params; returns -1 when the run may go on, else an exit code. */
 static int parse_args(const PipeProgram *prog, int argc, char **argv, const char *argv0,
-                      char *params, bool *given)
+                      char *params, bool *given, RtOpts *opts)
 {
     char msg[512];
     for (int i = 1; i < argc; i++) {
@@ -90,6 +93,19 @@ static int parse_args(const PipeProgram *prog, int argc, char **argv, const char
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
             print_help(prog, argv0);
             return 0;
+        }
+        /* the run's own options (a pipeline can't have parameters of these names) */
+        if (strcmp(a, "--stats") == 0 || strcmp(a, "--stats=table") == 0) {
+            opts->stats = 1;
+            continue;
+        }
+        if (strcmp(a, "--stats=json") == 0) {
+            opts->stats = 2;
+            continue;
+        }
+        if (strcmp(a, "--progress") == 0) {
+            opts->progress = true;
+            continue;
         }
         if (strncmp(a, "--", 2) != 0 || a[2] == '\0') {
             snprintf(msg, sizeof msg, "unexpected argument '%.400s'", a);
@@ -145,7 +161,8 @@ int pipe_main(const PipeProgram *prog, int argc, char **argv)
     const char *argv0 = argc > 0 && argv[0] ? argv[0] : (prog->name ? prog->name : "pipe");
     char *params = pipe_xcalloc(1, prog->params_size ? prog->params_size : 1);
     bool *given = pipe_xcalloc((size_t)(prog->nparams > 0 ? prog->nparams : 1), sizeof *given);
-    int rc = parse_args(prog, argc, argv, argv0, params, given);
+    RtOpts opts = {0};
+    int rc = parse_args(prog, argc, argv, argv0, params, given, &opts);
     free(given);
     if (rc >= 0) {
         free(params);
@@ -158,11 +175,18 @@ int pipe_main(const PipeProgram *prog, int argc, char **argv)
     int jc = setjmp(jb);
     if (jc == 0) {
         prog->build(rt, params);
+        rt->progress = opts.progress && isatty(2);
+        if (opts.stats)
+            pipe_rt_stats_start(rt);
         code = pipe_run(rt);
     } else {
         code = jc == RT_JMP_STOP ? 0 : 1;
     }
     rt->jmp = NULL;
+    if (rt->progress)
+        pipe_rt_progress_end(rt);
+    if (opts.stats && rt->stats) /* after an error too: what ran until then */
+        pipe_rt_stats_report(rt, opts.stats == 2);
     pipe_rt_free(rt);
     free(params);
     return code;

@@ -175,10 +175,14 @@ struct PipeNode {
 /* Sends item to every output of n (fan-out calls each consumer in turn). */
 static inline void pipe_emit(PipeNode *n, const void *item)
 {
+#ifndef PIPE_NO_STATS /* only to measure what the counters of --stats cost */
     n->items_out++;
+#endif
     for (uint32_t i = 0; i < n->nouts; i++) {
         PipeNode *o = n->outs[i].node;
+#ifndef PIPE_NO_STATS
         o->items_in++;
+#endif
         o->push(o, item, n->outs[i].port);
     }
 }
@@ -209,6 +213,8 @@ struct PipeSource {
     const char *input_name;            /* "stdin", a file name, ... for messages */
     int64_t input_line;                /* line number of the item being emitted */
     bool is_file;                      /* a regular file (merge is round-robin) */
+    uint64_t bytes_read;               /* input bytes read so far (for --progress) */
+    uint64_t bytes_total;              /* size of the input when known, else 0 */
 };
 PipeSource *pipe_source_new(PipeRt *rt, size_t size, const char *name, PipePos pos);
 

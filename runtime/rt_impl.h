@@ -110,6 +110,14 @@ struct PipeRt {
     bool solo;                     /* only one live source: steps may batch */
     bool failing;                  /* inside error handling: no more jumps */
     bool closed;                   /* pipe_close ran: the scheduler checks liveness */
+    bool progress;                 /* --progress on a terminal */
+    bool drawn;                    /* a progress line is on the screen */
+    uint32_t ptick;                /* steps since the last clock check */
+    uint64_t pstart_ns, plast_ns;  /* when the run started, last redraw */
+    uint64_t items;                /* source items so far (progress) */
+    struct RtStat *stat_cur;       /* --stats: the hook running now */
+    struct RtStat *stats;          /* --stats: one per node, in creation order */
+    size_t nstats;
     PipeNode **closing;            /* closed nodes whose outputs end after the step */
     size_t nclosing, capclosing;
     uint64_t gen;                  /* liveness check generation (run.c) */
@@ -121,6 +129,44 @@ struct PipeRt {
 __attribute__((noreturn)) void pipe_rt_abort(PipeRt *rt, const char *msg, int code);
 /* Appends s to b escaped for a message: \xHH, \" and \\, cut after ~60 bytes. */
 void pipe_buf_escaped(PipeBuf *b, PipeStr s);
+
+/* Every node is allocated behind this header (32 bytes, so the node keeps
+ * malloc's alignment); it links the run's nodes and remembers pipe_end. */
+typedef struct RtNode {
+    struct RtNode *next;
+    uint32_t ended;       /* pipe_end(n) ran: n emits nothing more */
+    uint32_t live;        /* memo of node_live() for generation gen */
+    uint64_t gen;
+    struct RtStat *stat;  /* --stats: the node's counters, else NULL */
+} RtNode;
+
+static inline RtNode *hdr(PipeNode *n)
+{
+    return (RtNode *)n - 1;
+}
+
+/* What --stats and --progress ask of a run (parsed by pipe_main). */
+typedef struct RtOpts {
+    int stats;     /* 0 off, 1 table, 2 json */
+    bool progress; /* a progress line on stderr when it is a terminal */
+} RtOpts;
+
+/* --stats: wraps every node's hooks to count time and bytes (stats.c). */
+void pipe_rt_stats_start(PipeRt *rt);
+/* --stats: writes the table (or JSON) of every stage to stderr. */
+void pipe_rt_stats_report(PipeRt *rt, bool json);
+/* Whether the scheduler looks at --progress after each step; PIPE_NO_STATS
+ * compiles that out, only to measure what the ability costs (bench/run.sh). */
+#ifdef PIPE_NO_STATS
+#define RT_PROGRESS(rt) false
+#else
+#define RT_PROGRESS(rt) RT_UNLIKELY((rt)->progress)
+#endif
+
+/* --progress: redraws the progress line when due (at most 10 times a second). */
+void pipe_rt_progress_tick(PipeRt *rt);
+/* --progress: clears the progress line. */
+void pipe_rt_progress_end(PipeRt *rt);
 
 /* Resets scratch without a call when only the first block is in use. */
 static inline void pipe_rt_item_done(PipeRt *rt)

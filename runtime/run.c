@@ -6,20 +6,6 @@
 
 #include "rt_impl.h"
 
-/* Every node is allocated behind this header (32 bytes, so the node keeps
- * malloc's alignment); it links the run's nodes and remembers pipe_end. */
-typedef struct RtNode {
-    struct RtNode *next;
-    uint32_t ended;  /* pipe_end(n) ran: n emits nothing more */
-    uint32_t live;   /* memo of node_live() for generation gen */
-    uint64_t gen;
-    uint64_t pad;
-} RtNode;
-
-static inline RtNode *hdr(PipeNode *n)
-{
-    return (RtNode *)n - 1;
-}
 
 /* Returns an empty run: no nodes, no sources, the build phase. */
 PipeRt *pipe_rt_new(void)
@@ -47,6 +33,7 @@ void pipe_rt_free(PipeRt *rt)
         h = next;
     }
     free(rt->srcs);
+    free(rt->stats);
     free(rt->closing);
     pipe_regex_free_all(rt);
     pipe_out_free_all(rt);
@@ -228,6 +215,8 @@ static void schedule(PipeRt *rt)
             rt->cur = s;
             if (s->step(s)) {
                 pipe_rt_item_done(rt);
+                if (RT_PROGRESS(rt))
+                    pipe_rt_progress_tick(rt);
                 i++;
                 continue;
             }
@@ -246,6 +235,8 @@ static void schedule(PipeRt *rt)
         bool more;
         while ((more = step(s))) {
             pipe_rt_item_done(rt);
+            if (RT_PROGRESS(rt))
+                pipe_rt_progress_tick(rt);
             if (RT_UNLIKELY(rt->closed)) {
                 if (stop_dead(rt, live, 1) == 0)
                     break; /* stop_dead ended s */
@@ -260,6 +251,8 @@ static void schedule(PipeRt *rt)
     }
     rt->cur = NULL;
     rt->solo = false;
+    if (rt->progress)
+        pipe_rt_progress_end(rt);
 }
 
 /* Runs every source to its end and flushes the outputs; returns 0, or 1 after

@@ -77,6 +77,8 @@ static void open_input(FileSrc *f, const char *path)
     r->own_fd = true;
     r->eof = false;
     r->regular = S_ISREG(st.st_mode);
+    if (r->regular) /* files(glob) opens one after another: the total grows */
+        f->src.bytes_total += (uint64_t)st.st_size;
     r->start = r->mem + r->pad;
     r->len = r->used = r->scanned = 0;
     f->src.input_name = f->name;
@@ -130,6 +132,7 @@ static void refill(FileSrc *f)
     if (got == 0)
         r->eof = true;
     r->len += (size_t)got;
+    f->src.bytes_read += (uint64_t)got;
 }
 
 static inline void emit_line(PipeSource *s, const char *p, size_t n)
@@ -213,6 +216,10 @@ PipeSource *pipe_src_stdin(PipeRt *rt, PipePos pos)
     f->rd.fd = 0;
     f->rd.own_fd = false;
     f->rd.regular = fstat(0, &st) == 0 && S_ISREG(st.st_mode);
+    if (f->rd.regular) {
+        off_t at = lseek(0, 0, SEEK_CUR);
+        f->src.bytes_total = (uint64_t)(st.st_size - (at > 0 ? at : 0));
+    }
     f->name = pipe_xstrndup("stdin", 5);
     f->src.input_name = f->name;
     f->src.is_file = f->rd.regular;
