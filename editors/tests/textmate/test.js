@@ -350,6 +350,37 @@ async function main() {
     const two = tokenize(grammar, 's = "open\npipeline');
     check(has(scopeAt(two[1], 0), 'keyword'), 'an unterminated string must not run into the next line');
 
+    // the problem matcher of package.json on pipec's diagnostics (tests/errors/*.err)
+    const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'editors/vscode/package.json'), 'utf8'));
+    const pm = (pkg.contributes.problemMatchers || []).find(m => m.name === 'pipec');
+    check(!!pm, 'package.json contributes no problemMatcher "pipec"');
+    if (pm) {
+        const re = new RegExp(pm.pattern.regexp);
+        const errDir = path.join(ROOT, 'tests/errors');
+        let diagnostics = 0;
+        const inputs = fs.readdirSync(errDir).filter(f => f.endsWith('.err')).sort()
+            .map(f => [f, fs.readFileSync(path.join(errDir, f), 'utf8').split('\n')]);
+        inputs.push(['a warning', ["x.pipe:8:5: warning: stream 'unused' is bound but never used"]]);
+        for (const [name, lines] of inputs) {
+            const problems = [];
+            for (const line of lines) {
+                const diag = /^[^ :][^:]*\.pipe:\d+:\d+: (error|warning): /.exec(line);
+                const m = re.exec(line);
+                if (diag) {
+                    diagnostics++;
+                    const ok = m && m[pm.pattern.file].endsWith('.pipe') && /^\d+$/.test(m[pm.pattern.line]) &&
+                        /^\d+$/.test(m[pm.pattern.column]) && m[pm.pattern.severity] === diag[1] &&
+                        line.endsWith(m[pm.pattern.message]);
+                    if (!ok) problems.push(`${name}: problem matcher on '${line}': ${JSON.stringify(m)}`);
+                } else if (m) {
+                    problems.push(`${name}: problem matcher matches a line that is no diagnostic: '${line}'`);
+                }
+            }
+            check(problems.length === 0, problems.join('\n     '));
+        }
+        check(diagnostics >= 10, `only ${diagnostics} diagnostics in tests/errors/*.err`);
+    }
+
     for (const f of failures.slice(0, 50)) console.log('FAIL ' + f);
     if (failures.length > 50) console.log(`... and ${failures.length - 50} more failures`);
     console.log(`textmate: ${files.length} files, ${tokens} tokens`);
