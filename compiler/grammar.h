@@ -5,6 +5,7 @@
 
 #include "ast.h"
 #include "diag.h"
+#include "parse.h"
 
 /* An opening bracket the token filter is inside of. */
 typedef struct Opener {
@@ -59,6 +60,8 @@ typedef struct ParseCtx {
     int skip;          /* while recovering: braces entered that must be closed first */
 
     Node *big_int;     /* the literal 9223372036854775808, valid only under '-' */
+
+    Comments *comments; /* NULL unless parse_file_comments asked for them */
 } ParseCtx;
 
 /* ------------------------------------------------------------------ lexer support (parse.c) */
@@ -75,6 +78,8 @@ void parse_lex_error(ParseCtx *ctx, Loc loc, const char *fmt, ...) __attribute__
 PipeStr parse_lex_string(ParseCtx *ctx, const char *text, int n, Loc loc);
 /* Converts a decimal or 0x integer literal; errors when above 2^63. */
 uint64_t parse_lex_int(ParseCtx *ctx, const char *text, Loc loc);
+/* A '#' comment at loc: recorded only when ctx->comments is set. */
+void parse_lex_comment(ParseCtx *ctx, Loc loc);
 /* An identifier's name, interned in the arena. */
 const char *parse_lex_name(ParseCtx *ctx, const char *text, int n);
 

@@ -11,6 +11,7 @@
 #include "diag.h"
 #include "embed.h"
 #include "emit.h"
+#include "fmt.h"
 #include "graph.h"
 #include "jit.h"
 #include "parse.h"
@@ -31,6 +32,7 @@ static const char usage[] =
     "  check SCRIPT [--dump-ast]               parse and type-check only\n"
     "  graph SCRIPT [--format dot|svg|png] [-o OUT] [--pipeline NAME]\n"
     "                                          the pipeline's DAG (svg, png: with Graphviz)\n"
+    "  fmt [--check] SCRIPT... | -             rewrite in the canonical layout (--check: list, exit 1)\n"
     "\n"
     "options:\n"
     "  --pipeline NAME   the pipeline to use (default: 'main', or the only one)\n"
@@ -457,6 +459,8 @@ int main(int argc, char **argv)
         printf("pipec %s\n", PIPEC_VERSION);
         return 0;
     }
+    if (!strcmp(argv[1], "fmt"))
+        return fmt_main(argc - 2, argv + 2);
     Cli c = {0};
     c.cmd = argv[1];
     if (strcmp(c.cmd, "run") && strcmp(c.cmd, "build") && strcmp(c.cmd, "emit-c") && strcmp(c.cmd, "check") &&

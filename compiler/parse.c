@@ -133,6 +133,32 @@ uint64_t parse_lex_int(ParseCtx *ctx, const char *text, Loc loc)
     return v;
 }
 
+/* Arrays in the arena grow by doubling; the old block stays until the arena goes. */
+static void *grow(PipeArena *a, void *v, int n, int *cap, size_t size)
+{
+    if (n < *cap)
+        return v;
+    int ncap = *cap ? 2 * *cap : 64;
+    void *nv = pipe_alloc(a, (size_t)ncap * size);
+    if (n)
+        memcpy(nv, v, (size_t)n * size);
+    *cap = ncap;
+    return nv;
+}
+
+void parse_lex_comment(ParseCtx *ctx, Loc loc)
+{
+    Comments *c = ctx->comments;
+    if (!c)
+        return;
+    const char *text = diag_file(ctx->diag, ctx->file)->text;
+    bool own = true;
+    for (int i = ctx->line_start; i < loc.off && own; i++)
+        own = text[i] == ' ' || text[i] == '\t' || text[i] == '\r' || text[i] == '\n';
+    c->v = grow(ctx->arena, c->v, c->n, &c->cap, sizeof *c->v);
+    c->v[c->n++] = (Comment){loc.off, loc.end, own};
+}
+
 const char *parse_lex_name(ParseCtx *ctx, const char *text, int n)
 {
     return ast_strdup(ctx->arena, text, (size_t)n);
@@ -152,6 +178,11 @@ static RawTok next_raw(ParseCtx *ctx)
     RawTok t;
     memset(&t, 0, sizeof t);
     t.tok = plexlex(&t.v, &t.loc, ctx->scanner);
+    Comments *c = ctx->comments;
+    if (c && t.tok != NEWLINE && t.tok != YYEOF) {
+        c->toks = grow(ctx->arena, c->toks, c->ntoks, &c->captoks, sizeof *c->toks);
+        c->toks[c->ntoks++] = (TokSpan){t.tok, t.loc.off, t.loc.end};
+    }
     return t;
 }
 
@@ -818,11 +849,12 @@ Node *parse_tuple(ParseCtx *ctx, NodeKind kind, Node *first, NodeList rest, Loc 
 
 /* ------------------------------------------------------------------ files */
 
-Node *parse_file(Diag *d, PipeArena *a, int file_id)
+static Node *parse_with(Diag *d, PipeArena *a, int file_id, Comments *comments)
 {
     const SrcFile *f = diag_file(d, file_id);
     ParseCtx ctx;
     memset(&ctx, 0, sizeof ctx);
+    ctx.comments = comments;
     ctx.diag = d;
     ctx.arena = a;
     ctx.file = file_id;
@@ -844,6 +876,17 @@ Node *parse_file(Diag *d, PipeArena *a, int file_id)
     plex_delete_buffer(buf, scanner);
     plexlex_destroy(scanner);
     return ctx.root;
+}
+
+Node *parse_file(Diag *d, PipeArena *a, int file_id)
+{
+    return parse_with(d, a, file_id, NULL);
+}
+
+Node *parse_file_comments(Diag *d, PipeArena *a, int file_id, Comments *out)
+{
+    memset(out, 0, sizeof *out);
+    return parse_with(d, a, file_id, out);
 }
 
 /* The files of a program as they are loaded: realpaths (for "each once") and

@@ -11,6 +11,28 @@
  * declaration or statement); the returned tree holds what could be parsed. */
 Node *parse_file(Diag *d, PipeArena *a, int file_id);
 
+/* What the tree leaves out and a formatter needs (pipec fmt): every comment,
+ * and the span of every token but newlines, both in source order. */
+typedef struct Comment {
+    int off, end;      /* the '#' up to the end of its line (the newline excluded) */
+    bool own_line;     /* only blanks before it on its line; else it trails code */
+} Comment;
+
+typedef struct TokSpan {
+    int tok;           /* the parser's token number ('{', '|', ... for one character) */
+    int off, end;
+} TokSpan;
+
+typedef struct Comments {
+    Comment *v;
+    int n, cap;
+    TokSpan *toks;
+    int ntoks, captoks;
+} Comments;
+
+/* parse_file, and also fills *out (arrays allocated from a). */
+Node *parse_file_comments(Diag *d, PipeArena *a, int file_id, Comments *out);
+
 /* A program: the main file and every file it imports, transitively, each once. */
 typedef struct Program {
     Node **files; /* N_FILE nodes; files[0] is the main file */

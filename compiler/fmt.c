@@ -1,0 +1,1205 @@
+/* fmt.c — `pipec fmt`: prints the tree in the canonical layout, then puts every
+ * comment back where its source line went; checks itself by parsing the result. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fmt.h"
+#include "parse.h"
+#include "parser.h" /* token numbers (INT, FLOAT) of Comments.toks */
+
+/* The layout (LANGUAGE.md's own examples are its model):
+ * - 4 spaces per level; one declaration per paragraph, one blank line between
+ *   declarations; inside a block, one blank line where the user had one or more;
+ *   none after '{' or before '}'.
+ * - Blocks always open on their statement's line and close on a line of their
+ *   own, `} else {` included; an empty block with no comment is `{}`.
+ * - A flow goes on one line when that fits in WIDTH columns and no comment is
+ *   inside it; else one stage per line, each after a `| ` that hangs two
+ *   spaces in from the statement (so the stage itself is one level in).
+ * - One space around binary operators and `=>`, after ',' and ':'; parentheses
+ *   only where the grammar needs them, and around a comparison under `not`
+ *   (`not (k in seen)`); numbers as written; strings with the
+ *   escapes \n \t \\ \" and \xHH for other control bytes and invalid UTF-8.
+ * - Comments keep their text (less trailing blanks).  A comment alone on its
+ *   line goes alone on the line before the output line of the next code line's
+ *   first token, at that line's indentation (inside the block before a '}');
+ *   a comment after code trails, after two spaces, the output line of the
+ *   token before it (of the '{' when a whole block is on its line).  When two
+ *   would trail one line, the earlier goes alone on the line above it.  No
+ *   expression is ever broken, so that is the only way comments move. */
+
+enum { WIDTH = 100, INDENT = 4, HANG = 2 };
+
+/* Binding strengths, weakest first: one per nonterminal of parser.y's
+ * expression grammar, so a child printed at its slot's level re-parses as it. */
+enum { P_EXPR, P_OR, P_AND, P_NOT, P_CMP, P_ADD, P_MUL, P_UNARY, P_POSTFIX };
+
+typedef struct Buf {
+    char *p;
+    size_t n, cap;
+} Buf;
+
+/* What a line is, for blank lines and for where comments before it go. */
+typedef enum LineKind {
+    L_DECL,  /* starts a declaration: one blank line before its comments */
+    L_STMT,  /* starts a statement or body item: keeps one user blank line */
+    L_CONT,  /* goes on with a statement (a flow's stage): no blank lines */
+    L_CLOSE, /* '}' (or '} else {'): comments before it are inside the block */
+    L_EOF,   /* no text: holds the comments at the end of the file */
+} LineKind;
+
+typedef struct Line {
+    size_t text, len; /* in Fmt.out */
+    int indent;
+    LineKind kind;
+    int src;          /* offset of its first source token */
+    bool opens;       /* ends with '{' */
+} Line;
+
+/* Output line `line` holds the source token at offset off. */
+typedef struct Anchor {
+    int off, line;
+} Anchor;
+
+typedef struct Fmt {
+    const char *src;
+    int srclen;
+    const Comments *cm;
+    Buf out;          /* the finished lines' texts, back to back */
+    Buf cur;          /* the line being built */
+    int cur_indent, cur_src;
+    LineKind cur_kind;
+    Line *lines;
+    int nlines, caplines;
+    Anchor *anchors;
+    int nanchors, capanchors;
+} Fmt;
+
+static void *xrealloc(void *p, size_t n)
+{
+    p = realloc(p, n ? n : 1);
+    if (!p) {
+        fputs("pipec: error: out of memory\n", stderr);
+        exit(1);
+    }
+    return p;
+}
+
+static void buf_put(Buf *b, const char *s, size_t n)
+{
+    if (b->n + n + 1 > b->cap) {
+        b->cap = (b->n + n + 1) * 2;
+        b->p = xrealloc(b->p, b->cap);
+    }
+    memcpy(b->p + b->n, s, n);
+    b->n += n;
+    b->p[b->n] = '\0';
+}
+
+static void buf_puts(Buf *b, const char *s)
+{
+    buf_put(b, s, strlen(s));
+}
+
+static void buf_spaces(Buf *b, int n)
+{
+    for (int i = 0; i < n; i++)
+        buf_put(b, " ", 1);
+}
+
+/* Columns: UTF-8 continuation bytes take none. */
+static int width(const char *p, size_t n)
+{
+    int w = 0;
+    for (size_t i = 0; i < n; i++)
+        w += ((unsigned char)p[i] & 0xC0) != 0x80;
+    return w;
+}
+
+/* ------------------------------------------------------------------ source positions */
+
+static bool blank(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r';
+}
+
+/* Whether a blank line separates offset off from the code or comment before it. */
+static bool blank_line_before(const Fmt *F, int off)
+{
+    int nl = 0;
+    for (int i = off - 1; i >= 0 && (blank(F->src[i]) || F->src[i] == '\n'); i--)
+        nl += F->src[i] == '\n';
+    return nl >= 2;
+}
+
+/* The first token of the next line after off that holds code (not only a
+ * comment or blanks); the end of the file when there is none. */
+static int next_code_line(const Fmt *F, int off)
+{
+    int i = off;
+    for (;;) {
+        while (i < F->srclen && F->src[i] != '\n')
+            i++;
+        if (i >= F->srclen)
+            return F->srclen;
+        i++;
+        while (i < F->srclen && blank(F->src[i]))
+            i++;
+        if (i >= F->srclen)
+            return F->srclen;
+        if (F->src[i] != '\n' && F->src[i] != '#')
+            return i;
+    }
+}
+
+/* The index of the first token at or after offset off. */
+static int tok_at(const Fmt *F, int off)
+{
+    int lo = 0, hi = F->cm->ntoks;
+    while (lo < hi) {
+        int mid = (lo + hi) / 2;
+        if (F->cm->toks[mid].off < off)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* The offset of the token `back` tokens before the one at off (the keyword
+ * before a name whose node starts at the name). */
+static int tok_before(const Fmt *F, int off, int back)
+{
+    int i = tok_at(F, off) - back;
+    return i >= 0 ? F->cm->toks[i].off : off;
+}
+
+/* The offsets of the first '{' at or after off and of the '}' closing it. */
+static void braces_from(const Fmt *F, int off, int *open, int *close)
+{
+    int depth = 0;
+    *open = *close = F->srclen;
+    for (int i = tok_at(F, off); i < F->cm->ntoks; i++) {
+        int t = F->cm->toks[i].tok;
+        if (t == '{' && depth++ == 0)
+            *open = F->cm->toks[i].off;
+        else if (t == '}' && depth > 0 && --depth == 0) {
+            *close = F->cm->toks[i].off;
+            return;
+        }
+    }
+}
+
+/* The offset of the nearest '|' before off (a stage's bar). */
+static int bar_before(const Fmt *F, int off)
+{
+    for (int i = tok_at(F, off) - 1; i >= 0; i--)
+        if (F->cm->toks[i].tok == '|')
+            return F->cm->toks[i].off;
+    return off;
+}
+
+/* The source token a comment after code trails: the last one before it, or
+ * for `on x { ... }  # c`, where a whole block is on the comment's line, the
+ * block's '{' (so the comment stays on the statement's first line). */
+static int trailed_token(const Fmt *F, const Comment *c)
+{
+    int i = tok_at(F, c->off) - 1;
+    if (i < 0)
+        return c->off;
+    if (F->cm->toks[i].tok == '}') {
+        int depth = 0;
+        for (int k = i; k >= 0; k--) {
+            const TokSpan *t = &F->cm->toks[k];
+            if (t->tok == '}')
+                depth++;
+            else if (t->tok == '{' && --depth == 0) {
+                if (!memchr(F->src + t->off, '\n', (size_t)(c->off - t->off)))
+                    return t->off;
+                break;
+            }
+        }
+    }
+    return F->cm->toks[i].off;
+}
+
+/* Whether a comment starts strictly inside (from, to). */
+static bool comment_inside(const Fmt *F, int from, int to)
+{
+    int lo = 0, hi = F->cm->n;
+    while (lo < hi) {
+        int mid = (lo + hi) / 2;
+        if (F->cm->v[mid].off <= from)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < F->cm->n && F->cm->v[lo].off < to;
+}
+
+/* Where a construct's text starts: before the keyword when its node is at its name. */
+static int start_of(const Fmt *F, const Node *n)
+{
+    switch (n->kind) {
+    case N_IMPORT: case N_PROC: case N_PIPELINE: case N_LET: case N_STATE:
+        return tok_before(F, n->loc.off, 1);
+    case N_EXTERN:
+        return tok_before(F, n->loc.off, 2);
+    default:
+        return n->loc.off;
+    }
+}
+
+static int max_end(int e, const Node *n)
+{
+    return n && n->loc.end > e ? n->loc.end : e;
+}
+
+/* The braces of a declaration's body: the first '{' after its head opens it. */
+static void body_braces(const Fmt *F, const Node *n, int *open, int *close)
+{
+    int from = n->loc.end;
+    for (int i = 0; i < n->params.n; i++) {
+        const Node *p = n->params.v[i];
+        from = max_end(max_end(max_end(from, p), p->a), p->b);
+    }
+    from = max_end(max_end(from, n->has_in ? n->in : NULL), n->has_out ? n->out : NULL);
+    braces_from(F, from, open, close);
+}
+
+/* ------------------------------------------------------------------ lines */
+
+static void anchor(Fmt *F, int off)
+{
+    if (F->nanchors == F->capanchors) {
+        F->capanchors = F->capanchors ? 2 * F->capanchors : 256;
+        F->anchors = xrealloc(F->anchors, (size_t)F->capanchors * sizeof *F->anchors);
+    }
+    F->anchors[F->nanchors++] = (Anchor){off, F->nlines};
+}
+
+static void begin_line(Fmt *F, int indent, LineKind kind, int src)
+{
+    F->cur.n = 0;
+    F->cur_indent = indent;
+    F->cur_kind = kind;
+    F->cur_src = src;
+    anchor(F, src);
+}
+
+static void end_line(Fmt *F)
+{
+    if (F->nlines == F->caplines) {
+        F->caplines = F->caplines ? 2 * F->caplines : 128;
+        F->lines = xrealloc(F->lines, (size_t)F->caplines * sizeof *F->lines);
+    }
+    Line *l = &F->lines[F->nlines++];
+    l->text = F->out.n;
+    l->len = F->cur.n;
+    l->indent = F->cur_indent;
+    l->kind = F->cur_kind;
+    l->src = F->cur_src;
+    l->opens = F->cur.n > 0 && F->cur.p[F->cur.n - 1] == '{';
+    buf_put(&F->out, F->cur.p ? F->cur.p : "", F->cur.n);
+    F->cur.n = 0;
+}
+
+static void put(Fmt *F, const char *s)
+{
+    buf_puts(&F->cur, s);
+}
+
+static void put_n(Fmt *F, const char *s, size_t n)
+{
+    buf_put(&F->cur, s, n);
+}
+
+/* ------------------------------------------------------------------ literals */
+
+/* The length of the valid UTF-8 sequence at p (of at most n bytes), 0 if none. */
+static int utf8_len(const unsigned char *p, size_t n)
+{
+    int len;
+    unsigned min;
+    if (p[0] >= 0xC2 && p[0] <= 0xDF)
+        len = 2, min = 0x80;
+    else if (p[0] >= 0xE0 && p[0] <= 0xEF)
+        len = 3, min = 0x800;
+    else if (p[0] >= 0xF0 && p[0] <= 0xF4)
+        len = 4, min = 0x10000;
+    else
+        return 0;
+    if ((size_t)len > n)
+        return 0;
+    unsigned cp = p[0] & (0x7F >> len);
+    for (int i = 1; i < len; i++) {
+        if ((p[i] & 0xC0) != 0x80)
+            return 0;
+        cp = cp << 6 | (p[i] & 0x3F);
+    }
+    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+        return 0;
+    return len;
+}
+
+static void put_string(Fmt *F, PipeStr s)
+{
+    const unsigned char *p = (const unsigned char *)s.p;
+    put(F, "\"");
+    for (size_t i = 0; i < s.n; i++) {
+        char esc[8];
+        int k;
+        switch (p[i]) {
+        case '"': put(F, "\\\""); break;
+        case '\\': put(F, "\\\\"); break;
+        case '\n': put(F, "\\n"); break;
+        case '\t': put(F, "\\t"); break;
+        default:
+            if (p[i] >= 0x20 && p[i] < 0x7F) {
+                put_n(F, (const char *)p + i, 1);
+            } else if (p[i] >= 0x80 && (k = utf8_len(p + i, s.n - i)) > 0) {
+                put_n(F, (const char *)p + i, (size_t)k);
+                i += (size_t)k - 1;
+            } else {
+                snprintf(esc, sizeof esc, "\\x%02X", p[i]);
+                put(F, esc);
+            }
+        }
+    }
+    put(F, "\"");
+}
+
+/* A number literal's token and whether an odd count of '-' folded into it
+ * (parse_unary folds `-7`, `- (7)` and `- -7` into the literal's node). */
+static const TokSpan *number_tok(const Fmt *F, const Node *n, bool *neg)
+{
+    const TokSpan *lit = NULL;
+    *neg = false;
+    for (int i = tok_at(F, n->loc.off); i < F->cm->ntoks && F->cm->toks[i].off < n->loc.end; i++) {
+        if (F->cm->toks[i].tok == '-')
+            *neg = !*neg;
+        else if (F->cm->toks[i].tok == INT || F->cm->toks[i].tok == FLOAT)
+            lit = &F->cm->toks[i];
+    }
+    return lit;
+}
+
+static void put_number(Fmt *F, const Node *n)
+{
+    bool neg;
+    const TokSpan *t = number_tok(F, n, &neg);
+    if (neg)
+        put(F, "-");
+    if (t) {
+        put_n(F, F->src + t->off, (size_t)(t->end - t->off));
+    } else { /* no token: a tree not from this text (not reached) */
+        char buf[40];
+        if (n->kind == N_INT)
+            snprintf(buf, sizeof buf, "%" PRId64, n->ival);
+        else
+            snprintf(buf, sizeof buf, "%.17g", n->fval);
+        put(F, buf);
+    }
+}
+
+/* ------------------------------------------------------------------ types and expressions */
+
+static void pr_type(Fmt *F, const Node *t)
+{
+    anchor(F, t->loc.off);
+    switch (t->kind) {
+    case N_TNAME:
+        put(F, t->name);
+        break;
+    case N_TTUPLE:
+        put(F, "(");
+        for (int i = 0; i < t->list.n; i++) {
+            if (i)
+                put(F, ", ");
+            pr_type(F, t->list.v[i]);
+        }
+        put(F, ")");
+        break;
+    case N_TLIST:
+        put(F, "[");
+        pr_type(F, t->a);
+        put(F, "]");
+        break;
+    case N_TSET:
+        put(F, "{");
+        pr_type(F, t->a);
+        put(F, "}");
+        break;
+    case N_TMAP:
+        put(F, "{");
+        pr_type(F, t->a);
+        put(F, ": ");
+        pr_type(F, t->b);
+        put(F, "}");
+        break;
+    default:
+        put(F, "?");
+    }
+}
+
+static int prec(const Fmt *F, const Node *n)
+{
+    bool neg;
+    switch (n->kind) {
+    case N_LAMBDA: case N_COND:
+        return P_EXPR;
+    case N_UNARY:
+        return n->op == OP_NOT ? P_NOT : P_UNARY;
+    case N_INT: case N_FLOAT:
+        number_tok(F, n, &neg);
+        return neg ? P_UNARY : P_POSTFIX;
+    case N_BINARY:
+        switch (n->op) {
+        case OP_OR: return P_OR;
+        case OP_AND: return P_AND;
+        case OP_ADD: case OP_SUB: return P_ADD;
+        case OP_MUL: case OP_DIV: case OP_MOD: return P_MUL;
+        default: return P_CMP;
+        }
+    default:
+        return P_POSTFIX;
+    }
+}
+
+static void pr_expr(Fmt *F, const Node *n, int level);
+
+static void pr_list(Fmt *F, const NodeList *l)
+{
+    for (int i = 0; i < l->n; i++) {
+        if (i)
+            put(F, ", ");
+        pr_expr(F, l->v[i], P_EXPR);
+    }
+}
+
+static void pr_binary(Fmt *F, const Node *n)
+{
+    int left, right;
+    switch (prec(F, n)) {
+    case P_OR: left = P_OR, right = P_AND; break;
+    case P_AND: left = P_AND, right = P_NOT; break;
+    case P_CMP: left = right = P_ADD; break; /* comparisons do not chain */
+    case P_ADD: left = P_ADD, right = P_MUL; break;
+    default: left = P_MUL, right = P_UNARY; break;
+    }
+    pr_expr(F, n->a, left);
+    put(F, " ");
+    put(F, ast_op_name(n->op));
+    put(F, " ");
+    pr_expr(F, n->b, right);
+}
+
+static void pr_expr(Fmt *F, const Node *n, int level)
+{
+    bool paren = prec(F, n) < level;
+    if (paren)
+        put(F, "(");
+    anchor(F, n->loc.off);
+    switch (n->kind) {
+    case N_INT: case N_FLOAT:
+        put_number(F, n);
+        break;
+    case N_STR:
+        put_string(F, n->str);
+        break;
+    case N_BOOL:
+        put(F, n->ival ? "true" : "false");
+        break;
+    case N_NAME:
+        put(F, n->name);
+        break;
+    case N_FIELD: {
+        char buf[32];
+        /* `(5).0`: without them `5.0` would be a float */
+        if (n->a->kind == N_INT && prec(F, n->a) == P_POSTFIX) {
+            put(F, "(");
+            pr_expr(F, n->a, P_EXPR);
+            put(F, ")");
+        } else {
+            pr_expr(F, n->a, P_POSTFIX);
+        }
+        snprintf(buf, sizeof buf, ".%" PRId64, n->ival);
+        put(F, buf);
+        break;
+    }
+    case N_INDEX:
+        pr_expr(F, n->a, P_POSTFIX);
+        put(F, "[");
+        pr_expr(F, n->b, P_EXPR);
+        put(F, "]");
+        break;
+    case N_CALL:
+        put(F, n->name);
+        put(F, "(");
+        for (int i = 0; i < n->list.n; i++) {
+            const Node *arg = n->list.v[i];
+            if (i)
+                put(F, ", ");
+            anchor(F, arg->loc.off);
+            if (arg->name) {
+                put(F, arg->name);
+                put(F, ": ");
+            }
+            pr_expr(F, arg->a, P_EXPR);
+        }
+        put(F, ")");
+        break;
+    case N_LAMBDA:
+        if (n->list.n == 1) {
+            put(F, n->list.v[0]->name);
+        } else {
+            put(F, "(");
+            for (int i = 0; i < n->list.n; i++) {
+                if (i)
+                    put(F, ", ");
+                put(F, n->list.v[i]->name);
+            }
+            put(F, ")");
+        }
+        put(F, " => ");
+        pr_expr(F, n->a, P_EXPR);
+        break;
+    case N_BINARY:
+        pr_binary(F, n);
+        break;
+    case N_UNARY:
+        if (n->op == OP_NOT) {
+            /* `not (k in seen)`, as LANGUAGE.md writes it: `not k in seen`
+             * would read as `(not k) in seen` */
+            put(F, "not ");
+            pr_expr(F, n->a, prec(F, n->a) == P_CMP ? P_ADD : P_NOT);
+        } else {
+            put(F, "-");
+            /* `-(-x)` rather than `--x` */
+            bool inner_neg = n->a->kind == N_UNARY && n->a->op == OP_NEG;
+            pr_expr(F, n->a, inner_neg ? P_POSTFIX : P_UNARY);
+        }
+        break;
+    case N_COND:
+        put(F, "if ");
+        pr_expr(F, n->a, P_EXPR);
+        put(F, " then ");
+        pr_expr(F, n->b, P_EXPR);
+        put(F, " else ");
+        pr_expr(F, n->c, P_EXPR);
+        break;
+    case N_TUPLE:
+        put(F, "(");
+        pr_list(F, &n->list);
+        put(F, ")");
+        break;
+    case N_LIST:
+        put(F, "[");
+        pr_list(F, &n->list);
+        put(F, "]");
+        break;
+    default:
+        put(F, "?");
+    }
+    if (paren)
+        put(F, ")");
+}
+
+/* ------------------------------------------------------------------ statements and declarations */
+
+typedef void PrItem(Fmt *F, const Node *n, int indent);
+
+/* ` {`, the items one level in, and the '}' at close, which stays the current
+ * line (for ` else`); `{}` when there is nothing inside, not even a comment. */
+static void pr_braced(Fmt *F, const NodeList *items, int open, int close, int indent, PrItem *item)
+{
+    put(F, " {");
+    if (items->n == 0 && !comment_inside(F, open, close)) {
+        put(F, "}");
+        return;
+    }
+    end_line(F);
+    for (int i = 0; i < items->n; i++)
+        item(F, items->v[i], indent + INDENT);
+    begin_line(F, indent, L_CLOSE, close);
+    put(F, "}");
+}
+
+static void pr_stmt(Fmt *F, const Node *n, int indent);
+
+static void pr_block(Fmt *F, const Node *b, int indent)
+{
+    pr_braced(F, &b->list, b->loc.off, b->loc.end - 1, indent, pr_stmt);
+}
+
+static void pr_if(Fmt *F, const Node *n, int indent)
+{
+    anchor(F, n->loc.off);
+    put(F, "if ");
+    pr_expr(F, n->a, P_EXPR);
+    pr_block(F, n->b, indent);
+    if (!n->c)
+        return;
+    put(F, " else");
+    if (n->c->kind == N_IF) {
+        put(F, " ");
+        pr_if(F, n->c, indent);
+    } else {
+        pr_block(F, n->c, indent);
+    }
+}
+
+static void pr_stmt(Fmt *F, const Node *n, int indent)
+{
+    begin_line(F, indent, L_STMT, start_of(F, n));
+    switch (n->kind) {
+    case N_LET:
+        put(F, "let ");
+        put(F, n->name);
+        put(F, " = ");
+        pr_expr(F, n->a, P_EXPR);
+        break;
+    case N_ASSIGN:
+        pr_expr(F, n->a, P_POSTFIX);
+        put(F, " ");
+        if (n->op != OP_SET)
+            put(F, ast_op_name(n->op));
+        put(F, "= ");
+        pr_expr(F, n->b, P_EXPR);
+        break;
+    case N_IF:
+        pr_if(F, n, indent);
+        break;
+    case N_FOR:
+        put(F, "for ");
+        put(F, n->name);
+        if (n->name2) {
+            put(F, ", ");
+            put(F, n->name2);
+        }
+        put(F, " in ");
+        pr_expr(F, n->a, P_EXPR);
+        pr_block(F, n->b, indent);
+        break;
+    case N_WHILE:
+        put(F, "while ");
+        pr_expr(F, n->a, P_EXPR);
+        pr_block(F, n->b, indent);
+        break;
+    case N_EMIT:
+        put(F, "emit ");
+        pr_expr(F, n->a, P_EXPR);
+        break;
+    case N_EXPR_STMT:
+        pr_expr(F, n->a, P_POSTFIX);
+        break;
+    default:
+        put(F, "?");
+    }
+    end_line(F);
+}
+
+/* After what the current line holds: the stages joined by ` | ` if they fit
+ * and no comment is among them, else one per line under a hanging `| `. */
+static void pr_flow(Fmt *F, const Node *flow, int indent)
+{
+    size_t mark = F->cur.n;
+    int amark = F->nanchors;
+    anchor(F, flow->loc.off);
+    if (!comment_inside(F, flow->loc.off, flow->loc.end)) {
+        for (int i = 0; i < flow->list.n; i++) {
+            if (i)
+                put(F, " | ");
+            pr_expr(F, flow->list.v[i], P_POSTFIX);
+        }
+        if (F->cur_indent + width(F->cur.p, F->cur.n) <= WIDTH)
+            return;
+        F->cur.n = mark;
+        F->nanchors = amark + 1;
+    }
+    for (int i = 0; i < flow->list.n; i++) {
+        const Node *stage = flow->list.v[i];
+        if (i) {
+            end_line(F);
+            begin_line(F, indent + HANG, L_CONT, bar_before(F, stage->loc.off));
+            put(F, "| ");
+        }
+        pr_expr(F, stage, P_POSTFIX);
+    }
+}
+
+static void pr_pstmt(Fmt *F, const Node *n, int indent)
+{
+    begin_line(F, indent, L_STMT, start_of(F, n));
+    if (n->kind == N_BIND) {
+        put(F, n->name);
+        put(F, " = ");
+        pr_flow(F, n->a, indent);
+    } else {
+        pr_flow(F, n, indent);
+    }
+    end_line(F);
+}
+
+static void pr_item(Fmt *F, const Node *n, int indent)
+{
+    begin_line(F, indent, L_STMT, start_of(F, n));
+    if (n->kind == N_STATE) {
+        put(F, "state ");
+        put(F, n->name);
+        if (n->a) {
+            put(F, ": ");
+            pr_type(F, n->a);
+        }
+        if (n->b) {
+            put(F, " = ");
+            pr_expr(F, n->b, P_EXPR);
+        }
+    } else {
+        put(F, "on ");
+        put(F, n->name ? n->name : "end");
+        pr_block(F, n->a, indent);
+    }
+    end_line(F);
+}
+
+static void pr_params(Fmt *F, const NodeList *params)
+{
+    if (params->n == 0)
+        return;
+    put(F, "(");
+    for (int i = 0; i < params->n; i++) {
+        const Node *p = params->v[i];
+        if (i)
+            put(F, ", ");
+        anchor(F, p->loc.off);
+        put(F, p->name);
+        put(F, ": ");
+        pr_type(F, p->a);
+        if (p->b) {
+            put(F, " = ");
+            pr_expr(F, p->b, P_EXPR);
+        }
+    }
+    put(F, ")");
+}
+
+/* `name(params): IN -> OUT` of a proc or an extern proc */
+static void pr_proc_head(Fmt *F, const Node *n)
+{
+    put(F, n->name);
+    pr_params(F, &n->params);
+    put(F, ": ");
+    if (n->has_in) {
+        pr_type(F, n->in);
+        put(F, " ");
+    }
+    put(F, "->");
+    if (n->has_out) {
+        put(F, " ");
+        pr_type(F, n->out);
+    }
+}
+
+static void pr_decl(Fmt *F, const Node *n)
+{
+    begin_line(F, 0, L_DECL, start_of(F, n));
+    switch (n->kind) {
+    case N_IMPORT:
+        put(F, "import ");
+        put_string(F, n->str);
+        break;
+    case N_PROC:
+        put(F, "proc ");
+        pr_proc_head(F, n);
+        if (n->form == PROC_COMPOSITE) {
+            put(F, " = ");
+            pr_flow(F, n->a, 0);
+        } else {
+            int open, close;
+            body_braces(F, n, &open, &close);
+            pr_braced(F, &n->list, open, close, 0, pr_item);
+        }
+        break;
+    case N_EXTERN:
+        put(F, "extern proc ");
+        pr_proc_head(F, n);
+        put(F, " from ");
+        put_string(F, n->str);
+        break;
+    case N_PIPELINE: {
+        put(F, "pipeline ");
+        put(F, n->name);
+        pr_params(F, &n->params);
+        int open, close;
+        body_braces(F, n, &open, &close);
+        pr_braced(F, &n->list, open, close, 0, pr_pstmt);
+        break;
+    }
+    default:
+        put(F, "?");
+    }
+    end_line(F);
+}
+
+/* ------------------------------------------------------------------ comments and output */
+
+static int cmp_anchor(const void *x, const void *y)
+{
+    const Anchor *a = x, *b = y;
+    if (a->off != b->off)
+        return a->off < b->off ? -1 : 1;
+    return (a->line > b->line) - (a->line < b->line);
+}
+
+/* The output line holding the source token at offset off. */
+static int line_of(const Fmt *F, int off)
+{
+    int lo = 0, hi = F->nanchors;
+    while (lo < hi) {
+        int mid = (lo + hi) / 2;
+        if (F->anchors[mid].off <= off)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo > 0 ? F->anchors[lo - 1].line : 0;
+}
+
+/* A comment's text without its trailing blanks. */
+static size_t comment_len(const char *src, const Comment *c)
+{
+    int end = c->end;
+    while (end > c->off && blank(src[end - 1]))
+        end--;
+    return (size_t)(end - c->off);
+}
+
+static void emit_line(Buf *o, int indent, const char *p, size_t n)
+{
+    buf_spaces(o, indent);
+    buf_put(o, p, n);
+}
+
+/* Places the comments (see the top of the file) and joins the lines. */
+static char *render(Fmt *F, size_t *len)
+{
+    qsort(F->anchors, (size_t)F->nanchors, sizeof *F->anchors, cmp_anchor);
+    int nc = F->cm->n;
+    int *where = xrealloc(NULL, (size_t)(nc ? nc : 1) * sizeof *where);
+    for (int i = 0; i < nc; i++) {
+        const Comment *c = &F->cm->v[i];
+        where[i] = line_of(F, c->own_line ? next_code_line(F, c->end) : trailed_token(F, c));
+    }
+    Buf o = {0};
+    bool first = true, after_open = false;
+    int ci = 0;
+    for (int li = 0; li < F->nlines; li++) {
+        const Line *L = &F->lines[li];
+        int j = ci;
+        while (j < nc && where[j] <= li)
+            j++;
+        int trailing = j > ci && !F->cm->v[j - 1].own_line ? j - 1 : -1;
+        int nbefore = (trailing >= 0 ? j - 1 : j) - ci;
+        int cindent = L->kind == L_CLOSE ? L->indent + INDENT : L->indent;
+        for (int k = ci; k < ci + nbefore; k++) {
+            const Comment *c = &F->cm->v[k];
+            bool sep = !first && !after_open &&
+                       ((L->kind == L_DECL && k == ci) ||
+                        (L->kind != L_CONT && c->own_line && blank_line_before(F, c->off)));
+            if (sep)
+                buf_puts(&o, "\n");
+            emit_line(&o, cindent, F->src + c->off, comment_len(F->src, c));
+            buf_puts(&o, "\n");
+            first = after_open = false;
+        }
+        ci = j;
+        if (L->kind == L_EOF)
+            continue;
+        bool sep = !first && !after_open &&
+                   ((L->kind == L_DECL && nbefore == 0) ||
+                    ((L->kind == L_DECL || L->kind == L_STMT) && blank_line_before(F, L->src)));
+        if (sep)
+            buf_puts(&o, "\n");
+        emit_line(&o, L->indent, F->out.p + L->text, L->len);
+        if (trailing >= 0) {
+            const Comment *c = &F->cm->v[trailing];
+            buf_puts(&o, "  ");
+            buf_put(&o, F->src + c->off, comment_len(F->src, c));
+        }
+        buf_puts(&o, "\n");
+        first = false;
+        after_open = L->opens;
+    }
+    free(where);
+    if (!o.p)
+        buf_put(&o, "", 0);
+    *len = o.n;
+    return o.p;
+}
+
+static char *format_tree(const Node *file, const char *src, int srclen, const Comments *cm, size_t *len)
+{
+    Fmt F;
+    memset(&F, 0, sizeof F);
+    F.src = src;
+    F.srclen = srclen;
+    F.cm = cm;
+    for (int i = 0; i < file->list.n; i++)
+        pr_decl(&F, file->list.v[i]);
+    begin_line(&F, 0, L_EOF, srclen);
+    end_line(&F);
+    char *text = render(&F, len);
+    free(F.out.p);
+    free(F.cur.p);
+    free(F.lines);
+    free(F.anchors);
+    return text;
+}
+
+/* ------------------------------------------------------------------ the self-check */
+
+static char *dump_tree(const Node *n, size_t *len)
+{
+    char *p = NULL;
+    FILE *f = open_memstream(&p, len);
+    if (!f)
+        return NULL;
+    ast_dump((Node *)n, f, false);
+    fclose(f);
+    return p;
+}
+
+/* Why the formatted text is not the same program with the same comments, or
+ * NULL when it is. */
+static const char *differs(const char *path, const Node *tree, const SrcFile *f, const Comments *cm,
+                           const char *text, size_t len)
+{
+    char *junk = NULL;
+    size_t junklen = 0;
+    FILE *sink = open_memstream(&junk, &junklen);
+    Diag d2;
+    diag_init(&d2, sink ? sink : stderr);
+    PipeArena a2 = {0};
+    Comments cm2;
+    int id = diag_add_file(&d2, path, text, len);
+    Node *tree2 = parse_file_comments(&d2, &a2, id, &cm2);
+    const char *why = NULL;
+    if (d2.errors) {
+        why = "its output does not parse";
+    } else {
+        size_t n1, n2;
+        char *d1 = dump_tree(tree, &n1), *dd2 = dump_tree(tree2, &n2);
+        if (!d1 || !dd2 || n1 != n2 || memcmp(d1, dd2, n1) != 0)
+            why = "its output would change the program";
+        free(d1);
+        free(dd2);
+    }
+    if (!why && cm2.n != cm->n)
+        why = "it would lose a comment";
+    for (int i = 0; !why && i < cm->n; i++) {
+        size_t l1 = comment_len(f->text, &cm->v[i]), l2 = comment_len(text, &cm2.v[i]);
+        if (l1 != l2 || memcmp(f->text + cm->v[i].off, text + cm2.v[i].off, l1) != 0)
+            why = "it would change or move a comment";
+    }
+    diag_free(&d2);
+    pipe_arena_free(&a2);
+    if (sink)
+        fclose(sink);
+    free(junk);
+    return why;
+}
+
+char *fmt_format(Diag *d, int file_id, size_t *len)
+{
+    const SrcFile *f = diag_file(d, file_id);
+    if (!f)
+        return NULL;
+    int errors = d->errors;
+    PipeArena a = {0};
+    Comments cm;
+    Node *tree = parse_file_comments(d, &a, file_id, &cm);
+    char *text = NULL;
+    if (d->errors == errors) {
+        text = format_tree(tree, f->text, (int)f->len, &cm, len);
+        const char *why = differs(f->path, tree, f, &cm, text, *len);
+        if (why) {
+            diag_plain_error(d, "fmt cannot lay out '%s': %s (a bug in pipec fmt); the file is left as it was",
+                             f->path, why);
+            free(text);
+            text = NULL;
+        }
+    }
+    pipe_arena_free(&a);
+    return text;
+}
+
+/* ------------------------------------------------------------------ the command */
+
+static const char fmt_usage[] =
+    "usage: pipec fmt [--check] FILE...\n"
+    "       pipec fmt -            (standard input to standard output)\n"
+    "\n"
+    "Rewrites each FILE in the canonical layout (only when that changes it).\n"
+    "--check changes nothing: it lists the files that would change and exits 1.\n"
+    "Exit codes: 0 done, 1 --check found files to reformat, 2 syntax or usage errors.\n";
+
+static bool read_all(FILE *in, char **text, size_t *len)
+{
+    Buf b = {0};
+    char chunk[65536];
+    size_t got;
+    while ((got = fread(chunk, 1, sizeof chunk, in)) > 0)
+        buf_put(&b, chunk, got);
+    if (ferror(in)) {
+        free(b.p);
+        return false;
+    }
+    if (!b.p)
+        buf_put(&b, "", 0);
+    *text = b.p;
+    *len = b.n;
+    return true;
+}
+
+/* Replaces path's contents by text: a temporary file beside it, renamed over it,
+ * so that a reader never sees half a file; it keeps path's permissions. */
+static bool write_atomically(const char *path, const char *text, size_t len)
+{
+    struct stat st;
+    size_t n = strlen(path);
+    char *tmp = xrealloc(NULL, n + 16);
+    snprintf(tmp, n + 16, "%s.fmt-XXXXXX", path);
+    int fd = mkstemp(tmp);
+    bool ok = fd >= 0;
+    if (ok) {
+        FILE *f = fdopen(fd, "w");
+        ok = f && fwrite(text, 1, len, f) == len;
+        if (ok && stat(path, &st) == 0)
+            ok = fchmod(fd, st.st_mode & 07777) == 0;
+        ok = (f ? fclose(f) == 0 : (close(fd), false)) && ok;
+        ok = ok && rename(tmp, path) == 0;
+    }
+    if (!ok) {
+        fprintf(stderr, "pipec: error: cannot write '%s': %s\n", path, strerror(errno));
+        if (fd >= 0)
+            unlink(tmp);
+    }
+    free(tmp);
+    return ok;
+}
+
+/* fmt of one file (or "-"): returns its exit code. */
+static int fmt_one(const char *path, bool check, bool dump)
+{
+    Diag d;
+    diag_init(&d, stderr);
+    bool in = strcmp(path, "-") == 0;
+    int id;
+    if (in) {
+        char *text;
+        size_t len;
+        if (!read_all(stdin, &text, &len)) {
+            diag_plain_error(&d, "cannot read the standard input: %s", strerror(errno));
+            diag_free(&d);
+            return 2;
+        }
+        id = diag_add_file(&d, "<stdin>", text, len);
+        free(text);
+    } else {
+        id = diag_load_file(&d, path);
+        if (id < 0) {
+            diag_plain_error(&d, "cannot read '%s': %s", path, strerror(errno));
+            diag_free(&d);
+            return 2;
+        }
+    }
+    int rc = 0;
+    if (dump) {
+        PipeArena a = {0};
+        Node *tree = parse_file(&d, &a, id);
+        if (d.errors == 0)
+            ast_dump(tree, stdout, false);
+        pipe_arena_free(&a);
+        rc = d.errors ? 2 : 0;
+        if (d.errors)
+            fprintf(stderr, "%d error%s\n", d.errors, d.errors == 1 ? "" : "s");
+        diag_free(&d);
+        return rc;
+    }
+    size_t len;
+    char *text = fmt_format(&d, id, &len);
+    const SrcFile *f = diag_file(&d, id);
+    if (!text) {
+        if (d.errors)
+            fprintf(stderr, "%d error%s\n", d.errors, d.errors == 1 ? "" : "s");
+        rc = 2;
+    } else {
+        bool same = len == f->len && memcmp(text, f->text, len) == 0;
+        if (check) {
+            if (!same) {
+                printf("would reformat: %s\n", path);
+                rc = 1;
+            }
+        } else if (in) {
+            if (fwrite(text, 1, len, stdout) != len || fflush(stdout) != 0) {
+                fprintf(stderr, "pipec: error: cannot write the standard output: %s\n", strerror(errno));
+                rc = 2;
+            }
+        } else if (!same && !write_atomically(path, text, len)) {
+            rc = 2;
+        }
+    }
+    free(text);
+    diag_free(&d);
+    return rc;
+}
+
+int fmt_main(int argc, char **argv)
+{
+    bool check = false, dump = false, opts = true;
+    int nfiles = 0;
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        if (opts && (!strcmp(a, "--help") || !strcmp(a, "-h"))) {
+            fputs(fmt_usage, stdout);
+            return 0;
+        } else if (opts && !strcmp(a, "--check")) {
+            check = true;
+        } else if (opts && !strcmp(a, "--dump-ast")) {
+            dump = true; /* undocumented: the tree of one file, no imports (tests/run_fmt.sh) */
+        } else if (opts && !strcmp(a, "--")) {
+            opts = false;
+        } else if (opts && a[0] == '-' && a[1]) {
+            fprintf(stderr, "pipec: error: unknown option '%s'\ntry 'pipec fmt --help'\n", a);
+            return 2;
+        } else {
+            nfiles++;
+        }
+    }
+    if (nfiles == 0) {
+        fprintf(stderr, "pipec: error: missing the files to format (or - for the standard input)\n"
+                        "try 'pipec fmt --help'\n");
+        return 2;
+    }
+    int rc = 0;
+    opts = true;
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        if (opts && !strcmp(a, "--")) {
+            opts = false;
+            continue;
+        }
+        if (opts && a[0] == '-' && a[1])
+            continue;
+        int r = fmt_one(a, check, dump);
+        if (r > rc)
+            rc = r;
+    }
+    return rc;
+}
