@@ -12,7 +12,7 @@ grep -E '^ *(passed|FAILED|skipped) ' "$out" | sed 's/^ *//'
 grep -vE '^ *(passed|FAILED|skipped) |^Running [0-9]+ tests|^Ran [0-9]+ tests|^$' "$out" | grep -E 'FAILED|Test .* condition|should|error|\(ert-test-failed' | head -40
 summary=$(grep -E '^Ran [0-9]+ tests, [0-9]+ results as expected' "$out")
 if [ -z "$summary" ]; then
-    cat "$out" | tail -20
+    tail -n 20 "$out"
     echo "emacs: 0 passed, 1 failed"
     exit 1
 fi
