@@ -15,6 +15,7 @@
 #include "graph.h"
 #include "jit.h"
 #include "parse.h"
+#include "repl.h"
 #include "sema.h"
 
 #ifndef PIPEC_VERSION
@@ -32,6 +33,7 @@ static const char usage[] =
     "  check SCRIPT [--dump-ast]               parse and type-check only\n"
     "  graph SCRIPT [--format dot|svg|png] [-o OUT] [--pipeline NAME]\n"
     "                                          the pipeline's DAG (svg, png: with Graphviz)\n"
+    "  repl [SCRIPT]                           interactive session (:help inside)\n"
     "  fmt [--check] SCRIPT... | -             rewrite in the canonical layout (--check: list, exit 1)\n"
     "\n"
     "options:\n"
@@ -461,6 +463,8 @@ int main(int argc, char **argv)
     }
     if (!strcmp(argv[1], "fmt"))
         return fmt_main(argc - 2, argv + 2);
+    if (!strcmp(argv[1], "repl"))
+        return repl_main(argc - 2, argv + 2);
     Cli c = {0};
     c.cmd = argv[1];
     if (strcmp(c.cmd, "run") && strcmp(c.cmd, "build") && strcmp(c.cmd, "emit-c") && strcmp(c.cmd, "check") &&

@@ -1,0 +1,1878 @@
+/* repl.c — `pipec repl`: keeps the session's definitions, bindings and sample
+ * input, and turns each flow typed into a whole program that is JIT-run on it.
+ *
+ * Every evaluation builds one program text: the definitions, then
+ * `pipeline __repl {` with the bindings the flow needs and the flow, then `}`.
+ * Each piece sits on lines of its own, so a message about program line L maps
+ * back to the piece's own line; report() rewrites every `file:line:col` and
+ * excerpt line number that way, so errors point at what the user typed
+ * (`<repl>:1:17`) or at the loaded file's own lines.  Nothing of one evaluation
+ * outlives it: Diag, arena, emitted C and Jit are freed each time. */
+#include "repl.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <editline/readline.h>
+
+#include "builtins.h"
+#include "diag.h"
+#include "embed.h"
+#include "emit.h"
+#include "graph.h"
+#include "jit.h"
+#include "parse.h"
+#include "sema.h"
+
+#define PROG_NAME "<session>" /* the program text's name: report() maps it away */
+#define REPL_NAME "<repl>"    /* what the user typed */
+#define REPL_PIPELINE "__repl"
+#define DEFAULT_LIMIT 20
+#define DEFAULT_MAX 100
+
+/* ------------------------------------------------------------------ buffers */
+
+static void *xrealloc(void *p, size_t n)
+{
+    p = realloc(p, n ? n : 1);
+    if (!p) {
+        fputs("pipec: error: out of memory\n", stderr);
+        exit(1);
+    }
+    return p;
+}
+
+static char *xstrndup(const char *s, size_t n)
+{
+    char *d = xrealloc(NULL, n + 1);
+    memcpy(d, s, n);
+    d[n] = '\0';
+    return d;
+}
+
+static char *xstrdup(const char *s)
+{
+    return xstrndup(s, strlen(s));
+}
+
+typedef struct Buf {
+    char *p; /* NUL-terminated when not NULL */
+    size_t n, cap;
+} Buf;
+
+static void buf_add(Buf *b, const char *s, size_t n)
+{
+    if (b->n + n + 1 > b->cap) {
+        b->cap = (b->n + n + 1) * 2;
+        b->p = xrealloc(b->p, b->cap);
+    }
+    memcpy(b->p + b->n, s, n);
+    b->n += n;
+    b->p[b->n] = '\0';
+}
+
+static void buf_puts(Buf *b, const char *s)
+{
+    buf_add(b, s, strlen(s));
+}
+
+__attribute__((format(printf, 2, 3)))
+static void buf_printf(Buf *b, const char *fmt, ...)
+{
+    char tmp[512];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return;
+    if ((size_t)n < sizeof tmp) {
+        buf_add(b, tmp, (size_t)n);
+        return;
+    }
+    char *big = xrealloc(NULL, (size_t)n + 1);
+    va_start(ap, fmt);
+    vsnprintf(big, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    buf_add(b, big, (size_t)n);
+    free(big);
+}
+
+/* ------------------------------------------------------------------ the session */
+
+/* A piece of the session: a definition (one or more declarations), or a
+ * binding `name = flow`, with where it came from for messages. */
+typedef struct Chunk {
+    char *text;   /* ends in '\n' */
+    char *origin; /* REPL_NAME or the file it was loaded from */
+    int line;     /* the origin's line of the first line of text */
+    char *name;   /* a binding's stream name */
+    char **names; /* what a definition declares: proc and pipeline names, "import PATH" */
+    int nnames;
+} Chunk;
+
+typedef struct Chunks {
+    Chunk *v;
+    int n, cap;
+} Chunks;
+
+typedef struct Repl {
+    Chunks defs, binds;
+    char *last;        /* the last flow that ran without an error, or NULL */
+    Buf sample;        /* the lines `stdin` reads, each ending in '\n' */
+    int nsample;
+    char *sample_file; /* where the sample came from (:input), to re-read on :limit */
+    bool sample_set;
+    bool noted_empty;  /* the empty-sample note was shown */
+    int limit;         /* sample lines taken from :input */
+    int max;           /* results shown per flow */
+    bool tty;
+    char *tmp;         /* private folder: sample, captured output, headers */
+    bool headers;      /* pipe.h and pipe_std.h written to tmp */
+} Repl;
+
+static void chunk_free(Chunk *c)
+{
+    free(c->text);
+    free(c->origin);
+    free(c->name);
+    for (int i = 0; i < c->nnames; i++)
+        free(c->names[i]);
+    free(c->names);
+    memset(c, 0, sizeof *c);
+}
+
+static Chunk chunk_make(const char *text, size_t n, const char *origin, int line)
+{
+    Chunk c = {0};
+    while (n > 0 && isspace((unsigned char)text[n - 1]))
+        n--;
+    c.text = xrealloc(NULL, n + 2);
+    memcpy(c.text, text, n);
+    c.text[n] = '\n';
+    c.text[n + 1] = '\0';
+    c.origin = xstrdup(origin);
+    c.line = line;
+    return c;
+}
+
+static void chunk_add_name(Chunk *c, const char *name)
+{
+    c->names = xrealloc(c->names, sizeof *c->names * (size_t)(c->nnames + 1));
+    c->names[c->nnames++] = xstrdup(name);
+}
+
+static bool chunk_declares(const Chunk *c, const char *name)
+{
+    for (int i = 0; i < c->nnames; i++)
+        if (!strcmp(c->names[i], name))
+            return true;
+    return false;
+}
+
+static void chunks_push(Chunks *cs, Chunk c)
+{
+    if (cs->n == cs->cap) {
+        cs->cap = cs->cap ? 2 * cs->cap : 8;
+        cs->v = xrealloc(cs->v, sizeof *cs->v * (size_t)cs->cap);
+    }
+    cs->v[cs->n++] = c;
+}
+
+static void chunks_free(Chunks *cs)
+{
+    for (int i = 0; i < cs->n; i++)
+        chunk_free(&cs->v[i]);
+    free(cs->v);
+    memset(cs, 0, sizeof *cs);
+}
+
+/* Output for a person at a terminal only: scripts see results and errors alone. */
+__attribute__((format(printf, 2, 3)))
+static void info(Repl *R, const char *fmt, ...)
+{
+    if (!R->tty)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vprintf(fmt, ap);
+    va_end(ap);
+}
+
+__attribute__((format(printf, 1, 2)))
+static void error(const char *fmt, ...)
+{
+    fflush(stdout);
+    fputs("error: ", stderr);
+    va_list ap;
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+}
+
+/* ------------------------------------------------------------------ scanning text */
+
+static bool is_ident_start(int c)
+{
+    return isalpha(c) || c == '_';
+}
+
+static bool is_ident(int c)
+{
+    return isalnum(c) || c == '_';
+}
+
+/* Calls fn(name, len, arg) for each identifier of text outside strings and comments. */
+static void each_ident(const char *t, void (*fn)(const char *, size_t, void *), void *arg)
+{
+    for (size_t i = 0; t[i];) {
+        char c = t[i];
+        if (c == '"') {
+            for (i++; t[i] && t[i] != '"' && t[i] != '\n'; i++)
+                if (t[i] == '\\' && t[i + 1])
+                    i++;
+            if (t[i] == '"')
+                i++;
+        } else if (c == '#') {
+            while (t[i] && t[i] != '\n')
+                i++;
+        } else if (is_ident_start((unsigned char)c)) {
+            size_t s = i;
+            while (is_ident((unsigned char)t[i]))
+                i++;
+            fn(t + s, i - s, arg);
+        } else if (isdigit((unsigned char)c)) {
+            while (is_ident((unsigned char)t[i]) || t[i] == '.')
+                i++;
+        } else {
+            i++;
+        }
+    }
+}
+
+/* Whether an input must go on on the next line: brackets still open, or its
+ * last token is one after which LANGUAGE.md §2 lets a statement continue. */
+static bool needs_more(const char *t)
+{
+    int depth = 0;
+    char last = 0, before = 0;
+    for (size_t i = 0; t[i]; i++) {
+        char c = t[i];
+        if (c == '"') {
+            for (i++; t[i] && t[i] != '"' && t[i] != '\n'; i++)
+                if (t[i] == '\\' && t[i + 1])
+                    i++;
+            if (!t[i])
+                break;
+            before = last;
+            last = '"';
+            continue;
+        }
+        if (c == '#') {
+            while (t[i + 1] && t[i + 1] != '\n')
+                i++;
+            continue;
+        }
+        if (c == '(' || c == '[' || c == '{')
+            depth++;
+        else if ((c == ')' || c == ']' || c == '}') && depth > 0)
+            depth--;
+        if (!isspace((unsigned char)c)) {
+            before = last;
+            last = c;
+        }
+    }
+    (void)before;
+    return depth > 0 || last == '|' || last == ',' || last == '=' || (last == '>' && before == '=');
+}
+
+typedef enum InputKind { IN_NONE, IN_COMMAND, IN_DEF, IN_BIND, IN_EXTEND, IN_FLOW } InputKind;
+
+/* What a line starts: a :command, a definition, a binding (its name in *name
+ * when name is not NULL), a
+ * `| ...` that extends the last flow, or a flow. */
+static InputKind classify(const char *t, char **name)
+{
+    while (isspace((unsigned char)*t))
+        t++;
+    if (!*t || *t == '#')
+        return IN_NONE;
+    if (*t == ':')
+        return IN_COMMAND;
+    if (*t == '|')
+        return IN_EXTEND;
+    if (!is_ident_start((unsigned char)*t))
+        return IN_FLOW;
+    size_t n = 0;
+    while (is_ident((unsigned char)t[n]))
+        n++;
+    static const char *const kw[] = {"proc", "pipeline", "extern", "import"};
+    for (size_t i = 0; i < sizeof kw / sizeof *kw; i++)
+        if (strlen(kw[i]) == n && !memcmp(t, kw[i], n))
+            return IN_DEF;
+    const char *e = t + n;
+    while (*e == ' ' || *e == '\t')
+        e++;
+    if (*e == '=' && e[1] != '=' && e[1] != '>') {
+        if (name)
+            *name = xstrndup(t, n);
+        return IN_BIND;
+    }
+    return IN_FLOW;
+}
+
+/* ------------------------------------------------------------------ the program text and its map */
+
+/* A piece of the program text that came from a chunk; the lines between
+ * pieces are the REPL's own wrapping. */
+typedef struct Seg {
+    int first, nlines; /* program lines [first, first + nlines) */
+    int off, end;      /* its bytes in the program text */
+    const char *origin;
+    int oline;
+} Seg;
+
+typedef struct Prog {
+    Buf text;
+    int lines; /* complete lines so far */
+    Seg *segs;
+    int nsegs;
+    int cur; /* the segment of what the user just typed, or -1 */
+} Prog;
+
+static void prog_init(Prog *p)
+{
+    memset(p, 0, sizeof *p);
+    p->cur = -1;
+    buf_puts(&p->text, "");
+}
+
+static void prog_free(Prog *p)
+{
+    free(p->text.p);
+    free(p->segs);
+}
+
+static void prog_raw(Prog *p, const char *s)
+{
+    buf_puts(&p->text, s);
+    for (; *s; s++)
+        p->lines += *s == '\n';
+}
+
+/* Appends text (ending in '\n') on lines of its own; returns its segment. */
+static int prog_chunk(Prog *p, const char *text, const char *origin, int oline)
+{
+    if (p->text.n && p->text.p[p->text.n - 1] != '\n')
+        prog_raw(p, "\n");
+    p->segs = xrealloc(p->segs, sizeof *p->segs * (size_t)(p->nsegs + 1));
+    Seg *s = &p->segs[p->nsegs];
+    s->first = p->lines + 1;
+    s->off = (int)p->text.n;
+    s->origin = origin;
+    s->oline = oline;
+    prog_raw(p, text);
+    s->end = (int)p->text.n;
+    if (p->text.p[p->text.n - 1] != '\n')
+        prog_raw(p, "\n");
+    s->nlines = p->lines - s->first + 1;
+    return p->nsegs++;
+}
+
+static const Seg *prog_seg(const Prog *p, int line)
+{
+    for (int i = 0; i < p->nsegs; i++)
+        if (line >= p->segs[i].first && line < p->segs[i].first + p->segs[i].nlines)
+            return &p->segs[i];
+    return NULL;
+}
+
+/* The text of program line `line` (from 1), without its newline. */
+static const char *prog_line(const Prog *p, int line, int *len)
+{
+    const char *s = p->text.p;
+    for (int l = 1; l < line && *s; l++) {
+        const char *nl = strchr(s, '\n');
+        s = nl ? nl + 1 : s + strlen(s);
+    }
+    const char *e = strchr(s, '\n');
+    *len = e ? (int)(e - s) : (int)strlen(s);
+    return s;
+}
+
+/* Reads "L:C" (C optional when allow_nocol) at s; returns the bytes read or 0. */
+static size_t parse_pos(const char *s, int *line, int *col, bool allow_nocol)
+{
+    size_t i = 0;
+    long l = 0, c = -1;
+    if (!isdigit((unsigned char)s[i]))
+        return 0;
+    while (isdigit((unsigned char)s[i]))
+        l = l * 10 + (s[i++] - '0');
+    if (s[i] == ':' && isdigit((unsigned char)s[i + 1])) {
+        i++;
+        c = 0;
+        while (isdigit((unsigned char)s[i]))
+            c = c * 10 + (s[i++] - '0');
+    } else if (!allow_nocol) {
+        return 0;
+    }
+    *line = (int)l;
+    *col = (int)c;
+    return i;
+}
+
+/* Writes a message's text, mapping the program positions it names ("at 3:7",
+ * "<session>:3:7") to the pieces' own. */
+static void put_message(FILE *o, const Prog *p, const char *s, size_t n, const char *origin, bool at_end)
+{
+    static const char pname[] = PROG_NAME ":";
+    static const char brace[] = "found '}'";
+    for (size_t i = 0; i < n;) {
+        int l, c;
+        size_t k;
+        if (at_end && n - i >= sizeof brace - 1 && !memcmp(s + i, brace, sizeof brace - 1)) {
+            fputs("found the end of the input", o); /* the '}' is the REPL's own */
+            i += sizeof brace - 1;
+            continue;
+        }
+        if (n - i > sizeof pname && !memcmp(s + i, pname, sizeof pname - 1) &&
+            (k = parse_pos(s + i + sizeof pname - 1, &l, &c, false)) > 0) {
+            const Seg *g = prog_seg(p, l);
+            if (g)
+                fprintf(o, "%s:%d:%d", g->origin, g->oline + l - g->first, c);
+            else
+                fprintf(o, "%s:%d:%d", REPL_NAME, l, c);
+            i += sizeof pname - 1 + k;
+            continue;
+        }
+        if (n - i > 4 && !memcmp(s + i, " at ", 4) && (k = parse_pos(s + i + 4, &l, &c, false)) > 0 &&
+            !isdigit((unsigned char)s[i + 4 + k])) {
+            const Seg *g = prog_seg(p, l);
+            if (g && !strcmp(g->origin, origin))
+                fprintf(o, " at %d:%d", g->oline + l - g->first, c);
+            else if (g)
+                fprintf(o, " at %s:%d:%d", g->origin, g->oline + l - g->first, c);
+            else
+                fwrite(s + i, 1, 4 + k, o);
+            i += 4 + k;
+            continue;
+        }
+        fputc(s[i++], o);
+    }
+}
+
+static bool is_excerpt_line(const char *s, size_t n)
+{
+    if (n < 7 || s[5] != ' ' || s[6] != '|')
+        return false;
+    for (int i = 0; i < 5; i++)
+        if (s[i] != ' ' && !isdigit((unsigned char)s[i]))
+            return false;
+    return true;
+}
+
+/* Writes diagnostics (of the diag module, the runtime or tcc) about program p
+ * to stderr with positions mapped to the pieces' origins.  A position in the
+ * REPL's own wrapping is where the user's input ended (it was incomplete).
+ * "bound but never used" warnings are dropped: a session's bindings wait for
+ * flows that use them. */
+static void report(const Prog *p, const char *s, size_t n)
+{
+    static const char pname[] = PROG_NAME ":";
+    enum { NORMAL, RENUMBER, SKIP, AT_END } state = NORMAL;
+    int oline = 0, endcol = 0;
+    const char *endtext = NULL;
+    FILE *o = stderr;
+    fflush(stdout);
+    for (size_t i = 0; i < n;) {
+        const char *line = s + i;
+        const char *nl = memchr(line, '\n', n - i);
+        size_t len = nl ? (size_t)(nl - line) : n - i;
+        i += len + (nl != NULL);
+        int l, c;
+        size_t k;
+        if (len > sizeof pname && !memcmp(line, pname, sizeof pname - 1) &&
+            (k = parse_pos(line + sizeof pname - 1, &l, &c, true)) > 0 && line[sizeof pname - 1 + k] == ':') {
+            const char *rest = line + sizeof pname - 1 + k;
+            size_t rlen = len - (sizeof pname - 1 + k);
+            if (memmem(rest, rlen, "warning: stream '", 17) && memmem(rest, rlen, "' is bound but never used", 25)) {
+                state = SKIP;
+                continue;
+            }
+            const Seg *g = prog_seg(p, l);
+            const char *origin = REPL_NAME;
+            if (g) {
+                origin = g->origin;
+                oline = g->oline + l - g->first;
+                state = RENUMBER;
+            } else if (p->cur >= 0) {
+                g = &p->segs[p->cur];
+                int last = g->first + g->nlines - 1, tlen;
+                endtext = prog_line(p, last, &tlen);
+                origin = g->origin;
+                oline = g->oline + g->nlines - 1;
+                endcol = tlen + 1;
+                c = c >= 0 ? endcol : c;
+                state = AT_END;
+            } else {
+                oline = l;
+                state = NORMAL;
+            }
+            if (c >= 0)
+                fprintf(o, "%s:%d:%d", origin, oline, c);
+            else
+                fprintf(o, "%s:%d", origin, oline);
+            put_message(o, p, rest, rlen, origin, state == AT_END);
+            fputc('\n', o);
+            continue;
+        }
+        if (state != NORMAL && is_excerpt_line(line, len)) {
+            if (state == SKIP)
+                continue;
+            bool numbered = line[4] != ' ';
+            if (state == RENUMBER && numbered)
+                fprintf(o, "%5d%.*s\n", oline, (int)(len - 5), line + 5);
+            else if (state == RENUMBER)
+                fprintf(o, "%.*s\n", (int)len, line);
+            else if (numbered)
+                fprintf(o, "%5d | %.*s\n", oline, endcol - 1, endtext);
+            else
+                fprintf(o, "      | %*s^\n", endcol - 1, "");
+            continue;
+        }
+        state = NORMAL;
+        fprintf(o, "%.*s\n", (int)len, line);
+    }
+    fflush(o);
+}
+
+/* ------------------------------------------------------------------ compiling a program text */
+
+/* One compilation: diagnostics go to memory and are shown by unit_report. */
+typedef struct Unit {
+    Diag diag;
+    FILE *mem;
+    char *msg;
+    size_t msglen, shown;
+    PipeArena arena;
+    Program prog;
+    Sema sema;
+    Dag dag;
+    Node *pipeline;
+} Unit;
+
+static bool unit_parse(Unit *u, const Prog *p)
+{
+    memset(u, 0, sizeof *u);
+    u->mem = open_memstream(&u->msg, &u->msglen);
+    if (!u->mem) {
+        fputs("pipec: error: out of memory\n", stderr);
+        exit(1);
+    }
+    diag_init(&u->diag, u->mem);
+    parse_program_text(&u->diag, &u->arena, PROG_NAME, p->text.p, &u->prog);
+    return u->diag.errors == 0;
+}
+
+/* Parses (when not yet parsed) and checks; after syntax errors nothing is checked. */
+static bool unit_check(Unit *u)
+{
+    return u->diag.errors == 0 && sema_check(&u->sema, &u->diag, &u->arena, &u->prog) && u->diag.errors == 0;
+}
+
+static bool unit_lower(Unit *u)
+{
+    u->pipeline = sema_pick(&u->sema, REPL_PIPELINE);
+    if (!u->pipeline)
+        return false;
+    sema_lower(&u->sema, u->pipeline, &u->dag);
+    return true;
+}
+
+static void unit_report(Unit *u, const Prog *p)
+{
+    fflush(u->mem);
+    report(p, u->msg + u->shown, u->msglen - u->shown);
+    u->shown = u->msglen;
+}
+
+static void unit_free(Unit *u)
+{
+    fclose(u->mem);
+    free(u->msg);
+    diag_free(&u->diag);
+    pipe_arena_free(&u->arena);
+}
+
+/* The `pipeline __repl` of a parsed unit (in the main file), or NULL. */
+static Node *unit_repl_pipeline(Unit *u)
+{
+    if (u->prog.nfiles == 0)
+        return NULL;
+    Node *f = u->prog.files[0];
+    for (int i = 0; i < f->list.n; i++)
+        if (f->list.v[i]->kind == N_PIPELINE && f->list.v[i]->name && !strcmp(f->list.v[i]->name, REPL_PIPELINE))
+            return f->list.v[i];
+    return NULL;
+}
+
+/* The last statement of `pipeline __repl` (the flow or binding under test). */
+static Node *unit_last_stmt(Unit *u)
+{
+    Node *pl = unit_repl_pipeline(u);
+    return pl && pl->list.n ? pl->list.v[pl->list.n - 1] : NULL;
+}
+
+/* Whether a parsed flow ends in a sink (a standard one, or a proc with no OUT). */
+static bool flow_is_sunk(Unit *u, Node *flow)
+{
+    if (!flow || flow->kind != N_FLOW || flow->list.n == 0)
+        return false;
+    Node *last = flow->list.v[flow->list.n - 1];
+    if ((last->kind != N_NAME && last->kind != N_CALL) || !last->name)
+        return false;
+    for (int i = 0; i < u->prog.nfiles; i++) {
+        Node *f = u->prog.files[i];
+        for (int j = 0; j < f->list.n; j++) {
+            Node *d = f->list.v[j];
+            if ((d->kind == N_PROC || d->kind == N_EXTERN) && d->name && !strcmp(d->name, last->name))
+                return !d->has_out;
+        }
+    }
+    Node *pl = unit_repl_pipeline(u);
+    for (int i = 0; pl && i < pl->list.n; i++)
+        if (pl->list.v[i]->kind == N_BIND && !strcmp(pl->list.v[i]->name, last->name))
+            return false;
+    const StdStage *st = std_stage_find(last->name, flow->list.n > 1, true);
+    return st && st->role == R_SINK;
+}
+
+/* ------------------------------------------------------------------ building session programs */
+
+static void prog_defs(const Repl *R, Prog *p, const bool *drop)
+{
+    for (int i = 0; i < R->defs.n; i++)
+        if (!drop || !drop[i])
+            prog_chunk(p, R->defs.v[i].text, R->defs.v[i].origin, R->defs.v[i].line);
+}
+
+static void prog_binds(const Repl *R, Prog *p, const bool *need)
+{
+    for (int i = 0; i < R->binds.n; i++)
+        if (!need || need[i])
+            prog_chunk(p, R->binds.v[i].text, R->binds.v[i].origin, R->binds.v[i].line);
+}
+
+typedef struct DepScan {
+    const Repl *R;
+    bool *need;
+} DepScan;
+
+static void mark_deps(const Repl *R, const char *text, bool *need);
+
+static void dep_ident(const char *s, size_t n, void *arg)
+{
+    DepScan *d = arg;
+    for (int i = 0; i < d->R->binds.n; i++) {
+        const char *b = d->R->binds.v[i].name;
+        if (!d->need[i] && strlen(b) == n && !memcmp(b, s, n)) {
+            d->need[i] = true;
+            mark_deps(d->R, d->R->binds.v[i].text, d->need);
+        }
+    }
+}
+
+/* Marks the bindings that text refers to, and theirs in turn (an identifier
+ * that merely looks like one, a lambda's parameter say, only adds a binding). */
+static void mark_deps(const Repl *R, const char *text, bool *need)
+{
+    DepScan d = {R, need};
+    each_ident(text, dep_ident, &d);
+}
+
+static bool *deps_of(const Repl *R, const char *text)
+{
+    bool *need = xrealloc(NULL, sizeof *need * (size_t)(R->binds.n + 1));
+    memset(need, 0, sizeof *need * (size_t)(R->binds.n + 1));
+    mark_deps(R, text, need);
+    return need;
+}
+
+/* defs + `pipeline __repl {` + the needed bindings + flow + tail + `}` */
+static void prog_flow(const Repl *R, Prog *p, const bool *need, const char *flow, const char *tail)
+{
+    prog_init(p);
+    prog_defs(R, p, NULL);
+    prog_raw(p, "pipeline " REPL_PIPELINE " {\n");
+    prog_binds(R, p, need);
+    if (flow)
+        p->cur = prog_chunk(p, flow, REPL_NAME, 1);
+    prog_raw(p, tail);
+    prog_raw(p, "}\n");
+}
+
+/* ------------------------------------------------------------------ temporary files and running */
+
+static const char *tmp_path(Repl *R, const char *name, char *buf, size_t size)
+{
+    if (!R->tmp) {
+        const char *t = getenv("TMPDIR");
+        char tmpl[4096];
+        snprintf(tmpl, sizeof tmpl, "%s/pipec-repl.XXXXXX", t && *t ? t : "/tmp");
+        if (!mkdtemp(tmpl)) {
+            error("cannot create a temporary folder: %s", strerror(errno));
+            return NULL;
+        }
+        R->tmp = xstrdup(tmpl);
+    }
+    snprintf(buf, size, "%s/%s", R->tmp, name);
+    return buf;
+}
+
+static bool write_all(const char *path, const char *text, size_t n)
+{
+    FILE *f = fopen(path, "w");
+    if (!f)
+        return false;
+    bool ok = fwrite(text, 1, n, f) == n;
+    return fclose(f) == 0 && ok;
+}
+
+/* The folder holding pipe.h and pipe_std.h, for extern procs' C files. */
+static const char *headers_dir(Repl *R)
+{
+    char p[4200];
+    if (!R->headers) {
+        for (const PipeEmbedded *e = pipe_embedded; e->path; e++) {
+            const char *base = strrchr(e->path, '/') ? strrchr(e->path, '/') + 1 : e->path;
+            if ((strcmp(base, "pipe.h") && strcmp(base, "pipe_std.h")) || !tmp_path(R, base, p, sizeof p))
+                continue;
+            write_all(p, e->text, strlen(e->text));
+        }
+        R->headers = true;
+    }
+    return R->tmp;
+}
+
+static void remove_tmp(Repl *R)
+{
+    if (!R->tmp)
+        return;
+    static const char *const names[] = {"sample", "out", "err", "pipe.h", "pipe_std.h"};
+    char p[4200];
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+        unlink(tmp_path(R, names[i], p, sizeof p));
+    rmdir(R->tmp);
+    free(R->tmp);
+    R->tmp = NULL;
+}
+
+static char *read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    Buf b = {0};
+    char chunk[65536];
+    size_t got;
+    while ((got = fread(chunk, 1, sizeof chunk, f)) > 0)
+        buf_add(&b, chunk, got);
+    bool bad = ferror(f);
+    fclose(f);
+    if (bad) {
+        free(b.p);
+        return NULL;
+    }
+    if (!b.p)
+        buf_puts(&b, "");
+    *len = b.n;
+    return b.p;
+}
+
+/* Standard input, output and error of a run: the sample and two files. */
+typedef struct Capture {
+    int saved[3];
+    bool on;
+} Capture;
+
+static bool capture_begin(Repl *R, Capture *c)
+{
+    char in[4200], out[4200], err[4200];
+    if (!tmp_path(R, "sample", in, sizeof in) || !tmp_path(R, "out", out, sizeof out) ||
+        !tmp_path(R, "err", err, sizeof err))
+        return false;
+    int fds[3] = {open(in, O_RDONLY | O_CLOEXEC), open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600),
+                  open(err, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)};
+    if (fds[0] < 0 || fds[1] < 0 || fds[2] < 0) {
+        error("cannot open the REPL's temporary files in %s: %s", R->tmp, strerror(errno));
+        for (int i = 0; i < 3; i++)
+            if (fds[i] >= 0)
+                close(fds[i]);
+        return false;
+    }
+    fflush(stdout);
+    fflush(stderr);
+    for (int i = 0; i < 3; i++) {
+        c->saved[i] = dup(i);
+        dup2(fds[i], i);
+        close(fds[i]);
+    }
+    c->on = true;
+    return true;
+}
+
+static void capture_end(Capture *c)
+{
+    if (!c->on)
+        return;
+    fflush(stdout);
+    fflush(stderr);
+    for (int i = 0; i < 3; i++) {
+        dup2(c->saved[i], i);
+        close(c->saved[i]);
+    }
+    c->on = false;
+}
+
+/* Shows the captured results (at most R->max lines) and errors. */
+static void show_capture(Repl *R, const Prog *p)
+{
+    char path[4200];
+    size_t n = 0;
+    char *out = read_file(tmp_path(R, "out", path, sizeof path), &n);
+    if (out) {
+        size_t i = 0;
+        int lines = 0;
+        while (i < n && lines < R->max) {
+            char *nl = memchr(out + i, '\n', n - i);
+            i = nl ? (size_t)(nl - out) + 1 : n;
+            lines++;
+        }
+        fwrite(out, 1, i, stdout);
+        if (i > 0 && out[i - 1] != '\n')
+            fputc('\n', stdout);
+        fflush(stdout);
+        if (i < n)
+            fprintf(stderr, "... (the first %d results; :max N shows more)\n", R->max);
+        free(out);
+    }
+    char *err = read_file(tmp_path(R, "err", path, sizeof path), &n);
+    if (err) {
+        report(p, err, n);
+        free(err);
+    }
+}
+
+static bool dag_reads_stdin(const Dag *dag)
+{
+    for (int i = 0; i < dag->n; i++)
+        if (dag->nodes[i]->kind == SK_SOURCE && dag->nodes[i]->std && !strcmp(dag->nodes[i]->std, "stdin"))
+            return true;
+    return false;
+}
+
+/* Emits, JIT-compiles and runs a lowered unit with the sample as stdin;
+ * returns pipe_main's exit code (2 when the C did not compile). */
+static int run_unit(Repl *R, Unit *u, const Prog *p)
+{
+    if (!R->sample_set && !R->noted_empty && dag_reads_stdin(&u->dag)) {
+        fflush(stdout);
+        fputs("note: stdin reads the sample input, which is empty: give one with :input FILE or :lines\n", stderr);
+        R->noted_empty = true;
+    }
+    EmitOut eo;
+    emit_program(&u->sema, &u->dag, EMIT_JIT, PROG_NAME, &eo);
+    const char *inc = eo.nextern ? headers_dir(R) : NULL;
+    Capture cap = {0};
+    if (!capture_begin(R, &cap)) {
+        emit_free(&eo);
+        return 2;
+    }
+    Jit *j = jit_compile(eo.code, eo.extern_files, eo.nextern, inc);
+    int rc = 2;
+    const PipeProgram *prog = j ? jit_symbol(j, "pipe_program") : NULL;
+    if (prog) {
+        char name[] = "pipec repl";
+        char *argv[] = {name, NULL};
+        rc = pipe_main(prog, 1, argv);
+    }
+    capture_end(&cap);
+    show_capture(R, p);
+    if (!prog)
+        fputs("pipec: error: the generated C did not compile (a bug in pipec, or in an extern proc)\n", stderr);
+    jit_free(j);
+    emit_free(&eo);
+    return rc;
+}
+
+/* ------------------------------------------------------------------ showing types and graphs */
+
+/* The source text of node n, on one line (runs of blanks become one space). */
+static void put_source(FILE *o, const Unit *u, const Node *n)
+{
+    const SrcFile *f = diag_file(&u->diag, n->loc.file);
+    if (!f || n->loc.end <= n->loc.off || (size_t)n->loc.end > f->len) {
+        fputs(n->name ? n->name : "?", o);
+        return;
+    }
+    char prev = 0;
+    for (int i = n->loc.off; i < n->loc.end; i++) {
+        char c = f->text[i];
+        if (c == '\n' || c == '\t' || c == '\r')
+            c = ' ';
+        if (c == ' ' && prev == ' ')
+            continue;
+        fputc(c, o);
+        prev = c;
+    }
+}
+
+/* :type — each stage of the flow under test and the type of what it emits. */
+static void print_types(Unit *u, const Prog *p)
+{
+    Node *fl = unit_last_stmt(u);
+    if (!fl || fl->kind != N_FLOW || p->cur < 0)
+        return;
+    const Seg *g = &p->segs[p->cur];
+    Type *prev = NULL;
+    for (int i = 0; i < fl->list.n; i++) {
+        Node *st = fl->list.v[i];
+        if (st->loc.off < g->off || st->loc.off >= g->end)
+            continue;
+        put_source(stdout, u, st);
+        if (st->type)
+            printf(" : %s\n", type_name(&u->arena, st->type));
+        else if (prev)
+            printf(" : %s ->\n", type_name(&u->arena, prev));
+        else
+            printf("\n");
+        prev = st->type;
+    }
+}
+
+/* :graph — the DAG as an aligned list: number, stage, its type, its inputs,
+ * and the stream name bound to it. */
+static void print_graph(Unit *u)
+{
+    Dag *dag = &u->dag;
+    int width = 0;
+    char (*text)[80] = xrealloc(NULL, sizeof *text * (size_t)(dag->n + 1));
+    for (int i = 0; i < dag->n; i++) {
+        DagNode *n = dag->nodes[i];
+        char st[64];
+        graph_stage_text(&u->sema, n, st, sizeof st);
+        if (n->inst >= 0)
+            snprintf(text[i], sizeof text[i], "%s/%s", dag->insts[n->inst].decl->name, st);
+        else
+            snprintf(text[i], sizeof text[i], "%s", st);
+        int w = (int)strlen(text[i]);
+        width = w > width ? w : width;
+    }
+    int tw = 0;
+    for (int i = 0; i < dag->n; i++) {
+        int w = dag->nodes[i]->out ? (int)strlen(type_name(&u->arena, dag->nodes[i]->out)) : 0;
+        tw = w > tw ? w : tw;
+    }
+    Node *pl = u->pipeline;
+    for (int i = 0; i < dag->n; i++) {
+        DagNode *n = dag->nodes[i];
+        Buf line = {0};
+        buf_printf(&line, "%*d  %-*s", dag->n >= 10 ? 2 : 1, i + 1, width, text[i]);
+        if (n->out)
+            buf_printf(&line, "  : %-*s", tw, type_name(&u->arena, n->out));
+        else
+            buf_printf(&line, "    %-*s", tw, "");
+        for (int k = 0; k < n->nins; k++)
+            for (int m = 0; m < dag->n; m++)
+                if (dag->nodes[m] == n->ins[k].from)
+                    buf_printf(&line, "%s%d", k ? ", " : "  <- ", m + 1);
+        for (int k = 0; pl && k < pl->list.n; k++) {
+            Node *b = pl->list.v[k];
+            if (b->kind == N_BIND && b->sema && ((Sym *)b->sema)->stream == n)
+                buf_printf(&line, "  = %s", b->name);
+        }
+        while (line.n && line.p[line.n - 1] == ' ')
+            line.p[--line.n] = '\0';
+        printf("%s\n", line.p);
+        free(line.p);
+    }
+    free(text);
+}
+
+/* ------------------------------------------------------------------ definitions, bindings, flows */
+
+/* Adds definition chunks (their ownership too): syntax first, which also
+ * tells what they declare, then the whole session is checked with them in
+ * place of older definitions of the same names.  Nothing changes on an error. */
+static bool define(Repl *R, Chunk *nw, int nn)
+{
+    Prog p;
+    prog_init(&p);
+    prog_defs(R, &p, NULL);
+    prog_raw(&p, "pipeline " REPL_PIPELINE " {\n");
+    prog_binds(R, &p, NULL);
+    prog_raw(&p, "}\n");
+    int first = p.nsegs;
+    for (int k = 0; k < nn; k++)
+        p.cur = prog_chunk(&p, nw[k].text, nw[k].origin, nw[k].line);
+    Unit u;
+    bool ok = unit_parse(&u, &p);
+    for (int i = 0; ok && i < u.prog.files[0]->list.n; i++) {
+        Node *d = u.prog.files[0]->list.v[i];
+        for (int k = 0; k < nn; k++) {
+            const Seg *g = &p.segs[first + k];
+            if (d->loc.off < g->off || d->loc.off >= g->end)
+                continue;
+            if (d->kind == N_IMPORT) {
+                char *s = xstrndup(d->str.p, d->str.n);
+                Buf b = {0};
+                buf_printf(&b, "import %s", s);
+                chunk_add_name(&nw[k], b.p);
+                free(b.p);
+                free(s);
+            } else if (d->name) {
+                if (!strcmp(d->name, REPL_PIPELINE)) {
+                    unit_report(&u, &p);
+                    error("the name '%s' is the REPL's own", REPL_PIPELINE);
+                    ok = false;
+                }
+                chunk_add_name(&nw[k], d->name);
+            }
+        }
+    }
+    unit_report(&u, &p);
+    unit_free(&u);
+    prog_free(&p);
+    bool *drop = xrealloc(NULL, sizeof *drop * (size_t)(R->defs.n + 1));
+    for (int i = 0; ok && i < R->defs.n; i++) {
+        drop[i] = false;
+        for (int k = 0; k < nn && !drop[i]; k++)
+            for (int m = 0; m < nw[k].nnames && !drop[i]; m++)
+                drop[i] = chunk_declares(&R->defs.v[i], nw[k].names[m]);
+    }
+    if (ok) {
+        prog_init(&p);
+        prog_defs(R, &p, drop);
+        for (int k = 0; k < nn; k++)
+            p.cur = prog_chunk(&p, nw[k].text, nw[k].origin, nw[k].line);
+        prog_raw(&p, "pipeline " REPL_PIPELINE " {\n");
+        prog_binds(R, &p, NULL);
+        prog_raw(&p, "}\n");
+        unit_parse(&u, &p);
+        ok = unit_check(&u);
+        unit_report(&u, &p);
+        unit_free(&u);
+        prog_free(&p);
+    }
+    if (ok) {
+        int kept = 0;
+        for (int i = 0; i < R->defs.n; i++) {
+            if (drop[i])
+                chunk_free(&R->defs.v[i]);
+            else
+                R->defs.v[kept++] = R->defs.v[i];
+        }
+        R->defs.n = kept;
+        for (int k = 0; k < nn; k++) {
+            if (nw[k].nnames) {
+                for (int m = 0; m < nw[k].nnames; m++)
+                    info(R, "%s%s", m ? ", " : "defined ", nw[k].names[m]);
+                info(R, "\n");
+                chunks_push(&R->defs, nw[k]);
+            } else {
+                chunk_free(&nw[k]);
+            }
+        }
+    } else {
+        for (int k = 0; k < nn; k++)
+            chunk_free(&nw[k]);
+    }
+    free(drop);
+    return ok;
+}
+
+/* `name = flow`: kept (in place of an older binding of name) when the session
+ * still checks with it. */
+static void bind(Repl *R, char *name, const char *text)
+{
+    Chunk c = chunk_make(text, strlen(text), REPL_NAME, 1);
+    c.name = name;
+    /* its syntax alone first, so that an unclosed bracket can't swallow the rest */
+    Prog p;
+    prog_init(&p);
+    prog_raw(&p, "pipeline " REPL_PIPELINE " {\n");
+    p.cur = prog_chunk(&p, c.text, REPL_NAME, 1);
+    prog_raw(&p, "}\n");
+    Unit u;
+    bool ok = unit_parse(&u, &p);
+    unit_report(&u, &p);
+    unit_free(&u);
+    prog_free(&p);
+    if (!ok) {
+        chunk_free(&c);
+        return;
+    }
+    int at = -1;
+    for (int i = 0; i < R->binds.n; i++)
+        if (!strcmp(R->binds.v[i].name, name))
+            at = i;
+    prog_init(&p);
+    prog_defs(R, &p, NULL);
+    prog_raw(&p, "pipeline " REPL_PIPELINE " {\n");
+    for (int i = 0; i < R->binds.n; i++) {
+        if (i == at)
+            p.cur = prog_chunk(&p, c.text, REPL_NAME, 1);
+        else
+            prog_chunk(&p, R->binds.v[i].text, R->binds.v[i].origin, R->binds.v[i].line);
+    }
+    if (at < 0)
+        p.cur = prog_chunk(&p, c.text, REPL_NAME, 1);
+    prog_raw(&p, "}\n");
+    unit_parse(&u, &p);
+    ok = unit_check(&u);
+    unit_report(&u, &p);
+    if (ok) {
+        Node *pl = unit_repl_pipeline(&u);
+        for (int i = 0; pl && i < pl->list.n; i++) {
+            Node *b = pl->list.v[i];
+            if (b->kind == N_BIND && !strcmp(b->name, name) && b->type)
+                info(R, "%s : %s\n", name, type_name(&u.arena, b->type));
+        }
+        if (at >= 0) {
+            chunk_free(&R->binds.v[at]);
+            R->binds.v[at] = c;
+        } else {
+            chunks_push(&R->binds, c);
+        }
+    } else {
+        chunk_free(&c);
+    }
+    unit_free(&u);
+    prog_free(&p);
+}
+
+typedef enum Eval { EV_RUN, EV_TYPE, EV_C } Eval;
+
+/* Checks a flow with the session and runs it (EV_RUN), prints its stages'
+ * types (EV_TYPE) or its C (EV_C).  A flow with no sink gets `| stdout`
+ * (when run, after a head that keeps the output short). */
+static void eval_flow(Repl *R, const char *text, Eval what)
+{
+    Chunk c = chunk_make(text, strlen(text), REPL_NAME, 1);
+    bool *need = deps_of(R, c.text);
+    Prog p;
+    prog_flow(R, &p, need, c.text, "");
+    Unit u;
+    bool ok = unit_parse(&u, &p);
+    bool sunk = ok && flow_is_sunk(&u, unit_last_stmt(&u));
+    unit_report(&u, &p);
+    unit_free(&u);
+    prog_free(&p);
+    if (ok) {
+        char tail[64] = "";
+        if (!sunk && what == EV_RUN)
+            snprintf(tail, sizeof tail, "    | head(%d) | stdout\n", R->max + 1);
+        else if (!sunk)
+            snprintf(tail, sizeof tail, "    | stdout\n");
+        prog_flow(R, &p, need, c.text, tail);
+        unit_parse(&u, &p);
+        ok = unit_check(&u);
+        if (ok && what == EV_TYPE) {
+            unit_report(&u, &p);
+            print_types(&u, &p);
+        } else if (ok && unit_lower(&u)) {
+            unit_report(&u, &p);
+            if (what == EV_C) {
+                EmitOut eo;
+                emit_program(&u.sema, &u.dag, EMIT_JIT, PROG_NAME, &eo);
+                fwrite(eo.code, 1, eo.len, stdout);
+                emit_free(&eo);
+            } else if (run_unit(R, &u, &p) == 0) {
+                free(R->last);
+                R->last = xstrdup(c.text);
+            }
+        }
+        unit_report(&u, &p);
+        unit_free(&u);
+        prog_free(&p);
+    }
+    fflush(stdout);
+    free(need);
+    chunk_free(&c);
+}
+
+/* The DAG in DOT, with the line:col of each label mapped to the pieces' own. */
+static void put_dot(Unit *u, const Prog *p)
+{
+    char *text = NULL;
+    size_t n = 0;
+    FILE *m = open_memstream(&text, &n);
+    graph_write_dot(&u->sema, &u->dag, m);
+    fclose(m);
+    for (size_t i = 0; i < n;) {
+        int l, c;
+        size_t k = 0;
+        bool lab = n - i > 2 && text[i] == '\\' && text[i + 1] == 'n';
+        bool clu = !lab && text[i] == '(';
+        size_t at = i + (lab ? 2 : clu ? 1 : 0);
+        if ((lab || clu) && (k = parse_pos(text + at, &l, &c, false)) > 0 &&
+            text[at + k] == (lab ? '"' : ')')) {
+            const Seg *g = prog_seg(p, l);
+            fwrite(text + i, 1, at - i, stdout);
+            if (g)
+                printf("%d:%d", g->oline + l - g->first, c);
+            else
+                fputs("added", stdout); /* the `| stdout` the REPL adds */
+            i = at + k;
+            continue;
+        }
+        putchar(text[i++]);
+    }
+    free(text);
+}
+
+/* :graph — the bindings and the last flow as one DAG. */
+static void show_graph(Repl *R, bool dot)
+{
+    if (!R->last && R->binds.n == 0) {
+        error("nothing to draw yet: bind a stream or run a flow first");
+        return;
+    }
+    Prog p;
+    prog_init(&p);
+    prog_defs(R, &p, NULL);
+    prog_raw(&p, "pipeline " REPL_PIPELINE " {\n");
+    prog_binds(R, &p, NULL);
+    bool sunk = false;
+    if (R->last) {
+        p.cur = prog_chunk(&p, R->last, REPL_NAME, 1);
+        Prog q;
+        prog_flow(R, &q, NULL, R->last, "");
+        Unit u;
+        if (unit_parse(&u, &q))
+            sunk = flow_is_sunk(&u, unit_last_stmt(&u));
+        unit_free(&u);
+        prog_free(&q);
+        if (!sunk)
+            prog_raw(&p, "    | stdout\n");
+    }
+    prog_raw(&p, "}\n");
+    Unit u;
+    unit_parse(&u, &p);
+    if (unit_check(&u) && unit_lower(&u)) {
+        unit_report(&u, &p);
+        if (dot)
+            put_dot(&u, &p);
+        else
+            print_graph(&u);
+    }
+    unit_report(&u, &p);
+    unit_free(&u);
+    prog_free(&p);
+    fflush(stdout);
+}
+
+/* ------------------------------------------------------------------ files: :load, :save, :input */
+
+/* The start of the line holding offset off, moved up over the comment lines
+ * right above it (they document the declaration). */
+static int decl_start(const char *t, int off, int floor)
+{
+    int s = off;
+    while (s > floor && t[s - 1] != '\n')
+        s--;
+    for (;;) {
+        if (s <= floor)
+            return floor;
+        int ps = s - 1;
+        while (ps > floor && t[ps - 1] != '\n')
+            ps--;
+        int i = ps;
+        while (t[i] == ' ' || t[i] == '\t')
+            i++;
+        if (t[i] != '#')
+            return s;
+        s = ps;
+    }
+}
+
+/* A relative `from "x.c"` of an extern proc, made relative to the loaded
+ * file's folder (the session's text has no folder of its own). */
+static char *fix_extern_path(const char *text, const char *path, const char *kw)
+{
+    const char *slash = strrchr(path, '/');
+    const char *from = strstr(text, kw);
+    const char *q = from ? strchr(from, '"') : NULL;
+    if (!slash || !q || q[1] == '/')
+        return xstrdup(text);
+    Buf b = {0};
+    buf_add(&b, text, (size_t)(q + 1 - text));
+    for (const char *s = path; s <= slash; s++) {
+        if (*s == '"' || *s == '\\')
+            buf_add(&b, "\\", 1);
+        buf_add(&b, s, 1);
+    }
+    buf_puts(&b, q + 1);
+    return b.p;
+}
+
+/* A relative path in a definition (`import "x"`, `from "x.c"`) made absolute,
+ * for a file saved in another folder than the current one. */
+static char *absolute_paths(const char *text)
+{
+    char cwd[4096];
+    const char *kw = !strncmp(text, "import", 6) ? "import" : "from";
+    if (!getcwd(cwd, sizeof cwd - 4) || (strcmp(kw, "import") && !strstr(text, "extern")))
+        return xstrdup(text);
+    strcat(cwd, "/x");
+    return fix_extern_path(text, cwd, kw);
+}
+
+/* :load FILE — every declaration of FILE and of the files it imports, as
+ * definitions (imports are inlined, so that :save writes one whole file). */
+static void load(Repl *R, const char *path)
+{
+    Unit u;
+    memset(&u, 0, sizeof u);
+    u.mem = open_memstream(&u.msg, &u.msglen);
+    diag_init(&u.diag, u.mem);
+    bool ok = parse_program(&u.diag, &u.arena, path, &u.prog) && u.diag.errors == 0;
+    Prog none;
+    prog_init(&none);
+    unit_report(&u, &none);
+    prog_free(&none);
+    if (!ok) {
+        unit_free(&u);
+        return;
+    }
+    Chunks nw = {0};
+    for (int fi = u.prog.nfiles - 1; fi >= 0; fi--) { /* imported files first */
+        Node *f = u.prog.files[fi];
+        const SrcFile *sf = diag_file(&u.diag, f->loc.file);
+        int prev = -1;
+        for (int i = 0; i < f->list.n; i++) {
+            Node *d = f->list.v[i];
+            int s = decl_start(sf->text, d->loc.off, prev < 0 ? 0 : prev);
+            if (prev >= 0 && s <= prev)
+                continue; /* declared on the same line as the one before: one chunk */
+            int e = (int)sf->len;
+            for (int j = i + 1; j < f->list.n; j++) {
+                int s2 = decl_start(sf->text, f->list.v[j]->loc.off, s);
+                if (s2 > s) {
+                    e = s2;
+                    break;
+                }
+            }
+            prev = s;
+            if (d->kind == N_IMPORT)
+                continue;
+            int line, col;
+            diag_linecol(&u.diag, f->loc.file, s, &line, &col);
+            Chunk c = chunk_make(sf->text + s, (size_t)(e - s), sf->path, line);
+            if (d->kind == N_EXTERN) {
+                char *t = fix_extern_path(c.text, sf->path, "from");
+                free(c.text);
+                c.text = t;
+            }
+            chunks_push(&nw, c);
+        }
+    }
+    unit_free(&u);
+    if (nw.n == 0) {
+        info(R, "%s declares nothing\n", path);
+        free(nw.v);
+        return;
+    }
+    define(R, nw.v, nw.n);
+    free(nw.v);
+}
+
+static void put_indented(FILE *f, const char *text, const char *prefix)
+{
+    for (const char *s = text; *s;) {
+        const char *nl = strchr(s, '\n');
+        size_t n = nl ? (size_t)(nl - s) : strlen(s);
+        if (n)
+            fprintf(f, "%s%.*s\n", prefix, (int)n, s);
+        else
+            fputc('\n', f);
+        s += n + (nl != NULL);
+    }
+}
+
+static bool same_folder_as_cwd(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        return true;
+    char *dir = xstrndup(path, (size_t)(slash - path) + 1);
+    char *rd = realpath(dir, NULL), *rc = realpath(".", NULL);
+    bool same = rd && rc && !strcmp(rd, rc);
+    free(dir);
+    free(rd);
+    free(rc);
+    return same;
+}
+
+/* :save FILE — the definitions, then `pipeline main` with the last flow and
+ * the bindings it uses; other bindings are kept as comments. */
+static void save(Repl *R, const char *path)
+{
+    const char *name = "main";
+    for (int i = 0; i < R->defs.n; i++)
+        if (chunk_declares(&R->defs.v[i], "main"))
+            name = "repl";
+    bool sunk = false;
+    if (R->last) {
+        Prog q;
+        prog_flow(R, &q, NULL, R->last, "");
+        Unit u;
+        if (unit_parse(&u, &q))
+            sunk = flow_is_sunk(&u, unit_last_stmt(&u));
+        unit_free(&u);
+        prog_free(&q);
+    }
+    FILE *f = fopen(path, "w");
+    if (!f) {
+        error("cannot write '%s': %s", path, strerror(errno));
+        return;
+    }
+    fputs("# written by pipec repl\n", f);
+    bool elsewhere = !same_folder_as_cwd(path);
+    for (int i = 0; i < R->defs.n; i++) {
+        fputc('\n', f);
+        char *t = elsewhere ? absolute_paths(R->defs.v[i].text) : xstrdup(R->defs.v[i].text);
+        fputs(t, f);
+        free(t);
+    }
+    bool *need = R->last ? deps_of(R, R->last) : NULL;
+    if (R->last) {
+        fprintf(f, "\npipeline %s {\n", name);
+        for (int i = 0; i < R->binds.n; i++)
+            put_indented(f, R->binds.v[i].text, need[i] ? "    " : "    # ");
+        put_indented(f, R->last, "    ");
+        if (!sunk)
+            fputs("        | stdout\n", f);
+        fputs("}\n", f);
+    } else if (R->binds.n) {
+        fputs("\n# bindings (no flow has run yet):\n", f);
+        for (int i = 0; i < R->binds.n; i++)
+            put_indented(f, R->binds.v[i].text, "# ");
+    }
+    free(need);
+    if (fclose(f) != 0) {
+        error("cannot write '%s': %s", path, strerror(errno));
+        return;
+    }
+    info(R, "saved %d definition%s%s to %s\n", R->defs.n, R->defs.n == 1 ? "" : "s",
+         R->last ? " and the last flow" : "", path);
+    if (R->last && strcmp(name, "main"))
+        info(R, "(a definition is called 'main': run the session's pipeline with --pipeline repl)\n");
+}
+
+static void write_sample(Repl *R)
+{
+    char p[4200];
+    if (tmp_path(R, "sample", p, sizeof p) && !write_all(p, R->sample.p ? R->sample.p : "", R->sample.n))
+        error("cannot write the sample to %s: %s", p, strerror(errno));
+}
+
+static void set_sample_lines(Repl *R, const char *text, size_t n, int limit)
+{
+    R->sample.n = 0;
+    buf_puts(&R->sample, "");
+    R->nsample = 0;
+    for (size_t i = 0; i < n && (limit < 0 || R->nsample < limit);) {
+        const char *nl = memchr(text + i, '\n', n - i);
+        size_t len = nl ? (size_t)(nl - text - i) : n - i;
+        buf_add(&R->sample, text + i, len);
+        buf_add(&R->sample, "\n", 1);
+        R->nsample++;
+        i += len + 1;
+    }
+    R->sample_set = true;
+    write_sample(R);
+}
+
+/* :input FILE — its first R->limit lines become the sample. */
+static bool input_file(Repl *R, const char *path)
+{
+    size_t n;
+    char *text = read_file(path, &n);
+    if (!text) {
+        error("cannot read '%s': %s", path, strerror(errno ? errno : EIO));
+        return false;
+    }
+    set_sample_lines(R, text, n, R->limit);
+    free(text);
+    if (path != R->sample_file) {
+        free(R->sample_file);
+        R->sample_file = xstrdup(path);
+    }
+    info(R, "sample: %d line%s of %s\n", R->nsample, R->nsample == 1 ? "" : "s", path);
+    return true;
+}
+
+/* ------------------------------------------------------------------ reading input */
+
+typedef struct Reader {
+    bool tty;
+    char *hist; /* history file, or NULL */
+    char *line;
+    size_t cap;
+    char *pending; /* a line read ahead that starts the next input */
+} Reader;
+
+/* Whether a line can only start an input: a :command or a declaration at
+ * the start of the line.  It ends an unfinished one, which then reports
+ * what it lacks instead of swallowing the rest of a script. */
+static bool starts_input(const char *l)
+{
+    if (l[0] == ':')
+        return true;
+    static const char *const kw[] = {"proc ", "pipeline ", "extern ", "import "};
+    for (size_t i = 0; i < sizeof kw / sizeof *kw; i++)
+        if (!strncmp(l, kw[i], strlen(kw[i])))
+            return true;
+    return false;
+}
+
+/* The next line (malloc'ed, without its newline), or NULL at end of input. */
+static char *read_line(Reader *rd, const char *prompt)
+{
+    if (rd->pending) {
+        char *l = rd->pending;
+        rd->pending = NULL;
+        return l;
+    }
+    if (rd->tty)
+        return readline(prompt);
+    ssize_t n = getline(&rd->line, &rd->cap, stdin);
+    if (n < 0)
+        return NULL;
+    if (n > 0 && rd->line[n - 1] == '\n')
+        rd->line[--n] = '\0';
+    return xstrndup(rd->line, (size_t)n);
+}
+
+static void remember(Reader *rd, const char *text)
+{
+    if (!rd->tty || !*text)
+        return;
+    add_history(text);
+    if (rd->hist)
+        write_history(rd->hist);
+}
+
+/* :lines — the lines that follow, up to one holding a single '.', are the sample. */
+static void read_sample_lines(Repl *R, Reader *rd)
+{
+    Buf b = {0};
+    buf_puts(&b, "");
+    for (;;) {
+        char *l = read_line(rd, "  ... ");
+        if (!l || !strcmp(l, ".")) {
+            free(l);
+            break;
+        }
+        buf_puts(&b, l);
+        buf_puts(&b, "\n");
+        free(l);
+    }
+    free(R->sample_file);
+    R->sample_file = NULL;
+    set_sample_lines(R, b.p, b.n, -1);
+    info(R, "sample: %d line%s\n", R->nsample, R->nsample == 1 ? "" : "s");
+    free(b.p);
+}
+
+/* ------------------------------------------------------------------ commands */
+
+static const char help_text[] =
+    "Type a flow to run it on the sample input and see its first results, e.g.\n"
+    "    stdin | lower | words | count\n"
+    "a binding `name = flow` to name a stream for later flows, or a definition\n"
+    "(proc, extern proc, pipeline, import): they last for the session, and a new\n"
+    "one of the same name replaces the old.  A line that starts with `|` extends\n"
+    "the last flow.  Input goes on over several lines while brackets are open or\n"
+    "a line ends in | , ( = or =>.  A flow with no sink prints to stdout.\n"
+    "\n"
+    "  :input FILE    the sample is FILE's first lines (see :limit); `stdin` reads it\n"
+    "  :lines         the lines typed next, up to a line holding only `.`, are the sample\n"
+    "  :limit [N]     lines :input takes (default 20); shows the setting without N\n"
+    "  :max [N]       results shown per flow (default 100)\n"
+    "  :type [FLOW]   each stage of FLOW (default: the last flow) and the type it emits\n"
+    "  :graph [dot]   the DAG of the bindings and the last flow, as a list or in DOT\n"
+    "  :c [FLOW]      the C generated for FLOW (default: the last flow)\n"
+    "  :list          the definitions, bindings, last flow and sample\n"
+    "  :load FILE     the declarations of FILE.pipe (and of what it imports)\n"
+    "  :save FILE     the definitions and `pipeline main` with the last flow and the\n"
+    "                 bindings it uses: `pipec run FILE < sample` prints what the flow did\n"
+    "  :reset         forget everything, the sample too\n"
+    "  :help          this text\n"
+    "  :quit          leave (so do end of input and Ctrl-D)\n";
+
+static void reset(Repl *R)
+{
+    chunks_free(&R->defs);
+    chunks_free(&R->binds);
+    free(R->last);
+    R->last = NULL;
+    R->sample.n = 0;
+    buf_puts(&R->sample, "");
+    R->nsample = 0;
+    free(R->sample_file);
+    R->sample_file = NULL;
+    R->sample_set = false;
+    R->noted_empty = false;
+    R->limit = DEFAULT_LIMIT;
+    R->max = DEFAULT_MAX;
+    write_sample(R);
+}
+
+static void list_session(Repl *R)
+{
+    for (int i = 0; i < R->defs.n; i++)
+        fputs(R->defs.v[i].text, stdout);
+    for (int i = 0; i < R->binds.n; i++)
+        fputs(R->binds.v[i].text, stdout);
+    if (R->last)
+        printf("# last flow:\n%s", R->last);
+    if (R->sample_file)
+        printf("# sample: %d line%s of %s\n", R->nsample, R->nsample == 1 ? "" : "s", R->sample_file);
+    else if (R->sample_set)
+        printf("# sample: %d line%s\n", R->nsample, R->nsample == 1 ? "" : "s");
+    else
+        printf("# no sample\n");
+}
+
+/* Reads a positive count for :limit and :max; false after an error. */
+static bool parse_count(const char *cmd, const char *arg, int *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(arg, &end, 10);
+    while (isspace((unsigned char)*end))
+        end++;
+    if (errno || *end || end == arg || v < 1 || v > 1000000) {
+        error(":%s needs a count from 1 to 1000000, found '%s'", cmd, arg);
+        return false;
+    }
+    *out = (int)v;
+    return true;
+}
+
+/* Runs a :command; false at :quit. */
+static bool command(Repl *R, Reader *rd, char *line)
+{
+    char *s = line;
+    while (isspace((unsigned char)*s))
+        s++;
+    s++; /* ':' */
+    char *cmd = s;
+    while (*s && !isspace((unsigned char)*s))
+        s++;
+    size_t clen = (size_t)(s - cmd);
+    while (isspace((unsigned char)*s))
+        s++;
+    char *arg = s;
+    size_t alen = strlen(arg);
+    while (alen && isspace((unsigned char)arg[alen - 1]))
+        arg[--alen] = '\0';
+#define IS(name) (clen == strlen(name) && !memcmp(cmd, name, clen))
+    if (IS("quit") || IS("q") || IS("exit"))
+        return false;
+    if (IS("help") || IS("h") || IS("?")) {
+        fputs(help_text, stdout);
+    } else if (IS("input")) {
+        if (!*arg)
+            error(":input needs a file name");
+        else
+            input_file(R, arg);
+    } else if (IS("lines")) {
+        read_sample_lines(R, rd);
+    } else if (IS("limit")) {
+        if (!*arg)
+            printf("%d\n", R->limit);
+        else if (parse_count("limit", arg, &R->limit) && R->sample_file)
+            input_file(R, R->sample_file);
+    } else if (IS("max")) {
+        if (!*arg)
+            printf("%d\n", R->max);
+        else
+            parse_count("max", arg, &R->max);
+    } else if (IS("type") || IS("t") || IS("c")) {
+        Eval what = IS("c") ? EV_C : EV_TYPE;
+        if (*arg)
+            eval_flow(R, arg, what);
+        else if (R->last)
+            eval_flow(R, R->last, what);
+        else
+            error(":%.*s needs a flow (no flow has run yet)", (int)clen, cmd);
+    } else if (IS("graph")) {
+        if (*arg && strcmp(arg, "dot"))
+            error(":graph takes no argument but 'dot', found '%s'", arg);
+        else
+            show_graph(R, *arg != '\0');
+    } else if (IS("list") || IS("ls")) {
+        list_session(R);
+    } else if (IS("load")) {
+        if (!*arg)
+            error(":load needs a file name");
+        else
+            load(R, arg);
+    } else if (IS("save")) {
+        if (!*arg)
+            error(":save needs a file name");
+        else
+            save(R, arg);
+    } else if (IS("reset")) {
+        reset(R);
+        info(R, "forgot everything\n");
+    } else {
+        error("unknown command ':%.*s' (:help lists them)", (int)clen, cmd);
+    }
+#undef IS
+    fflush(stdout);
+    return true;
+}
+
+/* One input: a command, definition, binding or flow.  False at :quit. */
+static bool handle(Repl *R, Reader *rd, char *text)
+{
+    char *name = NULL;
+    switch (classify(text, &name)) {
+    case IN_NONE:
+        return true;
+    case IN_COMMAND:
+        return command(R, rd, text);
+    case IN_DEF: {
+        Chunk c = chunk_make(text, strlen(text), REPL_NAME, 1);
+        define(R, &c, 1);
+        return true;
+    }
+    case IN_BIND:
+        bind(R, name, text);
+        return true;
+    case IN_EXTEND: {
+        if (!R->last) {
+            error("no flow to extend yet: a line that starts with '|' continues the last flow");
+            return true;
+        }
+        /* the last flow keeps its lines; the new stages go on a line of their own */
+        Buf b = {0};
+        buf_puts(&b, R->last);
+        buf_puts(&b, text);
+        eval_flow(R, b.p, EV_RUN);
+        free(b.p);
+        return true;
+    }
+    case IN_FLOW:
+        eval_flow(R, text, EV_RUN);
+        return true;
+    }
+    return true;
+}
+
+int repl_main(int argc, char **argv)
+{
+    if (argc > 1 || (argc == 1 && argv[0][0] == '-' && strcmp(argv[0], "-h") && strcmp(argv[0], "--help"))) {
+        fprintf(stderr, "pipec: error: repl takes at most one argument, a .pipe file to load\ntry 'pipec --help'\n");
+        return 2;
+    }
+    Repl R = {0};
+    R.tty = isatty(0) && isatty(1);
+    if (argc == 1 && (!strcmp(argv[0], "-h") || !strcmp(argv[0], "--help"))) {
+        fputs("usage: pipec repl [FILE.pipe]\n\n", stdout);
+        fputs(help_text, stdout);
+        return 0;
+    }
+    reset(&R);
+    Reader rd = {.tty = R.tty};
+    if (rd.tty) {
+        const char *home = getenv("HOME");
+        if (home && *home) {
+            Buf h = {0};
+            buf_printf(&h, "%s/.pipec_history", home);
+            rd.hist = h.p;
+        }
+        using_history();
+        stifle_history(1000);
+        if (rd.hist)
+            read_history(rd.hist);
+        printf("pipec repl: type a flow such as `stdin | words | count`, or :help\n");
+    }
+    if (argc == 1)
+        load(&R, argv[0]);
+    for (;;) {
+        fflush(stdout);
+        char *line = read_line(&rd, "pipe> ");
+        if (!line) {
+            if (rd.tty)
+                putchar('\n');
+            break;
+        }
+        Buf in = {0};
+        buf_puts(&in, line);
+        free(line);
+        InputKind kind = classify(in.p, NULL);
+        if (kind != IN_COMMAND) {
+            while (needs_more(in.p)) {
+                char *more = read_line(&rd, "  ... ");
+                if (!more)
+                    break;
+                if (starts_input(more)) {
+                    rd.pending = more;
+                    break;
+                }
+                buf_puts(&in, "\n");
+                buf_puts(&in, more);
+                free(more);
+            }
+        }
+        /* in a script, as in a .pipe file, a line that starts with '|' goes on
+         * with the flow above it (at a terminal it extends the last flow) */
+        while (!rd.tty && kind != IN_COMMAND && kind != IN_NONE) {
+            char *more = read_line(&rd, "");
+            if (!more)
+                break;
+            const char *t = more + strspn(more, " \t");
+            if (*t != '|') {
+                rd.pending = more;
+                break;
+            }
+            buf_puts(&in, "\n");
+            buf_puts(&in, more);
+            free(more);
+            while (needs_more(in.p) && (more = read_line(&rd, "")) != NULL) {
+                if (starts_input(more)) {
+                    rd.pending = more;
+                    break;
+                }
+                buf_puts(&in, "\n");
+                buf_puts(&in, more);
+                free(more);
+            }
+        }
+        remember(&rd, in.p);
+        bool go_on = handle(&R, &rd, in.p);
+        free(in.p);
+        if (!go_on)
+            break;
+    }
+    fflush(stdout);
+    reset(&R);
+    free(R.sample.p);
+    remove_tmp(&R);
+    free(rd.hist);
+    free(rd.line);
+    return 0;
+}

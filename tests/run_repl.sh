@@ -1,0 +1,153 @@
+#!/bin/sh
+# Tests of `pipec repl`, both ways it is used.
+# 1. Scripted: each tests/repl/NAME.in is piped into `pipec repl` (run from the
+#    repository's root, @TMP@ replaced by a scratch folder); stdout and stderr
+#    together must equal NAME.out exactly.  NAME.grep, when present, holds
+#    grep -E patterns: only the matching lines are compared (for :c's long C).
+#    NAME.run, when present, is a command run afterwards (PIPEC and TMP set),
+#    whose stdout must equal NAME.run.out: a :save'd file run by `pipec run`.
+# 2. At a terminal: the story of docs/repl.md in a real pseudo-terminal (tmux):
+#    load a sample, build a pipeline step by step, ask for types and the graph,
+#    make an error and carry on, :save; `pipec run` of the saved file must print
+#    what the REPL showed.
+# PIPEC names the compiler (default bin/pipec).  UPDATE=1 rewrites NAME.out.
+LC_ALL=C
+export LC_ALL
+top=$(cd "$(dirname "$0")/.." && pwd)
+PIPEC=${PIPEC:-$top/bin/pipec}
+case $PIPEC in /*) ;; *) PIPEC=$top/$PIPEC ;; esac
+pass=0
+fail=0
+TMP=$(mktemp -d)
+sock=pipec-test-$$
+cleanup() {
+    command -v tmux >/dev/null 2>&1 && tmux -L "$sock" kill-server >/dev/null 2>&1
+    rm -rf "$TMP"
+}
+trap cleanup EXIT
+export PIPEC TMP
+
+bad() {
+    fail=$((fail + 1))
+    echo "FAIL $1: $2"
+}
+
+cd "$top" || exit 1
+
+# ------------------------------------------------------------------ scripted
+for in in tests/repl/*.in; do
+    name=${in%.in}
+    case=$(basename "$name")
+    sed "s|@TMP@|$TMP|g" "$in" > "$TMP/$case.script"
+    HOME=$TMP "$PIPEC" repl < "$TMP/$case.script" > "$TMP/$case.got" 2>&1
+    code=$?
+    if [ -f "$name.grep" ]; then
+        grep -E -f "$name.grep" "$TMP/$case.got" > "$TMP/$case.cmp"
+    else
+        cp "$TMP/$case.got" "$TMP/$case.cmp"
+    fi
+    if [ "${UPDATE:-0}" = 1 ]; then
+        cp "$TMP/$case.cmp" "$name.out"
+    fi
+    if [ $code -ne 0 ]; then
+        bad "$case" "exit code $code, expected 0"
+        sed 's/^/    /' "$TMP/$case.got" | tail -5
+    elif ! cmp -s "$TMP/$case.cmp" "$name.out"; then
+        bad "$case" "output differs (< expected, > got)"
+        diff "$name.out" "$TMP/$case.cmp" | head -20
+    else
+        pass=$((pass + 1))
+    fi
+    if [ -f "$name.run" ]; then
+        sh "$name.run" > "$TMP/$case.run.got" 2>&1
+        if ! cmp -s "$TMP/$case.run.got" "$name.run.out"; then
+            bad "$case.run" "the saved file's output differs (< expected, > got)"
+            diff "$name.run.out" "$TMP/$case.run.got" | head -20
+        else
+            pass=$((pass + 1))
+        fi
+    fi
+done
+
+# ------------------------------------------------------------------ at a terminal
+if ! command -v tmux >/dev/null 2>&1; then
+    echo "SKIP terminal: tmux not installed"
+else
+    T="tmux -L $sock"
+    pane() {
+        $T capture-pane -p -t repl -S -500 2>/dev/null
+    }
+    # waits (up to about 10 s) until the pane holds pattern (fixed text) count times
+    wait_for() {
+        n=0
+        while [ $n -lt 200 ]; do
+            [ "$(pane | grep -c -F -- "$1")" -ge "${2:-1}" ] && return 0
+            sleep 0.05
+            n=$((n + 1))
+        done
+        echo "    (waited for '$1' x${2:-1}; the pane:)"
+        pane | sed 's/^/    | /' | tail -15
+        return 1
+    }
+    typeline() {
+        $T send-keys -t repl -l -- "$1" && $T send-keys -t repl Enter
+    }
+    term_ok=1
+    step() {
+        if [ $term_ok = 1 ] && ! wait_for "$@"; then
+            term_ok=0
+            bad terminal "no '$1' on the screen"
+        fi
+    }
+    $T new-session -d -s repl -x 120 -y 40 \
+        "cd '$top' && env HOME='$TMP' TERM=xterm '$PIPEC' repl" && $T set-option -t repl remain-on-exit on >/dev/null
+    step "pipe>"
+    typeline ":input examples/top_words.in"
+    step "sample: 5 lines of examples/top_words.in"
+    typeline "w = stdin | lower | words"
+    step "w : str"
+    typeline "w | count |"
+    step "  ..."
+    typeline "top(3, by: p => p.1)"
+    step "pipe>" 4
+    typeline ":type"
+    step "top(3, by: p => p.1) : (str, int)"
+    typeline ":graph"
+    step "= w"
+    typeline "w | to_int | upper"
+    step "error: type mismatch: 'upper' takes str, but 'to_int' at 1:5 produces int"
+    typeline "| map(p => p.0 + \" \" + str(p.1))"
+    step "pipe>" 8
+    typeline ":save $TMP/story.pipe"
+    step "saved 0 definitions and the last flow to"
+    typeline ":quit"
+    n=0
+    while [ "$($T display-message -p -t repl '#{pane_dead}' 2>/dev/null)" != 1 ] && [ $n -lt 100 ]; do
+        sleep 0.05
+        n=$((n + 1))
+    done
+    pane > "$TMP/screen"
+    if [ $term_ok = 1 ]; then
+        status=$($T display-message -p -t repl "#{pane_dead_status}")
+        # what the REPL printed for the last flow: the lines after it, up to the next prompt
+        awk '/^pipe> \| map\(p => p\.0/ { on = 1; next } on && /^pipe> / { exit } on' "$TMP/screen" \
+            > "$TMP/shown"
+        "$PIPEC" run "$TMP/story.pipe" < examples/top_words.in | expand > "$TMP/ran" 2>&1
+        if [ "$status" != 0 ]; then
+            bad terminal "pipec repl exited with $status"
+        elif [ ! -s "$TMP/shown" ] || ! cmp -s "$TMP/shown" "$TMP/ran"; then
+            bad terminal "the saved file's output differs from the REPL's (< REPL, > pipec run)"
+            diff "$TMP/shown" "$TMP/ran" | head
+        elif ! grep -q -F "1  stdin" "$TMP/screen" || ! grep -q -F "<repl>:1:14:" "$TMP/screen"; then
+            bad terminal "no graph or no error position on the screen"
+        elif ! grep -q -F "to_int" "$TMP/.pipec_history" 2>/dev/null; then
+            bad terminal "no history in \$HOME/.pipec_history"
+        else
+            pass=$((pass + 1))
+        fi
+    fi
+    [ $term_ok = 1 ] || sed 's/^/    | /' "$TMP/screen" | tail -30
+fi
+
+echo "repl: $pass passed, $fail failed"
+[ $fail -eq 0 ]
