@@ -4,25 +4,26 @@
 #   vim         editors/vim with headless Vim
 #   emacs       editors/emacs/pipe-mode.el with emacs --batch (ERT)
 #   completion  completion/pipec.bash in bash
+#   manpage     docs/pipec.1 with groff (no warning; every command and option)
 # A part whose engine is missing prints `SKIP <part>: <reason>`.  The last line
 # is `editors: N passed, M failed` (with the skipped parts); the exit status is
 # 1 when a check failed.
-# Engines on Debian: apt-get install vim emacs-nox nodejs npm bash
+# Engines on Debian: apt-get install vim emacs-nox nodejs npm groff-base
 DIR=$(cd "$(dirname "$0")" && pwd)
 passed=0
 failed=0
 skipped=""
-for part in textmate vim emacs completion; do
+for part in textmate vim emacs completion manpage; do
     case $part in
         vim) command -v vim >/dev/null 2>&1 || { echo "SKIP vim: vim is not installed (apt-get install vim)"; skipped="$skipped vim"; continue; } ;;
         emacs) command -v emacs >/dev/null 2>&1 || { echo "SKIP emacs: emacs is not installed (apt-get install emacs-nox)"; skipped="$skipped emacs"; continue; } ;;
         completion) command -v bash >/dev/null 2>&1 || { echo "SKIP completion: bash is not installed"; skipped="$skipped completion"; continue; } ;;
     esac
     case $part in
-        completion) script="$DIR/completion.sh" ;;
-        *) script="$DIR/$part/run.sh" ;;
+        completion) out=$(bash "$DIR/completion.sh" 2>&1) ;;
+        manpage) out=$(sh "$DIR/manpage.sh" 2>&1) ;;
+        *) out=$(sh "$DIR/$part/run.sh" 2>&1) ;;
     esac
-    out=$(sh "$script" 2>&1)
     rc=$?
     printf '%s\n' "$out"
     if [ $rc -eq 77 ]; then
