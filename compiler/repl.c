@@ -258,7 +258,9 @@ static void each_ident(const char *t, void (*fn)(const char *, size_t, void *), 
 }
 
 /* Whether an input must go on on the next line: brackets still open, or its
- * last token is one after which LANGUAGE.md §2 lets a statement continue. */
+ * last token is one after which a statement continues (LANGUAGE.md §2 and
+ * docs/pipe.md: | , = => : -> and binary operators).  A trailing comment
+ * doesn't count (the check of `and` and `or` is the one lapse: rare). */
 static bool needs_more(const char *t)
 {
     int depth = 0;
@@ -290,7 +292,19 @@ static bool needs_more(const char *t)
         }
     }
     (void)before;
-    return depth > 0 || last == '|' || last == ',' || last == '=' || (last == '>' && before == '=');
+    if (depth > 0 || (last && strchr("|,=>:+-*/%<", last)))
+        return true;
+    /* a line that ends in `and`, `or` or `not` goes on too */
+    size_t n = strlen(t);
+    while (n && isspace((unsigned char)t[n - 1]))
+        n--;
+    static const char *const ops[] = {"and", "or", "not"};
+    for (size_t i = 0; i < sizeof ops / sizeof *ops; i++) {
+        size_t k = strlen(ops[i]);
+        if (n >= k && !memcmp(t + n - k, ops[i], k) && (n == k || !is_ident((unsigned char)t[n - k - 1])))
+            return true;
+    }
+    return false;
 }
 
 typedef enum InputKind { IN_NONE, IN_COMMAND, IN_DEF, IN_BIND, IN_EXTEND, IN_FLOW } InputKind;
@@ -1603,7 +1617,9 @@ static const char help_text[] =
     "(proc, extern proc, pipeline, import): they last for the session, and a new\n"
     "one of the same name replaces the old.  A line that starts with `|` extends\n"
     "the last flow.  Input goes on over several lines while brackets are open or\n"
-    "a line ends in | , ( = or =>.  A flow with no sink prints to stdout.\n"
+    "a line ends in | , = => : -> or an operator.  A flow with no sink prints to\n"
+    "stdout.  In a script (standard input not a terminal), a line that starts\n"
+    "with | continues the input on the line above, as in a .pipe file.\n"
     "\n"
     "  :input FILE    the sample is FILE's first lines (see :limit); `stdin` reads it\n"
     "  :lines         the lines typed next, up to a line holding only `.`, are the sample\n"

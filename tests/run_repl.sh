@@ -122,7 +122,7 @@ else
     step "saved 0 definitions and the last flow to"
     typeline ":quit"
     n=0
-    while [ "$($T display-message -p -t repl '#{pane_dead}' 2>/dev/null)" != 1 ] && [ $n -lt 100 ]; do
+    while [ "$($T display-message -p -t repl "#{pane_dead}" 2>/dev/null)" != 1 ] && [ $n -lt 400 ]; do
         sleep 0.05
         n=$((n + 1))
     done
@@ -134,7 +134,7 @@ else
             > "$TMP/shown"
         "$PIPEC" run "$TMP/story.pipe" < examples/top_words.in | expand > "$TMP/ran" 2>&1
         if [ "$status" != 0 ]; then
-            bad terminal "pipec repl exited with $status"
+            bad terminal "pipec repl exited with $status"; tail -20 "$TMP/screen"
         elif [ ! -s "$TMP/shown" ] || ! cmp -s "$TMP/shown" "$TMP/ran"; then
             bad terminal "the saved file's output differs from the REPL's (< REPL, > pipec run)"
             diff "$TMP/shown" "$TMP/ran" | head
