@@ -201,7 +201,8 @@ _pipec() {
         return 0
     fi
 
-    if [[ $cmd == fmt || -z $script ]] && [[ $cmd != repl ]]; then
+    # the script (repl: an optional one to load first); fmt takes several
+    if [[ $cmd == fmt || -z $script ]]; then
         _pipec_scripts
     fi
     return 0

@@ -79,6 +79,9 @@ expect "pipec run examples/par" is examples/params.pipe
 expect "pipec check examples/lib/" is examples/lib/clean.pipe
 expect "pipec run examples/params.pipe " empty
 expect "pipec fmt examples/params.pipe examples/top_" is examples/top_words.pipe
+expect "pipec repl examples/par" is examples/params.pipe
+expect "pipec repl examples/params.pipe " empty
+expect "pipec repl -" is --help
 expect "pipec run tests/golden/pick_pipeline.pipe --pipeline " is main shout
 expect "pipec run tests/golden/pick_pipeline.pipe --pipeline shout --" has --mark
 expect "pipec build examples/params.pipe -o examples/params.p" is examples/params.pipe

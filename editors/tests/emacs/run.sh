@@ -3,8 +3,17 @@
 # places after font-lock-ensure, re-indentation of flattened files, and the
 # compilation-mode entry for pipec's diagnostics.
 ROOT=$(cd "$(dirname "$0")/../../.." && pwd)
+# the examples as `pipec fmt` lays them out: the editors must indent them the same
+fmtdir=$(mktemp -d)
+trap 'rm -rf "$fmtdir"' EXIT
+if [ -x "$ROOT/bin/pipec" ]; then
+    for f in "$ROOT"/examples/*.pipe "$ROOT"/tests/golden/*.pipe "$ROOT"/editors/tests/*.pipe; do
+        "$ROOT/bin/pipec" fmt - <"$f" >"$fmtdir/fmt_$(basename "$f")" 2>/dev/null || rm -f "$fmtdir/fmt_$(basename "$f")"
+    done
+fi
+export PIPE_FMT_DIR="$fmtdir"
 out=$(mktemp)
-trap 'rm -f "$out"' EXIT
+trap 'rm -f "$out"; rm -rf "$fmtdir"' EXIT
 timeout 60 emacs --batch -Q -L "$ROOT/editors/emacs" -l "$ROOT/editors/emacs/pipe-mode.el" \
     -l "$ROOT/editors/tests/emacs/pipe-mode-test.el" -f ert-run-tests-batch-and-exit >"$out" 2>&1
 rc=$?

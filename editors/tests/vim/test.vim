@@ -134,9 +134,15 @@ function! s:Main() abort
   bwipeout!
 
   " --- indent: flatten indent.pipe, =G, compare with the file ---
-  for file in ['editors/tests/indent.pipe', 'examples/top_words.pipe', 'examples/histogram.pipe',
-        \ 'examples/params.pipe', 'examples/dedupe.pipe', 'tests/golden/spec4.pipe', 'editors/tests/sample.pipe']
-    execute 'edit ' . fnameescape(s:root . '/' . file)
+  let files = map(['editors/tests/indent.pipe', 'examples/top_words.pipe', 'examples/histogram.pipe',
+        \ 'examples/params.pipe', 'examples/dedupe.pipe', 'tests/golden/spec4.pipe', 'editors/tests/sample.pipe'],
+        \ 's:root . "/" . v:val')
+  " and the examples as `pipec fmt` lays them out, when run.sh could make them
+  if $PIPE_FMT_DIR !=# ''
+    let files += glob($PIPE_FMT_DIR . '/*.pipe', 0, 1)
+  endif
+  for file in files
+    execute 'edit ' . fnameescape(file)
     setlocal shiftwidth=4 expandtab
     let want = getline(1, '$')
     silent %s/^\s\+//e
