@@ -26,7 +26,7 @@ UNIT_SRC     := $(wildcard tests/unit/test_*.c)
 UNIT_BIN     := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 EMBEDDED     := runtime/pipe.h stdlib/pipe_std.h $(RUNTIME_SRC) $(STDLIB_SRC) $(wildcard runtime/*_impl.h)
 
-.PHONY: all deps demo test unit golden diff edge stats graph asan bench fuzz install clean
+.PHONY: all deps demo test unit golden diff edge stats graph editors asan bench fuzz install clean
 all: $(PIPEC)
 
 deps:
@@ -79,7 +79,7 @@ demo: deps
 	bin/pipec run examples/top_words.pipe --n 5 < examples/top_words.in
 
 test: deps
-	$(MAKE) all unit golden diff edge stats graph
+	$(MAKE) all unit golden diff edge stats graph editors
 
 unit: $(UNIT_BIN)
 	@sh tests/run_unit.sh $(UNIT_BIN)
@@ -98,6 +98,9 @@ stats: $(PIPEC)
 
 graph: $(PIPEC)
 	@PIPEC=$(PIPEC) sh tests/run_graph.sh
+
+editors: $(PIPEC)
+	@PIPEC=$(PIPEC) sh editors/tests/run.sh
 
 ASAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 asan:
@@ -120,6 +123,9 @@ fuzz: $(GEN_SRC)
 install: $(PIPEC)
 	install -d $(DESTDIR)$(PREFIX)/bin
 	install -m 755 $(PIPEC) $(DESTDIR)$(PREFIX)/bin/pipec
+	install -d $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/bash-completion/completions
+	install -m 644 docs/pipec.1 $(DESTDIR)$(PREFIX)/share/man/man1/pipec.1
+	install -m 644 completion/pipec.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/pipec
 
 clean:
 	rm -rf build bin

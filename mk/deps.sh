@@ -3,9 +3,13 @@
 # Run by `make demo` and `make test`; does nothing when everything is there.
 set -e
 need=""
-for p in gcc make flex bison libtcc-dev libpcre2-dev libcmocka-dev libedit-dev graphviz tmux; do
+for p in gcc make flex bison libtcc-dev libpcre2-dev libcmocka-dev libedit-dev graphviz tmux vim emacs-nox groff-base; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || need="$need $p"
 done
+# the editor tests run TextMate grammars in node (NodeSource's nodejs bundles npm)
+command -v node >/dev/null 2>&1 || need="$need nodejs"
+command -v npm >/dev/null 2>&1 || need="$need npm"
+command -v python3 >/dev/null 2>&1 || need="$need python3"  # reads --stats=json in tests
 [ -z "$need" ] && exit 0
 echo "installing missing build dependencies:$need"
 SUDO=""
