@@ -358,13 +358,15 @@ typedef struct Prog {
     int lines; /* complete lines so far */
     Seg *segs;
     int nsegs;
-    int cur; /* the segment of what the user just typed, or -1 */
+    int cur;   /* the segment of what the user just typed, or -1 */
+    int fresh; /* segments from here on are new: only their warnings are shown */
 } Prog;
 
 static void prog_init(Prog *p)
 {
     memset(p, 0, sizeof *p);
     p->cur = -1;
+    p->fresh = -1;
     buf_puts(&p->text, "");
 }
 
@@ -496,8 +498,8 @@ static bool is_excerpt_line(const char *s, size_t n)
 /* Writes diagnostics (of the diag module, the runtime or tcc) about program p
  * to stderr with positions mapped to the pieces' origins.  A position in the
  * REPL's own wrapping is where the user's input ended (it was incomplete).
- * "bound but never used" warnings are dropped: a session's bindings wait for
- * flows that use them. */
+ * Warnings are shown once, about what is new (p->fresh on); "bound but never
+ * used" never: a session's bindings wait for flows that use them. */
 static void report(const Prog *p, const char *s, size_t n)
 {
     static const char pname[] = PROG_NAME ":";
@@ -517,11 +519,13 @@ static void report(const Prog *p, const char *s, size_t n)
             (k = parse_pos(line + sizeof pname - 1, &l, &c, true)) > 0 && line[sizeof pname - 1 + k] == ':') {
             const char *rest = line + sizeof pname - 1 + k;
             size_t rlen = len - (sizeof pname - 1 + k);
-            if (memmem(rest, rlen, "warning: stream '", 17) && memmem(rest, rlen, "' is bound but never used", 25)) {
+            const Seg *g = prog_seg(p, l);
+            bool warning = rlen > 10 && !memcmp(rest, ": warning: ", 11);
+            if (warning && (memmem(rest, rlen, "' is bound but never used", 25) || !g || p->fresh < 0 ||
+                            g < &p->segs[p->fresh])) {
                 state = SKIP;
                 continue;
             }
-            const Seg *g = prog_seg(p, l);
             const char *origin = REPL_NAME;
             if (g) {
                 origin = g->origin;
@@ -728,7 +732,7 @@ static void prog_flow(const Repl *R, Prog *p, const bool *need, const char *flow
     prog_raw(p, "pipeline " REPL_PIPELINE " {\n");
     prog_binds(R, p, need);
     if (flow)
-        p->cur = prog_chunk(p, flow, REPL_NAME, 1);
+        p->fresh = p->cur = prog_chunk(p, flow, REPL_NAME, 1);
     prog_raw(p, tail);
     prog_raw(p, "}\n");
 }
@@ -1034,7 +1038,7 @@ static bool define(Repl *R, Chunk *nw, int nn)
     prog_raw(&p, "pipeline " REPL_PIPELINE " {\n");
     prog_binds(R, &p, NULL);
     prog_raw(&p, "}\n");
-    int first = p.nsegs;
+    int first = p.fresh = p.nsegs;
     for (int k = 0; k < nn; k++)
         p.cur = prog_chunk(&p, nw[k].text, nw[k].origin, nw[k].line);
     Unit u;
@@ -1075,6 +1079,7 @@ static bool define(Repl *R, Chunk *nw, int nn)
     if (ok) {
         prog_init(&p);
         prog_defs(R, &p, drop);
+        p.fresh = p.nsegs;
         for (int k = 0; k < nn; k++)
             p.cur = prog_chunk(&p, nw[k].text, nw[k].origin, nw[k].line);
         prog_raw(&p, "pipeline " REPL_PIPELINE " {\n");
@@ -1123,7 +1128,7 @@ static void bind(Repl *R, char *name, const char *text)
     Prog p;
     prog_init(&p);
     prog_raw(&p, "pipeline " REPL_PIPELINE " {\n");
-    p.cur = prog_chunk(&p, c.text, REPL_NAME, 1);
+    p.fresh = p.cur = prog_chunk(&p, c.text, REPL_NAME, 1);
     prog_raw(&p, "}\n");
     Unit u;
     bool ok = unit_parse(&u, &p);
@@ -1149,6 +1154,7 @@ static void bind(Repl *R, char *name, const char *text)
     }
     if (at < 0)
         p.cur = prog_chunk(&p, c.text, REPL_NAME, 1);
+    p.fresh = p.cur; /* later bindings' warnings were shown before */
     prog_raw(&p, "}\n");
     unit_parse(&u, &p);
     ok = unit_check(&u);

@@ -100,7 +100,7 @@ else
         fi
     }
     $T new-session -d -s repl -x 120 -y 40 \
-        "cd '$top' && env HOME='$TMP' TERM=xterm '$PIPEC' repl" && $T set-option -t repl remain-on-exit on >/dev/null
+        "cd '$top' && env HOME='$TMP' TERM=xterm '$PIPEC' repl; echo \$? > '$TMP/status'; sleep 60"
     step "pipe>"
     typeline ":input examples/top_words.in"
     step "sample: 5 lines of examples/top_words.in"
@@ -122,19 +122,20 @@ else
     step "saved 0 definitions and the last flow to"
     typeline ":quit"
     n=0
-    while [ "$($T display-message -p -t repl "#{pane_dead}" 2>/dev/null)" != 1 ] && [ $n -lt 400 ]; do
+    while [ ! -s "$TMP/status" ] && [ $n -lt 400 ]; do
         sleep 0.05
         n=$((n + 1))
     done
     pane > "$TMP/screen"
     if [ $term_ok = 1 ]; then
-        status=$($T display-message -p -t repl "#{pane_dead_status}")
+        status=$(cat "$TMP/status" 2>/dev/null)
         # what the REPL printed for the last flow: the lines after it, up to the next prompt
         awk '/^pipe> \| map\(p => p\.0/ { on = 1; next } on && /^pipe> / { exit } on' "$TMP/screen" \
             > "$TMP/shown"
         "$PIPEC" run "$TMP/story.pipe" < examples/top_words.in | expand > "$TMP/ran" 2>&1
         if [ "$status" != 0 ]; then
-            bad terminal "pipec repl exited with $status"; tail -20 "$TMP/screen"
+            bad terminal "pipec repl exited with ${status:-(still running)}"
+            sed 's/^/    | /' "$TMP/screen" | tail -20
         elif [ ! -s "$TMP/shown" ] || ! cmp -s "$TMP/shown" "$TMP/ran"; then
             bad terminal "the saved file's output differs from the REPL's (< REPL, > pipec run)"
             diff "$TMP/shown" "$TMP/ran" | head
