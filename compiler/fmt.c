@@ -78,6 +78,7 @@ typedef struct Fmt {
     int nlines, caplines;
     Anchor *anchors;
     int nanchors, capanchors;
+    int *at;          /* per comment: the source token whose output line places it */
 } Fmt;
 
 static void *xrealloc(void *p, size_t n)
@@ -204,12 +205,16 @@ static int bar_before(const Fmt *F, int off)
     return off;
 }
 
-/* The source token a comment after code trails: the last one before it, or
- * for `on x { ... }  # c`, where a whole block is on the comment's line, the
- * block's '{' (so the comment stays on the statement's first line). */
+/* The source token a comment after code trails: the last one before it, but
+ * for `stdin |  # c` the stage before the bar (which goes to the next line),
+ * and for `on x { ... }  # c`, where a whole block is on the comment's line,
+ * the block's '{' (so the comment stays on the statement's first line). */
 static int trailed_token(const Fmt *F, const Comment *c)
 {
     int i = tok_at(F, c->off) - 1;
+    if (i > 0 && F->cm->toks[i].tok == '|' &&
+        !memchr(F->src + F->cm->toks[i - 1].off, '\n', (size_t)(c->off - F->cm->toks[i - 1].off)))
+        i--;
     if (i < 0)
         return c->off;
     if (F->cm->toks[i].tok == '}') {
@@ -704,14 +709,57 @@ static void pr_stmt(Fmt *F, const Node *n, int indent)
     end_line(F);
 }
 
+/* Whether some comment would end up among the stages if the flow went one
+ * stage per line: then it must (else the comment would leave the flow, and a
+ * second fmt would join it again).  Comments placed by a token of the flow go
+ * to its stages' lines (as `at` says; see render); those before the first
+ * stage's line or trailing the last's end up outside the flow. */
+static bool comment_among_stages(const Fmt *F, const Node *flow)
+{
+    int nst = flow->list.n;
+    if (nst < 2)
+        return false;
+    int lo = 0, hi = F->cm->n;
+    while (lo < hi) { /* `at` never decreases from one comment to the next */
+        int mid = (lo + hi) / 2;
+        if (F->at[mid] < flow->loc.off)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    int stage = -1, last = -1;
+    for (int k = lo; k <= F->cm->n; k++) {
+        int st = -1;
+        if (k < F->cm->n && F->at[k] < flow->loc.end) {
+            st = 0;
+            while (st + 1 < nst && bar_before(F, flow->list.v[st + 1]->loc.off) <= F->at[k])
+                st++;
+        }
+        if (st != stage && stage >= 0) {
+            /* comments lo..last went to stage's line; the last trails it if it trailed code */
+            bool trails = !F->cm->v[last].own_line;
+            if (stage > 0 && (stage < nst - 1 || !trails || last > lo))
+                return true;
+            if (stage == 0 && trails)
+                return true;
+            lo = k;
+        }
+        if (st < 0)
+            break;
+        stage = st;
+        last = k;
+    }
+    return false;
+}
+
 /* After what the current line holds: the stages joined by ` | ` if they fit
- * and no comment is among them, else one per line under a hanging `| `. */
+ * and no comment would be among them, else one per line under a hanging `| `. */
 static void pr_flow(Fmt *F, const Node *flow, int indent)
 {
     size_t mark = F->cur.n;
     int amark = F->nanchors;
     anchor(F, flow->loc.off);
-    if (!comment_inside(F, flow->loc.off, flow->loc.end)) {
+    if (!comment_among_stages(F, flow)) {
         for (int i = 0; i < flow->list.n; i++) {
             if (i)
                 put(F, " | ");
@@ -892,10 +940,8 @@ static char *render(Fmt *F, size_t *len)
     qsort(F->anchors, (size_t)F->nanchors, sizeof *F->anchors, cmp_anchor);
     int nc = F->cm->n;
     int *where = xrealloc(NULL, (size_t)(nc ? nc : 1) * sizeof *where);
-    for (int i = 0; i < nc; i++) {
-        const Comment *c = &F->cm->v[i];
-        where[i] = line_of(F, c->own_line ? next_code_line(F, c->end) : trailed_token(F, c));
-    }
+    for (int i = 0; i < nc; i++)
+        where[i] = line_of(F, F->at[i]);
     Buf o = {0};
     bool first = true, after_open = false;
     int ci = 0;
@@ -950,6 +996,11 @@ static char *format_tree(const Node *file, const char *src, int srclen, const Co
     F.src = src;
     F.srclen = srclen;
     F.cm = cm;
+    F.at = xrealloc(NULL, (size_t)(cm->n ? cm->n : 1) * sizeof *F.at);
+    for (int i = 0; i < cm->n; i++) {
+        const Comment *c = &cm->v[i];
+        F.at[i] = c->own_line ? next_code_line(&F, c->end) : trailed_token(&F, c);
+    }
     for (int i = 0; i < file->list.n; i++)
         pr_decl(&F, file->list.v[i]);
     begin_line(&F, 0, L_EOF, srclen);
@@ -959,6 +1010,7 @@ static char *format_tree(const Node *file, const char *src, int srclen, const Co
     free(F.cur.p);
     free(F.lines);
     free(F.anchors);
+    free(F.at);
     return text;
 }
 
