@@ -13,6 +13,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -739,6 +740,22 @@ static void prog_flow(const Repl *R, Prog *p, const bool *need, const char *flow
 
 /* ------------------------------------------------------------------ temporary files and running */
 
+static const char *const tmp_names[] = {"sample", "out", "err", "pipe.h", "pipe_std.h"};
+#define NTMP (sizeof tmp_names / sizeof *tmp_names)
+
+/* The temporary files, for a signal handler to remove (unlink and rmdir are
+ * async-signal-safe; building the paths there would not be). */
+static char tmp_files[NTMP + 1][4200];
+
+static void on_signal(int sig)
+{
+    for (size_t i = 0; i <= NTMP; i++)
+        if (tmp_files[i][0])
+            i < NTMP ? unlink(tmp_files[i]) : rmdir(tmp_files[i]);
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
 static const char *tmp_path(Repl *R, const char *name, char *buf, size_t size)
 {
     if (!R->tmp) {
@@ -750,6 +767,13 @@ static const char *tmp_path(Repl *R, const char *name, char *buf, size_t size)
             return NULL;
         }
         R->tmp = xstrdup(tmpl);
+        for (size_t i = 0; i < NTMP; i++)
+            snprintf(tmp_files[i], sizeof tmp_files[i], "%s/%s", tmpl, tmp_names[i]);
+        snprintf(tmp_files[NTMP], sizeof tmp_files[NTMP], "%s", tmpl);
+        /* a closed terminal, kill or Ctrl-C during a flow leaves nothing behind */
+        signal(SIGHUP, on_signal);
+        signal(SIGTERM, on_signal);
+        signal(SIGINT, on_signal);
     }
     snprintf(buf, size, "%s/%s", R->tmp, name);
     return buf;
@@ -784,11 +808,14 @@ static void remove_tmp(Repl *R)
 {
     if (!R->tmp)
         return;
-    static const char *const names[] = {"sample", "out", "err", "pipe.h", "pipe_std.h"};
     char p[4200];
-    for (size_t i = 0; i < sizeof names / sizeof *names; i++)
-        unlink(tmp_path(R, names[i], p, sizeof p));
+    for (size_t i = 0; i < NTMP; i++)
+        unlink(tmp_path(R, tmp_names[i], p, sizeof p));
     rmdir(R->tmp);
+    signal(SIGHUP, SIG_DFL);
+    signal(SIGTERM, SIG_DFL);
+    signal(SIGINT, SIG_DFL);
+    memset(tmp_files, 0, sizeof tmp_files);
     free(R->tmp);
     R->tmp = NULL;
 }
