@@ -26,7 +26,7 @@ UNIT_SRC     := $(wildcard tests/unit/test_*.c)
 UNIT_BIN     := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 EMBEDDED     := runtime/pipe.h stdlib/pipe_std.h $(RUNTIME_SRC) $(STDLIB_SRC) $(wildcard runtime/*_impl.h)
 
-.PHONY: all deps demo test unit golden diff edge stats graph editors asan bench fuzz install clean
+.PHONY: all deps demo test unit golden diff edge stats graph editors repl asan bench fuzz install clean
 all: $(PIPEC)
 
 deps:
@@ -79,7 +79,7 @@ demo: deps
 	bin/pipec run examples/top_words.pipe --n 5 < examples/top_words.in
 
 test: deps
-	$(MAKE) all unit golden diff edge stats graph editors
+	$(MAKE) all unit golden diff edge stats graph repl editors
 
 unit: $(UNIT_BIN)
 	@sh tests/run_unit.sh $(UNIT_BIN)
@@ -102,9 +102,12 @@ graph: $(PIPEC)
 editors: $(PIPEC)
 	@PIPEC=$(PIPEC) sh editors/tests/run.sh
 
+repl: $(PIPEC)
+	@PIPEC=$(PIPEC) sh tests/run_repl.sh
+
 ASAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 asan:
-	$(MAKE) BUILD=build/asan PIPEC=build/asan/pipec SAN="$(ASAN_FLAGS)" OPT="-O1 -g" unit golden diff edge stats graph
+	$(MAKE) BUILD=build/asan PIPEC=build/asan/pipec SAN="$(ASAN_FLAGS)" OPT="-O1 -g" unit golden diff edge stats graph repl
 
 bench: all
 	@PIPEC=$(PIPEC) BUILD=$(BUILD) sh bench/run.sh

@@ -212,9 +212,11 @@ static const RunCase pipeline_cases[] = {
     {"--help lists the parameters",
      "pipeline main(pat: str, n: int = 10) { stdin | grep(pat) | head(n) | stdout }\n", "a\n",
      "usage: pipe_test [options]\n"
-     "  --pat str    (required)\n"
-     "  --n int      (default: 10)\n"
-     "  -h, --help   show this help\n",
+     "  --pat str        (required)\n"
+     "  --n int          (default: 10)\n"
+     "  --stats[=json]   at exit, per stage: items in and out, bytes, share of time\n"
+     "  --progress       a progress line on stderr (a terminal)\n"
+     "  -h, --help       show this help\n",
      0, NULL, ARGS("--help")},
     {"runtime error: to_int of a word", "pipeline main { stdin | to_int | stdout }\n", "1\nx\n3\n", "1\n", 1,
      "t.pipe:1:25: runtime error in stage to_int: "},

@@ -552,12 +552,14 @@ static void test_main_help(void **state)
     assert_int_equal(rc, 0);
     assert_int_equal(builds, 0);
     assert_string_equal(out, "usage: pipec run t.pipe [options]\n"
-                             "  --path str      (default: \"\")\n"
-                             "  --n int         (default: 10)\n"
-                             "  --ratio float   (default: 0.5)\n"
-                             "  --flag bool     (default: false)\n"
-                             "  --name str      (required)\n"
-                             "  -h, --help      show this help\n");
+                             "  --path str       (default: \"\")\n"
+                             "  --n int          (default: 10)\n"
+                             "  --ratio float    (default: 0.5)\n"
+                             "  --flag bool      (default: false)\n"
+                             "  --name str       (required)\n"
+                             "  --stats[=json]   at exit, per stage: items in and out, bytes, share of time\n"
+                             "  --progress       a progress line on stderr (a terminal)\n"
+                             "  -h, --help       show this help\n");
     free(out);
 }
 
