@@ -37,7 +37,7 @@ expect() {
     if grep -qxF "$2" "$1"; then pass=$((pass + 1)); else bad "graph lacks: $2"; fi
 }
 "$PIPEC" graph examples/triage.pipe >"$scratch/triage.dot"
-expect "$scratch/triage.dot" '    n1 [label="file(log)\n4:14", shape=invhouse];'
+expect "$scratch/triage.dot" '    n1 [label="file(log)\n4:13", shape=invhouse];'
 expect "$scratch/triage.dot" '    n4 [label="merge(errors, warns)\n7:5", shape=invtrapezium];'
 expect "$scratch/triage.dot" '    n5 [label="file(\"problems.log\")\n7:28", shape=house];'
 expect "$scratch/triage.dot" '    n1 -> n2 [label="str"];'
