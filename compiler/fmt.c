@@ -18,9 +18,10 @@
  *   none after '{' or before '}'.
  * - Blocks always open on their statement's line and close on a line of their
  *   own, `} else {` included; an empty block with no comment is `{}`.
- * - A flow goes on one line when that fits in WIDTH columns and no comment is
- *   inside it; else one stage per line, each after a `| ` that hangs two
- *   spaces in from the statement (so the stage itself is one level in).
+ * - A flow goes on one line when that fits in WIDTH columns and no comment
+ *   would stay among its stages; else one stage per line, each after a `| `
+ *   that hangs two spaces in from the statement (so the stage is one level in,
+ *   as in LANGUAGE.md's top_words).  Nothing else is ever broken.
  * - One space around binary operators and `=>`, after ',' and ':'; parentheses
  *   only where the grammar needs them, and around a comparison under `not`
  *   (`not (k in seen)`); numbers as written; strings with the
@@ -30,8 +31,8 @@
  *   first token, at that line's indentation (inside the block before a '}');
  *   a comment after code trails, after two spaces, the output line of the
  *   token before it (of the '{' when a whole block is on its line).  When two
- *   would trail one line, the earlier goes alone on the line above it.  No
- *   expression is ever broken, so that is the only way comments move. */
+ *   would trail one line (an expression that was on several lines), the
+ *   earlier goes alone on the line above it. */
 
 enum { WIDTH = 100, INDENT = 4, HANG = 2 };
 
