@@ -26,7 +26,7 @@ UNIT_SRC     := $(wildcard tests/unit/test_*.c)
 UNIT_BIN     := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 EMBEDDED     := runtime/pipe.h stdlib/pipe_std.h $(RUNTIME_SRC) $(STDLIB_SRC) $(wildcard runtime/*_impl.h)
 
-.PHONY: all deps demo test unit golden diff edge stats graph editors repl asan bench fuzz install clean
+.PHONY: all deps demo test unit golden diff edge stats graph editors repl fmt spec asan bench fuzz install clean
 all: $(PIPEC)
 
 deps:
@@ -79,7 +79,7 @@ demo: deps
 	bin/pipec run examples/top_words.pipe --n 5 < examples/top_words.in
 
 test: deps
-	$(MAKE) all unit golden diff edge stats graph repl editors
+	$(MAKE) all unit golden diff edge stats graph repl fmt editors spec
 
 unit: $(UNIT_BIN)
 	@sh tests/run_unit.sh $(UNIT_BIN)
@@ -105,9 +105,15 @@ editors: $(PIPEC)
 repl: $(PIPEC)
 	@PIPEC=$(PIPEC) sh tests/run_repl.sh
 
+fmt: $(PIPEC)
+	@PIPEC=$(PIPEC) sh tests/run_fmt.sh
+
+spec: $(PIPEC)
+	@PIPEC=$(PIPEC) sh tests/run_spec.sh
+
 ASAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 asan:
-	$(MAKE) BUILD=build/asan PIPEC=build/asan/pipec SAN="$(ASAN_FLAGS)" OPT="-O1 -g" unit golden diff edge stats graph repl
+	$(MAKE) BUILD=build/asan PIPEC=build/asan/pipec SAN="$(ASAN_FLAGS)" OPT="-O1 -g" unit golden diff edge stats graph repl fmt spec
 
 bench: all
 	@PIPEC=$(PIPEC) BUILD=$(BUILD) sh bench/run.sh

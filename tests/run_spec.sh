@@ -1,0 +1,72 @@
+#!/bin/sh
+# The programs of LANGUAGE.md §1, §4 and §5, taken verbatim from the contract
+# (../shared/LANGUAGE.md) at test time, must compile and behave as shown; the
+# repository's copies of them are in pipec fmt's layout, these are as written.
+top=$(cd "$(dirname "$0")/.." && pwd)
+PIPEC=${PIPEC:-$top/bin/pipec}
+case $PIPEC in /*) ;; *) PIPEC=$top/$PIPEC ;; esac
+SPEC=${SPEC:-$top/../shared/LANGUAGE.md}
+if [ ! -f "$SPEC" ]; then
+    echo "spec: skipped: $SPEC not found (set SPEC to LANGUAGE.md)"
+    exit 0
+fi
+pass=0
+fail=0
+scratch=$(mktemp -d)
+trap 'rm -rf "$scratch"' EXIT
+bad() { fail=$((fail + 1)); echo "FAIL $1"; }
+
+# block HEADING N: the N-th ``` block after the line starting with HEADING
+block() {
+    awk -v h="$1" -v want="$2" '
+        index($0, h) == 1 { on = 1; n = 0; next }
+        on && /^## / { exit }
+        on && /^```/ { inside = !inside; if (inside) n++; next }
+        on && inside && n == want { print }' "$SPEC"
+}
+
+# §1: top_words, with the input and options of examples/top_words
+block "## 1. A first look" 1 >"$scratch/top_words.pipe"
+cp "$top/examples/top_words.in" "$scratch/"
+(cd "$scratch" && "$PIPEC" run top_words.pipe --n 3 <top_words.in >s1.out 2>s1.err)
+if cmp -s "$scratch/s1.out" "$top/examples/top_words.out"; then pass=$((pass + 1)); else bad "§1 top_words"; cat "$scratch/s1.err"; fi
+
+# §4: every declaration form; its import and extern files come from the tests
+block "## 4. Declarations" 1 >"$scratch/spec4.pipe"
+mkdir -p "$scratch/lib"
+cp "$top/tests/golden/lib/clean.pipe" "$scratch/lib/"
+cp "$top/tests/golden/rot13.c" "$top/tests/golden/spec4.in" "$scratch/"
+(cd "$scratch" && "$PIPEC" run spec4.pipe <spec4.in >s4.out 2>s4.err)
+if cmp -s "$scratch/s4.out" "$top/tests/golden/spec4.out"; then pass=$((pass + 1)); else bad "§4 declarations"; cat "$scratch/s4.err"; fi
+# its procs, each used from a pipeline appended to the verbatim text
+cat "$scratch/spec4.pipe" >"$scratch/procs.pipe"
+cat >>"$scratch/procs.pipe" <<'PIPE'
+pipeline totals { stdin | to_int | running_total | stdout }
+pipeline dedupe { stdin | dedupe_by(1, ",") | stdout }
+pipeline hist { stdin | to_int | histogram | stdout }
+pipeline warns { stdin | level("warn") | stdout }
+PIPE
+printf '3\n4\n10\n' >"$scratch/n.in"
+printf '1,a\n2,b\n3,a\n' >"$scratch/d.in"
+printf '12\n15\n31\n7\n' >"$scratch/h.in"
+printf '[warn] x\n[info] y\n[warn] z\n' >"$scratch/w.in"
+run() { (cd "$scratch" && "$PIPEC" run procs.pipe --pipeline "$1" <"$2"); }
+[ "$(run totals n.in)" = "$(printf '3\n7\n17')" ] && pass=$((pass + 1)) || bad "§4 running_total"
+[ "$(run dedupe d.in)" = "$(printf '1,a\n2,b')" ] && pass=$((pass + 1)) || bad "§4 dedupe_by"
+[ "$(run hist h.in)" = "$(printf '10\t2\n30\t1\n0\t1')" ] && pass=$((pass + 1)) || bad "§4 histogram"
+[ "$(run warns w.in)" = "$(printf '[warn] x\n[warn] z')" ] && pass=$((pass + 1)) || bad "§4 level"
+
+# §5: triage, fan-out to a file and fan-in
+block "## 5. Pipelines and DAG wiring" 1 >"$scratch/triage.pipe"
+cp "$top/examples/access.log" "$scratch/"
+(cd "$scratch" && "$PIPEC" run triage.pipe >s5.out 2>s5.err)
+if cmp -s "$scratch/s5.out" "$top/examples/triage.out" &&
+    cmp -s "$scratch/problems.log" "$top/examples/triage.expect/problems.log"; then
+    pass=$((pass + 1))
+else
+    bad "§5 triage"
+    cat "$scratch/s5.err"
+fi
+
+echo "spec: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
