@@ -26,7 +26,7 @@ UNIT_SRC     := $(wildcard tests/unit/test_*.c)
 UNIT_BIN     := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 EMBEDDED     := runtime/pipe.h stdlib/pipe_std.h $(RUNTIME_SRC) $(STDLIB_SRC) $(wildcard runtime/*_impl.h)
 
-.PHONY: all deps demo test unit golden diff edge stats graph editors repl fmt spec asan bench fuzz install clean
+.PHONY: all deps demo test unit golden diff edge stats graph editors repl fmt spec cli asan bench fuzz install clean
 all: $(PIPEC)
 
 deps:
@@ -79,7 +79,7 @@ demo: deps
 	bin/pipec run examples/top_words.pipe --n 5 < examples/top_words.in
 
 test: deps
-	$(MAKE) all unit golden diff edge stats graph repl fmt editors spec
+	$(MAKE) all unit golden diff edge stats graph repl fmt editors spec cli
 
 unit: $(UNIT_BIN)
 	@sh tests/run_unit.sh $(UNIT_BIN)
@@ -110,6 +110,9 @@ fmt: $(PIPEC)
 
 spec: $(PIPEC)
 	@PIPEC=$(PIPEC) sh tests/run_spec.sh
+
+cli: $(PIPEC)
+	@PIPEC=$(PIPEC) sh tests/run_cli.sh
 
 ASAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 asan:
