@@ -1,6 +1,8 @@
 #!/bin/sh
-# `make bench`: pipec's compile time (run/check/build of a 10- and a 50-stage script) and the
-# speed, peak memory and output of a streaming grep/replace pipeline on a 10 MiB and a big input.
+# `make bench`: pipec's compile time (run/check/build of a 10- and a 50-stage script), the
+# speed, peak memory and output of a streaming grep/replace pipeline on a 10 MiB and a big input,
+# the cost of --stats, and the eight workloads of bench/workloads/ next to the tools a user has
+# (bench/workloads.sh, with bench/refs.sh: coreutils/grep/sed pipelines, mawk, gawk).
 #
 # Settings (environment):
 #   PIPEC           the compiler (default bin/pipec; a relative path is relative to the repo root)
@@ -9,7 +11,8 @@
 #   BENCH_RUNS      runs per compile-time measurement (default 30, at least 20 is meaningful)
 #   BENCH_BUILD_RUNS  runs per `pipec build` measurement (default 5)
 #   BENCH_BIG_RUNS  runs per pipeline on the big input (default 3); BENCH_SMALL_RUNS (default 10)
-#   CC              compiles bench/gen_lines.c (default cc)
+#   CC              compiles bench/gen_lines.c and bench/gen_access.c (default cc)
+#   BENCH_MB, BENCH_WL_RUNS, BENCH_WL_MAX_RUNS, BENCH_WORKLOADS: the workloads (bench/workloads.sh)
 # Exit code 1 when an output is wrong or a tool is missing; the report is printed either way.
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -339,6 +342,10 @@ else
     say "bench: building $script failed"
     status=1
 fi
+
+# ---- 4. the eight workloads next to the tools a user has -----------------------------------------
+
+. bench/workloads.sh
 
 # ---- report ------------------------------------------------------------------------------------
 
