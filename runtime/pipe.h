@@ -218,6 +218,16 @@ struct PipeSource {
 };
 PipeSource *pipe_source_new(PipeRt *rt, size_t size, const char *name, PipePos pos);
 
+/* Source prefilters (additive to ABI 1).  A stage promises that it emits
+ * nothing, and does nothing observable, for a str item that does not contain
+ * `literal` (grep_f, grep of a literal pattern).  When that stage is the only
+ * consumer of a line source (its only input, the source's only output) and the
+ * source runs alone, the source may search its whole read buffer for the
+ * literal and push only the lines holding it (the stage still sees and checks
+ * each one), counting the skipped lines for input_line and the item counters.
+ * Call at build time; a literal that is empty or holds '\n' is ignored. */
+void pipe_node_prefilter_literal(PipeNode *n, PipeStr literal);
+
 /* A run without pipe_main (tests, a REPL): pipe_rt_new, build nodes into it,
  * pipe_run (at most once), pipe_rt_free (frees every node, output and regex). */
 PipeRt *pipe_rt_new(void);

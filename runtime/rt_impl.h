@@ -121,6 +121,7 @@ struct PipeRt {
     PipeNode **closing;            /* closed nodes whose outputs end after the step */
     size_t nclosing, capclosing;
     uint64_t gen;                  /* liveness check generation (run.c) */
+    struct RtPrefilter *prefilters; /* pipe_node_prefilter_literal (run.c) */
     jmp_buf *jmp;                  /* where pipe_fail and write errors unwind to */
 };
 
@@ -168,6 +169,21 @@ void pipe_rt_progress_tick(PipeRt *rt);
 /* --progress: clears the progress line. */
 void pipe_rt_progress_end(PipeRt *rt);
 
+/* A literal that node promises to need in every str item it reacts to
+ * (pipe_node_prefilter_literal); push is the node's hook when registered, so
+ * a wrapped hook (--stats) turns the prefilter off. */
+typedef struct RtPrefilter {
+    struct RtPrefilter *next;
+    PipeNode *node;
+    void (*push)(PipeNode *, const void *, int);
+    char *lit; /* heap, NUL-terminated */
+    size_t n, rare;
+} RtPrefilter;
+
+/* The prefilter a line source s may apply now: its only output's, when that
+ * node has no other input, its hook is unwrapped and s runs alone; else NULL. */
+const RtPrefilter *pipe_rt_prefilter(PipeRt *rt, PipeSource *s);
+
 /* Resets scratch without a call when only the first block is in use. */
 static inline void pipe_rt_item_done(PipeRt *rt)
 {
@@ -183,6 +199,8 @@ static inline void pipe_rt_item_done(PipeRt *rt)
 size_t pipe_rare_index(const char *needle, size_t n);
 /* The first needle (n >= 1 bytes) in [h, h+hn): memchr on needle[ri], then memcmp. */
 const char *pipe_memfind(const char *h, size_t hn, const char *needle, size_t n, size_t ri);
+/* How many bytes of [p, p+n) equal c. */
+size_t pipe_count_byte(const char *p, size_t n, char c);
 
 /* ------------------------------------------------------------------ regex (regex.c) */
 

@@ -35,6 +35,12 @@ void pipe_rt_free(PipeRt *rt)
     free(rt->srcs);
     free(rt->stats);
     free(rt->closing);
+    while (rt->prefilters) {
+        RtPrefilter *pf = rt->prefilters;
+        rt->prefilters = pf->next;
+        free(pf->lit);
+        free(pf);
+    }
     pipe_regex_free_all(rt);
     pipe_out_free_all(rt);
     pipe_arena_free(&rt->scratch);
@@ -82,6 +88,36 @@ void pipe_connect(PipeNode *from, PipeNode *to, int port)
     from->outs[from->nouts].port = port;
     from->nouts++;
     to->nins++;
+}
+
+/* Registers the literal that n needs in every str item it reacts to. */
+void pipe_node_prefilter_literal(PipeNode *n, PipeStr literal)
+{
+    if (!n || literal.n == 0 || memchr(literal.p, '\n', literal.n))
+        return;
+    PipeRt *rt = n->rt;
+    RtPrefilter *pf = pipe_xcalloc(1, sizeof *pf);
+    pf->node = n;
+    pf->push = n->push;
+    pf->lit = pipe_xstrndup(literal.p, literal.n);
+    pf->n = literal.n;
+    pf->rare = pipe_rare_index(pf->lit, pf->n);
+    pf->next = rt->prefilters;
+    rt->prefilters = pf;
+}
+
+/* The prefilter that line source s may apply now (see rt_impl.h), or NULL. */
+const RtPrefilter *pipe_rt_prefilter(PipeRt *rt, PipeSource *s)
+{
+    if (!rt->prefilters || !rt->solo || s->node.nouts != 1)
+        return NULL;
+    PipeNode *o = s->node.outs[0].node;
+    if (o->nins != 1 || hdr(o)->ended)
+        return NULL;
+    for (RtPrefilter *pf = rt->prefilters; pf; pf = pf->next)
+        if (pf->node == o)
+            return pf->push == o->push ? pf : NULL;
+    return NULL;
 }
 
 /* Ends n's outputs (once): each is told which port ended, and one whose every

@@ -142,6 +142,40 @@ static inline void emit_line(PipeSource *s, const char *p, size_t n)
     pipe_emit(&s->node, &line);
 }
 
+/* The complete lines of [p, lim) (lim just after a '\n') with the prefilter's
+ * literal, as grep does: the literal is searched in the whole region, and only
+ * the line around each hit is pushed; the lines skipped are counted.  Stops
+ * early when the source no longer runs alone; returns where it stopped. */
+static char *prefilter_lines(PipeSource *s, const RtPrefilter *pf, char *p, char *lim)
+{
+    PipeRt *rt = s->node.rt;
+    PipeNode *o = s->node.outs[0].node;
+    bool first = true;
+    while (p < lim) {
+        const char *h = pipe_memfind(p, (size_t)(lim - p), pf->lit, pf->n, pf->rare);
+        char *ls = lim;
+        if (h) {
+            ls = memrchr(p, '\n', (size_t)(h - p));
+            ls = ls ? ls + 1 : p;
+        }
+        uint64_t skipped = pipe_count_byte(p, (size_t)(ls - p), '\n');
+        s->input_line += (int64_t)skipped;
+        s->node.items_out += skipped;
+        o->items_in += skipped;
+        if (!h)
+            return lim;
+        char *le = memchr(h + pf->n, '\n', (size_t)(lim - (h + pf->n)));
+        if (!first)
+            pipe_rt_item_done(rt);
+        first = false;
+        emit_line(s, ls, (size_t)(le - ls));
+        p = le + 1;
+        if (!rt->solo)
+            break;
+    }
+    return p;
+}
+
 /* Emits the next line; while the source is the only live one (rt->solo), every
  * complete line of the buffer, resetting scratch after each. */
 static bool file_step(PipeSource *s)
@@ -158,6 +192,14 @@ static bool file_step(PipeSource *s)
         char *p = r->start + r->used, *end = r->start + r->len;
         char *nl = memchr(p + r->scanned, '\n', (size_t)(end - p) - r->scanned);
         if (nl) {
+            const RtPrefilter *pf = pipe_rt_prefilter(rt, s);
+            if (pf) {
+                char *lim = (char *)memrchr(nl, '\n', (size_t)(end - nl)) + 1;
+                char *stop = prefilter_lines(s, pf, p, lim);
+                r->used = (size_t)(stop - r->start);
+                r->scanned = stop == lim ? (size_t)(end - lim) : 0;
+                return true;
+            }
             emit_line(s, p, (size_t)(nl - p));
             p = nl + 1;
             while (rt->solo && (nl = memchr(p, '\n', (size_t)(end - p)))) {

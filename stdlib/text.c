@@ -148,6 +148,17 @@ static void text_nop_free(PipeNode *self)
     (void)self;
 }
 
+/* True when the regex pattern is a plain literal (as regex.c decides). */
+static bool text_regex_literal(PipeStr p)
+{
+    if (p.n == 0)
+        return false;
+    for (size_t i = 0; i < p.n; i++)
+        if (p.p[i] && strchr("\\^$.|?*+()[]{}", p.p[i]))
+            return false;
+    return true;
+}
+
 static PipeNode *grep_make(PipeRt *rt, PipePos pos, PipeStr regex, bool keep, const char *name)
 {
     GrepNode *g = (GrepNode *)pipe_node_new(rt, sizeof(GrepNode), name, pos);
@@ -157,6 +168,8 @@ static PipeNode *grep_make(PipeRt *rt, PipePos pos, PipeStr regex, bool keep, co
     g->node.in = g->node.out = &pipe_t_str;
     g->keep = keep;
     g->re = pipe_regex_new(rt, &g->node, regex);
+    if (keep && text_regex_literal(regex)) /* a regex without metacharacters */
+        pipe_node_prefilter_literal(&g->node, regex);
     return &g->node;
 }
 
@@ -201,6 +214,7 @@ PipeNode *pipe_std_grep_f(PipeRt *rt, PipePos pos, PipeStr literal)
     g->node.free = needle_node_free;
     g->node.in = g->node.out = &pipe_t_str;
     g->needle = text_needle(literal);
+    pipe_node_prefilter_literal(&g->node, literal); /* the source may skip the other lines */
     return &g->node;
 }
 
