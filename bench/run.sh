@@ -330,7 +330,8 @@ if in=$(input "$stats_mb") &&
     t_none=$s_med
     stream_cmd stats_off "$BENCH_SMALL_RUNS" "$in" "$out/stats_cost"
     t_off=$s_med
-    stream_cmd stats_on "$BENCH_SMALL_RUNS" "$in" "$out/stats_cost" --stats
+    # the tables go to stderr: keep them out of the report
+    stream_cmd stats_on "$BENCH_SMALL_RUNS" "$in" sh -c '"$0" --stats 2>/dev/null' "$out/stats_cost"
     t_on=$s_med
     line "| binary | median s | × without the ability |"
     line "|---|---:|---:|"
