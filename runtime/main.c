@@ -20,6 +20,55 @@ static const char *type_name(const PipeType *t)
     }
 }
 
+#define MEM_LIMIT_DEFAULT ((size_t)256 << 20)
+
+/* Parses a size: digits, then optionally K, M, G or T (powers of 1024, either
+ * case, optionally followed by "B" or "iB"), or "B".  False when text is not one
+ * or is 0. */
+static bool parse_size(const char *text, size_t *out)
+{
+    const char *p = text;
+    size_t v = 0;
+    if (*p < '0' || *p > '9')
+        return false;
+    for (; *p >= '0' && *p <= '9'; p++) {
+        if (v > ((size_t)-1 - 9) / 10)
+            return false;
+        v = v * 10 + (size_t)(*p - '0');
+    }
+    int shift = 0;
+    switch (*p) {
+    case 'k': case 'K': shift = 10; break;
+    case 'm': case 'M': shift = 20; break;
+    case 'g': case 'G': shift = 30; break;
+    case 't': case 'T': shift = 40; break;
+    default: break;
+    }
+    if (shift) {
+        p++;
+        if (*p == 'i' && (p[1] == 'B' || p[1] == 'b'))
+            p++;
+    }
+    if (*p == 'B' || *p == 'b')
+        p++;
+    if (*p || v == 0 || v > ((size_t)-1 >> shift))
+        return false;
+    *out = v << shift;
+    return true;
+}
+
+/* The run's memory budget: --mem-limit, else $PIPE_MEM_LIMIT (when valid), else 256 MiB. */
+size_t pipe_mem_limit(PipeRt *rt)
+{
+    size_t v;
+    if (rt && rt->mem_limit)
+        return rt->mem_limit;
+    const char *env = getenv("PIPE_MEM_LIMIT");
+    if (env && parse_size(env, &v))
+        return v;
+    return MEM_LIMIT_DEFAULT;
+}
+
 static int usage_error(const char *argv0, const char *msg)
 {
     fprintf(stderr, "%s: error: %s\ntry '%s --help'\n", argv0, msg, argv0);
@@ -48,6 +97,8 @@ static void print_help(const PipeProgram *prog, const char *argv0)
     }
     printf("  %-*s   at exit, per stage: items in and out, bytes, share of time\n", (int)w, "--stats[=json]");
     printf("  %-*s   a progress line on stderr (a terminal)\n", (int)w, "--progress");
+    printf("  %-*s   memory for sort before it spills to temporary files (default: 256M)\n", (int)w,
+           "--mem-limit N");
     printf("  %-*s   show this help\n", (int)w, "-h, --help");
     fflush(stdout);
 }
@@ -107,6 +158,17 @@ static int parse_args(const PipeProgram *prog, int argc, char **argv, const char
             opts->progress = true;
             continue;
         }
+        if (strncmp(a, "--mem-limit", 11) == 0 && (a[11] == '\0' || a[11] == '=')) {
+            const char *v = a[11] == '=' ? a + 12 : (i + 1 < argc ? argv[++i] : NULL);
+            if (!v)
+                return usage_error(argv0, "option '--mem-limit' needs a value");
+            if (!parse_size(v, &opts->mem_limit)) {
+                snprintf(msg, sizeof msg,
+                         "bad value for '--mem-limit' (expected a size such as 64M, 1G or bytes): '%.200s'", v);
+                return usage_error(argv0, msg);
+            }
+            continue;
+        }
         if (strncmp(a, "--", 2) != 0 || a[2] == '\0') {
             snprintf(msg, sizeof msg, "unexpected argument '%.400s'", a);
             return usage_error(argv0, msg);
@@ -163,6 +225,13 @@ int pipe_main(const PipeProgram *prog, int argc, char **argv)
     bool *given = pipe_xcalloc((size_t)(prog->nparams > 0 ? prog->nparams : 1), sizeof *given);
     RtOpts opts = {0};
     int rc = parse_args(prog, argc, argv, argv0, params, given, &opts);
+    const char *env = getenv("PIPE_MEM_LIMIT");
+    if (rc < 0 && !opts.mem_limit && env && *env && !parse_size(env, &opts.mem_limit)) {
+        char msg[300];
+        snprintf(msg, sizeof msg, "bad value in PIPE_MEM_LIMIT (expected a size such as 64M, 1G or bytes): '%.200s'",
+                 env);
+        rc = usage_error(argv0, msg);
+    }
     free(given);
     if (rc >= 0) {
         free(params);
@@ -172,6 +241,7 @@ int pipe_main(const PipeProgram *prog, int argc, char **argv)
     jmp_buf jb;
     volatile int code = 1;
     rt->jmp = &jb;
+    rt->mem_limit = opts.mem_limit;
     int jc = setjmp(jb);
     if (jc == 0) {
         prog->build(rt, params);

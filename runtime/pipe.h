@@ -236,6 +236,11 @@ void pipe_rt_free(PipeRt *rt);
 /* The scratch arena of the current item (reset by the scheduler). */
 PipeArena *pipe_scratch(PipeRt *rt);
 
+/* The run's memory budget in bytes (--mem-limit, else $PIPE_MEM_LIMIT, else
+ * 256 MiB): a stage that keeps many items (sort) spills to temporary files
+ * rather than hold more than this. */
+size_t pipe_mem_limit(PipeRt *rt);
+
 /* Runs every source to its end, interleaving them line by line, then ends the
  * DAG in topological order.  Returns the exit code (0 or 1). */
 int pipe_run(PipeRt *rt);

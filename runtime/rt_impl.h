@@ -111,6 +111,7 @@ struct PipeRt {
     bool failing;                  /* inside error handling: no more jumps */
     bool closed;                   /* pipe_close ran: the scheduler checks liveness */
     bool progress;                 /* --progress on a terminal */
+    size_t mem_limit;              /* --mem-limit in bytes; 0: the default (main.c) */
     bool drawn;                    /* a progress line is on the screen */
     uint32_t ptick;                /* steps since the last clock check */
     uint64_t pstart_ns, plast_ns;  /* when the run started, last redraw */
@@ -150,6 +151,7 @@ static inline RtNode *hdr(PipeNode *n)
 typedef struct RtOpts {
     int stats;     /* 0 off, 1 table, 2 json */
     bool progress; /* a progress line on stderr when it is a terminal */
+    size_t mem_limit; /* --mem-limit in bytes, 0 when not given */
 } RtOpts;
 
 /* --stats: wraps every node's hooks to count time and bytes (stats.c). */

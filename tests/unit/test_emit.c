@@ -216,6 +216,7 @@ static const RunCase pipeline_cases[] = {
      "  --n int          (default: 10)\n"
      "  --stats[=json]   at exit, per stage: items in and out, bytes, share of time\n"
      "  --progress       a progress line on stderr (a terminal)\n"
+     "  --mem-limit N    memory for sort before it spills to temporary files (default: 256M)\n"
      "  -h, --help       show this help\n",
      0, NULL, ARGS("--help")},
     {"runtime error: to_int of a word", "pipeline main { stdin | to_int | stdout }\n", "1\nx\n3\n", "1\n", 1,

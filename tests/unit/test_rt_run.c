@@ -559,6 +559,7 @@ static void test_main_help(void **state)
                              "  --name str       (required)\n"
                              "  --stats[=json]   at exit, per stage: items in and out, bytes, share of time\n"
                              "  --progress       a progress line on stderr (a terminal)\n"
+                             "  --mem-limit N    memory for sort before it spills to temporary files (default: 256M)\n"
                              "  -h, --help       show this help\n");
     free(out);
 }
