@@ -2,8 +2,11 @@
  * pass, head, tail, skip, uniq, distinct, sort, top. */
 #include "pipe_std.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 /* ------------------------------------------------------------------ helpers */
 
@@ -385,9 +388,30 @@ typedef struct SortEnt {
     size_t idx;
 } SortEnt;
 
+/* A sorted run written to an unlinked temporary file (see "sort: spilling"). */
+typedef struct SpillRun {
+    int fd;
+    unsigned level; /* 0: written from memory; L+1: a merge of runs of level L */
+} SpillRun;
+
+/* The current record of one source of a merge: a run file read through buf, or
+ * (fd < 0) the sorted items still in memory, from ents[mi]. */
+typedef struct SpillReader {
+    int fd;
+    char *buf;
+    size_t cap, pos, end; /* bytes [pos, end) of buf are read, not consumed */
+    size_t reclen;        /* the current record is [pos, pos + reclen) */
+    char *item, *key;     /* decoded current item and key (str point into buf) */
+    const void *it, *k;   /* the current item and its key */
+    uint64_t pre;         /* key_prefix of k */
+    size_t mi;
+    PipeArena arena;      /* lists of the current record */
+} SpillReader;
+
 /* Items are deep clones in the node's arena, stored in one growing array; keys
  * (computed once, at push) likewise.  finish() merge-sorts the entries (stable),
- * then emits the items in order. */
+ * then emits the items in order.  Past the memory budget the sorted items go
+ * to a run file and finish() merges the runs. */
 typedef struct SortNode {
     PipeNode node;
     const PipeType *t;
@@ -396,10 +420,25 @@ typedef struct SortNode {
     KeyInfo ki;
     bool desc;
     bool heap;        /* items are heap clones (they hold maps), not arena ones */
+    bool nospill;     /* items or keys hold maps: they cannot be written to a file */
     PipeArena arena;  /* deep parts of items and keys */
     char *items, *keys; /* keys == NULL: the item is the key */
-    SortEnt *ents;
+    SortEnt *ents, *tmp;
     size_t len, cap;
+    size_t limit;     /* memory budget in bytes (pipe_mem_limit) */
+    size_t per;       /* bytes per slot of the arrays: item, key, entry, merge room */
+    size_t deep;      /* bytes of the items' and keys' deep parts (strings, lists) */
+    size_t bufsz;     /* read and write buffer of one run file */
+    SpillRun *runs;   /* in input order */
+    size_t nruns, capruns;
+    SpillReader *rd;  /* the sources of the merge in progress */
+    size_t nrd;
+    size_t *hp;       /* the merge heap: indexes of rd */
+    char *enc;        /* the record being encoded */
+    size_t enclen, enccap;
+    int wfd;          /* the run file being written, else -1 */
+    char *wbuf;
+    size_t wlen;
 } SortNode;
 
 /* True when the bytes of str k lie inside a str of value v (of type t), so that
@@ -418,21 +457,68 @@ static bool gen_str_within(const PipeType *t, const void *v, const PipeStr *k)
     return false;
 }
 
+/* About the bytes that a clone of v (of type t) holds beyond t->size. */
+static size_t sort_deep(const PipeType *t, const void *v)
+{
+    switch (t->kind) {
+    case PIPE_K_STR: return (((const PipeStr *)v)->n + 15) & ~(size_t)15;
+    case PIPE_K_TUPLE: {
+        size_t n = 0;
+        for (uint32_t i = 0; i < t->nfields; i++)
+            n += sort_deep(t->fields[i], (const char *)v + t->offsets[i]);
+        return n;
+    }
+    case PIPE_K_LIST: {
+        const PipeList *l = *(PipeList *const *)v;
+        if (!l)
+            return 0;
+        size_t es = t->elem->size, n = 64 + ((l->len * es + 15) & ~(size_t)15);
+        PipeKind ek = t->elem->kind;
+        if (ek != PIPE_K_INT && ek != PIPE_K_FLOAT && ek != PIPE_K_BOOL)
+            for (size_t i = 0; i < l->len; i++)
+                n += sort_deep(t->elem, (const char *)l->data + i * es);
+        return n;
+    }
+    case PIPE_K_MAP:
+    case PIPE_K_SET: {
+        PipeMap *m = *(PipeMap *const *)v;
+        size_t es = t->elem->size + (t->val ? t->val->size : 0);
+        return m ? 128 + pipe_map_len(m) * (es + 48) : 0;
+    }
+    default: return 0;
+    }
+}
+
+static void sort_spill(SortNode *s);
+
+static void sort_grow(SortNode *s)
+{
+    if (s->cap && !s->nospill && 2 * s->cap * s->per + s->deep > s->limit) {
+        sort_spill(s); /* doubling the arrays would pass the budget */
+        if (s->len < s->cap)
+            return;
+    }
+    size_t isz = s->t->size, ksz = s->ki.t->size;
+    size_t cap = s->cap ? s->cap * 2 : 1024;
+    if (!s->cap && cap * s->per > s->limit / 4)
+        cap = s->limit / 4 / s->per > 16 ? s->limit / 4 / s->per : 16;
+    s->items = gen_realloc(s->items, gen_mul(cap, isz));
+    if (s->key)
+        s->keys = gen_realloc(s->keys, gen_mul(cap, ksz));
+    s->ents = gen_realloc(s->ents, gen_mul(cap, sizeof(SortEnt)));
+    s->cap = cap;
+}
+
 static void sort_push(PipeNode *self, const void *item, int port)
 {
     (void)port;
     SortNode *s = (SortNode *)self;
     size_t isz = s->t->size, ksz = s->ki.t->size;
-    if (s->len == s->cap) {
-        size_t cap = s->cap ? s->cap * 2 : 1024;
-        s->items = gen_realloc(s->items, gen_mul(cap, isz));
-        if (s->key)
-            s->keys = gen_realloc(s->keys, gen_mul(cap, ksz));
-        s->ents = gen_realloc(s->ents, gen_mul(cap, sizeof(SortEnt)));
-        s->cap = cap;
-    }
+    if (s->len == s->cap)
+        sort_grow(s);
     char *it = s->items + s->len * isz;
     pipe_clone(s->t, it, item, s->heap ? NULL : &s->arena);
+    s->deep += sort_deep(s->t, it);
     const void *k = it;
     if (s->key) {
         /* The key fn may build its result in scratch, which is reset after the
@@ -440,14 +526,19 @@ static void sort_push(PipeNode *self, const void *item, int port)
         char *kp = s->keys + s->len * ksz;
         memset(kp, 0, ksz);
         s->key(s->env, it, kp, pipe_scratch(self->rt));
-        if (s->heap)
+        if (s->heap) {
             pipe_clone(s->ki.t, kp, kp, NULL); /* dropped with the item */
-        else if (!(s->ki.t->kind == PIPE_K_STR && gen_str_within(s->t, it, (const PipeStr *)kp)))
+            s->deep += sort_deep(s->ki.t, kp);
+        } else if (!(s->ki.t->kind == PIPE_K_STR && gen_str_within(s->t, it, (const PipeStr *)kp))) {
             pipe_clone(s->ki.t, kp, kp, &s->arena);
+            s->deep += sort_deep(s->ki.t, kp);
+        }
         k = kp;
     }
     s->ents[s->len] = (SortEnt){key_prefix(&s->ki, k), s->len};
     s->len++;
+    if (s->cap * s->per + s->deep > s->limit)
+        sort_spill(s);
 }
 
 static const void *sort_key_at(const SortNode *s, size_t idx)
@@ -508,35 +599,520 @@ static void sort_entries(const SortNode *s, SortEnt *v, SortEnt *tmp, size_t n)
         memcpy(v, src, n * sizeof *v);
 }
 
-static void sort_release(SortNode *s)
+/* Sorts the entries of the items held. */
+static void sort_in_memory(SortNode *s)
+{
+    if (s->len < 2)
+        return;
+    s->tmp = gen_realloc(NULL, gen_mul(s->len, sizeof(SortEnt)));
+    sort_entries(s, s->ents, s->tmp, s->len);
+    free(s->tmp);
+    s->tmp = NULL;
+}
+
+/* Frees the items held (not the arrays). */
+static void sort_drop_items(SortNode *s)
 {
     for (size_t i = 0; s->heap && i < s->len; i++) {
         pipe_drop(s->t, s->items + i * s->t->size);
         if (s->keys)
             pipe_drop(s->ki.t, s->keys + i * s->ki.t->size);
     }
+    s->len = 0;
+    s->deep = 0;
+    pipe_arena_free(&s->arena);
+    memset(&s->arena, 0, sizeof s->arena);
+}
+
+static void spill_readers_free(SortNode *s)
+{
+    for (size_t i = 0; i < s->nrd; i++) {
+        SpillReader *r = &s->rd[i];
+        free(r->buf);
+        free(r->item);
+        free(r->key);
+        pipe_arena_free(&r->arena);
+    }
+    free(s->rd);
+    free(s->hp);
+    s->rd = NULL;
+    s->hp = NULL;
+    s->nrd = 0;
+}
+
+static void sort_release(SortNode *s)
+{
+    sort_drop_items(s);
     free(s->items);
     free(s->keys);
     free(s->ents);
+    free(s->tmp);
     s->items = s->keys = NULL;
-    s->ents = NULL;
-    s->len = s->cap = 0;
-    pipe_arena_free(&s->arena);
-    memset(&s->arena, 0, sizeof s->arena);
+    s->ents = s->tmp = NULL;
+    s->cap = 0;
+    spill_readers_free(s);
+    for (size_t i = 0; i < s->nruns; i++)
+        close(s->runs[i].fd);
+    free(s->runs);
+    s->runs = NULL;
+    s->nruns = s->capruns = 0;
+    if (s->wfd >= 0)
+        close(s->wfd);
+    s->wfd = -1;
+    free(s->wbuf);
+    free(s->enc);
+    s->wbuf = s->enc = NULL;
+    s->wlen = s->enclen = s->enccap = 0;
+}
+
+/* ------------------------------------------------------------------ sort: spilling */
+
+/* Past its memory budget (pipe_mem_limit) sort sorts what it holds, writes it
+ * as a run to a temporary file (unlinked at once, so nothing is left behind)
+ * and frees it.  finish() merges the runs and what is still in memory with a
+ * heap; equal keys come from the earlier run first, so the sort stays stable.
+ * Whenever SPILL_FANIN consecutive runs have one level they are merged into one
+ * run of the next level, so few files are open and each item is rewritten
+ * about log64(runs) times.  A record is: its length (varint), the item, then
+ * its key when sort has a key function.  Values: str = length (varint) and
+ * bytes, int and float = 8 bytes, bool = 1 byte, tuple = its fields, list =
+ * length (varint) and elements.  Maps and sets are not written. */
+
+#define SPILL_FANIN 64
+
+static _Noreturn void spill_fail_errno(SortNode *s, const char *what)
+{
+    char m[256];
+    snprintf(m, sizeof m, "cannot %s a temporary file: %s", what, strerror(errno));
+    pipe_fail(&s->node, m);
+}
+
+/* A new temporary file, already unlinked (or never linked: O_TMPFILE). */
+static int spill_tmpfile(SortNode *s)
+{
+    const char *dir = getenv("TMPDIR");
+    if (!dir || !*dir)
+        dir = "/tmp";
+    int fd = -1;
+#ifdef O_TMPFILE
+    fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+#endif
+    if (fd < 0) {
+        size_t n = strlen(dir);
+        char *path = gen_realloc(NULL, n + 32);
+        memcpy(path, dir, n);
+        memcpy(path + n, "/pipe-sort-XXXXXX", 18);
+        fd = mkstemp(path);
+        int e = errno;
+        if (fd >= 0)
+            unlink(path);
+        free(path);
+        errno = e;
+    }
+    if (fd < 0) {
+        char m[512];
+        snprintf(m, sizeof m, "cannot create a temporary file in %.300s: %s", dir, strerror(errno));
+        pipe_fail(&s->node, m);
+    }
+    return fd;
+}
+
+static void spill_write_all(SortNode *s, const char *p, size_t n)
+{
+    while (n) {
+        ssize_t w = write(s->wfd, p, n);
+        if (w < 0) {
+            if (errno == EINTR)
+                continue;
+            spill_fail_errno(s, "write");
+        }
+        if (w == 0) {
+            errno = ENOSPC;
+            spill_fail_errno(s, "write");
+        }
+        p += w;
+        n -= (size_t)w;
+    }
+}
+
+static void spill_wput(SortNode *s, const char *p, size_t n)
+{
+    if (s->bufsz - s->wlen < n) {
+        spill_write_all(s, s->wbuf, s->wlen);
+        s->wlen = 0;
+        if (n > s->bufsz) {
+            spill_write_all(s, p, n);
+            return;
+        }
+    }
+    memcpy(s->wbuf + s->wlen, p, n);
+    s->wlen += n;
+}
+
+/* Starts writing a new run: s->wfd. */
+static void spill_begin(SortNode *s)
+{
+    s->wfd = spill_tmpfile(s);
+    if (!s->wbuf)
+        s->wbuf = gen_realloc(NULL, s->bufsz);
+    s->wlen = 0;
+}
+
+/* Ends the run being written and adds it after runs [0, keep) (closing the
+ * others) at level. */
+static void spill_end(SortNode *s, size_t keep, unsigned level)
+{
+    spill_write_all(s, s->wbuf, s->wlen);
+    s->wlen = 0;
+    if (lseek(s->wfd, 0, SEEK_SET) < 0)
+        spill_fail_errno(s, "rewind");
+    free(s->wbuf);
+    s->wbuf = NULL;
+    while (s->nruns > keep)
+        close(s->runs[--s->nruns].fd);
+    if (s->nruns == s->capruns) {
+        s->capruns = s->capruns ? s->capruns * 2 : 16;
+        s->runs = gen_realloc(s->runs, gen_mul(s->capruns, sizeof *s->runs));
+    }
+    s->runs[s->nruns++] = (SpillRun){s->wfd, level};
+    s->wfd = -1;
+}
+
+static size_t spill_varint(char *p, uint64_t v)
+{
+    size_t n = 0;
+    while (v >= 0x80) {
+        p[n++] = (char)(v | 0x80);
+        v >>= 7;
+    }
+    p[n++] = (char)v;
+    return n;
+}
+
+/* Reads a varint from [p, p+n); returns its length, 0 when it is cut or too long. */
+static size_t spill_get_varint(const char *p, size_t n, uint64_t *v)
+{
+    uint64_t x = 0;
+    for (size_t i = 0; i < n && i < 10; i++) {
+        unsigned char c = (unsigned char)p[i];
+        x |= (uint64_t)(c & 0x7f) << (7 * i);
+        if (!(c & 0x80)) {
+            *v = x;
+            return i + 1;
+        }
+    }
+    return 0;
+}
+
+static void spill_enc_put(SortNode *s, const void *p, size_t n)
+{
+    if (s->enccap - s->enclen < n) {
+        size_t cap = s->enccap ? s->enccap : 256;
+        while (cap - s->enclen < n)
+            cap = gen_mul(cap, 2);
+        s->enc = gen_realloc(s->enc, cap);
+        s->enccap = cap;
+    }
+    if (n)
+        memcpy(s->enc + s->enclen, p, n);
+    s->enclen += n;
+}
+
+static void spill_enc_varint(SortNode *s, uint64_t v)
+{
+    char t[10];
+    spill_enc_put(s, t, spill_varint(t, v));
+}
+
+static void spill_enc(SortNode *s, const PipeType *t, const void *v)
+{
+    switch (t->kind) {
+    case PIPE_K_STR: {
+        const PipeStr *x = v;
+        spill_enc_varint(s, x->n);
+        spill_enc_put(s, x->p, x->n);
+        return;
+    }
+    case PIPE_K_INT:
+    case PIPE_K_FLOAT: spill_enc_put(s, v, 8); return;
+    case PIPE_K_BOOL: {
+        char c = *(const bool *)v ? 1 : 0;
+        spill_enc_put(s, &c, 1);
+        return;
+    }
+    case PIPE_K_TUPLE:
+        for (uint32_t i = 0; i < t->nfields; i++)
+            spill_enc(s, t->fields[i], (const char *)v + t->offsets[i]);
+        return;
+    case PIPE_K_LIST: {
+        const PipeList *l = *(PipeList *const *)v;
+        size_t n = l ? l->len : 0, es = t->elem->size;
+        spill_enc_varint(s, n);
+        for (size_t i = 0; i < n; i++)
+            spill_enc(s, t->elem, (const char *)l->data + i * es);
+        return;
+    }
+    default: return; /* maps and sets: nospill */
+    }
+}
+
+/* Decodes a value of t from [p, e) into dst; returns the end, NULL when the
+ * bytes are not one.  str point into [p, e); lists come from r's arena. */
+static const char *spill_dec(SpillReader *r, const PipeType *t, void *dst, const char *p, const char *e)
+{
+    uint64_t n;
+    size_t h;
+    switch (t->kind) {
+    case PIPE_K_STR: {
+        h = spill_get_varint(p, (size_t)(e - p), &n);
+        if (!h || n > (uint64_t)(e - p - h))
+            return NULL;
+        PipeStr *d = dst;
+        d->p = n ? p + h : "";
+        d->n = (size_t)n;
+        return p + h + n;
+    }
+    case PIPE_K_INT:
+    case PIPE_K_FLOAT:
+        if (e - p < 8)
+            return NULL;
+        memcpy(dst, p, 8);
+        return p + 8;
+    case PIPE_K_BOOL:
+        if (e - p < 1)
+            return NULL;
+        *(bool *)dst = *p != 0;
+        return p + 1;
+    case PIPE_K_TUPLE:
+        memset(dst, 0, t->size);
+        for (uint32_t i = 0; p && i < t->nfields; i++)
+            p = spill_dec(r, t->fields[i], (char *)dst + t->offsets[i], p, e);
+        return p;
+    case PIPE_K_LIST: {
+        h = spill_get_varint(p, (size_t)(e - p), &n);
+        if (!h || n > (uint64_t)(e - p))
+            return NULL;
+        p += h;
+        size_t es = t->elem->size;
+        PipeList *l = pipe_list_new(&r->arena, (uint32_t)es, (size_t)n);
+        l->len = (size_t)n;
+        for (size_t i = 0; p && i < l->len; i++)
+            p = spill_dec(r, t->elem, (char *)l->data + i * es, p, e);
+        *(PipeList **)dst = l;
+        return p;
+    }
+    default: return NULL;
+    }
+}
+
+/* Makes at least need bytes available at r->buf + r->pos when the file has
+ * them; returns how many are. */
+static size_t spill_fill(SortNode *s, SpillReader *r, size_t need)
+{
+    if (r->end - r->pos >= need)
+        return r->end - r->pos;
+    if (r->pos) {
+        memmove(r->buf, r->buf + r->pos, r->end - r->pos);
+        r->end -= r->pos;
+        r->pos = 0;
+    }
+    if (need > r->cap) {
+        size_t cap = r->cap * 2 > need ? r->cap * 2 : need;
+        r->buf = gen_realloc(r->buf, cap);
+        r->cap = cap;
+    }
+    while (r->end < need) {
+        ssize_t got = read(r->fd, r->buf + r->end, r->cap - r->end);
+        if (got < 0) {
+            if (errno == EINTR)
+                continue;
+            spill_fail_errno(s, "read");
+        }
+        if (got == 0)
+            break;
+        r->end += (size_t)got;
+    }
+    return r->end - r->pos;
+}
+
+/* Moves r to its next record; false at its end. */
+static bool spill_next(SortNode *s, SpillReader *r)
+{
+    if (r->fd < 0) {
+        if (r->mi >= s->len)
+            return false;
+        const SortEnt *e = &s->ents[r->mi++];
+        r->it = s->items + e->idx * s->t->size;
+        r->k = sort_key_at(s, e->idx);
+        r->pre = e->pre;
+        return true;
+    }
+    r->pos += r->reclen;
+    r->reclen = 0;
+    size_t have = spill_fill(s, r, 10);
+    if (have == 0)
+        return false;
+    uint64_t len;
+    size_t h = spill_get_varint(r->buf + r->pos, have, &len);
+    if (!h || len > (uint64_t)((size_t)-1 / 2) || spill_fill(s, r, h + (size_t)len) < h + (size_t)len)
+        pipe_fail(&s->node, "a temporary file was cut short or damaged");
+    const char *p = r->buf + r->pos + h, *e = p + len;
+    if (r->arena.blocks)
+        pipe_arena_reset(&r->arena);
+    p = spill_dec(r, s->t, r->item, p, e);
+    if (p && s->key)
+        p = spill_dec(r, s->ki.t, r->key, p, e);
+    if (p != e)
+        pipe_fail(&s->node, "a temporary file was cut short or damaged");
+    r->reclen = h + (size_t)len;
+    r->it = r->item;
+    r->k = s->key ? r->key : r->item;
+    r->pre = key_prefix(&s->ki, r->k);
+    return true;
+}
+
+/* True when source a's record goes before source b's (equal keys: the
+ * earlier source, which holds earlier input). */
+static bool spill_before(const SortNode *s, size_t a, size_t b)
+{
+    const SpillReader *x = &s->rd[a], *y = &s->rd[b];
+    int c;
+    if (x->pre != y->pre)
+        c = x->pre < y->pre ? -1 : 1;
+    else
+        c = key_cmp(&s->ki, x->k, y->k);
+    if (s->desc)
+        c = -c;
+    return c < 0 || (c == 0 && a < b);
+}
+
+static void spill_sift(SortNode *s, size_t i, size_t n)
+{
+    size_t *h = s->hp;
+    for (;;) {
+        size_t l = 2 * i + 1, m = i;
+        if (l < n && spill_before(s, h[l], h[m]))
+            m = l;
+        if (l + 1 < n && spill_before(s, h[l + 1], h[m]))
+            m = l + 1;
+        if (m == i)
+            return;
+        size_t x = h[i];
+        h[i] = h[m];
+        h[m] = x;
+        i = m;
+    }
+}
+
+/* Merges runs [first, first + n), then (mem) the sorted items in memory: into
+ * the run being written (s->wfd) when to_file, else emitted. */
+static void spill_merge(SortNode *s, size_t first, size_t n, bool mem, bool to_file)
+{
+    size_t nr = n + (mem ? 1 : 0), hn = 0;
+    s->rd = gen_realloc(NULL, gen_mul(nr ? nr : 1, sizeof *s->rd));
+    memset(s->rd, 0, nr * sizeof *s->rd);
+    s->nrd = nr;
+    s->hp = gen_realloc(NULL, gen_mul(nr ? nr : 1, sizeof *s->hp));
+    for (size_t i = 0; i < nr; i++) {
+        SpillReader *r = &s->rd[i];
+        r->fd = -1;
+        if (i < n) {
+            r->fd = s->runs[first + i].fd;
+            r->cap = s->bufsz;
+            r->buf = gen_realloc(NULL, r->cap);
+            r->item = gen_realloc(NULL, s->t->size);
+            if (s->key)
+                r->key = gen_realloc(NULL, s->ki.t->size);
+        }
+        if (spill_next(s, r))
+            s->hp[hn++] = i;
+    }
+    for (size_t i = hn / 2; i-- > 0;)
+        spill_sift(s, i, hn);
+    while (hn) {
+        SpillReader *r = &s->rd[s->hp[0]];
+        if (to_file) {
+            spill_wput(s, r->buf + r->pos, r->reclen);
+        } else {
+            pipe_emit(&s->node, r->it);
+            pipe_item_done(s->node.rt);
+        }
+        if (!spill_next(s, r))
+            s->hp[0] = s->hp[--hn];
+        spill_sift(s, 0, hn);
+    }
+    spill_readers_free(s);
+}
+
+/* Merges the last k runs into one run. */
+static void spill_merge_tail(SortNode *s, size_t k)
+{
+    size_t first = s->nruns - k;
+    unsigned level = s->runs[first].level + 1; /* levels never grow along runs */
+    spill_begin(s);
+    spill_merge(s, first, k, false, true);
+    spill_end(s, first, level);
+}
+
+/* Writes the items held, sorted, as a new run and frees them. */
+static void sort_spill(SortNode *s)
+{
+    if (s->nospill)
+        pipe_fail(&s->node, "cannot spill items holding maps or sets to a temporary file: "
+                            "they need more memory than --mem-limit");
+    sort_in_memory(s);
+    spill_begin(s);
+    char hdr[10];
+    for (size_t i = 0; i < s->len; i++) {
+        size_t idx = s->ents[i].idx;
+        s->enclen = 0;
+        spill_enc(s, s->t, s->items + idx * s->t->size);
+        if (s->key)
+            spill_enc(s, s->ki.t, s->keys + idx * s->ki.t->size);
+        spill_wput(s, hdr, spill_varint(hdr, s->enclen));
+        spill_wput(s, s->enc, s->enclen);
+    }
+    spill_end(s, s->nruns, 0);
+    sort_drop_items(s);
+    if (s->enccap > 4096) {
+        free(s->enc);
+        s->enc = NULL;
+        s->enccap = 0;
+    }
+    while (s->nruns >= SPILL_FANIN &&
+           s->runs[s->nruns - SPILL_FANIN].level == s->runs[s->nruns - 1].level)
+        spill_merge_tail(s, SPILL_FANIN);
 }
 
 static void sort_finish(PipeNode *self)
 {
     SortNode *s = (SortNode *)self;
-    if (s->len > 1) {
-        SortEnt *tmp = gen_realloc(NULL, gen_mul(s->len, sizeof(SortEnt)));
-        sort_entries(s, s->ents, tmp, s->len);
-        free(tmp);
+    if (!s->nruns) {
+        sort_in_memory(s);
+        for (size_t i = 0; i < s->len; i++) {
+            pipe_emit(self, s->items + s->ents[i].idx * s->t->size);
+            pipe_item_done(self->rt);
+        }
+        sort_release(s);
+        return;
     }
-    for (size_t i = 0; i < s->len; i++) {
-        pipe_emit(self, s->items + s->ents[i].idx * s->t->size);
-        pipe_item_done(self->rt);
+    /* Merge what memory holds as one more source, unless the merge's buffers
+     * would then pass the budget. */
+    if (s->len && s->cap * s->per + s->deep + (s->nruns + 1) * s->bufsz > s->limit)
+        sort_spill(s);
+    else
+        sort_in_memory(s);
+    if (!s->len) {
+        free(s->items);
+        free(s->keys);
+        free(s->ents);
+        s->items = s->keys = NULL;
+        s->ents = NULL;
+        s->cap = 0;
     }
+    while (s->nruns > SPILL_FANIN)
+        spill_merge_tail(s, SPILL_FANIN);
+    spill_merge(s, 0, s->nruns, s->len > 0, false);
     sort_release(s);
 }
 
@@ -558,6 +1134,14 @@ PipeNode *pipe_std_sort(PipeRt *rt, PipePos pos, const PipeType *t, PipeKeyFn ke
     s->ki = key_info(s->key ? key_t : t);
     s->desc = desc;
     s->heap = gen_has_map(t);
+    s->nospill = s->heap || (s->key && gen_has_map(key_t));
+    s->limit = pipe_mem_limit(rt);
+    if (s->limit < ((size_t)64 << 10))
+        s->limit = (size_t)64 << 10;
+    s->per = t->size + (s->key ? s->ki.t->size : 0) + 2 * sizeof(SortEnt);
+    s->bufsz = s->limit / 8 / (SPILL_FANIN + 1);
+    s->bufsz = s->bufsz < 4096 ? 4096 : s->bufsz > 65536 ? 65536 : s->bufsz;
+    s->wfd = -1;
     return &s->node;
 }
 
