@@ -16,6 +16,8 @@ struct PipeRegex {
     char *src;                 /* the pattern text (NUL-terminated copy) */
     size_t srcn;
     size_t rare;               /* literal: index of its rarest byte */
+    bool run;                  /* the pattern is [set]+ (or [^set]+): a byte table does it */
+    unsigned char cls[256];    /* run: 1 for the bytes in the set */
     char *rbuf;                /* replace() builds its result here first */
     size_t rcap;
     PipeRt *rt;                /* the run that frees it, or NULL */
@@ -31,6 +33,49 @@ static bool is_literal(PipeStr p)
     for (size_t i = 0; i < p.n; i++)
         if (strchr("\\^$.|?*+()[]{}", p.p[i]) && p.p[i])
             return false;
+    return true;
+}
+
+/* True when pattern is one bracket class repeated by + ("[0-9]+", "[a-z]+",
+ * "[^ ]+"), made only of plain ASCII characters and ranges between two
+ * letters or two digits; then cls gets its bytes.  Such a pattern's leftmost
+ * match is the first maximal run of those bytes, which a table finds faster
+ * than PCRE2 does (the pattern is still compiled by PCRE2, to check it). */
+static bool class_run(PipeStr pat, unsigned char cls[256])
+{
+    const char *p = pat.p;
+    size_t n = pat.n;
+    if (n < 4 || p[0] != '[' || p[n - 2] != ']' || p[n - 1] != '+')
+        return false;
+    size_t i = 1, end = n - 2;
+    bool neg = p[i] == '^';
+    if (neg)
+        i++;
+    if (i == end)
+        return false;
+    unsigned char set[256] = {0};
+    while (i < end) {
+        unsigned char c = (unsigned char)p[i];
+        if (c < 0x20 || c >= 0x7f || c == '\\' || c == '[' || c == ']' || c == '-' || c == '^')
+            return false;
+        if (i + 2 < end && p[i + 1] == '-') {
+            unsigned char h = (unsigned char)p[i + 2];
+            bool ok = (c >= '0' && c <= '9' && h >= c && h <= '9') || (c >= 'a' && c <= 'z' && h >= c && h <= 'z') ||
+                      (c >= 'A' && c <= 'Z' && h >= c && h <= 'Z');
+            if (!ok)
+                return false;
+            for (unsigned x = c; x <= h; x++)
+                set[x] = 1;
+            i += 3;
+            continue;
+        }
+        if (i + 1 < end && p[i + 1] == '-')
+            return false; /* a '-' at the end of the set: leave it to PCRE2 */
+        set[c] = 1;
+        i++;
+    }
+    for (int x = 0; x < 256; x++)
+        cls[x] = (unsigned char)(set[x] ^ neg);
     return true;
 }
 
@@ -60,6 +105,7 @@ PipeRegex *pipe_regex_compile(PipeStr pattern, char *err, size_t errlen, size_t 
     if (code) {
         re->code = code;
         re->jit = pcre2_jit_compile(code, PCRE2_JIT_COMPLETE) == 0;
+        re->run = class_run(pattern, re->cls);
         re->md = pcre2_match_data_create_from_pattern(code, NULL);
         if (!re->md) {
             fprintf(stderr, "pipec: error: out of memory\n");
@@ -176,6 +222,19 @@ static bool exec(PipeRegex *re, const char *s, size_t n, size_t start, uint32_t 
         *me = *ms + re->srcn;
         return true;
     }
+    if (re->run) { /* the first maximal run of bytes of the class */
+        const unsigned char *u = (const unsigned char *)s, *q = u + start, *e = u + n;
+        while (q < e && !re->cls[*q])
+            q++;
+        if (q == e)
+            return false;
+        const unsigned char *r = q + 1;
+        while (r < e && re->cls[*r])
+            r++;
+        *ms = (size_t)(q - u);
+        *me = (size_t)(r - u);
+        return true;
+    }
     bool jit = re->jit;
     for (;;) {
         int rc = jit ? pcre2_jit_match(re->code, (PCRE2_SPTR)s, n, start, opt, re->md, re->mctx)
@@ -261,6 +320,43 @@ static void expand(PipeRegex *re, size_t *len, const char *s, size_t ms, size_t 
     }
 }
 
+/* pipe_replace for a class run and a `with` without backslashes: every match
+ * is at least one byte, so the result fits in n * max(1, |with|) bytes and is
+ * written straight into the arena. */
+static PipeStr replace_run(PipeArena *a, PipeRegex *re, PipeStr s, PipeStr with)
+{
+    const unsigned char *u = (const unsigned char *)s.p, *q = u, *e = u + s.n;
+    const unsigned char *cls = re->cls;
+    while (q < e && !cls[*q])
+        q++;
+    if (q == e)
+        return s;
+    char *d = pipe_alloc(a, s.n * (with.n > 1 ? with.n : 1)), *o = d;
+    const unsigned char *copied = u;
+    while (q < e) { /* q: the start of a match */
+        memcpy(o, copied, (size_t)(q - copied));
+        o += q - copied;
+        if (with.n == 1)
+            *o++ = with.p[0];
+        else if (with.n) {
+            memcpy(o, with.p, with.n);
+            o += with.n;
+        }
+        q++;
+        while (q < e && cls[*q])
+            q++;
+        copied = q;
+        while (q < e && !cls[*q])
+            q++;
+    }
+    memcpy(o, copied, (size_t)(e - copied));
+    o += e - copied;
+    PipeStr r = {d, (size_t)(o - d)};
+    if (r.n == 0)
+        r.p = "";
+    return r;
+}
+
 /* Replaces every match of re in s as sed's s/re/with/g does: an empty match
  * right after the previous match is skipped, and after an empty match the next
  * byte is copied, so replace("abc", "x*", "-") is "-a-b-c-".  Returns s itself
@@ -273,6 +369,8 @@ PipeStr pipe_replace(PipeArena *a, PipeRegex *re, PipeStr s, PipeStr with)
     if (!with.p)
         with.p = "";
     bool plain = with.n == 0 || !memchr(with.p, '\\', with.n);
+    if (re->run && plain && n <= ((size_t)1 << 20) / (with.n > 1 ? with.n : 1))
+        return replace_run(a, re, s, with);
     while (start <= n && exec(re, p, n, start, 0, &ms, &me)) {
         /* no empty match where the previous one ended: look again, non-empty at ms */
         if (ms == me && ms == last_end && !exec(re, p, n, ms, PCRE2_NOTEMPTY_ATSTART, &ms, &me))
