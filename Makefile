@@ -26,7 +26,7 @@ UNIT_SRC     := $(wildcard tests/unit/test_*.c)
 UNIT_BIN     := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 EMBEDDED     := runtime/pipe.h stdlib/pipe_std.h $(RUNTIME_SRC) $(STDLIB_SRC) $(wildcard runtime/*_impl.h)
 
-.PHONY: all deps demo test unit golden diff edge stats graph editors repl fmt spec cli perf asan bench fuzz install clean
+.PHONY: all deps demo test unit golden diff edge stats graph editors repl fmt spec cli sort_spill perf asan bench fuzz install clean
 all: $(PIPEC)
 
 deps:
@@ -79,7 +79,7 @@ demo: deps
 	bin/pipec run examples/top_words.pipe --n 5 < examples/top_words.in
 
 test: deps
-	$(MAKE) all unit golden diff edge stats graph repl fmt editors spec cli perf
+	$(MAKE) all unit golden diff edge stats graph repl fmt editors spec cli sort_spill perf
 
 unit: $(UNIT_BIN)
 	@sh tests/run_unit.sh $(UNIT_BIN)
@@ -114,6 +114,9 @@ spec: $(PIPEC)
 cli: $(PIPEC)
 	@PIPEC=$(PIPEC) sh tests/run_cli.sh
 
+sort_spill: $(PIPEC)
+	@PIPEC=$(PIPEC) sh tests/run_sort_spill.sh
+
 # instruction counts (callgrind) of two fixed workloads against tests/perf/baseline.txt;
 # not under asan: valgrind and the sanitizers don't mix
 perf: $(PIPEC)
@@ -121,7 +124,7 @@ perf: $(PIPEC)
 
 ASAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 asan:
-	$(MAKE) BUILD=build/asan PIPEC=build/asan/pipec SAN="$(ASAN_FLAGS)" OPT="-O1 -g" unit golden diff edge stats graph repl fmt spec
+	$(MAKE) BUILD=build/asan PIPEC=build/asan/pipec SAN="$(ASAN_FLAGS)" OPT="-O1 -g" unit golden diff edge stats graph repl fmt spec sort_spill
 
 bench: all
 	@PIPEC=$(PIPEC) BUILD=$(BUILD) sh bench/run.sh
