@@ -70,11 +70,36 @@ static inline uint32_t key_hash(const PipeMap *m, const void *key)
     return (uint32_t)(h ^ (h >> 32));
 }
 
+/* a[0, n) == b[0, n), without a call for keys up to 16 bytes (overlapping
+ * loads inside the keys). */
+static inline bool bytes_eq(const char *a, const char *b, size_t n)
+{
+    if (n >= 8) {
+        if (n > 16)
+            return memcmp(a, b, n) == 0;
+        uint64_t x, y, z, w;
+        memcpy(&x, a, 8);
+        memcpy(&y, b, 8);
+        memcpy(&z, a + n - 8, 8);
+        memcpy(&w, b + n - 8, 8);
+        return ((x ^ y) | (z ^ w)) == 0;
+    }
+    if (n >= 4) {
+        uint32_t x, y, z, w;
+        memcpy(&x, a, 4);
+        memcpy(&y, b, 4);
+        memcpy(&z, a + n - 4, 4);
+        memcpy(&w, b + n - 4, 4);
+        return ((x ^ y) | (z ^ w)) == 0;
+    }
+    return n == 0 || (a[0] == b[0] && a[n / 2] == b[n / 2] && a[n - 1] == b[n - 1]);
+}
+
 static inline bool key_eq(const PipeMap *m, const void *a, const void *b)
 {
     if (m->key_is_str) {
         const PipeStr *x = a, *y = b;
-        return x->n == y->n && (x->n == 0 || memcmp(x->p, y->p, x->n) == 0);
+        return x->n == y->n && bytes_eq(x->p, y->p, x->n);
     }
     return pipe_eq(m->kt, a, b);
 }

@@ -312,6 +312,10 @@ bool pipe_matches(PipeRegex *re, PipeStr s);
 PipeStr pipe_replace(PipeArena *a, PipeRegex *re, PipeStr s, PipeStr with);
 /* Every match of re in s, as a list of str (a "grep -o"). */
 PipeList *pipe_find_all(PipeArena *a, PipeRegex *re, PipeStr s);
+/* find_all one match at a time, without a list (additive to ABI 1): the next
+ * non-empty match at or after *pos (start at 0) into *m, *pos after it; false
+ * when there is none. */
+bool pipe_find_next(PipeRegex *re, PipeStr s, size_t *pos, PipeStr *m);
 
 bool pipe_str_eq(PipeStr a, PipeStr b);
 int pipe_str_cmp(PipeStr a, PipeStr b); /* bytewise, shorter first on a tie */

@@ -408,13 +408,23 @@ PipeStr pipe_replace(PipeArena *a, PipeRegex *re, PipeStr s, PipeStr with)
 PipeList *pipe_find_all(PipeArena *a, PipeRegex *re, PipeStr s)
 {
     PipeList *l = pipe_list_new(a, sizeof(PipeStr), 4);
-    const char *p = s.p ? s.p : "";
-    size_t start = 0, ms, me;
-    while (start < s.n && exec(re, p, s.n, start, PCRE2_NOTEMPTY, &ms, &me)) {
-        PipeStr *e = pipe_list_push(l);
-        e->p = p + ms;
-        e->n = me - ms;
-        start = me;
-    }
+    size_t start = 0;
+    PipeStr m;
+    while (pipe_find_next(re, s, &start, &m))
+        *(PipeStr *)pipe_list_push(l) = m;
     return l;
+}
+
+/* One step of find_all: the next non-empty match of re in s at or after *pos,
+ * into *m (a slice of s), and *pos moves past it; false when there is none. */
+bool pipe_find_next(PipeRegex *re, PipeStr s, size_t *pos, PipeStr *m)
+{
+    const char *p = s.p ? s.p : "";
+    size_t ms, me;
+    if (*pos >= s.n || !exec(re, p, s.n, *pos, PCRE2_NOTEMPTY, &ms, &me))
+        return false;
+    m->p = p + ms;
+    m->n = me - ms;
+    *pos = me;
+    return true;
 }

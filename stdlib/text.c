@@ -4,6 +4,9 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 /* ------------------------------------------------------------------ helpers */
 
@@ -260,13 +263,10 @@ static void find_all_push(PipeNode *self, const void *item, int port)
 {
     (void)port;
     GrepNode *g = (GrepNode *)self;
-    PipeList *l = pipe_find_all(pipe_scratch(self->rt), g->re, *(const PipeStr *)item);
-    if (!l)
-        return;
-    const PipeStr *m = l->data;
-    for (size_t i = 0; i < l->len; i++)
-        if (m[i].n) /* grep -o prints no empty matches */
-            pipe_emit(self, &m[i]);
+    PipeStr s = *(const PipeStr *)item, m;
+    size_t pos = 0;
+    while (pipe_find_next(g->re, s, &pos, &m)) /* non-empty only, as grep -o */
+        pipe_emit(self, &m);
 }
 
 PipeNode *pipe_std_find_all(PipeRt *rt, PipePos pos, PipeStr regex)
@@ -280,6 +280,7 @@ PipeNode *pipe_std_find_all(PipeRt *rt, PipePos pos, PipeStr regex)
 
 typedef struct CaseNode {
     PipeNode node;
+    bool up;
     TextBuf buf;
     unsigned char map[256];
 } CaseNode;
@@ -292,7 +293,18 @@ static void case_push(PipeNode *self, const void *item, int port)
     c->buf.n = 0;
     unsigned char *d = (unsigned char *)text_reserve(&c->buf, s->n);
     const unsigned char *p = (const unsigned char *)s->p;
-    for (size_t i = 0; i < s->n; i++)
+    size_t i = 0;
+#if defined(__SSE2__)
+    /* 16 bytes at a time: x + bias maps the 26 letters to -128..-103 (signed) */
+    const __m128i bias = _mm_set1_epi8((char)(c->up ? 128 - 'a' : 128 - 'A'));
+    const __m128i lim = _mm_set1_epi8(-128 + 26), bit = _mm_set1_epi8(0x20);
+    for (; i + 16 <= s->n; i += 16) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(p + i));
+        __m128i m = _mm_and_si128(_mm_cmplt_epi8(_mm_add_epi8(x, bias), lim), bit);
+        _mm_storeu_si128((__m128i *)(d + i), _mm_xor_si128(x, m));
+    }
+#endif
+    for (; i < s->n; i++)
         d[i] = c->map[p[i]];
     PipeStr out = {(const char *)d, s->n};
     pipe_emit(self, &out);
@@ -312,6 +324,7 @@ static PipeNode *case_make(PipeRt *rt, PipePos pos, bool up)
     c->node.finish = text_nop_finish;
     c->node.free = case_free;
     c->node.in = c->node.out = &pipe_t_str;
+    c->up = up;
     for (int i = 0; i < 256; i++)
         c->map[i] = (unsigned char)i;
     for (int i = 0; i < 26; i++) {
