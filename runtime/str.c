@@ -302,12 +302,55 @@ static const char *find_sep(const char *p, const char *end, PipeStr sep)
     return memmem(p, (size_t)(end - p), sep.p, sep.n);
 }
 
+/* Just after the k-th (k >= 1) byte c of [p, end), or NULL when there are
+ * fewer: 16 bytes per step, as fields are short and memchr per field costs a
+ * call each. */
+static const char *skip_bytes(const char *p, const char *end, char c, int64_t k)
+{
+#if defined(__SSE2__)
+    const __m128i v = _mm_set1_epi8(c);
+    while (end - p >= 16) {
+        unsigned m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)p), v));
+        for (; m; m &= m - 1)
+            if (--k == 0)
+                return p + __builtin_ctz(m) + 1;
+        p += 16;
+    }
+#endif
+    for (; p < end; p++)
+        if (*p == c && --k == 0)
+            return p + 1;
+    return NULL;
+}
+
+/* The first byte c of [p, end), or NULL. */
+static inline const char *find_byte(const char *p, const char *end, char c)
+{
+#if defined(__SSE2__)
+    if (end - p >= 16) {
+        unsigned m = (unsigned)_mm_movemask_epi8(
+            _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)p), _mm_set1_epi8(c)));
+        if (m)
+            return p + __builtin_ctz(m);
+        p += 16;
+    }
+#endif
+    return memchr(p, c, (size_t)(end - p));
+}
+
 /* The i-th piece of s split on sep (from 0; negative from the end), "" when
  * there is none; an empty sep counts bytes.  Builds no list. */
 PipeStr pipe_field(PipeStr s, int64_t i, PipeStr sep)
 {
     PipeStr none = {"", 0};
     const char *p = nz(s.p), *end = p + s.n;
+    if (sep.n == 1 && i >= 0) { /* the usual case: no memchr call per field */
+        if (i > 0 && !(p = skip_bytes(p, end, sep.p[0], i)))
+            return none;
+        const char *q = find_byte(p, end, sep.p[0]);
+        PipeStr r = {p, (size_t)((q ? q : end) - p)};
+        return r;
+    }
     if (sep.n == 0) {
         if (i < 0)
             i += (int64_t)s.n;

@@ -480,7 +480,9 @@ static void field_push(PipeNode *self, const void *item, int port)
 {
     (void)port;
     SplitNode *sp = (SplitNode *)self;
-    PipeStr f = text_field(&sp->needle, *(const PipeStr *)item, sp->index);
+    PipeStr f = sp->needle.s.n == 1 && sp->index >= 0 /* pipe_field has a fast path */
+                    ? pipe_field(*(const PipeStr *)item, sp->index, sp->needle.s)
+                    : text_field(&sp->needle, *(const PipeStr *)item, sp->index);
     pipe_emit(self, &f);
 }
 
