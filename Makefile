@@ -26,7 +26,7 @@ UNIT_SRC     := $(wildcard tests/unit/test_*.c)
 UNIT_BIN     := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 EMBEDDED     := runtime/pipe.h stdlib/pipe_std.h $(RUNTIME_SRC) $(STDLIB_SRC) $(wildcard runtime/*_impl.h)
 
-.PHONY: all deps demo test unit golden diff edge stats graph editors repl fmt spec cli sort_spill perf asan bench fuzz install clean
+.PHONY: all deps demo test unit $(ALL_SUITES) asan bench fuzz install clean
 all: $(PIPEC)
 
 deps:
@@ -78,53 +78,25 @@ demo: deps
 	$(MAKE) all
 	bin/pipec run examples/top_words.pipe --n 5 < examples/top_words.in
 
+# The test suites: each runs one script against $(PIPEC) and ends with a line
+# "NAME: N passed, M failed".  perf (callgrind) stays out of asan: valgrind and
+# the sanitizers don't mix.
+SUITES      := golden diff edge stats graph repl fmt spec cli sort_spill
+ALL_SUITES  := $(SUITES) editors perf
+suite_script = $(if $(filter editors,$1),editors/tests/run.sh,$(if $(filter perf,$1),tests/perf/run.sh,tests/run_$1.sh))
+
 test: deps
-	$(MAKE) all unit golden diff edge stats graph repl fmt editors spec cli sort_spill perf
+	$(MAKE) all unit $(ALL_SUITES)
 
 unit: $(UNIT_BIN)
 	@sh tests/run_unit.sh $(UNIT_BIN)
 
-golden: $(PIPEC)
-	@PIPEC=$(PIPEC) sh tests/run_golden.sh
-
-diff: $(PIPEC)
-	@PIPEC=$(PIPEC) sh tests/run_diff.sh
-
-edge: $(PIPEC)
-	@PIPEC=$(PIPEC) sh tests/run_edge.sh
-
-stats: $(PIPEC)
-	@PIPEC=$(PIPEC) sh tests/run_stats.sh
-
-graph: $(PIPEC)
-	@PIPEC=$(PIPEC) sh tests/run_graph.sh
-
-editors: $(PIPEC)
-	@PIPEC=$(PIPEC) sh editors/tests/run.sh
-
-repl: $(PIPEC)
-	@PIPEC=$(PIPEC) sh tests/run_repl.sh
-
-fmt: $(PIPEC)
-	@PIPEC=$(PIPEC) sh tests/run_fmt.sh
-
-spec: $(PIPEC)
-	@PIPEC=$(PIPEC) sh tests/run_spec.sh
-
-cli: $(PIPEC)
-	@PIPEC=$(PIPEC) sh tests/run_cli.sh
-
-sort_spill: $(PIPEC)
-	@PIPEC=$(PIPEC) sh tests/run_sort_spill.sh
-
-# instruction counts (callgrind) of two fixed workloads against tests/perf/baseline.txt;
-# not under asan: valgrind and the sanitizers don't mix
-perf: $(PIPEC)
-	@PIPEC=$(PIPEC) sh tests/perf/run.sh
+$(ALL_SUITES): $(PIPEC)
+	@PIPEC=$(PIPEC) sh $(call suite_script,$@)
 
 ASAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 asan:
-	$(MAKE) BUILD=build/asan PIPEC=build/asan/pipec SAN="$(ASAN_FLAGS)" OPT="-O1 -g" unit golden diff edge stats graph repl fmt spec sort_spill
+	$(MAKE) BUILD=build/asan PIPEC=build/asan/pipec SAN="$(ASAN_FLAGS)" OPT="-O1 -g" unit $(SUITES)
 
 bench: all
 	@PIPEC=$(PIPEC) BUILD=$(BUILD) sh bench/run.sh
