@@ -470,7 +470,9 @@ int main(int argc, char **argv)
     if (strcmp(c.cmd, "run") && strcmp(c.cmd, "build") && strcmp(c.cmd, "emit-c") && strcmp(c.cmd, "check") &&
         strcmp(c.cmd, "graph"))
         return usage_error("unknown command", c.cmd, " (expected run, build, emit-c, check or graph)");
-    c.rest = calloc((size_t)argc, sizeof(char *));
+    /* run's pipeline arguments are gathered at the front of argv's tail, over
+     * entries already read: nothing to allocate, nothing to free on any exit */
+    c.rest = argv + 2;
     bool is_run = !strcmp(c.cmd, "run");
     for (int i = 2; i < argc; i++) {
         const char *a = argv[i];
@@ -518,6 +520,5 @@ int main(int argc, char **argv)
         rc = cmd_graph(&c);
     else
         rc = cmd_check(&c);
-    free(c.rest);
     return rc;
 }
