@@ -282,11 +282,6 @@ static void enumerate_push(PipeNode *self, const void *item, int port)
     pipe_emit(self, e->pair);
 }
 
-static void enum_nop_finish(PipeNode *self)
-{
-    (void)self;
-}
-
 static void enumerate_free(PipeNode *self)
 {
     EnumNode *e = (EnumNode *)self;
@@ -298,7 +293,6 @@ PipeNode *pipe_std_enumerate(PipeRt *rt, PipePos pos, const PipeType *t, const P
 {
     EnumNode *e = (EnumNode *)agg_node(rt, pos, sizeof(EnumNode), "enumerate", t, out);
     e->node.push = enumerate_push;
-    e->node.finish = enum_nop_finish;
     e->node.free = enumerate_free;
     e->t = t;
     e->pair = agg_alloc(out->size);

@@ -15,11 +15,6 @@ static void *fan_realloc(void *p, size_t n)
     return q;
 }
 
-static void fan_nop_finish(PipeNode *self)
-{
-    (void)self;
-}
-
 static void fan_nop_free(PipeNode *self)
 {
     (void)self;
@@ -55,7 +50,6 @@ PipeNode *pipe_std_merge(PipeRt *rt, PipePos pos, const PipeType *t, int n)
     (void)n; /* the scheduler interleaves the inputs; pipe_end counts them */
     PipeNode *m = pipe_node_new(rt, sizeof(PipeNode), "merge", pos);
     m->push = merge_push;
-    m->finish = fan_nop_finish;
     m->free = fan_nop_free;
     m->in = m->out = t;
     return m;

@@ -30,11 +30,6 @@ static size_t gen_mul(size_t a, size_t b)
     return a * b;
 }
 
-static void gen_nop_finish(PipeNode *self)
-{
-    (void)self;
-}
-
 static void gen_nop_free(PipeNode *self)
 {
     (void)self;
@@ -67,7 +62,6 @@ static CountNode *gen_node(PipeRt *rt, PipePos pos, size_t size, const char *nam
                            const PipeType *t)
 {
     CountNode *c = (CountNode *)pipe_node_new(rt, size, name, pos);
-    c->node.finish = gen_nop_finish;
     c->node.free = gen_nop_free;
     c->node.in = c->node.out = t;
     return c;
@@ -973,6 +967,26 @@ static bool spill_next(SortNode *s, SpillReader *r)
 
 /* True when source a's record goes before source b's (equal keys: the
  * earlier source, which holds earlier input). */
+/* Sifts entry i of the binary heap h[0..n) down; before(ctx, a, b) says that
+ * a belongs nearer the root than b.  Shared by sort's run merge and top. */
+static void heap_sift(size_t *h, size_t i, size_t n, bool (*before)(const void *, size_t, size_t),
+                      const void *ctx)
+{
+    for (;;) {
+        size_t l = 2 * i + 1, m = i;
+        if (l < n && before(ctx, h[l], h[m]))
+            m = l;
+        if (l + 1 < n && before(ctx, h[l + 1], h[m]))
+            m = l + 1;
+        if (m == i)
+            return;
+        size_t x = h[i];
+        h[i] = h[m];
+        h[m] = x;
+        i = m;
+    }
+}
+
 static bool spill_before(const SortNode *s, size_t a, size_t b)
 {
     const SpillReader *x = &s->rd[a], *y = &s->rd[b];
@@ -986,22 +1000,14 @@ static bool spill_before(const SortNode *s, size_t a, size_t b)
     return c < 0 || (c == 0 && a < b);
 }
 
+static bool spill_heap_before(const void *s, size_t a, size_t b)
+{
+    return spill_before(s, a, b);
+}
+
 static void spill_sift(SortNode *s, size_t i, size_t n)
 {
-    size_t *h = s->hp;
-    for (;;) {
-        size_t l = 2 * i + 1, m = i;
-        if (l < n && spill_before(s, h[l], h[m]))
-            m = l;
-        if (l + 1 < n && spill_before(s, h[l + 1], h[m]))
-            m = l + 1;
-        if (m == i)
-            return;
-        size_t x = h[i];
-        h[i] = h[m];
-        h[m] = x;
-        i = m;
-    }
+    heap_sift(s->hp, i, n, spill_heap_before, s);
 }
 
 /* Merges runs [first, first + n), then (mem) the sorted items in memory: into
@@ -1186,22 +1192,14 @@ static bool top_worse(const TopNode *tp, size_t a, size_t b)
     return c < 0 || (c == 0 && tp->seq[a] > tp->seq[b]);
 }
 
+static bool top_heap_worse(const void *tp, size_t a, size_t b)
+{
+    return top_worse(tp, a, b);
+}
+
 static void top_sift_down(TopNode *tp, size_t i, size_t len)
 {
-    size_t *h = tp->heap;
-    for (;;) {
-        size_t l = 2 * i + 1, m = i;
-        if (l < len && top_worse(tp, h[l], h[m]))
-            m = l;
-        if (l + 1 < len && top_worse(tp, h[l + 1], h[m]))
-            m = l + 1;
-        if (m == i)
-            return;
-        size_t x = h[i];
-        h[i] = h[m];
-        h[m] = x;
-        i = m;
-    }
+    heap_sift(tp->heap, i, len, top_heap_worse, tp);
 }
 
 static void top_sift_up(TopNode *tp, size_t i)

@@ -141,11 +141,6 @@ static void grep_free(PipeNode *self)
     g->re = NULL;
 }
 
-static void text_nop_finish(PipeNode *self)
-{
-    (void)self;
-}
-
 static void text_nop_free(PipeNode *self)
 {
     (void)self;
@@ -166,7 +161,6 @@ static PipeNode *grep_make(PipeRt *rt, PipePos pos, PipeStr regex, bool keep, co
 {
     GrepNode *g = (GrepNode *)pipe_node_new(rt, sizeof(GrepNode), name, pos);
     g->node.push = grep_push;
-    g->node.finish = text_nop_finish;
     g->node.free = grep_free;
     g->node.in = g->node.out = &pipe_t_str;
     g->keep = keep;
@@ -213,7 +207,6 @@ PipeNode *pipe_std_grep_f(PipeRt *rt, PipePos pos, PipeStr literal)
 {
     GrepFNode *g = (GrepFNode *)pipe_node_new(rt, sizeof(GrepFNode), "grep_f", pos);
     g->node.push = grep_f_push;
-    g->node.finish = text_nop_finish;
     g->node.free = needle_node_free;
     g->node.in = g->node.out = &pipe_t_str;
     g->needle = text_needle(literal);
@@ -251,7 +244,6 @@ PipeNode *pipe_std_replace(PipeRt *rt, PipePos pos, PipeStr regex, PipeStr with)
 {
     ReplaceNode *r = (ReplaceNode *)pipe_node_new(rt, sizeof(ReplaceNode), "replace", pos);
     r->node.push = replace_push;
-    r->node.finish = text_nop_finish;
     r->node.free = replace_free;
     r->node.in = r->node.out = &pipe_t_str;
     r->with = text_dup(with);
@@ -321,7 +313,6 @@ static PipeNode *case_make(PipeRt *rt, PipePos pos, bool up)
 {
     CaseNode *c = (CaseNode *)pipe_node_new(rt, sizeof(CaseNode), up ? "upper" : "lower", pos);
     c->node.push = case_push;
-    c->node.finish = text_nop_finish;
     c->node.free = case_free;
     c->node.in = c->node.out = &pipe_t_str;
     c->up = up;
@@ -358,7 +349,6 @@ static PipeNode *text_simple(PipeRt *rt, PipePos pos, const char *name,
 {
     PipeNode *n = pipe_node_new(rt, sizeof(PipeNode), name, pos);
     n->push = push;
-    n->finish = text_nop_finish;
     n->free = text_nop_free;
     n->in = n->out = &pipe_t_str;
     return n;
@@ -434,7 +424,6 @@ PipeNode *pipe_std_split(PipeRt *rt, PipePos pos, PipeStr sep)
 {
     SplitNode *sp = (SplitNode *)pipe_node_new(rt, sizeof(SplitNode), "split", pos);
     sp->node.push = split_push;
-    sp->node.finish = text_nop_finish;
     sp->node.free = needle_node_free;
     sp->node.in = sp->node.out = &pipe_t_str;
     sp->needle = text_needle(sep);
@@ -490,7 +479,6 @@ PipeNode *pipe_std_field(PipeRt *rt, PipePos pos, int64_t i, PipeStr sep)
 {
     SplitNode *sp = (SplitNode *)pipe_node_new(rt, sizeof(SplitNode), "field", pos);
     sp->node.push = field_push;
-    sp->node.finish = text_nop_finish;
     sp->node.free = needle_node_free;
     sp->node.in = sp->node.out = &pipe_t_str;
     sp->needle = text_needle(sep);
@@ -646,7 +634,6 @@ PipeNode *pipe_std_format(PipeRt *rt, PipePos pos, const PipeType *t, PipeStr fm
 {
     FormatNode *f = (FormatNode *)pipe_node_new(rt, sizeof(FormatNode), "format", pos);
     f->node.push = format_push;
-    f->node.finish = text_nop_finish;
     f->node.free = format_free;
     f->node.in = t;
     f->node.out = &pipe_t_str;
