@@ -10,7 +10,11 @@ typedef struct Slot {
     uint32_t h, e;
 } Slot;
 
-/* Every entry starts with this header; the key follows at koff, the value at voff. */
+/* Every entry starts with this header; the key follows at koff, the value at voff.
+ * A str key of up to INL_MAX bytes is also copied into the entry, just after
+ * its PipeStr, so that a lookup compares it without a trip to the key arena:
+ * one cache miss for the slot, one for the entry (its value is there too). */
+#define INL_MAX 16
 typedef struct EntHdr {
     uint32_t h;
     uint32_t dead;
@@ -46,10 +50,11 @@ PipeMap *pipe_map_new(const PipeType *key, const PipeType *val)
     m->kt = key;
     m->vt = val;
     m->koff = (uint32_t)align_up(sizeof(EntHdr), key->align ? key->align : 1);
-    m->voff = (uint32_t)align_up(m->koff + key->size, val && val->align ? val->align : 1);
-    m->stride = (uint32_t)align_up(m->voff + (val ? val->size : 0), al);
     m->key_heap = pipe_type_has_map(key);
     m->key_is_str = key->kind == PIPE_K_STR;
+    size_t kend = m->koff + key->size + (m->key_is_str ? INL_MAX : 0);
+    m->voff = (uint32_t)align_up(kend, val && val->align ? val->align : 1);
+    m->stride = (uint32_t)align_up(m->voff + (val ? val->size : 0), al);
     return m;
 }
 
@@ -95,17 +100,21 @@ static inline bool bytes_eq(const char *a, const char *b, size_t n)
     return n == 0 || (a[0] == b[0] && a[n / 2] == b[n / 2] && a[n - 1] == b[n - 1]);
 }
 
+/* Whether the stored key at a (an entry's) equals key b. */
 static inline bool key_eq(const PipeMap *m, const void *a, const void *b)
 {
     if (m->key_is_str) {
         const PipeStr *x = a, *y = b;
-        return x->n == y->n && bytes_eq(x->p, y->p, x->n);
+        if (x->n != y->n)
+            return false;
+        const char *xp = x->n <= INL_MAX ? (const char *)(x + 1) : x->p;
+        return bytes_eq(xp, y->p, x->n);
     }
     return pipe_eq(m->kt, a, b);
 }
 
 /* The slot holding key, or NULL. */
-static Slot *find(const PipeMap *m, const void *key, uint32_t h)
+static inline Slot *find(const PipeMap *m, const void *key, uint32_t h)
 {
     if (!m->slots)
         return NULL;
@@ -143,6 +152,9 @@ static void index_rebuild(PipeMap *m, size_t nslots)
 static void key_store(PipeMap *m, void *dst, const void *key)
 {
     pipe_clone(m->kt, dst, key, m->key_heap ? NULL : &m->karena);
+    const PipeStr *k = dst;
+    if (m->key_is_str && k->n && k->n <= INL_MAX)
+        memcpy((PipeStr *)dst + 1, k->p, k->n);
 }
 
 /* Drops the removed entries: live ones move down in order, keys are copied

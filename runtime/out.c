@@ -269,6 +269,18 @@ PipeOut *pipe_out_open(PipeRt *rt, PipeNode *n, PipeStr path, bool append)
     return o;
 }
 
+/* Appends [p, p+n) to o; a piece of half the buffer or more is written as it
+ * is, after what o holds (one copy less for a block of whole lines). */
+void pipe_out_block(PipeOut *o, const char *p, size_t n)
+{
+    if (n < o->buf.cap / 2) {
+        pipe_buf_put(&o->buf, p, n);
+        return;
+    }
+    pipe_out_flush(o);
+    write_all(o, p, n);
+}
+
 /* Appends n bytes to o. */
 void pipe_out_bytes(PipeOut *o, const char *p, size_t n)
 {

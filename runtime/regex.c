@@ -266,6 +266,13 @@ static bool exec(PipeRegex *re, const char *s, size_t n, size_t start, uint32_t 
     }
 }
 
+/* The byte table of a [set]+ pattern (1 for the bytes of the set), whose
+ * matches are the maximal runs of those bytes; NULL for other patterns. */
+const unsigned char *pipe_regex_run_table(const PipeRegex *re)
+{
+    return re->run ? re->cls : NULL;
+}
+
 /* True when re matches somewhere in s. */
 bool pipe_matches(PipeRegex *re, PipeStr s)
 {
@@ -332,6 +339,22 @@ static PipeStr replace_run(PipeArena *a, PipeRegex *re, PipeStr s, PipeStr with)
     if (q == e)
         return s;
     char *d = pipe_alloc(a, s.n * (with.n > 1 ? with.n : 1)), *o = d;
+    if (with.n <= 1) { /* without a branch per byte: a run's bytes all land on one spot */
+        memcpy(o, u, (size_t)(q - u));
+        o += q - u;
+        char w = with.n ? with.p[0] : 0;
+        unsigned prev = 0, keep = with.n ? 0 : 1; /* the first byte of a run stays, as w */
+        for (; q < e; q++) {
+            unsigned in = cls[*q];
+            *o = in ? w : (char)*q;
+            o += !(in & (prev | keep));
+            prev = in;
+        }
+        PipeStr r = {d, (size_t)(o - d)};
+        if (r.n == 0)
+            r.p = "";
+        return r;
+    }
     const unsigned char *copied = u;
     while (q < e) { /* q: the start of a match */
         memcpy(o, copied, (size_t)(q - copied));

@@ -74,6 +74,10 @@ PipeOut *pipe_out_fd(PipeRt *rt, int fd, const char *name);
 PipeOut *pipe_out_stderr(PipeRt *rt);
 /* Writes out what o holds; a write error ends the run (quietly for EPIPE). */
 void pipe_out_flush(PipeOut *o);
+/* Appends [p, p+n) to o; a big piece is written directly, without a copy. */
+void pipe_out_block(PipeOut *o, const char *p, size_t n);
+/* The output that n, an unwrapped str sink, writes lines to; else NULL (sinks.c). */
+PipeOut *pipe_sink_line_out(PipeNode *n);
 /* Flushes every output of rt; used at the end of a run and on errors. */
 void pipe_out_flush_all(PipeRt *rt);
 void pipe_out_free_all(PipeRt *rt);
@@ -207,10 +211,44 @@ size_t pipe_count_byte(const char *p, size_t n, char c);
 /* ------------------------------------------------------------------ regex (regex.c) */
 
 void pipe_regex_free_all(PipeRt *rt);
+/* The byte table of a [set]+ pattern, whose matches are the maximal runs of
+ * its bytes (1 in the table); NULL for other patterns. */
+const unsigned char *pipe_regex_run_table(const PipeRegex *re);
 
 /* ------------------------------------------------------------------ values (value.c) */
 
-uint64_t pipe_hash_bytes(const void *p, size_t n);
+/* The hash of more than 16 bytes (value.c). */
+uint64_t pipe_hash_long(const void *p, size_t n);
+
+/* A 64-bit hash of bytes.  Keys of up to 16 bytes (words, IPs, statuses) take
+ * an inline path: the bytes as two overlapping words, mixed with their length
+ * by two multiplications and a murmur3-style finaliser. */
+static inline uint64_t pipe_hash_bytes(const void *data, size_t n)
+{
+    const unsigned char *p = data;
+    if (RT_UNLIKELY(n > 16))
+        return pipe_hash_long(p, n);
+    uint64_t a = 0, b = 0;
+    if (n >= 8) {
+        memcpy(&a, p, 8);
+        memcpy(&b, p + n - 8, 8);
+    } else if (n >= 4) {
+        uint32_t x, y;
+        memcpy(&x, p, 4);
+        memcpy(&y, p + n - 4, 4);
+        a = x;
+        b = y;
+    } else if (n) {
+        a = (uint64_t)p[0] | (uint64_t)p[n / 2] << 8 | (uint64_t)p[n - 1] << 16;
+    }
+    uint64_t h = (a ^ 0x9E3779B97F4A7C15ULL) * 0xC2B2AE3D27D4EB4FULL;
+    h ^= (b ^ 0x165667B19E3779F9ULL) * 0xD6E8FEB86659FD93ULL;
+    h += n * 0x9E3779B97F4A7C15ULL;
+    h ^= h >> 32;
+    h *= 0xff51afd7ed558ccdULL;
+    h ^= h >> 29;
+    return h;
+}
 /* True when values of t own heap memory that pipe_drop must free. */
 bool pipe_type_has_heap(const PipeType *t);
 /* True when t contains a map or set (those cannot live in an arena). */

@@ -40,7 +40,7 @@ static inline uint64_t read64(const unsigned char *p)
 /* A 64-bit hash of bytes: two multiply-rotate lanes over 16-byte steps (in the
  * manner of xxHash/murmur3, written for this runtime), then a murmur finaliser.
  * No 128-bit arithmetic, so that tcc can compile it for `pipec build`. */
-uint64_t pipe_hash_bytes(const void *data, size_t n)
+uint64_t pipe_hash_long(const void *data, size_t n)
 {
     const unsigned char *p = data;
     uint64_t h1 = K0 ^ (n * K1), h2 = K2 + n;

@@ -35,6 +35,13 @@ static PipeNode *sink_new(PipeRt *rt, PipePos pos, const char *name, const PipeT
     return &s->node;
 }
 
+/* The output n writes str lines to verbatim, when n is an unwrapped str sink
+ * (so a block of complete lines can go to it as it is), else NULL. */
+PipeOut *pipe_sink_line_out(PipeNode *n)
+{
+    return n->push == sink_push_str ? ((Sink *)n)->out : NULL;
+}
+
 /* Writes each item to standard output (shared by every stdout sink of the run). */
 PipeNode *pipe_sink_stdout(PipeRt *rt, PipePos pos, const PipeType *t)
 {

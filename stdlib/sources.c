@@ -176,6 +176,16 @@ static char *prefilter_lines(PipeSource *s, const RtPrefilter *pf, char *p, char
     return p;
 }
 
+/* The output that the lines of s may go to in blocks, verbatim: s runs alone
+ * and feeds only a plain str sink (stdin | stdout), else NULL. */
+static PipeOut *block_out(PipeSource *s)
+{
+    if (!s->node.rt->solo || s->node.nouts != 1)
+        return NULL;
+    PipeNode *o = s->node.outs[0].node;
+    return hdr(o)->ended ? NULL : pipe_sink_line_out(o);
+}
+
 /* Emits the next line; while the source is the only live one (rt->solo), every
  * complete line of the buffer, resetting scratch after each. */
 static bool file_step(PipeSource *s)
@@ -198,6 +208,18 @@ static bool file_step(PipeSource *s)
                 char *stop = prefilter_lines(s, pf, p, lim);
                 r->used = (size_t)(stop - r->start);
                 r->scanned = stop == lim ? (size_t)(end - lim) : 0;
+                return true;
+            }
+            PipeOut *bo = block_out(s);
+            if (bo) {
+                char *lim = (char *)memrchr(nl, '\n', (size_t)(end - nl)) + 1;
+                uint64_t k = pipe_count_byte(p, (size_t)(lim - p), '\n');
+                s->input_line += (int64_t)k;
+                s->node.items_out += k;
+                s->node.outs[0].node->items_in += k;
+                pipe_out_block(bo, p, (size_t)(lim - p));
+                r->used = (size_t)(lim - r->start);
+                r->scanned = (size_t)(end - lim);
                 return true;
             }
             emit_line(s, p, (size_t)(nl - p));

@@ -1,6 +1,7 @@
 /* text.c — the str processors of LANGUAGE.md §6: grep, grep_v, grep_f, replace,
  * find_all, upper, lower, trim, words, split, field, to_int, to_float, format. */
 #include "pipe_std.h"
+#include "rt_impl.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -122,6 +123,7 @@ typedef struct GrepNode {
     PipeNode node;
     PipeRegex *re;
     bool keep; /* emit lines whose match result equals keep */
+    const unsigned char *run; /* find_all of a class run: its byte table */
 } GrepNode;
 
 static void grep_push(PipeNode *self, const void *item, int port)
@@ -256,6 +258,22 @@ static void find_all_push(PipeNode *self, const void *item, int port)
     (void)port;
     GrepNode *g = (GrepNode *)self;
     PipeStr s = *(const PipeStr *)item, m;
+    if (g->run) { /* each maximal run of the class, scanned here */
+        const unsigned char *cls = g->run, *q = (const unsigned char *)s.p, *e = q + s.n;
+        for (;;) {
+            while (q < e && !cls[*q])
+                q++;
+            if (q == e)
+                return;
+            const unsigned char *r = q + 1;
+            while (r < e && cls[*r])
+                r++;
+            m.p = (const char *)q;
+            m.n = (size_t)(r - q);
+            pipe_emit(self, &m);
+            q = r;
+        }
+    }
     size_t pos = 0;
     while (pipe_find_next(g->re, s, &pos, &m)) /* non-empty only, as grep -o */
         pipe_emit(self, &m);
@@ -265,6 +283,7 @@ PipeNode *pipe_std_find_all(PipeRt *rt, PipePos pos, PipeStr regex)
 {
     PipeNode *n = grep_make(rt, pos, regex, true, "find_all");
     n->push = find_all_push;
+    ((GrepNode *)n)->run = pipe_regex_run_table(((GrepNode *)n)->re);
     return n;
 }
 

@@ -192,6 +192,7 @@ t() {
 }
 
 # --- text processors ------------------------------------------------------------
+t passthrough all 'stdin | stdout' 'nl_end'
 t grep all 'stdin | grep("b") | stdout' 'grep -a -E b | nl_end'
 t grep_dot all 'stdin | grep("a.b|x.,|caf.") | stdout' 'grep -a -E "a.b|x.,|caf." | nl_end'
 t grep_anchors all 'stdin | grep("^a|a$|^$") | stdout' 'grep -a -E "^a|a\$|^\$" | nl_end'
@@ -203,6 +204,8 @@ t replace all 'stdin | replace("(a|l)(o| )", "<\\2\\1>") | stdout' "sed -E 's/(a
 t replace_nul nul 'stdin | replace("\x00", "<NUL>") | stdout' "sed 's/\\x00/<NUL>/g' | nl_end"
 t replace_cr crlf 'stdin | replace("\r$", "") | stdout' "tr -d '\\r' | nl_end"
 t find_all all 'stdin | find_all("[a-z]+") | stdout' 'grep -a -o -E "[a-z]+"'
+t replace_run all 'stdin | replace("[a-z]+", "N") | stdout' "sed -E 's/[a-z]+/N/g' | nl_end"
+t replace_run_empty all 'stdin | replace("[ ,]+", "") | stdout' "sed -E 's/[ ,]+//g' | nl_end"
 # a repeated group over a whole 5.5 MB line: no resource limit may turn a match into "no match"
 t regex_long_line all 'stdin | grep("^(lorem|ipsum,dolor|sit| )*END$") | stdout' 'grep -a -E "^(lorem|ipsum,dolor|sit| )*END\$" | nl_end'
 t regex_long_line_replace "big" 'stdin | replace("^(lorem|ipsum,dolor|sit| )*END$", "<all>") | stdout' 'printf "<all>\\nlast\\n"'
