@@ -75,31 +75,6 @@ static inline uint32_t key_hash(const PipeMap *m, const void *key)
     return (uint32_t)(h ^ (h >> 32));
 }
 
-/* a[0, n) == b[0, n), without a call for keys up to 16 bytes (overlapping
- * loads inside the keys). */
-static inline bool bytes_eq(const char *a, const char *b, size_t n)
-{
-    if (n >= 8) {
-        if (n > 16)
-            return memcmp(a, b, n) == 0;
-        uint64_t x, y, z, w;
-        memcpy(&x, a, 8);
-        memcpy(&y, b, 8);
-        memcpy(&z, a + n - 8, 8);
-        memcpy(&w, b + n - 8, 8);
-        return ((x ^ y) | (z ^ w)) == 0;
-    }
-    if (n >= 4) {
-        uint32_t x, y, z, w;
-        memcpy(&x, a, 4);
-        memcpy(&y, b, 4);
-        memcpy(&z, a + n - 4, 4);
-        memcpy(&w, b + n - 4, 4);
-        return ((x ^ y) | (z ^ w)) == 0;
-    }
-    return n == 0 || (a[0] == b[0] && a[n / 2] == b[n / 2] && a[n - 1] == b[n - 1]);
-}
-
 /* Whether the stored key at a (an entry's) equals key b. */
 static inline bool key_eq(const PipeMap *m, const void *a, const void *b)
 {
@@ -108,16 +83,36 @@ static inline bool key_eq(const PipeMap *m, const void *a, const void *b)
         if (x->n != y->n)
             return false;
         const char *xp = x->n <= INL_MAX ? (const char *)(x + 1) : x->p;
-        return bytes_eq(xp, y->p, x->n);
+        return pipe_bytes_eq(xp, y->p, x->n);
     }
     return pipe_eq(m->kt, a, b);
 }
 
+/* find() for a str key, kept free of calls (memcmp aside, for keys longer
+ * than 16 bytes) so that a hit costs no register spills. */
+static inline __attribute__((always_inline)) Slot *find_str(const PipeMap *m, const PipeStr *key, uint32_t h)
+{
+    size_t n = key->n;
+    for (size_t j = h & m->mask;; j = (j + 1) & m->mask) {
+        Slot *s = &m->slots[j];
+        uint32_t e = s->e;
+        if (e == 0)
+            return NULL;
+        if (s->h == h && e != SLOT_DEL) {
+            const PipeStr *k = (const PipeStr *)((char *)ent(m, e - 1) + m->koff);
+            if (k->n == n && pipe_bytes_eq(n <= INL_MAX ? (const char *)(k + 1) : k->p, key->p, n))
+                return s;
+        }
+    }
+}
+
 /* The slot holding key, or NULL. */
-static inline Slot *find(const PipeMap *m, const void *key, uint32_t h)
+static Slot *find(const PipeMap *m, const void *key, uint32_t h)
 {
     if (!m->slots)
         return NULL;
+    if (m->key_is_str)
+        return find_str(m, key, h);
     for (size_t j = h & m->mask;; j = (j + 1) & m->mask) {
         Slot *s = &m->slots[j];
         if (s->e == 0)
@@ -203,7 +198,7 @@ bool pipe_map_has(PipeMap *m, const void *key)
 void *pipe_map_upsert(PipeMap *m, const void *key, bool *created)
 {
     uint32_t h = key_hash(m, key);
-    Slot *s = find(m, key, h);
+    Slot *s = m->key_is_str && m->slots ? find_str(m, key, h) : find(m, key, h);
     if (s) {
         if (created)
             *created = false;

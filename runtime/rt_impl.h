@@ -201,6 +201,32 @@ static inline void pipe_rt_item_done(PipeRt *rt)
 
 /* ------------------------------------------------------------------ strings (str.c) */
 
+/* a[0, n) == b[0, n), without a call up to 16 bytes (overlapping loads
+ * inside the strings): map keys, fields, prefixes. */
+static inline bool pipe_bytes_eq(const char *a, const char *b, size_t n)
+{
+    if (n >= 8) {
+        if (n > 16)
+            return memcmp(a, b, n) == 0;
+        uint64_t x, y, z, w;
+        memcpy(&x, a, 8);
+        memcpy(&y, b, 8);
+        memcpy(&z, a + n - 8, 8);
+        memcpy(&w, b + n - 8, 8);
+        return ((x ^ y) | (z ^ w)) == 0;
+    }
+    if (n >= 4) {
+        uint32_t x, y, z, w;
+        memcpy(&x, a, 4);
+        memcpy(&y, b, 4);
+        memcpy(&z, a + n - 4, 4);
+        memcpy(&w, b + n - 4, 4);
+        return ((x ^ y) | (z ^ w)) == 0;
+    }
+    return n == 0 || (a[0] == b[0] && a[n / 2] == b[n / 2] && a[n - 1] == b[n - 1]);
+}
+
+
 /* Index of the byte of needle that is rarest in usual text. */
 size_t pipe_rare_index(const char *needle, size_t n);
 /* The first needle (n >= 1 bytes) in [h, h+hn): memchr on needle[ri], then memcmp. */

@@ -18,7 +18,7 @@ static const char *nz(const char *p)
 /* True when a and b hold the same bytes. */
 bool pipe_str_eq(PipeStr a, PipeStr b)
 {
-    return a.n == b.n && (a.n == 0 || memcmp(a.p, b.p, a.n) == 0);
+    return a.n == b.n && pipe_bytes_eq(a.p, b.p, a.n);
 }
 
 /* Bytewise order (as unsigned bytes); a proper prefix comes first. */
@@ -222,13 +222,13 @@ bool pipe_contains(PipeStr s, PipeStr sub)
 /* True when s begins with prefix. */
 bool pipe_starts_with(PipeStr s, PipeStr prefix)
 {
-    return prefix.n <= s.n && (prefix.n == 0 || memcmp(s.p, prefix.p, prefix.n) == 0);
+    return prefix.n <= s.n && pipe_bytes_eq(s.p, prefix.p, prefix.n);
 }
 
 /* True when s ends with suffix. */
 bool pipe_ends_with(PipeStr s, PipeStr suffix)
 {
-    return suffix.n <= s.n && (suffix.n == 0 || memcmp(s.p + s.n - suffix.n, suffix.p, suffix.n) == 0);
+    return suffix.n <= s.n && pipe_bytes_eq(s.p + s.n - suffix.n, suffix.p, suffix.n);
 }
 
 /* Bytes [start, start+len) of s clamped to s; a negative start counts from the
@@ -311,10 +311,20 @@ static const char *skip_bytes(const char *p, const char *end, char c, int64_t k)
     const __m128i v = _mm_set1_epi8(c);
     while (end - p >= 16) {
         unsigned m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)p), v));
-        for (; m; m &= m - 1)
-            if (--k == 0)
-                return p + __builtin_ctz(m) + 1;
-        p += 16;
+        /* a block with fewer than k hits is skipped on its count: one branch
+         * per block, not one per hit */
+        unsigned x = m - ((m >> 1) & 0x5555);
+        x = (x & 0x3333) + ((x >> 2) & 0x3333);
+        x = (x + (x >> 4)) & 0x0f0f;
+        x = (x + (x >> 8)) & 0x1f;
+        if ((int64_t)x < k) {
+            k -= x;
+            p += 16;
+            continue;
+        }
+        while (--k)
+            m &= m - 1;
+        return p + __builtin_ctz(m) + 1;
     }
 #endif
     for (; p < end; p++)

@@ -201,6 +201,29 @@ static void test_split_words_field(void **state)
     assert_str(pipe_field(S("k=>v"), 1, S("=>")), "v");
     assert_str(pipe_field(S(""), 0, S(",")), "");
     assert_str(pipe_field(S("abc"), 1, S("")), "b");
+    /* the 16-byte skipping of pipe_field against pipe_split, on lines with
+     * from 0 to 16 separators per block (runs of them, fields at the edges) */
+    unsigned seed = 12345;
+    for (int line = 0; line < 400; line++) {
+        char buf[200];
+        size_t n = (size_t)(line % 97) + 1;
+        int dense = line % 5; /* 0: no spaces ... 4: mostly spaces */
+        for (size_t i = 0; i < n; i++) {
+            seed = seed * 1103515245u + 12345u;
+            buf[i] = (int)((seed >> 16) % 5) < dense ? ' ' : (char)('a' + (seed >> 20) % 26);
+        }
+        PipeStr s = {buf, n};
+        PipeList *parts = pipe_split(&arena, s, S(" "));
+        for (int64_t k = 0; k < (int64_t)parts->len + 3; k++) {
+            PipeStr want = k < (int64_t)parts->len ? ((PipeStr *)parts->data)[k] : S("");
+            PipeStr got = pipe_field(s, k, S(" "));
+            assert_int_equal(got.n, want.n);
+            assert_memory_equal(got.n ? got.p : "", want.n ? want.p : "", got.n);
+            if (got.n)
+                assert_ptr_equal(got.p, want.p);
+        }
+        pipe_arena_reset(&arena);
+    }
     PipeList *l = pipe_split(&arena, S("a,b,c"), S(","));
     assert_str(pipe_join(&arena, &pipe_t_str, l, S("-")), "a-b-c");
     assert_str(pipe_join(&arena, &pipe_t_str, NULL, S("-")), "");
