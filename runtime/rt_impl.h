@@ -201,32 +201,6 @@ static inline void pipe_rt_item_done(PipeRt *rt)
 
 /* ------------------------------------------------------------------ strings (str.c) */
 
-/* a[0, n) == b[0, n), without a call up to 16 bytes (overlapping loads
- * inside the strings): map keys, fields, prefixes. */
-static inline bool pipe_bytes_eq(const char *a, const char *b, size_t n)
-{
-    if (n >= 8) {
-        if (n > 16)
-            return memcmp(a, b, n) == 0;
-        uint64_t x, y, z, w;
-        memcpy(&x, a, 8);
-        memcpy(&y, b, 8);
-        memcpy(&z, a + n - 8, 8);
-        memcpy(&w, b + n - 8, 8);
-        return ((x ^ y) | (z ^ w)) == 0;
-    }
-    if (n >= 4) {
-        uint32_t x, y, z, w;
-        memcpy(&x, a, 4);
-        memcpy(&y, b, 4);
-        memcpy(&z, a + n - 4, 4);
-        memcpy(&w, b + n - 4, 4);
-        return ((x ^ y) | (z ^ w)) == 0;
-    }
-    return n == 0 || (a[0] == b[0] && a[n / 2] == b[n / 2] && a[n - 1] == b[n - 1]);
-}
-
-
 /* Index of the byte of needle that is rarest in usual text. */
 size_t pipe_rare_index(const char *needle, size_t n);
 /* The first needle (n >= 1 bytes) in [h, h+hn): memchr on needle[ri], then memcmp. */
@@ -246,14 +220,11 @@ const unsigned char *pipe_regex_run_table(const PipeRegex *re);
 /* The hash of more than 16 bytes (value.c). */
 uint64_t pipe_hash_long(const void *p, size_t n);
 
-/* A 64-bit hash of bytes.  Keys of up to 16 bytes (words, IPs, statuses) take
- * an inline path: the bytes as two overlapping words, mixed with their length
- * by two multiplications and a murmur3-style finaliser. */
-static inline uint64_t pipe_hash_bytes(const void *data, size_t n)
+/* Two words that together hold every byte of p[0, n) for n <= 16: the first
+ * and the last 8 (or 4) bytes, overlapping; below 4 bytes the first, middle
+ * and last byte (zeros for n = 0).  Short keys are compared and hashed so. */
+static inline __attribute__((always_inline)) void pipe_load_ends(const char *p, size_t n, uint64_t *head, uint64_t *tail)
 {
-    const unsigned char *p = data;
-    if (RT_UNLIKELY(n > 16))
-        return pipe_hash_long(p, n);
     uint64_t a = 0, b = 0;
     if (n >= 8) {
         memcpy(&a, p, 8);
@@ -265,8 +236,35 @@ static inline uint64_t pipe_hash_bytes(const void *data, size_t n)
         a = x;
         b = y;
     } else if (n) {
-        a = (uint64_t)p[0] | (uint64_t)p[n / 2] << 8 | (uint64_t)p[n - 1] << 16;
+        a = (uint64_t)(unsigned char)p[0] | (uint64_t)(unsigned char)p[n / 2] << 8 |
+            (uint64_t)(unsigned char)p[n - 1] << 16;
     }
+    *head = a;
+    *tail = b;
+}
+
+/* a[0, n) == b[0, n), without a call up to 16 bytes: map keys, fields, prefixes. */
+static inline __attribute__((always_inline)) bool pipe_bytes_eq(const char *a, const char *b, size_t n)
+{
+    if (n > 16)
+        return memcmp(a, b, n) == 0;
+    if (n < 4)
+        return n == 0 || (a[0] == b[0] && a[n / 2] == b[n / 2] && a[n - 1] == b[n - 1]);
+    uint64_t a0, a1, b0, b1;
+    pipe_load_ends(a, n, &a0, &a1);
+    pipe_load_ends(b, n, &b0, &b1);
+    return ((a0 ^ b0) | (a1 ^ b1)) == 0;
+}
+
+/* A 64-bit hash of bytes.  Keys of up to 16 bytes (words, IPs, statuses) take
+ * an inline path: the bytes as two overlapping words, mixed with their length
+ * by two multiplications and a murmur3-style finaliser. */
+static inline uint64_t pipe_hash_bytes(const void *data, size_t n)
+{
+    if (RT_UNLIKELY(n > 16))
+        return pipe_hash_long(data, n);
+    uint64_t a, b;
+    pipe_load_ends(data, n, &a, &b);
     uint64_t h = (a ^ 0x9E3779B97F4A7C15ULL) * 0xC2B2AE3D27D4EB4FULL;
     h ^= (b ^ 0x165667B19E3779F9ULL) * 0xD6E8FEB86659FD93ULL;
     h += n * 0x9E3779B97F4A7C15ULL;
