@@ -176,7 +176,7 @@ static void dump_node(Node *n, FILE *f, bool with_loc, int depth)
     if (n->name)
         fprintf(f, " %s", n->name);
     else if (n->kind == N_ON)
-        fputs(" end", f);
+        fputs(n->ival ? " start" : " end", f);
     if (n->name2)
         fprintf(f, " %s", n->name2);
     switch (n->kind) {

@@ -37,7 +37,7 @@ typedef struct NodeList {
     X(N_FLOW, "flow")              /* list: stages, each an expression */             \
     /* proc bodies */                                                                 \
     X(N_STATE, "state")            /* name, a: type expr or NULL, b: init or NULL */   \
-    X(N_ON, "on")                  /* name: item variable (NULL for `on end`), a: block */ \
+    X(N_ON, "on")                  /* name: item variable (NULL: `on end`, or `on start` when ival is 1), a: block */ \
     X(N_BLOCK, "block")            /* list: statements */                             \
     X(N_LET, "let")                /* name, a: value */                               \
     X(N_ASSIGN, "assignment")      /* op: '=' or OP_ADD.. , a: target, b: value */   \

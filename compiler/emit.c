@@ -1048,7 +1048,7 @@ static void emit_stateful(Emit *E, Node *d)
             stmts(E, b, m->a, 1);
             bf(b, "}\n");
         } else {
-            bf(b, "static void proc_%s_finish(PipeNode *self_)\n{\n", nm);
+            bf(b, "static void proc_%s_%s(PipeNode *self_)\n{\n", nm, m->ival ? "start" : "finish");
             bf(b, "    Proc_%s *self = (Proc_%s *)self_; (void)self;\n", nm, nm);
             stmts(E, b, m->a, 1);
             bf(b, "}\n");
@@ -1235,7 +1235,8 @@ static void emit_node(Emit *E, DagNode *n)
             bf(b, " pipe_connect(&pipe_src_range(rt_, %s, 0, 0)->node, &p_->base, 0);", pos.p);
         for (int i = 0; i < d->list.n; i++)
             if (d->list.v[i]->kind == N_ON && !d->list.v[i]->name)
-                bf(b, " p_->base.finish = proc_%s_finish;", d->name);
+                bf(b, " p_->base.%s = proc_%s_%s;", d->list.v[i]->ival ? "open" : "finish", d->name,
+                   d->list.v[i]->ival ? "start" : "finish");
         bf(b, "\n    p_->base.in = %s; p_->base.out = %s;\n", tin, n->out ? tdesc(E, n->out) : "0");
         for (int i = 0; i < d->params.n; i++) {
             bf(b, "    p_->p_%s = ", d->params.v[i]->name);

@@ -811,7 +811,7 @@ static void pr_item(Fmt *F, const Node *n, int indent)
         }
     } else {
         put(F, "on ");
-        put(F, n->name ? n->name : "end");
+        put(F, n->name ? n->name : n->ival ? "start" : "end");
         pr_block(F, n->a, indent);
     }
     end_line(F);

@@ -639,9 +639,14 @@ Node *parse_state(ParseCtx *ctx, const char *name, Loc name_loc, Node *type, Nod
 }
 
 /* body_item: ON IDENT block | ON END block */
+/* on NAME block | on end block; `on start` is the start hook (ival 1), not a
+ * per-item handler whose item is called start. */
 Node *parse_on(ParseCtx *ctx, const char *name, Node *block, Loc loc)
 {
-    return parse_node(ctx, N_ON, loc, name, block, NULL);
+    bool start = name && !strcmp(name, "start");
+    Node *n = parse_node(ctx, N_ON, loc, start ? NULL : name, block, NULL);
+    n->ival = start;
+    return n;
 }
 
 Node *parse_block(ParseCtx *ctx, NodeList stmts, Loc loc)

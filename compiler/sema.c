@@ -669,7 +669,7 @@ static void check_stateful(Sema *s, Node *d, ProcInfo *pi)
 {
     Scope *st = scope_new(s, pi->scope, d);
     pi->scope = st;
-    bool seen_item = false, seen_end = false;
+    bool seen_item = false, seen_end = false, seen_start = false;
     for (int i = 0; i < d->list.n; i++) {
         Node *m = d->list.v[i];
         if (m->kind == N_STATE) {
@@ -694,9 +694,10 @@ static void check_stateful(Sema *s, Node *d, ProcInfo *pi)
             m->type = t;
         } else if (m->kind == N_ON) {
             if (!m->name) {
-                if (seen_end)
-                    err(s, m->loc, "proc '%s' has two 'on end' blocks", d->name);
-                seen_end = true;
+                bool *seen = m->ival ? &seen_start : &seen_end;
+                if (*seen)
+                    err(s, m->loc, "proc '%s' has two 'on %s' blocks", d->name, m->ival ? "start" : "end");
+                *seen = true;
                 block(s, st, m->a, pi->out);
             } else {
                 if (seen_item)

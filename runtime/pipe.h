@@ -154,14 +154,24 @@ typedef struct PipeEdge {
     int port; /* which input of node (fan-in) */
 } PipeEdge;
 
-/* A processor or sink.  push() receives one item on input `port`; finish() runs
- * once after the last item of every input (the `on end` hook) and may still
- * emit; the runtime then ends the outputs.  free() releases what the node owns. */
+/* A processor or sink, and its lifecycle (docs/pipe.md, "Lifecycle"); every
+ * hook but push is optional (NULL):
+ *   open()     once, before any input is read (downstream nodes first, so an
+ *              open() that emits finds its consumers open); a pipe_fail here
+ *              stops the run before any input is read.  `on start` of a proc.
+ *   push()     each item on input `port` (the `on NAME` hook).
+ *   finish()   once after the last item of every input (`on end`); may still
+ *              emit; the runtime then ends the outputs.
+ *   close()    once after the run, also after a runtime error, in creation
+ *              order (upstream first): release what open() took; must not emit.
+ *   free()     releases the node's memory (also when the run never started). */
 struct PipeNode {
     void (*push)(PipeNode *self, const void *item, int port);
     void (*finish)(PipeNode *self);
     void (*free)(PipeNode *self);
     void (*port_end)(PipeNode *self, int port); /* optional: one input ended */
+    void (*open)(PipeNode *self);
+    void (*close)(PipeNode *self);
     PipeEdge *outs;
     uint32_t nouts, capouts;
     uint32_t nins, ended; /* inputs connected, inputs ended */

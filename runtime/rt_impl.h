@@ -140,7 +140,8 @@ void pipe_buf_escaped(PipeBuf *b, PipeStr s);
  * malloc's alignment); it links the run's nodes and remembers pipe_end. */
 typedef struct RtNode {
     struct RtNode *next;
-    uint32_t ended;       /* pipe_end(n) ran: n emits nothing more */
+    uint16_t ended;       /* pipe_end(n) ran: n emits nothing more */
+    uint16_t opened;      /* open() ran (or there was none): close() is due */
     uint32_t live;        /* memo of node_live() for generation gen */
     uint64_t gen;
     struct RtStat *stat;  /* --stats: the node's counters, else NULL */

@@ -291,8 +291,55 @@ static void schedule(PipeRt *rt)
         pipe_rt_progress_end(rt);
 }
 
+/* Runs open() of every node, downstream first (rt->nodes is newest first and
+ * every node is created after its inputs). */
+static void open_all(PipeRt *rt)
+{
+    for (RtNode *h = rt->nodes; h; h = h->next) {
+        PipeNode *n = (PipeNode *)(h + 1);
+        h->opened = 1; /* close() is due even when open() fails */
+        if (n->open)
+            n->open(n);
+    }
+}
+
+/* Runs n's close() under an unwind point of its own; false when it failed. */
+static bool close_one(PipeRt *rt, PipeNode *n)
+{
+    jmp_buf jb;
+    rt->jmp = &jb;
+    hdr(n)->opened = 0;
+    if (setjmp(jb) != 0)
+        return false;
+    n->close(n);
+    return true;
+}
+
+/* Runs close() of every opened node in creation order; a failing close()
+ * does not skip the others.  Returns RT_JMP_FAIL when one failed, else 0. */
+static int close_all(PipeRt *rt)
+{
+    size_t n = 0;
+    for (RtNode *h = rt->nodes; h; h = h->next)
+        n += h->opened && ((PipeNode *)(h + 1))->close;
+    if (n == 0)
+        return 0;
+    PipeNode **v = pipe_xmalloc(n * sizeof *v);
+    size_t i = n;
+    for (RtNode *h = rt->nodes; h; h = h->next)
+        if (h->opened && ((PipeNode *)(h + 1))->close)
+            v[--i] = (PipeNode *)(h + 1);
+    int code = 0;
+    for (i = 0; i < n; i++)
+        if (!close_one(rt, v[i]))
+            code = RT_JMP_FAIL;
+    free(v);
+    return code;
+}
+
 /* Runs every source to its end and flushes the outputs; returns 0, or 1 after
- * a runtime error (a closed pipe on an output stops the run with 0). */
+ * a runtime error (a closed pipe on an output stops the run with 0).  Every
+ * node is opened first and closed at the end, whatever happened between. */
 int pipe_run(PipeRt *rt)
 {
     jmp_buf jb;
@@ -305,9 +352,19 @@ int pipe_run(PipeRt *rt)
     rt->jmp = &jb;
     int code = setjmp(jb);
     if (code == 0) {
+        open_all(rt);
         schedule(rt);
         rt->phase = RT_END;
         pipe_out_flush_all(rt);
+    }
+    rt->phase = RT_END;
+    rt->cur = NULL;
+    int closed = close_all(rt);
+    if (closed && code != RT_JMP_FAIL) {
+        code = closed;
+        rt->failing = true; /* what close() failed after is written; report nothing more */
+        pipe_out_flush_all(rt);
+        rt->failing = false;
     }
     rt->jmp = saved;
     rt->cur = NULL;

@@ -550,6 +550,19 @@ static const Case proc_cases[] = {
      "1:6: error: proc 'p' has no 'on NAME { ... }' block for its items\n"
      "6:5: error: proc 'q' has no input: it cannot have an 'on x' block\n"
      "11:5: error: proc 'r' has two 'on' blocks for its items\n"},
+    {"on start: once per proc, may emit, is not an item handler",
+     "proc p: str -> str {\n"
+     "    on start { emit \"head\" }\n"
+     "    on start { emit 1 }\n"
+     "    on line { emit line }\n"
+     "}\n"
+     "proc q: str -> str {\n"
+     "    on start { emit start }\n"
+     "}\n",
+     "3:5: error: proc 'p' has two 'on start' blocks\n"
+     "3:21: error: emit: expected str, found int\n"
+     "7:21: error: unknown name 'start'\n"
+     "6:6: error: proc 'q' has no 'on NAME { ... }' block for its items\n"},
     {"for over a list, a set and a map; for k, v only over a map",
      "proc p: str -> str {\n"
      "    state s: {str}\n"
