@@ -35,6 +35,7 @@ typedef struct NodeList {
     /* pipelines */                                                                   \
     X(N_BIND, "binding")           /* name = a (N_FLOW) */                            \
     X(N_FLOW, "flow")              /* list: stages, each an expression */             \
+    X(N_CATCH, "error policy")     /* a: the stage, b: N_NAME skip, stop or a stream */ \
     /* proc bodies */                                                                 \
     X(N_STATE, "state")            /* name, a: type expr or NULL, b: init or NULL */   \
     X(N_ON, "on")                  /* name: item variable (NULL: `on end`, or `on start` when ival is 1), a: block */ \

@@ -1249,6 +1249,14 @@ static void emit_node(Emit *E, DagNode *n)
         bf(b, "    proc_%s_init(p_);\n    n%d = &p_->base;\n", d->name, n->id);
         break;
     }
+    case SK_DEAD:
+        /* fed by its stages' error policies, not by edges */
+        bf(b, "    n%d = pipe_dead_letter(rt_, %s, %s);\n", n->id, pos.p, tdesc(E, n->out));
+        for (int i = 0; i < n->nins; i++)
+            bf(b, "    pipe_node_on_error(n%d, PIPE_ON_ERROR_DEAD, n%d);\n", n->ins[i].from->id, n->id);
+        bf(b, "    }\n");
+        free(pos.p);
+        return;
     case SK_EXTERN: {
         Node *d = n->decl;
         bf(&E->decls, "PipeNode *pipe_extern_%s(PipeRt *rt, PipePos pos", d->name);
@@ -1271,6 +1279,8 @@ static void emit_node(Emit *E, DagNode *n)
         emit_lambda_node(E, n);
     for (int i = 0; i < n->nins; i++)
         bf(b, "    pipe_connect(n%d, n%d, %d);\n", n->ins[i].from->id, n->id, n->ins[i].port);
+    if (n->on_error == OE_SKIP)
+        bf(b, "    pipe_node_on_error(n%d, PIPE_ON_ERROR_SKIP, 0);\n", n->id);
     bf(b, "    }\n");
     free(pos.p);
 }

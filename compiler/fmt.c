@@ -544,6 +544,11 @@ static void pr_expr(Fmt *F, const Node *n, int level)
         pr_expr(F, n->b, P_EXPR);
         put(F, "]");
         break;
+    case N_CATCH:
+        pr_expr(F, n->a, P_POSTFIX);
+        put(F, " on error ");
+        put(F, n->b->name);
+        break;
     case N_CALL:
         put(F, n->name);
         put(F, "(");

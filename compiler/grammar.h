@@ -114,6 +114,7 @@ Node *parse_list_node(ParseCtx *ctx, NodeKind kind, Loc loc, NodeList l);
 Node *parse_flow_add(ParseCtx *ctx, Node *flow, Node *stage, Loc loc);
 Node *parse_state(ParseCtx *ctx, const char *name, Loc name_loc, Node *type, Node *init);
 Node *parse_on(ParseCtx *ctx, const char *name, Node *block, Loc loc);
+Node *parse_catch(ParseCtx *ctx, Node *stage, const char *word, Loc word_loc, const char *policy, Loc loc);
 Node *parse_block(ParseCtx *ctx, NodeList stmts, Loc loc);
 Node *parse_assign(ParseCtx *ctx, Op op, Node *target, Node *value, Loc loc);
 Node *parse_if(ParseCtx *ctx, Node *cond, Node *then, Node *els, Loc loc);

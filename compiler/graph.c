@@ -55,6 +55,7 @@ static const char *shape(const DagNode *n)
     case SK_FANIN: return "invtrapezium";
     case SK_PROC:
     case SK_EXTERN: return "box3d";
+    case SK_DEAD: return "note";
     default: return "box";
     }
 }
@@ -94,6 +95,10 @@ void graph_write_dot(Sema *s, Dag *dag, FILE *out)
         DagNode *n = dag->nodes[i];
         for (int j = 0; j < n->nins; j++) {
             DagNode *from = n->ins[j].from;
+            if (n->kind == SK_DEAD) { /* the failing items of an error policy */
+                fprintf(out, "    n%d -> n%d [label=\"on error\", style=dashed];\n", from->id, n->id);
+                continue;
+            }
             fprintf(out, "    n%d -> n%d [label=\"", from->id, n->id);
             dot_escaped(out, from->out ? type_name(s->arena, from->out) : "?");
             if (n->kind == SK_FANIN && n->nins > 1)

@@ -649,6 +649,17 @@ Node *parse_on(ParseCtx *ctx, const char *name, Node *block, Loc loc)
     return n;
 }
 
+/* stage: postfix ON IDENT IDENT — `STAGE on error skip|stop|NAME`: a is the
+ * stage, b the policy word (a name node at loc). */
+Node *parse_catch(ParseCtx *ctx, Node *stage, const char *word, Loc word_loc, const char *policy, Loc loc)
+{
+    if (strcmp(word, "error"))
+        diag_error(ctx->diag, word_loc, "expected 'error' after a stage's 'on' (STAGE on error skip|stop|NAME), "
+                                        "found '%s'", word);
+    Node *word_node = parse_node(ctx, N_NAME, loc, policy, NULL, NULL);
+    return parse_node(ctx, N_CATCH, loc_join(stage->loc, loc), NULL, stage, word_node);
+}
+
 Node *parse_block(ParseCtx *ctx, NodeList stmts, Loc loc)
 {
     return parse_list_node(ctx, N_BLOCK, loc, stmts);

@@ -1268,18 +1268,76 @@ static DagNode *lower_stage(Lower *L, Scope *sc, int inst, Node *stage, DagNode 
     return n;
 }
 
+/* `on error POLICY` after the stage whose nodes are dag->nodes[first..]: sets
+ * their policy; a stream name binds the dead letters (str, str) in sc.
+ * Returns false after reporting. */
+static bool lower_catch(Lower *L, Scope *sc, int inst, Node *policy, int first, bool sunk)
+{
+    Sema *s = L->s;
+    const char *word = policy->name;
+    OnError oe = !strcmp(word, "stop") ? OE_STOP : !strcmp(word, "skip") ? OE_SKIP : OE_DEAD;
+    if (first == L->dag->n) {
+        err(s, policy->loc, "'on error' needs a stage before it, not a stream");
+        return false;
+    }
+    if (sunk && oe != OE_STOP) {
+        err(s, policy->loc, "a sink's errors always stop the run: 'on error %s' belongs to a stage before it",
+            word);
+        return false;
+    }
+    DagNode *dead = NULL;
+    if (oe == OE_DEAD) {
+        if (sc->proc || inst >= 0) {
+            err(s, policy->loc, "'%s' is not 'skip' or 'stop', and a proc's flow cannot bind a dead-letter "
+                                "stream: use 'on error skip'", word);
+            return false;
+        }
+        Sym *old = scope_find(sc, word);
+        if (old && old->kind == SYM_PARAM) {
+            err(s, policy->loc, "'%s' is a parameter: a dead-letter stream needs another name", word);
+            return false;
+        }
+        if (old) {
+            err(s, policy->loc, "'%s' is bound twice (first at %d:%d)", word, old->decl->loc.line,
+                old->decl->loc.col);
+            return false;
+        }
+        dead = dag_node(L, SK_DEAD, policy, NULL, type_pair(s->arena, TY_STR, TY_STR));
+        Sym *y = scope_add(s, sc, word, SYM_STREAM, dead->out, policy);
+        y->stream = dead;
+        policy->sema = y;
+        policy->type = dead->out;
+    }
+    for (int i = first; i < (dead ? L->dag->n - 1 : L->dag->n); i++) {
+        DagNode *n = L->dag->nodes[i];
+        if (n->kind == SK_SINK || n->kind == SK_DEAD)
+            continue;
+        n->on_error = oe;
+        if (dead)
+            dag_connect(L, n, dead, 0);
+    }
+    return true;
+}
+
 static FlowEnd lower_flow(Lower *L, Scope *sc, int inst, Node *flow, DagNode *prev)
 {
     FlowEnd fe = {prev, false, false};
     for (int i = 0; i < flow->list.n; i++) {
-        Node *st = flow->list.v[i];
+        Node *st = flow->list.v[i], *policy = NULL;
         if (fe.sunk) {
             err(L->s, st->loc, "nothing can follow a sink");
             fe.failed = true;
             break;
         }
+        if (st->kind == N_CATCH) {
+            policy = st->b;
+            st = st->a;
+        }
         bool sunk = false, failed = false;
+        int first = L->dag->n;
         DagNode *n = lower_stage(L, sc, inst, st, fe.tail, i == flow->list.n - 1, &sunk, &failed);
+        if (!failed && policy && !lower_catch(L, sc, inst, policy, first, sunk))
+            failed = true;
         if (failed) {
             fe.failed = true;
             fe.tail = NULL;
@@ -1287,8 +1345,10 @@ static FlowEnd lower_flow(Lower *L, Scope *sc, int inst, Node *flow, DagNode *pr
         }
         fe.tail = n;
         fe.sunk = sunk;
-        if (n)
+        if (n) {
             st->type = n->out;
+            flow->list.v[i]->type = n->out;
+        }
     }
     return fe;
 }
@@ -1323,6 +1383,8 @@ static bool flow_refers(Node *flow, const char *name)
 {
     for (int i = 0; i < flow->list.n; i++) {
         Node *st = flow->list.v[i];
+        if (st->kind == N_CATCH)
+            st = st->a;
         if (st->kind == N_NAME && !strcmp(st->name, name))
             return true;
         if (st->kind == N_CALL)

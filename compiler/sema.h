@@ -46,8 +46,12 @@ typedef enum StageKind {
     SK_PROC,    /* an instance of a stateful proc */
     SK_EXTERN,  /* an instance of an extern C proc */
     SK_FANIN,   /* merge, concat, zip */
-    SK_PASS     /* tee's pass-through */
+    SK_PASS,    /* tee's pass-through */
+    SK_DEAD     /* the dead letters of `on error NAME`: ins are the stages routed to it */
 } StageKind;
+
+/* A stage's error policy (`STAGE on error skip|stop|NAME`). */
+typedef enum OnError { OE_STOP, OE_SKIP, OE_DEAD } OnError;
 
 typedef struct DagEdge {
     DagNode *from;
@@ -70,6 +74,7 @@ struct DagNode {
     int inst;          /* composite instance whose ENV the expressions see, or -1 */
     DagEdge *ins;
     int nins, capins;
+    OnError on_error;  /* OE_DEAD: the SK_DEAD node lists this one among its ins */
 };
 
 /* An instance of a composite proc: its parameters' values live in a static

@@ -187,6 +187,7 @@ flow:
 
 stage:
   postfix
+| postfix ON IDENT IDENT { $$ = parse_catch(ctx, $1, $3, @3, $4, @4); }
 ;
 
 /* ------------------------------------------------------------------ statements */
@@ -334,8 +335,16 @@ static int yyreport_syntax_error(const yypcontext_t *yyctx, ParseCtx *ctx)
     int n = yypcontext_expected_tokens(yyctx, kinds, MAX_EXPECTED);
     if (n < 0)
         n = 0;
+    /* after a stage, `on error` is possible but rarely what was meant: the
+     * message lists the usual continuations of a flow */
+    bool flow = false;
     for (int i = 0; i < n; i++)
-        names[i] = yysymbol_name(kinds[i]);
+        flow |= !strcmp(yysymbol_name(kinds[i]), "'|'");
+    int k = 0;
+    for (int i = 0; i < n; i++)
+        if (!(flow && kinds[i] == YYSYMBOL_ON))
+            names[k++] = yysymbol_name(kinds[i]);
+    n = k;
     parse_syntax_error(ctx, yysymbol_name(yypcontext_token(yyctx)), *yypcontext_location(yyctx), names, n);
     return 0;
 }

@@ -182,6 +182,17 @@ struct PipeNode {
     uint64_t items_in, items_out;
 };
 
+/* What a runtime error of a stage does (`STAGE on error skip|stop|NAME`,
+ * docs/pipe.md "Error policies"): stop the run (the default), drop the item
+ * (counted), or drop it and emit (item as text, message) on a dead-letter node. */
+enum { PIPE_ON_ERROR_STOP, PIPE_ON_ERROR_SKIP, PIPE_ON_ERROR_DEAD };
+/* Sets n's error policy; for PIPE_ON_ERROR_DEAD, dead is the node made by
+ * pipe_dead_letter that emits the records.  Call once n's hooks are set. */
+void pipe_node_on_error(PipeNode *n, int policy, PipeNode *dead);
+/* A node that emits the dead letters of the stages routed to it, as values of
+ * t, a tuple (str, str); it ends when every one of those stages has ended. */
+PipeNode *pipe_dead_letter(PipeRt *rt, PipePos pos, const PipeType *t);
+
 /* Sends item to every output of n (fan-out calls each consumer in turn). */
 static inline void pipe_emit(PipeNode *n, const void *item)
 {

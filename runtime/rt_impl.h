@@ -128,6 +128,8 @@ struct PipeRt {
     uint64_t gen;                  /* liveness check generation (run.c) */
     struct RtPrefilter *prefilters; /* pipe_node_prefilter_literal (run.c) */
     jmp_buf *jmp;                  /* where pipe_fail and write errors unwind to */
+    char caught[1536];             /* the message of the error a policy caught */
+    size_t ncaught;
 };
 
 /* A runtime error not tied to a stage (I/O on a sink's file, ...): prints
@@ -136,7 +138,7 @@ __attribute__((noreturn)) void pipe_rt_abort(PipeRt *rt, const char *msg, int co
 /* Appends s to b escaped for a message: \xHH, \" and \\, cut after ~60 bytes. */
 void pipe_buf_escaped(PipeBuf *b, PipeStr s);
 
-/* Every node is allocated behind this header (32 bytes, so the node keeps
+/* Every node is allocated behind this header (48 bytes, so the node keeps
  * malloc's alignment); it links the run's nodes and remembers pipe_end. */
 typedef struct RtNode {
     struct RtNode *next;
@@ -145,7 +147,24 @@ typedef struct RtNode {
     uint32_t live;        /* memo of node_live() for generation gen */
     uint64_t gen;
     struct RtStat *stat;  /* --stats: the node's counters, else NULL */
+    struct RtCatch *catch; /* an error policy other than stop, else NULL */
+    uint64_t errors;      /* runtime errors the policy caught (skipped or routed) */
 } RtNode;
+
+/* A node's error policy (pipe_node_on_error): its push and finish run under
+ * an unwind point of their own, so that its runtime errors end only the item. */
+typedef struct RtCatch {
+    int policy;                                  /* PIPE_ON_ERROR_SKIP or _DEAD */
+    PipeNode *dead;                              /* _DEAD: the dead-letter node */
+    jmp_buf *jmp;                                /* inside a guarded hook: where errors go */
+    void (*push)(PipeNode *, const void *, int); /* the node's own hooks */
+    void (*finish)(PipeNode *);
+} RtCatch;
+
+/* A runtime error of n about one item, given as text, under n's error policy
+ * (for sources, whose steps are not guarded): returns when the policy skips
+ * or routes the item (it is counted), else reports and unwinds as pipe_fail_str. */
+void pipe_item_failed(PipeNode *n, const char *msg, PipeStr item);
 
 static inline RtNode *hdr(PipeNode *n)
 {

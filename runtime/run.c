@@ -28,6 +28,7 @@ void pipe_rt_free(PipeRt *rt)
     RtNode *h = rt->nodes;
     while (h) {
         RtNode *next = h->next;
+        free(h->catch);
         free(((PipeNode *)(h + 1))->outs);
         free(h);
         h = next;
@@ -128,6 +129,11 @@ void pipe_end(PipeNode *n)
     if (h->ended)
         return;
     h->ended = 1;
+    if (h->catch && h->catch->dead) { /* the dead letters end with their last stage */
+        PipeNode *d = h->catch->dead;
+        if (++d->ended == d->nins)
+            pipe_end(d);
+    }
     for (uint32_t i = 0; i < n->nouts; i++) {
         PipeNode *o = n->outs[i].node;
         o->ended++;
@@ -468,7 +474,8 @@ void pipe_rt_abort(PipeRt *rt, const char *msg, int code)
     unwind(rt, msg ? m.b.p : NULL, m.b.len, code);
 }
 
-static _Noreturn void fail(PipeNode *n, const char *msg, const PipeStr *value)
+/* The message of a runtime error of stage n (see pipe.h), with a newline. */
+static void fail_message(MsgBuf *mb, PipeNode *n, const char *msg, const PipeStr *value)
 {
     PipeRt *rt = n ? n->rt : NULL;
     MsgBuf m;
@@ -513,7 +520,128 @@ static _Noreturn void fail(PipeNode *n, const char *msg, const PipeStr *value)
         }
     }
     m.b.p[m.b.len++] = '\n';
+    *mb = m;
+    mb->b.p = mb->mem;
+}
+
+/* Keeps the message of an error that n's policy caught in rt->caught. */
+static void keep_caught(PipeRt *rt, const MsgBuf *m)
+{
+    size_t len = m->b.len - 1; /* without the newline */
+    memcpy(rt->caught, m->b.p, len);
+    rt->ncaught = len;
+}
+
+static _Noreturn void fail(PipeNode *n, const char *msg, const PipeStr *value)
+{
+    PipeRt *rt = n ? n->rt : NULL;
+    MsgBuf m;
+    fail_message(&m, n, msg, value);
+    RtCatch *c = n ? hdr(n)->catch : NULL;
+    if (c && c->jmp && !rt->failing) { /* inside n's guarded hook: only the item fails */
+        keep_caught(rt, &m);
+        longjmp(*c->jmp, 1);
+    }
     unwind(rt, m.b.p, m.b.len, RT_JMP_FAIL);
+}
+
+/* ------------------------------------------------------------------ error policies */
+
+/* Counts the error n's policy caught (its message in rt->caught) and, for a
+ * dead-letter policy, emits (item as text, message); item NULL is "" (an
+ * error at the end of input). */
+static void caught(PipeNode *n, const PipeType *t, const void *item)
+{
+    RtNode *h = hdr(n);
+    RtCatch *c = h->catch;
+    h->errors++;
+    PipeNode *d = c->dead;
+    if (c->policy != PIPE_ON_ERROR_DEAD || !d || hdr(d)->ended)
+        return;
+    PipeRt *rt = n->rt;
+    PipeArena *a = &rt->scratch;
+    PipeStr text = {"", 0}, msg = {"", 0};
+    if (item && t)
+        text = pipe_str_of(a, t, item);
+    if (rt->ncaught) {
+        char *p = pipe_alloc(a, rt->ncaught);
+        memcpy(p, rt->caught, rt->ncaught);
+        msg.p = p;
+        msg.n = rt->ncaught;
+    }
+    char *rec = pipe_alloc(a, d->out->size);
+    memcpy(rec + d->out->offsets[0], &text, sizeof text);
+    memcpy(rec + d->out->offsets[1], &msg, sizeof msg);
+    pipe_emit(d, rec);
+}
+
+static void guarded_push(PipeNode *n, const void *item, int port)
+{
+    RtCatch *c = hdr(n)->catch;
+    jmp_buf jb, *saved = c->jmp;
+    c->jmp = &jb;
+    if (setjmp(jb) == 0) {
+        c->push(n, item, port);
+        c->jmp = saved;
+        return;
+    }
+    c->jmp = saved;
+    caught(n, n->in, item);
+}
+
+static void guarded_finish(PipeNode *n)
+{
+    RtCatch *c = hdr(n)->catch;
+    jmp_buf jb, *saved = c->jmp;
+    c->jmp = &jb;
+    if (setjmp(jb) == 0) {
+        c->finish(n);
+        c->jmp = saved;
+        return;
+    }
+    c->jmp = saved;
+    caught(n, NULL, NULL);
+}
+
+/* Sets n's error policy (see pipe.h): its push and finish are wrapped. */
+void pipe_node_on_error(PipeNode *n, int policy, PipeNode *dead)
+{
+    RtNode *h = hdr(n);
+    if (policy == PIPE_ON_ERROR_STOP || h->catch)
+        return;
+    RtCatch *c = pipe_xcalloc(1, sizeof *c);
+    c->policy = policy;
+    c->dead = policy == PIPE_ON_ERROR_DEAD ? dead : NULL;
+    if (c->dead)
+        c->dead->nins++; /* it ends when every stage routed to it has ended */
+    c->push = n->push;
+    c->finish = n->finish;
+    if (n->push)
+        n->push = guarded_push;
+    if (n->finish)
+        n->finish = guarded_finish;
+    h->catch = c;
+}
+
+/* A dead-letter node: it receives nothing by edges, only from caught(). */
+PipeNode *pipe_dead_letter(PipeRt *rt, PipePos pos, const PipeType *t)
+{
+    PipeNode *n = pipe_node_new(rt, sizeof(PipeNode), "dead letters", pos);
+    n->out = t;
+    return n;
+}
+
+/* See rt_impl.h: for sources, whose errors about an item are not guarded. */
+void pipe_item_failed(PipeNode *n, const char *msg, PipeStr item)
+{
+    RtCatch *c = hdr(n)->catch;
+    if (!c || n->rt->failing) {
+        fail(n, msg, &item);
+    }
+    MsgBuf m;
+    fail_message(&m, n, msg, &item);
+    keep_caught(n->rt, &m);
+    caught(n, &pipe_t_str, &item);
 }
 
 /* Reports a runtime error of stage n (see pipe.h for the format) and unwinds. */

@@ -132,9 +132,10 @@ void pipe_rt_stats_report(PipeRt *rt, bool json)
             json_str(f, n->pos.file);
             fprintf(f,
                     ", \"id\": %zu, \"line\": %d, \"col\": %d, \"items_in\": %llu, \"items_out\": %llu, "
-                    "\"bytes\": %llu, \"time_ns\": %llu, \"share\": %.4f, \"to\": [",
+                    "\"errors\": %llu, \"bytes\": %llu, \"time_ns\": %llu, \"share\": %.4f, \"to\": [",
                     i, n->pos.line, n->pos.col, (unsigned long long)n->items_in, (unsigned long long)n->items_out,
-                    (unsigned long long)st->bytes, (unsigned long long)self, all ? (double)self / (double)all : 0.0);
+                    (unsigned long long)hdr(n)->errors, (unsigned long long)st->bytes, (unsigned long long)self,
+                    all ? (double)self / (double)all : 0.0);
             for (uint32_t k = 0; k < n->nouts; k++)
                 fprintf(f, "%s%td", k ? ", " : "", hdr(n->outs[k].node)->stat - rt->stats);
             fputs("]}", f);
@@ -143,7 +144,12 @@ void pipe_rt_stats_report(PipeRt *rt, bool json)
         fflush(f);
         return;
     }
-    fprintf(f, "%-16s %9s %12s %12s %14s %7s\n", "stage", "at", "items in", "items out", "bytes", "time");
+    /* an errors column only when an error policy caught some */
+    bool errs = false;
+    for (size_t i = 0; i < rt->nstats; i++)
+        errs |= hdr(rt->stats[i].node)->errors > 0;
+    fprintf(f, "%-16s %9s %12s %12s %14s %7s%s\n", "stage", "at", "items in", "items out", "bytes", "time",
+            errs ? "   errors" : "");
     for (size_t i = 0; i < rt->nstats; i++) {
         RtStat *st = &rt->stats[i];
         PipeNode *n = st->node;
@@ -154,9 +160,12 @@ void pipe_rt_stats_report(PipeRt *rt, bool json)
             snprintf(in, sizeof in, "-");
         else
             snprintf(in, sizeof in, "%llu", (unsigned long long)n->items_in);
-        fprintf(f, "%-16.16s %9s %12s %12llu %14llu %6.1f%%\n", n->name ? n->name : "?", at, in,
+        fprintf(f, "%-16.16s %9s %12s %12llu %14llu %6.1f%%", n->name ? n->name : "?", at, in,
                 (unsigned long long)n->items_out, (unsigned long long)st->bytes,
                 all ? 100.0 * (double)self / (double)all : 0.0);
+        if (errs)
+            fprintf(f, " %8llu", (unsigned long long)hdr(n)->errors);
+        fputc('\n', f);
     }
     fflush(f);
 }

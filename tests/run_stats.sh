@@ -80,6 +80,26 @@ PIPE
 "$PIPEC" run "$scratch/fan.pipe" --stats=json <"$scratch/big.in" >"$scratch/fan.out" 2>"$scratch/fan.json"
 if check_json "$scratch/fan.json" && grep -q '^ERROR	28572$' "$scratch/fan.out"; then ok; else bad "fan-out/fan-in stats"; fi
 
+# error policies: the errors each stage's policy caught, in the JSON and in
+# an extra column of the table (which has none when nothing was caught)
+cp "$top/tests/golden/on_error.pipe" "$top/tests/golden/on_error.in" "$scratch/"
+(cd "$scratch" && "$PIPEC" run on_error.pipe --stats=json <on_error.in >/dev/null 2>errs.json)
+if python3 -c '
+import json, sys
+st = {s["name"]: s["errors"] for s in json.load(open(sys.argv[1]))["stages"]}
+sys.exit(0 if st["to_int"] == 2 and st["ratio"] == 1 and st["stdin"] == 0 else 1)' "$scratch/errs.json"; then
+    ok
+else
+    bad "errors caught by policies in --stats=json"
+fi
+(cd "$scratch" && "$PIPEC" run on_error.pipe --stats <on_error.in >/dev/null 2>errs.txt)
+if grep -q '   errors$' "$scratch/errs.txt" && grep -q '^to_int .* 2$' "$scratch/errs.txt" &&
+    ! "$PIPEC" run "$scratch/fan.pipe" --stats <"$scratch/big.in" 2>&1 >/dev/null | grep -q errors; then
+    ok
+else
+    bad "errors column of --stats"
+fi
+
 # --progress: silent when stderr is not a terminal ...
 "$PIPEC" run "$scratch/fan.pipe" --progress <"$scratch/big.in" >/dev/null 2>"$scratch/prog.err"
 if [ ! -s "$scratch/prog.err" ]; then ok; else bad "--progress wrote to a non-terminal stderr"; fi
