@@ -270,7 +270,10 @@ typedef struct PipeParam {
 } PipeParam;
 
 /* What generated code exports: its parameters and a function that builds the
- * DAG into rt (given parsed parameter values, each of its param's C type). */
+ * DAG into rt (given parsed parameter values, each of its param's C type).
+ * The provenance fields at the end (for --version and --trace) were appended
+ * to ABI 1: generated code and the runtime are always compiled together, and
+ * a program that leaves them zero reports them as unknown. */
 typedef struct PipeProgram {
     const char *name;   /* pipeline name */
     const char *script; /* script path, for --help and messages */
@@ -279,6 +282,10 @@ typedef struct PipeProgram {
     size_t params_size;      /* sizeof the generated struct holding the values */
     const uint32_t *offsets; /* offset of each parameter in that struct */
     void (*build)(PipeRt *rt, const void *params);
+    const char *pipec_version;  /* the pipec that compiled it, e.g. "0.1.0" */
+    const char *script_sha256;  /* SHA-256 of the script's bytes: 64 lowercase hex digits */
+    const char *const *imports; /* the other files it was built from (imported scripts,
+                                   extern procs' C): path, sha256, path, sha256, ..., NULL */
 } PipeProgram;
 
 /* Parses argv (options --name V, --name=V, --help), builds and runs prog.

@@ -35,6 +35,7 @@ void pipe_rt_free(PipeRt *rt)
     free(rt->srcs);
     free(rt->stats);
     free(rt->closing);
+    pipe_rt_trace_free(rt);
     while (rt->prefilters) {
         RtPrefilter *pf = rt->prefilters;
         rt->prefilters = pf->next;
@@ -60,6 +61,18 @@ PipeNode *pipe_node_new(PipeRt *rt, size_t size, const char *name, PipePos pos)
     n->pos = pos;
     n->rt = rt;
     return n;
+}
+
+PipeNode **pipe_rt_node_list(PipeRt *rt, size_t *n)
+{
+    size_t k = 0;
+    for (RtNode *h = rt->nodes; h; h = h->next)
+        k++;
+    PipeNode **v = pipe_xcalloc(k ? k : 1, sizeof *v);
+    *n = k;
+    for (RtNode *h = rt->nodes; h; h = h->next)
+        v[--k] = (PipeNode *)(h + 1);
+    return v;
 }
 
 /* Allocates a zeroed source of size bytes, registered with rt and its scheduler. */
@@ -128,6 +141,8 @@ void pipe_end(PipeNode *n)
     if (h->ended)
         return;
     h->ended = 1;
+    if (RT_UNLIKELY(n->rt->trace))
+        pipe_rt_trace_close(n);
     for (uint32_t i = 0; i < n->nouts; i++) {
         PipeNode *o = n->outs[i].node;
         o->ended++;
@@ -226,7 +241,9 @@ static size_t stop_dead(PipeRt *rt, PipeSource **live, size_t nlive)
             continue;
         }
         /* only dead nodes end: the liveness of the other sources stays */
+        rt->stopping = true;
         end_source(rt, s);
+        rt->stopping = false;
     }
     rt->nsrcs = k;
     return k;
@@ -398,16 +415,33 @@ static _Noreturn void unwind(PipeRt *rt, const char *text, size_t len, int code)
     exit(code == RT_JMP_STOP ? 0 : 1);
 }
 
+/* " [run ID]" after the kind of a runtime error, when the run was given
+ * --trace or --run-id (without them messages are as they always were). */
+static void run_id_tag(PipeRt *rt, PipeBuf *b)
+{
+    if (!rt || !rt->tag_run_id)
+        return;
+    msg_puts(b, " [run ");
+    msg_puts(b, rt->run_id);
+    pipe_buf_putc(b, ']');
+}
+
 /* Prints "pipec: error: MSG" (when msg is not NULL), flushes, unwinds with code. */
 void pipe_rt_abort(PipeRt *rt, const char *msg, int code)
 {
     MsgBuf m;
     msg_init(&m);
     if (msg) {
-        msg_puts(&m.b, "pipec: error: ");
+        msg_puts(&m.b, "pipec: error");
+        run_id_tag(rt, &m.b);
+        msg_puts(&m.b, ": ");
         msg_puts(&m.b, msg);
         m.b.p[m.b.len++] = '\n';
     }
+    if (rt && rt->trace && msg)
+        pipe_rt_trace_error(rt, NULL, msg, NULL, m.b.p, m.b.len);
+    else if (rt && rt->trace && code == RT_JMP_STOP)
+        pipe_rt_trace_stopped(rt);
     unwind(rt, msg ? m.b.p : NULL, m.b.len, code);
 }
 
@@ -430,6 +464,7 @@ static _Noreturn void fail(PipeNode *n, const char *msg, const PipeStr *value)
         msg_puts(&m.b, "pipec: ");
     }
     msg_puts(&m.b, "runtime error");
+    run_id_tag(rt, &m.b);
     if (n) {
         msg_puts(&m.b, " in stage ");
         msg_puts(&m.b, n->name ? n->name : "?");
@@ -456,6 +491,8 @@ static _Noreturn void fail(PipeNode *n, const char *msg, const PipeStr *value)
         }
     }
     m.b.p[m.b.len++] = '\n';
+    if (rt && rt->trace)
+        pipe_rt_trace_error(rt, n, msg, value, m.b.p, m.b.len);
     unwind(rt, m.b.p, m.b.len, RT_JMP_FAIL);
 }
 
