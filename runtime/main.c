@@ -79,13 +79,14 @@ static int usage_error(const char *argv0, const char *msg)
 /* ------------------------------------------------------------------ run IDs, traces, --version */
 
 /* NAME (pipec VERSION) script PATH sha256 HEX pipeline NAME, then a line per
- * imported file.  NAME is a binary's file name; under `pipec run` (whose argv0
- * is "pipec run SCRIPT") it is "pipec run". */
+ * imported file.  NAME is a binary's file name; under pipec, whose argv0 is
+ * its command ("pipec run SCRIPT"), the first two words ("pipec run"). */
 static void print_version(const PipeProgram *prog, const char *argv0)
 {
     const char *space = strchr(argv0, ' '), *slash = strrchr(argv0, '/');
+    const char *end = space && strchr(space + 1, ' ') ? strchr(space + 1, ' ') : argv0 + strlen(argv0);
     if (space)
-        printf("%.*s run", (int)(space - argv0), argv0);
+        printf("%.*s", (int)(end - argv0), argv0);
     else
         printf("%s", slash ? slash + 1 : argv0);
     printf(" (pipec %s) script %s sha256 %s pipeline %s\n", prog->pipec_version ? prog->pipec_version : "unknown",
@@ -96,6 +97,7 @@ static void print_version(const PipeProgram *prog, const char *argv0)
     fflush(stdout);
 }
 
+/* The lines of --help for what trace_option takes, options in a column w wide. */
 static void print_trace_help(int w)
 {
     printf("  %-*s   append a JSON-lines trace of the run to FILE (- for stderr)\n", w, "--trace FILE");

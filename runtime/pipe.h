@@ -246,7 +246,8 @@ size_t pipe_mem_limit(PipeRt *rt);
 int pipe_run(PipeRt *rt);
 
 /* Runtime errors: print "FILE:L:C: runtime error in stage NAME: MESSAGE[: "value"]
- * (input IN, line N)" on stderr, flush what every sink holds, and unwind to
+ * (input IN, line N)" on stderr ("runtime error [run ID]" when the run was
+ * given --trace or --run-id), flush what every sink holds, and unwind to
  * pipe_main (longjmp), which returns 1.  Never returns. */
 __attribute__((noreturn)) void pipe_fail(PipeNode *n, const char *msg);
 __attribute__((noreturn)) void pipe_fail_str(PipeNode *n, const char *msg, PipeStr value);

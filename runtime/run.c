@@ -63,6 +63,7 @@ PipeNode *pipe_node_new(PipeRt *rt, size_t size, const char *name, PipePos pos)
     return n;
 }
 
+/* Every node of rt, oldest first, in a heap array (the caller frees it). */
 PipeNode **pipe_rt_node_list(PipeRt *rt, size_t *n)
 {
     size_t k = 0;
