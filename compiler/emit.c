@@ -9,6 +9,8 @@
 
 #include "builtins.h"
 #include "embed.h"
+#include "sha256.h"
+#include "version.h"
 
 /* ------------------------------------------------------------------ buffers */
 
@@ -1363,6 +1365,52 @@ static void runtime_text(Buf *o)
         }
 }
 
+/* Appends the bytes of the file at path to b; false when it cannot be read. */
+static bool read_whole(const char *path, Buf *b)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return false;
+    char chunk[4096];
+    size_t got;
+    while ((got = fread(chunk, 1, sizeof chunk, f)) > 0)
+        bput(b, chunk, got);
+    bool ok = !ferror(f);
+    fclose(f);
+    return ok;
+}
+
+/* Writes `imports_`, the other files the program is built from with their
+ * SHA-256 (imported scripts in load order, then extern procs' C files), and
+ * puts the main script's SHA-256 in sha.  A script is hashed as pipec read
+ * it (so the hash is `sha256sum SCRIPT`); a file that cannot be read any
+ * more gets an empty hash. */
+static void write_provenance(Emit *E, Buf *tail, const EmitOut *out, char sha[65])
+{
+    const Program *prog = E->s->prog;
+    sha[0] = '\0';
+    bf(tail, "static const char *const imports_[] = {");
+    for (int i = 0; prog && i < prog->nfiles; i++) {
+        const SrcFile *f = diag_file(E->s->diag, prog->files[i]->loc.file);
+        char hex[65];
+        sha256_hex(f->text, f->len, i ? hex : sha);
+        if (!i)
+            continue;
+        c_quoted(tail, f->path, strlen(f->path));
+        bf(tail, ", \"%s\", ", hex);
+    }
+    for (int i = 0; i < out->nextern; i++) {
+        Buf x = {0};
+        char hex[65] = "";
+        if (read_whole(out->extern_files[i], &x))
+            sha256_hex(x.p ? x.p : "", x.n, hex);
+        free(x.p);
+        c_quoted(tail, out->extern_files[i], strlen(out->extern_files[i]));
+        bf(tail, ", \"%s\", ", hex);
+    }
+    bf(tail, "0};\n");
+}
+
 char *emit_runtime(size_t *len)
 {
     Buf o = {0};
@@ -1427,12 +1475,6 @@ void emit_program(Sema *s, Dag *dag, EmitMode mode, const char *script, EmitOut 
     for (int i = 0; i < pl->params.n; i++)
         bf(&tail, "PIPE_OFFSETOF(Params, p_%s), ", pl->params.v[i]->name);
     bf(&tail, "0};\n");
-    bf(&tail, "const PipeProgram pipe_program = {\"%s\", ", pl->name);
-    c_quoted(&tail, script, strlen(script));
-    bf(&tail, ", %d, params_, sizeof(Params), param_offsets_, build_};\n", pl->params.n);
-    if (mode != EMIT_JIT)
-        bf(&tail, "\nint main(int argc, char **argv)\n{\n    return pipe_main(&pipe_program, argc, argv);\n}\n");
-
     /* extern procs: their C files (resolved by sema) */
     for (int i = 0; i < dag->n; i++) {
         DagNode *n = dag->nodes[i];
@@ -1446,6 +1488,14 @@ void emit_program(Sema *s, Dag *dag, EmitMode mode, const char *script, EmitOut 
         out->extern_files = realloc(out->extern_files, sizeof(char *) * (size_t)(out->nextern + 1));
         out->extern_files[out->nextern++] = strdup(n->decl->name2);
     }
+    char sha[65];
+    write_provenance(&E, &tail, out, sha);
+    bf(&tail, "const PipeProgram pipe_program = {\"%s\", ", pl->name);
+    c_quoted(&tail, script, strlen(script));
+    bf(&tail, ", %d, params_, sizeof(Params), param_offsets_, build_, \"%s\", \"%s\", imports_};\n", pl->params.n,
+       PIPEC_VERSION, sha);
+    if (mode != EMIT_JIT)
+        bf(&tail, "\nint main(int argc, char **argv)\n{\n    return pipe_main(&pipe_program, argc, argv);\n}\n");
 
     /* assemble */
     Buf o = {0};
@@ -1461,15 +1511,9 @@ void emit_program(Sema *s, Dag *dag, EmitMode mode, const char *script, EmitOut 
         runtime_text(&o);
         /* extern procs' C is pasted in too, so that one file is the program */
         for (int i = 0; i < out->nextern; i++) {
-            FILE *xf = fopen(out->extern_files[i], "rb");
-            if (!xf)
-                continue; /* sema checked it; the C compiler will say what is missing */
             Buf x = {0};
-            char chunk[4096];
-            size_t got;
-            while ((got = fread(chunk, 1, sizeof chunk, xf)) > 0)
-                bput(&x, chunk, got);
-            fclose(xf);
+            if (!read_whole(out->extern_files[i], &x))
+                continue; /* sema checked it; the C compiler will say what is missing */
             bf(&o, "/* ---- %s */\n#line 1 ", out->extern_files[i]);
             c_quoted(&o, out->extern_files[i], strlen(out->extern_files[i]));
             bf(&o, "\n");

@@ -17,10 +17,7 @@
 #include "parse.h"
 #include "repl.h"
 #include "sema.h"
-
-#ifndef PIPEC_VERSION
-#define PIPEC_VERSION "0.1.0"
-#endif
+#include "version.h"
 
 static const char usage[] =
     "usage: pipec COMMAND SCRIPT.pipe [options]\n"

@@ -635,6 +635,17 @@ Node *sema_find_proc(Sema *s, const char *name)
     return NULL;
 }
 
+/* Whether --name is an option of every run (pipe_main), which a pipeline
+ * parameter cannot shadow. */
+static bool is_run_option(const char *name)
+{
+    static const char *const opts[] = {"stats", "progress", "help", "trace", "version"};
+    for (size_t i = 0; i < sizeof opts / sizeof opts[0]; i++)
+        if (!strcmp(name, opts[i]))
+            return true;
+    return false;
+}
+
 /* Parameters of a proc or pipeline: types, defaults (constants of that type). */
 static Type **params(Sema *s, Scope *sc, NodeList *ps, SymKind kind)
 {
@@ -642,8 +653,7 @@ static Type **params(Sema *s, Scope *sc, NodeList *ps, SymKind kind)
     for (int i = 0; i < ps->n; i++) {
         Node *p = ps->v[i];
         pt[i] = resolve_type(s, p->a);
-        if (kind == SYM_PARAM &&
-            (!strcmp(p->name, "stats") || !strcmp(p->name, "progress") || !strcmp(p->name, "help")))
+        if (kind == SYM_PARAM && is_run_option(p->name))
             err(s, p->loc, "'--%s' is an option of every run: the parameter needs another name", p->name);
         if (kind == SYM_PARAM && pt[i]->kind > T_BOOL && pt[i]->kind != T_ERROR)
             err(s, p->a->loc, "a pipeline parameter must be str, int, float or bool, found %s", tn(s, pt[i]));

@@ -13,7 +13,7 @@ _pipec_commands="run build emit-c check graph repl fmt"
 # The options of each command (run's parameters are added after the script).
 _pipec_options() {
     case $1 in
-        run) echo "--pipeline --stats --stats=json --progress --mem-limit --help" ;;
+        run) echo "--pipeline --stats --stats=json --progress --mem-limit --trace --run-id --version --help" ;;
         build | emit-c) echo "-o --output --pipeline --help" ;;
         check) echo "--dump-ast --help" ;;
         graph) echo "--format -o --output --pipeline --help" ;;
@@ -125,7 +125,7 @@ _pipec() {
             continue
         fi
         case $w in
-            -o | --output | --format) skip=value ;;
+            -o | --output | --format | --trace | --run-id) skip=value ;;
             --pipeline) skip=pipeline ;;
             --pipeline=*) pipeline=${w#--pipeline=} ;;
             =) ;;
@@ -149,6 +149,13 @@ _pipec() {
             ;;
         -o | --output)
             [[ -z $opt ]] && _pipec_any_file
+            return 0
+            ;;
+        --trace)
+            [[ $cmd == run ]] && _pipec_any_file
+            return 0
+            ;;
+        --run-id)
             return 0
             ;;
     esac

@@ -1,5 +1,6 @@
 /* main.c — pipe_main, the entry point of every compiled pipeline: parameters
  * as command-line options, --help, then build, run and the exit code. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -75,6 +76,89 @@ static int usage_error(const char *argv0, const char *msg)
     return 2;
 }
 
+/* ------------------------------------------------------------------ run IDs, traces, --version */
+
+/* NAME (pipec VERSION) script PATH sha256 HEX pipeline NAME, then a line per
+ * imported file.  NAME is a binary's file name; under pipec, whose argv0 is
+ * its command ("pipec run SCRIPT"), the first two words ("pipec run"). */
+static void print_version(const PipeProgram *prog, const char *argv0)
+{
+    const char *space = strchr(argv0, ' '), *slash = strrchr(argv0, '/');
+    const char *end = space && strchr(space + 1, ' ') ? strchr(space + 1, ' ') : argv0 + strlen(argv0);
+    if (space)
+        printf("%.*s", (int)(end - argv0), argv0);
+    else
+        printf("%s", slash ? slash + 1 : argv0);
+    printf(" (pipec %s) script %s sha256 %s pipeline %s\n", prog->pipec_version ? prog->pipec_version : "unknown",
+           prog->script ? prog->script : "unknown", prog->script_sha256 ? prog->script_sha256 : "unknown",
+           prog->name ? prog->name : "unknown");
+    for (int i = 0; prog->imports && prog->imports[i] && prog->imports[i + 1]; i += 2)
+        printf("  import %s sha256 %s\n", prog->imports[i], *prog->imports[i + 1] ? prog->imports[i + 1] : "unknown");
+    fflush(stdout);
+}
+
+/* The lines of --help for what trace_option takes, options in a column w wide. */
+static void print_trace_help(int w)
+{
+    printf("  %-*s   append a JSON-lines trace of the run to FILE (- for stderr)\n", w, "--trace FILE");
+    printf("  %-*s   the run's ID (a UUID) for traces and messages (default: a new UUIDv7)\n", w, "--run-id ID");
+    printf("  %-*s   pipec version and SHA-256 of the script this was built from\n", w, "--version");
+}
+
+enum { OPT_NOT_MINE = -2, OPT_TAKEN = -1 };
+
+/* The options of run IDs and traces: --trace FILE (--trace=FILE), --run-id ID
+ * (--run-id=ID) and --version.  Returns OPT_NOT_MINE for another argument,
+ * OPT_TAKEN when argv[*i] was one (*i then at its value), else an exit code. */
+static int trace_option(const PipeProgram *prog, int argc, char **argv, int *i, const char *argv0, RtOpts *opts)
+{
+    const char *a = argv[*i];
+    if (strcmp(a, "--version") == 0) {
+        print_version(prog, argv0);
+        return 0;
+    }
+    bool trace = strncmp(a, "--trace", 7) == 0 && (a[7] == '\0' || a[7] == '=');
+    bool id = strncmp(a, "--run-id", 8) == 0 && (a[8] == '\0' || a[8] == '=');
+    if (!trace && !id)
+        return OPT_NOT_MINE;
+    const char *name = trace ? "--trace" : "--run-id", *eq = a + strlen(name);
+    const char *v = *eq == '=' ? eq + 1 : (*i + 1 < argc ? argv[++*i] : NULL);
+    char msg[512];
+    if (!v || !*v) {
+        snprintf(msg, sizeof msg, "option '%s' needs a value%s", name, trace ? " (a file, or - for stderr)" : "");
+        return usage_error(argv0, msg);
+    }
+    if (trace) {
+        opts->trace = v;
+    } else if (pipe_run_id_valid(v)) {
+        opts->run_id = v;
+    } else {
+        snprintf(msg, sizeof msg,
+                 "bad value for '--run-id' (expected a UUID such as 0193b2c4-5e6f-7a8b-9c0d-1e2f3a4b5c6d): '%.200s'",
+                 v);
+        return usage_error(argv0, msg);
+    }
+    return OPT_TAKEN;
+}
+
+/* Opens the --trace file before anything is read: one that cannot be opened
+ * is a usage error (exit 2), like a bad option value.  Returns -1 when the
+ * run may go on. */
+static int open_trace(const char *argv0, RtOpts *opts)
+{
+    opts->trace_fd = -1;
+    if (!opts->trace)
+        return -1;
+    opts->trace_fd = pipe_trace_open(opts->trace);
+    if (opts->trace_fd >= 0)
+        return -1;
+    char msg[600];
+    snprintf(msg, sizeof msg, "cannot open the trace file '%.400s': %s", opts->trace, strerror(errno));
+    return usage_error(argv0, msg);
+}
+
+/* ------------------------------------------------------------------ parameters and options */
+
 static void print_help(const PipeProgram *prog, const char *argv0)
 {
     size_t w = strlen("--stats[=json]");
@@ -99,6 +183,7 @@ static void print_help(const PipeProgram *prog, const char *argv0)
     printf("  %-*s   a progress line on stderr (a terminal)\n", (int)w, "--progress");
     printf("  %-*s   memory for sort before it spills to temporary files (default: 256M)\n", (int)w,
            "--mem-limit N");
+    print_trace_help((int)w);
     printf("  %-*s   show this help\n", (int)w, "-h, --help");
     fflush(stdout);
 }
@@ -141,6 +226,12 @@ static int parse_args(const PipeProgram *prog, int argc, char **argv, const char
     char msg[512];
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
+        int t = trace_option(prog, argc, argv, &i, argv0, opts);
+        if (t != OPT_NOT_MINE) {
+            if (t == OPT_TAKEN)
+                continue;
+            return t;
+        }
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
             print_help(prog, argv0);
             return 0;
@@ -232,6 +323,8 @@ int pipe_main(const PipeProgram *prog, int argc, char **argv)
                  env);
         rc = usage_error(argv0, msg);
     }
+    if (rc < 0)
+        rc = open_trace(argv0, &opts);
     free(given);
     if (rc >= 0) {
         free(params);
@@ -242,9 +335,12 @@ int pipe_main(const PipeProgram *prog, int argc, char **argv)
     volatile int code = 1;
     rt->jmp = &jb;
     rt->mem_limit = opts.mem_limit;
+    pipe_rt_trace_begin(rt, prog, params, &opts);
     int jc = setjmp(jb);
     if (jc == 0) {
         prog->build(rt, params);
+        if (rt->trace)
+            pipe_rt_trace_stages(rt);
         rt->progress = opts.progress && isatty(2);
         if (opts.stats)
             pipe_rt_stats_start(rt);
@@ -257,6 +353,8 @@ int pipe_main(const PipeProgram *prog, int argc, char **argv)
         pipe_rt_progress_end(rt);
     if (opts.stats && rt->stats) /* after an error too: what ran until then */
         pipe_rt_stats_report(rt, opts.stats == 2);
+    if (rt->trace) /* after an error and a closed output too */
+        pipe_rt_trace_end(rt, code);
     pipe_rt_free(rt);
     free(params);
     return code;

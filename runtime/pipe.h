@@ -267,7 +267,8 @@ size_t pipe_mem_limit(PipeRt *rt);
 int pipe_run(PipeRt *rt);
 
 /* Runtime errors: print "FILE:L:C: runtime error in stage NAME: MESSAGE[: "value"]
- * (input IN, line N)" on stderr, flush what every sink holds, and unwind to
+ * (input IN, line N)" on stderr ("runtime error [run ID]" when the run was
+ * given --trace or --run-id), flush what every sink holds, and unwind to
  * pipe_main (longjmp), which returns 1.  Never returns. */
 __attribute__((noreturn)) void pipe_fail(PipeNode *n, const char *msg);
 __attribute__((noreturn)) void pipe_fail_str(PipeNode *n, const char *msg, PipeStr value);
@@ -291,7 +292,10 @@ typedef struct PipeParam {
 } PipeParam;
 
 /* What generated code exports: its parameters and a function that builds the
- * DAG into rt (given parsed parameter values, each of its param's C type). */
+ * DAG into rt (given parsed parameter values, each of its param's C type).
+ * The provenance fields at the end (for --version and --trace) were appended
+ * to ABI 1: generated code and the runtime are always compiled together, and
+ * a program that leaves them zero reports them as unknown. */
 typedef struct PipeProgram {
     const char *name;   /* pipeline name */
     const char *script; /* script path, for --help and messages */
@@ -300,6 +304,10 @@ typedef struct PipeProgram {
     size_t params_size;      /* sizeof the generated struct holding the values */
     const uint32_t *offsets; /* offset of each parameter in that struct */
     void (*build)(PipeRt *rt, const void *params);
+    const char *pipec_version;  /* the pipec that compiled it, e.g. "0.1.0" */
+    const char *script_sha256;  /* SHA-256 of the script's bytes: 64 lowercase hex digits */
+    const char *const *imports; /* the other files it was built from (imported scripts,
+                                   extern procs' C): path, sha256, path, sha256, ..., NULL */
 } PipeProgram;
 
 /* Parses argv (options --name V, --name=V, --help), builds and runs prog.

@@ -110,10 +110,14 @@ struct PipeRt {
     PipeRegex *regexes;            /* compiled for this run (regex.c) */
     PipeSource *cur;               /* the source whose item is travelling */
     PipeSource *stdin_src;         /* the one stdin source (sources.c) */
+    char run_id[40];               /* the run's ID, a UUID (trace.c); "" outside pipe_main */
+    bool tag_run_id;               /* runtime errors name the run ID (--trace or --run-id) */
+    struct RtTrace *trace;         /* --trace: the trace being written, else NULL */
     int phase;
     bool solo;                     /* only one live source: steps may batch */
     bool failing;                  /* inside error handling: no more jumps */
     bool closed;                   /* pipe_close ran: the scheduler checks liveness */
+    bool stopping;                 /* ending sources that no stage wants more from (trace.c) */
     bool progress;                 /* --progress on a terminal */
     size_t mem_limit;              /* --mem-limit in bytes; 0: the default (main.c) */
     bool drawn;                    /* a progress line is on the screen */
@@ -173,10 +177,17 @@ static inline RtNode *hdr(PipeNode *n)
 
 /* What --stats and --progress ask of a run (parsed by pipe_main). */
 typedef struct RtOpts {
+    const char *trace;  /* --trace FILE ("-": stderr), else NULL */
+    const char *run_id; /* --run-id ID (checked), else NULL: a new one */
+    int trace_fd;       /* the trace file opened before the run (pipe_trace_open) */
     int stats;     /* 0 off, 1 table, 2 json */
     bool progress; /* a progress line on stderr when it is a terminal */
     size_t mem_limit; /* --mem-limit in bytes, 0 when not given */
 } RtOpts;
+
+/* Every node of rt in creation order (rt->nodes is newest first): a heap
+ * array of *n nodes, for reports that number stages as --stats=json does. */
+PipeNode **pipe_rt_node_list(PipeRt *rt, size_t *n);
 
 /* --stats: wraps every node's hooks to count time and bytes (stats.c). */
 void pipe_rt_stats_start(PipeRt *rt);
@@ -194,6 +205,32 @@ void pipe_rt_stats_report(PipeRt *rt, bool json);
 void pipe_rt_progress_tick(PipeRt *rt);
 /* --progress: clears the progress line. */
 void pipe_rt_progress_end(PipeRt *rt);
+
+/* ------------------------------------------------------------------ run IDs and traces (trace.c) */
+
+/* True when text is a UUID in its 8-4-4-4-12 hex form (either case), as --run-id takes. */
+bool pipe_run_id_valid(const char *text);
+/* Opens path for --trace, appending ("-": standard error); -1 with errno set. */
+int pipe_trace_open(const char *path);
+/* Gives rt its run ID (opts->run_id in lowercase, else a new UUIDv7); with
+ * opts->trace set, starts the trace on opts->trace_fd (which rt then owns) and
+ * writes the start record (prog's provenance and the parameter values). */
+void pipe_rt_trace_begin(PipeRt *rt, const PipeProgram *prog, const void *params, const RtOpts *opts);
+/* --trace: a stage_open record for every node, once the DAG is built. */
+void pipe_rt_trace_stages(PipeRt *rt);
+/* --trace: n has ended (pipe_end): its stage_close record. */
+void pipe_rt_trace_close(PipeNode *n);
+/* --trace: the error record of a runtime error of n (NULL: of no stage), with
+ * the value it names (or NULL) and the diagnostic printed (text[0, len)). */
+void pipe_rt_trace_error(PipeRt *rt, PipeNode *n, const char *msg, const PipeStr *value, const char *text,
+                         size_t len);
+/* --trace: a closed output stops the run (exit 0); the end record says so. */
+void pipe_rt_trace_stopped(PipeRt *rt);
+/* --trace: stage_close records for the nodes still open, then the end record
+ * with the exit status; closes the trace file. */
+void pipe_rt_trace_end(PipeRt *rt, int status);
+/* Frees what the trace holds (pipe_rt_free). */
+void pipe_rt_trace_free(PipeRt *rt);
 
 /* A literal that node promises to need in every str item it reacts to
  * (pipe_node_prefilter_literal); push is the node's hook when registered, so

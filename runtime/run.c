@@ -36,6 +36,7 @@ void pipe_rt_free(PipeRt *rt)
     free(rt->srcs);
     free(rt->stats);
     free(rt->closing);
+    pipe_rt_trace_free(rt);
     while (rt->prefilters) {
         RtPrefilter *pf = rt->prefilters;
         rt->prefilters = pf->next;
@@ -61,6 +62,19 @@ PipeNode *pipe_node_new(PipeRt *rt, size_t size, const char *name, PipePos pos)
     n->pos = pos;
     n->rt = rt;
     return n;
+}
+
+/* Every node of rt, oldest first, in a heap array (the caller frees it). */
+PipeNode **pipe_rt_node_list(PipeRt *rt, size_t *n)
+{
+    size_t k = 0;
+    for (RtNode *h = rt->nodes; h; h = h->next)
+        k++;
+    PipeNode **v = pipe_xcalloc(k ? k : 1, sizeof *v);
+    *n = k;
+    for (RtNode *h = rt->nodes; h; h = h->next)
+        v[--k] = (PipeNode *)(h + 1);
+    return v;
 }
 
 /* Allocates a zeroed source of size bytes, registered with rt and its scheduler. */
@@ -129,6 +143,8 @@ void pipe_end(PipeNode *n)
     if (h->ended)
         return;
     h->ended = 1;
+    if (RT_UNLIKELY(n->rt->trace))
+        pipe_rt_trace_close(n);
     if (h->catch && h->catch->dead) { /* the dead letters end with their last stage */
         PipeNode *d = h->catch->dead;
         if (++d->ended == d->nins)
@@ -232,7 +248,9 @@ static size_t stop_dead(PipeRt *rt, PipeSource **live, size_t nlive)
             continue;
         }
         /* only dead nodes end: the liveness of the other sources stays */
+        rt->stopping = true;
         end_source(rt, s);
+        rt->stopping = false;
     }
     rt->nsrcs = k;
     return k;
@@ -461,16 +479,33 @@ static _Noreturn void unwind(PipeRt *rt, const char *text, size_t len, int code)
     exit(code == RT_JMP_STOP ? 0 : 1);
 }
 
+/* " [run ID]" after the kind of a runtime error, when the run was given
+ * --trace or --run-id (without them messages are as they always were). */
+static void run_id_tag(PipeRt *rt, PipeBuf *b)
+{
+    if (!rt || !rt->tag_run_id)
+        return;
+    msg_puts(b, " [run ");
+    msg_puts(b, rt->run_id);
+    pipe_buf_putc(b, ']');
+}
+
 /* Prints "pipec: error: MSG" (when msg is not NULL), flushes, unwinds with code. */
 void pipe_rt_abort(PipeRt *rt, const char *msg, int code)
 {
     MsgBuf m;
     msg_init(&m);
     if (msg) {
-        msg_puts(&m.b, "pipec: error: ");
+        msg_puts(&m.b, "pipec: error");
+        run_id_tag(rt, &m.b);
+        msg_puts(&m.b, ": ");
         msg_puts(&m.b, msg);
         m.b.p[m.b.len++] = '\n';
     }
+    if (rt && rt->trace && msg)
+        pipe_rt_trace_error(rt, NULL, msg, NULL, m.b.p, m.b.len);
+    else if (rt && rt->trace && code == RT_JMP_STOP)
+        pipe_rt_trace_stopped(rt);
     unwind(rt, msg ? m.b.p : NULL, m.b.len, code);
 }
 
@@ -494,6 +529,7 @@ static void fail_message(MsgBuf *mb, PipeNode *n, const char *msg, const PipeStr
         msg_puts(&m.b, "pipec: ");
     }
     msg_puts(&m.b, "runtime error");
+    run_id_tag(rt, &m.b);
     if (n) {
         msg_puts(&m.b, " in stage ");
         msg_puts(&m.b, n->name ? n->name : "?");
@@ -542,6 +578,8 @@ static _Noreturn void fail(PipeNode *n, const char *msg, const PipeStr *value)
         keep_caught(rt, &m);
         longjmp(*c->jmp, 1);
     }
+    if (rt && rt->trace)
+        pipe_rt_trace_error(rt, n, msg, value, m.b.p, m.b.len);
     unwind(rt, m.b.p, m.b.len, RT_JMP_FAIL);
 }
 

@@ -66,17 +66,14 @@ static bool stat_step(PipeSource *s)
 
 void pipe_rt_stats_start(PipeRt *rt)
 {
-    size_t n = 0;
-    for (RtNode *h = rt->nodes; h; h = h->next)
-        n++;
+    size_t n;
+    PipeNode **nodes = pipe_rt_node_list(rt, &n); /* the table lists stages in creation order */
     rt->stats = pipe_xcalloc(n ? n : 1, sizeof *rt->stats);
     rt->nstats = n;
-    /* rt->nodes is newest first: the table lists stages in creation order */
-    size_t i = n;
-    for (RtNode *h = rt->nodes; h; h = h->next) {
-        RtStat *st = &rt->stats[--i];
-        PipeNode *node = (PipeNode *)(h + 1);
-        h->stat = st;
+    for (size_t i = 0; i < n; i++) {
+        RtStat *st = &rt->stats[i];
+        PipeNode *node = nodes[i];
+        hdr(node)->stat = st;
         st->node = node;
         st->push = node->push;
         st->finish = node->finish;
@@ -85,6 +82,7 @@ void pipe_rt_stats_start(PipeRt *rt)
         if (node->finish)
             node->finish = stat_finish;
     }
+    free(nodes);
     for (size_t k = 0; k < rt->nsrcs; k++) {
         PipeSource *s = rt->srcs[k];
         RtStat *st = hdr(&s->node)->stat;

@@ -4,17 +4,7 @@
 # pipec copied alone to another folder (the JIT needs no other file), and
 # `make install` laying out the binary, man page and completion.
 top=$(cd "$(dirname "$0")/.." && pwd)
-PIPEC=${PIPEC:-$top/bin/pipec}
-case $PIPEC in /*) ;; *) PIPEC=$top/$PIPEC ;; esac
-pass=0
-fail=0
-scratch=$(mktemp -d)
-trap 'rm -rf "$scratch"' EXIT
-check() { # NAME CONDITION...
-    name=$1
-    shift
-    if "$@"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL $name"; fi
-}
+. "$top/tests/lib.sh"
 cd "$top" || exit 2
 
 "$PIPEC" --help >"$scratch/help" 2>&1

@@ -10,12 +10,8 @@
 # fixtures (editors/tests/*.pipe: highlight and indentation at given places).
 # PIPEC names the compiler (default bin/pipec).
 top=$(cd "$(dirname "$0")/.." && pwd)
-PIPEC=${PIPEC:-$top/bin/pipec}
-case $PIPEC in /*) ;; *) PIPEC=$top/$PIPEC ;; esac
-pass=0
-fail=0
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+. "$top/tests/lib.sh"
+tmp=$scratch
 
 bad() {
     fail=$((fail + 1))

@@ -8,12 +8,7 @@
 # Then every tests/errors/NAME.pipe must fail `pipec check` with exactly NAME.err.
 # PIPEC names the compiler (default bin/pipec); SKIP_BUILD=1 skips the binaries.
 top=$(cd "$(dirname "$0")/.." && pwd)
-PIPEC=${PIPEC:-$top/bin/pipec}
-case $PIPEC in /*) ;; *) PIPEC=$top/$PIPEC ;; esac
-pass=0
-fail=0
-scratch=$(mktemp -d)
-trap 'rm -rf "$scratch"' EXIT
+. "$top/tests/lib.sh"
 
 bad() {
     fail=$((fail + 1))

@@ -3,12 +3,7 @@
 # script, and the DOT must hold the expected nodes and typed edges; --format svg
 # and png render through dot, and say clearly when dot is not installed.
 top=$(cd "$(dirname "$0")/.." && pwd)
-PIPEC=${PIPEC:-$top/bin/pipec}
-case $PIPEC in /*) ;; *) PIPEC=$top/$PIPEC ;; esac
-pass=0
-fail=0
-scratch=$(mktemp -d)
-trap 'rm -rf "$scratch"' EXIT
+. "$top/tests/lib.sh"
 bad() { fail=$((fail + 1)); echo "FAIL $1"; }
 
 if ! command -v dot >/dev/null 2>&1; then

@@ -12,11 +12,7 @@
 LC_ALL=C
 export LC_ALL
 top=$(cd "$(dirname "$0")/.." && pwd)
-PIPEC=${PIPEC:-$top/bin/pipec}
-case $PIPEC in /*) ;; *) PIPEC=$top/$PIPEC ;; esac
-pass=0
-fail=0
-scratch=$(mktemp -d)
+. "$top/tests/lib.sh"
 trap 'chmod -R u+w "$scratch" 2>/dev/null; rm -rf "$scratch"' EXIT
 ok() { pass=$((pass + 1)); }
 bad() { fail=$((fail + 1)); echo "FAIL sort_spill: $1"; }

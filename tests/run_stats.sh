@@ -5,12 +5,7 @@
 # has a row per stage.  --progress must draw nothing when stderr is not a
 # terminal, and draw (then clear) a line in a pseudo-terminal (script(1)).
 top=$(cd "$(dirname "$0")/.." && pwd)
-PIPEC=${PIPEC:-$top/bin/pipec}
-case $PIPEC in /*) ;; *) PIPEC=$top/$PIPEC ;; esac
-pass=0
-fail=0
-scratch=$(mktemp -d)
-trap 'rm -rf "$scratch"' EXIT
+. "$top/tests/lib.sh"
 ok() { pass=$((pass + 1)); }
 bad() { fail=$((fail + 1)); echo "FAIL $1"; }
 
@@ -38,17 +33,9 @@ if ! command -v python3 >/dev/null 2>&1; then
     exit 0
 fi
 
-for script in "$top"/examples/*.pipe; do
-    name=$(basename "$script" .pipe)
-    d=$top/examples
-    [ -f "$d/$name.out" ] || continue
-    args=""
-    [ -f "$d/$name.args" ] && args=$(cat "$d/$name.args")
-    input=/dev/null
-    [ -f "$d/$name.in" ] && input=$d/$name.in
-    work=$scratch/$name
-    mkdir -p "$work"
-    cp -R "$d"/. "$work"/
+d=$top/examples
+for script in "$d"/*.pipe; do
+    example_case "$script" || continue
     # shellcheck disable=SC2086
     (cd "$work" && "$PIPEC" run "$name.pipe" $args --stats=json <"$input" >run.out 2>run.json)
     if cmp -s "$work/run.out" "$d/$name.out" && check_json "$work/run.json"; then ok; else bad "$name: run --stats=json"; fi

@@ -82,6 +82,12 @@ if [[ -x $ROOT/bin/pipec ]]; then
     expect "pipec run examples/params.pipe --n 5 --u" is --upper
     expect "pipec run examples/params.pipe --stats=" is json
     expect "pipec run examples/params.pipe --stats --" has --pattern
+    expect "pipec run examples/params.pipe --" has --trace --run-id --version
+    expect "pipec run examples/params.pipe --t" is --trace
+    expect "pipec run examples/params.pipe --trace examples/access." is examples/access.log
+    expect "pipec run examples/params.pipe --trace=examples/access." is examples/access.log
+    expect "pipec run examples/params.pipe --run-id " empty
+    expect "pipec run examples/params.pipe --trace t.jsonl --" has --pattern --run-id
     expect "pipec run examples/top_words.pipe --" has --n
     expect "pipec run examples/top_words.pipe --" lacks --pattern
     expect "pipec run examples/triage.pipe --log=examples/access." is examples/access.log

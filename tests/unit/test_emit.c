@@ -217,6 +217,9 @@ static const RunCase pipeline_cases[] = {
      "  --stats[=json]   at exit, per stage: items in and out, bytes, share of time\n"
      "  --progress       a progress line on stderr (a terminal)\n"
      "  --mem-limit N    memory for sort before it spills to temporary files (default: 256M)\n"
+     "  --trace FILE     append a JSON-lines trace of the run to FILE (- for stderr)\n"
+     "  --run-id ID      the run's ID (a UUID) for traces and messages (default: a new UUIDv7)\n"
+     "  --version        pipec version and SHA-256 of the script this was built from\n"
      "  -h, --help       show this help\n",
      0, NULL, ARGS("--help")},
     {"runtime error: to_int of a word", "pipeline main { stdin | to_int | stdout }\n", "1\nx\n3\n", "1\n", 1,

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -469,7 +470,7 @@ static void build_record(PipeRt *rt, const void *p)
 
 static int run_main(void (*build)(PipeRt *, const void *), int argc, const char *const *argv, char **err)
 {
-    PipeProgram prog = {"main", "t.pipe", 5, params, sizeof(Params), offsets, build};
+    PipeProgram prog = {"main", "t.pipe", 5, params, sizeof(Params), offsets, build, NULL, NULL, NULL};
     int saved = cap_begin(2, "err.txt");
     int rc = pipe_main(&prog, argc, (char **)argv);
     char *e = cap_end(2, saved, "err.txt");
@@ -524,6 +525,15 @@ static void test_main_usage_errors(void **state)
         {3, {"./x", "stray", "--name"}, "./x: error: unexpected argument 'stray'\ntry './x --help'\n"},
         {4, {"./x", "--name", "a", "--flag=yes"}, "./x: error: bad value for '--flag' (expected bool): 'yes'\ntry './x --help'\n"},
         {4, {"./x", "--name", "a", "--ratio=1.5x"}, "./x: error: bad value for '--ratio' (expected float): '1.5x'\ntry './x --help'\n"},
+        {4, {"./x", "--name", "a", "--run-id=xyz"},
+         "./x: error: bad value for '--run-id' (expected a UUID such as 0193b2c4-5e6f-7a8b-9c0d-1e2f3a4b5c6d): "
+         "'xyz'\ntry './x --help'\n"},
+        {4, {"./x", "--name", "a", "--run-id"}, "./x: error: option '--run-id' needs a value\ntry './x --help'\n"},
+        {4, {"./x", "--name", "a", "--trace"},
+         "./x: error: option '--trace' needs a value (a file, or - for stderr)\ntry './x --help'\n"},
+        {4, {"./x", "--name", "a", "--trace=/nonexistent/t.jsonl"},
+         "./x: error: cannot open the trace file '/nonexistent/t.jsonl': No such file or directory\n"
+         "try './x --help'\n"},
     };
     for (size_t i = 0; i < sizeof t / sizeof *t; i++) {
         char *err;
@@ -543,7 +553,7 @@ static void test_main_usage_errors(void **state)
 
 static void test_main_help(void **state)
 {
-    PipeProgram prog = {"main", "t.pipe", 5, params, sizeof(Params), offsets, build_record};
+    PipeProgram prog = {"main", "t.pipe", 5, params, sizeof(Params), offsets, build_record, NULL, NULL, NULL};
     const char *argv[] = {"pipec run t.pipe", "--n", "3", "--help"};
     builds = 0;
     int saved = cap_begin(1, "help.txt");
@@ -560,6 +570,9 @@ static void test_main_help(void **state)
                              "  --stats[=json]   at exit, per stage: items in and out, bytes, share of time\n"
                              "  --progress       a progress line on stderr (a terminal)\n"
                              "  --mem-limit N    memory for sort before it spills to temporary files (default: 256M)\n"
+                             "  --trace FILE     append a JSON-lines trace of the run to FILE (- for stderr)\n"
+                             "  --run-id ID      the run's ID (a UUID) for traces and messages (default: a new UUIDv7)\n"
+                             "  --version        pipec version and SHA-256 of the script this was built from\n"
                              "  -h, --help       show this help\n");
     free(out);
 }
@@ -648,6 +661,228 @@ static void build_range_stdout(PipeRt *rt, const void *p)
 {
     PipeSource *src = pipe_src_range(rt, POS, 0, 100000000);
     pipe_connect(&src->node, pipe_sink_stdout(rt, POS, &pipe_t_int), 0);
+}
+
+/* ------------------------------------------------------------------ run IDs and traces */
+
+static void test_run_id_valid(void **state)
+{
+    static const struct {
+        const char *id;
+        bool ok;
+    } t[] = {
+        {"0193b2c4-5e6f-7a8b-9c0d-1e2f3a4b5c6d", true},
+        {"0193B2C4-5E6F-7A8B-9C0D-1E2F3A4B5C6D", true},
+        {"00000000-0000-0000-0000-000000000000", true},
+        {"0193b2c4-5e6f-7a8b-9c0d-1e2f3a4b5c6", false},   /* short */
+        {"0193b2c4-5e6f-7a8b-9c0d-1e2f3a4b5c6d0", false}, /* long */
+        {"0193b2c45e6f7a8b9c0d1e2f3a4b5c6d", false},     /* no dashes */
+        {"0193b2c4-5e6f-7a8b-9c0d_1e2f3a4b5c6d", false},
+        {"0193b2c4-5e6f-7a8b-9c0d-1e2f3a4b5c6g", false},
+        {"{0193b2c4-5e6f-7a8b-9c0d-1e2f3a4b5c6d}", false},
+        {"", false},
+    };
+    for (size_t i = 0; i < sizeof t / sizeof *t; i++)
+        assert_int_equal(pipe_run_id_valid(t[i].id), t[i].ok);
+}
+
+/* The n-th line (from 0) of text, as a heap string; NULL when there is none. */
+static char *nth_line(const char *text, int n)
+{
+    for (; n > 0 && text; n--)
+        text = strchr(text, '\n') ? strchr(text, '\n') + 1 : NULL;
+    if (!text || !*text)
+        return NULL;
+    size_t len = strchr(text, '\n') ? (size_t)(strchr(text, '\n') - text) : strlen(text);
+    return pipe_xstrndup(text, len);
+}
+
+/* Asserts that line n (from 0) of text holds needle. */
+static void assert_line_has(const char *text, int n, const char *needle)
+{
+    char *line = nth_line(text, n);
+    if (!line || !strstr(line, needle))
+        fail_msg("line %d: '%s' is not in '%s'", n, needle, line ? line : "(none)");
+    free(line);
+}
+
+/* Frees what run_traced returned. */
+static void free_run(char *out, char *err, char *trace)
+{
+    free(out);
+    free(err);
+    free(trace);
+}
+
+static int count_lines(const char *text)
+{
+    int n = 0;
+    for (; *text; text++)
+        n += *text == '\n';
+    return n;
+}
+
+/* A run of build_pipeline with args, tracing to trace.jsonl (emptied first). */
+static int run_traced(int argc, const char *const *args, char **out, char **err, char **trace)
+{
+    const char *tpath = tmp_path("trace.jsonl");
+    unlink(tpath);
+    const char *argv[16] = {"./x", "--trace", tpath};
+    for (int i = 0; i < argc; i++)
+        argv[3 + i] = args[i];
+    int saved = cap_begin(1, "stdout.txt");
+    int rc = run_main(build_pipeline, argc + 3, argv, err);
+    *out = cap_end(1, saved, "stdout.txt");
+    size_t n;
+    *trace = read_file(tpath, &n);
+    return rc;
+}
+
+static void test_trace_records(void **state)
+{
+    const char *path = write_file("nums.txt", "1\n2\nab\"c\\\x01\n4\n", 14);
+    const char *args[] = {"--name", "n", "--path", path, "--run-id", "0193B2C4-5E6F-7A8B-9C0D-1E2F3A4B5C6D",
+                          "--ratio=-1e3"};
+    char *out, *err, *trace, want[1024];
+    assert_int_equal(run_traced(7, args, &out, &err, &trace), 1);
+    assert_string_equal(out, "10\n20\n");
+    /* the diagnostic names the run (in lowercase) */
+    snprintf(want, sizeof want,
+             "t.pipe:4:9: runtime error [run 0193b2c4-5e6f-7a8b-9c0d-1e2f3a4b5c6d] in stage to_int: not an integer: "
+             "\"ab\\\"c\\\\\\x01\" (input %s, line 3)\n",
+             path);
+    assert_string_equal(err, want);
+    /* start, three stage_open, error, three stage_close, end */
+    assert_int_equal(count_lines(trace), 9);
+    static const char *const events[] = {"start", "stage_open", "stage_open", "stage_open", "error",
+                                         "stage_close", "stage_close", "stage_close", "end"};
+    for (int i = 0; i < 9; i++) {
+        char *line = nth_line(trace, i);
+        snprintf(want, sizeof want, "{\"event\":\"%s\",\"run_id\":\"0193b2c4-5e6f-7a8b-9c0d-1e2f3a4b5c6d\",", events[i]);
+        assert_non_null(line);
+        assert_memory_equal(line, want, strlen(want));
+        assert_int_equal(line[strlen(line) - 1], '}');
+        free(line);
+    }
+    snprintf(want, sizeof want, "\"params\":{\"path\":\"%s\",\"n\":10,\"ratio\":-1000.0,\"flag\":false,\"name\":\"n\"}",
+             path);
+    assert_line_has(trace, 0, want);
+    /* a program without provenance (not made by pipec) says so */
+    assert_line_has(trace, 0, "\"pipec_version\":null,\"script\":\"t.pipe\",\"script_sha256\":null,\"imports\":[]");
+    snprintf(want, sizeof want,
+             "\"stage\":\"to_int\",\"id\":1,\"pos\":\"t.pipe:4:9\",\"input\":\"%s\",\"line\":3,"
+             "\"message\":\"not an integer\",\"value\":\"ab\\\"c\\\\\\u0001\",\"value_bytes\":6,",
+             path);
+    assert_line_has(trace, 4, want);
+    assert_line_has(trace, 6, "\"id\":1,\"stage\":\"to_int\",\"pos\":\"t.pipe:4:9\",\"items_in\":3,\"items_out\":2,"
+                              "\"errors\":1,\"end\":\"aborted\",");
+    assert_line_has(trace, 8, "\"status\":1,\"outcome\":\"error\",");
+    assert_line_has(trace, 8, "\"items_read\":3,\"items_written\":2}");
+    free_run(out, err, trace);
+
+    /* a run that ends well: every stage is done, in order */
+    path = write_file("ok.txt", "7\n8\n", 4);
+    const char *ok[] = {"--name", "n", "--path", path};
+    assert_int_equal(run_traced(4, ok, &out, &err, &trace), 0);
+    assert_string_equal(err, "");
+    assert_int_equal(count_lines(trace), 8);
+    for (int i = 4; i < 7; i++) {
+        snprintf(want, sizeof want, "\"event\":\"stage_close\",\"run_id\":\"%.36s\",\"id\":%d,", trace + 27, i - 4);
+        assert_line_has(trace, i, want);
+        assert_line_has(trace, i, "\"errors\":0,\"end\":\"done\"");
+    }
+    assert_line_has(trace, 7, "\"status\":0,\"outcome\":\"ok\",");
+    assert_line_has(trace, 7, "\"items_read\":2,\"items_written\":2}");
+    free_run(out, err, trace);
+}
+
+/* Strings in a trace are JSON: quotes, backslashes and control bytes escaped,
+ * valid UTF-8 kept, every byte of invalid UTF-8 a U+FFFD. */
+static void test_trace_json_strings(void **state)
+{
+    static const struct {
+        const char *in, *json;
+    } t[] = {
+        {"plain", "plain"},
+        {"q\"b\\s/", "q\\\"b\\\\s/"},
+        {"\x01\t\r\x1f\x7f", "\\u0001\\t\\r\\u001f\\u007f"},
+        {"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80", "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80"},
+        {"\xff", "\\ufffd"},
+        {"\xc0\xaf", "\\ufffd\\ufffd"},                  /* overlong '/' */
+        {"\xed\xa0\x80", "\\ufffd\\ufffd\\ufffd"},       /* a surrogate */
+        {"\xf4\x90\x80\x80", "\\ufffd\\ufffd\\ufffd\\ufffd"}, /* above U+10FFFF */
+        {"a\xe2\x82", "a\\ufffd\\ufffd"},                /* cut short */
+        {"\xc3(", "\\ufffd("},
+    };
+    for (size_t i = 0; i < sizeof t / sizeof *t; i++) {
+        const char *args[] = {"--path", write_file("empty.txt", "", 0), "--name", t[i].in};
+        char *out, *err, *trace, want[256];
+        if (run_traced(4, args, &out, &err, &trace) != 0)
+            fail_msg("case %zu: %s", i, err);
+        snprintf(want, sizeof want, ",\"name\":\"%s\"}", t[i].json);
+        if (!strstr(trace, want))
+            fail_msg("%s not in %s", want, trace);
+        free_run(out, err, trace);
+    }
+}
+
+/* A new run ID is a UUIDv7 of the time of the run, and each run has another. */
+static void test_run_id_new(void **state)
+{
+    char ids[2][37];
+    for (int k = 0; k < 2; k++) {
+        const char *args[] = {"--name", "n", "--path", write_file("ok.txt", "7\n", 2)};
+        char *out, *err, *trace;
+        assert_int_equal(run_traced(4, args, &out, &err, &trace), 0);
+        const char *p = strstr(trace, "\"run_id\":\"");
+        assert_non_null(p);
+        memcpy(ids[k], p + 10, 36);
+        ids[k][36] = '\0';
+        assert_true(pipe_run_id_valid(ids[k]));
+        assert_int_equal(ids[k][14], '7');                      /* version */
+        assert_non_null(strchr("89ab", ids[k][19]));            /* variant 10xx */
+        for (const char *c = ids[k]; *c; c++)
+            assert_false(*c >= 'A' && *c <= 'F');
+        char hex[13] = {0};
+        memcpy(hex, ids[k], 8);
+        memcpy(hex + 8, ids[k] + 9, 4);
+        long long ms = strtoll(hex, NULL, 16);
+        long long now = (long long)time(NULL) * 1000;
+        assert_true(ms > now - 60000 && ms < now + 60000);
+        free_run(out, err, trace);
+    }
+    assert_string_not_equal(ids[0], ids[1]);
+}
+
+static void test_main_version(void **state)
+{
+    static const char *const imports[] = {"lib/a.pipe", "aa", "rot13.c", "", NULL};
+    PipeProgram prog = {"triage", "ex/triage.pipe", 5, params, sizeof(Params), offsets, build_record,
+                        "9.8.7", "5bea1a3c", imports};
+    static const struct {
+        const char *argv0, *first;
+    } t[] = {
+        {"./bin/triage", "triage"},
+        {"triage", "triage"},
+        {"pipec run ex/triage.pipe", "pipec run"},
+    };
+    for (size_t i = 0; i < sizeof t / sizeof *t; i++) {
+        const char *argv[] = {t[i].argv0, "--version", "--n", "bad"}; /* what follows is not checked */
+        builds = 0;
+        int saved = cap_begin(1, "version.txt");
+        int rc = pipe_main(&prog, 4, (char **)argv);
+        char *out = cap_end(1, saved, "version.txt");
+        char want[512];
+        snprintf(want, sizeof want,
+                 "%s (pipec 9.8.7) script ex/triage.pipe sha256 5bea1a3c pipeline triage\n"
+                 "  import lib/a.pipe sha256 aa\n"
+                 "  import rot13.c sha256 unknown\n",
+                 t[i].first);
+        assert_int_equal(rc, 0);
+        assert_int_equal(builds, 0);
+        assert_string_equal(out, want);
+        free(out);
+    }
 }
 
 static void test_write_errors(void **state)
@@ -750,6 +985,11 @@ int main(void)
         cmocka_unit_test(test_main_usage_errors),
         cmocka_unit_test(test_main_help),
         cmocka_unit_test(test_fail_format),
+        cmocka_unit_test(test_run_id_valid),
+        cmocka_unit_test(test_trace_records),
+        cmocka_unit_test(test_trace_json_strings),
+        cmocka_unit_test(test_run_id_new),
+        cmocka_unit_test(test_main_version),
         cmocka_unit_test(test_write_errors),
         cmocka_unit_test(test_bad_sink),
     };

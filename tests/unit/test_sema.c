@@ -902,6 +902,15 @@ static const Case param_cases[] = {
      "    stdin | grep(pat) | head(n) | sort(desc: neg) | map(s => to_float(len(s)) * f) | stdout\n"
      "}\n",
      OK, ""},
+    {"a pipeline parameter cannot take the name of an option of every run",
+     "pipeline main(stats: bool, trace: str = \"\", version: int = 1, progress: bool, help: bool, tracer: str = \"\") {\n"
+     "    stdin | stdout\n"
+     "}\n",
+     "1:15: error: '--stats' is an option of every run: the parameter needs another name\n"
+     "1:28: error: '--trace' is an option of every run: the parameter needs another name\n"
+     "1:45: error: '--version' is an option of every run: the parameter needs another name\n"
+     "1:63: error: '--progress' is an option of every run: the parameter needs another name\n"
+     "1:79: error: '--help' is an option of every run: the parameter needs another name\n"},
 };
 
 /* ------------------------------------------------------------------ composite procs */

@@ -1,0 +1,31 @@
+# lib.sh — what test suites share; sourced by a suite after it has set $top
+# (the checkout).  Sets PIPEC (absolute), pass and fail, and a scratch folder
+# removed at exit.
+PIPEC=${PIPEC:-$top/bin/pipec}
+case $PIPEC in /*) ;; *) PIPEC=$top/$PIPEC ;; esac
+pass=0
+fail=0
+scratch=$(mktemp -d)
+trap 'rm -rf "$scratch"' EXIT
+
+# check WHAT COMMAND...: counts a pass when COMMAND succeeds, else a failure named WHAT
+check() {
+    what=$1
+    shift
+    if "$@"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL $what"; fi
+}
+
+# example_case SCRIPT: for an example with an expected output (examples/NAME.out),
+# sets name, args (NAME.args), input (NAME.in, else /dev/null) and work, a copy
+# of examples/ in $scratch/NAME to run it in; false for other scripts.
+example_case() {
+    name=$(basename "$1" .pipe)
+    [ -f "$top/examples/$name.out" ] || return 1
+    args=""
+    [ -f "$top/examples/$name.args" ] && args=$(cat "$top/examples/$name.args")
+    input=/dev/null
+    [ -f "$top/examples/$name.in" ] && input=$top/examples/$name.in
+    work=$scratch/$name
+    mkdir -p "$work"
+    cp -R "$top/examples"/. "$work"/
+}
