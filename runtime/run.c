@@ -190,10 +190,14 @@ static bool node_live(PipeNode *n, uint64_t gen)
     return h->live;
 }
 
-/* Resets the scratch arena (nothing of the caller may live there any more). */
+/* Resets the scratch arena (nothing of the caller may live there any more);
+ * a finish() emitting many items calls it after each, so a stop asked for
+ * (SIGINT, --timeout) is acted on there too. */
 void pipe_item_done(PipeRt *rt)
 {
     pipe_rt_item_done(rt);
+    if (RT_UNLIKELY(pipe_rt_stop))
+        pipe_stop_now(rt);
 }
 
 /* The scratch arena of the current item. */
@@ -253,6 +257,8 @@ static void schedule(PipeRt *rt)
                 pipe_rt_item_done(rt);
                 if (RT_PROGRESS(rt))
                     pipe_rt_progress_tick(rt);
+                if (RT_UNLIKELY(pipe_rt_stop))
+                    pipe_stop_now(rt);
                 i++;
                 continue;
             }
@@ -273,6 +279,8 @@ static void schedule(PipeRt *rt)
             pipe_rt_item_done(rt);
             if (RT_PROGRESS(rt))
                 pipe_rt_progress_tick(rt);
+            if (RT_UNLIKELY(pipe_rt_stop))
+                pipe_stop_now(rt);
             if (RT_UNLIKELY(rt->closed)) {
                 if (stop_dead(rt, live, 1) == 0)
                     break; /* stop_dead ended s */
@@ -291,8 +299,9 @@ static void schedule(PipeRt *rt)
         pipe_rt_progress_end(rt);
 }
 
-/* Runs every source to its end and flushes the outputs; returns 0, or 1 after
- * a runtime error (a closed pipe on an output stops the run with 0). */
+/* Runs every source to its end and flushes the outputs; returns 0, 1 after a
+ * runtime error (a closed pipe on an output stops the run with 0), or 128 +
+ * the signal after SIGINT or SIGTERM (pipe_stop_install). */
 int pipe_run(PipeRt *rt)
 {
     jmp_buf jb;
@@ -303,17 +312,24 @@ int pipe_run(PipeRt *rt)
     sigemptyset(&ign.sa_mask);
     sigaction(SIGPIPE, &ign, &old);
     rt->jmp = &jb;
+    PipeRt *outer = pipe_rt_running;
+    pipe_rt_running = rt;
+    pipe_oom_stage = NULL;
     int code = setjmp(jb);
     if (code == 0) {
         schedule(rt);
         rt->phase = RT_END;
+        if (pipe_rt_stop) /* asked for while `on end` hooks ran */
+            pipe_stop_now(rt);
         pipe_out_flush_all(rt);
     }
     rt->jmp = saved;
     rt->cur = NULL;
     rt->phase = RT_END;
+    pipe_rt_running = outer;
+    pipe_oom_stage = NULL;
     sigaction(SIGPIPE, &old, NULL);
-    return code == RT_JMP_FAIL ? 1 : 0;
+    return code >= RT_JMP_SIGNAL ? code : code == RT_JMP_FAIL ? 1 : 0;
 }
 
 /* ------------------------------------------------------------------ errors */
@@ -395,7 +411,7 @@ static _Noreturn void unwind(PipeRt *rt, const char *text, size_t len, int code)
         write_stderr(text, len);
     if (rt && rt->jmp)
         longjmp(*rt->jmp, code);
-    exit(code == RT_JMP_STOP ? 0 : 1);
+    exit(code >= RT_JMP_SIGNAL ? code : code == RT_JMP_STOP ? 0 : 1);
 }
 
 /* Prints "pipec: error: MSG" (when msg is not NULL), flushes, unwinds with code. */
@@ -411,9 +427,8 @@ void pipe_rt_abort(PipeRt *rt, const char *msg, int code)
     unwind(rt, msg ? m.b.p : NULL, m.b.len, code);
 }
 
-static _Noreturn void fail(PipeNode *n, const char *msg, const PipeStr *value)
+static _Noreturn void fail(PipeRt *rt, PipeNode *n, const char *msg, const PipeStr *value)
 {
-    PipeRt *rt = n ? n->rt : NULL;
     MsgBuf m;
     msg_init(&m);
     if (n && n->pos.file) {
@@ -462,11 +477,18 @@ static _Noreturn void fail(PipeNode *n, const char *msg, const PipeStr *value)
 /* Reports a runtime error of stage n (see pipe.h for the format) and unwinds. */
 void pipe_fail(PipeNode *n, const char *msg)
 {
-    fail(n, msg, NULL);
+    fail(n ? n->rt : NULL, n, msg, NULL);
+}
+
+/* A runtime error of the run rather than of a stage (--timeout, out of
+ * memory): "pipec: runtime error: MSG (input IN, line N)", then as pipe_fail. */
+void pipe_rt_fail(PipeRt *rt, const char *msg)
+{
+    fail(rt, NULL, msg, NULL);
 }
 
 /* Like pipe_fail, naming the offending value (escaped, cut when long). */
 void pipe_fail_str(PipeNode *n, const char *msg, PipeStr value)
 {
-    fail(n, msg, &value);
+    fail(n ? n->rt : NULL, n, msg, &value);
 }
