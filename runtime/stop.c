@@ -74,6 +74,16 @@ static void on_stop(int sig)
     errno = saved;
 }
 
+/* Handles sig with sa, keeping the old disposition in old, unless sig was
+ * ignored: a command started in the background by a shell without job
+ * control (`pipec run x &` in a script) ignores SIGINT, and keeps to that. */
+static void catch(int sig, const struct sigaction *sa, struct sigaction *old)
+{
+    sigaction(sig, NULL, old);
+    if (old->sa_handler != SIG_IGN)
+        sigaction(sig, sa, NULL);
+}
+
 /* Installs the handlers and starts the --timeout timer; see rt_impl.h. */
 void pipe_stop_install(uint64_t timeout_ms)
 {
@@ -96,8 +106,8 @@ void pipe_stop_install(uint64_t timeout_ms)
     sigaddset(&sa.sa_mask, SIGTERM);
     sigaddset(&sa.sa_mask, SIGALRM);
     sa.sa_flags = 0; /* no SA_RESTART: a blocked read or open returns EINTR */
-    sigaction(SIGINT, &sa, &old_int);
-    sigaction(SIGTERM, &sa, &old_term);
+    catch(SIGINT, &sa, &old_int);
+    catch(SIGTERM, &sa, &old_term);
     sigaction(SIGALRM, &sa, &old_alrm);
     stop_on = true;
     if (timeout_ms) {
