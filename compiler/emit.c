@@ -78,6 +78,7 @@ typedef struct Emit {
     int nprocs_done;
     int nregex;
     const char *self;   /* C expression of the current PipeNode *, for errors */
+    bool in_proc;       /* emitting a stateful proc: its maps count toward its budget */
     const Type *emit_type; /* the OUT of the proc being emitted */
 } Emit;
 
@@ -275,6 +276,20 @@ static void pos_lit(Emit *E, Buf *b, Loc loc)
 
 static void ex(Emit *E, Buf *b, Node *e);
 
+/* A new empty map or set of type t; in a proc, one that counts toward the
+ * proc's memory budget (--mem-limit). */
+static void map_new(Emit *E, Buf *b, const Type *t)
+{
+    if (E->in_proc)
+        bf(b, "pipe_map_new_in(self_, ");
+    else
+        bf(b, "pipe_map_new(");
+    if (t->kind == T_MAP)
+        bf(b, "%s, %s)", tdesc(E, t->elems[0]), tdesc(E, t->elems[1]));
+    else
+        bf(b, "%s, 0)", tdesc(E, t->elems[0]));
+}
+
 /* The zero value of t: what a missing map key or list index reads as. */
 static void zero(Emit *E, Buf *b, const Type *t)
 {
@@ -294,8 +309,10 @@ static void zero(Emit *E, Buf *b, const Type *t)
         break;
     }
     case T_LIST: bf(b, "pipe_list_new(S, sizeof(%s), 0)", ctype(E, t->elems[0])); break;
-    case T_MAP: bf(b, "pipe_map_new(%s, %s)", tdesc(E, t->elems[0]), tdesc(E, t->elems[1])); break;
-    case T_SET: bf(b, "pipe_map_new(%s, 0)", tdesc(E, t->elems[0])); break;
+    case T_MAP:
+    case T_SET:
+        map_new(E, b, t);
+        break;
     default: bf(b, "0"); break;
     }
 }
@@ -1001,6 +1018,7 @@ static void emit_stateful(Emit *E, Node *d)
     free(st.p);
     const char *saved = E->self;
     E->self = "self_";
+    E->in_proc = true;
     E->emit_type = d->out ? d->out->type : NULL;
     /* init: state initial values (may use parameters) */
     bf(b, "static void proc_%s_init(Proc_%s *self)\n{\n    PipeNode *self_ = &self->base; (void)self_;\n", nm, nm);
@@ -1021,13 +1039,13 @@ static void emit_stateful(Emit *E, Node *d)
                 bf(b, "self->s_%s = %s; }\n", m->name, t);
         } else if (is_container(m->type)) {
             const Type *mt = m->type;
-            if (mt->kind == T_LIST)
+            if (mt->kind == T_LIST) {
                 bf(b, "    self->s_%s = pipe_list_new(0, sizeof(%s), 0);\n", m->name, ctype(E, mt->elems[0]));
-            else if (mt->kind == T_MAP)
-                bf(b, "    self->s_%s = pipe_map_new(%s, %s);\n", m->name, tdesc(E, mt->elems[0]),
-                   tdesc(E, mt->elems[1]));
-            else
-                bf(b, "    self->s_%s = pipe_map_new(%s, 0);\n", m->name, tdesc(E, mt->elems[0]));
+            } else {
+                bf(b, "    self->s_%s = ", m->name);
+                map_new(E, b, mt);
+                bf(b, ";\n");
+            }
         } else if (m->type->kind == T_STR || m->type->kind == T_TUPLE) {
             bf(b, "    { %s %s = ", ctype(E, m->type), t);
             zero(E, b, m->type);
@@ -1069,6 +1087,7 @@ static void emit_stateful(Emit *E, Node *d)
     }
     bf(b, "}\n");
     E->self = saved;
+    E->in_proc = false;
 }
 
 /* ------------------------------------------------------------------ stage nodes */

@@ -953,6 +953,10 @@ static int run_unit(Repl *R, Unit *u, const Prog *p)
     show_capture(R, p);
     if (!prog)
         fputs("pipec: error: the generated C did not compile (a bug in pipec, or in an extern proc)\n", stderr);
+    if (rc == 128 + SIGINT) /* Ctrl-C stopped the flow (pipe_main): back to the prompt */
+        fputs("interrupted\n", stderr);
+    if (rc == 128 + SIGTERM) /* meant for the REPL: its handler cleans up, then it ends */
+        raise(SIGTERM);
     jit_free(j);
     emit_free(&eo);
     return rc;

@@ -14,9 +14,25 @@ struct PipeArenaBlock {
     _Alignas(16) char data[];
 };
 
+PipeRt *pipe_rt_running;
+PipeNode *pipe_oom_stage;
+
+/* During a run a runtime error (of pipe_oom_stage when known), which flushes
+ * what was processed; outside one (or while an error is being reported) a
+ * message and exit 1.  Nothing here allocates. */
 static _Noreturn void out_of_memory(size_t n)
 {
-    fprintf(stderr, "pipec: error: out of memory (allocating %zu bytes)\n", n);
+    char msg[80];
+    snprintf(msg, sizeof msg, "out of memory (allocating %zu bytes)", n);
+    PipeRt *rt = pipe_rt_running;
+    if (rt && !rt->failing) {
+        PipeNode *stage = pipe_oom_stage;
+        pipe_oom_stage = NULL;
+        if (stage)
+            pipe_fail(stage, msg);
+        pipe_rt_fail(rt, msg);
+    }
+    fprintf(stderr, "pipec: error: %s\n", msg);
     exit(1);
 }
 
@@ -98,6 +114,15 @@ void *pipe_arena_grow(PipeArena *a, size_t n)
     a->cur = b->data + n;
     a->end = b->data + b->size;
     return b->data;
+}
+
+/* The bytes of every block of a. */
+size_t pipe_arena_size(const PipeArena *a)
+{
+    size_t n = 0;
+    for (const PipeArenaBlock *b = a->blocks; b; b = b->next)
+        n += sizeof *b + b->size;
+    return n;
 }
 
 /* Frees every block but the oldest, which becomes empty; O(1) when it is the only one. */

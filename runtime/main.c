@@ -23,20 +23,31 @@ static const char *type_name(const PipeType *t)
 
 #define MEM_LIMIT_DEFAULT ((size_t)256 << 20)
 
+/* Reads the decimal digits at the start of text (one at least) into *v;
+ * returns what follows them, or NULL when there are none or *v passes max. */
+static const char *parse_digits(const char *text, uint64_t max, uint64_t *v)
+{
+    const char *p = text;
+    *v = 0;
+    if (*p < '0' || *p > '9')
+        return NULL;
+    for (; *p >= '0' && *p <= '9'; p++) {
+        if (*v > (max - (uint64_t)(*p - '0')) / 10)
+            return NULL;
+        *v = *v * 10 + (uint64_t)(*p - '0');
+    }
+    return p;
+}
+
 /* Parses a size: digits, then optionally K, M, G or T (powers of 1024, either
  * case, optionally followed by "B" or "iB"), or "B".  False when text is not one
  * or is 0. */
 static bool parse_size(const char *text, size_t *out)
 {
-    const char *p = text;
-    size_t v = 0;
-    if (*p < '0' || *p > '9')
+    uint64_t v;
+    const char *p = parse_digits(text, (size_t)-1, &v);
+    if (!p)
         return false;
-    for (; *p >= '0' && *p <= '9'; p++) {
-        if (v > ((size_t)-1 - 9) / 10)
-            return false;
-        v = v * 10 + (size_t)(*p - '0');
-    }
     int shift = 0;
     switch (*p) {
     case 'k': case 'K': shift = 10; break;
@@ -55,6 +66,24 @@ static bool parse_size(const char *text, size_t *out)
     if (*p || v == 0 || v > ((size_t)-1 >> shift))
         return false;
     *out = v << shift;
+    return true;
+}
+
+/* Parses a duration: digits, then "ms", "s", "m" or "h" (none: seconds), into
+ * milliseconds.  False when text is not one, is 0 or is over a year. */
+static bool parse_duration(const char *text, uint64_t *ms)
+{
+    uint64_t v;
+    const char *p = parse_digits(text, 366ULL * 24 * 3600 * 1000, &v);
+    if (!p)
+        return false;
+    uint64_t unit = strcmp(p, "ms") == 0 ? 1
+                    : strcmp(p, "s") == 0 || !*p ? 1000
+                    : strcmp(p, "m") == 0 ? 60000
+                    : strcmp(p, "h") == 0 ? 3600000 : 0;
+    if (!unit || v == 0 || v * unit > 366ULL * 24 * 3600 * 1000)
+        return false;
+    *ms = v * unit;
     return true;
 }
 
@@ -157,11 +186,21 @@ static int open_trace(const char *argv0, RtOpts *opts)
     return usage_error(argv0, msg);
 }
 
+/* The --help lines of the options that limit a run (see limit_option). */
+static void print_limits_help(int w)
+{
+    printf("  %-*s   memory for sort before it spills to temporary files (default: 256M);\n"
+           "  %-*s   when given, also the most that one stage's maps and sets may hold\n", w, "--mem-limit N", w, "");
+    printf("  %-*s   a longer input line is an error (default: 1G)\n", w, "--max-line-bytes N");
+    printf("  %-*s   more input than this is an error (default: no limit)\n", w, "--max-input-bytes N");
+    printf("  %-*s   stop with an error after T: 500ms, 10s, 2m, 1h (default: none)\n", w, "--timeout T");
+}
+
 /* ------------------------------------------------------------------ parameters and options */
 
 static void print_help(const PipeProgram *prog, const char *argv0)
 {
-    size_t w = strlen("--stats[=json]");
+    size_t w = strlen("--max-input-bytes N");
     for (int i = 0; i < prog->nparams; i++) {
         size_t n = strlen(prog->params[i].name) + strlen(type_name(prog->params[i].type)) + 3;
         if (n > w)
@@ -181,8 +220,7 @@ static void print_help(const PipeProgram *prog, const char *argv0)
     }
     printf("  %-*s   at exit, per stage: items in and out, bytes, share of time\n", (int)w, "--stats[=json]");
     printf("  %-*s   a progress line on stderr (a terminal)\n", (int)w, "--progress");
-    printf("  %-*s   memory for sort before it spills to temporary files (default: 256M)\n", (int)w,
-           "--mem-limit N");
+    print_limits_help((int)w);
     print_trace_help((int)w);
     printf("  %-*s   show this help\n", (int)w, "-h, --help");
     fflush(stdout);
@@ -219,6 +257,47 @@ static int find_param(const PipeProgram *prog, const char *name, size_t n)
     return -1;
 }
 
+enum { LIMIT_TAKEN = -2, LIMIT_OTHER = -1 };
+
+/* The limits of a run: --mem-limit, --max-line-bytes, --max-input-bytes (sizes)
+ * and --timeout (a duration), each as "--NAME V" or "--NAME=V".  When argv[*i]
+ * is one, stores it in opts (moving *i past its value) and returns LIMIT_TAKEN,
+ * or 2 after a usage error; LIMIT_OTHER when it is another argument. */
+static int limit_option(int argc, char **argv, int *i, const char *argv0, RtOpts *opts)
+{
+    static const char *const names[] = {"--mem-limit", "--max-line-bytes", "--max-input-bytes", "--timeout"};
+    const char *a = argv[*i];
+    int k = 0;
+    size_t n = 0;
+    for (; k < 4; k++) {
+        n = strlen(names[k]);
+        if (strncmp(a, names[k], n) == 0 && (a[n] == '\0' || a[n] == '='))
+            break;
+    }
+    if (k == 4)
+        return LIMIT_OTHER;
+    const char *v = a[n] == '=' ? a + n + 1 : (*i + 1 < argc ? argv[++*i] : NULL);
+    char msg[400];
+    if (!v) {
+        snprintf(msg, sizeof msg, "option '%s' needs a value", names[k]);
+        return usage_error(argv0, msg);
+    }
+    size_t size = 0;
+    bool ok = k == 3 ? parse_duration(v, &opts->timeout_ms) : parse_size(v, &size);
+    if (!ok) {
+        snprintf(msg, sizeof msg, "bad value for '%s' (expected %s): '%.200s'", names[k],
+                 k == 3 ? "a duration such as 500ms, 10s, 2m or 1h" : "a size such as 64M, 1G or bytes", v);
+        return usage_error(argv0, msg);
+    }
+    if (k == 0)
+        opts->mem_limit = size;
+    else if (k == 1)
+        opts->max_line = size;
+    else if (k == 2)
+        opts->max_input = size;
+    return LIMIT_TAKEN;
+}
+
 /* Parses argv into params; returns -1 when the run may go on, else an exit code. */
 static int parse_args(const PipeProgram *prog, int argc, char **argv, const char *argv0,
                       char *params, bool *given, RtOpts *opts)
@@ -249,17 +328,11 @@ static int parse_args(const PipeProgram *prog, int argc, char **argv, const char
             opts->progress = true;
             continue;
         }
-        if (strncmp(a, "--mem-limit", 11) == 0 && (a[11] == '\0' || a[11] == '=')) {
-            const char *v = a[11] == '=' ? a + 12 : (i + 1 < argc ? argv[++i] : NULL);
-            if (!v)
-                return usage_error(argv0, "option '--mem-limit' needs a value");
-            if (!parse_size(v, &opts->mem_limit)) {
-                snprintf(msg, sizeof msg,
-                         "bad value for '--mem-limit' (expected a size such as 64M, 1G or bytes): '%.200s'", v);
-                return usage_error(argv0, msg);
-            }
+        int lim = limit_option(argc, argv, &i, argv0, opts);
+        if (lim >= 0)
+            return lim;
+        if (lim == LIMIT_TAKEN)
             continue;
-        }
         if (strncmp(a, "--", 2) != 0 || a[2] == '\0') {
             snprintf(msg, sizeof msg, "unexpected argument '%.400s'", a);
             return usage_error(argv0, msg);
@@ -308,7 +381,7 @@ static int parse_args(const PipeProgram *prog, int argc, char **argv, const char
 
 /* Parses argv (options --NAME V, --NAME=V, a bare --FLAG for a bool, --help),
  * builds and runs prog.  Returns 0, 1 after a runtime error, 2 after a usage
- * error.  Keeps no state between calls. */
+ * error, 130 or 143 after SIGINT or SIGTERM.  Keeps no state between calls. */
 int pipe_main(const PipeProgram *prog, int argc, char **argv)
 {
     const char *argv0 = argc > 0 && argv[0] ? argv[0] : (prog->name ? prog->name : "pipe");
@@ -335,6 +408,11 @@ int pipe_main(const PipeProgram *prog, int argc, char **argv)
     volatile int code = 1;
     rt->jmp = &jb;
     rt->mem_limit = opts.mem_limit;
+    rt->max_line = opts.max_line;
+    rt->max_input = opts.max_input;
+    /* from here on (opening inputs too: a FIFO blocks) SIGINT, SIGTERM and
+     * --timeout stop the run */
+    pipe_stop_install(opts.timeout_ms);
     pipe_rt_trace_begin(rt, prog, params, &opts);
     int jc = setjmp(jb);
     if (jc == 0) {
@@ -346,8 +424,9 @@ int pipe_main(const PipeProgram *prog, int argc, char **argv)
             pipe_rt_stats_start(rt);
         code = pipe_run(rt);
     } else {
-        code = jc == RT_JMP_STOP ? 0 : 1;
+        code = jc >= RT_JMP_SIGNAL ? jc : jc == RT_JMP_STOP ? 0 : 1;
     }
+    pipe_stop_remove();
     rt->jmp = NULL;
     if (rt->progress)
         pipe_rt_progress_end(rt);

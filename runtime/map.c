@@ -1,5 +1,6 @@
 /* map.c — PipeMap: an insertion-ordered hash map (a set when it has no value
  * type): a dense entry array in insertion order plus an open-addressing index. */
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "rt_impl.h"
@@ -31,11 +32,54 @@ struct PipeMap {
     size_t mask;         /* slots - 1 (a power of two minus one) */
     size_t nused;        /* slots not empty (live + removed) */
     PipeArena karena;    /* key storage; rebuilt when compacting */
+    /* Memory accounting (pipe_map_new_in): what the entry array, the index
+     * and the key arena take is charged to the owner's RtNode.mem when they
+     * grow, so a lookup or an insert that fits costs nothing more. */
+    PipeNode *owner;     /* the stage whose budget pays, or NULL */
+    size_t charged;      /* bytes charged to it */
+    size_t kbytes;       /* of which the key arena's */
 };
+
+/* Charges (or refunds) the change of one part of m from old to now bytes; past
+ * --mem-limit a runtime error of the owner.  Called before the part grows (so
+ * that the map stays whole when this unwinds), or just after the key arena did. */
+static void account(PipeMap *m, size_t old, size_t now)
+{
+    PipeNode *o = m->owner;
+    if (!o)
+        return;
+    RtNode *h = hdr(o);
+    h->mem += now - old; /* unsigned: a shrink wraps back down */
+    m->charged += now - old;
+    size_t lim = o->rt->mem_limit;
+    if (RT_UNLIKELY(lim && now > old && h->mem > lim)) {
+        char msg[160];
+        snprintf(msg, sizeof msg, "its maps and sets need more than --mem-limit=%zu bytes", lim);
+        pipe_fail(o, msg);
+    }
+}
+
+/* The key arena grew (its newest block changed): charges its new size. */
+static void account_keys(PipeMap *m)
+{
+    size_t now = pipe_arena_size(&m->karena);
+    size_t old = m->kbytes;
+    m->kbytes = now;
+    account(m, old, now);
+}
 
 static size_t align_up(size_t n, size_t a)
 {
     return (n + a - 1) / a * a;
+}
+
+/* Returns an empty map whose memory counts toward stage owner's budget
+ * (--mem-limit; refunded when the map is freed). */
+PipeMap *pipe_map_new_in(PipeNode *owner, const PipeType *key, const PipeType *val)
+{
+    PipeMap *m = pipe_map_new(key, val);
+    m->owner = owner;
+    return m;
 }
 
 /* Returns an empty map from keys of type key to values of type val (a set when val is NULL). */
@@ -127,8 +171,11 @@ static Slot *find(const PipeMap *m, const void *key, uint32_t h)
 
 static void index_rebuild(PipeMap *m, size_t nslots)
 {
+    size_t old = m->slots ? m->mask + 1 : 0;
+    account(m, old * sizeof(Slot), nslots * sizeof(Slot));
+    Slot *slots = pipe_xcalloc(nslots, sizeof(Slot)); /* before the free: an unwind leaves m whole */
     free(m->slots);
-    m->slots = pipe_xcalloc(nslots, sizeof(Slot));
+    m->slots = slots;
     m->mask = nslots - 1;
     m->nused = 0;
     for (size_t i = 0; i < m->nents; i++) {
@@ -171,6 +218,7 @@ static void compact(PipeMap *m)
     }
     m->nents = n;
     pipe_arena_free(&old);
+    account_keys(m);
     size_t nslots = m->mask + 1;
     while (nslots > 16 && m->nlive * 4 < nslots)
         nslots /= 2;
@@ -206,6 +254,7 @@ void *pipe_map_upsert(PipeMap *m, const void *key, bool *created)
     }
     if (created)
         *created = true;
+    pipe_oom_stage = m->owner; /* an allocation that fails names the stage */
     size_t ndead = m->nents - m->nlive;
     if (RT_UNLIKELY(ndead > 64 && ndead > m->nlive))
         compact(m);
@@ -216,10 +265,14 @@ void *pipe_map_upsert(PipeMap *m, const void *key, bool *created)
         index_rebuild(m, nslots);
     }
     if (m->nents == m->capents) {
-        m->capents = m->capents ? m->capents * 2 : 16;
-        m->ents = pipe_xrealloc(m->ents, m->capents * m->stride);
+        size_t cap = m->capents ? m->capents * 2 : 16;
+        account(m, m->capents * m->stride, cap * m->stride);
+        m->ents = pipe_xrealloc(m->ents, cap * m->stride);
+        m->capents = cap;
     }
     if (RT_UNLIKELY(m->nents >= UINT32_MAX - 1)) {
+        if (m->owner)
+            pipe_fail(m->owner, "map too large (4 billion entries)");
         fprintf(stderr, "pipec: error: map too large\n");
         exit(1);
     }
@@ -227,6 +280,7 @@ void *pipe_map_upsert(PipeMap *m, const void *key, bool *created)
     EntHdr *e = ent(m, i);
     memset(e, 0, m->stride);
     e->h = h;
+    PipeArenaBlock *kb = m->karena.blocks;
     key_store(m, (char *)e + m->koff, key);
     size_t j = h & m->mask;
     while (m->slots[j].e && m->slots[j].e != SLOT_DEL)
@@ -236,6 +290,9 @@ void *pipe_map_upsert(PipeMap *m, const void *key, bool *created)
     m->slots[j].h = h;
     m->slots[j].e = (uint32_t)i + 1;
     m->nlive++;
+    pipe_oom_stage = NULL;
+    if (RT_UNLIKELY(m->karena.blocks != kb))
+        account_keys(m);
     return (char *)e + m->voff;
 }
 
@@ -297,6 +354,8 @@ void pipe_map_free(PipeMap *m)
         if (m->key_heap)
             pipe_drop(m->kt, (char *)e + m->koff);
     }
+    if (m->owner)
+        hdr(m->owner)->mem -= m->charged;
     pipe_arena_free(&m->karena);
     free(m->ents);
     free(m->slots);

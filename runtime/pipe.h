@@ -211,6 +211,10 @@ static inline void pipe_emit(PipeNode *n, const void *item)
 /* Allocates a node of `size` bytes (>= sizeof(PipeNode)), zeroed, registered
  * with rt so that it is freed at the end of the run. */
 PipeNode *pipe_node_new(PipeRt *rt, size_t size, const char *name, PipePos pos);
+/* A map (pipe_map_new) whose entries, index and keys count toward stage
+ * owner's memory budget: past --mem-limit, when given, a runtime error of
+ * owner (additive to ABI 1; strings and lists held in values are not counted). */
+PipeMap *pipe_map_new_in(PipeNode *owner, const PipeType *key, const PipeType *val);
 /* Adds the edge from -> (to, port) and counts one more input of `to`. */
 void pipe_connect(PipeNode *from, PipeNode *to, int port);
 /* n will emit nothing more: each output is told (port_end), and an output whose
@@ -263,7 +267,8 @@ PipeArena *pipe_scratch(PipeRt *rt);
 size_t pipe_mem_limit(PipeRt *rt);
 
 /* Runs every source to its end, interleaving them line by line, then ends the
- * DAG in topological order.  Returns the exit code (0 or 1). */
+ * DAG in topological order.  Returns the exit code (0 or 1; 130 or 143 when
+ * SIGINT or SIGTERM stopped it, under pipe_main). */
 int pipe_run(PipeRt *rt);
 
 /* Runtime errors: print "FILE:L:C: runtime error in stage NAME: MESSAGE[: "value"]
@@ -311,7 +316,8 @@ typedef struct PipeProgram {
 } PipeProgram;
 
 /* Parses argv (options --name V, --name=V, --help), builds and runs prog.
- * Returns the process exit code: 0, 1 runtime error, 2 usage error. */
+ * Returns the process exit code: 0, 1 runtime error, 2 usage error, 130 or
+ * 143 after SIGINT or SIGTERM (what was processed is written out). */
 int pipe_main(const PipeProgram *prog, int argc, char **argv);
 
 /* ------------------------------------------------------------------ builtin functions

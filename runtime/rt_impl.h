@@ -14,11 +14,17 @@
 
 /* ------------------------------------------------------------------ memory (arena.c) */
 
-/* malloc/realloc/calloc that exit with a message when memory runs out. */
+/* malloc/realloc/calloc that report running out of memory: during a run
+ * (pipe_rt_running) a runtime error, of stage pipe_oom_stage when set (exit
+ * 1, output flushed); else a message and exit(1). */
+extern PipeRt *pipe_rt_running;
+extern PipeNode *pipe_oom_stage;
 void *pipe_xmalloc(size_t n);
 void *pipe_xrealloc(void *p, size_t n);
 void *pipe_xcalloc(size_t n, size_t size);
 char *pipe_xstrndup(const char *p, size_t n); /* NUL-terminated heap copy */
+/* The bytes of every block of a (a walk over its blocks). */
+size_t pipe_arena_size(const PipeArena *a);
 
 /* ------------------------------------------------------------------ output (out.c) */
 
@@ -99,7 +105,9 @@ static inline void pipe_out_str_line(PipeOut *o, PipeStr s)
 /* ------------------------------------------------------------------ run (run.c) */
 
 enum { RT_BUILD, RT_RUN, RT_END };       /* phases, for error messages */
-enum { RT_JMP_FAIL = 1, RT_JMP_STOP = 2 }; /* longjmp codes: exit 1, exit 0 */
+/* longjmp codes: exit 1, exit 0; RT_JMP_SIGNAL + SIG (SIGINT, SIGTERM) exits
+ * with that status, as a shell reports a process that the signal ended */
+enum { RT_JMP_FAIL = 1, RT_JMP_STOP = 2, RT_JMP_SIGNAL = 128 };
 
 struct PipeRt {
     PipeArena scratch;
@@ -120,6 +128,9 @@ struct PipeRt {
     bool stopping;                 /* ending sources that no stage wants more from (trace.c) */
     bool progress;                 /* --progress on a terminal */
     size_t mem_limit;              /* --mem-limit in bytes; 0: the default (main.c) */
+    size_t max_line;               /* --max-line-bytes (sources.c); 0: RT_MAX_LINE */
+    uint64_t max_input;            /* --max-input-bytes; 0: no limit */
+    uint64_t in_bytes;             /* bytes read by every source so far */
     bool drawn;                    /* a progress line is on the screen */
     uint32_t ptick;                /* steps since the last clock check */
     uint64_t pstart_ns, plast_ns;  /* when the run started, last redraw */
@@ -139,11 +150,15 @@ struct PipeRt {
 /* A runtime error not tied to a stage (I/O on a sink's file, ...): prints
  * "pipec: error: MSG", flushes, unwinds with code (RT_JMP_FAIL or RT_JMP_STOP). */
 __attribute__((noreturn)) void pipe_rt_abort(PipeRt *rt, const char *msg, int code);
+/* A runtime error of the run, not of one stage (--timeout, out of memory):
+ * "pipec: runtime error: MSG (input IN, line N)"; then as pipe_fail. */
+__attribute__((noreturn)) void pipe_rt_fail(PipeRt *rt, const char *msg);
 /* Appends s to b escaped for a message: \xHH, \" and \\, cut after ~60 bytes. */
 void pipe_buf_escaped(PipeBuf *b, PipeStr s);
 
-/* Every node is allocated behind this header (48 bytes, so the node keeps
- * malloc's alignment); it links the run's nodes and remembers pipe_end. */
+/* Every node is allocated behind this header (a multiple of 16 bytes, so the
+ * node keeps malloc's alignment); it links the run's nodes and remembers
+ * pipe_end. */
 typedef struct RtNode {
     struct RtNode *next;
     uint16_t ended;       /* pipe_end(n) ran: n emits nothing more */
@@ -153,7 +168,10 @@ typedef struct RtNode {
     struct RtStat *stat;  /* --stats: the node's counters, else NULL */
     struct RtCatch *catch; /* an error policy other than stop, else NULL */
     uint64_t errors;      /* runtime errors the policy caught (skipped or routed) */
+    size_t mem;           /* bytes its maps and sets hold (map.c), for --mem-limit */
+    size_t spare;         /* keeps the size a multiple of 16 */
 } RtNode;
+_Static_assert(sizeof(RtNode) % 16 == 0, "a node after its header keeps malloc's alignment");
 
 /* A node's error policy (pipe_node_on_error): its push and finish run under
  * an unwind point of their own, so that its runtime errors end only the item. */
@@ -175,7 +193,7 @@ static inline RtNode *hdr(PipeNode *n)
     return (RtNode *)n - 1;
 }
 
-/* What --stats and --progress ask of a run (parsed by pipe_main). */
+/* What --stats, --progress and the limits ask of a run (parsed by pipe_main). */
 typedef struct RtOpts {
     const char *trace;  /* --trace FILE ("-": stderr), else NULL */
     const char *run_id; /* --run-id ID (checked), else NULL: a new one */
@@ -183,6 +201,9 @@ typedef struct RtOpts {
     int stats;     /* 0 off, 1 table, 2 json */
     bool progress; /* a progress line on stderr when it is a terminal */
     size_t mem_limit; /* --mem-limit in bytes, 0 when not given */
+    size_t max_line;  /* --max-line-bytes, 0 when not given */
+    uint64_t max_input;  /* --max-input-bytes, 0 when not given */
+    uint64_t timeout_ms; /* --timeout, 0 when not given */
 } RtOpts;
 
 /* Every node of rt in creation order (rt->nodes is newest first): a heap
@@ -255,6 +276,30 @@ static inline void pipe_rt_item_done(PipeRt *rt)
         return;
     pipe_arena_reset(a);
 }
+
+/* ------------------------------------------------------------------ stopping (stop.c) */
+
+/* Nonzero once the run must stop: the signal that asked (SIGINT, SIGTERM, or
+ * SIGALRM for --timeout).  Set by a signal handler; the scheduler looks at it
+ * after each step, batching sources after each item (RT_GO_ON). */
+extern volatile sig_atomic_t pipe_rt_stop;
+#define RT_GO_ON(rt) ((rt)->solo && RT_LIKELY(!pipe_rt_stop))
+
+/* Installs the handlers of SIGINT and SIGTERM (without SA_RESTART, so that a
+ * blocked read(2) returns) and starts the --timeout timer (timeout_ms, 0 for
+ * none); pipe_stop_remove restores what was there.  pipe_main brackets a run
+ * with them; runs without them (tests) cannot be stopped. */
+void pipe_stop_install(uint64_t timeout_ms);
+void pipe_stop_remove(void);
+/* Acts on pipe_rt_stop: --timeout is a runtime error (exit 1); a signal
+ * flushes what the outputs hold and unwinds with RT_JMP_SIGNAL + the signal. */
+__attribute__((noreturn)) void pipe_stop_now(PipeRt *rt);
+/* Waits until fd has input (or is at its end) or the run must stop; calls
+ * pipe_stop_now then.  For descriptors whose read(2) may block (pipes,
+ * terminals): a signal that arrives just before the read cannot be lost. */
+void pipe_stop_wait_input(PipeRt *rt, int fd);
+/* The text of a --timeout value: "10s", "500ms", "2m", "1h". */
+void pipe_duration_text(uint64_t ms, char *buf, size_t size);
 
 /* ------------------------------------------------------------------ strings (str.c) */
 

@@ -212,10 +212,14 @@ static bool node_live(PipeNode *n, uint64_t gen)
     return h->live;
 }
 
-/* Resets the scratch arena (nothing of the caller may live there any more). */
+/* Resets the scratch arena (nothing of the caller may live there any more);
+ * a finish() emitting many items calls it after each, so a stop asked for
+ * (SIGINT, --timeout) is acted on there too. */
 void pipe_item_done(PipeRt *rt)
 {
     pipe_rt_item_done(rt);
+    if (RT_UNLIKELY(pipe_rt_stop))
+        pipe_stop_now(rt);
 }
 
 /* The scratch arena of the current item. */
@@ -277,6 +281,8 @@ static void schedule(PipeRt *rt)
                 pipe_rt_item_done(rt);
                 if (RT_PROGRESS(rt))
                     pipe_rt_progress_tick(rt);
+                if (RT_UNLIKELY(pipe_rt_stop))
+                    pipe_stop_now(rt);
                 i++;
                 continue;
             }
@@ -297,6 +303,8 @@ static void schedule(PipeRt *rt)
             pipe_rt_item_done(rt);
             if (RT_PROGRESS(rt))
                 pipe_rt_progress_tick(rt);
+            if (RT_UNLIKELY(pipe_rt_stop))
+                pipe_stop_now(rt);
             if (RT_UNLIKELY(rt->closed)) {
                 if (stop_dead(rt, live, 1) == 0)
                     break; /* stop_dead ended s */
@@ -361,9 +369,10 @@ static int close_all(PipeRt *rt)
     return code;
 }
 
-/* Runs every source to its end and flushes the outputs; returns 0, or 1 after
- * a runtime error (a closed pipe on an output stops the run with 0).  Every
- * node is opened first and closed at the end, whatever happened between. */
+/* Runs every source to its end and flushes the outputs; returns 0, 1 after a
+ * runtime error (a closed pipe on an output stops the run with 0), or 128 +
+ * the signal after SIGINT or SIGTERM (pipe_stop_install).  Every node is
+ * opened first and closed at the end, whatever happened between. */
 int pipe_run(PipeRt *rt)
 {
     jmp_buf jb;
@@ -374,17 +383,22 @@ int pipe_run(PipeRt *rt)
     sigemptyset(&ign.sa_mask);
     sigaction(SIGPIPE, &ign, &old);
     rt->jmp = &jb;
+    PipeRt *outer = pipe_rt_running;
+    pipe_rt_running = rt;
+    pipe_oom_stage = NULL;
     int code = setjmp(jb);
     if (code == 0) {
         open_all(rt);
         schedule(rt);
         rt->phase = RT_END;
+        if (pipe_rt_stop) /* asked for while `on end` hooks ran */
+            pipe_stop_now(rt);
         pipe_out_flush_all(rt);
     }
     rt->phase = RT_END;
     rt->cur = NULL;
     int closed = close_all(rt);
-    if (closed && code != RT_JMP_FAIL) {
+    if (closed && (code == 0 || code == RT_JMP_STOP)) {
         code = closed;
         rt->failing = true; /* what close() failed after is written; report nothing more */
         pipe_out_flush_all(rt);
@@ -393,8 +407,10 @@ int pipe_run(PipeRt *rt)
     rt->jmp = saved;
     rt->cur = NULL;
     rt->phase = RT_END;
+    pipe_rt_running = outer;
+    pipe_oom_stage = NULL;
     sigaction(SIGPIPE, &old, NULL);
-    return code == RT_JMP_FAIL ? 1 : 0;
+    return code >= RT_JMP_SIGNAL ? code : code == RT_JMP_FAIL ? 1 : 0;
 }
 
 /* ------------------------------------------------------------------ errors */
@@ -476,7 +492,7 @@ static _Noreturn void unwind(PipeRt *rt, const char *text, size_t len, int code)
         write_stderr(text, len);
     if (rt && rt->jmp)
         longjmp(*rt->jmp, code);
-    exit(code == RT_JMP_STOP ? 0 : 1);
+    exit(code >= RT_JMP_SIGNAL ? code : code == RT_JMP_STOP ? 0 : 1);
 }
 
 /* " [run ID]" after the kind of a runtime error, when the run was given
@@ -509,10 +525,10 @@ void pipe_rt_abort(PipeRt *rt, const char *msg, int code)
     unwind(rt, msg ? m.b.p : NULL, m.b.len, code);
 }
 
-/* The message of a runtime error of stage n (see pipe.h), with a newline. */
-static void fail_message(MsgBuf *mb, PipeNode *n, const char *msg, const PipeStr *value)
+/* The message of a runtime error of stage n (or of the run rt, n NULL; see
+ * pipe.h), with a newline. */
+static void fail_message(MsgBuf *mb, PipeRt *rt, PipeNode *n, const char *msg, const PipeStr *value)
 {
-    PipeRt *rt = n ? n->rt : NULL;
     MsgBuf m;
     msg_init(&m);
     if (n && n->pos.file) {
@@ -568,11 +584,10 @@ static void keep_caught(PipeRt *rt, const MsgBuf *m)
     rt->ncaught = len;
 }
 
-static _Noreturn void fail(PipeNode *n, const char *msg, const PipeStr *value)
+static _Noreturn void fail(PipeRt *rt, PipeNode *n, const char *msg, const PipeStr *value)
 {
-    PipeRt *rt = n ? n->rt : NULL;
     MsgBuf m;
-    fail_message(&m, n, msg, value);
+    fail_message(&m, rt, n, msg, value);
     RtCatch *c = n ? hdr(n)->catch : NULL;
     if (c && c->jmp && !rt->failing) { /* inside n's guarded hook: only the item fails */
         keep_caught(rt, &m);
@@ -673,11 +688,10 @@ PipeNode *pipe_dead_letter(PipeRt *rt, PipePos pos, const PipeType *t)
 void pipe_item_failed(PipeNode *n, const char *msg, PipeStr item)
 {
     RtCatch *c = hdr(n)->catch;
-    if (!c || n->rt->failing) {
-        fail(n, msg, &item);
-    }
+    if (!c || n->rt->failing)
+        fail(n->rt, n, msg, &item);
     MsgBuf m;
-    fail_message(&m, n, msg, &item);
+    fail_message(&m, n->rt, n, msg, &item);
     keep_caught(n->rt, &m);
     caught(n, &pipe_t_str, &item);
 }
@@ -685,11 +699,18 @@ void pipe_item_failed(PipeNode *n, const char *msg, PipeStr item)
 /* Reports a runtime error of stage n (see pipe.h for the format) and unwinds. */
 void pipe_fail(PipeNode *n, const char *msg)
 {
-    fail(n, msg, NULL);
+    fail(n ? n->rt : NULL, n, msg, NULL);
+}
+
+/* A runtime error of the run rather than of a stage (--timeout, out of
+ * memory): "pipec: runtime error: MSG (input IN, line N)", then as pipe_fail. */
+void pipe_rt_fail(PipeRt *rt, const char *msg)
+{
+    fail(rt, NULL, msg, NULL);
 }
 
 /* Like pipe_fail, naming the offending value (escaped, cut when long). */
 void pipe_fail_str(PipeNode *n, const char *msg, PipeStr value)
 {
-    fail(n, msg, &value);
+    fail(n ? n->rt : NULL, n, msg, &value);
 }

@@ -83,7 +83,7 @@ PipeNode *pipe_std_count(PipeRt *rt, PipePos pos, const PipeType *t, const PipeT
     c->node.finish = count_finish;
     c->node.free = count_free;
     c->t = t;
-    c->counts = pipe_map_new(t, &pipe_t_int);
+    c->counts = pipe_map_new_in(&c->node, t, &pipe_t_int);
     c->pair = agg_alloc(out->size);
     return &c->node;
 }

@@ -283,7 +283,7 @@ PipeNode *pipe_std_distinct(PipeRt *rt, PipePos pos, const PipeType *t)
     d->node.push = distinct_push;
     d->node.finish = distinct_finish;
     d->node.free = distinct_free;
-    d->seen = pipe_map_new(t, NULL);
+    d->seen = pipe_map_new_in(&d->node, t, NULL);
     return &d->node;
 }
 

@@ -13,7 +13,7 @@
 
 #define RD_PAD ((size_t)64 << 10)  /* room for the unfinished line before the read area */
 #define RD_CAP ((size_t)256 << 10) /* bytes per read(2) */
-#define RD_MAX_LINE ((size_t)1 << 30)
+#define RD_MAX_LINE ((size_t)1 << 30) /* --max-line-bytes when not given */
 
 /* ------------------------------------------------------------------ line reader */
 
@@ -24,6 +24,8 @@
 typedef struct Reader {
     int fd;            /* -1 when no file is open */
     bool own_fd, eof, regular;
+    bool over;         /* the run read more than --max-input-bytes: no more reads */
+    size_t max_line;   /* --max-line-bytes */
     char *mem;
     size_t pad, cap;
     char *start;       /* first byte not yet handed out is start + used */
@@ -62,7 +64,12 @@ static __attribute__((noreturn)) void fail_errno(PipeNode *n, const char *what, 
 static void open_input(FileSrc *f, const char *path)
 {
     Reader *r = &f->rd;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    int fd;
+    do /* a FIFO blocks until a writer opens it */
+        fd = open(path, O_RDONLY | O_CLOEXEC);
+    while (fd < 0 && errno == EINTR && !pipe_rt_stop);
+    if (fd < 0 && pipe_rt_stop)
+        pipe_stop_now(f->src.node.rt);
     if (fd < 0)
         fail_errno(&f->src.node, "cannot open", path, errno);
     struct stat st;
@@ -86,6 +93,44 @@ static void open_input(FileSrc *f, const char *path)
     f->src.is_file = r->regular;
 }
 
+/* A line longer than --max-line-bytes: the one place that judges it, before
+ * the line is buffered whole (refill calls it when the unfinished line alone
+ * passes the limit).  A skip policy (per-stage error policies, to come) would
+ * go on here instead of failing: count the line, drop the buffered bytes
+ * (r->used = r->len) and have refill drop what it reads up to the next '\n'. */
+static __attribute__((noreturn)) void line_too_long(FileSrc *f)
+{
+    char msg[100];
+    f->src.input_line++; /* the message names the line at fault */
+    snprintf(msg, sizeof msg, "line longer than --max-line-bytes=%zu", f->rd.max_line);
+    pipe_fail(&f->src.node, msg);
+}
+
+/* Reading went past --max-input-bytes: the lines that ended within it were
+ * emitted; the line at fault is the next one. */
+static __attribute__((noreturn)) void input_too_big(FileSrc *f)
+{
+    char msg[100];
+    f->src.input_line++;
+    snprintf(msg, sizeof msg, "input exceeds --max-input-bytes=%llu",
+             (unsigned long long)f->src.node.rt->max_input);
+    pipe_fail(&f->src.node, msg);
+}
+
+/* Counts got bytes just read against --max-input-bytes; returns how many of
+ * them stay within it (all when there is no limit), and marks r over when
+ * some do not. */
+static size_t count_input(FileSrc *f, size_t got)
+{
+    PipeRt *rt = f->src.node.rt;
+    uint64_t before = rt->in_bytes;
+    rt->in_bytes += got;
+    if (!rt->max_input || rt->in_bytes <= rt->max_input)
+        return got;
+    f->rd.over = true;
+    return before >= rt->max_input ? 0 : (size_t)(rt->max_input - before);
+}
+
 static void close_input(Reader *r)
 {
     if (r->fd >= 0 && r->own_fd)
@@ -100,8 +145,10 @@ static void refill(FileSrc *f)
     PipeNode *n = &f->src.node;
     size_t tail = r->len - r->used;
     char *from = r->start + r->used;
-    if (tail > RD_MAX_LINE)
-        pipe_fail(n, "line longer than 1 GiB");
+    if (tail > r->max_line)
+        line_too_long(f);
+    if (r->over)
+        input_too_big(f);
     if (tail + RD_CAP / 4 > r->pad + r->cap) {
         size_t ncap = r->cap * 2;
         char *nm = aligned_alloc(4096, r->pad + ncap);
@@ -119,20 +166,24 @@ static void refill(FileSrc *f)
     r->start = to;
     r->len = tail;
     r->used = 0;
-    if (!r->regular) /* about to wait for input: let the user see what is done */
+    if (!r->regular) { /* about to wait for input: let the user see what is done */
         pipe_out_flush_all(n->rt);
+        pipe_stop_wait_input(n->rt, r->fd);
+    }
     char *wp = to + tail;
     size_t room = (size_t)(r->mem + r->pad + r->cap - wp);
     ssize_t got;
     do
         got = read(r->fd, wp, room);
-    while (got < 0 && errno == EINTR);
+    while (got < 0 && errno == EINTR && !pipe_rt_stop);
+    if (got < 0 && pipe_rt_stop)
+        pipe_stop_now(n->rt);
     if (got < 0)
         fail_errno(n, "cannot read", f->name, errno);
     if (got == 0)
         r->eof = true;
-    r->len += (size_t)got;
     f->src.bytes_read += (uint64_t)got;
+    r->len += count_input(f, (size_t)got);
 }
 
 static inline void emit_line(PipeSource *s, const char *p, size_t n)
@@ -170,7 +221,7 @@ static char *prefilter_lines(PipeSource *s, const RtPrefilter *pf, char *p, char
         first = false;
         emit_line(s, ls, (size_t)(le - ls));
         p = le + 1;
-        if (!rt->solo)
+        if (!RT_GO_ON(rt))
             break;
     }
     return p;
@@ -184,6 +235,29 @@ static PipeOut *block_out(PipeSource *s)
         return NULL;
     PipeNode *o = s->node.outs[0].node;
     return hdr(o)->ended ? NULL : pipe_sink_line_out(o);
+}
+
+/* file_step when the buffer holds more than --max-line-bytes from p on: the
+ * complete lines of [p, end) one at a time, each checked against the limit
+ * (no block or prefilter path, which do not look at each line). */
+static bool emit_checked(FileSrc *f, char *p, char *end)
+{
+    Reader *r = &f->rd;
+    PipeRt *rt = f->src.node.rt;
+    char *nl;
+    bool first = true;
+    while ((first || RT_GO_ON(rt)) && (nl = memchr(p, '\n', (size_t)(end - p)))) {
+        if ((size_t)(nl - p) > r->max_line)
+            line_too_long(f);
+        if (!first)
+            pipe_rt_item_done(rt);
+        first = false;
+        emit_line(&f->src, p, (size_t)(nl - p));
+        p = nl + 1;
+    }
+    r->used = (size_t)(p - r->start);
+    r->scanned = 0;
+    return true;
 }
 
 /* Emits the next line; while the source is the only live one (rt->solo), every
@@ -202,6 +276,8 @@ static bool file_step(PipeSource *s)
         char *p = r->start + r->used, *end = r->start + r->len;
         char *nl = memchr(p + r->scanned, '\n', (size_t)(end - p) - r->scanned);
         if (nl) {
+            if (RT_UNLIKELY((size_t)(end - p) > r->max_line)) /* a line here may be too long */
+                return emit_checked(f, p, end);
             const RtPrefilter *pf = pipe_rt_prefilter(rt, s);
             if (pf) {
                 char *lim = (char *)memrchr(nl, '\n', (size_t)(end - nl)) + 1;
@@ -224,7 +300,7 @@ static bool file_step(PipeSource *s)
             }
             emit_line(s, p, (size_t)(nl - p));
             p = nl + 1;
-            while (rt->solo && (nl = memchr(p, '\n', (size_t)(end - p)))) {
+            while (RT_GO_ON(rt) && (nl = memchr(p, '\n', (size_t)(end - p)))) {
                 pipe_rt_item_done(rt);
                 emit_line(s, p, (size_t)(nl - p));
                 p = nl + 1;
@@ -235,6 +311,8 @@ static bool file_step(PipeSource *s)
         }
         r->scanned = (size_t)(end - p);
         if (r->eof) {
+            if ((size_t)(end - p) > r->max_line)
+                line_too_long(f);
             if (p < end) { /* a last line without '\n' is still a line */
                 r->used = r->len;
                 r->scanned = 0;
@@ -266,6 +344,7 @@ static FileSrc *file_src_new(PipeRt *rt, PipePos pos, const char *name)
     f->src.node.free = file_free;
     f->src.node.out = &pipe_t_str;
     f->rd.fd = -1;
+    f->rd.max_line = rt->max_line ? rt->max_line : RD_MAX_LINE;
     reader_alloc(&f->rd);
     return f;
 }
@@ -361,7 +440,7 @@ static bool range_step(PipeSource *s)
         s->input_line++;
         pipe_emit(&s->node, &v);
         pipe_rt_item_done(rt);
-    } while (rt->solo && r->next < r->to);
+    } while (RT_GO_ON(rt) && r->next < r->to);
     return true;
 }
 
@@ -394,7 +473,7 @@ static bool lines_step(PipeSource *s)
         l->pos += len + 1;
         emit_line(s, p, len);
         pipe_rt_item_done(rt);
-    } while (rt->solo && l->pos < l->n);
+    } while (RT_GO_ON(rt) && l->pos < l->n);
     return true;
 }
 

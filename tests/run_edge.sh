@@ -16,9 +16,6 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 PIPEC=${PIPEC:-$top/bin/pipec}
 case $PIPEC in /*) ;; *) PIPEC=$top/$PIPEC ;; esac
 # Known bugs (take a name out once it is fixed; XPASS says when):
-#   regex_long_line/big, regex_long_line_replace/big: a repeated group over a
-#     line of ~2 MB or more hits PCRE2's JIT stack limit, which runtime/regex.c
-#     treats as "no match": grep drops the line, replace leaves it unchanged.
 #   zip_stops, zip_stops_swap: zip reads its longer input to the end after the
 #     shorter one is done, so zip(range(0, 9e15), file) never ends.
 KNOWN_FAIL=${KNOWN_FAIL-""}

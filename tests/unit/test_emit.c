@@ -14,6 +14,7 @@
 
 #include "emit.h"
 #include "jit.h"
+#include "test_help.h"
 
 /* Rows leave out the fields they don't need (args, err): that is what they mean. */
 #pragma GCC diagnostic ignored "-Wmissing-field-initializers"
@@ -212,15 +213,9 @@ static const RunCase pipeline_cases[] = {
     {"--help lists the parameters",
      "pipeline main(pat: str, n: int = 10) { stdin | grep(pat) | head(n) | stdout }\n", "a\n",
      "usage: pipe_test [options]\n"
-     "  --pat str        (required)\n"
-     "  --n int          (default: 10)\n"
-     "  --stats[=json]   at exit, per stage: items in and out, bytes, share of time\n"
-     "  --progress       a progress line on stderr (a terminal)\n"
-     "  --mem-limit N    memory for sort before it spills to temporary files (default: 256M)\n"
-     "  --trace FILE     append a JSON-lines trace of the run to FILE (- for stderr)\n"
-     "  --run-id ID      the run's ID (a UUID) for traces and messages (default: a new UUIDv7)\n"
-     "  --version        pipec version and SHA-256 of the script this was built from\n"
-     "  -h, --help       show this help\n",
+     "  --pat str             (required)\n"
+     "  --n int               (default: 10)\n"
+     HELP_RUN_OPTIONS,
      0, NULL, ARGS("--help")},
     {"runtime error: to_int of a word", "pipeline main { stdin | to_int | stdout }\n", "1\nx\n3\n", "1\n", 1,
      "t.pipe:1:25: runtime error in stage to_int: "},

@@ -14,6 +14,7 @@
 
 #include "pipe_std.h"
 #include "rt_impl.h"
+#include "test_help.h"
 
 static char tmpdir[64];
 static const PipePos POS = {"t.pipe", 2, 3};
@@ -562,18 +563,12 @@ static void test_main_help(void **state)
     assert_int_equal(rc, 0);
     assert_int_equal(builds, 0);
     assert_string_equal(out, "usage: pipec run t.pipe [options]\n"
-                             "  --path str       (default: \"\")\n"
-                             "  --n int          (default: 10)\n"
-                             "  --ratio float    (default: 0.5)\n"
-                             "  --flag bool      (default: false)\n"
-                             "  --name str       (required)\n"
-                             "  --stats[=json]   at exit, per stage: items in and out, bytes, share of time\n"
-                             "  --progress       a progress line on stderr (a terminal)\n"
-                             "  --mem-limit N    memory for sort before it spills to temporary files (default: 256M)\n"
-                             "  --trace FILE     append a JSON-lines trace of the run to FILE (- for stderr)\n"
-                             "  --run-id ID      the run's ID (a UUID) for traces and messages (default: a new UUIDv7)\n"
-                             "  --version        pipec version and SHA-256 of the script this was built from\n"
-                             "  -h, --help       show this help\n");
+                             "  --path str            (default: \"\")\n"
+                             "  --n int               (default: 10)\n"
+                             "  --ratio float         (default: 0.5)\n"
+                             "  --flag bool           (default: false)\n"
+                             "  --name str            (required)\n"
+                             HELP_RUN_OPTIONS);
     free(out);
 }
 

@@ -1,0 +1,518 @@
+#!/bin/sh
+# Faults and limits of a run (LANGUAGE.md §7, docs/pipe.md "Limits" and
+# "Signals and faults"), with `pipec run` and with a `pipec build` binary:
+# output to a full disk (/dev/full); a reader that closes early (| head); a
+# missing or unreadable input; SIGINT and SIGTERM mid-run (what was processed
+# is written out, exit 130 or 143), while busy, while waiting for input and
+# while opening a FIFO; Ctrl-C in the REPL; --timeout; --max-line-bytes (also
+# memory bounded by it), --max-input-bytes; --mem-limit on maps and sets;
+# memory exhausted under `ulimit -v`; a pathological regex; parameters checked
+# before any input is read.  Every case runs under `timeout`: nothing hangs.
+# PIPEC names the compiler (default bin/pipec).  ASan builds skip what
+# measures memory (ulimit -v, peak RSS).
+LC_ALL=C
+export LC_ALL
+top=$(cd "$(dirname "$0")/.." && pwd)
+PIPEC=${PIPEC:-$top/bin/pipec}
+case $PIPEC in /*) ;; *) PIPEC=$top/$PIPEC ;; esac
+pass=0
+fail=0
+skip=0
+s=$(mktemp -d)
+trap 'chmod -R u+rwx "$s" 2>/dev/null; rm -rf "$s"' EXIT
+case $PIPEC in *asan*) asan=yes ;; *) asan=no ;; esac
+ok() { pass=$((pass + 1)); }
+bad() {
+    fail=$((fail + 1))
+    echo "FAIL $1"
+    [ -s "$s/err" ] && sed 's/^/    stderr: /' "$s/err" | head -n 3
+}
+check() { # check NAME COMMAND...: passes when the command succeeds
+    name=$1
+    shift
+    if "$@"; then ok; else bad "$name"; fi
+}
+skipped() { skip=$((skip + 1)); echo "SKIP $1"; }
+# has FILE TEXT: FILE holds TEXT (fixed string)
+has() { grep -qF -e "$2" "$1"; }
+# T [SECONDS] CMD...: runs CMD (stdout to $to, else $s/out; stderr to $s/err)
+# killed after 20 s, or SECONDS; its exit code in $rc
+to=""
+T() {
+    lim=20
+    case $1 in [0-9]*) lim=$1 && shift ;; esac
+    timeout -k 2 "$lim" "$@" >"${to:-$s/out}" 2>"$s/err"
+    rc=$?
+}
+# background command with SIGINT and SIGTERM at their defaults (a shell
+# without job control makes background commands ignore SIGINT, and pipec
+# keeps to an ignored SIGINT)
+if env --default-signal=INT,TERM true 2>/dev/null; then
+    DFL="env --default-signal=INT,TERM"
+else
+    DFL=""
+fi
+# wait_for FILE TEXT: waits (up to 10 s) until FILE holds TEXT
+wait_for() {
+    n=0
+    while ! grep -qF -e "$2" "$1" 2>/dev/null && [ $n -lt 100 ]; do
+        sleep 0.1
+        n=$((n + 1))
+    done
+}
+# ms: milliseconds since the epoch
+ms() { date +%s%3N; }
+
+cd "$s" || exit 1
+
+# --- scripts and binaries -------------------------------------------------------
+cat >up.pipe <<'EOF'
+pipeline main(n: int = 1) { stdin | upper | stdout }
+EOF
+cat >cat.pipe <<'EOF'
+pipeline main { stdin | stdout }
+EOF
+cat >fsink.pipe <<'EOF'
+pipeline main(out: str = "o.txt") { stdin | upper | file(out) }
+EOF
+cat >fsrc.pipe <<'EOF'
+pipeline main(path: str = "in.txt", n: int = 1) { file(path) | upper | stdout }
+EOF
+cat >two.pipe <<'EOF'
+pipeline main(a: str = "a.txt", b: str = "b.txt") {
+    file(a) | stdout
+    file(b) | file("two.out")
+}
+EOF
+cat >nums.pipe <<'EOF'
+pipeline main(n: int = 1000000000000) { range(0, n) | map(x => str(x)) | stdout }
+EOF
+cat >never.pipe <<'EOF'
+pipeline main { range(0, 1000000000000) | filter(x => x < 0) | stdout }
+EOF
+cat >count.pipe <<'EOF'
+pipeline main { stdin | count | count_items | stdout }
+EOF
+cat >distinct.pipe <<'EOF'
+pipeline main { stdin | distinct | count_items | stdout }
+EOF
+cat >state.pipe <<'EOF'
+proc by_prefix: str -> str {
+    state seen: {str: {str}}
+    on line {
+        add(seen[substr(line, 0, 2)], line)
+    }
+    on end {
+        for k, v in seen { emit k }
+    }
+}
+pipeline main { stdin | by_prefix | count_items | stdout }
+EOF
+cat >sort.pipe <<'EOF'
+pipeline main { stdin | sort | stdout }
+EOF
+cat >spin.pipe <<'EOF'
+proc spin: int -> int {
+    state n = 0
+    on x {
+        while x >= 0 { n += 1 }
+        emit n
+    }
+}
+pipeline main { range(0, 10) | spin | stdout }
+EOF
+cat >re.pipe <<'EOF'
+pipeline main(re: str = "(a+)+$") {
+    stdin | grep(re) | stdout
+}
+EOF
+cat >re_replace.pipe <<'EOF'
+pipeline main {
+    stdin | replace("(a|aa)+$", "x") | stdout
+}
+EOF
+cat >re_lambda.pipe <<'EOF'
+pipeline main(re: str = "^(a*)*$") {
+    stdin | filter(s => matches(s, re)) | stdout
+}
+EOF
+cat >grepf.pipe <<'EOF'
+pipeline main { stdin | grep_f("x") | stdout }
+EOF
+seq 1 200000 >seq.txt
+printf 'a\nb\nc\n' >in.txt
+printf 'a1\na2\n' >a.txt
+printf 'b1\nb2\n' >b.txt
+awk 'BEGIN { for (i = 0; i < 400000; i++) printf "key%d\n", i }' >keys.txt
+
+for p in up fsrc count nums never; do
+    if ! "$PIPEC" build "$p.pipe" -o "$p" 2>build.err; then
+        bad "pipec build $p.pipe: $(head -c 300 build.err)"
+    fi
+done
+# prog NAME HOW: the command that runs NAME.pipe (HOW: run) or its binary (bin)
+prog() {
+    if [ "$2" = run ]; then echo "$PIPEC run $s/$1.pipe"; else echo "$s/$1"; fi
+}
+
+# --- output to a full disk ------------------------------------------------------
+for how in run bin; do
+    up=$(prog up $how)
+    to=/dev/full
+    T $up <seq.txt # ~1.3 MB: fails while the run goes on
+    check "$how: stdout on /dev/full, big output: exit 1 ($rc)" [ $rc -eq 1 ]
+    check "$how: stdout on /dev/full, big output: message" has err "writing to stdout: No space left on device"
+    check "$how: stdout on /dev/full: the error names the stage" has err "runtime error in stage stdout"
+    T $up <in.txt # fits the buffer: fails at the final flush
+    check "$how: stdout on /dev/full, small output: exit 1 ($rc)" [ $rc -eq 1 ]
+    check "$how: stdout on /dev/full, small output: message" has err "No space left on device"
+    to=""
+done
+T $PIPEC run fsink.pipe --out /dev/full <seq.txt
+check "file(\"/dev/full\") sink: exit 1 ($rc)" [ $rc -eq 1 ]
+check "file(\"/dev/full\") sink: message names the file" has err "writing to /dev/full: No space left on device"
+to=/dev/full
+T $PIPEC run up.pipe --stats <in.txt
+to=""
+check "--stats on /dev/full: still exit 1 ($rc)" [ $rc -eq 1 ]
+
+# --- a reader that closes early ------------------------------------------------
+for how in run bin; do
+    up=$(prog up $how)
+    { timeout 20 $up <seq.txt 2>"$s/err"; echo $? >"$s/rc"; } | head -n 1 >"$s/out"
+    check "$how: | head -n 1: exit 0 ($(cat rc))" [ "$(cat rc)" = 0 ]
+    check "$how: | head -n 1: quiet" [ ! -s err ]
+    check "$how: | head -n 1: the first line" [ "$(cat out)" = 1 ]
+    { timeout 20 $up <in.txt 2>"$s/err"; echo $? >"$s/rc"; } | true
+    check "$how: | true (closed before the only write): exit 0 ($(cat rc))" [ "$(cat rc)" = 0 ]
+    check "$how: | true: quiet" [ ! -s err ]
+    { yes | timeout 20 $up 2>"$s/err"; echo $? >"$s/rc"; } | head -n 2 >/dev/null
+    check "$how: yes | ... | head: ends, exit 0 ($(cat rc))" [ "$(cat rc)" = 0 ]
+done
+
+# --- a missing or unreadable input: exit 1 before any output ---------------------
+mkdir -p adir
+for how in run bin; do
+    fsrc=$(prog fsrc $how)
+    T $fsrc --path missing.txt
+    check "$how: missing file: exit 1 ($rc)" [ $rc -eq 1 ]
+    check "$how: missing file: message" has err "runtime error in stage file: cannot open 'missing.txt': No such file or directory"
+    check "$how: missing file: the message names the script position" has err "fsrc.pipe:1:"
+    T $fsrc --path adir
+    check "$how: a folder as input: exit 1 ($rc)" [ $rc -eq 1 ]
+    check "$how: a folder as input: message" has err "cannot read 'adir': Is a directory"
+done
+T $PIPEC run two.pipe --b missing.txt
+check "missing second file: exit 1 ($rc)" [ $rc -eq 1 ]
+check "missing second file: nothing written before the error" [ ! -s out ]
+check "missing second file: nothing written before the error: output" [ ! -s two.out ]
+printf 'pipeline main { files("nomatch*.txt") | stdout }\n' >files.pipe
+T $PIPEC run files.pipe
+check "files() matching nothing: exit 1 ($rc)" [ $rc -eq 1 ]
+check "files() matching nothing: exit 1: message" has err "no file matches 'nomatch*.txt'"
+if [ "$(id -u)" != 0 ]; then
+    printf 'x\n' >secret.txt
+    chmod 000 secret.txt
+    T $PIPEC run fsrc.pipe --path secret.txt
+    check "unreadable file: exit 1 ($rc)" [ $rc -eq 1 ]
+    check "unreadable file: exit 1: message" has err "cannot open 'secret.txt': Permission denied"
+else
+    skipped "unreadable file (root reads every file; the folder case stands in)"
+fi
+
+# --- SIGINT and SIGTERM ---------------------------------------------------------
+if [ -z "$DFL" ]; then
+    skipped "signals: env --default-signal is missing (coreutils >= 8.31)"
+else
+    # busy: what was emitted before the signal is written out whole
+    for how in run bin; do
+        for sig in INT TERM; do
+            want=130
+            [ $sig = TERM ] && want=143
+            nums=$(prog nums $how)
+            rm -f busy.out
+            $DFL timeout -k 2 20 $nums >busy.out 2>"$s/err" &
+            pid=$!
+            wait_for busy.out 100000
+            sleep 0.2
+            kill -$sig $pid
+            wait $pid
+            rc=$?
+            check "$how: SIG$sig while busy: exit $want ($rc)" [ $rc -eq $want ]
+            check "$how: SIG$sig while busy: quiet" [ ! -s err ]
+            last=$(tail -c 30 busy.out | tail -n 1)
+            check "$how: SIG$sig while busy: the output ends with a whole line" [ "$(tail -c 1 busy.out | od -An -c | tr -d ' ')" = '\n' ]
+            check "$how: SIG$sig while busy: every item up to the last is there" \
+                [ "$(wc -l <busy.out)" -eq $((last + 1)) ]
+        done
+    done
+    # waiting for input on a pipe: lines given before are out, the read is interrupted
+    for how in run bin; do
+        up=$(prog up $how)
+        rm -f wait.out fifo
+        mkfifo fifo
+        $DFL timeout -k 2 20 $up <fifo >wait.out 2>"$s/err" &
+        pid=$!
+        exec 3>fifo
+        printf 'one\ntwo\n' >&3
+        wait_for wait.out TWO
+        t0=$(ms)
+        kill -INT $pid
+        wait $pid
+        rc=$?
+        t1=$(ms)
+        exec 3>&-
+        check "$how: SIGINT while reading a pipe: exit 130 ($rc)" [ $rc -eq 130 ]
+        check "$how: SIGINT while reading a pipe: the lines read are out" [ "$(cat wait.out)" = "ONE
+TWO" ]
+        check "$how: SIGINT while reading a pipe: prompt ($((t1 - t0)) ms)" [ $((t1 - t0)) -lt 2000 ]
+    done
+    # started in the background by a shell without job control, SIGINT stays
+    # ignored (as for any command); SIGTERM still stops it
+    # (no timeout here: it would catch SIGINT; a watchdog kills it instead)
+    $PIPEC run never.pipe >/dev/null 2>"$s/err" &
+    pid=$!
+    { sleep 20; kill -KILL $pid 2>/dev/null; } >/dev/null 2>&1 &
+    guard=$!
+    sleep 0.5
+    kill -INT $pid
+    sleep 0.5
+    check "an ignored SIGINT stays ignored" kill -0 $pid
+    kill -TERM $pid
+    wait $pid
+    rc=$?
+    check "an ignored SIGINT stays ignored; SIGTERM: exit 143 ($rc)" [ $rc -eq 143 ]
+    kill $guard 2>/dev/null
+    # opening a FIFO that no one writes (open(2) blocks)
+    rm -f fifo
+    mkfifo fifo
+    $DFL timeout -k 2 20 $PIPEC run fsrc.pipe --path fifo >/dev/null 2>"$s/err" &
+    pid=$!
+    sleep 0.5
+    kill -TERM $pid
+    wait $pid
+    rc=$?
+    check "SIGTERM while opening a FIFO: exit 143 ($rc)" [ $rc -eq 143 ]
+    # a stage that never returns: the second SIGINT ends the process
+    # (--foreground: timeout passes on every signal, not just the first)
+    $DFL timeout --foreground -k 2 20 $PIPEC run spin.pipe >/dev/null 2>"$s/err" &
+    pid=$!
+    sleep 0.5
+    kill -INT $pid
+    sleep 0.3
+    kill -INT $pid
+    wait $pid
+    rc=$?
+    check "a stuck stage: the second SIGINT ends it (exit $rc)" [ $rc -eq 130 ]
+    # the REPL: Ctrl-C stops the flow, and the session goes on
+    rm -f fifo
+    mkfifo fifo
+    $DFL timeout -k 2 20 $PIPEC repl <fifo >repl.out 2>&1 &
+    pid=$!
+    exec 3>fifo
+    printf 'range(0, 1000000000000) | filter(x => x < 0)\nlines("a\\nb") | upper\n' >&3
+    sleep 1
+    kill -INT $pid
+    sleep 0.3
+    printf 'lines("c") | upper\n' >&3
+    exec 3>&-
+    wait $pid
+    rc=$?
+    check "repl: Ctrl-C in a flow: the REPL goes on (exit $rc)" [ $rc -eq 0 ]
+    check "repl: Ctrl-C in a flow: says so" has repl.out "interrupted"
+    check "repl: Ctrl-C in a flow: later flows run" [ "$(grep -v interrupted repl.out)" = "A
+B
+C" ]
+fi
+
+# --- --timeout ------------------------------------------------------------------
+for how in run bin; do
+    never=$(prog never $how)
+    t0=$(ms)
+    T $never --timeout 300ms
+    t1=$(ms)
+    check "$how: --timeout while busy: exit 1 ($rc)" [ $rc -eq 1 ]
+    check "$how: --timeout while busy: message" has err "pipec: runtime error: timed out after 300ms (input range, line "
+    check "$how: --timeout while busy: on time ($((t1 - t0)) ms)" [ $((t1 - t0)) -lt 3000 ]
+    up=$(prog up $how)
+    { printf 'x\ny\n'; sleep 3; } | {
+        t0=$(ms)
+        timeout 20 $up --timeout=1s >"$s/out" 2>"$s/err"
+        echo $? >"$s/rc"
+        echo $(($(ms) - t0)) >"$s/took"
+    }
+    rc=$(cat rc)
+    t1=$(($(cat took)))
+    t0=0
+    check "$how: --timeout while waiting for input: exit 1 ($rc)" [ $rc -eq 1 ]
+    check "$how: --timeout while waiting for input: message" has err "timed out after 1s (input stdin, line 2)"
+    check "$how: --timeout while waiting for input: what was read is out" [ "$(cat out)" = "X
+Y" ]
+    check "$how: --timeout while waiting for input: on time ($t1 ms)" [ "$t1" -lt 2500 ]
+done
+T 30 $PIPEC run spin.pipe --timeout 200ms
+check "--timeout, a stage that never returns: exit 1 after the grace ($rc)" [ $rc -eq 1 ]
+check "--timeout, a stage that never returns: message" has err "a stage did not stop within 5 s more"
+for d in 500ms 10s 2m 1h 30; do
+    T $PIPEC run up.pipe --timeout "$d" <in.txt
+    check "--timeout $d: accepted" [ $rc -eq 0 ]
+done
+for d in 0 10x 1.5s -1 s ""; do
+    T $PIPEC run up.pipe --timeout "$d" <in.txt
+    check "--timeout '$d': usage error ($rc)" [ $rc -eq 2 ]
+    check "--timeout '$d': usage error: message" has err "bad value for '--timeout'"
+done
+
+# --- --max-line-bytes -----------------------------------------------------------
+printf 'short\nabcdefghij\nthis line is too long\nlast\n' >lines.txt
+for how in run bin; do
+    fsrc=$(prog fsrc $how)
+    T $fsrc --path lines.txt --max-line-bytes 10
+    check "$how: --max-line-bytes: exit 1 ($rc)" [ $rc -eq 1 ]
+    check "$how: --max-line-bytes: names stage, position, input and line" \
+        has err "fsrc.pipe:1:51: runtime error in stage file: line longer than --max-line-bytes=10 (input lines.txt, line 3)"
+    check "$how: --max-line-bytes: the lines before it are out" [ "$(cat out)" = "SHORT
+ABCDEFGHIJ" ]
+    up=$(prog up $how)
+    T $up --max-line-bytes=21 <lines.txt
+    check "$how: --max-line-bytes: a line of exactly the limit passes ($rc)" [ $rc -eq 0 ]
+done
+printf 'ok\nno newline at the end' >nonl.txt
+T $PIPEC run up.pipe --max-line-bytes 10 <nonl.txt
+check "--max-line-bytes: a last line without newline ($rc)" [ $rc -eq 1 ]
+check "--max-line-bytes: a last line without newline: message" has err "(input stdin, line 2)"
+T $PIPEC run cat.pipe --max-line-bytes 10 <lines.txt
+check "--max-line-bytes: stdin | stdout (whole blocks) checks too ($rc)" [ $rc -eq 1 ]
+check "--max-line-bytes: stdin | stdout (whole blocks) checks too: message" has err "line 3)"
+check "--max-line-bytes: stdin | stdout: the lines before are out" [ "$(cat out)" = "short
+abcdefghij" ]
+T $PIPEC run grepf.pipe --max-line-bytes 10 <lines.txt
+check "--max-line-bytes: a prefiltered grep_f checks too ($rc)" [ $rc -eq 1 ]
+check "--max-line-bytes: a prefiltered grep_f checks too: message" has err "line 3)"
+T $PIPEC run up.pipe --max-line-bytes abc <lines.txt
+check "--max-line-bytes abc: usage error ($rc)" [ $rc -eq 2 ]
+# the long line is not held whole: 64 MB without a newline, limit 1M
+if [ $asan = no ] && [ -x /usr/bin/time ]; then
+    head -c 67108864 /dev/zero | tr '\0' a >long.txt
+    timeout 60 /usr/bin/time -f %M -o rss "$PIPEC" run up.pipe --max-line-bytes 1M <long.txt >/dev/null 2>err
+    rc=$?
+    check "--max-line-bytes 1M on a 64 MB line: exit 1 ($rc)" [ $rc -eq 1 ]
+    check "--max-line-bytes 1M on a 64 MB line: exit 1: message" has err "line 1)"
+    rss=$(tail -n 1 rss)
+    check "--max-line-bytes 1M on a 64 MB line: peak RSS $rss KB < 40000 KB" [ "$rss" -lt 40000 ]
+    rm -f long.txt
+else
+    skipped "--max-line-bytes memory (ASan or no /usr/bin/time)"
+fi
+
+# --- --max-input-bytes ----------------------------------------------------------
+for how in run bin; do
+    up=$(prog up $how)
+    T $up --max-input-bytes 1000 <seq.txt # lines 1-9: 18 bytes, 10-99: 270, 100-277: 712 → 1000
+    check "$how: --max-input-bytes: exit 1 ($rc)" [ $rc -eq 1 ]
+    check "$how: --max-input-bytes: names the input and line" \
+        has err "runtime error in stage stdin: input exceeds --max-input-bytes=1000 (input stdin, line 278)"
+    check "$how: --max-input-bytes: the lines within it are out" [ "$(cat out)" = "$(seq 1 277)" ]
+done
+T $PIPEC run up.pipe --max-input-bytes 6 <in.txt
+check "--max-input-bytes of exactly the input: exit 0 ($rc)" [ $rc -eq 0 ]
+T $PIPEC run two.pipe --max-input-bytes 10
+check "--max-input-bytes counts every source: exit 1 ($rc)" [ $rc -eq 1 ]
+check "--max-input-bytes counts every source: exit 1: message" has err "exceeds --max-input-bytes=10"
+T $PIPEC run up.pipe --max-input-bytes 1Q <in.txt
+check "--max-input-bytes 1Q: usage error ($rc)" [ $rc -eq 2 ]
+
+# --- --mem-limit on maps and sets -----------------------------------------------
+T $PIPEC run count.pipe --mem-limit 4M <keys.txt
+check "count past --mem-limit: exit 1 ($rc)" [ $rc -eq 1 ]
+check "count past --mem-limit: names the stage" has err "count.pipe:1:25: runtime error in stage count: its maps and sets need more than --mem-limit=4194304 bytes (input stdin, line "
+T $PIPEC run distinct.pipe --mem-limit=4M <keys.txt
+check "distinct past --mem-limit: exit 1 ($rc)" [ $rc -eq 1 ]
+check "distinct past --mem-limit: exit 1: message" has err "runtime error in stage distinct: its maps and sets"
+T $PIPEC run state.pipe --mem-limit 4M <keys.txt
+check "a proc's nested sets past --mem-limit: exit 1 ($rc)" [ $rc -eq 1 ]
+check "a proc's nested sets past --mem-limit: exit 1: message" has err "runtime error in stage by_prefix: its maps and sets"
+PIPE_MEM_LIMIT=4M
+export PIPE_MEM_LIMIT
+T $PIPEC run count.pipe <keys.txt
+unset PIPE_MEM_LIMIT
+check "PIPE_MEM_LIMIT caps maps too ($rc)" [ $rc -eq 1 ]
+check "PIPE_MEM_LIMIT caps maps too: message" has err "--mem-limit=4194304"
+T $PIPEC run count.pipe <keys.txt
+check "count without --mem-limit: no cap ($rc)" [ $rc -eq 0 ]
+check "count without --mem-limit: no cap: output" [ "$(cat out)" = 400000 ]
+T $PIPEC run count.pipe --mem-limit 64M <keys.txt
+check "count within --mem-limit ($rc)" [ $rc -eq 0 ]
+check "count within --mem-limit: output" [ "$(cat out)" = 400000 ]
+T $PIPEC run sort.pipe --mem-limit 1M <keys.txt
+check "sort past --mem-limit spills, not fails ($rc)" [ $rc -eq 0 ]
+sort keys.txt >sorted.txt
+check "sort past --mem-limit spills, not fails ($rc): sorted" cmp -s sorted.txt out
+
+# --- memory exhausted (ulimit -v) -----------------------------------------------
+if [ $asan = no ]; then
+    awk 'BEGIN { for (i = 0; i < 3000000; i++) printf "k%d\n", i }' >many.txt
+    for how in run bin; do
+        count=$(prog count $how)
+        # the JIT (pipec run) needs more address space to start than a binary
+        if [ $how = run ]; then lim=250000; else lim=80000; fi
+        (ulimit -v $lim && exec timeout 30 $count <many.txt >"$s/out" 2>"$s/err")
+        rc=$?
+        check "$how: count out of memory (ulimit -v $lim): exit 1 ($rc)" [ $rc -eq 1 ]
+        check "$how: count out of memory: names the stage" has err "runtime error in stage count: out of memory (allocating "
+        check "$how: count out of memory: no crash report" sh -c "! grep -qiE 'segmentation|abort|sanitizer|core' '$s/err'"
+    done
+    (ulimit -v 250000 && exec timeout 30 "$PIPEC" run distinct.pipe <many.txt >"$s/out" 2>"$s/err")
+    rc=$?
+    check "distinct out of memory: exit 1 ($rc)" [ $rc -eq 1 ]
+    check "distinct out of memory: exit 1: message" has err "in stage distinct: out of memory"
+    rm -f many.txt
+else
+    skipped "ulimit -v (ASan reserves its shadow memory up front)"
+fi
+
+# --- a pathological regex -------------------------------------------------------
+{
+    echo "aaab"
+    awk 'BEGIN { s = ""; for (i = 0; i < 30000; i++) s = s "a"; print s "b" }'
+} >patho.txt
+for p in re re_replace re_lambda; do
+    t0=$(ms)
+    T $PIPEC run $p.pipe <patho.txt
+    t1=$(ms)
+    check "$p: catastrophic backtracking: exit 1 ($rc)" [ $rc -eq 1 ]
+    check "$p: reported as a limit, naming the input line" has err "the regular expression gave up on this line"
+    check "$p: ... line 2" has err "(input stdin, line 2)"
+    check "$p: bounded ($((t1 - t0)) ms)" [ $((t1 - t0)) -lt 5000 ]
+done
+T $PIPEC run re.pipe <patho.txt
+check "grep: the stage and its position" has err "re.pipe:2:13: runtime error in stage grep:"
+check "grep: what matched before is out" [ "$(cat out)" = "" ]
+T $PIPEC run re.pipe --re 'a+b$' <patho.txt
+check "a sane regex on the same lines: exit 0 ($rc)" [ $rc -eq 0 ]
+check "a sane regex on the same lines: exit 0: output" [ "$(wc -l <out)" -eq 2 ]
+
+# --- parameters are checked before any input is read ------------------------------
+for how in run bin; do
+    up=$(prog up $how)
+    { timeout 20 $up --n abc 2>"$s/err"; echo $? >"$s/rc"; cat >"$s/out"; } <in.txt
+    check "$how: --n abc: usage error ($(cat rc))" [ "$(cat rc)" = 2 ]
+    check "$how: --n abc: usage error: message" has err "bad value for '--n' (expected int): 'abc'"
+    check "$how: --n abc: stdin (a file) was not read" [ "$(cat out)" = "$(cat in.txt)" ]
+    { printf 'p\nq\n'; sleep 1; } | { timeout 20 $up --n abc 2>"$s/err"; echo $? >"$s/rc"; cat >"$s/out"; }
+    check "$how: --n abc: stdin (a pipe) was not read" [ "$(cat rc)" = 2 ]
+    check "$how: --n abc: stdin (a pipe) was not read: output" [ "$(cat out)" = "p
+q" ]
+    fsrc=$(prog fsrc $how)
+    rm -f fifo
+    mkfifo fifo
+    t0=$(ms)
+    T 5 $fsrc --path fifo --n abc # opening the FIFO would block
+    t1=$(ms)
+    check "$how: --n abc with a FIFO input: exit 2 at once ($rc, $((t1 - t0)) ms)" [ $rc -eq 2 ]
+    T 5 $fsrc --path fifo --timeout 5q
+    check "$how: a bad --timeout with a FIFO input: exit 2 at once ($rc)" [ $rc -eq 2 ]
+done
+
+echo "faults: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
