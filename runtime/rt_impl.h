@@ -116,6 +116,9 @@ struct PipeRt {
     bool closed;                   /* pipe_close ran: the scheduler checks liveness */
     bool progress;                 /* --progress on a terminal */
     size_t mem_limit;              /* --mem-limit in bytes; 0: the default (main.c) */
+    size_t read_size;              /* tests only: line readers' bytes per read (sources.c);
+                                    * 0: 256 KiB.  Small sizes make short lines cross
+                                    * buffer refills and grow (tests/fuzz/fuzz_input.c) */
     bool drawn;                    /* a progress line is on the screen */
     uint32_t ptick;                /* steps since the last clock check */
     uint64_t pstart_ns, plast_ns;  /* when the run started, last redraw */
