@@ -67,8 +67,8 @@ static void feed_stdin(const uint8_t *p, size_t n, bool want_pipe)
 }
 
 /* data[0] picks the pipeline (modulo their count); data[1] bit 7 feeds stdin
- * through a pipe, bit 6 sets a 2 KiB memory budget (sort spills) instead of
- * 64 KiB, bits 0-5 the reader's bytes per read: 0 the default 256 KiB, 1-47
+ * through a pipe, bit 6 sets the smallest memory budget (64 KiB: sort spills
+ * runs to temporary files) instead of the default, bits 0-5 the reader's bytes per read: 0 the default 256 KiB, 1-47
  * that many (at least 4), 48-63 1 KiB to 16 KiB.  The rest is the input.
  * A runtime error (exit code 1) is a normal outcome; a usage error a bug here. */
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -78,7 +78,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     unsigned k = data[1] & 63;
     cfg.prog = fuzz_pipes[data[0] % NPIPES];
     cfg.read_size = k == 0 ? 0 : k < 48 ? k : (size_t)(k - 47) << 10;
-    cfg.mem_limit = data[1] & 64 ? 2048 : 65536;
+    cfg.mem_limit = data[1] & 64 ? (size_t)64 << 10 : 0;
     feed_stdin(data + 2, size - 2, data[1] & 128);
 
     PipeProgram hooked = *cfg.prog;

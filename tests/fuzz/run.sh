@@ -56,18 +56,22 @@ printf '\377\376 caf\303\251 \300\200 \355\240\200\n\342\202\254 ab ab\n' >"$sam
 printf 'x\nx\nx\ny\nx\ny y y\ny y y\n' >"$samples/dups"
 awk 'BEGIN { for (i = 0; i < 700; i++) printf "ab%d x@y ", i; printf "\n" }' >"$samples/long_line"
 awk 'BEGIN { for (i = 0; i < 300; i++) printf "%d,", i * 7 }' >"$samples/long_no_newline"
+# many short lines: past a 64 KiB budget sort writes several runs
+awk 'BEGIN { for (i = 0; i < 4000; i++) printf "%d\n", (i * 7919) % 1000 }' >"$samples/many_short"
 
-# each sample once per pipeline, header settings in turn: default reads from a
-# file, small and medium reads, a pipe, the 2 KiB budget
-settings="0 5 193 128 64 17 50 145 1 210"
-nset=$(echo $settings | wc -w)
+# each sample twice per pipeline, with header settings in turn: default reads
+# from a file, small and medium reads, a pipe; one of the two with the 64 KiB
+# budget (the second five settings are the first five plus bit 6)
+settings="0 5 128 17 50 64 69 192 81 114"
 j=0
 for f in "$samples"/*; do
     i=0
     while [ $i -lt "$FUZZ_NPIPES" ]; do
-        # shellcheck disable=SC2086
-        b=$(echo $settings | cut -d' ' -f$(((i + j) % nset + 1)))
-        { printf "\\$(printf %03o $i)\\$(printf %03o "$b")"; cat "$f"; } >"$seeds/input/$(basename "$f").$i"
+        for k in 0 5; do
+            # shellcheck disable=SC2086
+            b=$(echo $settings | cut -d' ' -f$(((i + j) % 5 + k + 1)))
+            { printf "\\$(printf %03o $i)\\$(printf %03o "$b")"; cat "$f"; } >"$seeds/input/$(basename "$f").$i.$b"
+        done
         i=$((i + 1))
     done
     j=$((j + 1))
