@@ -122,7 +122,7 @@ HAVE_CLANG   := $(shell command -v $(FUZZ_CC) 2>/dev/null)
 
 $(FUZZ_DIR)/obj/%.o: %.c Makefile
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) $(WARN) -c -o $@ $<
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(WARN) $(WERROR) -c -o $@ $<
 
 $(FUZZ_DIR)/obj/$(BUILD)/%.o: $(BUILD)/%.c Makefile
 	@mkdir -p $(dir $@)
