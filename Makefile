@@ -26,7 +26,7 @@ UNIT_SRC     := $(wildcard tests/unit/test_*.c)
 UNIT_BIN     := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 EMBEDDED     := runtime/pipe.h stdlib/pipe_std.h $(RUNTIME_SRC) $(STDLIB_SRC) $(wildcard runtime/*_impl.h)
 
-.PHONY: all deps demo test unit $(ALL_SUITES) asan bench fuzz install clean
+.PHONY: all deps demo test unit $(ALL_SUITES) asan bench fuzz fuzz_smoke install clean
 all: $(PIPEC)
 
 deps:
@@ -86,7 +86,7 @@ ALL_SUITES  := $(SUITES) editors perf
 suite_script = $(if $(filter editors,$1),editors/tests/run.sh,$(if $(filter perf,$1),tests/perf/run.sh,tests/run_$1.sh))
 
 test: deps
-	$(MAKE) all unit $(ALL_SUITES)
+	$(MAKE) all unit $(ALL_SUITES) fuzz_smoke
 
 unit: $(UNIT_BIN)
 	@sh tests/run_unit.sh $(UNIT_BIN)
@@ -101,16 +101,57 @@ asan:
 bench: all
 	@PIPEC=$(PIPEC) BUILD=$(BUILD) sh bench/run.sh
 
-# libFuzzer on the front end (parse, check, emit): FUZZ_SECONDS per run,
-# seeded with every .pipe in the repository; crashes land in build/fuzz/.
+# libFuzzer (clang, ASan, UBSan) on the front end (fuzz_parse: bytes through
+# parse, check and C emission) and on the input path (fuzz_input: bytes on
+# stdin through the line reader into the pipelines of tests/fuzz/pipes/).
+# `make fuzz` runs each for FUZZ_SECONDS, one process, on corpora seeded in
+# $(FUZZ_DIR); findings land in $(FUZZ_DIR)/artifacts/.  fuzz_smoke (in
+# `make test`) replays the seeds and tests/fuzz/regress/ once.  Keep the order
+# of FUZZ_PIPES: an input's first byte picks a pipeline by its index.
+FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 60
-FUZZ_SRC := $(filter-out compiler/main.c,$(COMPILER_SRC)) $(RUNTIME_SRC) $(STDLIB_SRC)
-fuzz: $(GEN_SRC)
-	@mkdir -p build/fuzz/corpus
-	cp examples/*.pipe examples/lib/*.pipe tests/golden/*.pipe tests/errors/*.pipe build/fuzz/corpus/
-	clang -std=c11 -D_GNU_SOURCE -O1 -g -fsanitize=fuzzer,address,undefined -Iruntime -Istdlib -Icompiler \
-	    -I$(BUILD)/grammar -o build/fuzz/fuzz_parse tests/fuzz/fuzz_parse.c $(FUZZ_SRC) $(GEN_SRC) $(LIBS)
-	cd build/fuzz && ./fuzz_parse -max_total_time=$(FUZZ_SECONDS) -max_len=4096 corpus
+FUZZ_DIR     := $(BUILD)/fuzz
+FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+FUZZ_CFLAGS   = -std=c11 -D_GNU_SOURCE -O1 -g $(FUZZ_SAN) -fsanitize=fuzzer-no-link -MMD -MP \
+                -Iruntime -Istdlib -Icompiler -I$(BUILD)/grammar -I$(FUZZ_DIR)/pipes
+FUZZ_PIPES   := cat grep_f grep text numbers aggregate sort fanin proc
+FUZZ_LIB_OBJ := $(patsubst %.c,$(FUZZ_DIR)/obj/%.o,$(RUNTIME_SRC) $(STDLIB_SRC))
+FUZZ_FE_OBJ  := $(patsubst %.c,$(FUZZ_DIR)/obj/%.o,$(filter-out compiler/main.c,$(COMPILER_SRC)) $(GEN_SRC))
+FUZZ_BINS    := $(FUZZ_DIR)/fuzz_parse $(FUZZ_DIR)/fuzz_input
+HAVE_CLANG   := $(shell command -v $(FUZZ_CC) 2>/dev/null)
+
+$(FUZZ_DIR)/obj/%.o: %.c Makefile
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(WARN) $(WERROR) -c -o $@ $<
+
+$(FUZZ_DIR)/obj/$(BUILD)/%.o: $(BUILD)/%.c Makefile
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -c -o $@ $<
+
+$(FUZZ_DIR)/pipes/fuzz_pipes.h: tests/fuzz/emit_pipes.sh $(FUZZ_PIPES:%=tests/fuzz/pipes/%.pipe) $(PIPEC)
+	sh tests/fuzz/emit_pipes.sh $(PIPEC) $(FUZZ_DIR)/pipes $(FUZZ_PIPES:%=tests/fuzz/pipes/%.pipe)
+
+$(FUZZ_PIPES:%=$(FUZZ_DIR)/pipes/%.c): $(FUZZ_DIR)/pipes/fuzz_pipes.h ;
+
+$(FUZZ_DIR)/obj/tests/fuzz/fuzz_input.o: $(FUZZ_DIR)/pipes/fuzz_pipes.h
+
+$(FUZZ_DIR)/fuzz_parse: $(FUZZ_DIR)/obj/tests/fuzz/fuzz_parse.o $(FUZZ_FE_OBJ) $(FUZZ_LIB_OBJ)
+	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ $(LIBS)
+
+$(FUZZ_DIR)/fuzz_input: $(FUZZ_DIR)/obj/tests/fuzz/fuzz_input.o \
+                        $(FUZZ_PIPES:%=$(FUZZ_DIR)/obj/$(FUZZ_DIR)/pipes/%.o) $(FUZZ_LIB_OBJ)
+	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ -lpcre2-8 -lm
+
+fuzz: $(FUZZ_BINS)
+	@FUZZ_DIR=$(FUZZ_DIR) FUZZ_NPIPES=$(words $(FUZZ_PIPES)) FUZZ_SECONDS=$(FUZZ_SECONDS) sh tests/fuzz/run.sh fuzz
+
+fuzz_smoke:
+ifeq ($(HAVE_CLANG),)
+	@echo "fuzz_smoke: skipped: no $(FUZZ_CC) (apt-get install clang; make deps does)"
+else
+	@$(MAKE) --no-print-directory $(FUZZ_BINS)
+	@FUZZ_DIR=$(FUZZ_DIR) FUZZ_NPIPES=$(words $(FUZZ_PIPES)) sh tests/fuzz/run.sh replay
+endif
 
 install: $(PIPEC)
 	install -d $(DESTDIR)$(PREFIX)/bin

@@ -1064,7 +1064,7 @@ static void emit_stateful(Emit *E, Node *d)
             Sym *y = m->sema;
             bf(b, "static void proc_%s_push(PipeNode *self_, const void *item_, int port_)\n{\n", nm);
             bf(b, "    Proc_%s *self = (Proc_%s *)self_; (void)self; (void)port_;\n", nm, nm);
-            bf(b, "    %s v_%s_%d = *(const %s *)item_;\n", ctype(E, y->type), y->name, y->id, ctype(E, y->type));
+            bf(b, "    %s v_%s_%d = *(%s const *)item_;\n", ctype(E, y->type), y->name, y->id, ctype(E, y->type));
             stmts(E, b, m->a, 1);
             bf(b, "}\n");
         } else {
@@ -1103,7 +1103,7 @@ static void lambda_params(Emit *E, Buf *b, Node *lam, const Type *in, const char
 {
     if (lam->list.n == 1) {
         Sym *y = lam->list.v[0]->sema;
-        bf(b, "    %s v_%s_%d = *(const %s *)%s; (void)v_%s_%d;\n", ctype(E, in), y->name, y->id, ctype(E, in), item,
+        bf(b, "    %s v_%s_%d = *(%s const *)%s; (void)v_%s_%d;\n", ctype(E, in), y->name, y->id, ctype(E, in), item,
            y->name, y->id);
         return;
     }

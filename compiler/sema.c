@@ -1407,27 +1407,38 @@ static bool flow_refers(Node *flow, const char *name)
     return false;
 }
 
-/* Whether a binding later in the pipeline than `from` leads back to `name`. */
-static bool reaches(Node *pl, int from, const char *target, const char *name, int depth)
+/* Whether the flow bound to `target` leads back to `name` through bindings at
+ * or after `from`.  Depth first, each binding visited once (seen[i]): with
+ * bindings repeated under one name, trying every path took exponential time. */
+static bool reaches(Node *pl, int from, const char *target, const char *name, bool *seen)
 {
-    if (depth > pl->list.n)
-        return false;
     for (int i = 0; i < pl->list.n; i++) {
         Node *st = pl->list.v[i];
-        if (st->kind != N_BIND || strcmp(st->name, target))
+        if (st->kind != N_BIND || seen[i] || strcmp(st->name, target))
             continue;
+        seen[i] = true;
         if (flow_refers(st->a, name))
             return true;
         for (int j = from; j < pl->list.n; j++) {
             Node *o = pl->list.v[j];
-            if (o->kind == N_BIND && flow_refers(st->a, o->name) && reaches(pl, from, o->name, name, depth + 1))
+            if (o->kind == N_BIND && flow_refers(st->a, o->name) && reaches(pl, from, o->name, name, seen))
                 return true;
         }
     }
     return false;
 }
 
-/* Reports uses of names bound later in the pipeline: a cycle or a use before binding. */
+/* Whether a statement in [from, to) of the pipeline binds name. */
+static bool bound_between(Node *pl, int from, int to, const char *name)
+{
+    for (int k = from; k < to; k++)
+        if (pl->list.v[k]->kind == N_BIND && !strcmp(pl->list.v[k]->name, name))
+            return true;
+    return false;
+}
+
+/* Reports uses of names bound later in the pipeline: a cycle or a use before
+ * binding, once per name (a name bound again is reported as bound twice). */
 static bool check_order(Sema *s, Node *pl, int i, Scope *sc)
 {
     Node *st = pl->list.v[i];
@@ -1444,12 +1455,17 @@ static bool check_order(Sema *s, Node *pl, int i, Scope *sc)
             }
             continue;
         }
-        if (scope_find_local(sc, later->name))
+        if (scope_find_local(sc, later->name) || bound_between(pl, i, j, later->name))
             continue;
         if (!flow_refers(flow, later->name))
             continue;
         ok = false;
-        if (st->kind == N_BIND && reaches(pl, i, later->name, st->name, 0))
+        bool *seen = NULL;
+        if (st->kind == N_BIND) {
+            seen = pipe_alloc(s->arena, (size_t)pl->list.n);
+            memset(seen, 0, (size_t)pl->list.n);
+        }
+        if (seen && reaches(pl, i, later->name, st->name, seen))
             err(s, st->loc, "cycle: '%s' and '%s' are defined in terms of each other", st->name, later->name);
         else
             err(s, st->loc, "stream '%s' is used before it is bound (at %d:%d)", later->name, later->loc.line,

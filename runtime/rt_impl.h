@@ -131,6 +131,9 @@ struct PipeRt {
     size_t max_line;               /* --max-line-bytes (sources.c); 0: RT_MAX_LINE */
     uint64_t max_input;            /* --max-input-bytes; 0: no limit */
     uint64_t in_bytes;             /* bytes read by every source so far */
+    size_t read_size;              /* tests only: line readers' bytes per read (sources.c);
+                                    * 0: 256 KiB.  Small sizes make short lines cross
+                                    * buffer refills and grow (tests/fuzz/fuzz_input.c) */
     bool drawn;                    /* a progress line is on the screen */
     uint32_t ptick;                /* steps since the last clock check */
     uint64_t pstart_ns, plast_ns;  /* when the run started, last redraw */

@@ -11,16 +11,17 @@
 #include "pipe_std.h"
 #include "rt_impl.h"
 
-#define RD_PAD ((size_t)64 << 10)  /* room for the unfinished line before the read area */
-#define RD_CAP ((size_t)256 << 10) /* bytes per read(2) */
+#define RD_CAP ((size_t)256 << 10) /* bytes per read(2), unless rt->read_size says less */
+#define RD_MIN ((size_t)4)         /* the smallest rt->read_size: pad is at least 1 byte */
 #define RD_MAX_LINE ((size_t)1 << 30) /* --max-line-bytes when not given */
 
 /* ------------------------------------------------------------------ line reader */
 
 /* The buffer is [pad | cap]: read(2) goes to the page-aligned start of the cap
  * area (the kernel copies faster into aligned memory), and the unfinished last
- * line of the previous chunk is moved to just before it, into the pad.  A line
- * longer than that doubles the buffer. */
+ * line of the previous chunk is moved to just before it, into the pad (a
+ * quarter of cap).  An unfinished line longer than cap doubles cap, so a read
+ * always has at least pad bytes of room. */
 typedef struct Reader {
     int fd;            /* -1 when no file is open */
     bool own_fd, eof, regular;
@@ -33,13 +34,20 @@ typedef struct Reader {
     size_t scanned;    /* bytes after start + used known to hold no '\n' */
 } Reader;
 
-static void reader_alloc(Reader *r)
+/* n bytes, page-aligned when n is a multiple of the page (aligned_alloc wants
+ * that, and ASan checks it); never NULL. */
+static char *reader_mem(size_t n)
 {
-    r->pad = RD_PAD;
-    r->cap = RD_CAP;
-    r->mem = aligned_alloc(4096, r->pad + r->cap);
-    if (!r->mem)
-        r->mem = pipe_xmalloc(r->pad + r->cap);
+    char *m = n % 4096 == 0 ? aligned_alloc(4096, n) : NULL;
+    return m ? m : pipe_xmalloc(n);
+}
+
+/* cap is the bytes per read: RD_CAP, or less to test refills (rt->read_size). */
+static void reader_alloc(Reader *r, size_t cap)
+{
+    r->cap = cap;
+    r->pad = cap / 4;
+    r->mem = reader_mem(r->pad + r->cap);
     r->start = r->mem + r->pad;
     r->len = r->used = r->scanned = 0;
 }
@@ -149,11 +157,9 @@ static void refill(FileSrc *f)
         line_too_long(f);
     if (r->over)
         input_too_big(f);
-    if (tail + RD_CAP / 4 > r->pad + r->cap) {
+    if (tail > r->cap) { /* else less than pad bytes would be left for the read */
         size_t ncap = r->cap * 2;
-        char *nm = aligned_alloc(4096, r->pad + ncap);
-        if (!nm)
-            nm = pipe_xmalloc(r->pad + ncap);
+        char *nm = reader_mem(r->pad + ncap);
         memcpy(nm, from, tail);
         free(r->mem);
         r->mem = nm;
@@ -345,7 +351,8 @@ static FileSrc *file_src_new(PipeRt *rt, PipePos pos, const char *name)
     f->src.node.out = &pipe_t_str;
     f->rd.fd = -1;
     f->rd.max_line = rt->max_line ? rt->max_line : RD_MAX_LINE;
-    reader_alloc(&f->rd);
+    size_t cap = rt->read_size ? rt->read_size : RD_CAP;
+    reader_alloc(&f->rd, cap < RD_MIN ? RD_MIN : cap > RD_CAP ? RD_CAP : cap);
     return f;
 }
 

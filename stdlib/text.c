@@ -38,9 +38,10 @@ typedef struct TextBuf {
     size_t n, cap;
 } TextBuf;
 
+/* Room for extra more bytes; never NULL (also for 0 bytes: NULL + 0 is UB). */
 static char *text_reserve(TextBuf *b, size_t extra)
 {
-    if (b->n + extra > b->cap) {
+    if (b->n + extra > b->cap || !b->p) {
         size_t cap = b->cap ? b->cap : 256;
         while (cap < b->n + extra)
             cap *= 2;

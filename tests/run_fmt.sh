@@ -19,7 +19,7 @@ bad() {
 }
 
 cd "$top" || exit 2
-for f in $(find examples tests/golden tests/diff tests/edge tests/perf bench -name '*.pipe' | sort); do
+for f in $(find examples tests/golden tests/diff tests/edge tests/perf tests/fuzz bench -name '*.pipe' | sort); do
     if ! "$PIPEC" fmt - <"$f" >"$tmp/once" 2>"$tmp/err"; then
         bad "$f" "pipec fmt failed"
         sed 's/^/    /' "$tmp/err" | head -10

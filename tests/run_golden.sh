@@ -4,7 +4,8 @@
 # and as the C of `pipec emit-c` built with the command its first line gives;
 # each in a fresh copy of its folder, with stdin NAME.in and options NAME.args:
 # stdout must equal NAME.out byte for byte in each, the exit code NAME.code (0),
-# stderr NAME.err when that file exists, and files NAME.expect/* as written.
+# stderr NAME.err when that file exists, and files NAME.expect/* as written;
+# the C compiler must not warn about the generated C (it is ours, not the user's).
 # Then every tests/errors/NAME.pipe must fail `pipec check` with exactly NAME.err.
 # PIPEC names the compiler (default bin/pipec); SKIP_BUILD=1 skips the binaries.
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -14,6 +15,14 @@ bad() {
     fail=$((fail + 1))
     echo "FAIL $1: $2"
     [ -n "$3" ] && [ -f "$3" ] && diff "$4" "$3" | head -20
+}
+
+# quiet_cc WHAT ERRFILE: the C compiler said nothing while building WHAT
+quiet_cc() {
+    [ -s "$2" ] || return 0
+    bad "$1" "the C compiler warned about the generated C"
+    sed 's/^/    /' "$2" | head -10
+    return 1
 }
 
 # check NAME MODE WORK DIR: compares what MODE produced in WORK with the expectations
@@ -82,6 +91,7 @@ for dir in examples tests/golden; do
                     sed 's/^/    /' "$work/build.err" | head -10
                     continue
                 fi
+                quiet_cc "$dir/$name (emit-c)" "$work/build.err" || continue
                 # shellcheck disable=SC2086
                 (cd "$work" && ./emitted/"$name" $bargs <"$input" >"$work/emitc.out" 2>"$work/emitc.err"; echo $? >"$work/emitc.code")
             elif [ "$mode" = run ]; then
@@ -97,6 +107,7 @@ for dir in examples tests/golden; do
                     sed 's/^/    /' "$work/build.err" | head -10
                     continue
                 fi
+                quiet_cc "$dir/$name (build)" "$work/build.err" || continue
                 # shellcheck disable=SC2086
                 (cd "$work" && ./prog $bargs <"$input" >"$work/bin.out" 2>"$work/bin.err"; echo $? >"$work/bin.code")
             fi

@@ -133,8 +133,11 @@ static Rec *rec_new(PipeRt *rt)
 
 /* ------------------------------------------------------------------ reader */
 
+/* Each case with the default buffer and with tiny ones (rt->read_size, the
+ * fuzzer's knob): lines that cross refills and outgrow the buffer read alike. */
 static void test_reader_cases(void **state)
 {
+    static const size_t sizes[] = {0, 1, 4, 5, 7, 64};
     static const struct {
         const char *data;
         size_t n;
@@ -150,18 +153,22 @@ static void test_reader_cases(void **state)
         {"a\r\nb\r\n", 6, 2, {"a\r", "b\r"}, {2, 2}},
         {"x\0y\nz\0", 6, 2, {"x\0y", "z\0"}, {3, 2}},
         {"no newline at all", 17, 1, {"no newline at all"}, {17}},
+        {"a longer first line\nb\n\nthe last, longer still", 45, 4,
+         {"a longer first line", "b", "", "the last, longer still"}, {19, 1, 0, 22}},
     };
-    for (size_t i = 0; i < sizeof t / sizeof *t; i++) {
-        const char *path = write_file("in.txt", t[i].data, t[i].n);
+    for (size_t i = 0; i < sizeof t / sizeof *t * (sizeof sizes / sizeof *sizes); i++) {
+        size_t c = i % (sizeof t / sizeof *t);
+        const char *path = write_file("in.txt", t[c].data, t[c].n);
         PipeRt *rt = pipe_rt_new();
+        rt->read_size = sizes[i / (sizeof t / sizeof *t)];
         PipeSource *src = pipe_src_file(rt, POS, S(path));
         Rec *r = rec_new(rt);
         pipe_connect(&src->node, &r->node, 0);
         assert_int_equal(pipe_run(rt), 0);
-        assert_int_equal(r->n, t[i].nlines);
+        assert_int_equal(r->n, t[c].nlines);
         for (size_t k = 0; k < r->n; k++) {
-            assert_int_equal(r->items[k].n, t[i].lens[k]);
-            assert_memory_equal(r->items[k].p, t[i].lines[k], t[i].lens[k]);
+            assert_int_equal(r->items[k].n, t[c].lens[k]);
+            assert_memory_equal(r->items[k].p, t[c].lines[k], t[c].lens[k]);
             assert_int_equal(r->lines[k], (int64_t)k + 1);
         }
         assert_int_equal(r->finished, 1);

@@ -1056,6 +1056,45 @@ static const Case regression_cases[] = {
      "    n | stdout\n"
      "}\n",
      "2:5: error: 'n' is a parameter of pipeline 'main': a stream needs another name\n"},
+    /* Fixed bug 6 (found by fuzz_parse): a name bound again and again in terms
+     * of itself made the cycle search try every path (exponential: eight
+     * bindings took minutes), and each later binding of a name repeated the
+     * error, as "'y' and 'y' are defined in terms of each other". */
+    {"a name bound many times in terms of itself",
+     "pipeline main {\n"
+     "    x = y | trim\n"
+     "    y = y | upper\n"
+     "    y = y | upper\n"
+     "    y = y | upper\n"
+     "    y = y | upper\n"
+     "    y = y | upper\n"
+     "    y = y | upper\n"
+     "    y = y | upper\n"
+     "    y = y | upper\n"
+     "    y = y | upper\n"
+     "    y = y | upper\n"
+     "    x | stdout\n"
+     "}\n",
+     "2:5: error: stream 'y' is used before it is bound (at 3:5)\n"
+     "3:5: error: cycle: 'y' is defined in terms of itself\n"
+     "4:5: error: cycle: 'y' is defined in terms of itself\n"
+     "5:5: error: cycle: 'y' is defined in terms of itself\n"
+     "6:5: error: cycle: 'y' is defined in terms of itself\n"
+     "7:5: error: cycle: 'y' is defined in terms of itself\n"
+     "8:5: error: cycle: 'y' is defined in terms of itself\n"
+     "9:5: error: cycle: 'y' is defined in terms of itself\n"
+     "10:5: error: cycle: 'y' is defined in terms of itself\n"
+     "11:5: error: cycle: 'y' is defined in terms of itself\n"
+     "12:5: error: cycle: 'y' is defined in terms of itself\n"},
+    {"a cycle through a name bound twice is reported once",
+     "pipeline main {\n"
+     "    x = y | trim\n"
+     "    y = stdin\n"
+     "    y = x | upper\n"
+     "    x | stdout\n"
+     "}\n",
+     "2:5: error: cycle: 'x' and 'y' are defined in terms of each other\n"
+     "4:5: error: 'y' is bound twice (first at 3:5)\n"},
 };
 
 /* ------------------------------------------------------------------ the harness */
