@@ -13,7 +13,7 @@ _pipec_commands="run build emit-c check graph repl fmt"
 # The options of each command (run's parameters are added after the script).
 _pipec_options() {
     case $1 in
-        run) echo "--pipeline --stats --stats=json --progress --mem-limit --trace --run-id --version --help" ;;
+        run) echo "--pipeline --stats --stats=json --progress --mem-limit --max-line-bytes --max-input-bytes --timeout --trace --run-id --version --help" ;;
         build | emit-c) echo "-o --output --pipeline --help" ;;
         check) echo "--dump-ast --help" ;;
         graph) echo "--format -o --output --pipeline --help" ;;

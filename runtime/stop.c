@@ -5,6 +5,7 @@
 #include <poll.h>
 #include <stdio.h>
 #include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "rt_impl.h"
@@ -12,9 +13,13 @@
 /* Seconds that a stop may take: a stage stuck in a loop never returns to the
  * scheduler, so after this the process ends without flushing. */
 #define STOP_GRACE 5
+/* Milliseconds in which the same signal again is the same request: timeout(1)
+ * and others send a signal to the process and then to its group. */
+#define STOP_SAME_MS 200
 
 volatile sig_atomic_t pipe_rt_stop;
 static volatile sig_atomic_t stop_ticks; /* SIGALRMs since the stop was asked */
+static struct timespec stop_asked;       /* when */
 static int stop_pipe[2] = {-1, -1};      /* a handler writes a byte: poll() wakes */
 static bool stop_on;
 static uint64_t stop_timeout_ms;
@@ -46,18 +51,29 @@ static void die_by(int sig)
     raise(sig); /* blocked while the handler runs: delivered when it returns */
 }
 
-/* Only async-signal-safe calls here (write, alarm, sigaction, raise, _exit).
- * The first signal asks the run to stop and starts a watchdog ticking each
- * second (alarm); SIGINT or SIGTERM again, or STOP_GRACE ticks without the
- * run stopping, end the process at once, without flushing. */
+/* Milliseconds since the stop was asked. */
+static long since_asked(void)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (now.tv_sec - stop_asked.tv_sec) * 1000 + (now.tv_nsec - stop_asked.tv_nsec) / 1000000;
+}
+
+/* Only async-signal-safe calls here (write, alarm, clock_gettime, sigaction,
+ * raise, _exit).  The first signal asks the run to stop and starts a watchdog
+ * ticking each second (alarm); SIGINT or SIGTERM again (later than
+ * STOP_SAME_MS), or STOP_GRACE ticks without the run stopping, end the
+ * process at once, without flushing. */
 static void on_stop(int sig)
 {
     int saved = errno;
     if (!pipe_rt_stop) {
         pipe_rt_stop = sig;
+        clock_gettime(CLOCK_MONOTONIC, &stop_asked);
         alarm(1);
     } else if (sig != SIGALRM) {
-        die_by(sig); /* the user insists */
+        if (since_asked() > STOP_SAME_MS)
+            die_by(sig); /* the user insists */
     } else if (++stop_ticks < STOP_GRACE) {
         alarm(1);
     } else if (pipe_rt_stop == SIGALRM) {

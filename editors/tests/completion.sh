@@ -77,13 +77,16 @@ expect "pipec emit-c examples/ex" lacks examples/extern_rot13.in
 if [[ -x $ROOT/bin/pipec ]]; then
     expect "pipec run examples/params.pipe --" has --pattern --n --upper --pipeline --stats --progress --help
     expect "pipec run examples/params.pipe --p" is --pattern --pipeline --progress
+    expect "pipec run examples/params.pipe --max" is --max-line-bytes --max-input-bytes
+    expect "pipec run examples/params.pipe --ti" is --timeout
+    expect "pipec run examples/params.pipe --timeout 10s --u" is --upper
     expect "pipec run examples/params.pipe --upper " is true false
     expect "pipec run examples/params.pipe --n " empty
     expect "pipec run examples/params.pipe --n 5 --u" is --upper
     expect "pipec run examples/params.pipe --stats=" is json
     expect "pipec run examples/params.pipe --stats --" has --pattern
     expect "pipec run examples/params.pipe --" has --trace --run-id --version
-    expect "pipec run examples/params.pipe --t" is --trace
+    expect "pipec run examples/params.pipe --tr" is --trace
     expect "pipec run examples/params.pipe --trace examples/access." is examples/access.log
     expect "pipec run examples/params.pipe --trace=examples/access." is examples/access.log
     expect "pipec run examples/params.pipe --run-id " empty
