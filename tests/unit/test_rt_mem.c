@@ -191,6 +191,56 @@ static void test_map_million(void **state)
     pipe_map_free(m);
 }
 
+/* A map made with pipe_map_new_in charges its owner's RtNode.mem as it grows
+ * (entries, index, keys), gives back what compaction frees and the rest when
+ * freed; past rt->mem_limit the insert is a runtime error of the owner. */
+static void test_map_accounting(void **state)
+{
+    PipeRt *rt = pipe_rt_new();
+    PipeNode *n = pipe_node_new(rt, sizeof(PipeNode), "count", (PipePos){"t.pipe", 1, 2});
+    PipeMap *m = pipe_map_new_in(n, &pipe_t_str, &pipe_t_int);
+    char buf[64];
+    const int N = 20000;
+    for (int i = 0; i < N; i++) { /* short keys (kept inline) and long ones */
+        int len = snprintf(buf, sizeof buf, i % 2 ? "k%d" : "a rather longer key number %d", i);
+        PipeStr k = {buf, (size_t)len};
+        *(int64_t *)pipe_map_upsert(m, &k, NULL) = i;
+    }
+    size_t full = hdr(n)->mem;
+    assert_true(full > (size_t)N * 48); /* at least the entries themselves */
+    assert_true(full < (size_t)N * 200);
+    for (int i = 0; i < N - 100; i++) { /* then the next insert compacts */
+        int len = snprintf(buf, sizeof buf, i % 2 ? "k%d" : "a rather longer key number %d", i);
+        PipeStr k = {buf, (size_t)len};
+        assert_true(pipe_map_remove(m, &k));
+    }
+    PipeStr k = {"new", 3};
+    pipe_map_upsert(m, &k, NULL);
+    assert_true(hdr(n)->mem < full);
+    pipe_map_free(m);
+    assert_int_equal(hdr(n)->mem, 0);
+
+    /* past the budget: pipe_fail unwinds to rt->jmp */
+    rt->mem_limit = 64 << 10;
+    PipeMap *volatile s = pipe_map_new_in(n, &pipe_t_int, NULL);
+    jmp_buf jb;
+    rt->jmp = &jb;
+    volatile int64_t i = 0;
+    if (setjmp(jb) == 0) {
+        for (;; i++) {
+            int64_t key = i;
+            pipe_map_upsert(s, &key, NULL);
+        }
+        fail_msg("no error past --mem-limit");
+    }
+    assert_true(i > 1000 && i < 8192); /* 16-byte entries, 8-byte slots: ~2700 in 64K */
+    assert_true(hdr(n)->mem > rt->mem_limit);
+    rt->jmp = NULL;
+    pipe_map_free(s);
+    assert_int_equal(hdr(n)->mem, 0);
+    pipe_rt_free(rt);
+}
+
 /* ------------------------------------------------------------------ values */
 
 typedef struct Pair {
@@ -340,6 +390,7 @@ int main(void)
         cmocka_unit_test(test_map_order_upsert_remove),
         cmocka_unit_test(test_map_set_and_churn),
         cmocka_unit_test(test_map_million),
+        cmocka_unit_test(test_map_accounting),
         cmocka_unit_test(test_cmp_table),
         cmocka_unit_test(test_clone_drop),
         cmocka_unit_test(test_map_tuple_keys),
