@@ -240,7 +240,7 @@ else
             wait $pid 2>/dev/null
             rc=$?
             check "$how: SIG$sig while busy: exit $want ($rc)" [ $rc -eq $want ]
-            check "$how: SIG$sig while busy: no message" sh -c "! grep -q error '$s/err'"
+            check "$how: SIG$sig while busy: no message" sh -c "! grep -q 'runtime error\\|pipec: error' '$s/err'"
             sunk=$(sed -n 's/.*"name": "stdout".*"items_in": \([0-9]*\).*/\1/p' err)
             last=$(tail -n 1 busy.out)
             check "$how: SIG$sig while busy: all that reached stdout ($sunk) is out ($(wc -l <busy.out))" \
