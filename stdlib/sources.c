@@ -32,6 +32,7 @@ typedef struct Reader {
     char *start;       /* first byte not yet handed out is start + used */
     size_t len, used;
     size_t scanned;    /* bytes after start + used known to hold no '\n' */
+    bool skipping;     /* dropping the rest of a line that was too long (on error skip) */
 } Reader;
 
 /* n bytes, page-aligned when n is a multiple of the page (aligned_alloc wants
@@ -101,17 +102,18 @@ static void open_input(FileSrc *f, const char *path)
     f->src.is_file = r->regular;
 }
 
-/* A line longer than --max-line-bytes: the one place that judges it, before
- * the line is buffered whole (refill calls it when the unfinished line alone
- * passes the limit).  A skip policy (per-stage error policies, to come) would
- * go on here instead of failing: count the line, drop the buffered bytes
- * (r->used = r->len) and have refill drop what it reads up to the next '\n'. */
-static __attribute__((noreturn)) void line_too_long(FileSrc *f)
+/* A line of the source is longer than --max-line-bytes; [p, p+n) is what of
+ * it was read.  Without an error policy on the source this is its runtime
+ * error; under `on error skip` (or a dead-letter name) the line is counted and
+ * routed as the policy says, the caller drops it, and true is returned. */
+static bool line_too_long(FileSrc *f, const char *p, size_t n)
 {
     char msg[100];
     f->src.input_line++; /* the message names the line at fault */
     snprintf(msg, sizeof msg, "line longer than --max-line-bytes=%zu", f->rd.max_line);
-    pipe_fail(&f->src.node, msg);
+    PipeStr head = {p, n < 1024 ? n : 1024}; /* the dead letter gets its first KiB */
+    pipe_item_failed(&f->src.node, msg, head);
+    return true;
 }
 
 /* Reading went past --max-input-bytes: the lines that ended within it were
@@ -153,8 +155,12 @@ static void refill(FileSrc *f)
     PipeNode *n = &f->src.node;
     size_t tail = r->len - r->used;
     char *from = r->start + r->used;
-    if (tail > r->max_line)
-        line_too_long(f);
+    if (tail > r->max_line && line_too_long(f, from, tail)) { /* skipped: drop it */
+        r->skipping = true;
+        r->used = r->len;
+        tail = 0;
+        from = r->start + r->used;
+    }
     if (r->over)
         input_too_big(f);
     if (tail > r->cap) { /* else less than pad bytes would be left for the read */
@@ -253,8 +259,10 @@ static bool emit_checked(FileSrc *f, char *p, char *end)
     char *nl;
     bool first = true;
     while ((first || RT_GO_ON(rt)) && (nl = memchr(p, '\n', (size_t)(end - p)))) {
-        if ((size_t)(nl - p) > r->max_line)
-            line_too_long(f);
+        if ((size_t)(nl - p) > r->max_line && line_too_long(f, p, (size_t)(nl - p))) {
+            p = nl + 1; /* skipped by the source's error policy */
+            continue;
+        }
         if (!first)
             pipe_rt_item_done(rt);
         first = false;
@@ -280,6 +288,22 @@ static bool file_step(PipeSource *s)
             open_input(f, f->paths[f->next++]);
         }
         char *p = r->start + r->used, *end = r->start + r->len;
+        if (RT_UNLIKELY(r->skipping)) { /* the rest of a line that was too long */
+            char *e = memchr(p, '\n', (size_t)(end - p));
+            r->scanned = 0;
+            if (e) {
+                r->skipping = false;
+                r->used = (size_t)(e + 1 - r->start);
+            } else if (r->eof) {
+                r->skipping = false;
+                r->used = r->len;
+                close_input(r);
+            } else {
+                r->used = r->len;
+                refill(f);
+            }
+            continue;
+        }
         char *nl = memchr(p + r->scanned, '\n', (size_t)(end - p) - r->scanned);
         if (nl) {
             if (RT_UNLIKELY((size_t)(end - p) > r->max_line)) /* a line here may be too long */
@@ -317,8 +341,11 @@ static bool file_step(PipeSource *s)
         }
         r->scanned = (size_t)(end - p);
         if (r->eof) {
-            if ((size_t)(end - p) > r->max_line)
-                line_too_long(f);
+            if ((size_t)(end - p) > r->max_line && line_too_long(f, p, (size_t)(end - p))) {
+                r->used = r->len; /* skipped by the source's error policy */
+                r->scanned = 0;
+                continue;
+            }
             if (p < end) { /* a last line without '\n' is still a line */
                 r->used = r->len;
                 r->scanned = 0;
