@@ -26,7 +26,7 @@ UNIT_SRC     := $(wildcard tests/unit/test_*.c)
 UNIT_BIN     := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 EMBEDDED     := runtime/pipe.h stdlib/pipe_std.h $(RUNTIME_SRC) $(STDLIB_SRC) $(wildcard runtime/*_impl.h)
 
-.PHONY: all deps demo test unit $(ALL_SUITES) asan bench fuzz fuzz_smoke install clean
+.PHONY: all deps demo test unit $(ALL_SUITES) asan valgrind bench fuzz fuzz_smoke install clean
 all: $(PIPEC)
 
 deps:
@@ -97,6 +97,10 @@ $(ALL_SUITES): $(PIPEC)
 ASAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 asan:
 	$(MAKE) BUILD=build/asan PIPEC=build/asan/pipec SAN="$(ASAN_FLAGS)" OPT="-O1 -g" unit $(SUITES)
+
+# memcheck over the unit tests and the spec and cli suites (a few minutes)
+valgrind: $(UNIT_BIN) $(PIPEC)
+	@PIPEC=$(PIPEC) sh tests/run_valgrind.sh $(UNIT_BIN)
 
 bench: all
 	@PIPEC=$(PIPEC) BUILD=$(BUILD) sh bench/run.sh

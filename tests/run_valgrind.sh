@@ -1,0 +1,51 @@
+#!/bin/sh
+# `make valgrind`: valgrind's memcheck over every unit test binary (given as
+# arguments) and over two fast suites run through a pipec wrapped in memcheck
+# (spec: the programs of LANGUAGE.md; cli).  A memcheck error (invalid read or
+# write, use of uninitialised memory, a definite leak) fails with exit code 99;
+# its report is kept in build/valgrind/NAME.log.  Ends "valgrind: N passed,
+# M failed".
+top=$(cd "$(dirname "$0")/.." && pwd)
+PIPEC=${PIPEC:-$top/bin/pipec}
+case $PIPEC in /*) ;; *) PIPEC=$top/$PIPEC ;; esac
+if ! command -v valgrind >/dev/null 2>&1; then
+    echo "valgrind: skipped: valgrind not installed (Debian: apt-get install valgrind)"
+    exit 0
+fi
+logs=$top/build/valgrind
+mkdir -p "$logs"
+VG="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite"
+pass=0
+fail=0
+for t in "$@"; do
+    name=$(basename "$t")
+    if $VG --log-file="$logs/$name.log" "$t" >/dev/null 2>&1; then
+        pass=$((pass + 1))
+    else
+        fail=$((fail + 1))
+        echo "FAIL $name under memcheck (build/valgrind/$name.log):"
+        head -n 20 "$logs/$name.log" | sed 's/^/    /'
+    fi
+done
+# a pipec that runs under memcheck, each run logged apart (%p: its pid)
+wrap=$logs/pipec
+printf '#!/bin/sh\nexec %s --log-file=%s/pipec.%%p.log %s "$@"\n' "$VG" "$logs" "$PIPEC" >"$wrap"
+chmod +x "$wrap"
+rm -f "$logs"/pipec.*.log
+for suite in spec cli; do
+    if PIPEC=$wrap sh "$top/tests/run_$suite.sh" >"$logs/$suite.out" 2>&1; then
+        pass=$((pass + 1))
+    else
+        fail=$((fail + 1))
+        echo "FAIL suite $suite under memcheck:"
+        grep -E '^FAIL|passed' "$logs/$suite.out" | head -n 10 | sed 's/^/    /'
+    fi
+done
+for l in "$logs"/pipec.*.log; do
+    [ -s "$l" ] || continue
+    fail=$((fail + 1))
+    echo "FAIL memcheck report $l:"
+    head -n 20 "$l" | sed 's/^/    /'
+done
+echo "valgrind: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
