@@ -391,7 +391,7 @@ for how in run bin; do
     T $fsrc --path lines.txt --max-line-bytes 10
     check "$how: --max-line-bytes: exit 1 ($rc)" [ $rc -eq 1 ]
     check "$how: --max-line-bytes: names stage, position, input and line" \
-        has err "fsrc.pipe:1:51: runtime error in stage file: line longer than --max-line-bytes=10 (input lines.txt, line 3)"
+        has err "fsrc.pipe:1:51: runtime error in stage file: line longer than --max-line-bytes=10: \"this line is too long\" (input lines.txt, line 3)"
     check "$how: --max-line-bytes: the lines before it are out" [ "$(cat out)" = "SHORT
 ABCDEFGHIJ" ]
     up=$(prog up $how)
