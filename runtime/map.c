@@ -12,10 +12,15 @@ typedef struct Slot {
 } Slot;
 
 /* Every entry starts with this header; the key follows at koff, the value at voff.
- * A str key of up to INL_MAX bytes is also copied into the entry, just after
- * its PipeStr, so that a lookup compares it without a trip to the key arena:
- * one cache miss for the slot, one for the entry (its value is there too). */
+ * A str key of up to INL_MAX bytes also has its bytes in the entry, just
+ * after its PipeStr, as the two words of pipe_load_ends (which its hash is
+ * made of too): a lookup compares the length and two words, with no branch
+ * on the length and no trip to the key arena — one cache miss for the slot,
+ * one for the entry (its value is there too). */
 #define INL_MAX 16
+typedef struct KeyWords {
+    uint64_t a, b;
+} KeyWords;
 typedef struct EntHdr {
     uint32_t h;
     uint32_t dead;
@@ -119,22 +124,25 @@ static inline uint32_t key_hash(const PipeMap *m, const void *key)
     return (uint32_t)(h ^ (h >> 32));
 }
 
-/* Whether the stored key at a (an entry's) equals key b. */
-static inline bool key_eq(const PipeMap *m, const void *a, const void *b)
+/* The words of a str key of up to INL_MAX bytes (see EntHdr). */
+static inline __attribute__((always_inline)) KeyWords key_words(const PipeStr *k)
 {
-    if (m->key_is_str) {
-        const PipeStr *x = a, *y = b;
-        if (x->n != y->n)
-            return false;
-        const char *xp = x->n <= INL_MAX ? (const char *)(x + 1) : x->p;
-        return pipe_bytes_eq(xp, y->p, x->n);
-    }
-    return pipe_eq(m->kt, a, b);
+    KeyWords w;
+    pipe_load_ends(k->p, k->n, &w.a, &w.b);
+    return w;
 }
 
-/* find() for a str key, kept free of calls (memcmp aside, for keys longer
- * than 16 bytes) so that a hit costs no register spills. */
-static inline __attribute__((always_inline)) Slot *find_str(const PipeMap *m, const PipeStr *key, uint32_t h)
+/* The hash of a str key whose words are w when it has up to INL_MAX bytes. */
+static inline uint32_t str_hash(const PipeStr *k, KeyWords w)
+{
+    uint64_t h = k->n <= INL_MAX ? pipe_hash_words(w.a, w.b, k->n) : pipe_hash_bytes(k->p, k->n);
+    return (uint32_t)(h ^ (h >> 32));
+}
+
+/* find() for a str key with words w, kept free of calls (memcmp aside, for
+ * keys longer than INL_MAX bytes) so that a hit costs no register spills. */
+static inline __attribute__((always_inline)) Slot *find_str(const PipeMap *m, const PipeStr *key, KeyWords w,
+                                                           uint32_t h)
 {
     size_t n = key->n;
     for (size_t j = h & m->mask;; j = (j + 1) & m->mask) {
@@ -144,8 +152,13 @@ static inline __attribute__((always_inline)) Slot *find_str(const PipeMap *m, co
             return NULL;
         if (s->h == h && e != SLOT_DEL) {
             const PipeStr *k = (const PipeStr *)((char *)ent(m, e - 1) + m->koff);
-            if (k->n == n && pipe_bytes_eq(n <= INL_MAX ? (const char *)(k + 1) : k->p, key->p, n))
+            if (n <= INL_MAX) {
+                const KeyWords *kw = (const KeyWords *)(k + 1);
+                if (((k->n ^ n) | (kw->a ^ w.a) | (kw->b ^ w.b)) == 0)
+                    return s;
+            } else if (k->n == n && memcmp(k->p, key->p, n) == 0) {
                 return s;
+            }
         }
     }
 }
@@ -156,14 +169,14 @@ static Slot *find(const PipeMap *m, const void *key, uint32_t h)
     if (!m->slots)
         return NULL;
     if (m->key_is_str)
-        return find_str(m, key, h);
+        return find_str(m, key, key_words(key), h);
     for (size_t j = h & m->mask;; j = (j + 1) & m->mask) {
         Slot *s = &m->slots[j];
         if (s->e == 0)
             return NULL;
         if (s->h == h && s->e != SLOT_DEL) {
             EntHdr *e = ent(m, s->e - 1);
-            if (key_eq(m, (char *)e + m->koff, key))
+            if (pipe_eq(m->kt, (char *)e + m->koff, key))
                 return s;
         }
     }
@@ -195,8 +208,8 @@ static void key_store(PipeMap *m, void *dst, const void *key)
 {
     pipe_clone(m->kt, dst, key, m->key_heap ? NULL : &m->karena);
     const PipeStr *k = dst;
-    if (m->key_is_str && k->n && k->n <= INL_MAX)
-        memcpy((PipeStr *)dst + 1, k->p, k->n);
+    if (m->key_is_str && k->n <= INL_MAX)
+        *(KeyWords *)(k + 1) = key_words(k);
 }
 
 /* Drops the removed entries: live ones move down in order, keys are copied
@@ -245,8 +258,16 @@ bool pipe_map_has(PipeMap *m, const void *key)
  * changes.  The caller stores heap-owned values (pipe_clone with a NULL arena). */
 void *pipe_map_upsert(PipeMap *m, const void *key, bool *created)
 {
-    uint32_t h = key_hash(m, key);
-    Slot *s = m->key_is_str && m->slots ? find_str(m, key, h) : find(m, key, h);
+    uint32_t h;
+    Slot *s;
+    if (m->key_is_str) {
+        KeyWords w = key_words(key);
+        h = str_hash(key, w);
+        s = m->slots ? find_str(m, key, w, h) : NULL;
+    } else {
+        h = key_hash(m, key);
+        s = find(m, key, h);
+    }
     if (s) {
         if (created)
             *created = false;

@@ -325,21 +325,23 @@ const unsigned char *pipe_regex_run_table(const PipeRegex *re);
 /* The hash of more than 16 bytes (value.c). */
 uint64_t pipe_hash_long(const void *p, size_t n);
 
-/* Two words that together hold every byte of p[0, n) for n <= 16: the first
- * and the last 8 (or 4) bytes, overlapping; below 4 bytes the first, middle
- * and last byte (zeros for n = 0).  Short keys are compared and hashed so. */
+/* Two words that together hold every byte of p[0, n) for n <= 16, by n's
+ * rule: from 4 bytes on, four 4-byte loads (at 0, x, n - 4 and n - 4 - x,
+ * x = n / 8 * 4), so that lengths 4 to 16 share one branch-free path; below
+ * 4 bytes the first, middle and last byte (zeros for n = 0).  Short keys are
+ * compared and hashed so.  Reads only p[0, n), also for n > 16. */
 static inline __attribute__((always_inline)) void pipe_load_ends(const char *p, size_t n, uint64_t *head, uint64_t *tail)
 {
     uint64_t a = 0, b = 0;
-    if (n >= 8) {
-        memcpy(&a, p, 8);
-        memcpy(&b, p + n - 8, 8);
-    } else if (n >= 4) {
-        uint32_t x, y;
-        memcpy(&x, p, 4);
-        memcpy(&y, p + n - 4, 4);
-        a = x;
-        b = y;
+    if (n >= 4) {
+        size_t x = (n >> 3) << 2;
+        uint32_t w0, w1, w2, w3;
+        memcpy(&w0, p, 4);
+        memcpy(&w1, p + x, 4);
+        memcpy(&w2, p + n - 4, 4);
+        memcpy(&w3, p + n - 4 - x, 4);
+        a = (uint64_t)w0 << 32 | w1;
+        b = (uint64_t)w2 << 32 | w3;
     } else if (n) {
         a = (uint64_t)(unsigned char)p[0] | (uint64_t)(unsigned char)p[n / 2] << 8 |
             (uint64_t)(unsigned char)p[n - 1] << 16;
@@ -364,12 +366,8 @@ static inline __attribute__((always_inline)) bool pipe_bytes_eq(const char *a, c
 /* A 64-bit hash of bytes.  Keys of up to 16 bytes (words, IPs, statuses) take
  * an inline path: the bytes as two overlapping words, mixed with their length
  * by two multiplications and a murmur3-style finaliser. */
-static inline uint64_t pipe_hash_bytes(const void *data, size_t n)
+static inline uint64_t pipe_hash_words(uint64_t a, uint64_t b, size_t n)
 {
-    if (RT_UNLIKELY(n > 16))
-        return pipe_hash_long(data, n);
-    uint64_t a, b;
-    pipe_load_ends(data, n, &a, &b);
     uint64_t h = (a ^ 0x9E3779B97F4A7C15ULL) * 0xC2B2AE3D27D4EB4FULL;
     h ^= (b ^ 0x165667B19E3779F9ULL) * 0xD6E8FEB86659FD93ULL;
     h += n * 0x9E3779B97F4A7C15ULL;
@@ -378,6 +376,17 @@ static inline uint64_t pipe_hash_bytes(const void *data, size_t n)
     h ^= h >> 29;
     return h;
 }
+
+/* pipe_hash_bytes of up to 16 bytes is pipe_hash_words of their pipe_load_ends. */
+static inline uint64_t pipe_hash_bytes(const void *data, size_t n)
+{
+    if (RT_UNLIKELY(n > 16))
+        return pipe_hash_long(data, n);
+    uint64_t a, b;
+    pipe_load_ends(data, n, &a, &b);
+    return pipe_hash_words(a, b, n);
+}
+
 /* True when values of t own heap memory that pipe_drop must free. */
 bool pipe_type_has_heap(const PipeType *t);
 /* True when t contains a map or set (those cannot live in an arena). */

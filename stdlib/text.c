@@ -120,11 +120,63 @@ static const char *text_search(const TextNeedle *nd, const char *p, size_t n)
 
 /* ------------------------------------------------------------------ grep, grep_v */
 
+/* How find_all scans for the maximal runs of a byte class ([set]+): a table
+ * of the class and, when the class is at most four ranges of bytes, the same
+ * ranges for 16-byte SIMD compares.  A table entry is 0 outside the class, 1
+ * inside; with bit 2 also set, a fused upper/lower changes the byte (chg). */
+#define RUN_RANGES 4
+typedef struct ByteRanges {
+    int n; /* 0: not ranges (use the table) */
+    unsigned char bias[RUN_RANGES][16], lim[RUN_RANGES][16]; /* each byte repeated */
+} ByteRanges;
+
+typedef struct RunScan {
+    unsigned char tab[256];
+    ByteRanges cls, chg;
+} RunScan;
+
+/* The ranges of the bytes b with tab[b] & bit, as (b + bias) < lim in
+ * signed bytes; n = 0 when there are more than RUN_RANGES or one of 256. */
+static ByteRanges byte_ranges(const unsigned char *tab, unsigned bit)
+{
+    ByteRanges r = {0};
+    for (int b = 0; b < 256;) {
+        if (!(tab[b] & bit)) {
+            b++;
+            continue;
+        }
+        int lo = b;
+        while (b < 256 && (tab[b] & bit))
+            b++;
+        if (r.n == RUN_RANGES || b - lo == 256)
+            return (ByteRanges){0};
+        memset(r.bias[r.n], 128 - lo, 16);
+        memset(r.lim[r.n], b - lo - 128, 16);
+        r.n++;
+    }
+    return r;
+}
+
+static void run_scan_init(RunScan *rs, const unsigned char *cls, const unsigned char *map)
+{
+    for (int b = 0; b < 256; b++) {
+        int m = map ? map[b] : b;
+        rs->tab[b] = (unsigned char)(cls[m] ? (m != b ? 3 : 1) : 0);
+    }
+    rs->cls = byte_ranges(rs->tab, 1);
+    rs->chg = byte_ranges(rs->tab, 2);
+    bool changes = false;
+    for (int b = 0; b < 256; b++)
+        changes |= (rs->tab[b] & 2) != 0;
+    if (changes && !rs->chg.n)
+        rs->cls.n = 0; /* changed bytes not in ranges: the table does it all */
+}
+
 typedef struct GrepNode {
     PipeNode node;
     PipeRegex *re;
     bool keep; /* emit lines whose match result equals keep */
-    const unsigned char *run; /* find_all of a class run: its byte table */
+    RunScan *run; /* find_all of a class run, else NULL */
 } GrepNode;
 
 static void grep_push(PipeNode *self, const void *item, int port)
@@ -254,38 +306,141 @@ PipeNode *pipe_std_replace(PipeRt *rt, PipePos pos, PipeStr regex, PipeStr with)
     return &r->node;
 }
 
+/* Emits the run [q, q + n) from node `to`; mapped by map into buf first when
+ * chg says a byte of it changes (a fused upper or lower). */
+static inline __attribute__((always_inline)) void run_emit(PipeNode *to, const char *q, size_t n, bool chg,
+                                                           const unsigned char *map, TextBuf *buf)
+{
+    PipeStr m = {q, n};
+    if (chg) {
+        buf->n = 0;
+        unsigned char *d = (unsigned char *)text_reserve(buf, n);
+        const unsigned char *u = (const unsigned char *)q;
+        for (size_t i = 0; i < n; i++)
+            d[i] = map[u[i]];
+        m.p = (const char *)d;
+    }
+    pipe_emit(to, &m);
+}
+
+#if defined(__SSE2__)
+/* Bit i set when byte i of x is in the ranges r. */
+static inline __attribute__((always_inline)) unsigned ranges_mask(const ByteRanges *r, __m128i x)
+{
+    __m128i m = _mm_setzero_si128();
+    for (int k = 0; k < r->n; k++) {
+        __m128i b = _mm_loadu_si128((const __m128i *)r->bias[k]), l = _mm_loadu_si128((const __m128i *)r->lim[k]);
+        m = _mm_or_si128(m, _mm_cmplt_epi8(_mm_add_epi8(x, b), l));
+    }
+    return (unsigned)_mm_movemask_epi8(m);
+}
+#endif
+
+/* Emits from `to` every maximal run of rs's class in s, mapped by map when
+ * not NULL (see RunScan).  With SSE2 and a class of a few ranges, 16 bytes
+ * are classified at once and the runs found by bit scans of the mask. */
+static inline __attribute__((always_inline)) void emit_runs(const RunScan *rs, PipeStr s, PipeNode *to,
+                                                            const unsigned char *map, TextBuf *buf)
+{
+    const char *p = s.p;
+    size_t n = s.n;
+#if defined(__SSE2__)
+    if (rs->cls.n) {
+        size_t start = 0;
+        bool open = false;
+        unsigned chg = 0;
+        for (size_t i = 0; i < n; i += 16) {
+            __m128i x;
+            unsigned valid = 0xffff, shift = 0;
+            if (i + 16 <= n) {
+                x = _mm_loadu_si128((const __m128i *)(p + i));
+            } else if (n >= 16) { /* the tail: the line's last 16 bytes, shifted */
+                x = _mm_loadu_si128((const __m128i *)(p + n - 16));
+                shift = (unsigned)(i + 16 - n);
+                valid = (1u << (n - i)) - 1;
+            } else { /* a short line, in a zeroed block of its own */
+                unsigned char tail[16] = {0};
+                memcpy(tail, p, n);
+                x = _mm_loadu_si128((const __m128i *)tail);
+                valid = (1u << n) - 1;
+            }
+            unsigned m = (ranges_mask(&rs->cls, x) >> shift) & valid;
+            unsigned cm = map ? ranges_mask(&rs->chg, x) >> shift : 0;
+            unsigned from = 0;
+            for (;;) {
+                if (!open) {
+                    if (!m)
+                        break;
+                    from = (unsigned)__builtin_ctz(m);
+                    start = i + from;
+                    open = true;
+                }
+                unsigned notm = ~m & 0xffffu & (0xffffu << from);
+                if (!notm) { /* the run goes on in the next block */
+                    chg |= cm & (0xffffu << from);
+                    break;
+                }
+                unsigned e = (unsigned)__builtin_ctz(notm);
+                chg |= cm & (0xffffu << from) & ((1u << e) - 1);
+                run_emit(to, p + start, i + e - start, map && chg, map, buf);
+                open = false;
+                chg = 0;
+                m &= 0xffffu << e;
+            }
+        }
+        if (open)
+            run_emit(to, p + start, n - start, map && chg, map, buf);
+        return;
+    }
+#endif
+    const unsigned char *tab = rs->tab, *q = (const unsigned char *)p, *e = q + n;
+    for (;;) {
+        while (q < e && !tab[*q])
+            q++;
+        if (q == e)
+            return;
+        const unsigned char *r = q;
+        unsigned any = 0;
+        while (r < e && tab[*r])
+            any |= tab[*r++];
+        run_emit(to, (const char *)q, (size_t)(r - q), map && (any & 2), map, buf);
+        q = r;
+    }
+}
+
 static void find_all_push(PipeNode *self, const void *item, int port)
 {
     (void)port;
     GrepNode *g = (GrepNode *)self;
     PipeStr s = *(const PipeStr *)item, m;
     if (g->run) { /* each maximal run of the class, scanned here */
-        const unsigned char *cls = g->run, *q = (const unsigned char *)s.p, *e = q + s.n;
-        for (;;) {
-            while (q < e && !cls[*q])
-                q++;
-            if (q == e)
-                return;
-            const unsigned char *r = q + 1;
-            while (r < e && cls[*r])
-                r++;
-            m.p = (const char *)q;
-            m.n = (size_t)(r - q);
-            pipe_emit(self, &m);
-            q = r;
-        }
+        emit_runs(g->run, s, self, NULL, NULL);
+        return;
     }
     size_t pos = 0;
     while (pipe_find_next(g->re, s, &pos, &m)) /* non-empty only, as grep -o */
         pipe_emit(self, &m);
 }
 
+static void find_all_free(PipeNode *self)
+{
+    GrepNode *g = (GrepNode *)self;
+    free(g->run);
+    g->run = NULL;
+    grep_free(self);
+}
+
 PipeNode *pipe_std_find_all(PipeRt *rt, PipePos pos, PipeStr regex)
 {
-    PipeNode *n = grep_make(rt, pos, regex, true, "find_all");
-    n->push = find_all_push;
-    ((GrepNode *)n)->run = pipe_regex_run_table(((GrepNode *)n)->re);
-    return n;
+    GrepNode *g = (GrepNode *)grep_make(rt, pos, regex, true, "find_all");
+    g->node.push = find_all_push;
+    const unsigned char *cls = pipe_regex_run_table(g->re);
+    if (cls) {
+        g->node.free = find_all_free;
+        g->run = text_realloc(NULL, sizeof *g->run);
+        run_scan_init(g->run, cls, NULL);
+    }
+    return &g->node;
 }
 
 /* ------------------------------------------------------------------ upper, lower, trim */
@@ -295,6 +450,11 @@ typedef struct CaseNode {
     bool up;
     TextBuf buf;
     unsigned char map[256];
+    /* Fused with its only consumer, a find_all of a class run (lower |
+     * find_all("[a-z]+")): per byte 0 outside the class after mapping, 1 in
+     * it and unchanged by the mapping, 3 in it and changed. */
+    PipeNode *runs_to;
+    RunScan *runs;
 } CaseNode;
 
 static void case_push(PipeNode *self, const void *item, int port)
@@ -322,17 +482,49 @@ static void case_push(PipeNode *self, const void *item, int port)
     pipe_emit(self, &out);
 }
 
+/* upper or lower | find_all(class run), fused (see case_open): the runs are
+ * found in the line as it is, and only their bytes are mapped — not at all
+ * when none changes.  Counts and items are those of the two stages. */
+static void case_runs_push(PipeNode *self, const void *item, int port)
+{
+    (void)port;
+    CaseNode *c = (CaseNode *)self;
+    PipeNode *g = c->runs_to;
+    self->items_out++;
+    g->items_in++;
+    emit_runs(c->runs, *(const PipeStr *)item, g, c->map, &c->buf);
+}
+
+/* Fuses an upper or lower whose only consumer is a find_all of a class run
+ * (and neither has an error policy, which wraps push): one scan of the line. */
+static void case_open(PipeNode *self)
+{
+    CaseNode *c = (CaseNode *)self;
+    if (self->push != case_push || self->nouts != 1 || self->outs[0].node->push != find_all_push)
+        return;
+    GrepNode *g = (GrepNode *)self->outs[0].node;
+    if (!g->run)
+        return;
+    c->runs = text_realloc(NULL, sizeof *c->runs);
+    run_scan_init(c->runs, g->run->tab, c->map);
+    c->runs_to = &g->node;
+    self->push = case_runs_push;
+}
+
 static void case_free(PipeNode *self)
 {
     CaseNode *c = (CaseNode *)self;
     free(c->buf.p);
     c->buf = (TextBuf){0};
+    free(c->runs);
+    c->runs = NULL;
 }
 
 static PipeNode *case_make(PipeRt *rt, PipePos pos, bool up)
 {
     CaseNode *c = (CaseNode *)pipe_node_new(rt, sizeof(CaseNode), up ? "upper" : "lower", pos);
     c->node.push = case_push;
+    c->node.open = case_open;
     c->node.free = case_free;
     c->node.in = c->node.out = &pipe_t_str;
     c->up = up;

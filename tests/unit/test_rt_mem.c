@@ -164,6 +164,47 @@ static void test_map_set_and_churn(void **state)
     pipe_map_free(s);
 }
 
+/* Short str keys are compared and hashed by the words of pipe_load_ends:
+ * every key of 0 to 20 bytes, and each with one byte changed at each place,
+ * is a key of its own, found again, and pipe_bytes_eq agrees with memcmp. */
+static void test_map_short_keys(void **state)
+{
+    (void)state;
+    PipeMap *m = pipe_map_new(&pipe_t_str, &pipe_t_int);
+    static char base[21 * 22][21];
+    PipeStr keys[21 * 22];
+    size_t nk = 0;
+    for (size_t len = 0; len <= 20; len++) {
+        for (size_t at = 0; at <= len; at++) { /* at == len: the key unchanged */
+            char *b = base[nk];
+            for (size_t i = 0; i < len; i++)
+                b[i] = (char)('a' + (i * 7 + len) % 26);
+            if (at < len)
+                b[at] = (char)(b[at] ^ 0x20);
+            keys[nk++] = (PipeStr){b, len};
+        }
+    }
+    for (size_t i = 0; i < nk; i++) {
+        bool created;
+        *(int64_t *)pipe_map_upsert(m, &keys[i], &created) = (int64_t)i;
+        if (!created)
+            fail_msg("key %zu (length %zu) taken for an earlier one", i, keys[i].n);
+    }
+    assert_int_equal(pipe_map_len(m), nk);
+    for (size_t i = 0; i < nk; i++) {
+        char copy[21];
+        memcpy(copy, keys[i].p, keys[i].n);
+        PipeStr k = {copy, keys[i].n};
+        int64_t *v = pipe_map_get(m, &k);
+        if (!v || *v != (int64_t)i)
+            fail_msg("key %zu (length %zu) not found", i, keys[i].n);
+        for (size_t j = 0; j < nk; j++)
+            if (keys[j].n == k.n && pipe_bytes_eq(keys[j].p, k.p, k.n) != (memcmp(keys[j].p, k.p, k.n) == 0))
+                fail_msg("pipe_bytes_eq of keys %zu and %zu", i, j);
+    }
+    pipe_map_free(m);
+}
+
 static void test_map_million(void **state)
 {
     PipeMap *m = pipe_map_new(&pipe_t_str, &pipe_t_int);
@@ -389,6 +430,7 @@ int main(void)
         cmocka_unit_test(test_list),
         cmocka_unit_test(test_map_order_upsert_remove),
         cmocka_unit_test(test_map_set_and_churn),
+        cmocka_unit_test(test_map_short_keys),
         cmocka_unit_test(test_map_million),
         cmocka_unit_test(test_map_accounting),
         cmocka_unit_test(test_cmp_table),
