@@ -628,32 +628,33 @@ static void caught(PipeNode *n, const PipeType *t, const void *item)
     pipe_emit(d, rec);
 }
 
-static void guarded_push(PipeNode *n, const void *item, int port)
+/* n's push of item (or, at_end, its finish) under an unwind point of its
+ * own: an error there is caught by n's policy. */
+static void guarded(PipeNode *n, const void *item, int port, bool at_end)
 {
     RtCatch *c = hdr(n)->catch;
     jmp_buf jb, *saved = c->jmp;
     c->jmp = &jb;
     if (setjmp(jb) == 0) {
-        c->push(n, item, port);
+        if (at_end)
+            c->finish(n);
+        else
+            c->push(n, item, port);
         c->jmp = saved;
         return;
     }
     c->jmp = saved;
-    caught(n, n->in, item);
+    caught(n, at_end ? NULL : n->in, item);
+}
+
+static void guarded_push(PipeNode *n, const void *item, int port)
+{
+    guarded(n, item, port, false);
 }
 
 static void guarded_finish(PipeNode *n)
 {
-    RtCatch *c = hdr(n)->catch;
-    jmp_buf jb, *saved = c->jmp;
-    c->jmp = &jb;
-    if (setjmp(jb) == 0) {
-        c->finish(n);
-        c->jmp = saved;
-        return;
-    }
-    c->jmp = saved;
-    caught(n, NULL, NULL);
+    guarded(n, NULL, 0, true);
 }
 
 /* Sets n's error policy (see pipe.h): its push and finish are wrapped. */

@@ -1,12 +1,22 @@
 # lib.sh — what test suites share; sourced by a suite after it has set $top
-# (the checkout).  Sets PIPEC (absolute), pass and fail, and a scratch folder
-# removed at exit.
+# (the checkout).  Sets PIPEC (absolute), pass, fail and skip, and a scratch
+# folder removed at exit (also when a test left parts of it unreadable).  A
+# suite that needs more clean-up sets its own EXIT trap and calls
+# remove_scratch from it.
 PIPEC=${PIPEC:-$top/bin/pipec}
 case $PIPEC in /*) ;; *) PIPEC=$top/$PIPEC ;; esac
 pass=0
 fail=0
+skip=0
 scratch=$(mktemp -d)
-trap 'rm -rf "$scratch"' EXIT
+remove_scratch() {
+    chmod -R u+rwx "$scratch" 2>/dev/null
+    rm -rf "$scratch"
+}
+trap remove_scratch EXIT
+
+# skipped WHAT: counts a check that cannot run here, and says so
+skipped() { skip=$((skip + 1)); echo "SKIP $1"; }
 
 # check WHAT COMMAND...: counts a pass when COMMAND succeeds, else a failure named WHAT
 check() {

@@ -13,13 +13,8 @@
 LC_ALL=C
 export LC_ALL
 top=$(cd "$(dirname "$0")/.." && pwd)
-PIPEC=${PIPEC:-$top/bin/pipec}
-case $PIPEC in /*) ;; *) PIPEC=$top/$PIPEC ;; esac
-pass=0
-fail=0
-skip=0
-s=$(mktemp -d)
-trap 'chmod -R u+rwx "$s" 2>/dev/null; rm -rf "$s"' EXIT
+. "$top/tests/lib.sh"
+s=$scratch
 case $PIPEC in *asan*) asan=yes ;; *) asan=no ;; esac
 ok() { pass=$((pass + 1)); }
 bad() {
@@ -32,7 +27,6 @@ check() { # check NAME COMMAND...: passes when the command succeeds
     shift
     if "$@"; then ok; else bad "$name"; fi
 }
-skipped() { skip=$((skip + 1)); echo "SKIP $1"; }
 # has FILE TEXT: FILE holds TEXT (fixed string)
 has() { grep -qF -e "$2" "$1"; }
 # T [SECONDS] CMD...: runs CMD (stdout to $to, else $s/out; stderr to $s/err)

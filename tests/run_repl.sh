@@ -14,15 +14,12 @@
 LC_ALL=C
 export LC_ALL
 top=$(cd "$(dirname "$0")/.." && pwd)
-PIPEC=${PIPEC:-$top/bin/pipec}
-case $PIPEC in /*) ;; *) PIPEC=$top/$PIPEC ;; esac
-pass=0
-fail=0
-TMP=$(mktemp -d)
+. "$top/tests/lib.sh"
+TMP=$scratch
 sock=pipec-test-$$
 cleanup() {
     command -v tmux >/dev/null 2>&1 && tmux -L "$sock" kill-server >/dev/null 2>&1
-    rm -rf "$TMP"
+    remove_scratch
 }
 trap cleanup EXIT
 export PIPEC TMP
