@@ -114,6 +114,7 @@ bench: all
 # of FUZZ_PIPES: an input's first byte picks a pipeline by its index.
 FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?= parse input
 FUZZ_DIR     := $(BUILD)/fuzz
 FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 FUZZ_CFLAGS   = -std=c11 -D_GNU_SOURCE -O1 -g $(FUZZ_SAN) -fsanitize=fuzzer-no-link -MMD -MP \
@@ -147,7 +148,7 @@ $(FUZZ_DIR)/fuzz_input: $(FUZZ_DIR)/obj/tests/fuzz/fuzz_input.o \
 	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ -lpcre2-8 -lm
 
 fuzz: $(FUZZ_BINS)
-	@FUZZ_DIR=$(FUZZ_DIR) FUZZ_NPIPES=$(words $(FUZZ_PIPES)) FUZZ_SECONDS=$(FUZZ_SECONDS) sh tests/fuzz/run.sh fuzz
+	@FUZZ_DIR=$(FUZZ_DIR) FUZZ_NPIPES=$(words $(FUZZ_PIPES)) FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_TARGETS="$(FUZZ_TARGETS)" sh tests/fuzz/run.sh fuzz
 
 fuzz_smoke:
 ifeq ($(HAVE_CLANG),)

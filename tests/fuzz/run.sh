@@ -1,6 +1,7 @@
 #!/bin/sh
 # run.sh fuzz|replay — seeds the corpora of the two libFuzzer targets, then
-# fuzz: runs each for FUZZ_SECONDS (one process), printing libFuzzer's final
+# fuzz: runs each (or those of FUZZ_TARGETS: parse, input) for FUZZ_SECONDS
+#   (one process), printing libFuzzer's final
 #   stats; a crash, leak or UBSan report is left in FUZZ_DIR/artifacts/TARGET/;
 # replay: runs every seed and every tests/fuzz/regress/TARGET/ input once
 #   (make test), ending with the line "fuzz: N passed, M failed".
@@ -119,8 +120,13 @@ replay() { # replay TARGET: every seed and regression input, once, in one proces
 case $mode in
 fuzz)
     rc=0
-    fuzz parse 4096 || rc=1
-    fuzz input 16384 || rc=1
+    for t in ${FUZZ_TARGETS:-parse input}; do
+        case $t in
+        parse) fuzz parse 4096 || rc=1 ;;
+        input) fuzz input 16384 || rc=1 ;;
+        *) echo "fuzz: unknown target $t (parse, input)" >&2 && rc=2 ;;
+        esac
+    done
     exit $rc
     ;;
 replay)
