@@ -24,6 +24,13 @@ check "build without -o: exit 2" [ $? -eq 2 ]
 check "unreadable script: exit 2" [ $? -eq 2 ]
 check "unreadable script: message" grep -q "cannot read" "$scratch/err"
 
+# PIPE_REGEX_JIT=0: PCRE2's interpreter, the same matches (make valgrind uses it)
+printf 'ab12 cd345\nx\n7 the end\n' >"$scratch/re.in"
+printf 'pipeline main { stdin | replace("([a-z]+)([0-9]*)", "<\\\\2\\\\1>") | grep("[0-9][a-z]") | stdout }\n' >"$scratch/re.pipe"
+"$PIPEC" run "$scratch/re.pipe" <"$scratch/re.in" >"$scratch/re.jit" 2>&1
+PIPE_REGEX_JIT=0 "$PIPEC" run "$scratch/re.pipe" <"$scratch/re.in" >"$scratch/re.int" 2>&1
+check "PIPE_REGEX_JIT=0: same matches" sh -c "printf '<12ab> <345cd>\n' | cmp -s - '$scratch/re.jit' && cmp -s '$scratch/re.jit' '$scratch/re.int'"
+
 # build with no C compiler: libtcc writes the executable
 cp examples/top_words.pipe examples/top_words.in "$scratch/"
 (cd "$scratch" && CC=/nonexistent/cc "$PIPEC" build top_words.pipe -o tw 2>build.err)
