@@ -37,6 +37,11 @@ void pipe_rt_free(PipeRt *rt)
     free(rt->stats);
     free(rt->closing);
     pipe_rt_trace_free(rt);
+    while (rt->idle) {
+        RtIdle *i = rt->idle;
+        rt->idle = i->next;
+        free(i);
+    }
     while (rt->prefilters) {
         RtPrefilter *pf = rt->prefilters;
         rt->prefilters = pf->next;
@@ -119,6 +124,25 @@ void pipe_node_prefilter_literal(PipeNode *n, PipeStr literal)
     pf->rare = pipe_rare_index(pf->lit, pf->n);
     pf->next = rt->prefilters;
     rt->prefilters = pf;
+}
+
+/* Registers fn of node to run when a source is about to wait for input. */
+void pipe_rt_on_idle(PipeRt *rt, PipeNode *node, void (*fn)(PipeNode *), int (*fd)(PipeNode *))
+{
+    RtIdle *i = pipe_xcalloc(1, sizeof *i);
+    i->node = node;
+    i->fn = fn;
+    i->fd = fd;
+    i->next = rt->idle;
+    rt->idle = i;
+}
+
+/* Runs the idle hooks of the nodes still open and not ended. */
+void pipe_rt_idle(PipeRt *rt)
+{
+    for (RtIdle *i = rt->idle; i; i = i->next)
+        if (hdr(i->node)->opened && !hdr(i->node)->ended)
+            i->fn(i->node);
 }
 
 /* The prefilter that line source s may apply now (see rt_impl.h), or NULL. */
