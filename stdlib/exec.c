@@ -46,6 +46,7 @@ typedef struct ExecNode {
     int to, from; /* our ends of its stdin and stdout, -1 when closed */
     char *wbuf;
     size_t len, cap, done, sent;
+    size_t seen;   /* how far the program read wbuf when it ended (ex_end) */
     ExItem *items; /* the items of wbuf[done, len): items[head, nitems) */
     size_t head, nitems, icap;
     uint64_t dropped; /* in-flight items forgotten (past EX_KEEP_*) since the last retirement */
@@ -98,8 +99,12 @@ static void ex_how(PipeBuf *b, int st)
             snprintf(t, sizeof t, "was killed by signal %d", WTERMSIG(st));
     } else {
         int code = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-        snprintf(t, sizeof t, "exited with status %d%s", code,
-                 code == 127 ? " (command not found)" : code == 126 ? " (not executable)" : "");
+        const char *name = code > 128 ? ex_signame(code - 128) : NULL; /* as sh reports a signal */
+        if (code == 126 || code == 127 || !name)
+            snprintf(t, sizeof t, "exited with status %d%s", code,
+                     code == 127 ? " (command not found)" : code == 126 ? " (not executable)" : "");
+        else
+            snprintf(t, sizeof t, "exited with status %d (killed by %s)", code, name);
     }
     ex_puts(b, t);
 }
@@ -118,13 +123,14 @@ static void ex_where(PipeBuf *b, const ExItem *it, bool range)
     ex_puts(b, t);
 }
 
-/* How many of the items kept are in flight: those written, at least in
- * part; when none was (the program died before reading), all those kept. */
+/* How many of the items kept are in flight: those the program read, at
+ * least in part; when it read none, all those kept (else a program that
+ * dies at once would be restarted for ever under an error policy). */
 static size_t ex_in_flight(const ExecNode *e)
 {
     size_t k = 0;
     size_t start = e->done;
-    for (size_t i = e->head; i < e->nitems && start < e->sent; i++) {
+    for (size_t i = e->head; i < e->nitems && start < e->seen; i++) {
         k++;
         start = e->items[i].end;
     }
@@ -132,13 +138,17 @@ static size_t ex_in_flight(const ExecNode *e)
 }
 
 /* The message of a death (st) with the k items in flight. */
-static void ex_death_text(ExecNode *e, PipeBuf *b, int st, size_t k)
+static void ex_death_text(ExecNode *e, PipeBuf *b, int st, size_t k, bool gave_up)
 {
     ex_puts(b, "program ");
     pipe_buf_escaped(b, (PipeStr){e->cmd, strlen(e->cmd)});
     pipe_buf_putc(b, ' ');
     ex_how(b, st);
     char t[160];
+    if (gave_up && e->retries) {
+        snprintf(t, sizeof t, " (gave up after %lld restart%s)", (long long)e->retries, e->retries == 1 ? "" : "s");
+        ex_puts(b, t);
+    }
     if (k == 0) {
         ex_puts(b, e->dropped ? "; no items kept in flight" : "; no items in flight");
     } else {
@@ -350,10 +360,39 @@ static void ex_last_line(ExecNode *e)
     pipe_emit(&e->node, &line);
 }
 
+/* Waits until the program has read everything written to it, or has
+ * closed its stdin or stdout, emitting what it prints; then notes how far
+ * it read (e->seen), which tells the items in flight if it dies. */
+static void ex_drained(ExecNode *e)
+{
+    int ms = 1;
+    for (;;) {
+        int unread = 0;
+        if (ioctl(e->to, FIONREAD, &unread) != 0 || unread <= 0)
+            break;
+        int sfd = pipe_stop_fd();
+        struct pollfd all[3] = {{.fd = e->from, .events = POLLIN}, {.fd = e->to, .events = 0},
+                                {.fd = sfd, .events = POLLIN}};
+        ex_check_stop(e);
+        if (poll(all, sfd >= 0 ? 3 : 2, ms) < 0 && errno != EINTR)
+            break;
+        ex_check_stop(e);
+        if (all[1].revents & (POLLERR | POLLHUP))
+            break; /* no reader any more */
+        if (all[0].revents && ex_read(e) == EX_EOF)
+            break; /* ex_end reads the end again */
+        if (ms < 50)
+            ms *= 2;
+    }
+    e->seen = ex_consumed(e);
+}
+
 /* Closes the program's stdin, emits the rest of its output and reaps it;
  * returns its wait status. */
 static int ex_end(ExecNode *e)
 {
+    if (e->to >= 0)
+        ex_drained(e);
     ex_close_fd(&e->to);
     while (e->from >= 0) {
         int r = ex_read(e);
@@ -404,8 +443,9 @@ static void ex_died(ExecNode *e, int st)
     size_t k = ex_in_flight(e);
     char mem[1200];
     PipeBuf b = {mem, 0, sizeof mem - 1, ex_grow};
-    ex_death_text(e, &b, st, k);
-    if (e->attempt < e->retries) {
+    bool restart = e->attempt < e->retries;
+    ex_death_text(e, &b, st, k, !restart);
+    if (restart) {
         int64_t delay = e->backoff_ms;
         for (int64_t i = 0; i < e->attempt && delay < EX_BACKOFF_MAX_MS; i++)
             delay *= 2;
@@ -426,7 +466,7 @@ static void ex_died(ExecNode *e, int st)
         }
         ex_puts(&w, " in stage exec: ");
         if (k) {
-            ex_puts(&b, ", the first: ");
+            ex_puts(&b, k > 1 ? ", the first: " : ": ");
             pipe_buf_escaped(&b, ex_item_str(e, e->head));
         }
         snprintf(t, sizeof t, "; restarting (%lld of %lld) in %lld ms", (long long)e->attempt,
@@ -448,12 +488,7 @@ static void ex_died(ExecNode *e, int st)
     }
     RtCatch *c = hdr(n)->catch;
     if (!c || rt->failing) {
-        if (e->retries) {
-            char t[64];
-            snprintf(t, sizeof t, "; gave up after %lld restart%s", (long long)e->retries, e->retries == 1 ? "" : "s");
-            ex_puts(&b, t);
-        }
-        if (k)
+        if (k > 1)
             ex_puts(&b, ", the first");
         b.p[b.len] = '\0';
         if (k)
