@@ -157,6 +157,8 @@ __attribute__((noreturn)) void pipe_rt_abort(PipeRt *rt, const char *msg, int co
 /* A runtime error of the run, not of one stage (--timeout, out of memory):
  * "pipec: runtime error: MSG (input IN, line N)"; then as pipe_fail. */
 __attribute__((noreturn)) void pipe_rt_fail(PipeRt *rt, const char *msg);
+/* A grow callback for a PipeBuf on a fixed array: what does not fit is cut. */
+bool pipe_buf_cut(PipeBuf *b, const char *p, size_t n);
 /* Appends s to b escaped for a message: \xHH, \" and \\, cut after ~60 bytes. */
 void pipe_buf_escaped(PipeBuf *b, PipeStr s);
 

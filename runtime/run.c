@@ -445,7 +445,8 @@ typedef struct MsgBuf {
     char mem[1536];
 } MsgBuf;
 
-static bool msg_grow(PipeBuf *b, const char *p, size_t n)
+/* The grow callback of a PipeBuf on a fixed array (see rt_impl.h). */
+bool pipe_buf_cut(PipeBuf *b, const char *p, size_t n)
 {
     size_t room = b->cap - b->len;
     memcpy(b->p + b->len, p, room < n ? room : n);
@@ -458,7 +459,7 @@ static void msg_init(MsgBuf *m)
     m->b.p = m->mem;
     m->b.len = 0;
     m->b.cap = sizeof m->mem - 1; /* room for a final newline */
-    m->b.grow = msg_grow;
+    m->b.grow = pipe_buf_cut;
 }
 
 static void msg_puts(PipeBuf *b, const char *s)

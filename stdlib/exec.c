@@ -60,14 +60,6 @@ typedef struct ExecNode {
 
 /* ------------------------------------------------------------------ messages */
 
-static bool ex_grow(PipeBuf *b, const char *p, size_t n)
-{
-    size_t room = b->cap - b->len;
-    memcpy(b->p + b->len, p, room < n ? room : n);
-    b->len += room < n ? room : n;
-    return false;
-}
-
 static void ex_puts(PipeBuf *b, const char *s)
 {
     pipe_buf_put(b, s, strlen(s));
@@ -442,7 +434,7 @@ static void ex_died(ExecNode *e, int st)
     ex_check_stop(e); /* a program ended by Ctrl-C with us is no death to report */
     size_t k = ex_in_flight(e);
     char mem[1200];
-    PipeBuf b = {mem, 0, sizeof mem - 1, ex_grow};
+    PipeBuf b = {mem, 0, sizeof mem - 1, pipe_buf_cut};
     bool restart = e->attempt < e->retries;
     ex_death_text(e, &b, st, k, !restart);
     if (restart) {
@@ -453,7 +445,7 @@ static void ex_died(ExecNode *e, int st)
             delay = EX_BACKOFF_MAX_MS;
         e->attempt++;
         char head[300], t[96];
-        PipeBuf w = {head, 0, sizeof head, ex_grow};
+        PipeBuf w = {head, 0, sizeof head, pipe_buf_cut};
         if (n->pos.file) {
             snprintf(t, sizeof t, "%s:%d:%d: ", n->pos.file, n->pos.line, n->pos.col);
             ex_puts(&w, t);
@@ -481,8 +473,6 @@ static void ex_died(ExecNode *e, int st)
         }
         ex_sleep(e, delay);
         e->replayed = e->nitems - e->head;
-        if (!e->replayed)
-            e->attempt = 0;
         ex_start(e);
         return;
     }

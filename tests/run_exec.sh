@@ -182,6 +182,19 @@ check "exit at end: exit 1" [ "$rc" = 1 ]
 check "exit at end: output kept" cmp -s "$s/out" "$s/in"
 check "exit at end: named" has "$s/err" 'end.pipe:1:25: runtime error in stage exec: program "cat; exit 4" exited with status 4; no items in flight (at end of input)'
 
+cat >"$s/end2.pipe" <<'EOF'
+pipeline main { stdin | exec("cat; exit 4", retries: 2, backoff_ms: 1) | stdout }
+EOF
+T "$PIPEC" run "$s/end2.pipe" <"$s/in"
+check "exit at end, retries: exit 1 after them" [ "$rc" = 1 ]
+check "exit at end, retries: restarted twice" [ "$(grep -c 'restarting' "$s/err")" = 2 ]
+
+# --- --trace: a restart record
+K=1
+rm -f "$CNT"
+T "$PIPEC" run "$s/retry.pipe" --cmd "$poison" --retries 1 --trace "$s/trace" <"$s/in"
+check "trace: a restart record" grep -q '^{"event":"restart",.*"stage":"exec".*"attempt":1,"delay_ms":10,"message":"program .*1 item in flight (input stdin, line 6): \\"poison\\"; restarting (1 of 1) in 10 ms"' "$s/trace"
+
 # --- a program that stops reading with status 0 ends the stage, as head does
 cat >"$s/head.pipe" <<'EOF'
 pipeline main { stdin | exec("head -n 2") | stdout }
