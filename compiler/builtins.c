@@ -193,6 +193,7 @@ static const StdStage stages[] = {
     {"filter", R_PROC, I_ANY, O_SAME, 1, 1, {"f"}, {A_FN}},
     {"flat_map", R_PROC, I_ANY, O_SAME, 1, 1, {"f"}, {A_FN}},
     {"tee", R_PROC, I_ANY, O_SAME, 1, 1, {"sink"}, {A_SINK}},
+    {"exec", R_PROC, I_STR, O_STR, 3, 1, {"cmd", "retries", "backoff_ms"}, {A_STR, A_INT, A_INT}},
     /* fan-in */
     {"merge", R_FANIN, I_ANY, O_SAME, NOARGS},
     {"concat", R_FANIN, I_ANY, O_SAME, NOARGS},
@@ -230,4 +231,9 @@ bool std_stage_exists(const char *name)
         if (!strcmp(stages[i].name, name))
             return true;
     return false;
+}
+
+bool std_stage_reaches_out(const StdStage *s)
+{
+    return !strcmp(s->name, "exec");
 }

@@ -35,6 +35,9 @@ typedef struct StdStage {
 /* The standard stage `name` in a position: with an input (has_in) or not, and
  * last in its flow or not (file() is a source first and a sink last). */
 const StdStage *std_stage_find(const char *name, bool has_in, bool last);
+/* Whether stage s runs code beyond the script and its data (exec starts a
+ * program): what a safe mode refuses. */
+bool std_stage_reaches_out(const StdStage *s);
 /* Whether some standard stage is called name. */
 bool std_stage_exists(const char *name);
 

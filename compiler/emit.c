@@ -1213,6 +1213,14 @@ static void emit_node(Emit *E, DagNode *n)
                 bf(b, ", n%d_key, 0, %s);\n    n%d_node = n%d;\n", n->id, tdesc(E, n->lambda->type), n->id, n->id);
             else
                 bf(b, ", 0, 0, %s);\n", tin);
+        } else if (!strcmp(std, "exec")) {
+            bf(b, "    n%d = pipe_std_exec(rt_, %s, ", n->id, pos.p);
+            build_arg(E, b, n, 0, "pipe_str_lit(\"\", 0)");
+            bf(b, ", ");
+            build_arg(E, b, n, 1, "0");
+            bf(b, ", ");
+            build_arg(E, b, n, 2, "100");
+            bf(b, ");\n");
         } else if (!strcmp(std, "count") || !strcmp(std, "enumerate")) {
             bf(b, "    n%d = pipe_std_%s(rt_, %s, %s, %s);\n", n->id, std, pos.p, tin, tdesc(E, n->out));
         } else {

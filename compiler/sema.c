@@ -885,6 +885,28 @@ static void build_arg(Sema *s, Scope *sc, Node *a, ArgKind k, const char *what)
     }
 }
 
+/* exec(cmd, retries:, backoff_ms:): what can be checked of constants (a
+ * parameter is checked when the stage opens). */
+static void exec_args(Sema *s, Node **slots)
+{
+    Node *cmd = slots[0];
+    if (cmd && cmd->kind == N_STR) {
+        bool blank = true;
+        for (size_t i = 0; i < cmd->str.n; i++)
+            blank &= cmd->str.p[i] == ' ' || cmd->str.p[i] == '\t';
+        if (blank)
+            err(s, cmd->loc, "exec needs a command, found an empty string");
+        else if (memchr(cmd->str.p, '\0', cmd->str.n))
+            err(s, cmd->loc, "exec's command cannot hold a NUL byte (\\0)");
+    }
+    static const char *const names[] = {"retries", "backoff_ms"};
+    for (int i = 1; i <= 2; i++) {
+        Node *a = slots[i];
+        if (a && a->kind == N_INT && a->ival < 0)
+            err(s, a->loc, "exec's %s must be 0 or more, found %lld", names[i - 1], (long long)a->ival);
+    }
+}
+
 static Type *out_type(Sema *s, const StdStage *st, Type *in)
 {
     switch (st->out) {
@@ -1191,6 +1213,8 @@ static DagNode *lower_stage(Lower *L, Scope *sc, int inst, Node *stage, DagNode 
         if (st->arg_kinds[i] != A_FN && st->arg_kinds[i] != A_SINK)
             build_arg(s, sc, slots[i], st->arg_kinds[i], w);
     }
+    if (!strcmp(name, "exec"))
+        exec_args(s, slots);
     if (prev && !in_ok(s, stage, name, st->in, prev)) {
         *failed = true;
         return NULL;

@@ -145,6 +145,7 @@ struct PipeRt {
     size_t nclosing, capclosing;
     uint64_t gen;                  /* liveness check generation (run.c) */
     struct RtPrefilter *prefilters; /* pipe_node_prefilter_literal (run.c) */
+    struct RtIdle *idle;           /* pipe_rt_on_idle (run.c) */
     jmp_buf *jmp;                  /* where pipe_fail and write errors unwind to */
     char caught[1536];             /* the message of the error a policy caught */
     size_t ncaught;
@@ -156,6 +157,8 @@ __attribute__((noreturn)) void pipe_rt_abort(PipeRt *rt, const char *msg, int co
 /* A runtime error of the run, not of one stage (--timeout, out of memory):
  * "pipec: runtime error: MSG (input IN, line N)"; then as pipe_fail. */
 __attribute__((noreturn)) void pipe_rt_fail(PipeRt *rt, const char *msg);
+/* A grow callback for a PipeBuf on a fixed array: what does not fit is cut. */
+bool pipe_buf_cut(PipeBuf *b, const char *p, size_t n);
 /* Appends s to b escaped for a message: \xHH, \" and \\, cut after ~60 bytes. */
 void pipe_buf_escaped(PipeBuf *b, PipeStr s);
 
@@ -248,6 +251,9 @@ void pipe_rt_trace_close(PipeNode *n);
  * the value it names (or NULL) and the diagnostic printed (text[0, len)). */
 void pipe_rt_trace_error(PipeRt *rt, PipeNode *n, const char *msg, const PipeStr *value, const char *text,
                          size_t len);
+/* --trace: exec restarts its program (attempt of its retries, after delay_ms);
+ * msg[0, len) says why and which items were in flight. */
+void pipe_rt_trace_restart(PipeNode *n, const char *msg, size_t len, uint64_t attempt, uint64_t delay_ms);
 /* --trace: a closed output stops the run (exit 0); the end record says so. */
 void pipe_rt_trace_stopped(PipeRt *rt);
 /* --trace: stage_close records for the nodes still open, then the end record
@@ -266,6 +272,18 @@ typedef struct RtPrefilter {
     char *lit; /* heap, NUL-terminated */
     size_t n, rare;
 } RtPrefilter;
+
+/* A hook of node that runs when a source is about to wait for input (exec
+ * writes what it holds to its program, so that results are not held back). */
+typedef struct RtIdle {
+    struct RtIdle *next;
+    PipeNode *node;
+    void (*fn)(PipeNode *);
+    int (*fd)(PipeNode *); /* a descriptor whose input fn wants to see now, else -1 */
+} RtIdle;
+void pipe_rt_on_idle(PipeRt *rt, PipeNode *node, void (*fn)(PipeNode *), int (*fd)(PipeNode *));
+/* Runs the idle hooks of the nodes not ended (before a source waits). */
+void pipe_rt_idle(PipeRt *rt);
 
 /* The prefilter a line source s may apply now: its only output's, when that
  * node has no other input, its hook is unwrapped and s runs alone; else NULL. */
@@ -298,9 +316,13 @@ void pipe_stop_remove(void);
  * flushes what the outputs hold and unwinds with RT_JMP_SIGNAL + the signal. */
 __attribute__((noreturn)) void pipe_stop_now(PipeRt *rt);
 /* Waits until fd has input (or is at its end) or the run must stop; calls
- * pipe_stop_now then.  For descriptors whose read(2) may block (pipes,
+ * pipe_stop_now then.  Meanwhile input for an idle hook (pipe_rt_on_idle)
+ * runs the hooks and flushes the outputs.  For descriptors whose read(2) may block (pipes,
  * terminals): a signal that arrives just before the read cannot be lost. */
 void pipe_stop_wait_input(PipeRt *rt, int fd);
+/* The descriptor that becomes readable when the run must stop (for a stage's
+ * own poll(2) beside it), or -1 when no handlers are installed. */
+int pipe_stop_fd(void);
 /* The text of a --timeout value: "10s", "500ms", "2m", "1h". */
 void pipe_duration_text(uint64_t ms, char *buf, size_t size);
 

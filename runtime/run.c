@@ -37,6 +37,11 @@ void pipe_rt_free(PipeRt *rt)
     free(rt->stats);
     free(rt->closing);
     pipe_rt_trace_free(rt);
+    while (rt->idle) {
+        RtIdle *i = rt->idle;
+        rt->idle = i->next;
+        free(i);
+    }
     while (rt->prefilters) {
         RtPrefilter *pf = rt->prefilters;
         rt->prefilters = pf->next;
@@ -119,6 +124,25 @@ void pipe_node_prefilter_literal(PipeNode *n, PipeStr literal)
     pf->rare = pipe_rare_index(pf->lit, pf->n);
     pf->next = rt->prefilters;
     rt->prefilters = pf;
+}
+
+/* Registers fn of node to run when a source is about to wait for input. */
+void pipe_rt_on_idle(PipeRt *rt, PipeNode *node, void (*fn)(PipeNode *), int (*fd)(PipeNode *))
+{
+    RtIdle *i = pipe_xcalloc(1, sizeof *i);
+    i->node = node;
+    i->fn = fn;
+    i->fd = fd;
+    i->next = rt->idle;
+    rt->idle = i;
+}
+
+/* Runs the idle hooks of the nodes still open and not ended. */
+void pipe_rt_idle(PipeRt *rt)
+{
+    for (RtIdle *i = rt->idle; i; i = i->next)
+        if (hdr(i->node)->opened && !hdr(i->node)->ended)
+            i->fn(i->node);
 }
 
 /* The prefilter that line source s may apply now (see rt_impl.h), or NULL. */
@@ -421,7 +445,8 @@ typedef struct MsgBuf {
     char mem[1536];
 } MsgBuf;
 
-static bool msg_grow(PipeBuf *b, const char *p, size_t n)
+/* The grow callback of a PipeBuf on a fixed array (see rt_impl.h). */
+bool pipe_buf_cut(PipeBuf *b, const char *p, size_t n)
 {
     size_t room = b->cap - b->len;
     memcpy(b->p + b->len, p, room < n ? room : n);
@@ -434,7 +459,7 @@ static void msg_init(MsgBuf *m)
     m->b.p = m->mem;
     m->b.len = 0;
     m->b.cap = sizeof m->mem - 1; /* room for a final newline */
-    m->b.grow = msg_grow;
+    m->b.grow = pipe_buf_cut;
 }
 
 static void msg_puts(PipeBuf *b, const char *s)

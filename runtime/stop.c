@@ -16,6 +16,8 @@
 /* Milliseconds in which the same signal again is the same request: timeout(1)
  * and others send a signal to the process and then to its group. */
 #define STOP_SAME_MS 200
+/* Descriptors of idle hooks watched while a source waits for input. */
+#define STOP_IDLE_FDS 8
 
 volatile sig_atomic_t pipe_rt_stop;
 static volatile sig_atomic_t stop_ticks; /* SIGALRMs since the stop was asked */
@@ -169,6 +171,11 @@ void pipe_stop_now(PipeRt *rt)
     pipe_rt_abort(rt, NULL, RT_JMP_SIGNAL + sig);
 }
 
+int pipe_stop_fd(void)
+{
+    return stop_pipe[0];
+}
+
 /* Waits for input on fd or a stop (see rt_impl.h). */
 void pipe_stop_wait_input(PipeRt *rt, int fd)
 {
@@ -176,9 +183,21 @@ void pipe_stop_wait_input(PipeRt *rt, int fd)
         pipe_stop_now(rt);
     if (stop_pipe[0] < 0)
         return;
-    struct pollfd p[2] = {{.fd = fd, .events = POLLIN}, {.fd = stop_pipe[0], .events = POLLIN}};
-    while (poll(p, 2, -1) < 0 && errno == EINTR && !pipe_rt_stop)
-        ;
-    if (pipe_rt_stop)
-        pipe_stop_now(rt);
+    for (;;) {
+        struct pollfd p[2 + STOP_IDLE_FDS] = {{.fd = fd, .events = POLLIN}, {.fd = stop_pipe[0], .events = POLLIN}};
+        nfds_t n = 2;
+        for (RtIdle *i = rt->idle; i && n < 2 + STOP_IDLE_FDS; i = i->next) {
+            int f = i->fd && !hdr(i->node)->ended ? i->fd(i->node) : -1;
+            if (f >= 0)
+                p[n++] = (struct pollfd){.fd = f, .events = POLLIN};
+        }
+        while (poll(p, n, -1) < 0 && errno == EINTR && !pipe_rt_stop)
+            ;
+        if (pipe_rt_stop)
+            pipe_stop_now(rt);
+        if (p[0].revents || n == 2)
+            return;
+        pipe_rt_idle(rt); /* a program behind exec printed something: show it */
+        pipe_out_flush_all(rt);
+    }
 }

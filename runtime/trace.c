@@ -486,6 +486,27 @@ void pipe_rt_trace_close(PipeNode *n)
     close_record(rt, tn, id, closed ? "closed" : "done");
 }
 
+void pipe_rt_trace_restart(PipeNode *n, const char *msg, size_t len, uint64_t attempt, uint64_t delay_ms)
+{
+    PipeRt *rt = n->rt;
+    size_t id = 0;
+    TraceNode *tn = trace_node(rt->trace, n, &id);
+    PipeBuf *b = rec_begin(rt, "restart");
+    kv_str(b, "stage", n->name);
+    if (tn)
+        kv_u64(b, "id", id);
+    else
+        kv_str(b, "id", NULL);
+    key(b, "pos");
+    json_pos(b, n);
+    kv_u64(b, "attempt", attempt);
+    kv_u64(b, "delay_ms", delay_ms);
+    key(b, "message");
+    json_bytes(b, msg, len);
+    kv_ms(b, "elapsed_ms", trace_mono_ns() - rt->trace->t0);
+    rec_write(rt);
+}
+
 void pipe_rt_trace_error(PipeRt *rt, PipeNode *n, const char *msg, const PipeStr *value, const char *text,
                          size_t len)
 {

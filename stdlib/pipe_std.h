@@ -38,6 +38,10 @@ PipeNode *pipe_std_split(PipeRt *rt, PipePos pos, PipeStr sep);
 PipeNode *pipe_std_field(PipeRt *rt, PipePos pos, int64_t i, PipeStr sep);
 PipeNode *pipe_std_to_int(PipeRt *rt, PipePos pos);   /* str -> int */
 PipeNode *pipe_std_to_float(PipeRt *rt, PipePos pos); /* str -> float */
+/* Each item a line on the stdin of `/bin/sh -c cmd`, each line it prints an
+ * item out; restarted up to retries times after backoff_ms (doubling) when it
+ * dies (docs/pipe.md, "exec: external programs"). */
+PipeNode *pipe_std_exec(PipeRt *rt, PipePos pos, PipeStr cmd, int64_t retries, int64_t backoff_ms);
 /* T -> str: "{0}" is field 0 of a tuple (the value itself otherwise), "{{" "}}" braces */
 PipeNode *pipe_std_format(PipeRt *rt, PipePos pos, const PipeType *t, PipeStr fmt);
 

@@ -179,6 +179,8 @@ static void refill(FileSrc *f)
     r->len = tail;
     r->used = 0;
     if (!r->regular) { /* about to wait for input: let the user see what is done */
+        if (n->rt->idle)
+            pipe_rt_idle(n->rt);
         pipe_out_flush_all(n->rt);
         pipe_stop_wait_input(n->rt, r->fd);
     }

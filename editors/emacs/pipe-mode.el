@@ -72,7 +72,7 @@
 (defconst pipe-call-builtins
   '("file" "files" "range" "lines" "append" "grep" "grep_v" "grep_f" "replace"
     "find_all" "split" "field" "head" "tail" "skip" "top" "map" "filter"
-    "flat_map" "format" "tee" "merge" "concat" "zip" "len" "contains"
+    "flat_map" "format" "tee" "exec" "merge" "concat" "zip" "len" "contains"
     "starts_with" "ends_with" "find" "substr" "matches" "join" "abs" "add"
     "remove" "keys" "str")
   "Standard stages and functions that take arguments: builtins when called.

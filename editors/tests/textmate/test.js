@@ -86,7 +86,7 @@ const BARE_BUILTINS = new Set(('stdin stdout stderr discard upper lower trim wor
     'count_items sum min max avg enumerate to_int to_float').split(' '));
 // builtins that take arguments: highlighted as builtins when called
 const CALL_BUILTINS = new Set(('file files range lines append grep grep_v grep_f replace find_all split field ' +
-    'head tail skip top map filter flat_map format tee merge concat zip len contains starts_with ends_with ' +
+    'head tail skip top map filter flat_map format tee exec merge concat zip len contains starts_with ends_with ' +
     'find substr matches join abs add remove keys str').split(' '));
 
 function lex(line) {

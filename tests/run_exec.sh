@@ -1,0 +1,310 @@
+#!/bin/sh
+# exec(cmd) (docs/pipe.md, "exec: external programs"): restarts after a death
+# with the items in flight sent again (output complete and in order) and
+# named on stderr; retries exhausted; an error policy on exec; a program
+# killed by a signal; the back-off; a failing exit at the end; a reader that
+# closes early and SIGTERM leave no program behind; a missing command.  Runs
+# with `pipec run`, the retries also as a `pipec build` binary.  Every case
+# runs under `timeout`: nothing hangs.  PIPEC names the compiler.
+LC_ALL=C
+export LC_ALL
+top=$(cd "$(dirname "$0")/.." && pwd)
+. "$top/tests/lib.sh"
+s=$scratch
+
+# has FILE TEXT: FILE holds TEXT (fixed string)
+has() { grep -qF -e "$2" "$1"; }
+not() { ! "$@"; }
+# T CMD...: runs CMD with stdout in $s/out, stderr in $s/err, killed after
+# 30 s; its exit code in $rc
+T() {
+    timeout -k 2 30 "$@" >"$s/out" 2>"$s/err"
+    rc=$?
+}
+show() { sed 's/^/    /' "$s/err" | head -n 5; }
+# no_program TOKEN: no process runs whose command line holds TOKEN (after up
+# to 2 s for it to be reaped)
+no_program() {
+    n=0
+    while pgrep -f "$1" >/dev/null 2>&1; do
+        [ $n -ge 20 ] && return 1
+        sleep 0.1
+        n=$((n + 1))
+    done
+    return 0
+}
+
+# poison.sh: echoes its lines; on the line "poison" it exits with status 3,
+# the first $K times (counted in the file $CNT) — or kills itself with
+# SIGKILL when $HOW is kill
+cat >"$s/poison.sh" <<'EOF'
+while IFS= read -r line; do
+    if [ "$line" = poison ]; then
+        n=$(cat "$CNT" 2>/dev/null || echo 0)
+        if [ "$n" -lt "$K" ]; then
+            echo $((n + 1)) >"$CNT"
+            [ "$HOW" = kill ] && kill -9 $$
+            exit 3
+        fi
+    fi
+    printf '%s\n' "$line"
+done
+EOF
+cat >"$s/retry.pipe" <<'EOF'
+pipeline main(cmd: str, retries: int = 0, backoff: int = 10) {
+    stdin | exec(cmd, retries: retries, backoff_ms: backoff) | stdout
+}
+EOF
+cat >"$s/skip.pipe" <<'EOF'
+pipeline main(cmd: str) {
+    stdin | exec(cmd) on error failed | stdout
+    failed | format("failed {0}: {1}") | file("failed.txt")
+}
+EOF
+(seq 1 5; echo poison; seq 7 10) >"$s/in"
+(seq 1 10000; echo poison; seq 10002 20000) >"$s/big"
+grep -v poison "$s/big" >"$s/big_clean"
+poison="sh $s/poison.sh"
+export CNT="$s/cnt" K HOW
+
+# --- retries: the program dies twice on "poison"; with 3 restarts the
+# output is complete and in order, stderr names the item and the restarts
+K=2 HOW=exit
+rm -f "$CNT"
+T "$PIPEC" run "$s/retry.pipe" --cmd "$poison" --retries 3 <"$s/in"
+check "retries: exit 0" [ "$rc" = 0 ]
+check "retries: output complete and in order" cmp -s "$s/out" "$s/in"
+check "retries: first restart named" has "$s/err" \
+    'retry.pipe:2:13: warning in stage exec: program "sh '
+check "retries: how it died and the item in flight" has "$s/err" \
+    'exited with status 3; 1 item in flight (input stdin, line 6): "poison"; restarting (1 of 3) in 10 ms'
+check "retries: the back-off doubles" has "$s/err" 'restarting (2 of 3) in 20 ms'
+check "retries: two restarts" [ "$(grep -c warning "$s/err")" = 2 ]
+check "retries: no error" not has "$s/err" "runtime error"
+[ "$rc" = 0 ] || show
+
+# the same across a pipe buffer: the death comes mid-run (item 50001 of 100000)
+K=2
+rm -f "$CNT"
+T "$PIPEC" run "$s/retry.pipe" --cmd "$poison" --retries 2 <"$s/big"
+check "retries mid-run: exit 0" [ "$rc" = 0 ]
+check "retries mid-run: output complete and in order" cmp -s "$s/out" "$s/big"
+check "retries mid-run: the item named" has "$s/err" '1 item in flight (input stdin, line 10001): "poison"'
+
+# and as a built binary
+if "$PIPEC" build "$s/retry.pipe" -o "$s/retry_bin" 2>"$s/err"; then
+    rm -f "$CNT"
+    T "$s/retry_bin" --cmd "$poison" --retries 2 <"$s/in"
+    check "retries (binary): output complete" cmp -s "$s/out" "$s/in"
+    check "retries (binary): restarts named" has "$s/err" 'restarting (2 of 2) in 20 ms'
+else
+    check "pipec build retry.pipe" false
+    show
+fi
+
+# --- retries exhausted: exit 1, the message names the items in flight
+K=5
+rm -f "$CNT"
+T "$PIPEC" run "$s/retry.pipe" --cmd "$poison" --retries 1 <"$s/in"
+check "exhausted: exit 1" [ "$rc" = 1 ]
+check "exhausted: what was answered is written" cmp -s "$s/out" - <<EOF
+1
+2
+3
+4
+5
+EOF
+check "exhausted: the error names the program, the restarts and the item" has "$s/err" \
+    'retry.pipe:2:13: runtime error in stage exec: program "sh '
+check "exhausted: ... and the restarts and the item in flight" has "$s/err" \
+    'exited with status 3 (gave up after 1 restart); 1 item in flight (input stdin, line 6): "poison"'
+[ "$rc" = 1 ] || show
+# several items in flight: the range and the first
+cat >"$s/many.pipe" <<'EOF'
+pipeline main { stdin | exec("read a; read b; read c; exit 5") | stdout }
+EOF
+T "$PIPEC" run "$s/many.pipe" <"$s/in"
+check "in flight: a range of lines and the first" has "$s/err" \
+    'exited with status 5; 3 items in flight (input stdin, lines 1-3), the first: "1"'
+
+# --- on error NAME: the item in flight fails (routed, counted), a new
+# program takes the rest
+K=1
+rm -f "$CNT"
+cd "$s"
+T "$PIPEC" run skip.pipe --cmd "$poison" --stats=json <"$s/big"
+cd "$top"
+check "on error: exit 0" [ "$rc" = 0 ]
+check "on error: every other item goes through" cmp -s "$s/out" "$s/big_clean"
+check "on error: the failed item is routed with its message" has "$s/failed.txt" \
+    'failed poison: '
+check "on error: one dead letter" [ "$(wc -l <"$s/failed.txt")" = 1 ]
+check "on error: counted in --stats" grep -q '"name": "exec".*"errors": 1,' "$s/err"
+cat >"$s/skip2.pipe" <<'EOF'
+pipeline main(cmd: str) { stdin | exec(cmd) on error skip | stdout }
+EOF
+rm -f "$CNT"
+T "$PIPEC" run "$s/skip2.pipe" --cmd "$poison" <"$s/in"
+check "on error skip: exit 0" [ "$rc" = 0 ]
+check "on error skip: the item skipped" [ "$(tr '\n' ' ' <"$s/out")" = "1 2 3 4 5 7 8 9 10 " ]
+
+# --- a program killed by a signal: itself (sh execs it), or a command of sh's
+K=1 HOW=kill
+rm -f "$CNT"
+T "$PIPEC" run "$s/retry.pipe" --cmd "exec $poison" <"$s/in"
+check "signal: exit 1" [ "$rc" = 1 ]
+check "signal: named" has "$s/err" 'was killed by signal SIGKILL; 1 item in flight (input stdin, line 6): "poison"'
+rm -f "$CNT"
+T "$PIPEC" run "$s/retry.pipe" --cmd "$poison" <"$s/in"
+check "signal of a command of sh: named" has "$s/err" 'exited with status 137 (killed by SIGKILL); 1 item'
+rm -f "$CNT"
+T "$PIPEC" run "$s/retry.pipe" --cmd "exec $poison" --retries 1 <"$s/in"
+check "signal: restarted" [ "$rc" = 0 ]
+check "signal: restarted, output complete" cmp -s "$s/out" "$s/in"
+HOW=exit
+
+# --- the back-off waits: 3 restarts from 200 ms are 200 + 400 + 800 ms
+K=3
+rm -f "$CNT"
+t0=$(date +%s%N)
+T "$PIPEC" run "$s/retry.pipe" --cmd "$poison" --retries 3 --backoff 200 <"$s/in"
+ms=$((($(date +%s%N) - t0) / 1000000))
+check "back-off: exit 0" [ "$rc" = 0 ]
+check "back-off: waited 1.4 s (took $ms ms)" [ "$ms" -ge 1350 ]
+check "back-off: doubled" has "$s/err" 'restarting (3 of 3) in 800 ms'
+
+# --- a failing exit at the end of input is an error, also with nothing in flight
+cat >"$s/end.pipe" <<'EOF'
+pipeline main { stdin | exec("cat; exit 4") | stdout }
+EOF
+T "$PIPEC" run "$s/end.pipe" <"$s/in"
+check "exit at end: exit 1" [ "$rc" = 1 ]
+check "exit at end: output kept" cmp -s "$s/out" "$s/in"
+check "exit at end: named" has "$s/err" 'end.pipe:1:25: runtime error in stage exec: program "cat; exit 4" exited with status 4; no items in flight (at end of input)'
+
+cat >"$s/end2.pipe" <<'EOF'
+pipeline main { stdin | exec("cat; exit 4", retries: 2, backoff_ms: 1) | stdout }
+EOF
+T "$PIPEC" run "$s/end2.pipe" <"$s/in"
+check "exit at end, retries: exit 1 after them" [ "$rc" = 1 ]
+check "exit at end, retries: restarted twice" [ "$(grep -c 'restarting' "$s/err")" = 2 ]
+
+# --- --trace: a restart record
+K=1
+rm -f "$CNT"
+T "$PIPEC" run "$s/retry.pipe" --cmd "$poison" --retries 1 --trace "$s/trace" <"$s/in"
+check "trace: a restart record" grep -q '^{"event":"restart",.*"stage":"exec".*"attempt":1,"delay_ms":10,"message":"program .*1 item in flight (input stdin, line 6): \\"poison\\"; restarting (1 of 1) in 10 ms"' "$s/trace"
+
+# --- a program that stops reading with status 0 ends the stage, as head does
+cat >"$s/head.pipe" <<'EOF'
+pipeline main { stdin | exec("head -n 2") | stdout }
+EOF
+T sh -c "seq 1 1000000 | '$PIPEC' run '$s/head.pipe'"
+check "program ends early with 0: exit 0" [ "$rc" = 0 ]
+check "program ends early with 0: its output" [ "$(tr '\n' ' ' <"$s/out")" = "1 2 " ]
+
+# --- a reader that closes early: exit 0, quietly, no program left
+tok="exec_head_$$"
+cat >"$s/cat.pipe" <<EOF
+pipeline main { stdin | exec("cat; : $tok") | stdout }
+EOF
+timeout -k 2 30 sh -c "yes | '$PIPEC' run '$s/cat.pipe' 2>'$s/err'; echo \$? >'$s/rc'" | head -n 1 >"$s/out"
+check "| head -1: exit 0" [ "$(cat "$s/rc")" = 0 ]
+check "| head -1: quiet" [ ! -s "$s/err" ]
+check "| head -1: one line" [ "$(cat "$s/out")" = y ]
+check "| head -1: no program left" no_program "$tok"
+
+# --- SIGTERM mid-run: exit 143, no program left
+tok="exec_term_$$"
+cat >"$s/term.pipe" <<EOF
+pipeline main { stdin | exec("cat; : $tok") | stdout }
+EOF
+if env --default-signal=INT,TERM true 2>/dev/null; then DFL="env --default-signal=INT,TERM"; else DFL=""; fi
+rm -f "$s/fifo"
+mkfifo "$s/fifo"
+$DFL "$PIPEC" run "$s/term.pipe" <"$s/fifo" >"$s/out" 2>"$s/err" &
+pid=$!
+exec 3>"$s/fifo"
+n=0
+while ! pgrep -f "$tok" >/dev/null 2>&1 && [ $n -lt 100 ]; do sleep 0.1; n=$((n + 1)); done
+check "SIGTERM: the program ran" pgrep -f "$tok" >/dev/null
+kill -TERM "$pid"
+wait "$pid"
+rc=$?
+check "SIGTERM: exit 143" [ "$rc" = 143 ]
+check "SIGTERM: no program left" no_program "$tok"
+exec 3>&-
+
+# a program that ignores SIGTERM is killed after a short wait
+tok="exec_hard_$$"
+cat >"$s/hard.pipe" <<EOF
+pipeline main { stdin | exec("trap '' TERM; cat; : $tok") | stdout }
+EOF
+$DFL "$PIPEC" run "$s/hard.pipe" <"$s/fifo" >"$s/out" 2>"$s/err" &
+pid=$!
+exec 3>"$s/fifo"
+n=0
+while ! pgrep -f "$tok" >/dev/null 2>&1 && [ $n -lt 100 ]; do sleep 0.1; n=$((n + 1)); done
+kill -TERM "$pid"
+wait "$pid"
+check "SIGTERM, program ignoring it: exit 143" [ $? = 143 ]
+check "SIGTERM, program ignoring it: none left" no_program "$tok"
+exec 3>&-
+
+# --- after a runtime error of another stage the program is ended too
+tok="exec_err_$$"
+cat >"$s/err.pipe" <<EOF
+pipeline main { stdin | exec("cat; sleep 30; : $tok") | to_int | stdout }
+EOF
+T sh -c "printf '1\nx\n' | '$PIPEC' run '$s/err.pipe'"
+check "error downstream: exit 1" [ "$rc" = 1 ]
+check "error downstream: named" has "$s/err" "runtime error in stage to_int"
+check "error downstream: no program left" no_program "$tok"
+
+# --- a missing command: sh says so (127), then pipec, exit 1
+cat >"$s/miss.pipe" <<'EOF'
+pipeline main { stdin | exec("no-such-prog-xyz") | stdout }
+EOF
+T "$PIPEC" run "$s/miss.pipe" <"$s/in"
+check "missing command: exit 1" [ "$rc" = 1 ]
+check "missing command: named" has "$s/err" \
+    'runtime error in stage exec: program "no-such-prog-xyz" exited with status 127 (command not found)'
+
+# --- a parameter with a negative value is an error when the stage opens
+T "$PIPEC" run "$s/retry.pipe" --cmd cat --retries -1 <"$s/in"
+check "negative retries: exit 1" [ "$rc" = 1 ]
+check "negative retries: before any output" [ ! -s "$s/out" ]
+check "negative retries: named" has "$s/err" 'runtime error in stage exec: retries must not be negative, found -1'
+T "$PIPEC" run "$s/retry.pipe" --cmd "" <"$s/in"
+check "empty command: exit 1" [ "$rc" = 1 ]
+check "empty command: named" has "$s/err" 'runtime error in stage exec: the command is empty'
+
+# --- no descriptor leaks: the program sees only 0, 1 and 2 (and what sh
+# opens itself), and pipec closes its ends (restarts included)
+cat >"$s/fds.pipe" <<'EOF'
+pipeline main { stdin | exec("ls /proc/self/fd | wc -l", retries: 0) | stdout }
+EOF
+T "$PIPEC" run "$s/fds.pipe" <"$s/in"
+want=$(sh -c 'ls /proc/self/fd | wc -l' <"$s/in")
+check "the program inherits no descriptor of pipec's ($(cat "$s/out"), $want without pipec)" \
+    [ "$(cat "$s/out")" = "$want" ]
+cat >"$s/leak.pipe" <<'EOF'
+pipeline main { stdin | exec("cat") | exec("cat") | stdout }
+EOF
+"$PIPEC" build "$s/leak.pipe" -o "$s/leak_bin" 2>/dev/null
+if command -v valgrind >/dev/null 2>&1 && [ -x "$s/leak_bin" ]; then
+    # the descriptors open at exit, against a program without exec
+    fds() {
+        timeout 60 valgrind --track-fds=yes --log-file="$s/vg" "$@" <"$s/in" >"$s/out" 2>/dev/null
+        grep -o 'FILE DESCRIPTORS: [0-9]* open' "$s/vg" | grep -o '[0-9][0-9]*'
+    }
+    echo 'pipeline main { stdin | stdout }' >"$s/plain.pipe"
+    "$PIPEC" build "$s/plain.pipe" -o "$s/plain_bin" 2>/dev/null
+    got=$(fds "$s/leak_bin")
+    want=$(fds "$s/plain_bin")
+    check "no descriptor leaks (valgrind --track-fds: $got open at exit, $want without exec)" \
+        [ -n "$got" -a "$got" = "$want" ]
+fi
+
+echo "exec: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
