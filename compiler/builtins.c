@@ -149,54 +149,54 @@ Type *builtin_type(PipeArena *a, const Builtin *b, Type **at, int n, char *why, 
 #define NOARGS 0, 0, {0}, {0}
 static const StdStage stages[] = {
     /* sources */
-    {"stdin", R_SOURCE, I_ANY, O_STR, NOARGS},
-    {"file", R_SOURCE, I_ANY, O_STR, 1, 1, {"path"}, {A_STR}},
-    {"files", R_SOURCE, I_ANY, O_STR, 1, 1, {"glob"}, {A_STR}},
-    {"range", R_SOURCE, I_ANY, O_INT, 2, 2, {"from", "to"}, {A_INT, A_INT}},
-    {"lines", R_SOURCE, I_ANY, O_STR, 1, 1, {"text"}, {A_STR}},
+    {"stdin", R_SOURCE, I_ANY, O_STR, NOARGS, false},
+    {"file", R_SOURCE, I_ANY, O_STR, 1, 1, {"path"}, {A_STR}, false},
+    {"files", R_SOURCE, I_ANY, O_STR, 1, 1, {"glob"}, {A_STR}, false},
+    {"range", R_SOURCE, I_ANY, O_INT, 2, 2, {"from", "to"}, {A_INT, A_INT}, false},
+    {"lines", R_SOURCE, I_ANY, O_STR, 1, 1, {"text"}, {A_STR}, false},
     /* sinks */
-    {"stdout", R_SINK, I_ANY, O_SAME, NOARGS},
-    {"stderr", R_SINK, I_ANY, O_SAME, NOARGS},
-    {"file", R_SINK, I_ANY, O_SAME, 1, 1, {"path"}, {A_STR}},
-    {"append", R_SINK, I_ANY, O_SAME, 1, 1, {"path"}, {A_STR}},
-    {"discard", R_SINK, I_ANY, O_SAME, NOARGS},
+    {"stdout", R_SINK, I_ANY, O_SAME, NOARGS, false},
+    {"stderr", R_SINK, I_ANY, O_SAME, NOARGS, false},
+    {"file", R_SINK, I_ANY, O_SAME, 1, 1, {"path"}, {A_STR}, false},
+    {"append", R_SINK, I_ANY, O_SAME, 1, 1, {"path"}, {A_STR}, false},
+    {"discard", R_SINK, I_ANY, O_SAME, NOARGS, false},
     /* processors */
-    {"grep", R_PROC, I_STR, O_STR, 1, 1, {"regex"}, {A_REGEX}},
-    {"grep_v", R_PROC, I_STR, O_STR, 1, 1, {"regex"}, {A_REGEX}},
-    {"grep_f", R_PROC, I_STR, O_STR, 1, 1, {"literal"}, {A_STR}},
-    {"replace", R_PROC, I_STR, O_STR, 2, 2, {"regex", "with"}, {A_REGEX, A_STR}},
-    {"find_all", R_PROC, I_STR, O_STR, 1, 1, {"regex"}, {A_REGEX}},
-    {"upper", R_PROC, I_STR, O_STR, NOARGS},
-    {"lower", R_PROC, I_STR, O_STR, NOARGS},
-    {"trim", R_PROC, I_STR, O_STR, NOARGS},
-    {"words", R_PROC, I_STR, O_STR, NOARGS},
-    {"split", R_PROC, I_STR, O_STR, 1, 1, {"sep"}, {A_STR}},
-    {"field", R_PROC, I_STR, O_STR, 2, 2, {"i", "sep"}, {A_INT, A_STR}},
-    {"to_int", R_PROC, I_STR, O_INT, NOARGS},
-    {"to_float", R_PROC, I_STR, O_FLOAT, NOARGS},
-    {"format", R_PROC, I_ANY, O_STR, 1, 1, {"fmt"}, {A_STR}},
-    {"head", R_PROC, I_ANY, O_SAME, 1, 1, {"n"}, {A_INT}},
-    {"tail", R_PROC, I_ANY, O_SAME, 1, 1, {"n"}, {A_INT}},
-    {"skip", R_PROC, I_ANY, O_SAME, 1, 1, {"n"}, {A_INT}},
-    {"uniq", R_PROC, I_HASH, O_SAME, NOARGS},
-    {"distinct", R_PROC, I_HASH, O_SAME, NOARGS},
-    {"sort", R_PROC, I_ANY, O_SAME, 2, 0, {"by", "desc"}, {A_FN, A_BOOL}},
-    {"top", R_PROC, I_ANY, O_SAME, 2, 1, {"n", "by"}, {A_INT, A_FN}},
-    {"count", R_PROC, I_HASH, O_COUNT, NOARGS},
-    {"count_items", R_PROC, I_ANY, O_INT, NOARGS},
-    {"sum", R_PROC, I_NUM, O_SAME, NOARGS},
-    {"min", R_PROC, I_ORD, O_SAME, NOARGS},
-    {"max", R_PROC, I_ORD, O_SAME, NOARGS},
-    {"avg", R_PROC, I_NUM, O_FLOAT, NOARGS},
-    {"enumerate", R_PROC, I_ANY, O_ENUM, NOARGS},
-    {"map", R_PROC, I_ANY, O_SAME, 1, 1, {"f"}, {A_FN}},
-    {"filter", R_PROC, I_ANY, O_SAME, 1, 1, {"f"}, {A_FN}},
-    {"flat_map", R_PROC, I_ANY, O_SAME, 1, 1, {"f"}, {A_FN}},
-    {"tee", R_PROC, I_ANY, O_SAME, 1, 1, {"sink"}, {A_SINK}},
+    {"grep", R_PROC, I_STR, O_STR, 1, 1, {"regex"}, {A_REGEX}, false},
+    {"grep_v", R_PROC, I_STR, O_STR, 1, 1, {"regex"}, {A_REGEX}, false},
+    {"grep_f", R_PROC, I_STR, O_STR, 1, 1, {"literal"}, {A_STR}, false},
+    {"replace", R_PROC, I_STR, O_STR, 2, 2, {"regex", "with"}, {A_REGEX, A_STR}, false},
+    {"find_all", R_PROC, I_STR, O_STR, 1, 1, {"regex"}, {A_REGEX}, false},
+    {"upper", R_PROC, I_STR, O_STR, NOARGS, false},
+    {"lower", R_PROC, I_STR, O_STR, NOARGS, false},
+    {"trim", R_PROC, I_STR, O_STR, NOARGS, false},
+    {"words", R_PROC, I_STR, O_STR, NOARGS, false},
+    {"split", R_PROC, I_STR, O_STR, 1, 1, {"sep"}, {A_STR}, false},
+    {"field", R_PROC, I_STR, O_STR, 2, 2, {"i", "sep"}, {A_INT, A_STR}, false},
+    {"to_int", R_PROC, I_STR, O_INT, NOARGS, false},
+    {"to_float", R_PROC, I_STR, O_FLOAT, NOARGS, false},
+    {"format", R_PROC, I_ANY, O_STR, 1, 1, {"fmt"}, {A_STR}, false},
+    {"head", R_PROC, I_ANY, O_SAME, 1, 1, {"n"}, {A_INT}, false},
+    {"tail", R_PROC, I_ANY, O_SAME, 1, 1, {"n"}, {A_INT}, false},
+    {"skip", R_PROC, I_ANY, O_SAME, 1, 1, {"n"}, {A_INT}, false},
+    {"uniq", R_PROC, I_HASH, O_SAME, NOARGS, false},
+    {"distinct", R_PROC, I_HASH, O_SAME, NOARGS, false},
+    {"sort", R_PROC, I_ANY, O_SAME, 2, 0, {"by", "desc"}, {A_FN, A_BOOL}, false},
+    {"top", R_PROC, I_ANY, O_SAME, 2, 1, {"n", "by"}, {A_INT, A_FN}, false},
+    {"count", R_PROC, I_HASH, O_COUNT, NOARGS, false},
+    {"count_items", R_PROC, I_ANY, O_INT, NOARGS, false},
+    {"sum", R_PROC, I_NUM, O_SAME, NOARGS, false},
+    {"min", R_PROC, I_ORD, O_SAME, NOARGS, false},
+    {"max", R_PROC, I_ORD, O_SAME, NOARGS, false},
+    {"avg", R_PROC, I_NUM, O_FLOAT, NOARGS, false},
+    {"enumerate", R_PROC, I_ANY, O_ENUM, NOARGS, false},
+    {"map", R_PROC, I_ANY, O_SAME, 1, 1, {"f"}, {A_FN}, false},
+    {"filter", R_PROC, I_ANY, O_SAME, 1, 1, {"f"}, {A_FN}, false},
+    {"flat_map", R_PROC, I_ANY, O_SAME, 1, 1, {"f"}, {A_FN}, false},
+    {"tee", R_PROC, I_ANY, O_SAME, 1, 1, {"sink"}, {A_SINK}, false},
     /* fan-in */
-    {"merge", R_FANIN, I_ANY, O_SAME, NOARGS},
-    {"concat", R_FANIN, I_ANY, O_SAME, NOARGS},
-    {"zip", R_FANIN, I_ANY, O_SAME, NOARGS},
+    {"merge", R_FANIN, I_ANY, O_SAME, NOARGS, false},
+    {"concat", R_FANIN, I_ANY, O_SAME, NOARGS, false},
+    {"zip", R_FANIN, I_ANY, O_SAME, NOARGS, false},
 };
 
 const StdStage *std_stage_find(const char *name, bool has_in, bool last)
@@ -228,6 +228,14 @@ bool std_stage_exists(const char *name)
 {
     for (size_t i = 0; i < sizeof stages / sizeof stages[0]; i++)
         if (!strcmp(stages[i].name, name))
+            return true;
+    return false;
+}
+
+bool std_stage_unsafe(const char *name)
+{
+    for (size_t i = 0; i < sizeof stages / sizeof stages[0]; i++)
+        if (!strcmp(stages[i].name, name) && stages[i].unsafe)
             return true;
     return false;
 }

@@ -30,6 +30,7 @@ typedef struct StdStage {
     int nargs, required;
     const char *arg_names[3];
     ArgKind arg_kinds[3];
+    bool unsafe; /* reaches beyond the script's data (exec): refused by --safe */
 } StdStage;
 
 /* The standard stage `name` in a position: with an input (has_in) or not, and
@@ -37,5 +38,7 @@ typedef struct StdStage {
 const StdStage *std_stage_find(const char *name, bool has_in, bool last);
 /* Whether some standard stage is called name. */
 bool std_stage_exists(const char *name);
+/* Whether a standard stage called name is marked unsafe. */
+bool std_stage_unsafe(const char *name);
 
 #endif

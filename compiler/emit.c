@@ -9,6 +9,7 @@
 
 #include "builtins.h"
 #include "embed.h"
+#include "safe.h"
 #include "sha256.h"
 #include "version.h"
 
@@ -1509,10 +1510,25 @@ void emit_program(Sema *s, Dag *dag, EmitMode mode, const char *script, EmitOut 
     }
     char sha[65];
     write_provenance(&E, &tail, out, sha);
+    const SafeOpts *so = s->safe;
+    if (so) /* the folders the run checks computed paths against */
+        for (int w = 0; w < 2; w++) {
+            bf(&tail, "static const char *const allow_%s_[] = {", w ? "write" : "read");
+            for (int i = 0; i < (w ? so->nwrite : so->nread); i++) {
+                const char *d = w ? so->write[i] : so->read[i];
+                c_quoted(&tail, d, strlen(d));
+                bf(&tail, ", ");
+            }
+            bf(&tail, "NULL};\n");
+        }
     bf(&tail, "const PipeProgram pipe_program = {\"%s\", ", pl->name);
     c_quoted(&tail, script, strlen(script));
-    bf(&tail, ", %d, params_, sizeof(Params), param_offsets_, build_, \"%s\", \"%s\", imports_};\n", pl->params.n,
+    bf(&tail, ", %d, params_, sizeof(Params), param_offsets_, build_, \"%s\", \"%s\", imports_", pl->params.n,
        PIPEC_VERSION, sha);
+    if (so)
+        bf(&tail, ", %s, %s, allow_read_, allow_write_", so->safe ? "true" : "false",
+           so->sandbox ? "true" : "false");
+    bf(&tail, "};\n");
     if (mode != EMIT_JIT)
         bf(&tail, "\nint main(int argc, char **argv)\n{\n    return pipe_main(&pipe_program, argc, argv);\n}\n");
 

@@ -313,6 +313,13 @@ typedef struct PipeProgram {
     const char *script_sha256;  /* SHA-256 of the script's bytes: 64 lowercase hex digits */
     const char *const *imports; /* the other files it was built from (imported scripts,
                                    extern procs' C): path, sha256, path, sha256, ..., NULL */
+    /* Safe mode and sandbox (appended like the provenance fields; zero: off).
+     * Under safe, every file source and sink must be inside a folder of
+     * allow_read or allow_write (NULL-terminated, absolute and resolved). */
+    bool safe;
+    bool sandbox; /* confine the run with Landlock and seccomp (runtime/sandbox.c) */
+    const char *const *allow_read;
+    const char *const *allow_write;
 } PipeProgram;
 
 /* Parses argv (options --name V, --name=V, --help), builds and runs prog.

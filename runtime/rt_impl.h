@@ -148,6 +148,10 @@ struct PipeRt {
     jmp_buf *jmp;                  /* where pipe_fail and write errors unwind to */
     char caught[1536];             /* the message of the error a policy caught */
     size_t ncaught;
+    const PipeProgram *prog;       /* what pipe_main runs (safe mode, sandbox), else NULL */
+    char **sandbox_reads;          /* --sandbox: files that files(glob) opens later */
+    size_t nsandbox_reads;
+    bool sort_spills;              /* a sort may spill to $TMPDIR (--sandbox allows it) */
 };
 
 /* A runtime error not tied to a stage (I/O on a sink's file, ...): prints
@@ -197,6 +201,23 @@ static inline RtNode *hdr(PipeNode *n)
 }
 
 /* What --stats, --progress and the limits ask of a run (parsed by pipe_main). */
+/* ------------------------------------------------------------------ safe mode, --sandbox (sandbox.c) */
+
+/* path absolute, with its existing prefix's links resolved and `.`, `..`
+ * removed: a heap string, NULL when the working folder is unknown. */
+char *pipe_path_resolve(const char *path);
+/* Whether the resolved path is the resolved folder dir or inside it. */
+bool pipe_path_inside(const char *path, const char *dir);
+/* Safe mode: a runtime error of n unless path (read, or written when write)
+ * is inside the program's allowed folders. */
+void pipe_rt_check_path(PipeRt *rt, PipeNode *n, PipeStr path, bool write);
+/* --sandbox: a file that files(glob) opens after the run is confined. */
+void pipe_rt_sandbox_read(PipeRt *rt, const char *path);
+/* --sandbox, before the DAG is built: Landlock ruleset and seccomp filter;
+ * after it: Landlock confines.  Each returns -1, or 1 after reporting. */
+int pipe_sandbox_begin(const PipeProgram *prog);
+int pipe_sandbox_end(PipeRt *rt);
+
 typedef struct RtOpts {
     const char *trace;  /* --trace FILE ("-": stderr), else NULL */
     const char *run_id; /* --run-id ID (checked), else NULL: a new one */

@@ -33,6 +33,9 @@ void pipe_rt_free(PipeRt *rt)
         free(h);
         h = next;
     }
+    for (size_t i = 0; i < rt->nsandbox_reads; i++)
+        free(rt->sandbox_reads[i]);
+    free(rt->sandbox_reads);
     free(rt->srcs);
     free(rt->stats);
     free(rt->closing);

@@ -411,6 +411,7 @@ PipeSource *pipe_src_file(PipeRt *rt, PipePos pos, PipeStr path)
     FileSrc *f = file_src_new(rt, pos, "file");
     char *p = pipe_xstrndup(path.p ? path.p : "", path.n);
     f->name = p; /* freed by file_free should open_input fail; replaced otherwise */
+    pipe_rt_check_path(rt, &f->src.node, path, false);
     open_input(f, p);
     return &f->src;
 }
@@ -447,6 +448,8 @@ PipeSource *pipe_src_files(PipeRt *rt, PipePos pos, PipeStr pattern)
     qsort(f->paths, f->npaths, sizeof *f->paths, cmp_path);
     for (size_t i = 0; i < f->npaths; i++) {
         struct stat st;
+        pipe_rt_check_path(rt, &f->src.node, (PipeStr){f->paths[i], strlen(f->paths[i])}, false);
+        pipe_rt_sandbox_read(rt, f->paths[i]);
         if (access(f->paths[i], R_OK) != 0)
             fail_errno(&f->src.node, "cannot open", f->paths[i], errno);
         if (stat(f->paths[i], &st) == 0 && S_ISDIR(st.st_mode))
