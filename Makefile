@@ -26,7 +26,7 @@ UNIT_SRC     := $(wildcard tests/unit/test_*.c)
 UNIT_BIN     := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 EMBEDDED     := runtime/pipe.h stdlib/pipe_std.h $(RUNTIME_SRC) $(STDLIB_SRC) $(wildcard runtime/*_impl.h)
 
-.PHONY: all deps demo test unit $(ALL_SUITES) asan valgrind bench fuzz fuzz_smoke install clean
+.PHONY: all deps demo test unit $(ALL_SUITES) asan valgrind bench bench-sandbox fuzz fuzz_smoke install clean
 all: $(PIPEC)
 
 deps:
@@ -104,6 +104,10 @@ valgrind: $(UNIT_BIN) $(PIPEC)
 
 bench: all
 	@PIPEC=$(PIPEC) BUILD=$(BUILD) sh bench/run.sh
+
+# What --sandbox costs: three workloads built with and without it (not in test).
+bench-sandbox: all
+	@PIPEC=$(PIPEC) BUILD=$(BUILD) sh bench/sandbox.sh
 
 # libFuzzer (clang, ASan, UBSan) on the front end (fuzz_parse: bytes through
 # parse, check and C emission) and on the input path (fuzz_input: bytes on

@@ -39,6 +39,12 @@ static const char usage[] =
     "  --help, -h        this text; after SCRIPT with run: the pipeline's parameters\n"
     "  --version         pipec's version\n"
     "\n"
+    "trusted and untrusted scripts (run, build, emit-c, check; before SCRIPT for run):\n"
+    "  --safe            refuse extern procs, exec and files outside the folders below\n"
+    "  --allow-read DIR  safe mode: file and files sources may read in DIR (repeatable)\n"
+    "  --allow-write DIR safe mode: sinks may write in DIR, sources read there (repeatable)\n"
+    "  --sandbox         build, emit-c: the binary confines itself (Landlock, seccomp)\n"
+    "\n"
     "Pipeline parameters are options of `run` and of built binaries: --n 5 or --n=5.\n"
     "Exit codes: 0 success, 1 runtime error, 2 compile or usage error.\n";
 

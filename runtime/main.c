@@ -223,6 +223,11 @@ static void print_help(const PipeProgram *prog, const char *argv0)
     print_limits_help((int)w);
     print_trace_help((int)w);
     printf("  %-*s   show this help\n", (int)w, "-h, --help");
+    if (prog->sandbox)
+        printf("Built with --sandbox: the run confines itself with Landlock and seccomp (no process, no\n"
+               "socket, no file beyond its own and the allowed folders).\n");
+    if (prog->safe)
+        printf("Built with --safe: file paths must be inside the folders allowed when it was built.\n");
     fflush(stdout);
 }
 
