@@ -503,6 +503,73 @@ static int safe_option(Cli *c, int argc, char **argv, int *i)
     return -2;
 }
 
+/* Reads the arguments of command c->cmd into c: -1 when it may run, else an
+ * exit code (0 after --help, 2 after a usage error). */
+static int parse_cli(Cli *c, int argc, char **argv)
+{
+    /* run's pipeline arguments are gathered at the front of argv's tail, over
+     * entries already read: nothing to allocate, nothing to free on any exit */
+    c->rest = argv + 2;
+    bool is_run = !strcmp(c->cmd, "run");
+    int rc;
+    for (int i = 2; i < argc; i++) {
+        const char *a = argv[i];
+        /* run: after the script, options belong to the pipeline */
+        if ((!is_run || !c->script) && strcmp(c->cmd, "graph") && (rc = safe_option(c, argc, argv, &i)) != -1) {
+            if (rc == -2)
+                continue;
+            return rc;
+        }
+        if (!strcmp(a, "--pipeline") || !strncmp(a, "--pipeline=", 11)) {
+            if (a[10] == '=')
+                c->pipeline = a + 11;
+            else if (i + 1 < argc)
+                c->pipeline = argv[++i];
+            else
+                return usage_error("option", a, " needs a value");
+        } else if (!c->script && (!strcmp(a, "--help") || !strcmp(a, "-h"))) {
+            fputs(usage, stdout);
+            return 0;
+        } else if (!is_run && (!strcmp(a, "-o") || !strcmp(a, "--output"))) {
+            if (i + 1 >= argc)
+                return usage_error("option", a, " needs a file name");
+            c->out = argv[++i];
+        } else if (!strcmp(c->cmd, "graph") && (!strcmp(a, "--format") || !strncmp(a, "--format=", 9))) {
+            if (a[8] == '=')
+                c->format = a + 9;
+            else if (i + 1 < argc)
+                c->format = argv[++i];
+            else
+                return usage_error("option", a, " needs a value (dot, svg or png)");
+        } else if (!strcmp(c->cmd, "check") && !strcmp(a, "--dump-ast")) {
+            c->dump_ast = true;
+        } else if (!c->script && (a[0] != '-' || !strcmp(a, "-"))) {
+            c->script = a;
+        } else if (is_run && c->script) {
+            c->rest[c->nrest++] = argv[i];
+        } else {
+            return usage_error("unknown option", a, "");
+        }
+    }
+    if (!c->script)
+        return usage_error("missing the script (a .pipe file) to", c->cmd, "");
+    return -1;
+}
+
+/* Runs the command of c; returns the exit code. */
+static int command(const Cli *c)
+{
+    if (!strcmp(c->cmd, "run"))
+        return cmd_run(c);
+    if (!strcmp(c->cmd, "build"))
+        return cmd_build(c);
+    if (!strcmp(c->cmd, "emit-c"))
+        return cmd_emit(c);
+    if (!strcmp(c->cmd, "graph"))
+        return cmd_graph(c);
+    return cmd_check(c);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2)
@@ -524,65 +591,9 @@ int main(int argc, char **argv)
     if (strcmp(c.cmd, "run") && strcmp(c.cmd, "build") && strcmp(c.cmd, "emit-c") && strcmp(c.cmd, "check") &&
         strcmp(c.cmd, "graph"))
         return usage_error("unknown command", c.cmd, " (expected run, build, emit-c, check or graph)");
-    /* run's pipeline arguments are gathered at the front of argv's tail, over
-     * entries already read: nothing to allocate, nothing to free on any exit */
-    c.rest = argv + 2;
-    bool is_run = !strcmp(c.cmd, "run");
-    int rc;
-    for (int i = 2; i < argc; i++) {
-        const char *a = argv[i];
-        /* run: after the script, options belong to the pipeline */
-        if ((!is_run || !c.script) && strcmp(c.cmd, "graph") && (rc = safe_option(&c, argc, argv, &i)) != -1) {
-            if (rc == -2)
-                continue;
-            safe_free(&c.so);
-            return rc;
-        }
-        if (!strcmp(a, "--pipeline") || !strncmp(a, "--pipeline=", 11)) {
-            if (a[10] == '=')
-                c.pipeline = a + 11;
-            else if (i + 1 < argc)
-                c.pipeline = argv[++i];
-            else
-                return usage_error("option", a, " needs a value");
-        } else if (!c.script && (!strcmp(a, "--help") || !strcmp(a, "-h"))) {
-            fputs(usage, stdout);
-            return 0;
-        } else if (!is_run && (!strcmp(a, "-o") || !strcmp(a, "--output"))) {
-            if (i + 1 >= argc)
-                return usage_error("option", a, " needs a file name");
-            c.out = argv[++i];
-        } else if (!strcmp(c.cmd, "graph") && (!strcmp(a, "--format") || !strncmp(a, "--format=", 9))) {
-            if (a[8] == '=')
-                c.format = a + 9;
-            else if (i + 1 < argc)
-                c.format = argv[++i];
-            else
-                return usage_error("option", a, " needs a value (dot, svg or png)");
-        } else if (!strcmp(c.cmd, "check") && !strcmp(a, "--dump-ast")) {
-            c.dump_ast = true;
-        } else if (!c.script && (a[0] != '-' || !strcmp(a, "-"))) {
-            c.script = a;
-        } else if (is_run && c.script) {
-            c.rest[c.nrest++] = argv[i];
-        } else {
-            return usage_error("unknown option", a, "");
-        }
-    }
-    if (!c.script) {
-        safe_free(&c.so);
-        return usage_error("missing the script (a .pipe file) to", c.cmd, "");
-    }
-    if (is_run)
-        rc = cmd_run(&c);
-    else if (!strcmp(c.cmd, "build"))
-        rc = cmd_build(&c);
-    else if (!strcmp(c.cmd, "emit-c"))
-        rc = cmd_emit(&c);
-    else if (!strcmp(c.cmd, "graph"))
-        rc = cmd_graph(&c);
-    else
-        rc = cmd_check(&c);
+    int rc = parse_cli(&c, argc, argv);
+    if (rc < 0)
+        rc = command(&c);
     safe_free(&c.so);
     return rc;
 }
