@@ -420,17 +420,13 @@ int pipe_main(const PipeProgram *prog, int argc, char **argv)
      * --timeout stop the run */
     pipe_stop_install(opts.timeout_ms);
     pipe_rt_trace_begin(rt, prog, params, &opts);
-    /* --sandbox: no process or socket from here on, not even in the
-     * constructor of an extern proc; Landlock confines once the files of the
-     * DAG are open.  A kernel without Landlock ends the run here (exit 1). */
-    bool boxed = !prog->sandbox || pipe_sandbox_begin(prog) < 0;
     int jc = setjmp(jb);
-    if (jc == 0 && !boxed) {
-        code = 1;
-    } else if (jc == 0) {
+    if (jc == 0) {
+        /* --sandbox: build confines the process before it makes any node
+         * (pipe_rt_confine) */
         prog->build(rt, params);
-        if (prog->sandbox && pipe_sandbox_end(rt) >= 0)
-            pipe_rt_abort(rt, NULL, RT_JMP_FAIL); /* reported */
+        if (prog->sandbox && !rt->confined)
+            pipe_rt_abort(rt, "--sandbox: the program did not confine itself", RT_JMP_FAIL);
         if (rt->trace)
             pipe_rt_trace_stages(rt);
         rt->progress = opts.progress && isatty(2);

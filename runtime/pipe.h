@@ -322,6 +322,14 @@ typedef struct PipeProgram {
     const char *const *allow_write;
 } PipeProgram;
 
+/* --sandbox: what a generated build function calls before it makes any node.
+ * pipe_rt_sandbox_path declares the path of a file source (kind 0), of a
+ * files(glob) source (1, the pattern) or of a file or append sink (2);
+ * pipe_rt_confine then confines the process (Landlock: those files, the
+ * allowed folders, $TMPDIR when spills; seccomp) or stops the run. */
+void pipe_rt_sandbox_path(PipeRt *rt, int kind, PipeStr path);
+void pipe_rt_confine(PipeRt *rt, bool spills);
+
 /* Parses argv (options --name V, --name=V, --help), builds and runs prog.
  * Returns the process exit code: 0, 1 runtime error, 2 usage error, 130 or
  * 143 after SIGINT or SIGTERM (what was processed is written out). */

@@ -149,9 +149,8 @@ struct PipeRt {
     char caught[1536];             /* the message of the error a policy caught */
     size_t ncaught;
     const PipeProgram *prog;       /* what pipe_main runs (safe mode, sandbox), else NULL */
-    char **sandbox_reads;          /* --sandbox: files that files(glob) opens later */
-    size_t nsandbox_reads;
-    bool sort_spills;              /* a sort may spill to $TMPDIR (--sandbox allows it) */
+    struct RtSandbox *sandbox;     /* --sandbox: the declared files until confined, globs */
+    bool confined;                 /* --sandbox: pipe_rt_confine ran */
 };
 
 /* A runtime error not tied to a stage (I/O on a sink's file, ...): prints
@@ -211,12 +210,11 @@ bool pipe_path_inside(const char *path, const char *dir);
 /* Safe mode: a runtime error of n unless path (read, or written when write)
  * is inside the program's allowed folders. */
 void pipe_rt_check_path(PipeRt *rt, PipeNode *n, PipeStr path, bool write);
-/* --sandbox: a file that files(glob) opens after the run is confined. */
-void pipe_rt_sandbox_read(PipeRt *rt, const char *path);
-/* --sandbox, before the DAG is built: Landlock ruleset and seccomp filter;
- * after it: Landlock confines.  Each returns -1, or 1 after reporting. */
-int pipe_sandbox_begin(const PipeProgram *prog);
-int pipe_sandbox_end(PipeRt *rt);
+/* --sandbox: the matches of files(pattern) found before the run was confined
+ * (NULL: glob it now), *n of them; rt keeps them. */
+char **pipe_rt_sandbox_glob(PipeRt *rt, const char *pattern, size_t *n);
+/* Frees what --sandbox kept in rt. */
+void pipe_rt_sandbox_free(PipeRt *rt);
 
 typedef struct RtOpts {
     const char *trace;  /* --trace FILE ("-": stderr), else NULL */

@@ -33,9 +33,7 @@ void pipe_rt_free(PipeRt *rt)
         free(h);
         h = next;
     }
-    for (size_t i = 0; i < rt->nsandbox_reads; i++)
-        free(rt->sandbox_reads[i]);
-    free(rt->sandbox_reads);
+    pipe_rt_sandbox_free(rt);
     free(rt->srcs);
     free(rt->stats);
     free(rt->closing);

@@ -2,6 +2,7 @@
  * --allow-write folders) and --sandbox: Landlock and seccomp confine the run. */
 #include <errno.h>
 #include <fcntl.h>
+#include <glob.h>
 #include <limits.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -124,6 +125,117 @@ void pipe_rt_check_path(PipeRt *rt, PipeNode *n, PipeStr path, bool write)
 
 /* ------------------------------------------------------------------ --sandbox */
 
+/* What the run declared before it confined itself. */
+typedef struct RtSandbox {
+    char **reads, **writes; /* files to read, files to write (heap) */
+    size_t nreads, nwrites;
+    char **patterns;        /* files(glob) patterns, and for each */
+    char ***matches;        /* its matches (NULL-terminated) */
+    size_t *nmatches, npatterns;
+} RtSandbox;
+
+static RtSandbox *sandbox_of(PipeRt *rt)
+{
+    if (!rt->sandbox)
+        rt->sandbox = pipe_xcalloc(1, sizeof *rt->sandbox);
+    return rt->sandbox;
+}
+
+static void push_path(char ***v, size_t *n, const char *p)
+{
+    *v = pipe_xrealloc(*v, (*n + 1) * sizeof **v);
+    (*v)[(*n)++] = pipe_xstrndup(p, strlen(p));
+}
+
+void pipe_rt_sandbox_free(PipeRt *rt)
+{
+    RtSandbox *b = rt->sandbox;
+    if (!b)
+        return;
+    for (size_t i = 0; i < b->nreads; i++)
+        free(b->reads[i]);
+    for (size_t i = 0; i < b->nwrites; i++)
+        free(b->writes[i]);
+    for (size_t i = 0; i < b->npatterns; i++) {
+        for (size_t k = 0; k < b->nmatches[i]; k++)
+            free(b->matches[i][k]);
+        free(b->matches[i]);
+        free(b->patterns[i]);
+    }
+    free(b->reads);
+    free(b->writes);
+    free(b->patterns);
+    free(b->matches);
+    free(b->nmatches);
+    free(b);
+    rt->sandbox = NULL;
+}
+
+char **pipe_rt_sandbox_glob(PipeRt *rt, const char *pattern, size_t *n)
+{
+    RtSandbox *b = rt->sandbox;
+    for (size_t i = 0; b && i < b->npatterns; i++)
+        if (strcmp(b->patterns[i], pattern) == 0) {
+            *n = b->nmatches[i];
+            return b->matches[i];
+        }
+    return NULL;
+}
+
+/* Whether safe mode lets path (read, or written when write) through. */
+static bool safe_ok(const PipeProgram *p, const char *path, bool write)
+{
+    if (!p->safe)
+        return true;
+    char *r = pipe_path_resolve(path);
+    bool ok = r && (inside_any(r, p->allow_write) || (!write && inside_any(r, p->allow_read)));
+    free(r);
+    return ok;
+}
+
+void pipe_rt_sandbox_path(PipeRt *rt, int kind, PipeStr path)
+{
+    const PipeProgram *p = rt->prog;
+    if (!p || !p->sandbox)
+        return;
+    RtSandbox *b = sandbox_of(rt);
+    char *text = pipe_xstrndup(path.p ? path.p : "", path.n);
+    /* a path that safe mode refuses gets no rule: its stage reports it */
+    if (!safe_ok(p, text, kind == 2)) {
+        free(text);
+        return;
+    }
+    if (kind == 0) {
+        push_path(&b->reads, &b->nreads, text);
+    } else if (kind == 1) {
+        glob_t g;
+        if (glob(text, 0, NULL, &g) == 0) {
+            size_t i = b->npatterns++;
+            b->patterns = pipe_xrealloc(b->patterns, b->npatterns * sizeof *b->patterns);
+            b->matches = pipe_xrealloc(b->matches, b->npatterns * sizeof *b->matches);
+            b->nmatches = pipe_xrealloc(b->nmatches, b->npatterns * sizeof *b->nmatches);
+            b->patterns[i] = pipe_xstrndup(text, strlen(text));
+            b->matches[i] = NULL;
+            b->nmatches[i] = 0;
+            for (size_t k = 0; k < g.gl_pathc; k++)
+                if (safe_ok(p, g.gl_pathv[k], false)) {
+                    push_path(&b->matches[i], &b->nmatches[i], g.gl_pathv[k]);
+                    push_path(&b->reads, &b->nreads, g.gl_pathv[k]);
+                }
+            globfree(&g);
+        }
+    } else {
+        /* the sink creates its file anyway: create it now (a FIFO without a
+         * reader is not waited for), so that the rule can name the file and
+         * its folder stays closed */
+        int fd = open(text, O_WRONLY | O_CREAT | O_NONBLOCK | O_CLOEXEC, 0666);
+        if (fd >= 0)
+            close(fd);
+        push_path(&b->writes, &b->nwrites, text);
+    }
+    free(text);
+}
+
 #if defined(__x86_64__) && defined(SYS_landlock_create_ruleset)
 #include <linux/landlock.h>
 
@@ -139,17 +251,15 @@ void pipe_rt_check_path(PipeRt *rt, PipeNode *n, PipeStr path, bool write)
                   LANDLOCK_ACCESS_FS_REMOVE_FILE)
 #define LL_FILE (LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_WRITE_FILE | LANDLOCK_ACCESS_FS_TRUNCATE)
 
-static int ll_fd = -1;      /* the ruleset between pipe_sandbox_begin and _end */
-static uint64_t ll_handled; /* the rights this kernel's Landlock knows, all handled */
-
 static void sandbox_fail(const char *what)
 {
     fprintf(stderr, "pipec: error: --sandbox: %s: %s\n", what, strerror(errno));
 }
 
-/* Allows rights (within ll_handled; a file gets only file rights) beneath
- * path; a path that does not exist needs no rule.  False after reporting. */
-static bool ll_allow(const char *path, uint64_t rights)
+/* Allows rights (within handled; a file gets only file rights) beneath path
+ * in ruleset fd; a path that does not exist needs no rule.  False after
+ * reporting. */
+static bool ll_allow(int ruleset, uint64_t handled, const char *path, uint64_t rights)
 {
     int fd = open(path, O_PATH | O_CLOEXEC);
     if (fd < 0)
@@ -157,8 +267,8 @@ static bool ll_allow(const char *path, uint64_t rights)
     struct stat st;
     if (fstat(fd, &st) == 0 && !S_ISDIR(st.st_mode))
         rights &= LL_FILE;
-    struct landlock_path_beneath_attr pb = {.allowed_access = rights & ll_handled, .parent_fd = fd};
-    long rc = syscall(SYS_landlock_add_rule, ll_fd, LANDLOCK_RULE_PATH_BENEATH, &pb, 0);
+    struct landlock_path_beneath_attr pb = {.allowed_access = rights & handled, .parent_fd = fd};
+    long rc = syscall(SYS_landlock_add_rule, ruleset, LANDLOCK_RULE_PATH_BENEATH, &pb, 0);
     int e = errno;
     close(fd);
     errno = e;
@@ -171,8 +281,8 @@ static bool ll_allow(const char *path, uint64_t rights)
     return true;
 }
 
-/* The system calls a run makes once confined; everything else fails with
- * EPERM (clone3 with ENOSYS, so that libc falls back to clone, then EPERM).
+/* The system calls a confined run makes; everything else fails with EPERM
+ * (clone3 with ENOSYS, so that libc falls back to clone, then EPERM).
  * tgkill only to this process (raise). */
 static const int allowed_calls[] = {
     SYS_read, SYS_write, SYS_readv, SYS_writev, SYS_pread64, SYS_pwrite64, SYS_open, SYS_openat, SYS_close,
@@ -184,13 +294,13 @@ static const int allowed_calls[] = {
     SYS_setitimer, SYS_getitimer, SYS_alarm, SYS_clock_gettime, SYS_clock_getres, SYS_gettimeofday,
     SYS_time, SYS_clock_nanosleep, SYS_nanosleep, SYS_sched_yield, SYS_getrandom, SYS_futex, SYS_getpid,
     SYS_gettid, SYS_getuid, SYS_geteuid, SYS_getgid, SYS_getegid, SYS_getrusage, SYS_prlimit64, SYS_uname,
-    SYS_exit, SYS_exit_group, SYS_landlock_create_ruleset, SYS_landlock_add_rule, SYS_landlock_restrict_self,
+    SYS_exit, SYS_exit_group,
 };
 
 #define STMT(code, k) ((struct sock_filter)BPF_STMT(code, k))
 #define JUMP(code, k, t, f) ((struct sock_filter)BPF_JUMP(code, k, t, f))
 
-/* no_new_privs and the seccomp filter; false after reporting. */
+/* The seccomp filter (no_new_privs is set); false after reporting. */
 static bool seccomp_install(void)
 {
     enum { N = sizeof allowed_calls / sizeof allowed_calls[0] };
@@ -211,10 +321,6 @@ static bool seccomp_install(void)
     f[k++] = STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM);
     f[k++] = STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
     struct sock_fprog prog = {(unsigned short)k, f};
-    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) {
-        sandbox_fail("cannot set no_new_privs");
-        return false;
-    }
     if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) != 0) {
         sandbox_fail("cannot install the seccomp filter");
         return false;
@@ -229,78 +335,67 @@ static const char *spill_dir(void)
     return dir && *dir ? dir : "/tmp";
 }
 
-/* Before the DAG is built: a Landlock ruleset handling every right this
- * kernel knows (its rules come in pipe_sandbox_end), then the seccomp filter:
- * no process, no socket from here on, also not in an extern proc's
- * constructor.  Returns -1, or 1 after reporting. */
-int pipe_sandbox_begin(const PipeProgram *prog)
+/* Landlock (best effort over ABI versions: it handles every file-system right
+ * this kernel knows) allowing the declared files, the program's folders and
+ * the spill folder, then no_new_privs and seccomp.  False after reporting. */
+static bool confine(PipeRt *rt, bool spills)
 {
     long abi = syscall(SYS_landlock_create_ruleset, NULL, 0, LANDLOCK_CREATE_RULESET_VERSION);
     if (abi < 1) {
         sandbox_fail("Landlock is not available in this kernel");
-        return 1;
+        return false;
     }
-    /* best effort over ABI versions: handle only the rights this kernel knows */
-    ll_handled = (LANDLOCK_ACCESS_FS_MAKE_SYM << 1) - 1; /* ABI 1 */
+    uint64_t handled = (LANDLOCK_ACCESS_FS_MAKE_SYM << 1) - 1; /* ABI 1 */
     if (abi >= 2)
-        ll_handled |= LANDLOCK_ACCESS_FS_REFER;
+        handled |= LANDLOCK_ACCESS_FS_REFER;
     if (abi >= 3)
-        ll_handled |= LANDLOCK_ACCESS_FS_TRUNCATE;
+        handled |= LANDLOCK_ACCESS_FS_TRUNCATE;
     if (abi >= 5)
-        ll_handled |= LANDLOCK_ACCESS_FS_IOCTL_DEV;
-    struct landlock_ruleset_attr attr = {.handled_access_fs = ll_handled};
-    ll_fd = (int)syscall(SYS_landlock_create_ruleset, &attr, sizeof attr.handled_access_fs, 0);
-    if (ll_fd < 0) {
+        handled |= LANDLOCK_ACCESS_FS_IOCTL_DEV;
+    struct landlock_ruleset_attr attr = {.handled_access_fs = handled};
+    int fd = (int)syscall(SYS_landlock_create_ruleset, &attr, sizeof attr.handled_access_fs, 0);
+    if (fd < 0) {
         sandbox_fail("cannot create a Landlock ruleset");
-        return 1;
+        return false;
     }
-    return seccomp_install() ? -1 : 1;
-}
-
-/* After the DAG is built (its files are open), before any node opens:
- * allows the program's folders, the files that files(glob) opens one after
- * another, the spill folder when a sort may spill, and confines the process.
- * Returns -1, or 1 after reporting. */
-int pipe_sandbox_end(PipeRt *rt)
-{
-    const PipeProgram *prog = rt->prog;
-    bool ok = !rt->sort_spills || ll_allow(spill_dir(), LL_READ | LL_WRITE);
-    for (int i = 0; ok && prog->allow_read && prog->allow_read[i]; i++)
-        ok = ll_allow(prog->allow_read[i], LL_READ);
-    for (int i = 0; ok && prog->allow_write && prog->allow_write[i]; i++)
-        ok = ll_allow(prog->allow_write[i], LL_READ | LL_WRITE);
-    for (size_t i = 0; ok && i < rt->nsandbox_reads; i++)
-        ok = ll_allow(rt->sandbox_reads[i], LANDLOCK_ACCESS_FS_READ_FILE);
-    if (ok && syscall(SYS_landlock_restrict_self, ll_fd, 0) != 0) {
+    const PipeProgram *p = rt->prog;
+    RtSandbox *b = sandbox_of(rt);
+    bool ok = !spills || ll_allow(fd, handled, spill_dir(), LL_READ | LL_WRITE);
+    for (int i = 0; ok && p->allow_read && p->allow_read[i]; i++)
+        ok = ll_allow(fd, handled, p->allow_read[i], LL_READ);
+    for (int i = 0; ok && p->allow_write && p->allow_write[i]; i++)
+        ok = ll_allow(fd, handled, p->allow_write[i], LL_READ | LL_WRITE);
+    for (size_t i = 0; ok && i < b->nreads; i++)
+        ok = ll_allow(fd, handled, b->reads[i], LANDLOCK_ACCESS_FS_READ_FILE);
+    for (size_t i = 0; ok && i < b->nwrites; i++)
+        ok = ll_allow(fd, handled, b->writes[i], LANDLOCK_ACCESS_FS_WRITE_FILE | LANDLOCK_ACCESS_FS_TRUNCATE);
+    if (ok && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) {
+        sandbox_fail("cannot set no_new_privs");
+        ok = false;
+    }
+    if (ok && syscall(SYS_landlock_restrict_self, fd, 0) != 0) {
         sandbox_fail("cannot confine the process with Landlock");
         ok = false;
     }
-    close(ll_fd);
-    ll_fd = -1;
-    return ok ? -1 : 1;
+    close(fd);
+    return ok && seccomp_install();
 }
 
 #else
 
-int pipe_sandbox_begin(const PipeProgram *prog)
+static bool confine(PipeRt *rt, bool spills)
 {
     fprintf(stderr, "pipec: error: --sandbox: only supported on Linux on x86-64 (Landlock and seccomp)\n");
-    return 1;
-}
-
-int pipe_sandbox_end(PipeRt *rt)
-{
-    return 1;
+    return false;
 }
 
 #endif
 
-/* files(glob) under --sandbox: path will be opened once confined. */
-void pipe_rt_sandbox_read(PipeRt *rt, const char *path)
+void pipe_rt_confine(PipeRt *rt, bool spills)
 {
-    const PipeProgram *p = rt->prog;
-    if (!p || !p->sandbox)
+    if (!rt->prog || !rt->prog->sandbox)
         return;
-    rt->sandbox_reads = pipe_xrealloc(rt->sandbox_reads, (rt->nsandbox_reads + 1) * sizeof *rt->sandbox_reads);
-    rt->sandbox_reads[rt->nsandbox_reads++] = pipe_xstrndup(path, strlen(path));
+    if (!confine(rt, spills))
+        pipe_rt_abort(rt, NULL, RT_JMP_FAIL); /* reported: nothing was opened */
+    rt->confined = true;
 }

@@ -1,7 +1,6 @@
 /* generic.c — the processors of LANGUAGE.md §6 that work on any T and keep T:
  * pass, head, tail, skip, uniq, distinct, sort, top. */
 #include "pipe_std.h"
-#include "rt_impl.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -1132,7 +1131,6 @@ PipeNode *pipe_std_sort(PipeRt *rt, PipePos pos, const PipeType *t, PipeKeyFn ke
                         void *env, const PipeType *key_t, bool desc)
 {
     SortNode *s = (SortNode *)gen_node(rt, pos, sizeof(SortNode), "sort", t);
-    rt->sort_spills = true;
     s->node.push = sort_push;
     s->node.finish = sort_finish;
     s->node.free = sort_free;

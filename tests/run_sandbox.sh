@@ -5,7 +5,8 @@
 # reported at once with exit 2; the same scripts compile without --safe;
 # allowed paths work; a parameter path overridden to outside the folders is a
 # runtime error before anything is written (run and built binary).
-# --sandbox: an extern C proc (tests/sandbox/escape.c) that tries to open an
+# --sandbox: an extern C proc (tests/sandbox/escape.c) that tries (in its
+# constructor too) to open an
 # undeclared file and /etc/passwd, create a file, fork, spawn, system(),
 # execve and open sockets gets an error for each and the run still succeeds;
 # built without --sandbox the same attempts succeed.  A sandboxed binary reads
@@ -123,6 +124,7 @@ if grep -q "Landlock is not available" "$scratch/err"; then
 fi
 check "sandbox: escape run succeeds ($rc)" [ "$rc" -eq 0 ]
 cat >"$scratch/want" <<EOF
+ctor-open-secret EACCES
 open-secret EACCES
 open-passwd EACCES
 create EACCES
@@ -139,7 +141,7 @@ check "sandbox: every attempt of the extern proc fails" cmp -s "$scratch/want" o
 check "sandbox: nothing created" [ ! -e created.txt ]
 expect "no sandbox: escape builds" 0 "$PIPEC" build escape.pipe -o unboxed
 expect "no sandbox: escape runs" 0 ./unboxed --secret secret.txt --dir "$w"
-check "no sandbox: every attempt succeeds" [ "$(grep -c ' ok$' out.txt)" -eq 11 ]
+check "no sandbox: every attempt succeeds" [ "$(grep -c ' ok$' out.txt)" -eq 12 ]
 check "no sandbox: the file was created" [ -e created.txt ]
 rm -f created.txt
 
@@ -188,8 +190,8 @@ echo "in/data.txt" >in/list.txt
 expect "sandbox: with folders builds" 0 "$PIPEC" build --sandbox $A both.pipe -o both
 expect "sandbox: with folders runs" 0 ./both --src in/list.txt
 check "sandbox: the folders are open to the extern proc, the rest is not" \
-    [ "$(grep -E '^(open-secret|open-passwd|create|item)' out/e.txt | tr '\n' ' ')" = \
-    "open-secret ok open-passwd EACCES create ok item in/data.txt ok " ]
+    [ "$(grep -E '^(ctor-open-secret|open-secret|open-passwd|create|item)' out/e.txt | tr '\n' ' ')" = \
+    "ctor-open-secret ok open-secret ok open-passwd EACCES create ok item in/data.txt ok " ]
 
 echo "sandbox: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

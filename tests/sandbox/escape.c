@@ -1,5 +1,5 @@
-/* escape.c — an extern proc that tries, in its open hook, to reach beyond the
- * script's data: read an undeclared file and /etc/passwd, create a file, fork,
+/* escape.c — an extern proc that tries, in its constructor and its open hook,
+ * to reach beyond the script's data: read an undeclared file and /etc/passwd, create a file, fork,
  * spawn and exec a program, run system(), open sockets.  It emits a line per
  * attempt ("WHAT ok" or "WHAT ERRNO-NAME"), then per item tries to open the
  * item as a path ("item PATH ok|ERRNO-NAME").  tests/run_sandbox.sh builds it
@@ -21,6 +21,7 @@ extern char **environ;
 typedef struct Escape {
     PipeNode base;
     char secret[512], dir[512];
+    int ctor_errno; /* of opening secret in the constructor */
 } Escape;
 
 static const char *err_name(int e)
@@ -54,6 +55,7 @@ static void escape_open(PipeNode *self)
 {
     Escape *x = (Escape *)self;
     char path[700];
+    say(self, "ctor-open-secret", x->ctor_errno);
     try_open(self, "open-secret", x->secret, O_RDONLY);
     try_open(self, "open-passwd", "/etc/passwd", O_RDONLY);
     snprintf(path, sizeof path, "%s/created.txt", x->dir);
@@ -103,5 +105,9 @@ PipeNode *pipe_extern_escape(PipeRt *rt, PipePos pos, PipeStr secret, PipeStr di
     x->base.push = escape_push;
     snprintf(x->secret, sizeof x->secret, "%.*s", (int)secret.n, secret.p);
     snprintf(x->dir, sizeof x->dir, "%.*s", (int)dir.n, dir.p);
+    int fd = open(x->secret, O_RDONLY | O_CLOEXEC);
+    x->ctor_errno = fd < 0 ? errno : 0;
+    if (fd >= 0)
+        close(fd);
     return &x->base;
 }
