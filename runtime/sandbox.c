@@ -201,7 +201,7 @@ void pipe_rt_sandbox_path(PipeRt *rt, int kind, PipeStr path)
     RtSandbox *b = sandbox_of(rt);
     char *text = pipe_xstrndup(path.p ? path.p : "", path.n);
     /* a path that safe mode refuses gets no rule: its stage reports it */
-    if (!safe_ok(p, text, kind == 2)) {
+    if (kind != 1 && !safe_ok(p, text, kind == 2)) {
         free(text);
         return;
     }
@@ -217,11 +217,11 @@ void pipe_rt_sandbox_path(PipeRt *rt, int kind, PipeStr path)
             b->patterns[i] = pipe_xstrndup(text, strlen(text));
             b->matches[i] = NULL;
             b->nmatches[i] = 0;
-            for (size_t k = 0; k < g.gl_pathc; k++)
-                if (safe_ok(p, g.gl_pathv[k], false)) {
-                    push_path(&b->matches[i], &b->nmatches[i], g.gl_pathv[k]);
+            for (size_t k = 0; k < g.gl_pathc; k++) {
+                push_path(&b->matches[i], &b->nmatches[i], g.gl_pathv[k]);
+                if (safe_ok(p, g.gl_pathv[k], false))
                     push_path(&b->reads, &b->nreads, g.gl_pathv[k]);
-                }
+            }
             globfree(&g);
         }
     } else {

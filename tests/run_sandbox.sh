@@ -178,6 +178,19 @@ expect "sandbox: --timeout" 1 sh -c './box --timeout 300ms <fifo'
 kill "$holder" 2>/dev/null
 has "sandbox: --timeout message" "timed out after 300ms"
 
+# --safe and --sandbox together: a glob's match outside the folders is
+# refused by name, as without --sandbox (not left out)
+cat >globs.pipe <<'EOF'
+pipeline main(pat: str = "in/d*.txt") {
+    files(pat) | file("out/g.txt")
+}
+EOF
+expect "sandbox and safe: a glob builds" 0 "$PIPEC" build --safe --sandbox $A globs.pipe -o globs
+expect "sandbox and safe: a glob inside" 0 ./globs
+check "sandbox and safe: a glob inside: output" [ "$(cat out/g.txt | tr '\n' ' ')" = "b a " ]
+expect "sandbox and safe: a glob match outside" 1 ./globs --pat 'in/*.txt'
+has "sandbox and safe: a glob match outside, named" "'in/link.txt' is outside"
+
 # --safe and --sandbox together: the allowed folders are Landlock rules too
 cat >both.pipe <<'EOF'
 extern proc escape(secret: str, dir: str): str -> str from "escape.c"
