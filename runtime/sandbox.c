@@ -103,6 +103,17 @@ static bool inside_any(const char *path, const char *const *dirs)
     return false;
 }
 
+/* Whether safe mode lets path (read, or written when write) through. */
+static bool safe_ok(const PipeProgram *p, const char *path, bool write)
+{
+    if (!p->safe)
+        return true;
+    char *r = pipe_path_resolve(path);
+    bool ok = r && (inside_any(r, p->allow_write) || (!write && inside_any(r, p->allow_read)));
+    free(r);
+    return ok;
+}
+
 /* Safe mode: a file that stage n reads (write false) or writes must be inside
  * an --allow-read or --allow-write folder (a write folder may be read too),
  * else a runtime error of n before anything runs.  Nothing outside safe mode. */
@@ -112,9 +123,7 @@ void pipe_rt_check_path(PipeRt *rt, PipeNode *n, PipeStr path, bool write)
     if (!p || !p->safe)
         return;
     char *text = pipe_xstrndup(path.p ? path.p : "", path.n);
-    char *r = pipe_path_resolve(text);
-    bool ok = r && (inside_any(r, p->allow_write) || (!write && inside_any(r, p->allow_read)));
-    free(r);
+    bool ok = safe_ok(p, text, write);
     char msg[700];
     snprintf(msg, sizeof msg, "safe mode: '%.500s' is outside the folders given with %s", text,
              write ? "--allow-write" : "--allow-read and --allow-write");
@@ -180,17 +189,6 @@ char **pipe_rt_sandbox_glob(PipeRt *rt, const char *pattern, size_t *n)
             return b->matches[i];
         }
     return NULL;
-}
-
-/* Whether safe mode lets path (read, or written when write) through. */
-static bool safe_ok(const PipeProgram *p, const char *path, bool write)
-{
-    if (!p->safe)
-        return true;
-    char *r = pipe_path_resolve(path);
-    bool ok = r && (inside_any(r, p->allow_write) || (!write && inside_any(r, p->allow_read)));
-    free(r);
-    return ok;
 }
 
 void pipe_rt_sandbox_path(PipeRt *rt, int kind, PipeStr path)
