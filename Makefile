@@ -26,7 +26,7 @@ UNIT_SRC     := $(wildcard tests/unit/test_*.c)
 UNIT_BIN     := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 EMBEDDED     := runtime/pipe.h stdlib/pipe_std.h $(RUNTIME_SRC) $(STDLIB_SRC) $(wildcard runtime/*_impl.h)
 
-.PHONY: all deps demo test unit $(ALL_SUITES) asan valgrind bench fuzz fuzz_smoke install clean
+.PHONY: all deps demo test unit $(ALL_SUITES) asan valgrind bench bench-sandbox fuzz fuzz_smoke install clean
 all: $(PIPEC)
 
 deps:
@@ -81,7 +81,7 @@ demo: deps
 # The test suites: each runs one script against $(PIPEC) and ends with a line
 # "NAME: N passed, M failed".  perf (callgrind) stays out of asan: valgrind and
 # the sanitizers don't mix.
-SUITES      := golden diff edge stats graph repl fmt spec cli sort_spill trace faults exec
+SUITES      := golden diff edge stats graph repl fmt spec cli sort_spill trace faults exec sandbox
 ALL_SUITES  := $(SUITES) editors perf
 suite_script = $(if $(filter editors,$1),editors/tests/run.sh,$(if $(filter perf,$1),tests/perf/run.sh,tests/run_$1.sh))
 
@@ -104,6 +104,10 @@ valgrind: $(UNIT_BIN) $(PIPEC)
 
 bench: all
 	@PIPEC=$(PIPEC) BUILD=$(BUILD) sh bench/run.sh
+
+# What --sandbox costs: three workloads built with and without it (not in test).
+bench-sandbox: all
+	@PIPEC=$(PIPEC) BUILD=$(BUILD) sh bench/sandbox.sh
 
 # libFuzzer (clang, ASan, UBSan) on the front end (fuzz_parse: bytes through
 # parse, check and C emission) and on the input path (fuzz_input: bytes on

@@ -30,15 +30,17 @@ typedef struct StdStage {
     int nargs, required;
     const char *arg_names[3];
     ArgKind arg_kinds[3];
+    bool unsafe; /* reaches beyond the script's data (exec): refused by --safe */
 } StdStage;
 
 /* The standard stage `name` in a position: with an input (has_in) or not, and
  * last in its flow or not (file() is a source first and a sink last). */
 const StdStage *std_stage_find(const char *name, bool has_in, bool last);
-/* Whether stage s runs code beyond the script and its data (exec starts a
- * program): what a safe mode refuses. */
-bool std_stage_reaches_out(const StdStage *s);
 /* Whether some standard stage is called name. */
 bool std_stage_exists(const char *name);
+/* Whether a standard stage called name is marked unsafe: it runs code beyond
+ * the script and its data (exec starts a program), which --safe and
+ * --sandbox refuse. */
+bool std_stage_unsafe(const char *name);
 
 #endif

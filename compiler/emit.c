@@ -9,6 +9,7 @@
 
 #include "builtins.h"
 #include "embed.h"
+#include "safe.h"
 #include "sha256.h"
 #include "version.h"
 
@@ -1314,6 +1315,32 @@ static void emit_node(Emit *E, DagNode *n)
     free(pos.p);
 }
 
+/* --sandbox: build() declares the file of every file source and sink (their
+ * path arguments evaluated once more, before any node exists) and confines
+ * the process before it makes the first node: no constructor, an extern
+ * proc's included, runs unconfined. */
+static void emit_confine(Emit *E)
+{
+    Buf *b = &E->build;
+    bool spills = false;
+    for (int i = 0; i < E->dag->n; i++) {
+        DagNode *n = E->dag->nodes[i];
+        const char *std = n->std ? n->std : "";
+        spills |= n->kind == SK_STD && !strcmp(std, "sort");
+        bool file = !strcmp(std, "file");
+        int kind = n->kind == SK_SOURCE ? (file ? 0 : !strcmp(std, "files") ? 1 : -1)
+                   : n->kind == SK_SINK && (file || !strcmp(std, "append")) ? 2 : -1;
+        if (kind < 0)
+            continue;
+        bf(b, "    {\n");
+        env_open(E, b, n->inst);
+        bf(b, "    pipe_rt_sandbox_path(rt_, %d, ", kind);
+        build_arg(E, b, n, 0, "(PipeStr){0, 0}");
+        bf(b, ");\n    }\n");
+    }
+    bf(b, "    pipe_rt_confine(rt_, %s);\n", spills ? "true" : "false");
+}
+
 /* ------------------------------------------------------------------ program */
 
 static void emit_envs(Emit *E)
@@ -1469,6 +1496,8 @@ void emit_program(Sema *s, Dag *dag, EmitMode mode, const char *script, EmitOut 
     for (int i = 0; i < dag->n; i++)
         bf(&E.build, "    PipeNode *n%d = 0;\n", dag->nodes[i]->id);
     emit_envs(&E);
+    if (s->safe && s->safe->sandbox)
+        emit_confine(&E);
     for (int i = 0; i < dag->n; i++)
         emit_node(&E, dag->nodes[i]);
     for (int i = 0; i < dag->n; i++)
@@ -1517,10 +1546,25 @@ void emit_program(Sema *s, Dag *dag, EmitMode mode, const char *script, EmitOut 
     }
     char sha[65];
     write_provenance(&E, &tail, out, sha);
+    const SafeOpts *so = s->safe;
+    if (so) /* the folders the run checks computed paths against */
+        for (int w = 0; w < 2; w++) {
+            bf(&tail, "static const char *const allow_%s_[] = {", w ? "write" : "read");
+            for (int i = 0; i < (w ? so->nwrite : so->nread); i++) {
+                const char *d = w ? so->write[i] : so->read[i];
+                c_quoted(&tail, d, strlen(d));
+                bf(&tail, ", ");
+            }
+            bf(&tail, "NULL};\n");
+        }
     bf(&tail, "const PipeProgram pipe_program = {\"%s\", ", pl->name);
     c_quoted(&tail, script, strlen(script));
-    bf(&tail, ", %d, params_, sizeof(Params), param_offsets_, build_, \"%s\", \"%s\", imports_};\n", pl->params.n,
+    bf(&tail, ", %d, params_, sizeof(Params), param_offsets_, build_, \"%s\", \"%s\", imports_", pl->params.n,
        PIPEC_VERSION, sha);
+    if (so)
+        bf(&tail, ", %s, %s, allow_read_, allow_write_", so->safe ? "true" : "false",
+           so->sandbox ? "true" : "false");
+    bf(&tail, "};\n");
     if (mode != EMIT_JIT)
         bf(&tail, "\nint main(int argc, char **argv)\n{\n    return pipe_main(&pipe_program, argc, argv);\n}\n");
 

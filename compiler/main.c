@@ -16,6 +16,7 @@
 #include "jit.h"
 #include "parse.h"
 #include "repl.h"
+#include "safe.h"
 #include "sema.h"
 #include "version.h"
 
@@ -37,6 +38,12 @@ static const char usage[] =
     "  --pipeline NAME   the pipeline to use (default: 'main', or the only one)\n"
     "  --help, -h        this text; after SCRIPT with run: the pipeline's parameters\n"
     "  --version         pipec's version\n"
+    "\n"
+    "trusted and untrusted scripts (run, build, emit-c, check; before SCRIPT for run):\n"
+    "  --safe            refuse extern procs, exec and files outside the folders below\n"
+    "  --allow-read DIR  safe mode: file and files sources may read in DIR (repeatable)\n"
+    "  --allow-write DIR safe mode: sinks may write in DIR, sources read there (repeatable)\n"
+    "  --sandbox         build, emit-c: the binary confines itself (Landlock, seccomp)\n"
     "\n"
     "Pipeline parameters are options of `run` and of built binaries: --n 5 or --n=5.\n"
     "Exit codes: 0 success, 1 runtime error, 2 compile or usage error.\n";
@@ -60,6 +67,7 @@ typedef struct Cli {
     const char *format; /* graph: dot, svg or png */
     int nrest; /* arguments after the script that belong to the pipeline */
     char **rest;
+    SafeOpts so; /* --safe, --allow-read, --allow-write, --sandbox */
 } Cli;
 
 /* The front half shared by every command: parse, check, pick, lower. */
@@ -88,13 +96,30 @@ static bool front(Front *f, const Cli *c, bool need_pipeline)
         fprintf(stderr, "%d error%s\n", f->diag.errors, f->diag.errors == 1 ? "" : "s");
         return false;
     }
-    if (!need_pipeline)
-        return true;
+    bool guarded = c->so.safe || c->so.sandbox;
+    f->sema.safe = guarded ? &c->so : NULL;
+    if (!need_pipeline) {
+        /* check --safe: what every pipeline would run */
+        int errors = 0;
+        for (int i = 0; guarded && i < f->sema.npipelines; i++) {
+            Dag d = {0};
+            sema_lower(&f->sema, f->sema.pipelines[i], &d);
+            errors += safe_check(&f->sema, &d, &c->so);
+        }
+        if (guarded && !f->sema.npipelines)
+            errors += safe_check(&f->sema, NULL, &c->so);
+        if (errors)
+            fprintf(stderr, "%d error%s\n", errors, errors == 1 ? "" : "s");
+        return errors == 0;
+    }
     f->pipeline = sema_pick(&f->sema, c->pipeline);
     if (!f->pipeline)
         return false;
     sema_lower(&f->sema, f->pipeline, &f->dag);
-    return true;
+    int errors = guarded ? safe_check(&f->sema, &f->dag, &c->so) : 0;
+    if (errors)
+        fprintf(stderr, "%d error%s\n", errors, errors == 1 ? "" : "s");
+    return errors == 0;
 }
 
 static void front_free(Front *f)
@@ -446,6 +471,105 @@ static int cmd_check(const Cli *c)
     return ok ? 0 : 2;
 }
 
+/* --safe, --sandbox (build, emit-c), --allow-read DIR and --allow-write DIR
+ * (also --allow-read=DIR): -2 when argv[*i] was one (*i then at its value),
+ * -1 when it is another argument, else an exit code after a usage error. */
+static int safe_option(Cli *c, int argc, char **argv, int *i)
+{
+    const char *a = argv[*i];
+    if (!strcmp(a, "--safe")) {
+        c->so.safe = true;
+        return -2;
+    }
+    if (!strcmp(a, "--sandbox")) {
+        if (strcmp(c->cmd, "build") && strcmp(c->cmd, "emit-c"))
+            return usage_error("option", a, " belongs to build and emit-c (the built binary confines itself)");
+        c->so.sandbox = true;
+        return -2;
+    }
+    bool rd = !strncmp(a, "--allow-read", 12) && (a[12] == '\0' || a[12] == '=');
+    bool wr = !strncmp(a, "--allow-write", 13) && (a[13] == '\0' || a[13] == '=');
+    if (!rd && !wr)
+        return -1;
+    const char *eq = a + (rd ? 12 : 13);
+    const char *dir = *eq == '=' ? eq + 1 : *i + 1 < argc ? argv[++*i] : NULL;
+    if (!dir || !*dir)
+        return usage_error("option", rd ? "--allow-read" : "--allow-write", " needs a folder");
+    char why[4200], more[4300];
+    if (!safe_allow(&c->so, dir, wr, why, sizeof why)) {
+        snprintf(more, sizeof more, ": %s", why);
+        return usage_error("option", rd ? "--allow-read" : "--allow-write", more);
+    }
+    return -2;
+}
+
+/* Reads the arguments of command c->cmd into c: -1 when it may run, else an
+ * exit code (0 after --help, 2 after a usage error). */
+static int parse_cli(Cli *c, int argc, char **argv)
+{
+    /* run's pipeline arguments are gathered at the front of argv's tail, over
+     * entries already read: nothing to allocate, nothing to free on any exit */
+    c->rest = argv + 2;
+    bool is_run = !strcmp(c->cmd, "run");
+    int rc;
+    for (int i = 2; i < argc; i++) {
+        const char *a = argv[i];
+        /* run: after the script, options belong to the pipeline */
+        if ((!is_run || !c->script) && strcmp(c->cmd, "graph") && (rc = safe_option(c, argc, argv, &i)) != -1) {
+            if (rc == -2)
+                continue;
+            return rc;
+        }
+        if (!strcmp(a, "--pipeline") || !strncmp(a, "--pipeline=", 11)) {
+            if (a[10] == '=')
+                c->pipeline = a + 11;
+            else if (i + 1 < argc)
+                c->pipeline = argv[++i];
+            else
+                return usage_error("option", a, " needs a value");
+        } else if (!c->script && (!strcmp(a, "--help") || !strcmp(a, "-h"))) {
+            fputs(usage, stdout);
+            return 0;
+        } else if (!is_run && (!strcmp(a, "-o") || !strcmp(a, "--output"))) {
+            if (i + 1 >= argc)
+                return usage_error("option", a, " needs a file name");
+            c->out = argv[++i];
+        } else if (!strcmp(c->cmd, "graph") && (!strcmp(a, "--format") || !strncmp(a, "--format=", 9))) {
+            if (a[8] == '=')
+                c->format = a + 9;
+            else if (i + 1 < argc)
+                c->format = argv[++i];
+            else
+                return usage_error("option", a, " needs a value (dot, svg or png)");
+        } else if (!strcmp(c->cmd, "check") && !strcmp(a, "--dump-ast")) {
+            c->dump_ast = true;
+        } else if (!c->script && (a[0] != '-' || !strcmp(a, "-"))) {
+            c->script = a;
+        } else if (is_run && c->script) {
+            c->rest[c->nrest++] = argv[i];
+        } else {
+            return usage_error("unknown option", a, "");
+        }
+    }
+    if (!c->script)
+        return usage_error("missing the script (a .pipe file) to", c->cmd, "");
+    return -1;
+}
+
+/* Runs the command of c; returns the exit code. */
+static int command(const Cli *c)
+{
+    if (!strcmp(c->cmd, "run"))
+        return cmd_run(c);
+    if (!strcmp(c->cmd, "build"))
+        return cmd_build(c);
+    if (!strcmp(c->cmd, "emit-c"))
+        return cmd_emit(c);
+    if (!strcmp(c->cmd, "graph"))
+        return cmd_graph(c);
+    return cmd_check(c);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2)
@@ -467,55 +591,9 @@ int main(int argc, char **argv)
     if (strcmp(c.cmd, "run") && strcmp(c.cmd, "build") && strcmp(c.cmd, "emit-c") && strcmp(c.cmd, "check") &&
         strcmp(c.cmd, "graph"))
         return usage_error("unknown command", c.cmd, " (expected run, build, emit-c, check or graph)");
-    /* run's pipeline arguments are gathered at the front of argv's tail, over
-     * entries already read: nothing to allocate, nothing to free on any exit */
-    c.rest = argv + 2;
-    bool is_run = !strcmp(c.cmd, "run");
-    for (int i = 2; i < argc; i++) {
-        const char *a = argv[i];
-        if (!strcmp(a, "--pipeline") || !strncmp(a, "--pipeline=", 11)) {
-            if (a[10] == '=')
-                c.pipeline = a + 11;
-            else if (i + 1 < argc)
-                c.pipeline = argv[++i];
-            else
-                return usage_error("option", a, " needs a value");
-        } else if (!c.script && (!strcmp(a, "--help") || !strcmp(a, "-h"))) {
-            fputs(usage, stdout);
-            return 0;
-        } else if (!is_run && (!strcmp(a, "-o") || !strcmp(a, "--output"))) {
-            if (i + 1 >= argc)
-                return usage_error("option", a, " needs a file name");
-            c.out = argv[++i];
-        } else if (!strcmp(c.cmd, "graph") && (!strcmp(a, "--format") || !strncmp(a, "--format=", 9))) {
-            if (a[8] == '=')
-                c.format = a + 9;
-            else if (i + 1 < argc)
-                c.format = argv[++i];
-            else
-                return usage_error("option", a, " needs a value (dot, svg or png)");
-        } else if (!strcmp(c.cmd, "check") && !strcmp(a, "--dump-ast")) {
-            c.dump_ast = true;
-        } else if (!c.script && (a[0] != '-' || !strcmp(a, "-"))) {
-            c.script = a;
-        } else if (is_run && c.script) {
-            c.rest[c.nrest++] = argv[i];
-        } else {
-            return usage_error("unknown option", a, "");
-        }
-    }
-    if (!c.script)
-        return usage_error("missing the script (a .pipe file) to", c.cmd, "");
-    int rc;
-    if (is_run)
-        rc = cmd_run(&c);
-    else if (!strcmp(c.cmd, "build"))
-        rc = cmd_build(&c);
-    else if (!strcmp(c.cmd, "emit-c"))
-        rc = cmd_emit(&c);
-    else if (!strcmp(c.cmd, "graph"))
-        rc = cmd_graph(&c);
-    else
-        rc = cmd_check(&c);
+    int rc = parse_cli(&c, argc, argv);
+    if (rc < 0)
+        rc = command(&c);
+    safe_free(&c.so);
     return rc;
 }

@@ -105,6 +105,7 @@ typedef struct Sema {
     int npipelines;
     int next_id;
     int quiet; /* > 0: don't report (re-lowering a checked composite proc) */
+    const struct SafeOpts *safe; /* --safe, --sandbox (safe.h), or NULL */
 } Sema;
 
 /* Checks every declaration of prog; errors go to d.  Returns false on errors. */

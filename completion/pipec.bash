@@ -14,8 +14,8 @@ _pipec_commands="run build emit-c check graph repl fmt"
 _pipec_options() {
     case $1 in
         run) echo "--pipeline --stats --stats=json --progress --mem-limit --max-line-bytes --max-input-bytes --timeout --trace --run-id --version --help" ;;
-        build | emit-c) echo "-o --output --pipeline --help" ;;
-        check) echo "--dump-ast --help" ;;
+        build | emit-c) echo "-o --output --pipeline --safe --allow-read --allow-write --sandbox --help" ;;
+        check) echo "--dump-ast --safe --allow-read --allow-write --help" ;;
         graph) echo "--format -o --output --pipeline --help" ;;
         repl) echo "--help" ;;
         fmt) echo "--check --help" ;;
@@ -125,7 +125,7 @@ _pipec() {
             continue
         fi
         case $w in
-            -o | --output | --format | --trace | --run-id) skip=value ;;
+            -o | --output | --format | --trace | --run-id | --allow-read | --allow-write) skip=value ;;
             --pipeline) skip=pipeline ;;
             --pipeline=*) pipeline=${w#--pipeline=} ;;
             =) ;;
@@ -156,6 +156,12 @@ _pipec() {
             return 0
             ;;
         --run-id)
+            return 0
+            ;;
+        --allow-read | --allow-write)
+            local IFS=$'\n'
+            compopt -o filenames 2>/dev/null
+            COMPREPLY+=($(compgen -d -- "$cur"))
             return 0
             ;;
     esac
@@ -195,7 +201,7 @@ _pipec() {
 
     if [[ $cur == -* ]]; then
         if [[ $cmd == run && -z $script ]]; then
-            _pipec_add --pipeline --help
+            _pipec_add --pipeline --safe --allow-read --allow-write --help # safe mode: before the script
         else
             _pipec_add $(_pipec_options "$cmd")
             if [[ $cmd == run && -n $script ]]; then

@@ -223,6 +223,11 @@ static void print_help(const PipeProgram *prog, const char *argv0)
     print_limits_help((int)w);
     print_trace_help((int)w);
     printf("  %-*s   show this help\n", (int)w, "-h, --help");
+    if (prog->sandbox)
+        printf("Built with --sandbox: the run confines itself with Landlock and seccomp (no process, no\n"
+               "socket, no file beyond its own and the allowed folders).\n");
+    if (prog->safe)
+        printf("Built with --safe: file paths must be inside the folders allowed when it was built.\n");
     fflush(stdout);
 }
 
@@ -406,6 +411,7 @@ int pipe_main(const PipeProgram *prog, int argc, char **argv)
     PipeRt *rt = pipe_rt_new();
     jmp_buf jb;
     volatile int code = 1;
+    rt->prog = prog;
     rt->jmp = &jb;
     rt->mem_limit = opts.mem_limit;
     rt->max_line = opts.max_line;
@@ -416,7 +422,11 @@ int pipe_main(const PipeProgram *prog, int argc, char **argv)
     pipe_rt_trace_begin(rt, prog, params, &opts);
     int jc = setjmp(jb);
     if (jc == 0) {
+        /* --sandbox: build confines the process before it makes any node
+         * (pipe_rt_confine) */
         prog->build(rt, params);
+        if (prog->sandbox && !rt->confined)
+            pipe_rt_abort(rt, "--sandbox: the program did not confine itself", RT_JMP_FAIL);
         if (rt->trace)
             pipe_rt_trace_stages(rt);
         rt->progress = opts.progress && isatty(2);

@@ -256,6 +256,7 @@ PipeOut *pipe_out_open(PipeRt *rt, PipeNode *n, PipeStr path, bool append)
     for (PipeOut *o = rt->outs; o; o = o->next)
         if (o->own_fd && strlen(o->name) == path.n && memcmp(o->name, path.p, path.n) == 0)
             return o;
+    pipe_rt_check_path(rt, n, path, true);
     char *name = pipe_xstrndup(path.p, path.n);
     int fd = open(name, O_WRONLY | O_CREAT | O_CLOEXEC | (append ? O_APPEND : O_TRUNC), 0666);
     if (fd < 0) {

@@ -313,7 +313,22 @@ typedef struct PipeProgram {
     const char *script_sha256;  /* SHA-256 of the script's bytes: 64 lowercase hex digits */
     const char *const *imports; /* the other files it was built from (imported scripts,
                                    extern procs' C): path, sha256, path, sha256, ..., NULL */
+    /* Safe mode and sandbox (appended like the provenance fields; zero: off).
+     * Under safe, every file source and sink must be inside a folder of
+     * allow_read or allow_write (NULL-terminated, absolute and resolved). */
+    bool safe;
+    bool sandbox; /* confine the run with Landlock and seccomp (runtime/sandbox.c) */
+    const char *const *allow_read;
+    const char *const *allow_write;
 } PipeProgram;
+
+/* --sandbox: what a generated build function calls before it makes any node.
+ * pipe_rt_sandbox_path declares the path of a file source (kind 0), of a
+ * files(glob) source (1, the pattern) or of a file or append sink (2);
+ * pipe_rt_confine then confines the process (Landlock: those files, the
+ * allowed folders, $TMPDIR when spills; seccomp) or stops the run. */
+void pipe_rt_sandbox_path(PipeRt *rt, int kind, PipeStr path);
+void pipe_rt_confine(PipeRt *rt, bool spills);
 
 /* Parses argv (options --name V, --name=V, --help), builds and runs prog.
  * Returns the process exit code: 0, 1 runtime error, 2 usage error, 130 or

@@ -149,6 +149,9 @@ struct PipeRt {
     jmp_buf *jmp;                  /* where pipe_fail and write errors unwind to */
     char caught[1536];             /* the message of the error a policy caught */
     size_t ncaught;
+    const PipeProgram *prog;       /* what pipe_main runs (safe mode, sandbox), else NULL */
+    struct RtSandbox *sandbox;     /* --sandbox: the declared files until confined, globs */
+    bool confined;                 /* --sandbox: pipe_rt_confine ran */
 };
 
 /* A runtime error not tied to a stage (I/O on a sink's file, ...): prints
@@ -200,6 +203,22 @@ static inline RtNode *hdr(PipeNode *n)
 }
 
 /* What --stats, --progress and the limits ask of a run (parsed by pipe_main). */
+/* ------------------------------------------------------------------ safe mode, --sandbox (sandbox.c) */
+
+/* path absolute, with its existing prefix's links resolved and `.`, `..`
+ * removed: a heap string, NULL when the working folder is unknown. */
+char *pipe_path_resolve(const char *path);
+/* Whether the resolved path is the resolved folder dir or inside it. */
+bool pipe_path_inside(const char *path, const char *dir);
+/* Safe mode: a runtime error of n unless path (read, or written when write)
+ * is inside the program's allowed folders. */
+void pipe_rt_check_path(PipeRt *rt, PipeNode *n, PipeStr path, bool write);
+/* --sandbox: the matches of files(pattern) found before the run was confined
+ * (NULL: glob it now), *n of them; rt keeps them. */
+char **pipe_rt_sandbox_glob(PipeRt *rt, const char *pattern, size_t *n);
+/* Frees what --sandbox kept in rt. */
+void pipe_rt_sandbox_free(PipeRt *rt);
+
 typedef struct RtOpts {
     const char *trace;  /* --trace FILE ("-": stderr), else NULL */
     const char *run_id; /* --run-id ID (checked), else NULL: a new one */

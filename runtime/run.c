@@ -33,6 +33,7 @@ void pipe_rt_free(PipeRt *rt)
         free(h);
         h = next;
     }
+    pipe_rt_sandbox_free(rt);
     free(rt->srcs);
     free(rt->stats);
     free(rt->closing);

@@ -413,6 +413,7 @@ PipeSource *pipe_src_file(PipeRt *rt, PipePos pos, PipeStr path)
     FileSrc *f = file_src_new(rt, pos, "file");
     char *p = pipe_xstrndup(path.p ? path.p : "", path.n);
     f->name = p; /* freed by file_free should open_input fail; replaced otherwise */
+    pipe_rt_check_path(rt, &f->src.node, path, false);
     open_input(f, p);
     return &f->src;
 }
@@ -422,13 +423,9 @@ static int cmp_path(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* The lines of every file matching the glob pattern, in byte order of their
- * names, one file after another.  No match, or an unreadable file, is a
- * runtime error before anything runs. */
-PipeSource *pipe_src_files(PipeRt *rt, PipePos pos, PipeStr pattern)
+/* The paths matching pat (heap, freed here) into f; no match is a runtime error. */
+static void files_glob(FileSrc *f, char *pat)
 {
-    FileSrc *f = file_src_new(rt, pos, "files");
-    char *pat = pipe_xstrndup(pattern.p ? pattern.p : "", pattern.n);
     glob_t g;
     int rc = glob(pat, 0, NULL, &g);
     if (rc != 0) {
@@ -446,9 +443,28 @@ PipeSource *pipe_src_files(PipeRt *rt, PipePos pos, PipeStr pattern)
     for (size_t i = 0; i < g.gl_pathc; i++)
         f->paths[i] = pipe_xstrndup(g.gl_pathv[i], strlen(g.gl_pathv[i]));
     globfree(&g);
+}
+
+/* The lines of every file matching the glob pattern, in byte order of their
+ * names, one file after another.  No match, or an unreadable file, is a
+ * runtime error before anything runs. */
+PipeSource *pipe_src_files(PipeRt *rt, PipePos pos, PipeStr pattern)
+{
+    FileSrc *f = file_src_new(rt, pos, "files");
+    char *pat = pipe_xstrndup(pattern.p ? pattern.p : "", pattern.n);
+    char **found = pipe_rt_sandbox_glob(rt, pat, &f->npaths);
+    if (found) { /* globbed before the run was confined: the folders are closed now */
+        free(pat);
+        f->paths = pipe_xcalloc(f->npaths, sizeof *f->paths);
+        for (size_t i = 0; i < f->npaths; i++)
+            f->paths[i] = pipe_xstrndup(found[i], strlen(found[i]));
+    } else {
+        files_glob(f, pat);
+    }
     qsort(f->paths, f->npaths, sizeof *f->paths, cmp_path);
     for (size_t i = 0; i < f->npaths; i++) {
         struct stat st;
+        pipe_rt_check_path(rt, &f->src.node, (PipeStr){f->paths[i], strlen(f->paths[i])}, false);
         if (access(f->paths[i], R_OK) != 0)
             fail_errno(&f->src.node, "cannot open", f->paths[i], errno);
         if (stat(f->paths[i], &st) == 0 && S_ISDIR(st.st_mode))
