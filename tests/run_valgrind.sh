@@ -39,7 +39,7 @@ wrap=$logs/pipec
 printf '#!/bin/sh\nexec %s --log-file=%s/pipec.%%p.log %s "$@"\n' "$VG" "$logs" "$PIPEC" >"$wrap"
 chmod +x "$wrap"
 rm -f "$logs"/pipec.*.log
-VG_SUITES=${VG_SUITES:-"spec cli golden diff edge stats graph fmt sort_spill trace faults repl exec"}
+VG_SUITES=${VG_SUITES:-"spec cli golden diff edge stats graph fmt sort_spill trace faults repl exec sandbox"}
 for suite in $VG_SUITES; do
     echo "valgrind: suite $suite"
     if PIPEC=$wrap PIPEC_UNDER_VALGRIND=1 sh "$top/tests/run_$suite.sh" >"$logs/$suite.out" 2>&1; then
