@@ -286,8 +286,12 @@ pipeline main { stdin | exec("ls /proc/self/fd | wc -l", retries: 0) | stdout }
 EOF
 T "$PIPEC" run "$s/fds.pipe" <"$s/in"
 want=$(sh -c 'ls /proc/self/fd | wc -l' <"$s/in")
-check "the program inherits no descriptor of pipec's ($(cat "$s/out"), $want without pipec)" \
-    [ "$(cat "$s/out")" = "$want" ]
+if [ "${PIPEC_UNDER_VALGRIND:-}" = 1 ]; then
+    skipped "descriptors (memcheck's own log descriptor reaches the program)"
+else
+    check "the program inherits no descriptor of pipec's ($(cat "$s/out"), $want without pipec)" \
+        [ "$(cat "$s/out")" = "$want" ]
+fi
 cat >"$s/leak.pipe" <<'EOF'
 pipeline main { stdin | exec("cat") | exec("cat") | stdout }
 EOF
