@@ -478,7 +478,8 @@ static void build_record(PipeRt *rt, const void *p)
 
 static int run_main(void (*build)(PipeRt *, const void *), int argc, const char *const *argv, char **err)
 {
-    PipeProgram prog = {"main", "t.pipe", 5, params, sizeof(Params), offsets, build, NULL, NULL, NULL};
+    PipeProgram prog = {.name = "main", .script = "t.pipe", .nparams = 5, .params = params,
+                        .params_size = sizeof(Params), .offsets = offsets, .build = build};
     int saved = cap_begin(2, "err.txt");
     int rc = pipe_main(&prog, argc, (char **)argv);
     char *e = cap_end(2, saved, "err.txt");
@@ -561,7 +562,8 @@ static void test_main_usage_errors(void **state)
 
 static void test_main_help(void **state)
 {
-    PipeProgram prog = {"main", "t.pipe", 5, params, sizeof(Params), offsets, build_record, NULL, NULL, NULL};
+    PipeProgram prog = {.name = "main", .script = "t.pipe", .nparams = 5, .params = params,
+                        .params_size = sizeof(Params), .offsets = offsets, .build = build_record};
     const char *argv[] = {"pipec run t.pipe", "--n", "3", "--help"};
     builds = 0;
     int saved = cap_begin(1, "help.txt");
@@ -859,8 +861,9 @@ static void test_run_id_new(void **state)
 static void test_main_version(void **state)
 {
     static const char *const imports[] = {"lib/a.pipe", "aa", "rot13.c", "", NULL};
-    PipeProgram prog = {"triage", "ex/triage.pipe", 5, params, sizeof(Params), offsets, build_record,
-                        "9.8.7", "5bea1a3c", imports};
+    PipeProgram prog = {.name = "triage", .script = "ex/triage.pipe", .nparams = 5, .params = params,
+                        .params_size = sizeof(Params), .offsets = offsets, .build = build_record,
+                        .pipec_version = "9.8.7", .script_sha256 = "5bea1a3c", .imports = imports};
     static const struct {
         const char *argv0, *first;
     } t[] = {
