@@ -46,7 +46,12 @@ rm -f "$logs"/pipec.*.log
 VG_SUITES=${VG_SUITES:-"spec cli golden diff edge stats graph fmt sort_spill trace repl exec sandbox"}
 for suite in $VG_SUITES; do
     echo "valgrind: suite $suite"
-    if PIPEC=$wrap PIPEC_UNDER_VALGRIND=1 sh "$top/tests/run_$suite.sh" >"$logs/$suite.out" 2>&1; then
+    # edge: its 1-second stop checks cannot even start in time under memcheck,
+    # and PCRE2's interpreter reaches its match limits on the 5.5 MB line that
+    # the JIT matches: known failures here, not memory errors
+    kf=""
+    [ "$suite" = edge ] && kf="regex_long_line regex_long_line_replace zip_stops zip_stops_swap head_stops"
+    if KNOWN_FAIL=$kf PIPEC=$wrap PIPEC_UNDER_VALGRIND=1 sh "$top/tests/run_$suite.sh" >"$logs/$suite.out" 2>&1; then
         pass=$((pass + 1))
     else
         fail=$((fail + 1))
