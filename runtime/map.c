@@ -112,18 +112,6 @@ static inline EntHdr *ent(const PipeMap *m, size_t i)
     return (EntHdr *)(m->ents + i * m->stride);
 }
 
-static inline uint32_t key_hash(const PipeMap *m, const void *key)
-{
-    uint64_t h;
-    if (m->key_is_str) {
-        const PipeStr *s = key;
-        h = pipe_hash_bytes(s->n ? s->p : "", s->n);
-    } else {
-        h = pipe_hash(m->kt, key);
-    }
-    return (uint32_t)(h ^ (h >> 32));
-}
-
 /* The words of a str key of up to INL_MAX bytes (see EntHdr). */
 static inline __attribute__((always_inline)) KeyWords key_words(const PipeStr *k)
 {
@@ -136,6 +124,15 @@ static inline __attribute__((always_inline)) KeyWords key_words(const PipeStr *k
 static inline uint32_t str_hash(const PipeStr *k, KeyWords w)
 {
     uint64_t h = k->n <= INL_MAX ? pipe_hash_words(w.a, w.b, k->n) : pipe_hash_bytes(k->p, k->n);
+    return (uint32_t)(h ^ (h >> 32));
+}
+
+/* The hash of key, folded to 32 bits (str keys by str_hash). */
+static inline uint32_t key_hash(const PipeMap *m, const void *key)
+{
+    if (m->key_is_str)
+        return str_hash(key, key_words(key));
+    uint64_t h = pipe_hash(m->kt, key);
     return (uint32_t)(h ^ (h >> 32));
 }
 
