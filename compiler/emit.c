@@ -1156,6 +1156,26 @@ static void emit_lambda_node(Emit *E, DagNode *n)
     E->self = saved;
 }
 
+/* True when evaluating e cannot raise a runtime error: names, literals, fields
+ * and tuples of those (a sort before top is fused with it only then). */
+static bool cannot_fail(const Node *e)
+{
+    switch (e->kind) {
+    case N_NAME:
+    case N_INT:
+    case N_FLOAT:
+    case N_STR:
+    case N_BOOL: return true;
+    case N_FIELD: return cannot_fail(e->a);
+    case N_TUPLE:
+        for (int i = 0; i < e->list.n; i++)
+            if (!cannot_fail(e->list.v[i]))
+                return false;
+        return true;
+    default: return false;
+    }
+}
+
 /* An argument of a stage, evaluated in build(); `def` when absent. */
 static void build_arg(Emit *E, Buf *b, DagNode *n, int i, const char *def)
 {
@@ -1214,6 +1234,8 @@ static void emit_node(Emit *E, DagNode *n)
                 bf(b, ", n%d_key, 0, %s);\n    n%d_node = n%d;\n", n->id, tdesc(E, n->lambda->type), n->id, n->id);
             else
                 bf(b, ", 0, 0, %s);\n", tin);
+            if (!n->lambda || cannot_fail(n->lambda->a))
+                bf(b, "    pipe_std_top_total(n%d);\n", n->id);
         } else if (!strcmp(std, "exec")) {
             bf(b, "    n%d = pipe_std_exec(rt_, %s, ", n->id, pos.p);
             build_arg(E, b, n, 0, "pipe_str_lit(\"\", 0)");

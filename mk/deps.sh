@@ -4,7 +4,7 @@
 # clang is for the libFuzzer targets (make fuzz; make test replays them).
 set -e
 need=""
-for p in gcc make flex bison libtcc-dev libpcre2-dev libcmocka-dev libedit-dev graphviz tmux vim emacs-nox groff-base valgrind clang; do
+for p in gcc make flex bison libtcc-dev tcc libpcre2-dev libcmocka-dev libedit-dev graphviz tmux vim emacs-nox groff-base valgrind clang; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || need="$need $p"
 done
 # the editor tests run TextMate grammars in node (NodeSource's nodejs bundles npm)

@@ -433,6 +433,9 @@ typedef struct SortNode {
     int wfd;          /* the run file being written, else -1 */
     char *wbuf;
     size_t wlen;
+    /* fused with the top it feeds (sort_open): the key of the item in flight */
+    void *cur;
+    const void *curkey; /* cur, or the item itself when there is no key fn */
 } SortNode;
 
 /* True when the bytes of str k lie inside a str of value v (of type t), so that
@@ -1124,7 +1127,48 @@ static void sort_finish(PipeNode *self)
 
 static void sort_free(PipeNode *self)
 {
-    sort_release((SortNode *)self);
+    SortNode *s = (SortNode *)self;
+    sort_release(s);
+    free(s->cur);
+    s->cur = NULL;
+}
+
+/* sort fused with the top it feeds (sort_open): each item goes on at once, its
+ * sort key at hand for top to break ties by, in the order the sort would have
+ * given them.  The key is computed at push, as unfused (so its errors come at
+ * the same item); stats count the same items in and out. */
+static void sort_tie_push(PipeNode *self, const void *item, int port)
+{
+    (void)port;
+    SortNode *s = (SortNode *)self;
+    s->curkey = item;
+    if (s->key) {
+        memset(s->cur, 0, s->ki.t->size);
+        s->key(s->env, item, s->cur, pipe_scratch(self->rt));
+        s->curkey = s->cur;
+    }
+    pipe_emit(self, item);
+}
+
+static void top_push(PipeNode *self, const void *item, int port);
+static void top_tie_to(PipeNode *top, SortNode *s);
+static bool top_key_total(const PipeNode *top);
+
+/* `sort(by: k) | top(n, by: f)` gives the n items of largest f, ties in k
+ * order: sorting all items first is not needed when top breaks its ties by k
+ * itself.  Fused when top is the sort's only consumer, neither has an error
+ * policy (which wraps push) and top's key cannot fail (pipe_std_top_total), so
+ * that no error moves to another item. */
+static void sort_open(PipeNode *self)
+{
+    SortNode *s = (SortNode *)self;
+    if (self->push != sort_push || self->nouts != 1 || self->outs[0].node->push != top_push ||
+        !top_key_total(self->outs[0].node))
+        return;
+    if (s->key)
+        s->cur = gen_realloc(NULL, s->ki.t->size);
+    self->push = sort_tie_push;
+    top_tie_to(self->outs[0].node, s);
 }
 
 PipeNode *pipe_std_sort(PipeRt *rt, PipePos pos, const PipeType *t, PipeKeyFn key,
@@ -1132,6 +1176,7 @@ PipeNode *pipe_std_sort(PipeRt *rt, PipePos pos, const PipeType *t, PipeKeyFn ke
 {
     SortNode *s = (SortNode *)gen_node(rt, pos, sizeof(SortNode), "sort", t);
     s->node.push = sort_push;
+    s->node.open = sort_open;
     s->node.finish = sort_finish;
     s->node.free = sort_free;
     s->t = t;
@@ -1156,7 +1201,9 @@ PipeNode *pipe_std_sort(PipeRt *rt, PipePos pos, const PipeType *t, PipeKeyFn ke
 /* A bounded heap of the n best items seen so far, best = largest key, then
  * earliest.  Its root is the worst kept item, so a new item enters only when its
  * key is strictly larger than the root's (an equal key came later: worse).
- * Items and keys are heap clones, dropped when they leave. */
+ * Fused with a sort before it (sort_open), ties go by the sort's order first:
+ * the order in which the sort would have handed them over.  Items and keys are
+ * heap clones, dropped when they leave. */
 typedef struct TopNode {
     PipeNode node;
     const PipeType *t;
@@ -1166,10 +1213,15 @@ typedef struct TopNode {
     size_t n;
     char *items, *keys; /* slots; keys NULL when the item is the key */
     uint64_t *seq;      /* arrival number of each slot */
-    size_t *heap;       /* slot numbers, a min-heap by (key, -seq) */
+    size_t *heap;       /* slot numbers, a min-heap by (key, tie, -seq) */
     size_t len, cap;
     uint64_t count;
-    void *tmpkey; /* key of the incoming item */
+    void *tmpkey;       /* key of the incoming item */
+    bool total;         /* the key fn cannot fail (pipe_std_top_total) */
+    const SortNode *tie; /* the fused sort (its key in flight), else NULL */
+    KeyInfo tki;        /* of the sort's key, */
+    bool tdesc, tkeyed; /* its order, and whether it has a key fn */
+    char *ties;         /* slots of its keys; NULL when the item is its key */
 } TopNode;
 
 static const void *top_key_at(const TopNode *tp, size_t slot)
@@ -1177,18 +1229,32 @@ static const void *top_key_at(const TopNode *tp, size_t slot)
     return tp->keys ? tp->keys + slot * tp->ki.t->size : tp->items + slot * tp->t->size;
 }
 
-static int top_key_cmp(const TopNode *tp, const void *a, const void *b)
+static const void *top_tie_at(const TopNode *tp, size_t slot)
 {
-    uint64_t pa = key_prefix(&tp->ki, a), pb = key_prefix(&tp->ki, b);
+    return tp->ties ? tp->ties + slot * tp->tki.t->size : tp->items + slot * tp->t->size;
+}
+
+static int top_key_cmp(const KeyInfo *ki, const void *a, const void *b)
+{
+    uint64_t pa = key_prefix(ki, a), pb = key_prefix(ki, b);
     if (pa != pb)
         return pa < pb ? -1 : 1;
-    return key_cmp(&tp->ki, a, b);
+    return key_cmp(ki, a, b);
+}
+
+/* <0 when sort key a comes before b in the fused sort's order. */
+static int top_tie_cmp(const TopNode *tp, const void *a, const void *b)
+{
+    int c = top_key_cmp(&tp->tki, a, b);
+    return tp->tdesc ? -c : c;
 }
 
 /* true when slot a is worse than slot b (belongs nearer the root). */
 static bool top_worse(const TopNode *tp, size_t a, size_t b)
 {
-    int c = top_key_cmp(tp, top_key_at(tp, a), top_key_at(tp, b));
+    int c = top_key_cmp(&tp->ki, top_key_at(tp, a), top_key_at(tp, b));
+    if (c == 0 && tp->tie)
+        c = -top_tie_cmp(tp, top_tie_at(tp, a), top_tie_at(tp, b));
     return c < 0 || (c == 0 && tp->seq[a] > tp->seq[b]);
 }
 
@@ -1220,7 +1286,7 @@ static void top_push(PipeNode *self, const void *item, int port)
 {
     (void)port;
     TopNode *tp = (TopNode *)self;
-    size_t isz = tp->t->size, ksz = tp->ki.t->size;
+    size_t isz = tp->t->size, ksz = tp->ki.t->size, tsz = tp->tie ? tp->tki.t->size : 0;
     uint64_t seq = tp->count++;
     if (tp->n == 0)
         return;
@@ -1240,6 +1306,8 @@ static void top_push(PipeNode *self, const void *item, int port)
             tp->items = gen_realloc(tp->items, gen_mul(cap, isz));
             if (tp->key)
                 tp->keys = gen_realloc(tp->keys, gen_mul(cap, ksz));
+            if (tp->tkeyed)
+                tp->ties = gen_realloc(tp->ties, gen_mul(cap, tsz));
             tp->seq = gen_realloc(tp->seq, gen_mul(cap, sizeof *tp->seq));
             tp->heap = gen_realloc(tp->heap, gen_mul(cap, sizeof *tp->heap));
             tp->cap = cap;
@@ -1249,21 +1317,47 @@ static void top_push(PipeNode *self, const void *item, int port)
         tp->len++;
     } else {
         slot = tp->heap[0];
-        if (top_key_cmp(tp, k, top_key_at(tp, slot)) <= 0)
-            return;
+        int c = top_key_cmp(&tp->ki, k, top_key_at(tp, slot));
+        if (c == 0 && tp->tie)
+            c = -top_tie_cmp(tp, tp->tie->curkey, top_tie_at(tp, slot));
+        if (c <= 0)
+            return; /* equal in all: the kept one came first */
         pipe_drop(tp->t, tp->items + slot * isz);
         if (tp->key)
             pipe_drop(tp->ki.t, tp->keys + slot * ksz);
+        if (tp->ties)
+            pipe_drop(tp->tki.t, tp->ties + slot * tsz);
         replaced = true;
     }
     pipe_clone(tp->t, tp->items + slot * isz, item, NULL);
     if (tp->key)
         pipe_clone(tp->ki.t, tp->keys + slot * ksz, k, NULL);
+    if (tp->tkeyed)
+        pipe_clone(tp->tki.t, tp->ties + slot * tsz, tp->tie->curkey, NULL);
     tp->seq[slot] = seq;
     if (replaced)
         top_sift_down(tp, 0, tp->len);
     else
         top_sift_up(tp, tp->len - 1);
+}
+
+static void top_tie_to(PipeNode *top, SortNode *s)
+{
+    TopNode *tp = (TopNode *)top;
+    tp->tie = s;
+    tp->tki = s->ki;
+    tp->tdesc = s->desc;
+    tp->tkeyed = s->key != NULL;
+}
+
+static bool top_key_total(const PipeNode *top)
+{
+    return ((const TopNode *)top)->total;
+}
+
+void pipe_std_top_total(PipeNode *top)
+{
+    ((TopNode *)top)->total = true;
 }
 
 static void top_release(TopNode *tp)
@@ -1272,9 +1366,13 @@ static void top_release(TopNode *tp)
         pipe_drop(tp->t, tp->items + i * tp->t->size);
         if (tp->keys)
             pipe_drop(tp->ki.t, tp->keys + i * tp->ki.t->size);
+        if (tp->ties)
+            pipe_drop(tp->tki.t, tp->ties + i * tp->tki.t->size);
     }
     free(tp->items);
     free(tp->keys);
+    free(tp->ties);
+    tp->ties = NULL;
     free(tp->seq);
     free(tp->heap);
     tp->items = tp->keys = NULL;
