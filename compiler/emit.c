@@ -80,6 +80,7 @@ typedef struct Emit {
     int nregex;
     const char *self;   /* C expression of the current PipeNode *, for errors */
     bool in_proc;       /* emitting a stateful proc: its maps count toward its budget */
+    bool field_at;      /* the function being emitted has a PipeFieldAt fa_ */
     const Type *emit_type; /* the OUT of the proc being emitted */
 } Emit;
 
@@ -584,7 +585,7 @@ static void call(Emit *E, Buf *b, Node *e)
         A(a0);
         bf(b, ")");
     } else if (!strcmp(f, "field")) {
-        bf(b, "pipe_field(");
+        bf(b, E->field_at ? "pipe_field_at(&fa_, " : "pipe_field(");
         A(a0);
         bf(b, ", ");
         A(a1);
@@ -844,7 +845,20 @@ static void assign_op(Emit *E, Buf *b, Node *st, const char *place, const Type *
         bf(b, "%s %s= %s;", place, ast_op_name(st->op), val);
 }
 
+static void stmt_body(Emit *E, Buf *b, Node *st, int ind);
+
+/* A statement that may free a string (an assignment, a call, an emit) ends
+ * what fa_ remembers: another string could come back at the same place. */
 static void stmt(Emit *E, Buf *b, Node *st, int ind)
+{
+    stmt_body(E, b, st, ind);
+    if (E->field_at && (st->kind == N_ASSIGN || st->kind == N_EXPR_STMT || st->kind == N_EMIT)) {
+        indent(b, ind);
+        bf(b, "fa_.p = 0;\n");
+    }
+}
+
+static void stmt_body(Emit *E, Buf *b, Node *st, int ind)
 {
     char t[16], u[16], w[16];
     line_dir(E, b, st->loc);
@@ -994,6 +1008,38 @@ static void stmts(Emit *E, Buf *b, Node *blk, int ind)
         stmt(E, b, blk->list.v[i], ind);
 }
 
+/* True when e calls field() somewhere (not in a nested lambda's own function). */
+static bool calls_field(const Node *e)
+{
+    if (!e)
+        return false;
+    if (e->kind == N_CALL && e->name && !strcmp(e->name, "field"))
+        return true;
+    /* a for loop's c is sema's symbol of its value variable, not a node */
+    if (calls_field(e->a) || calls_field(e->b) || (e->kind != N_FOR && calls_field(e->c)))
+        return true;
+    for (int i = 0; i < e->list.n; i++)
+        if (calls_field(e->list.v[i]))
+            return true;
+    return false;
+}
+
+/* Declares fa_ (see PipeFieldAt) at the top of a function whose body calls
+ * field(); ends with field_end. */
+static bool field_begin(Emit *E, Buf *b, const Node *body)
+{
+    bool saved = E->field_at;
+    E->field_at = calls_field(body);
+    if (E->field_at)
+        bf(b, "    PipeFieldAt fa_ = {0};\n");
+    return saved;
+}
+
+static void field_end(Emit *E, bool saved)
+{
+    E->field_at = saved;
+}
+
 /* ------------------------------------------------------------------ stateful procs */
 
 static void emit_stateful(Emit *E, Node *d)
@@ -1066,13 +1112,17 @@ static void emit_stateful(Emit *E, Node *d)
             bf(b, "static void proc_%s_push(PipeNode *self_, const void *item_, int port_)\n{\n", nm);
             bf(b, "    Proc_%s *self = (Proc_%s *)self_; (void)self; (void)port_;\n", nm, nm);
             bf(b, "    %s v_%s_%d = *(%s const *)item_;\n", ctype(E, y->type), y->name, y->id, ctype(E, y->type));
+            bool fa = field_begin(E, b, m->a);
             stmts(E, b, m->a, 1);
             bf(b, "}\n");
+            field_end(E, fa);
         } else {
             bf(b, "static void proc_%s_%s(PipeNode *self_)\n{\n", nm, m->ival ? "start" : "finish");
             bf(b, "    Proc_%s *self = (Proc_%s *)self_; (void)self;\n", nm, nm);
+            bool fa = field_begin(E, b, m->a);
             stmts(E, b, m->a, 1);
             bf(b, "}\n");
+            field_end(E, fa);
         }
     }
     bf(b, "static void proc_%s_free(PipeNode *self_)\n{\n    Proc_%s *self = (Proc_%s *)self_; (void)self;\n", nm, nm,
@@ -1123,6 +1173,7 @@ static void emit_lambda_node(Emit *E, DagNode *n)
     E->self = "self_";
     if (n->kind == SK_MAP || n->kind == SK_FILTER || n->kind == SK_FLAT_MAP) {
         bf(b, "static void n%d_push(PipeNode *self_, const void *item_, int port_)\n{\n    (void)port_;\n", n->id);
+        bool fa = field_begin(E, b, lam->a);
         env_open(E, b, n->inst);
         lambda_params(E, b, lam, n->in, "item_");
         line_dir(E, b, lam->a->loc);
@@ -1141,17 +1192,20 @@ static void emit_lambda_node(Emit *E, DagNode *n)
                ctype(E, n->out));
         }
         bf(b, "}\n");
+        field_end(E, fa);
     } else {
         /* sort / top key */
         bf(&E->decls, "static PipeNode *n%d_node;\n", n->id);
         bf(b, "static void n%d_key(void *env_, const void *item_, void *key_, PipeArena *scratch_)\n{\n", n->id);
         bf(b, "    PipeNode *self_ = n%d_node; (void)env_; (void)scratch_; (void)self_;\n", n->id);
+        bool fa = field_begin(E, b, lam->a);
         env_open(E, b, n->inst);
         lambda_params(E, b, lam, n->in, "item_");
         line_dir(E, b, lam->a->loc);
         bf(b, "    *(%s *)key_ = ", ctype(E, lam->type));
         ex(E, b, lam->a);
         bf(b, ";\n}\n");
+        field_end(E, fa);
     }
     E->self = saved;
 }

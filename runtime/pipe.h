@@ -384,6 +384,20 @@ PipeList *pipe_split(PipeArena *a, PipeStr s, PipeStr sep); /* list of str; "" s
 PipeList *pipe_words(PipeArena *a, PipeStr s); /* runs of non-blank (awk fields) */
 /* The i-th piece of s split on sep (from 0), "" when there is none; no list built. */
 PipeStr pipe_field(PipeStr s, int64_t i, PipeStr sep);
+/* Where the last field of a line was found (generated code keeps one in each
+ * function that takes fields), so that the next field() of the same line goes
+ * on from there rather than from its start: `field(l, 8, " ")` then
+ * `field(l, 9, " ")` scan the line once.  Zero it when a string may have been
+ * freed (its bytes could come back at the same place). */
+typedef struct PipeFieldAt {
+    const char *p; /* the line, */
+    size_t n;
+    const char *at; /* the start of its field i */
+    int64_t i;
+    char sep;
+} PipeFieldAt;
+/* pipe_field, remembering in *fa where it found the field. */
+PipeStr pipe_field_at(PipeFieldAt *fa, PipeStr s, int64_t i, PipeStr sep);
 PipeStr pipe_join(PipeArena *a, const PipeType *elem, PipeList *xs, PipeStr sep);
 /* to_int / to_float: the whole (trimmed) text must be a number, else a runtime
  * error of stage n naming the value. */

@@ -428,6 +428,11 @@ static inline uint64_t pipe_hash_bytes(const void *data, size_t n)
     return pipe_hash_words(a, b, n);
 }
 
+/* Whether field skipping counts separators with the POPCNT instruction: -1
+ * until the first use asks the CPU, then 1 or 0 (str.c; tests set 0 to check
+ * the SSE2-only path). */
+extern int pipe_skip_popcnt;
+
 /* True when values of t own heap memory that pipe_drop must free. */
 bool pipe_type_has_heap(const PipeType *t);
 /* True when t contains a map or set (those cannot live in an arena). */

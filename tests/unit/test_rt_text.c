@@ -233,6 +233,57 @@ static void test_split_words_field(void **state)
     assert_str(pipe_join(&arena, &pipe_t_int, li, S(", ")), "-1, 0, 1, 2");
 }
 
+/* pipe_field_at (fields of one line in any order, going on from the last one
+ * found, or back from it) and the separator counting under it, with POPCNT
+ * and without, against pipe_split: lines of 0 to 199 bytes, separators from
+ * none to most bytes, and runs of indexes forward, backward, repeated and past
+ * the end. */
+static void test_field_at(void **state)
+{
+    (void)state;
+    int saved = pipe_skip_popcnt;
+    for (int mode = 0; mode < 2; mode++) {
+        pipe_skip_popcnt = mode == 0 ? 0 : saved; /* the SSE2 path, then the CPU's */
+        unsigned seed = 777;
+        for (int line = 0; line < 600; line++) {
+            char buf[200];
+            size_t n = (size_t)(line * 7 % 200);
+            int dense = line % 6;
+            for (size_t i = 0; i < n; i++) {
+                seed = seed * 1103515245u + 12345u;
+                buf[i] = (int)((seed >> 16) % 6) < dense ? ',' : (char)('a' + (seed >> 20) % 26);
+            }
+            PipeStr s = {n ? buf : NULL, n};
+            PipeList *parts = pipe_split(&arena, s, S(","));
+            int64_t np = (int64_t)parts->len;
+            PipeFieldAt fa = {0};
+            for (int q = 0; q < 12; q++) {
+                seed = seed * 1103515245u + 12345u;
+                int64_t k = (int64_t)((seed >> 16) % (unsigned)(np + 3));
+                if (q % 4 == 3)
+                    k = -1 - k % (np + 1); /* negative: from the end, no memo */
+                PipeStr want = pipe_field(s, k, S(","));
+                if (k >= 0)
+                    want = k < np ? ((PipeStr *)parts->data)[k] : S("");
+                PipeStr got = pipe_field_at(&fa, s, k, S(","));
+                if (got.n != want.n || (got.n && memcmp(got.p, want.p, got.n)))
+                    fail_msg("mode %d line %d: field %lld is '%.*s', want '%.*s'", mode, line, (long long)k,
+                             (int)got.n, got.n ? got.p : "", (int)want.n, want.n ? want.p : "");
+                if (got.n)
+                    assert_ptr_equal(got.p, want.p);
+                /* another separator on the same line: not from the memo */
+                PipeStr other = pipe_field_at(&fa, s, 1, S("a"));
+                PipeStr other_want = pipe_field(s, 1, S("a"));
+                assert_int_equal(other.n, other_want.n);
+                if (q % 2)
+                    fa = (PipeFieldAt){0};
+            }
+            pipe_arena_reset(&arena);
+        }
+    }
+    pipe_skip_popcnt = saved;
+}
+
 static void test_numbers(void **state)
 {
     struct {
@@ -244,7 +295,10 @@ static void test_numbers(void **state)
              {"-9223372036854775808", true, INT64_MIN}, {"9223372036854775808", false, 0},
              {"99999999999999999999", false, 0}, {"", false, 0}, {"  ", false, 0},
              {"abc", false, 0}, {"12a", false, 0}, {"1 2", false, 0}, {"-", false, 0},
-             {"0x", false, 0}, {"3.5", false, 0}, {"007", true, 7}};
+             {"0x", false, 0}, {"3.5", false, 0}, {"007", true, 7},
+             {"999999999999999999", true, 999999999999999999LL}, {"-999999999999999999", true, -999999999999999999LL},
+             {"1000000000000000000", true, 1000000000000000000LL}, {"12345678901234567x", false, 0},
+             {"-00000000000000000000001", true, -1}, {"+", false, 0}};
     for (size_t i = 0; i < sizeof t / sizeof *t; i++) {
         int64_t v = -999;
         bool ok = pipe_parse_int(S(t[i].s), &v);
@@ -434,6 +488,7 @@ int main(void)
         cmocka_unit_test_teardown(test_regex_match_find_all, teardown),
         cmocka_unit_test_teardown(test_regex_cache, teardown),
         cmocka_unit_test_teardown(test_find_random, teardown),
+        cmocka_unit_test_teardown(test_field_at, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
