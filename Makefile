@@ -98,7 +98,8 @@ ASAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize
 asan:
 	$(MAKE) BUILD=build/asan PIPEC=build/asan/pipec SAN="$(ASAN_FLAGS)" OPT="-O1 -g" unit $(SUITES)
 
-# memcheck over the unit tests and the spec and cli suites (a few minutes)
+# memcheck over the unit tests and every suite that runs pipec (about an hour;
+# VG_SUITES picks suites): see tests/run_valgrind.sh
 valgrind: $(UNIT_BIN) $(PIPEC)
 	@PIPEC=$(PIPEC) sh tests/run_valgrind.sh $(UNIT_BIN)
 
