@@ -302,49 +302,19 @@ static const char *find_sep(const char *p, const char *end, PipeStr sep)
     return memmem(p, (size_t)(end - p), sep.p, sep.n);
 }
 
-int pipe_skip_popcnt = -1;
-
-#if defined(__SSE2__) && defined(__x86_64__) && defined(__GNUC__) && !defined(__TINYC__)
-#define SKIP_POPCNT 1
-/* skip_bytes on a CPU with POPCNT (nearly all x86-64 since 2008, but not the
- * baseline the runtime is built for): 32 bytes per step, each counted by one
- * instruction rather than a dozen. */
-__attribute__((target("popcnt"))) static const char *skip_bytes_popcnt(const char *p, const char *end, char c,
-                                                                       int64_t k)
+/* Just after the byte of block p whose bit in m is the k-th set one (m has k). */
+static inline const char *after_kth(const char *p, uint32_t m, int64_t k)
 {
-    const __m128i v = _mm_set1_epi8(c);
-    while (end - p >= 32) {
-        uint32_t m = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)p), v)) |
-                     (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(p + 16)), v))
-                         << 16;
-        int64_t x = __builtin_popcount(m);
-        if (x < k) {
-            k -= x;
-            p += 32;
-            continue;
-        }
-        while (--k)
-            m &= m - 1;
-        return p + __builtin_ctz(m) + 1;
-    }
-    for (; p < end; p++)
-        if (*p == c && --k == 0)
-            return p + 1;
-    return NULL;
+    while (--k)
+        m &= m - 1;
+    return p + __builtin_ctz(m) + 1;
 }
-#endif
 
 /* Just after the k-th (k >= 1) byte c of [p, end), or NULL when there are
  * fewer: 16 bytes per step, as fields are short and memchr per field costs a
  * call each. */
-static const char *skip_bytes(const char *p, const char *end, char c, int64_t k)
+static const char *skip_bytes_sse2(const char *p, const char *end, char c, int64_t k)
 {
-#ifdef SKIP_POPCNT
-    if (RT_UNLIKELY(pipe_skip_popcnt < 0))
-        pipe_skip_popcnt = __builtin_cpu_supports("popcnt") ? 1 : 0;
-    if (pipe_skip_popcnt)
-        return skip_bytes_popcnt(p, end, c, k);
-#endif
 #if defined(__SSE2__)
     const __m128i v = _mm_set1_epi8(c);
     while (end - p >= 16) {
@@ -355,20 +325,53 @@ static const char *skip_bytes(const char *p, const char *end, char c, int64_t k)
         x = (x & 0x3333) + ((x >> 2) & 0x3333);
         x = (x + (x >> 4)) & 0x0f0f;
         x = (x + (x >> 8)) & 0x1f;
-        if ((int64_t)x < k) {
-            k -= x;
-            p += 16;
-            continue;
-        }
-        while (--k)
-            m &= m - 1;
-        return p + __builtin_ctz(m) + 1;
+        if ((int64_t)x >= k)
+            return after_kth(p, m, k);
+        k -= x;
+        p += 16;
     }
 #endif
     for (; p < end; p++)
         if (*p == c && --k == 0)
             return p + 1;
     return NULL;
+}
+
+int pipe_skip_popcnt = -1;
+
+#if defined(__SSE2__) && defined(__x86_64__) && defined(__GNUC__) && !defined(__TINYC__)
+#define SKIP_POPCNT 1
+/* skip_bytes_sse2 on a CPU with POPCNT (nearly all x86-64 since 2008, but not
+ * the baseline the runtime is built for): 32 bytes per step, each counted by
+ * one instruction rather than a dozen; the rest as there. */
+__attribute__((target("popcnt"))) static const char *skip_bytes_popcnt(const char *p, const char *end, char c,
+                                                                       int64_t k)
+{
+    const __m128i v = _mm_set1_epi8(c);
+    while (end - p >= 32) {
+        uint32_t m = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)p), v)) |
+                     (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(p + 16)), v))
+                         << 16;
+        int64_t x = __builtin_popcount(m);
+        if (x >= k)
+            return after_kth(p, m, k);
+        k -= x;
+        p += 32;
+    }
+    return skip_bytes_sse2(p, end, c, k);
+}
+#endif
+
+/* Just after the k-th (k >= 1) byte c of [p, end), or NULL when there are fewer. */
+static const char *skip_bytes(const char *p, const char *end, char c, int64_t k)
+{
+#ifdef SKIP_POPCNT
+    if (RT_UNLIKELY(pipe_skip_popcnt < 0))
+        pipe_skip_popcnt = __builtin_cpu_supports("popcnt") ? 1 : 0;
+    if (pipe_skip_popcnt)
+        return skip_bytes_popcnt(p, end, c, k);
+#endif
+    return skip_bytes_sse2(p, end, c, k);
 }
 
 /* The first byte c of [p, end), or NULL. */
