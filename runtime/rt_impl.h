@@ -353,12 +353,6 @@ size_t pipe_rare_index(const char *needle, size_t n);
 const char *pipe_memfind(const char *h, size_t hn, const char *needle, size_t n, size_t ri);
 /* How many bytes of [p, p+n) equal c. */
 size_t pipe_count_byte(const char *p, size_t n, char c);
-/* pipe_memfind, also counting into *lines the newlines before the hit (in all
- * of [h, h+hn) when there is none): one pass with AVX2.  needle holds no '\n'. */
-const char *pipe_memfind_lines(const char *h, size_t hn, const char *needle, size_t n, size_t ri, uint64_t *lines);
-/* Whether those scans use AVX2 (and POPCNT): -1 until the first asks the CPU,
- * then 1 or 0 (tests set 0 to check the SSE2 path). */
-extern int pipe_scan_avx2;
 
 /* ------------------------------------------------------------------ regex (regex.c) */
 

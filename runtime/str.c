@@ -148,19 +148,9 @@ const char *pipe_memfind(const char *h, size_t hn, const char *needle, size_t n,
     return NULL;
 }
 
-int pipe_scan_avx2 = -1;
-
 #if defined(__SSE2__) && defined(__GNUC__) && defined(__x86_64__)
 #include <immintrin.h>
 #define COUNT_AVX2 1
-
-static inline bool has_avx2(void)
-{
-    if (RT_UNLIKELY(pipe_scan_avx2 < 0))
-        pipe_scan_avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("popcnt") ? 1 : 0;
-    return pipe_scan_avx2;
-}
-
 /* pipe_count_byte with AVX2: 32 bytes per step. */
 __attribute__((target("avx2"))) static size_t count_byte_avx2(const char *p, size_t n, char c, size_t *done)
 {
@@ -188,7 +178,10 @@ size_t pipe_count_byte(const char *p, size_t n, char c)
 {
     size_t count = 0, i = 0;
 #if defined(COUNT_AVX2)
-    if (has_avx2() && n >= 32)
+    static int avx2 = -1;
+    if (RT_UNLIKELY(avx2 < 0))
+        avx2 = __builtin_cpu_supports("avx2") ? 1 : 0;
+    if (avx2 && n >= 32)
         count = count_byte_avx2(p, n, c, &i);
 #endif
 #if defined(__SSE2__)
@@ -207,77 +200,6 @@ size_t pipe_count_byte(const char *p, size_t n, char c)
     for (; i < n; i++)
         count += p[i] == c;
     return count;
-}
-
-#if defined(COUNT_AVX2)
-/* The sum of the byte counters of acc. */
-__attribute__((target("avx2"))) static inline uint64_t sum_bytes_avx2(__m256i acc)
-{
-    __m256i sums = _mm256_sad_epu8(acc, _mm256_setzero_si256());
-    return (uint64_t)_mm256_extract_epi64(sums, 0) + (uint64_t)_mm256_extract_epi64(sums, 1) +
-           (uint64_t)_mm256_extract_epi64(sums, 2) + (uint64_t)_mm256_extract_epi64(sums, 3);
-}
-
-/* pipe_memfind_lines with AVX2: 64 bytes per step, one pass for both the
- * needle's rare byte and the newlines; the last bytes (under 64) as below. */
-__attribute__((target("avx2,popcnt"))) static const char *memfind_lines_avx2(const char *h, size_t hn,
-                                                                              const char *needle, size_t n,
-                                                                              size_t ri, uint64_t *lines)
-{
-    const char *p = h, *end = h + hn;
-    const __m256i vr = _mm256_set1_epi8(needle[ri]), vn = _mm256_set1_epi8('\n');
-    __m256i acc = _mm256_setzero_si256();
-    uint64_t count = 0;
-    unsigned rounds = 0;
-    while (end - p >= 64) {
-        __m256i a = _mm256_loadu_si256((const __m256i *)p), b = _mm256_loadu_si256((const __m256i *)(p + 32));
-        __m256i na = _mm256_cmpeq_epi8(a, vn), nb = _mm256_cmpeq_epi8(b, vn);
-        __m256i ra = _mm256_cmpeq_epi8(a, vr), rb = _mm256_cmpeq_epi8(b, vr);
-        if (RT_UNLIKELY(!_mm256_testz_si256(_mm256_or_si256(ra, rb), _mm256_or_si256(ra, rb)))) {
-            uint64_t m = (uint32_t)_mm256_movemask_epi8(ra) | (uint64_t)(uint32_t)_mm256_movemask_epi8(rb) << 32;
-            for (; m; m &= m - 1) {
-                int bit = __builtin_ctzll(m);
-                const char *cand = p + bit - ri;
-                if (cand >= h && cand + n <= end && memcmp(cand, needle, n) == 0) {
-                    uint64_t nm = (uint32_t)_mm256_movemask_epi8(na) |
-                                  (uint64_t)(uint32_t)_mm256_movemask_epi8(nb) << 32;
-                    *lines = count + sum_bytes_avx2(acc) + (uint64_t)__builtin_popcountll(nm & ((1ULL << bit) - 1));
-                    return cand;
-                }
-            }
-        }
-        acc = _mm256_sub_epi8(_mm256_sub_epi8(acc, na), nb);
-        p += 64;
-        if (++rounds == 127) { /* each byte counter gains at most 2 a step */
-            count += sum_bytes_avx2(acc);
-            acc = _mm256_setzero_si256();
-            rounds = 0;
-        }
-    }
-    count += sum_bytes_avx2(acc);
-    for (; p < end; p++) {
-        if (*p == needle[ri] && p - ri >= h && p - ri + n <= end && memcmp(p - ri, needle, n) == 0) {
-            *lines = count;
-            return p - ri;
-        }
-        count += *p == '\n';
-    }
-    *lines = count;
-    return NULL;
-}
-#endif
-
-/* pipe_memfind, also counting into *lines the newlines of [h, hit) (of all of
- * [h, h+hn) when there is no hit).  needle holds no newline. */
-const char *pipe_memfind_lines(const char *h, size_t hn, const char *needle, size_t n, size_t ri, uint64_t *lines)
-{
-#if defined(COUNT_AVX2)
-    if (has_avx2())
-        return memfind_lines_avx2(h, hn, needle, n, ri, lines);
-#endif
-    const char *hit = pipe_memfind(h, hn, needle, n, ri);
-    *lines = pipe_count_byte(h, (size_t)((hit ? hit : h + hn) - h), '\n');
-    return hit;
 }
 
 /* Byte index of the first sub in s, or -1 ("" is found at 0). */

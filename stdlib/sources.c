@@ -217,13 +217,13 @@ static char *prefilter_lines(PipeSource *s, const RtPrefilter *pf, char *p, char
     PipeNode *o = s->node.outs[0].node;
     bool first = true;
     while (p < lim) {
-        uint64_t skipped; /* the newlines before the hit: the lines without it */
-        const char *h = pipe_memfind_lines(p, (size_t)(lim - p), pf->lit, pf->n, pf->rare, &skipped);
+        const char *h = pipe_memfind(p, (size_t)(lim - p), pf->lit, pf->n, pf->rare);
         char *ls = lim;
         if (h) {
             ls = memrchr(p, '\n', (size_t)(h - p));
             ls = ls ? ls + 1 : p;
         }
+        uint64_t skipped = pipe_count_byte(p, (size_t)(ls - p), '\n');
         s->input_line += (int64_t)skipped;
         s->node.items_out += skipped;
         o->items_in += skipped;

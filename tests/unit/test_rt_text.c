@@ -284,59 +284,6 @@ static void test_field_at(void **state)
     pipe_skip_popcnt = saved;
 }
 
-/* pipe_memfind_lines against pipe_memfind and pipe_count_byte, with AVX2 and
- * without: buffers of 0 to 400 bytes (hits in the 64-byte steps, across them
- * and in the tail), needles of 1 to 5 bytes whose rare byte also comes alone,
- * and hits near the ends. */
-static void test_memfind_lines(void **state)
-{
-    (void)state;
-    int saved = pipe_scan_avx2;
-    static const char *const needles[] = {"ERROR", "R", "xR", "Rx", "abcab"};
-    for (int mode = 0; mode < 2; mode++) {
-        pipe_scan_avx2 = mode == 0 ? 0 : saved;
-        unsigned seed = 4242;
-        for (int t = 0; t < 3000; t++) {
-            char buf[400];
-            size_t n = (size_t)(t * 13 % 400);
-            for (size_t i = 0; i < n; i++) {
-                seed = seed * 1103515245u + 12345u;
-                unsigned r = (seed >> 16) % 40;
-                buf[i] = r < 3 ? '\n' : r < 5 ? 'R' : r < 7 ? 'x' : (char)('a' + r % 3);
-            }
-            const char *nd = needles[t % 5];
-            size_t nn = strlen(nd);
-            if (n > nn && t % 3 == 0) { /* a whole needle, somewhere */
-                seed = seed * 1103515245u + 12345u;
-                memcpy(buf + (seed >> 16) % (n - nn + 1), nd, nn);
-            }
-            size_t ri = pipe_rare_index(nd, nn);
-            uint64_t lines = 12345;
-            const char *got = pipe_memfind_lines(n ? buf : "", n, nd, nn, ri, &lines);
-            const char *want = pipe_memfind(buf, n, nd, nn, ri);
-            size_t upto = (size_t)((want ? want : buf + n) - buf);
-            if (got != want || lines != pipe_count_byte(buf, upto, '\n'))
-                fail_msg("mode %d, %zu bytes, needle %s: hit %td (want %td), %llu lines (want %zu)", mode, n, nd,
-                         got ? got - buf : -1, want ? want - buf : -1, (unsigned long long)lines,
-                         pipe_count_byte(buf, upto, '\n'));
-        }
-    }
-    /* long runs of newlines: the byte counters must be summed before they wrap */
-    static char big[40000];
-    memset(big, '\n', sizeof big);
-    memcpy(big + sizeof big - 7, "ERROR", 5);
-    for (int mode = 0; mode < 2; mode++) {
-        pipe_scan_avx2 = mode == 0 ? 0 : saved;
-        uint64_t lines = 0;
-        const char *hit = pipe_memfind_lines(big, sizeof big, "ERROR", 5, 1, &lines);
-        assert_ptr_equal(hit, big + sizeof big - 7);
-        assert_int_equal(lines, sizeof big - 7);
-        assert_null(pipe_memfind_lines(big, sizeof big - 3, "ERROR", 5, 1, &lines));
-        assert_int_equal(lines, sizeof big - 7);
-    }
-    pipe_scan_avx2 = saved;
-}
-
 static void test_numbers(void **state)
 {
     struct {
@@ -542,7 +489,6 @@ int main(void)
         cmocka_unit_test_teardown(test_regex_cache, teardown),
         cmocka_unit_test_teardown(test_find_random, teardown),
         cmocka_unit_test_teardown(test_field_at, teardown),
-        cmocka_unit_test(test_memfind_lines),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
