@@ -353,6 +353,9 @@ size_t pipe_rare_index(const char *needle, size_t n);
 const char *pipe_memfind(const char *h, size_t hn, const char *needle, size_t n, size_t ri);
 /* How many bytes of [p, p+n) equal c. */
 size_t pipe_count_byte(const char *p, size_t n, char c);
+/* Whether pipe_count_byte uses AVX2: -1 until its first use asks the CPU,
+ * then 1 or 0 (tests set 0 to check the SSE2 path). */
+extern int pipe_count_avx2;
 
 /* ------------------------------------------------------------------ regex (regex.c) */
 

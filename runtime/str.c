@@ -148,29 +148,48 @@ const char *pipe_memfind(const char *h, size_t hn, const char *needle, size_t n,
     return NULL;
 }
 
+int pipe_count_avx2 = -1;
+
 #if defined(__SSE2__) && defined(__GNUC__) && defined(__x86_64__)
 #include <immintrin.h>
 #define COUNT_AVX2 1
-/* pipe_count_byte with AVX2: 32 bytes per step. */
+/* The sum of the byte counters of acc. */
+__attribute__((target("avx2"))) static inline size_t sum_bytes_avx2(__m256i acc)
+{
+    __m256i sums = _mm256_sad_epu8(acc, _mm256_setzero_si256());
+    return (size_t)_mm256_extract_epi64(sums, 0) + (size_t)_mm256_extract_epi64(sums, 1) +
+           (size_t)_mm256_extract_epi64(sums, 2) + (size_t)_mm256_extract_epi64(sums, 3);
+}
+
+#define LOAD_EQ(q, v) _mm256_cmpeq_epi8(_mm256_loadu_si256((const __m256i *)(q)), v)
+
+/* pipe_count_byte with AVX2: 128 bytes per step into two counters (no chain of
+ * dependent adds), then 32 at a time. */
 __attribute__((target("avx2"))) static size_t count_byte_avx2(const char *p, size_t n, char c, size_t *done)
 {
     size_t count = 0, i = 0;
     const __m256i needle = _mm256_set1_epi8(c), zero = _mm256_setzero_si256();
-    while (n - i >= 32) {
-        /* at most 255 blocks per round: the byte counters cannot overflow */
-        size_t blocks = (n - i) / 32;
-        if (blocks > 255)
-            blocks = 255;
-        __m256i acc = zero;
-        for (size_t b = 0; b < blocks; b++, i += 32)
-            acc = _mm256_sub_epi8(acc, _mm256_cmpeq_epi8(_mm256_loadu_si256((const __m256i *)(p + i)), needle));
-        __m256i sums = _mm256_sad_epu8(acc, zero);
-        count += (size_t)_mm256_extract_epi64(sums, 0) + (size_t)_mm256_extract_epi64(sums, 1) +
-                 (size_t)_mm256_extract_epi64(sums, 2) + (size_t)_mm256_extract_epi64(sums, 3);
+    while (n - i >= 128) {
+        /* each byte counter gains at most 2 a step: 127 steps cannot overflow it */
+        size_t steps = (n - i) / 128;
+        if (steps > 127)
+            steps = 127;
+        __m256i a0 = zero, a1 = zero;
+        for (size_t k = 0; k < steps; k++, i += 128) {
+            a0 = _mm256_sub_epi8(a0, LOAD_EQ(p + i, needle));
+            a1 = _mm256_sub_epi8(a1, LOAD_EQ(p + i + 32, needle));
+            a0 = _mm256_sub_epi8(a0, LOAD_EQ(p + i + 64, needle));
+            a1 = _mm256_sub_epi8(a1, LOAD_EQ(p + i + 96, needle));
+        }
+        count += sum_bytes_avx2(a0) + sum_bytes_avx2(a1);
     }
+    __m256i acc = zero; /* under 128 bytes left: at most 3 steps */
+    for (; n - i >= 32; i += 32)
+        acc = _mm256_sub_epi8(acc, LOAD_EQ(p + i, needle));
     *done = i;
-    return count;
+    return count + sum_bytes_avx2(acc);
 }
+#undef LOAD_EQ
 #endif
 
 /* How many bytes of [p, p+n) equal c (16 or 32 bytes per step on x86-64). */
@@ -178,10 +197,9 @@ size_t pipe_count_byte(const char *p, size_t n, char c)
 {
     size_t count = 0, i = 0;
 #if defined(COUNT_AVX2)
-    static int avx2 = -1;
-    if (RT_UNLIKELY(avx2 < 0))
-        avx2 = __builtin_cpu_supports("avx2") ? 1 : 0;
-    if (avx2 && n >= 32)
+    if (RT_UNLIKELY(pipe_count_avx2 < 0))
+        pipe_count_avx2 = __builtin_cpu_supports("avx2") ? 1 : 0;
+    if (pipe_count_avx2 && n >= 32)
         count = count_byte_avx2(p, n, c, &i);
 #endif
 #if defined(__SSE2__)

@@ -284,6 +284,38 @@ static void test_field_at(void **state)
     pipe_skip_popcnt = saved;
 }
 
+/* pipe_count_byte with AVX2 and without, against a plain loop: every length
+ * from 0 to 700 at every start offset mod 8 (the 128-, 32- and 16-byte steps
+ * and the bytes after them), and 100 KB of nothing but the byte (the byte
+ * counters must be summed before they wrap). */
+static void test_count_byte(void **state)
+{
+    (void)state;
+    static char buf[100000];
+    int saved = pipe_count_avx2;
+    for (int mode = 0; mode < 2; mode++) {
+        pipe_count_avx2 = mode == 0 ? 0 : saved;
+        unsigned seed = 99;
+        for (size_t i = 0; i < 1000; i++) {
+            seed = seed * 1103515245u + 12345u;
+            buf[i] = (seed >> 16) % 7 == 0 ? '\n' : 'x';
+        }
+        for (size_t off = 0; off < 8; off++)
+            for (size_t n = 0; n <= 700; n++) {
+                size_t want = 0;
+                for (size_t i = 0; i < n; i++)
+                    want += buf[off + i] == '\n';
+                if (pipe_count_byte(buf + off, n, '\n') != want)
+                    fail_msg("mode %d: %zu bytes at %zu: %zu, want %zu", mode, n, off,
+                             pipe_count_byte(buf + off, n, '\n'), want);
+            }
+        memset(buf, '\n', sizeof buf);
+        assert_int_equal(pipe_count_byte(buf, sizeof buf, '\n'), sizeof buf);
+        assert_int_equal(pipe_count_byte(buf + 3, sizeof buf - 5, '\n'), sizeof buf - 5);
+    }
+    pipe_count_avx2 = saved;
+}
+
 static void test_numbers(void **state)
 {
     struct {
@@ -489,6 +521,7 @@ int main(void)
         cmocka_unit_test_teardown(test_regex_cache, teardown),
         cmocka_unit_test_teardown(test_find_random, teardown),
         cmocka_unit_test_teardown(test_field_at, teardown),
+        cmocka_unit_test(test_count_byte),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
