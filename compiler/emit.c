@@ -1008,7 +1008,8 @@ static void stmts(Emit *E, Buf *b, Node *blk, int ind)
         stmt(E, b, blk->list.v[i], ind);
 }
 
-/* True when e calls field() somewhere (not in a nested lambda's own function). */
+/* True when e calls field() somewhere (expressions hold no lambdas: sema allows
+ * those only as arguments of stages). */
 static bool calls_field(const Node *e)
 {
     if (!e)
@@ -1025,7 +1026,7 @@ static bool calls_field(const Node *e)
 }
 
 /* Declares fa_ (see PipeFieldAt) at the top of a function whose body calls
- * field(); ends with field_end. */
+ * field(); returns the flag to restore once the function is emitted. */
 static bool field_begin(Emit *E, Buf *b, const Node *body)
 {
     bool saved = E->field_at;
@@ -1033,11 +1034,6 @@ static bool field_begin(Emit *E, Buf *b, const Node *body)
     if (E->field_at)
         bf(b, "    PipeFieldAt fa_ = {0};\n");
     return saved;
-}
-
-static void field_end(Emit *E, bool saved)
-{
-    E->field_at = saved;
 }
 
 /* ------------------------------------------------------------------ stateful procs */
@@ -1115,14 +1111,14 @@ static void emit_stateful(Emit *E, Node *d)
             bool fa = field_begin(E, b, m->a);
             stmts(E, b, m->a, 1);
             bf(b, "}\n");
-            field_end(E, fa);
+            E->field_at = fa;
         } else {
             bf(b, "static void proc_%s_%s(PipeNode *self_)\n{\n", nm, m->ival ? "start" : "finish");
             bf(b, "    Proc_%s *self = (Proc_%s *)self_; (void)self;\n", nm, nm);
             bool fa = field_begin(E, b, m->a);
             stmts(E, b, m->a, 1);
             bf(b, "}\n");
-            field_end(E, fa);
+            E->field_at = fa;
         }
     }
     bf(b, "static void proc_%s_free(PipeNode *self_)\n{\n    Proc_%s *self = (Proc_%s *)self_; (void)self;\n", nm, nm,
@@ -1192,7 +1188,7 @@ static void emit_lambda_node(Emit *E, DagNode *n)
                ctype(E, n->out));
         }
         bf(b, "}\n");
-        field_end(E, fa);
+        E->field_at = fa;
     } else {
         /* sort / top key */
         bf(&E->decls, "static PipeNode *n%d_node;\n", n->id);
@@ -1205,7 +1201,7 @@ static void emit_lambda_node(Emit *E, DagNode *n)
         bf(b, "    *(%s *)key_ = ", ctype(E, lam->type));
         ex(E, b, lam->a);
         bf(b, ";\n}\n");
-        field_end(E, fa);
+        E->field_at = fa;
     }
     E->self = saved;
 }
