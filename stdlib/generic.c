@@ -1242,19 +1242,21 @@ static int top_key_cmp(const KeyInfo *ki, const void *a, const void *b)
     return key_cmp(ki, a, b);
 }
 
-/* <0 when sort key a comes before b in the fused sort's order. */
-static int top_tie_cmp(const TopNode *tp, const void *a, const void *b)
+/* >0 when (key ka, fused sort key ta) ranks above (kb, tb): a larger key,
+ * then (when fused) earlier in the sort's order; 0 when they tie. */
+static int top_rank_cmp(const TopNode *tp, const void *ka, const void *ta, const void *kb, const void *tb)
 {
-    int c = top_key_cmp(&tp->tki, a, b);
-    return tp->tdesc ? -c : c;
+    int c = top_key_cmp(&tp->ki, ka, kb);
+    if (c || !tp->tie)
+        return c;
+    c = top_key_cmp(&tp->tki, ta, tb);
+    return tp->tdesc ? c : -c;
 }
 
 /* true when slot a is worse than slot b (belongs nearer the root). */
 static bool top_worse(const TopNode *tp, size_t a, size_t b)
 {
-    int c = top_key_cmp(&tp->ki, top_key_at(tp, a), top_key_at(tp, b));
-    if (c == 0 && tp->tie)
-        c = -top_tie_cmp(tp, top_tie_at(tp, a), top_tie_at(tp, b));
+    int c = top_rank_cmp(tp, top_key_at(tp, a), top_tie_at(tp, a), top_key_at(tp, b), top_tie_at(tp, b));
     return c < 0 || (c == 0 && tp->seq[a] > tp->seq[b]);
 }
 
@@ -1317,11 +1319,8 @@ static void top_push(PipeNode *self, const void *item, int port)
         tp->len++;
     } else {
         slot = tp->heap[0];
-        int c = top_key_cmp(&tp->ki, k, top_key_at(tp, slot));
-        if (c == 0 && tp->tie)
-            c = -top_tie_cmp(tp, tp->tie->curkey, top_tie_at(tp, slot));
-        if (c <= 0)
-            return; /* equal in all: the kept one came first */
+        if (top_rank_cmp(tp, k, tp->tie ? tp->tie->curkey : NULL, top_key_at(tp, slot), top_tie_at(tp, slot)) <= 0)
+            return; /* not above the worst kept one (a tie: that came first) */
         pipe_drop(tp->t, tp->items + slot * isz);
         if (tp->key)
             pipe_drop(tp->ki.t, tp->keys + slot * ksz);
