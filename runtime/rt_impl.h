@@ -82,6 +82,9 @@ PipeOut *pipe_out_stderr(PipeRt *rt);
 void pipe_out_flush(PipeOut *o);
 /* Appends [p, p+n) to o; a big piece is written directly, without a copy. */
 void pipe_out_block(PipeOut *o, const char *p, size_t n);
+/* Adds the lines that a kernel copy passed through (rt->uncounted) to that
+ * source's input_line, for a message that names the line (sources.c). */
+void pipe_src_count_copied(PipeRt *rt);
 /* The output that n, an unwrapped str sink, writes lines to; else NULL (sinks.c). */
 PipeOut *pipe_sink_line_out(PipeNode *n);
 /* Flushes every output of rt; used at the end of a run and on errors. */
@@ -118,6 +121,8 @@ struct PipeRt {
     PipeRegex *regexes;            /* compiled for this run (regex.c) */
     PipeSource *cur;               /* the source whose item is travelling */
     PipeSource *stdin_src;         /* the one stdin source (sources.c) */
+    PipeSource *uncounted;         /* a source whose input_line lags lines the kernel
+                                    * copied (sources.c, pipe_src_count_copied) */
     char run_id[40];               /* the run's ID, a UUID (trace.c); "" outside pipe_main */
     bool tag_run_id;               /* runtime errors name the run ID (--trace or --run-id) */
     struct RtTrace *trace;         /* --trace: the trace being written, else NULL */

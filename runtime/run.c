@@ -585,6 +585,7 @@ static void fail_message(MsgBuf *mb, PipeRt *rt, PipeNode *n, const char *msg, c
     if (rt && rt->phase != RT_BUILD) {
         if (rt->cur) {
             char t[24];
+            pipe_src_count_copied(rt);
             char *d = pipe_fmt_int(t, rt->cur->input_line);
             msg_puts(&m.b, " (input ");
             msg_puts(&m.b, rt->cur->input_name ? rt->cur->input_name : "?");

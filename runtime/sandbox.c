@@ -283,7 +283,7 @@ static bool ll_allow(int ruleset, uint64_t handled, const char *path, uint64_t r
  * (clone3 with ENOSYS, so that libc falls back to clone, then EPERM).
  * tgkill only to this process (raise). */
 static const int allowed_calls[] = {
-    SYS_read, SYS_write, SYS_readv, SYS_writev, SYS_pread64, SYS_pwrite64, SYS_open, SYS_openat, SYS_close,
+    SYS_read, SYS_write, SYS_readv, SYS_writev, SYS_pread64, SYS_pwrite64, SYS_sendfile, SYS_open, SYS_openat, SYS_close,
     SYS_fstat, SYS_stat, SYS_lstat, SYS_newfstatat, SYS_statx, SYS_lseek, SYS_access, SYS_faccessat,
     SYS_faccessat2, SYS_readlink, SYS_readlinkat, SYS_getcwd, SYS_getdents64, SYS_unlink, SYS_unlinkat,
     SYS_ftruncate, SYS_fsync, SYS_fdatasync, SYS_fadvise64, SYS_dup, SYS_dup2, SYS_dup3, SYS_fcntl, SYS_ioctl,

@@ -5,6 +5,7 @@
 #include <glob.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -14,6 +15,8 @@
 #define RD_CAP ((size_t)256 << 10) /* bytes per read(2), unless rt->read_size says less */
 #define RD_MIN ((size_t)4)         /* the smallest rt->read_size: pad is at least 1 byte */
 #define RD_MAX_LINE ((size_t)1 << 30) /* --max-line-bytes when not given */
+#define COPY_MIN RD_CAP               /* smaller inputs are not worth a kernel copy */
+#define COPY_STEP ((size_t)16 << 20)  /* bytes per sendfile(2): stops are checked between */
 
 /* ------------------------------------------------------------------ line reader */
 
@@ -33,6 +36,7 @@ typedef struct Reader {
     size_t len, used;
     size_t scanned;    /* bytes after start + used known to hold no '\n' */
     bool skipping;     /* dropping the rest of a line that was too long (on error skip) */
+    bool copy_tried;   /* copy_input ran for this input */
 } Reader;
 
 /* n bytes, page-aligned when n is a multiple of the page (aligned_alloc wants
@@ -60,6 +64,7 @@ typedef struct FileSrc {
     char **paths;      /* files(glob): every path, heap */
     size_t npaths, next;
     char *name;        /* the current input's name, heap (input_name points here) */
+    off_t uncounted_from, uncounted_to; /* copied by the kernel, lines not yet counted */
 } FileSrc;
 
 static __attribute__((noreturn)) void fail_errno(PipeNode *n, const char *what, const char *path, int err)
@@ -97,6 +102,9 @@ static void open_input(FileSrc *f, const char *path)
         f->src.bytes_total += (uint64_t)st.st_size;
     r->start = r->mem + r->pad;
     r->len = r->used = r->scanned = 0;
+    r->copy_tried = false;
+    if (f->src.node.rt->uncounted == &f->src) /* the lines of the last input no longer matter */
+        f->src.node.rt->uncounted = NULL;
     f->src.input_name = f->name;
     f->src.input_line = 0;
     f->src.is_file = r->regular;
@@ -198,6 +206,99 @@ static void refill(FileSrc *f)
         r->eof = true;
     f->src.bytes_read += (uint64_t)got;
     r->len += count_input(f, (size_t)got);
+}
+
+/* ------------------------------------------------------------------ kernel copy */
+
+/* A source that feeds only a plain sink (block_out) passes whole regular
+ * files through as cat does: sendfile(2) copies them inside the kernel, one
+ * copy instead of read(2) into the buffer and write(2) out of it.  Only what a
+ * run would not see otherwise is skipped: the lines are counted when a message
+ * needs their number (pipe_src_count_copied), and no line of a file no longer
+ * than --max-line-bytes can be too long.  Not under --stats, --trace, --progress
+ * or --max-input-bytes, which look at every line or every read. */
+
+/* Counts the lines that the kernel copied for s (rt->uncounted) into its
+ * input_line, reading them again; for messages, which name the line. */
+void pipe_src_count_copied(PipeRt *rt)
+{
+    FileSrc *f = (FileSrc *)rt->uncounted;
+    if (!f)
+        return;
+    rt->uncounted = NULL;
+    char b[16384];
+    for (off_t at = f->uncounted_from; at < f->uncounted_to;) {
+        size_t want = (size_t)(f->uncounted_to - at) < sizeof b ? (size_t)(f->uncounted_to - at) : sizeof b;
+        ssize_t got = pread(f->rd.fd, b, want, at);
+        if (got <= 0 && errno != EINTR)
+            break; /* a failing disk: the number stays short */
+        if (got <= 0)
+            continue;
+        f->src.input_line += (int64_t)pipe_count_byte(b, (size_t)got, '\n');
+        at += got;
+    }
+}
+
+/* A stop came while a copy was in the middle of the file: writes the rest of
+ * the line at offset at, so that the run stops between two lines; returns
+ * the offset after it. */
+static off_t copy_line_end(FileSrc *f, PipeOut *o, off_t at)
+{
+    Reader *r = &f->rd;
+    ssize_t got;
+    while ((got = pread(r->fd, r->start, r->cap, at)) > 0 || (got < 0 && errno == EINTR)) {
+        if (got < 0)
+            continue;
+        const char *nl = memchr(r->start, '\n', (size_t)got);
+        size_t n = nl ? (size_t)(nl + 1 - r->start) : (size_t)got;
+        pipe_out_block(o, r->start, n);
+        at += (off_t)n;
+        if (nl)
+            break;
+    }
+    return at;
+}
+
+/* Copies the input of f, up to its last '\n', to o by sendfile(2) when the
+ * run allows it (see above); true when it copied something.  A copy that
+ * fails stops quietly: reading goes on from where it stopped, and a write
+ * error shows again, with its message, when the lines are written. */
+static bool copy_input(FileSrc *f, PipeOut *o)
+{
+    Reader *r = &f->rd;
+    PipeRt *rt = f->src.node.rt;
+    r->copy_tried = true;
+    struct stat st;
+    off_t from = lseek(r->fd, 0, SEEK_CUR);
+    if (!r->regular || rt->stats || rt->trace || rt->progress || rt->max_input || o->dead ||
+        from < 0 || fstat(r->fd, &st) != 0 || st.st_size - from < (off_t)COPY_MIN ||
+        (uint64_t)(st.st_size - from) > r->max_line)
+        return false;
+    size_t tail = r->cap; /* where the last '\n' is: within the last cap bytes, else no copy */
+    ssize_t got = pread(r->fd, r->start, tail, st.st_size - (off_t)tail);
+    const char *nl = got > 0 ? memrchr(r->start, '\n', (size_t)got) : NULL;
+    if (!nl)
+        return false;
+    off_t end = st.st_size - (off_t)tail + (nl - r->start) + 1, at = from;
+    pipe_out_flush(o);
+    while (at < end && !pipe_rt_stop) {
+        size_t step = (size_t)(end - at) < COPY_STEP ? (size_t)(end - at) : COPY_STEP;
+        ssize_t n = sendfile(o->fd, r->fd, NULL, step);
+        if (n > 0)
+            at += n;
+        if (n == 0 || (n < 0 && errno != EINTR))
+            break; /* the file shrank, or cannot be copied so: read on */
+    }
+    if (pipe_rt_stop && at > from && at < end)
+        at = copy_line_end(f, o, at);
+    f->uncounted_from = from;
+    f->uncounted_to = at;
+    f->src.bytes_read += (uint64_t)(at - from);
+    rt->in_bytes += (uint64_t)(at - from);
+    rt->uncounted = &f->src;
+    if (pipe_rt_stop)
+        pipe_stop_now(rt);
+    return at > from;
 }
 
 static inline void emit_line(PipeSource *s, const char *p, size_t n)
@@ -357,6 +458,11 @@ static bool file_step(PipeSource *s)
             close_input(r);
             continue;
         }
+        if (!r->copy_tried && r->len == 0) {
+            PipeOut *bo = block_out(s);
+            if (bo && copy_input(f, bo))
+                continue;
+        }
         refill(f);
     }
 }
@@ -364,6 +470,8 @@ static bool file_step(PipeSource *s)
 static void file_free(PipeNode *n)
 {
     FileSrc *f = (FileSrc *)n;
+    if (n->rt->uncounted == &f->src)
+        n->rt->uncounted = NULL;
     close_input(&f->rd);
     free(f->rd.mem);
     for (size_t i = 0; i < f->npaths; i++)

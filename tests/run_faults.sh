@@ -162,7 +162,19 @@ printf 'a1\na2\n' >a.txt
 printf 'b1\nb2\n' >b.txt
 awk 'BEGIN { for (i = 0; i < 400000; i++) printf "key%d\n", i }' >keys.txt
 
-for p in up fsrc count nums never; do
+cat >cats.pipe <<'EOF'
+pipeline main(pat: str = "c?.txt") { files(pat) | stdout }
+EOF
+cat >catf.pipe <<'EOF'
+pipeline main(out: str = "catf.out") { stdin | file(out) }
+EOF
+cat >cata.pipe <<'EOF'
+pipeline main(out: str = "catf.out") { stdin | append(out) }
+EOF
+# 20,000 lines of 100 bytes: a file that a kernel copy passes through
+awk 'BEGIN { for (i = 1; i <= 20000; i++) printf "%-99s\n", i " " sprintf("%090d", i) }' >l100.txt
+
+for p in up fsrc count nums never cat cats catf cata; do
     if ! "$PIPEC" build "$p.pipe" -o "$p" 2>build.err; then
         bad "pipec build $p.pipe: $(head -c 300 build.err)"
     fi
@@ -458,6 +470,58 @@ if [ $asan = no ] && [ -x /usr/bin/time ]; then
 else
     skipped "--max-line-bytes memory (ASan or no /usr/bin/time)"
 fi
+
+# --- whole files copied by the kernel ---------------------------------------------
+# `stdin | stdout` (and file sinks, files()) pass a regular file through by
+# sendfile(2): the same bytes, a newline added at the end, the lines counted
+# for messages, a stop between two lines, limits kept.
+for how in run bin; do
+    cat=$(prog cat $how)
+    T $cat <l100.txt
+    check "$how: kernel copy: the same bytes" cmp -s out l100.txt
+    head -c 300000 l100.txt >nonl.txt
+    printf 'last line without a newline' >>nonl.txt
+    T $cat <nonl.txt
+    check "$how: kernel copy: a newline added at the end ($rc)" [ $rc -eq 0 ]
+    check "$how: kernel copy: a newline added at the end: output" [ "$(cat out)" = "$(cat nonl.txt)" ]
+    check "$how: kernel copy: output ends in a newline" [ "$(tail -c 1 out | od -An -c | tr -d ' ')" = '\n' ]
+    { dd bs=1000 count=1 of=/dev/null 2>/dev/null; timeout $((20 * SLOW)) $cat >"$s/out" 2>"$s/err"; } <l100.txt
+    tail -c +1001 l100.txt >want
+    check "$how: kernel copy: stdin read from its offset on" cmp -s out want
+    cp nonl.txt c1.txt && cp l100.txt c2.txt && printf 'x\ny' >c3.txt
+    T $(prog cats $how)
+    { cat nonl.txt; echo; cat l100.txt; printf 'x\ny\n'; } >want
+    check "$how: kernel copy: files() one after another" cmp -s out want
+    rm -f catf.out
+    T $(prog catf $how) <l100.txt
+    check "$how: kernel copy: to a file sink" cmp -s catf.out l100.txt
+    T $(prog cata $how) <l100.txt # sendfile refuses O_APPEND: lines are read and written
+    { cat l100.txt l100.txt; } >want
+    check "$how: kernel copy: to an append sink" cmp -s catf.out want
+    # a line longer than --max-line-bytes is still found
+    { head -n 5000 l100.txt; awk 'BEGIN { for (i = 0; i < 3000; i++) printf "%099d", i; print "" }'; cat l100.txt; } >long.txt
+    T $cat --max-line-bytes 200K <long.txt
+    check "$how: kernel copy: --max-line-bytes: exit 1 ($rc)" [ $rc -eq 1 ]
+    check "$how: kernel copy: --max-line-bytes: message" grep -q "line longer than --max-line-bytes=204800: .*(input stdin, line 5001)" err
+    # the output grows past a size limit (ulimit -f): the error names a line
+    # after the bytes the kernel copied, all of which are out
+    (trap '' XFSZ; ulimit -f 2000; exec timeout $((20 * SLOW)) $cat <l100.txt >out 2>err)
+    rc=$?
+    n=$(sed -n 's/.*File too large (input stdin, line \([0-9]*\))$/\1/p' err)
+    size=$(wc -c <out)
+    check "$how: kernel copy: past ulimit -f: exit 1 ($rc)" [ $rc -eq 1 ]
+    check "$how: kernel copy: past ulimit -f: the line after what is out ($n, $size bytes out)" [ "${n:-0}" -gt $((size / 100)) -a "${n:-0}" -le 20000 ]
+    head -c "$size" l100.txt >want
+    check "$how: kernel copy: past ulimit -f: what is out is the input's start" cmp -s out want
+    # --timeout while the copy waits for a slow reader: the run stops after a
+    # whole line, and names it
+    { timeout $((20 * SLOW)) $cat --timeout $((SLOW))s <l100.txt 2>"$s/err"; echo $? >"$s/rc"; } | { sleep $((2 * SLOW)); cat >"$s/out"; }
+    n=$(sed -n 's/.*timed out after [0-9]*s (input stdin, line \([0-9]*\))$/\1/p' err)
+    check "$how: kernel copy: --timeout: exit 1 ($(cat rc))" [ "$(cat rc)" = 1 ]
+    check "$how: kernel copy: --timeout: the message names line $n, of $(wc -l <out) lines out" [ "${n:-0}" -gt 0 -a "${n:-0}" = "$(wc -l <out)" ]
+    head -n "${n:-0}" l100.txt >want
+    check "$how: kernel copy: --timeout: whole lines out" cmp -s out want
+done
 
 # --- --max-input-bytes ----------------------------------------------------------
 for how in run bin; do

@@ -11,7 +11,7 @@
 # execve and open sockets gets an error for each and the run still succeeds;
 # built without --sandbox the same attempts succeed.  A sandboxed binary reads
 # files(glob), spills a sort to $TMPDIR, writes a declared file, writes
-# --trace and --stats, stops on SIGTERM (143) and --timeout (1).  Skipped, with
+# --trace and --stats, passes a file through (sendfile), stops on SIGTERM (143) and --timeout (1).  Skipped, with
 # a message, on a kernel without Landlock.  PIPEC names the compiler.
 LC_ALL=C
 export LC_ALL
@@ -169,6 +169,14 @@ check "sandbox: the spilled sort is right" cmp -s "$scratch/nums.sorted" out/sor
 check "sandbox: no spill file left" [ -z "$(ls "$w/tmp")" ]
 has "sandbox: --stats" "items in"
 check "sandbox: --trace end record" grep -q '"event":"end".*"status":0' tr.json
+# stdin | stdout of a regular file is a kernel copy (sendfile), allowed too
+cat >cat.pipe <<'EOF'
+pipeline main { stdin | stdout }
+EOF
+expect "sandbox: cat builds" 0 "$PIPEC" build --sandbox cat.pipe -o cat
+cat nums.txt nums.txt >nums2.txt # past 256 KiB: big enough for a copy
+expect "sandbox: a file passed through" 0 sh -c './cat <nums2.txt'
+check "sandbox: a file passed through: the same bytes" cmp -s nums2.txt "$scratch/out"
 rm -f fifo
 mkfifo fifo
 sleep 10 >fifo &
