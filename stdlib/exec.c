@@ -203,6 +203,13 @@ static void ex_start(ExecNode *e)
     sigemptyset(&none);
     sigemptyset(&def);
     sigaddset(&def, SIGPIPE); /* ignored during a run: the program gets the usual SIGPIPE */
+    sigaddset(&def, SIGCHLD); /* and reaps its own children, whatever pipec inherited */
+    /* An ignored SIGCHLD (inherited: `trap '' CHLD`, a daemon's habit) has the
+     * kernel reap the program at once, and waitpid finds no status to report
+     * (it would read as exit 0): take the default back. */
+    struct sigaction chld;
+    if (sigaction(SIGCHLD, NULL, &chld) == 0 && chld.sa_handler == SIG_IGN)
+        signal(SIGCHLD, SIG_DFL);
     posix_spawnattr_setsigmask(&at, &none);
     posix_spawnattr_setsigdefault(&at, &def);
     posix_spawnattr_setpgroup(&at, 0); /* its own group: close() ends its children too */

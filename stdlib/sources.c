@@ -79,6 +79,8 @@ static void open_input(FileSrc *f, const char *path)
 {
     Reader *r = &f->rd;
     int fd;
+    if (pipe_rt_stop) /* a stop that came before: no FIFO to wait for */
+        pipe_stop_now(f->src.node.rt);
     do /* a FIFO blocks until a writer opens it */
         fd = open(path, O_RDONLY | O_CLOEXEC);
     while (fd < 0 && errno == EINTR && !pipe_rt_stop);

@@ -2,7 +2,8 @@
 # exec(cmd) (docs/pipe.md, "exec: external programs"): restarts after a death
 # with the items in flight sent again (output complete and in order) and
 # named on stderr; retries exhausted; an error policy on exec; a program
-# killed by a signal; the back-off; a failing exit at the end; a reader that
+# killed by a signal; the back-off; a failing exit at the end (also when
+# pipec starts with SIGCHLD ignored); a reader that
 # closes early and SIGTERM leave no program behind; a missing command.  Runs
 # with `pipec run`, the retries also as a `pipec build` binary.  Every case
 # runs under `timeout`: nothing hangs.  PIPEC names the compiler.
@@ -181,6 +182,11 @@ T "$PIPEC" run "$s/end.pipe" <"$s/in"
 check "exit at end: exit 1" [ "$rc" = 1 ]
 check "exit at end: output kept" cmp -s "$s/out" "$s/in"
 check "exit at end: named" has "$s/err" 'end.pipe:1:25: runtime error in stage exec: program "cat; exit 4" exited with status 4; no items in flight (at end of input)'
+
+# started with SIGCHLD ignored (inherited across exec): the status is still seen
+T perl -e '$SIG{CHLD} = "IGNORE"; exec @ARGV or die' "$PIPEC" run "$s/end.pipe" <"$s/in"
+check "SIGCHLD ignored by the parent: exit 1 ($rc)" [ "$rc" = 1 ]
+check "SIGCHLD ignored by the parent: status named" has "$s/err" 'exited with status 4; no items in flight (at end of input)'
 
 cat >"$s/end2.pipe" <<'EOF'
 pipeline main { stdin | exec("cat; exit 4", retries: 2, backoff_ms: 1) | stdout }
