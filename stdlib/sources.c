@@ -65,7 +65,10 @@ typedef struct FileSrc {
     size_t npaths, next;
     char *name;        /* the current input's name, heap (input_name points here) */
     off_t uncounted_from, uncounted_to; /* copied by the kernel, lines not yet counted */
+    int count_fd;      /* the input they were copied from, for counting them; else -1 */
 } FileSrc;
+
+static void uncounted_drop(FileSrc *f);
 
 static __attribute__((noreturn)) void fail_errno(PipeNode *n, const char *what, const char *path, int err)
 {
@@ -105,8 +108,7 @@ static void open_input(FileSrc *f, const char *path)
     r->start = r->mem + r->pad;
     r->len = r->used = r->scanned = 0;
     r->copy_tried = false;
-    if (f->src.node.rt->uncounted == &f->src) /* the lines of the last input no longer matter */
-        f->src.node.rt->uncounted = NULL;
+    uncounted_drop(f); /* the lines of the last input no longer matter */
     f->src.input_name = f->name;
     f->src.input_line = 0;
     f->src.is_file = r->regular;
@@ -220,18 +222,28 @@ static void refill(FileSrc *f)
  * than --max-line-bytes can be too long.  Not under --stats, --trace, --progress
  * or --max-input-bytes, which look at every line or every read. */
 
+/* Forgets the lines that the kernel copied for f, counted or not. */
+static void uncounted_drop(FileSrc *f)
+{
+    if (f->src.node.rt->uncounted == &f->src)
+        f->src.node.rt->uncounted = NULL;
+    if (f->count_fd >= 0)
+        close(f->count_fd);
+    f->count_fd = -1;
+}
+
 /* Counts the lines that the kernel copied for s (rt->uncounted) into its
- * input_line, reading them again; for messages, which name the line. */
+ * input_line, reading them again (from a descriptor of its own: the input
+ * may be closed by then); for messages, which name the line. */
 void pipe_src_count_copied(PipeRt *rt)
 {
     FileSrc *f = (FileSrc *)rt->uncounted;
     if (!f)
         return;
-    rt->uncounted = NULL;
     char b[16384];
     for (off_t at = f->uncounted_from; at < f->uncounted_to;) {
         size_t want = (size_t)(f->uncounted_to - at) < sizeof b ? (size_t)(f->uncounted_to - at) : sizeof b;
-        ssize_t got = pread(f->rd.fd, b, want, at);
+        ssize_t got = pread(f->count_fd, b, want, at);
         if (got <= 0 && errno != EINTR)
             break; /* a failing disk: the number stays short */
         if (got <= 0)
@@ -239,6 +251,7 @@ void pipe_src_count_copied(PipeRt *rt)
         f->src.input_line += (int64_t)pipe_count_byte(b, (size_t)got, '\n');
         at += got;
     }
+    uncounted_drop(f);
 }
 
 /* A stop came while a copy was in the middle of the file: writes the rest of
@@ -293,8 +306,10 @@ static bool copy_input(FileSrc *f, PipeOut *o)
     }
     if (pipe_rt_stop && at > from && at < end)
         at = copy_line_end(f, o, at);
+    uncounted_drop(f);
     f->uncounted_from = from;
     f->uncounted_to = at;
+    f->count_fd = fcntl(r->fd, F_DUPFD_CLOEXEC, 0); /* -1: the number stays short */
     f->src.bytes_read += (uint64_t)(at - from);
     rt->in_bytes += (uint64_t)(at - from);
     rt->uncounted = &f->src;
@@ -472,8 +487,7 @@ static bool file_step(PipeSource *s)
 static void file_free(PipeNode *n)
 {
     FileSrc *f = (FileSrc *)n;
-    if (n->rt->uncounted == &f->src)
-        n->rt->uncounted = NULL;
+    uncounted_drop(f);
     close_input(&f->rd);
     free(f->rd.mem);
     for (size_t i = 0; i < f->npaths; i++)
@@ -489,6 +503,7 @@ static FileSrc *file_src_new(PipeRt *rt, PipePos pos, const char *name)
     f->src.node.free = file_free;
     f->src.node.out = &pipe_t_str;
     f->rd.fd = -1;
+    f->count_fd = -1;
     f->rd.max_line = rt->max_line ? rt->max_line : RD_MAX_LINE;
     size_t cap = rt->read_size ? rt->read_size : RD_CAP;
     reader_alloc(&f->rd, cap < RD_MIN ? RD_MIN : cap > RD_CAP ? RD_CAP : cap);

@@ -492,6 +492,12 @@ for how in run bin; do
     T $(prog cats $how)
     { cat nonl.txt; echo; cat l100.txt; printf 'x\ny\n'; } >want
     check "$how: kernel copy: files() one after another" cmp -s out want
+    # a stop while the next file (a FIFO without a writer) opens names the
+    # last line of the file copied before, closed by then
+    mkdir -p gfifo && cp l100.txt gfifo/c1.txt && rm -f gfifo/c2.txt && mkfifo gfifo/c2.txt
+    T $(prog cats $how) --pat 'gfifo/c?.txt' --timeout $((SLOW))s
+    check "$how: kernel copy: --timeout opening the next file: exit 1 ($rc)" [ $rc -eq 1 ]
+    check "$how: kernel copy: --timeout opening the next file: the line before" has err "timed out after $((SLOW))s (input gfifo/c1.txt, line 20000)"
     rm -f catf.out
     T $(prog catf $how) <l100.txt
     check "$how: kernel copy: to a file sink" cmp -s catf.out l100.txt
