@@ -1,6 +1,7 @@
 #!/bin/sh
 # The command line itself: --help and --version, usage errors (exit 2 with a
-# hint), `pipec build` without a C compiler (libtcc makes the executable), a
+# hint), `pipec build` without a C compiler (libtcc makes the executable), its
+# runtime cache (folders made, the last 8 objects kept, leftovers removed), a
 # pipec copied alone to another folder (the JIT needs no other file), and
 # `make install` laying out the binary, man page and completion.
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -35,6 +36,32 @@ check "PIPE_REGEX_JIT=0: same matches" sh -c "printf '<12ab> <345cd>\n' | cmp -s
 cp examples/top_words.pipe examples/top_words.in "$scratch/"
 (cd "$scratch" && CC=/nonexistent/cc "$PIPEC" build top_words.pipe -o tw 2>build.err)
 check "build without a C compiler" sh -c "cd '$scratch' && ./tw --n 3 < top_words.in | cmp -s - '$top/examples/top_words.out'"
+
+# the runtime cache of `pipec build`: made with its parent folders (a quote in
+# the name too), the 8 objects used last kept, killed builds' leftovers removed
+cache="$scratch/ca'che/sub"
+mkdir -p "$cache"
+for i in 1 2 3 4 5 6 7 8 9 10; do
+    echo old >"$cache/runtime-00000000000000$((i + 10)).o"
+    touch -d "$((20 - i)) days ago" "$cache/runtime-00000000000000$((i + 10)).o"
+done
+touch "$cache/runtime-0000000000000015.o" # used just now
+echo left >"$cache/runtime-0000000000000099.123.c"
+touch -d '2 days ago' "$cache/runtime-0000000000000099.123.c"
+echo fresh >"$cache/runtime-0000000000000098.124.o" # a build running now
+(cd "$scratch" && PIPEC_CACHE_DIR="$cache" "$PIPEC" build top_words.pipe -o twc 2>cache.err)
+check "cache: build" sh -c "cd '$scratch' && ./twc --n 3 < top_words.in | cmp -s - '$top/examples/top_words.out'"
+ls "$cache" >"$scratch/cache.ls"
+check "cache: 8 objects kept ($(grep -c '^runtime-[0-9a-f]*\.o$' "$scratch/cache.ls"))" [ "$(grep -c '^runtime-[0-9a-f]*\.o$' "$scratch/cache.ls")" -eq 8 ]
+check "cache: the one used just now is kept" grep -qx 'runtime-0000000000000015.o' "$scratch/cache.ls"
+check "cache: the newest old ones are kept" grep -qx 'runtime-0000000000000020.o' "$scratch/cache.ls"
+check "cache: the oldest are removed" sh -c "! grep -q 'runtime-000000000000001[1-3]\.o' '$scratch/cache.ls'"
+check "cache: a day-old leftover removed" sh -c "! grep -q '\.123\.c' '$scratch/cache.ls'"
+check "cache: a running build's file kept" grep -qx 'runtime-0000000000000098.124.o' "$scratch/cache.ls"
+new_obj=$(ls -t "$cache" | grep -v '^runtime-00000000' | head -n 1)
+touch -d '30 days ago' "$cache/$new_obj"
+(cd "$scratch" && PIPEC_CACHE_DIR="$cache" "$PIPEC" build top_words.pipe -o twc 2>>cache.err)
+check "cache: a hit marks the object used" [ -n "$(find "$cache" -name "$new_obj" -mmin -5)" ]
 
 # a lone copy of pipec, in an empty folder and an empty environment
 mkdir -p "$scratch/alone"
