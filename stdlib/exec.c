@@ -30,6 +30,7 @@ extern char **environ;
 #define EX_KEEP_ITEMS ((size_t)100000)   /* in-flight items kept, at most */
 #define EX_BACKOFF_MAX_MS 5000           /* the back-off doubles up to this */
 #define EX_TERM_MS 500                   /* close: SIGTERM, then SIGKILL after this */
+#define EX_MAX_LINE ((size_t)1 << 30)    /* --max-line-bytes when not given */
 
 /* One item of wbuf[done, len): where it ends and where it came from. */
 typedef struct ExItem {
@@ -52,6 +53,8 @@ typedef struct ExecNode {
     uint64_t dropped; /* in-flight items forgotten (past EX_KEEP_*) since the last retirement */
     char *rbuf;       /* the program's output after its last complete line */
     size_t rlen, rcap;
+    size_t max_line;  /* --max-line-bytes, for the lines it prints */
+    bool too_long;    /* it printed a longer line: ended, the rest of its output dropped */
     int64_t attempt;  /* restarts since the program last got past the items replayed */
     size_t replayed;  /* items replayed to the program and not retired yet */
     bool ending;      /* in finish: lines emitted may reset scratch */
@@ -135,8 +138,13 @@ static void ex_death_text(ExecNode *e, PipeBuf *b, int st, size_t k, bool gave_u
     ex_puts(b, "program ");
     pipe_buf_escaped(b, (PipeStr){e->cmd, strlen(e->cmd)});
     pipe_buf_putc(b, ' ');
-    ex_how(b, st);
     char t[160];
+    if (e->too_long) {
+        snprintf(t, sizeof t, "printed a line longer than --max-line-bytes=%zu (pipec ended it)", e->max_line);
+        ex_puts(b, t);
+    } else {
+        ex_how(b, st);
+    }
     if (gave_up && e->retries) {
         snprintf(t, sizeof t, " (gave up after %lld restart%s)", (long long)e->retries, e->retries == 1 ? "" : "s");
         ex_puts(b, t);
@@ -233,6 +241,7 @@ static void ex_start(ExecNode *e)
     e->to = in[1];
     e->from = out[0];
     e->rlen = 0;
+    e->too_long = false;
     e->sent = e->done; /* a new program gets every item kept */
     return;
 fail:
@@ -333,6 +342,8 @@ static int ex_read(ExecNode *e)
     }
     if (got == 0)
         return EX_EOF;
+    if (RT_UNLIKELY(e->too_long))
+        return EX_DATA; /* dropped: the program is being ended */
     size_t consumed = ex_consumed(e);
     char *scan = e->rbuf + e->rlen, *end = scan + got, *start = e->rbuf, *nl;
     e->rlen += (size_t)got;
@@ -346,6 +357,12 @@ static int ex_read(ExecNode *e)
     }
     e->rlen = (size_t)(end - start);
     memmove(e->rbuf, start, e->rlen);
+    if (RT_UNLIKELY(e->rlen > e->max_line)) { /* a death, found by whoever reaps it */
+        e->too_long = true;
+        e->rlen = 0;
+        if (e->pid > 0)
+            kill(-e->pid, SIGKILL);
+    }
     return EX_DATA;
 }
 
@@ -516,7 +533,7 @@ static void ex_died(ExecNode *e, int st)
  * wants no more input; anything else is a death (ex_died). */
 static void ex_exited(ExecNode *e, int st, bool at_end)
 {
-    if (WIFEXITED(st) && WEXITSTATUS(st) == 0) {
+    if (WIFEXITED(st) && WEXITSTATUS(st) == 0 && !e->too_long) {
         ex_last_line(e);
         e->head = e->nitems = 0;
         e->len = e->done = e->sent = 0;
@@ -627,6 +644,7 @@ static void ex_open(PipeNode *n)
     }
     if (!e->cmd[0])
         pipe_fail(n, "the command is empty");
+    e->max_line = n->rt->max_line ? n->rt->max_line : EX_MAX_LINE;
     ex_start(e);
 }
 

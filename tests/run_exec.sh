@@ -3,7 +3,8 @@
 # with the items in flight sent again (output complete and in order) and
 # named on stderr; retries exhausted; an error policy on exec; a program
 # killed by a signal; the back-off; a failing exit at the end (also when
-# pipec starts with SIGCHLD ignored); a reader that
+# pipec starts with SIGCHLD ignored); a line longer than --max-line-bytes
+# (the program is ended, a death); a reader that
 # closes early and SIGTERM leave no program behind; a missing command.  Runs
 # with `pipec run`, the retries also as a `pipec build` binary.  Every case
 # runs under `timeout`: nothing hangs.  PIPEC names the compiler.
@@ -194,6 +195,31 @@ EOF
 T "$PIPEC" run "$s/end2.pipe" <"$s/in"
 check "exit at end, retries: exit 1 after them" [ "$rc" = 1 ]
 check "exit at end, retries: restarted twice" [ "$(grep -c 'restarting' "$s/err")" = 2 ]
+
+# --- a line of the program longer than --max-line-bytes ends it (memory stays
+# within the limit): a death, with retries and error policies as any other
+echo a >"$s/one"
+T "$PIPEC" run "$s/retry.pipe" --cmd 'echo ok; cat /dev/zero' --max-line-bytes 1M <"$s/one"
+check "line too long: exit 1 ($rc)" [ "$rc" = 1 ]
+check "line too long: named" has "$s/err" \
+    'program "echo ok; cat /dev/zero" printed a line longer than --max-line-bytes=1048576 (pipec ended it); 1 item in flight (input stdin, line 1): "a"'
+check "line too long: the lines before are out" [ "$(cat "$s/out")" = ok ]
+# (sh exits 0 at once; a child of its, in its group, prints the line later)
+T "$PIPEC" run "$s/retry.pipe" --cmd '(sleep 0.2; head -c 60000 /dev/zero) & exit 0' --max-line-bytes 32K <"$s/one"
+check "line too long, then exit 0: still an error ($rc)" [ "$rc" = 1 ]
+check "line too long, then exit 0: named" has "$s/err" 'printed a line longer than --max-line-bytes=32768'
+T "$PIPEC" run "$s/retry.pipe" --cmd 'cat /dev/zero' --retries 1 --backoff 1 --max-line-bytes 64K <"$s/one"
+check "line too long, retries: exit 1 ($rc)" [ "$rc" = 1 ]
+check "line too long, retries: restarted" has "$s/err" 'printed a line longer than --max-line-bytes=65536 (pipec ended it); 1 item in flight (input stdin, line 1): "a"; restarting (1 of 1)'
+check "line too long, retries: gave up" has "$s/err" '(pipec ended it) (gave up after 1 restart)'
+cd "$s"
+rm -f failed.txt
+printf 'x\nlong\ny\n' >"$s/long_in"
+T "$PIPEC" run skip.pipe --cmd 'while read l; do if [ "$l" = long ]; then head -c 100000 /dev/zero | tr "\\0" z; fi; echo "$l"; done' --max-line-bytes 64K <"$s/long_in"
+cd "$top"
+check "line too long, on error: exit 0 ($rc)" [ "$rc" = 0 ]
+check "line too long, on error: the other items go through" [ "$(cat "$s/out" | tr '\n' ' ')" = "x y " ]
+check "line too long, on error: the item is routed" has "$s/failed.txt" 'failed long: '
 
 # --- --trace: a restart record
 K=1
