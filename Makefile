@@ -26,7 +26,7 @@ UNIT_SRC     := $(wildcard tests/unit/test_*.c)
 UNIT_BIN     := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 EMBEDDED     := runtime/pipe.h stdlib/pipe_std.h $(RUNTIME_SRC) $(STDLIB_SRC) $(wildcard runtime/*_impl.h)
 
-.PHONY: all deps demo test unit $(ALL_SUITES) asan valgrind bench bench-sandbox fuzz fuzz_smoke install clean
+.PHONY: all deps demo test unit $(ALL_SUITES) asan valgrind bench bench-shared bench-sandbox fuzz fuzz_smoke install clean
 all: $(PIPEC)
 
 deps:
@@ -105,6 +105,11 @@ valgrind: $(UNIT_BIN) $(PIPEC)
 
 bench: all
 	@PIPEC=$(PIPEC) BUILD=$(BUILD) sh bench/run.sh
+
+# The shared harness (../shared/bench) with pipec's binaries beside its
+# references, on an idle machine (~14 min; not in test): bench/shared.sh
+bench-shared: all
+	@PIPEC=$(PIPEC) sh bench/shared.sh
 
 # What --sandbox costs: three workloads built with and without it (not in test).
 bench-sandbox: all
