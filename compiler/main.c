@@ -308,7 +308,8 @@ static bool make_dirs(char *path)
         if (!ok)
             return false;
     }
-    return mkdir(path, 0777) == 0 || errno == EEXIST;
+    struct stat st;
+    return (mkdir(path, 0777) == 0 || errno == EEXIST) && stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
 typedef struct CacheEntry {
@@ -372,8 +373,8 @@ static void prune_cache(const char *dir)
 /* The runtime compiled to an object once per runtime text and compiler command,
  * kept in the user's cache folder ($PIPEC_CACHE_DIR, $XDG_CACHE_HOME/pipec or
  * ~/.cache/pipec; the last CACHE_KEEP used): a build then compiles only the
- * pipeline's own glue.  NULL
- * when there is no usable cache folder (the caller compiles the runtime along). */
+ * pipeline's own glue.  NULL when there is no usable cache folder (the caller
+ * compiles the runtime along). */
 static char *cached_runtime(char **cc, int ncc, const char *text, size_t len)
 {
     char dir[4096];
