@@ -324,6 +324,18 @@ static size_t ex_consumed(ExecNode *e)
 
 enum { EX_AGAIN, EX_DATA, EX_EOF };
 
+/* The program printed a line longer than --max-line-bytes: it is ended, and
+ * what it printed since its last line is dropped; whoever reaps it reports a
+ * death (ex_death_text names the line). */
+static int ex_too_long(ExecNode *e)
+{
+    e->too_long = true;
+    e->rlen = 0;
+    if (e->pid > 0)
+        kill(-e->pid, SIGKILL);
+    return EX_DATA;
+}
+
 /* Reads what the program printed, without waiting: emits each complete line
  * (retiring one in-flight item per line).  EX_EOF at the end of its output. */
 static int ex_read(ExecNode *e)
@@ -349,6 +361,8 @@ static int ex_read(ExecNode *e)
     e->rlen += (size_t)got;
     while ((nl = memchr(scan, '\n', (size_t)(end - scan)))) {
         PipeStr line = {start, (size_t)(nl - start)};
+        if (RT_UNLIKELY(line.n > e->max_line))
+            return ex_too_long(e);
         ex_retire_one(e, consumed);
         start = scan = nl + 1;
         pipe_emit(&e->node, &line);
@@ -357,12 +371,8 @@ static int ex_read(ExecNode *e)
     }
     e->rlen = (size_t)(end - start);
     memmove(e->rbuf, start, e->rlen);
-    if (RT_UNLIKELY(e->rlen > e->max_line)) { /* a death, found by whoever reaps it */
-        e->too_long = true;
-        e->rlen = 0;
-        if (e->pid > 0)
-            kill(-e->pid, SIGKILL);
-    }
+    if (RT_UNLIKELY(e->rlen > e->max_line)) /* found before its end: memory stays bounded */
+        return ex_too_long(e);
     return EX_DATA;
 }
 

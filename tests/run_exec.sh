@@ -215,7 +215,17 @@ check "line too long, retries: gave up" has "$s/err" '(pipec ended it) (gave up 
 cd "$s"
 rm -f failed.txt
 printf 'x\nlong\ny\n' >"$s/long_in"
-T "$PIPEC" run skip.pipe --cmd 'while read l; do if [ "$l" = long ]; then head -c 100000 /dev/zero | tr "\\0" z; fi; echo "$l"; done' --max-line-bytes 64K <"$s/long_in"
+# (a whole line of 40000 bytes in one write, so that it is read whole, then
+# the program waits: it reads no more)
+head -c 40000 /dev/zero | tr '\0' z >"$s/longline"
+echo >>"$s/longline"
+cat >"$s/longer.sh" <<EOF
+while read l; do
+    if [ "\$l" = long ]; then dd if="$s/longline" bs=40001 count=1 status=none; sleep 30; fi
+    echo "\$l"
+done
+EOF
+T "$PIPEC" run skip.pipe --cmd "sh $s/longer.sh" --max-line-bytes 32K <"$s/long_in"
 cd "$top"
 check "line too long, on error: exit 0 ($rc)" [ "$rc" = 0 ]
 check "line too long, on error: the other items go through" [ "$(cat "$s/out" | tr '\n' ' ')" = "x y " ]

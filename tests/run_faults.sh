@@ -526,8 +526,9 @@ for how in run bin; do
     head -c "$size" l100.txt >want
     check "$how: kernel copy: past ulimit -f: what is out is the input's start" cmp -s out want
     # --timeout while the copy waits for a slow reader: the run stops after a
-    # whole line, and names it
-    { timeout $((20 * SLOW)) $cat --timeout $((SLOW))s <l100.txt 2>"$s/err"; echo $? >"$s/rc"; } | { sleep $((2 * SLOW)); cat >"$s/out"; }
+    # whole line, and names it (the reader starts 2 s after the timeout, within
+    # the 5 s after which a stage that does not stop is ended)
+    { timeout $((20 * SLOW)) $cat --timeout $((SLOW))s <l100.txt 2>"$s/err"; echo $? >"$s/rc"; } | { sleep $((SLOW + 2)); cat >"$s/out"; }
     n=$(sed -n 's/.*timed out after [0-9]*s (input stdin, line \([0-9]*\))$/\1/p' err)
     check "$how: kernel copy: --timeout: exit 1 ($(cat rc))" [ "$(cat rc)" = 1 ]
     check "$how: kernel copy: --timeout: the message names line $n, of $(wc -l <out) lines out" [ "${n:-0}" -gt 0 -a "${n:-0}" = "$(wc -l <out)" ]
