@@ -133,7 +133,7 @@ struct PipeRt {
     bool stopping;                 /* ending sources that no stage wants more from (trace.c) */
     bool progress;                 /* --progress on a terminal */
     size_t mem_limit;              /* --mem-limit in bytes; 0: the default (main.c) */
-    size_t max_line;               /* --max-line-bytes (sources.c); 0: RT_MAX_LINE */
+    size_t max_line;               /* --max-line-bytes; 0: RT_MAX_LINE (pipe_rt_max_line) */
     uint64_t max_input;            /* --max-input-bytes; 0: no limit */
     uint64_t in_bytes;             /* bytes read by every source so far */
     size_t read_size;              /* tests only: line readers' bytes per read (sources.c);
@@ -158,6 +158,14 @@ struct PipeRt {
     struct RtSandbox *sandbox;     /* --sandbox: the declared files until confined, globs */
     bool confined;                 /* --sandbox: pipe_rt_confine ran */
 };
+
+#define RT_MAX_LINE ((size_t)1 << 30) /* --max-line-bytes when not given */
+
+/* The longest line a source reads, or an exec program prints (--max-line-bytes). */
+static inline size_t pipe_rt_max_line(const PipeRt *rt)
+{
+    return rt->max_line ? rt->max_line : RT_MAX_LINE;
+}
 
 /* A runtime error not tied to a stage (I/O on a sink's file, ...): prints
  * "pipec: error: MSG", flushes, unwinds with code (RT_JMP_FAIL or RT_JMP_STOP). */

@@ -30,7 +30,6 @@ extern char **environ;
 #define EX_KEEP_ITEMS ((size_t)100000)   /* in-flight items kept, at most */
 #define EX_BACKOFF_MAX_MS 5000           /* the back-off doubles up to this */
 #define EX_TERM_MS 500                   /* close: SIGTERM, then SIGKILL after this */
-#define EX_MAX_LINE ((size_t)1 << 30)    /* --max-line-bytes when not given */
 
 /* One item of wbuf[done, len): where it ends and where it came from. */
 typedef struct ExItem {
@@ -654,7 +653,7 @@ static void ex_open(PipeNode *n)
     }
     if (!e->cmd[0])
         pipe_fail(n, "the command is empty");
-    e->max_line = n->rt->max_line ? n->rt->max_line : EX_MAX_LINE;
+    e->max_line = pipe_rt_max_line(n->rt);
     ex_start(e);
 }
 

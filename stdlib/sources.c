@@ -14,7 +14,6 @@
 
 #define RD_CAP ((size_t)256 << 10) /* bytes per read(2), unless rt->read_size says less */
 #define RD_MIN ((size_t)4)         /* the smallest rt->read_size: pad is at least 1 byte */
-#define RD_MAX_LINE ((size_t)1 << 30) /* --max-line-bytes when not given */
 #define COPY_MIN RD_CAP               /* smaller inputs are not worth a kernel copy */
 #define COPY_STEP ((size_t)16 << 20)  /* bytes per sendfile(2): stops are checked between */
 
@@ -504,7 +503,7 @@ static FileSrc *file_src_new(PipeRt *rt, PipePos pos, const char *name)
     f->src.node.out = &pipe_t_str;
     f->rd.fd = -1;
     f->count_fd = -1;
-    f->rd.max_line = rt->max_line ? rt->max_line : RD_MAX_LINE;
+    f->rd.max_line = pipe_rt_max_line(rt);
     size_t cap = rt->read_size ? rt->read_size : RD_CAP;
     reader_alloc(&f->rd, cap < RD_MIN ? RD_MIN : cap > RD_CAP ? RD_CAP : cap);
     return f;
