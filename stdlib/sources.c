@@ -310,7 +310,7 @@ static bool copy_input(FileSrc *f, PipeOut *o)
     f->uncounted_to = at;
     f->count_fd = fcntl(r->fd, F_DUPFD_CLOEXEC, 0); /* -1: the number stays short */
     f->src.bytes_read += (uint64_t)(at - from);
-    rt->in_bytes += (uint64_t)(at - from);
+    count_input(f, (size_t)(at - from)); /* no --max-input-bytes here: only the total */
     rt->uncounted = &f->src;
     if (pipe_rt_stop)
         pipe_stop_now(rt);
