@@ -156,7 +156,8 @@ struct PipeRt {
     size_t ncaught;
     const PipeProgram *prog;       /* what pipe_main runs (safe mode, sandbox), else NULL */
     struct RtSandbox *sandbox;     /* --sandbox: the declared files until confined, globs */
-    bool confined;                 /* --sandbox: pipe_rt_confine ran */
+    bool confined;                 /* pipe_rt_confine confined the run (Landlock) */
+    struct RtSpill *spill;         /* a confined run's private spill folder (sandbox.c) */
 };
 
 #define RT_MAX_LINE ((size_t)1 << 30) /* --max-line-bytes when not given */
@@ -231,6 +232,11 @@ void pipe_rt_check_path(PipeRt *rt, PipeNode *n, PipeStr path, bool write);
 char **pipe_rt_sandbox_glob(PipeRt *rt, const char *pattern, size_t *n);
 /* Frees what --sandbox kept in rt. */
 void pipe_rt_sandbox_free(PipeRt *rt);
+/* The folder sort spills to: a confined run's private folder, else $TMPDIR,
+ * else /tmp. */
+const char *pipe_rt_spill_dir(PipeRt *rt);
+/* Removes a confined run's private spill folder (waits for its helper). */
+void pipe_rt_spill_end(PipeRt *rt);
 
 typedef struct RtOpts {
     const char *trace;  /* --trace FILE ("-": stderr), else NULL */

@@ -34,6 +34,7 @@ void pipe_rt_free(PipeRt *rt)
         h = next;
     }
     pipe_rt_sandbox_free(rt);
+    pipe_rt_spill_end(rt);
     free(rt->srcs);
     free(rt->stats);
     free(rt->closing);

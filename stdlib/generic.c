@@ -1,6 +1,7 @@
 /* generic.c — the processors of LANGUAGE.md §6 that work on any T and keep T:
  * pass, head, tail, skip, uniq, distinct, sort, top. */
 #include "pipe_std.h"
+#include "rt_impl.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -687,9 +688,7 @@ static _Noreturn void spill_fail_errno(SortNode *s, const char *what)
 /* A new temporary file, already unlinked (or never linked: O_TMPFILE). */
 static int spill_tmpfile(SortNode *s)
 {
-    const char *dir = getenv("TMPDIR");
-    if (!dir || !*dir)
-        dir = "/tmp";
+    const char *dir = pipe_rt_spill_dir(s->node.rt);
     int fd = -1;
 #ifdef O_TMPFILE
     fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);

@@ -569,6 +569,22 @@ static void files_glob(FileSrc *f, char *pat)
     globfree(&g);
 }
 
+/* Fails unless path opens for reading and is no folder, before anything
+ * runs.  It opens the file (a FIFO without waiting for a writer) rather than
+ * looking at the path: a sandboxed run may open declared files but not look
+ * at paths (docs/pipe.md "Safe mode and sandbox"). */
+static void files_check(FileSrc *f, const char *path)
+{
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+    if (fd < 0)
+        fail_errno(&f->src.node, "cannot open", path, errno);
+    struct stat st;
+    bool dir = fstat(fd, &st) == 0 && S_ISDIR(st.st_mode);
+    close(fd);
+    if (dir)
+        fail_errno(&f->src.node, "cannot read", path, EISDIR);
+}
+
 /* The lines of every file matching the glob pattern, in byte order of their
  * names, one file after another.  No match, or an unreadable file, is a
  * runtime error before anything runs. */
@@ -587,12 +603,8 @@ PipeSource *pipe_src_files(PipeRt *rt, PipePos pos, PipeStr pattern)
     }
     qsort(f->paths, f->npaths, sizeof *f->paths, cmp_path);
     for (size_t i = 0; i < f->npaths; i++) {
-        struct stat st;
         pipe_rt_check_path(rt, &f->src.node, (PipeStr){f->paths[i], strlen(f->paths[i])}, false);
-        if (access(f->paths[i], R_OK) != 0)
-            fail_errno(&f->src.node, "cannot open", f->paths[i], errno);
-        if (stat(f->paths[i], &st) == 0 && S_ISDIR(st.st_mode))
-            fail_errno(&f->src.node, "cannot read", f->paths[i], EISDIR);
+        files_check(f, f->paths[i]);
     }
     f->src.input_name = f->npaths ? f->paths[0] : "files";
     return &f->src;
