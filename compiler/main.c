@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "diag.h"
+#include "elfcheck.h"
 #include "embed.h"
 #include "emit.h"
 #include "fmt.h"
@@ -423,6 +424,95 @@ static char *cached_runtime(char **cc, int ncc, const char *text, size_t len)
     return strdup(obj);
 }
 
+/* Compiles each extern proc's C file to an object in dir (heap paths in
+ * objs[]): cc is the compiler command (ncc words) with -I for the headers.
+ * Under --sandbox an object is compiled without LTO (its code would be made
+ * at link time, unseen) and must pass elf_check_extern.  Returns 0, 1 when
+ * the compiler failed, 2 when a check refused an object. */
+static int compile_externs(char **cc, int ncc, const char *dir, const EmitOut *eo, bool sandbox, char **objs)
+{
+    int rc = 0;
+    for (int i = 0; i < eo->nextern; i++) {
+        char *argv[64];
+        int n = 0;
+        for (int k = 0; k < ncc && n < 56; k++)
+            argv[n++] = cc[k];
+        if (sandbox)
+            argv[n++] = "-fno-lto";
+        objs[i] = malloc(strlen(dir) + 32);
+        sprintf(objs[i], "%s/extern-%d.o", dir, i);
+        argv[n++] = "-c";
+        argv[n++] = "-o";
+        argv[n++] = objs[i];
+        argv[n++] = (char *)eo->extern_files[i];
+        argv[n] = NULL;
+        int st = spawn(argv);
+        if (st != 0) {
+            fprintf(stderr, "pipec: error: the C compiler (%s) failed with status %d on %s\n", argv[0], st,
+                    eo->extern_files[i]);
+            return 1;
+        }
+        if (sandbox && !elf_check_extern(objs[i], eo->extern_files[i]))
+            rc = 2;
+    }
+    return rc;
+}
+
+/* --sandbox, after the per-object checks: the binary must run as much before
+ * main() as the same link without the extern procs' objects (their symbols
+ * left unresolved: that binary is only measured, never run).  The entries of
+ * .init_array and .preinit_array and the IFUNC relocations come from the
+ * startup files, the runtime and the libraries linked in; equal counts mean
+ * that the extern objects brought none, whatever linker feature the
+ * per-object checks might not know.  link is the link command (n words), its
+ * output link[out_at], its extern objects the nobj words from link[objs_at].
+ * Returns 0, or 2 after reporting (the binary is removed). */
+static int check_premain(char **link, int n, int out_at, int objs_at, int nobj, const char *dir)
+{
+    char base[4300];
+    snprintf(base, sizeof base, "%s/baseline", dir);
+    char *argv[104];
+    int m = 0;
+    for (int i = 0; i < n; i++)
+        if (i < objs_at || i >= objs_at + nobj)
+            argv[m++] = i == out_at ? base : link[i];
+    argv[m++] = "-Wl,--unresolved-symbols=ignore-all";
+    argv[m] = NULL;
+    long want = spawn(argv) == 0 ? elf_premain_count(base) : -1;
+    long got = elf_premain_count(link[out_at]);
+    if (want >= 0 && got == want)
+        return 0;
+    fprintf(stderr,
+            "pipec: error: --sandbox: the extern procs' C adds code that runs before main() to the binary "
+            "(%ld constructors and IFUNC resolvers, %ld without it): it would run before the binary confines "
+            "itself\n",
+            got, want);
+    unlink(link[out_at]);
+    return 2;
+}
+
+/* The runtime compiled to an object in the build's folder dir, for a build
+ * without a cache folder: NULL when the compiler fails (the caller then
+ * compiles the runtime along). */
+static char *runtime_in(char **cc, int ncc, const char *text, size_t len, const char *dir)
+{
+    char src[4300], obj[4300];
+    snprintf(src, sizeof src, "%s/runtime.c", dir);
+    snprintf(obj, sizeof obj, "%s/runtime.o", dir);
+    if (!write_file(src, text, len))
+        return NULL;
+    char *argv[64];
+    int n = 0;
+    for (int i = 0; i < ncc && n < 58; i++)
+        argv[n++] = cc[i];
+    argv[n++] = "-c";
+    argv[n++] = "-o";
+    argv[n++] = obj;
+    argv[n++] = src;
+    argv[n] = NULL;
+    return spawn(argv) == 0 ? strdup(obj) : NULL;
+}
+
 static int cmd_build(const Cli *c)
 {
     if (!c->out)
@@ -438,39 +528,49 @@ static int cmd_build(const Cli *c)
         front_free(&f);
         return 1;
     }
-    char *argv[96];
+    char *argv[100];
     char *keep = NULL;
     int ncc = cc_command(argv, 48, &keep);
     bool have_cc = ncc > 0 && have_program(argv[0]);
     size_t rtlen = 0;
     char *rt = emit_runtime(&rtlen);
     char *obj = have_cc ? cached_runtime(argv, ncc, rt, rtlen) : NULL;
+    /* extern procs' C is linked as objects (which --sandbox checks), never
+     * pasted into the program's C as a build without the runtime's object
+     * would */
+    if (!obj && have_cc)
+        obj = runtime_in(argv, ncc, rt, rtlen, dir);
     EmitOut eo;
     emit_program(&f.sema, &f.dag, obj ? EMIT_PROGRAM : EMIT_STANDALONE, c->script, &eo);
-    char cpath[4200];
+    char cpath[4200], inc[4300];
     snprintf(cpath, sizeof cpath, "%s/pipeline.c", dir);
+    snprintf(inc, sizeof inc, "-I%s", dir);
+    char **objs = calloc((size_t)eo.nextern + 1, sizeof *objs);
     int rc = 0;
     if (!write_file(cpath, eo.code, eo.len)) {
         rc = 1;
     } else if (have_cc) {
         int n = ncc;
-        char inc[4300];
-        snprintf(inc, sizeof inc, "-I%s", dir);
         argv[n++] = inc;
+        rc = compile_externs(argv, n, dir, &eo, c->so.sandbox, objs);
+        int out_at = n + 1;
         argv[n++] = "-o";
         argv[n++] = (char *)c->out;
         argv[n++] = cpath;
         if (obj)
             argv[n++] = obj;
-        for (int i = 0; i < eo.nextern && n < 90; i++)
-            argv[n++] = (char *)eo.extern_files[i];
+        int objs_at = n, nobj = 0;
+        for (int i = 0; i < eo.nextern && n < 90; i++, nobj++)
+            argv[n++] = objs[i];
         argv[n++] = "-lpcre2-8";
         argv[n++] = "-lm";
         argv[n] = NULL;
-        int st = spawn(argv);
+        int st = rc ? 0 : spawn(argv);
         if (st != 0) {
             fprintf(stderr, "pipec: error: the C compiler (%s) failed with status %d\n", argv[0], st);
             rc = 1;
+        } else if (!rc && c->so.sandbox && nobj) {
+            rc = check_premain(argv, n, out_at, objs_at, nobj, dir);
         }
     } else {
         const char *libs[] = {"pcre2-8", "m"};
@@ -483,6 +583,9 @@ static int cmd_build(const Cli *c)
             rc = 1;
         }
     }
+    for (int i = 0; i < eo.nextern; i++)
+        free(objs[i]);
+    free(objs);
     free(keep);
     free(obj);
     free(rt);
