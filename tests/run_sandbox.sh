@@ -6,13 +6,20 @@
 # allowed paths work; a parameter path overridden to outside the folders is a
 # runtime error before anything is written (run and built binary).
 # --sandbox: an extern C proc (tests/sandbox/escape.c) that tries (in its
-# constructor too) to open an
-# undeclared file and /etc/passwd, create a file, fork, spawn, system(),
-# execve and open sockets gets an error for each and the run still succeeds;
-# built without --sandbox the same attempts succeed.  A sandboxed binary reads
-# files(glob), spills a sort to $TMPDIR, writes a declared file, writes
-# --trace and --stats, passes a file through (sendfile), stops on SIGTERM (143) and --timeout (1).  Skipped, with
-# a message, on a kernel without Landlock.  PIPEC names the compiler.
+# constructor too) to open an undeclared file and /etc/passwd, create a file
+# (also in $TMPDIR), fork, spawn, system(), execve, open sockets, look at
+# paths (stat, access, readlink, O_PATH, open mode 3), push input into a
+# terminal (TIOCSTI), change another process's limits and have the kernel
+# kill it (F_SETOWN, F_SETSIG, O_ASYNC) gets an error for each and the run
+# still succeeds; built without --sandbox the same attempts succeed.  Code of
+# an extern proc that would run before main() (constructor, .init_array by
+# attribute and by asm, IFUNC, .preinit_array, a replaced getenv) is refused
+# by build --sandbox (tests/sandbox/premain.c).  A sandboxed binary reads
+# files(glob), spills a sort to a private folder (removed after SIGTERM,
+# --timeout and SIGKILL too), writes a declared file, writes --trace and
+# --stats, passes a file through (sendfile), stops on SIGTERM (143) and
+# --timeout (1).  Skipped, with a message, on a kernel without Landlock.
+# PIPEC names the compiler.
 LC_ALL=C
 export LC_ALL
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -122,17 +129,25 @@ expect "--sandbox is not an option of run" 2 "$PIPEC" run --sandbox ok.pipe
 printf '/etc/hostname\n%s\n' "$w/secret.txt" >in.txt
 TMPDIR=$w/tmp
 export TMPDIR
+# lines written one after another on the extern proc's stdin (escape.c waits
+# for them after arming O_ASYNC)
+lines() { i=0; while [ $i -lt 50 ]; do echo line; sleep 0.1; i=$((i + 1)); done; }
+# a process of the same user that the extern proc tries to reach
+sleep 60 &
+victim=$!
+nofile=$(grep 'Max open files' /proc/$victim/limits)
 expect "sandbox: escape builds" 0 "$PIPEC" build --sandbox escape.pipe -o boxed
-./boxed --secret secret.txt --dir "$w" >"$scratch/out" 2>"$scratch/err"
+lines | PIPE_VICTIM=$victim ./boxed --secret secret.txt --dir "$w" >"$scratch/out" 2>"$scratch/err"
 rc=$?
 if grep -q "Landlock is not available" "$scratch/err"; then
+    kill $victim
     echo "sandbox: SKIPPED the --sandbox cases: this kernel has no Landlock"
     echo "sandbox: $pass passed, $fail failed"
     [ "$fail" -eq 0 ]
     exit
 fi
 check "sandbox: escape run succeeds ($rc)" [ "$rc" -eq 0 ]
-cat >"$scratch/want" <<EOF
+sort >"$scratch/want" <<EOF
 ctor-open-secret EACCES
 open-secret EACCES
 open-passwd EACCES
@@ -143,16 +158,64 @@ system EPERM
 execve EPERM
 socket-inet EPERM
 socket-unix EPERM
+create-in-tmpdir EACCES
+stat-passwd EPERM
+fstatat-empty-path-flag EPERM
+access-passwd EPERM
+readlink-exe EPERM
+open-o-path EPERM
+open-mode-3 EPERM
+fstat-stderr ok
+tiocsti EPERM
+prlimit-other EPERM
+f-setown EPERM
+f-setsig EPERM
+o-async EPERM
 item /etc/hostname EACCES
 item $w/secret.txt EACCES
 EOF
 check "sandbox: every attempt of the extern proc fails" cmp -s "$scratch/want" out.txt || diff "$scratch/want" out.txt
 check "sandbox: nothing created" [ ! -e created.txt ]
+check "sandbox: nothing created in \$TMPDIR" [ ! -e "$TMPDIR/escape-tmp.txt" ]
+check "sandbox: the other process lives" kill -0 $victim
+check "sandbox: its limits are unchanged" [ "$(grep 'Max open files' /proc/$victim/limits)" = "$nofile" ]
+kill $victim
 expect "no sandbox: escape builds" 0 "$PIPEC" build escape.pipe -o unboxed
-expect "no sandbox: escape runs" 0 ./unboxed --secret secret.txt --dir "$w"
-check "no sandbox: every attempt succeeds" [ "$(grep -c ' ok$' out.txt)" -eq 12 ]
+sleep 60 &
+victim=$!
+lines | PIPE_VICTIM=$victim ./unboxed --secret secret.txt --dir "$w" >"$scratch/out" 2>"$scratch/err"
+check "no sandbox: escape runs" [ $? -eq 0 ]
+check "no sandbox: every attempt succeeds (no terminal: TIOCSTI does not apply)" \
+    [ "$(grep -v ' ok$' out.txt | tr '\n' ' ')$(grep -c ' ok$' out.txt)" = "tiocsti ENOTTY 24" ]
 check "no sandbox: the file was created" [ -e created.txt ]
-rm -f created.txt
+kill $victim 2>/dev/null
+wait $victim
+check "no sandbox: the other process was killed by the kernel's SIGKILL" [ $? -eq 137 ]
+rm -f created.txt "$TMPDIR/escape-tmp.txt"
+
+# code of an extern proc that runs before main() would run unconfined: every
+# way is refused by name, and the file the code creates is not there
+cp "$top/tests/sandbox/premain.c" .
+for kind in ctor init_array asm ifunc preinit interpose; do
+    printf '#define PREMAIN_%s 1\n#define PREMAIN_FILE "premain-%s.txt"\n#include "premain.c"\n' \
+        "$(echo $kind | tr a-z A-Z)" $kind >pm_$kind.c
+    printf 'extern proc premain: str -> str from "pm_%s.c"\npipeline main { stdin | premain | stdout }\n' \
+        $kind >pm_$kind.pipe
+    expect "premain $kind: builds without --sandbox" 0 "$PIPEC" build pm_$kind.pipe -o pm_plain
+    echo x | ./pm_plain >/dev/null 2>&1
+    check "premain $kind: without --sandbox it runs before main" [ -e premain-$kind.txt ]
+    rm -f premain-$kind.txt
+    expect "premain $kind: --sandbox refuses it" 2 "$PIPEC" build --sandbox pm_$kind.pipe -o pm_boxed
+    has "premain $kind: the file named" "pm_$kind.c: error: --sandbox refuses"
+    [ -x pm_boxed ] && echo x | ./pm_boxed >/dev/null 2>&1
+    check "premain $kind: nothing built" [ ! -e pm_boxed ]
+    check "premain $kind: nothing ran" [ ! -e premain-$kind.txt ]
+done
+has "premain: the definition named" "refuses the definition of 'getenv'"
+# emit-c --sandbox cannot check the C the user compiles: the file says so
+expect "emit-c --sandbox with an extern proc" 0 "$PIPEC" emit-c --sandbox pm_ctor.pipe -o pm_ctor_emitted.c
+check "emit-c --sandbox: the file says its extern C is not checked" \
+    grep -q "the extern procs' C pasted below is not checked" pm_ctor_emitted.c
 
 cat >box.pipe <<'EOF'
 pipeline main(pat: str = "in/d*.txt") {
@@ -189,11 +252,27 @@ wait "$pid"
 rc=$?
 kill "$holder" 2>/dev/null
 check "sandbox: SIGTERM gives 143 ($rc)" [ "$rc" -eq 143 ]
+check "sandbox: SIGTERM: no spill folder left" [ -z "$(ls "$w/tmp")" ]
 sleep 10 >fifo &
 holder=$!
 expect "sandbox: --timeout" 1 sh -c './box --timeout 300ms <fifo'
 kill "$holder" 2>/dev/null
 has "sandbox: --timeout message" "timed out after 300ms"
+check "sandbox: --timeout: no spill folder left" [ -z "$(ls "$w/tmp")" ]
+# a run killed with SIGKILL cannot clean up: the helper process that made
+# the private spill folder with it removes it
+sleep 10 >fifo &
+holder=$!
+./box <fifo >/dev/null 2>&1 &
+pid=$!
+sleep 0.5
+check "sandbox: sort spills to a private folder of the run" [ -d "$(echo "$w"/tmp/pipe-spill.*)" ]
+kill -KILL "$pid"
+wait "$pid" 2>/dev/null
+kill "$holder" 2>/dev/null
+i=0
+while [ -n "$(ls "$w/tmp")" ] && [ $i -lt 40 ]; do sleep 0.05; i=$((i + 1)); done
+check "sandbox: SIGKILL: the spill folder is removed" [ -z "$(ls "$w/tmp")" ]
 
 # --safe and --sandbox together: a glob's match outside the folders is
 # refused by name, as without --sandbox (not left out)
@@ -220,7 +299,7 @@ echo "in/data.txt" >in/list.txt
 expect "sandbox: with folders builds" 0 "$PIPEC" build --sandbox $A both.pipe -o both
 expect "sandbox: with folders runs" 0 ./both --src in/list.txt
 check "sandbox: the folders are open to the extern proc, the rest is not" \
-    [ "$(grep -E '^(ctor-open-secret|open-secret|open-passwd|create|item)' out/e.txt | tr '\n' ' ')" = \
+    [ "$(grep -E '^(ctor-open-secret|open-secret|open-passwd|create|item) ' out/e.txt | tr '\n' ' ')" = \
     "ctor-open-secret ok open-secret ok open-passwd EACCES create ok item in/data.txt ok " ]
 
 echo "sandbox: $pass passed, $fail failed"
