@@ -107,6 +107,23 @@ EOF
 expect "safe: allowed paths run" 0 "$PIPEC" run --safe $A ok.pipe
 check "safe: allowed paths: output" [ "$(cat out/a.txt out/b.txt | tr '\n' ' ')" = "a b B A " ]
 expect "safe: allowed paths build" 0 "$PIPEC" build --safe $A ok.pipe -o okbin
+# --safe confines the run with Landlock as well, when the kernel has it (the
+# layer on its own: tests/unit/test_rt_sandbox.c), after the JIT compiled it:
+# a sort spills to a private folder in $TMPDIR, removed at the end
+seq 1 30000 | sort >in/many.txt
+cat >spill.pipe <<'EOF'
+pipeline main { file("in/many.txt") | sort(by: (s) => to_int(s)) | file("out/many.txt") }
+EOF
+seq 1 30000 >"$scratch/many"
+mkdir -p safetmp
+expect "safe: a spilling sort (run)" 0 env TMPDIR="$w/safetmp" "$PIPEC" run --safe $A spill.pipe --mem-limit 64K
+check "safe: a spilling sort (run): output" cmp -s "$scratch/many" out/many.txt
+check "safe: a spilling sort (run): no spill folder left" [ -z "$(ls safetmp)" ]
+rm -f out/many.txt
+expect "safe: a spilling sort builds" 0 "$PIPEC" build --safe $A spill.pipe -o spillbin
+expect "safe: a spilling sort (binary)" 0 env TMPDIR="$w/safetmp" ./spillbin --mem-limit 64K
+check "safe: a spilling sort (binary): output" cmp -s "$scratch/many" out/many.txt
+check "safe: a spilling sort (binary): no spill folder left" [ -z "$(ls safetmp)" ]
 rm -f out/b.txt
 expect "safe: parameter outside --allow-read (binary)" 1 ./okbin --src secret.txt
 has "safe: parameter outside, named" "runtime error in stage file: safe mode: 'secret.txt' is outside the folders given with --allow-read and --allow-write"
