@@ -348,6 +348,11 @@ static bool ll_rules(Ll *l, PipeRt *rt, const char *spill)
         ok = ll_allow(l, p->allow_read[i], LL_READ, false);
     for (int i = 0; ok && p->allow_write && p->allow_write[i]; i++)
         ok = ll_allow(l, p->allow_write[i], LL_READ | LL_WRITE, false);
+#if defined(__SANITIZE_ADDRESS__)
+    /* a sanitizer build (make asan): LeakSanitizer reads /proc/PID/task and
+     * maps at exit, which `pipec run --safe` reaches in its own process */
+    ok = ok && ll_allow(l, "/proc", LL_READ, false);
+#endif
     RtSandbox *b = rt->sandbox;
     for (size_t i = 0; ok && b && i < b->nreads; i++)
         ok = ll_allow(l, b->reads[i], LANDLOCK_ACCESS_FS_READ_FILE, true);
