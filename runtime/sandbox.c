@@ -361,18 +361,24 @@ static bool ll_rules(Ll *l, PipeRt *rt, const char *spill)
     return ok;
 }
 
-/* Confines the process with Landlock as ll_ruleset and ll_rules say, after
- * setting no_new_privs (which Landlock needs, and seccomp after it).  A
- * kernel without Landlock is an error under --sandbox and nothing under
- * --safe (its path checks stay).  *applied tells whether it confined.  False
- * after reporting. */
-static bool ll_confine(PipeRt *rt, const char *spill, bool *applied)
+/* The Landlock ABI version of this kernel, 0 when it has none. */
+static long ll_abi(void)
+{
+    long abi = syscall(SYS_landlock_create_ruleset, NULL, 0, LANDLOCK_CREATE_RULESET_VERSION);
+    return abi > 0 ? abi : 0;
+}
+
+/* Confines the process with Landlock (ABI version abi) as ll_ruleset and
+ * ll_rules say, after setting no_new_privs (which Landlock needs, and
+ * seccomp after it).  A kernel without Landlock is an error under --sandbox
+ * and nothing under --safe (its path checks stay).  *applied tells whether
+ * it confined.  False after reporting. */
+static bool ll_confine(PipeRt *rt, long abi, const char *spill, bool *applied)
 {
     bool sandbox = rt->prog->sandbox;
     Ll l = {-1, 0, sandbox ? "--sandbox" : "--safe"};
-    long abi = syscall(SYS_landlock_create_ruleset, NULL, 0, LANDLOCK_CREATE_RULESET_VERSION);
     *applied = false;
-    if (abi < 1) {
+    if (!abi) {
         if (sandbox)
             confine_fail(l.opt, "Landlock is not available in this kernel");
         return !sandbox;
@@ -663,34 +669,29 @@ static bool seccomp_install(bool safe)
     return true;
 }
 
-/* --sandbox: Landlock, then seccomp; --safe: Landlock when the kernel has it.
- * spill is the private spill folder, or NULL.  False after reporting. */
-static bool confine(PipeRt *rt, const char *spill, bool *applied)
+/* --sandbox: Landlock, then seccomp; --safe: Landlock when the kernel has it
+ * (abi, from ll_abi).  spill is the private spill folder, or NULL.  False
+ * after reporting. */
+static bool confine(PipeRt *rt, long abi, const char *spill, bool *applied)
 {
-    if (!ll_confine(rt, spill, applied))
+    if (!ll_confine(rt, abi, spill, applied))
         return false;
     return !rt->prog->sandbox || seccomp_install(rt->prog->safe);
 }
 
-/* Whether Landlock can confine this run (no spill folder is needed if not). */
-static bool can_confine(void)
-{
-    return syscall(SYS_landlock_create_ruleset, NULL, 0, LANDLOCK_CREATE_RULESET_VERSION) >= 1;
-}
-
 #else
 
-static bool confine(PipeRt *rt, const char *spill, bool *applied)
+static long ll_abi(void)
+{
+    return 0;
+}
+
+static bool confine(PipeRt *rt, long abi, const char *spill, bool *applied)
 {
     *applied = false;
     if (!rt->prog->sandbox)
         return true; /* --safe: its path checks only */
     fprintf(stderr, "pipec: error: --sandbox: only supported on Linux on x86-64 (Landlock and seccomp)\n");
-    return false;
-}
-
-static bool can_confine(void)
-{
     return false;
 }
 
@@ -815,9 +816,10 @@ void pipe_rt_confine(PipeRt *rt, bool spills)
     if (!p || !(p->sandbox || p->safe))
         return;
     bool applied = false;
-    if (spills && can_confine() && !spill_make(rt))
+    long abi = ll_abi(); /* without Landlock no spill folder is needed */
+    if (spills && abi && !spill_make(rt))
         pipe_rt_abort(rt, NULL, RT_JMP_FAIL); /* reported: nothing was opened */
-    if (!confine(rt, rt->spill ? rt->spill->dir : NULL, &applied))
+    if (!confine(rt, abi, rt->spill ? rt->spill->dir : NULL, &applied))
         pipe_rt_abort(rt, NULL, RT_JMP_FAIL);
     rt->confined = applied;
 }
