@@ -81,7 +81,7 @@ demo: deps
 # The test suites: each runs one script against $(PIPEC) and ends with a line
 # "NAME: N passed, M failed".  perf (callgrind) stays out of asan: valgrind and
 # the sanitizers don't mix.
-SUITES      := golden diff edge stats graph repl fmt spec cli sort_spill trace faults exec sandbox
+SUITES      := golden diff edge stats graph repl fmt spec cli sort_spill trace faults exec sandbox safe
 ALL_SUITES  := $(SUITES) editors perf
 suite_script = $(if $(filter editors,$1),editors/tests/run.sh,$(if $(filter perf,$1),tests/perf/run.sh,tests/run_$1.sh))
 
