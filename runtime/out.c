@@ -354,7 +354,7 @@ static int open_replacing(PipeRt *rt, const char *path, int *dfd, char **tmp, ch
     if (!*b || !strcmp(b, ".") || !strcmp(b, ".."))
         return -2;
     char *dir = slash ? pipe_xstrndup(path, slash == path ? 1 : (size_t)(slash - path)) : pipe_xstrndup(".", 1);
-    int d = pipe_rt_open(rt, dir, O_PATH | O_DIRECTORY, 0, true);
+    int d = pipe_rt_open(rt, dir, O_RDONLY | O_DIRECTORY, 0, true); /* not O_PATH: --sandbox refuses it */
     int err = errno;
     free(dir);
     if (d < 0) {

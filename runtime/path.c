@@ -108,6 +108,17 @@ bool pipe_path_inside(const char *path, const char *dir)
 
 /* ------------------------------------------------------------------ opening beneath a folder */
 
+/* Folder name in at, as a descriptor to resolve from: O_PATH (no read
+ * right needed), else O_RDONLY, which a --sandbox filter lets through where
+ * it refuses O_PATH (runtime/sandbox.c).  -1 with errno. */
+static int open_dir(int at, const char *name, int nofollow)
+{
+    int fd = openat(at, name, O_PATH | O_DIRECTORY | nofollow | O_CLOEXEC);
+    if (fd < 0 && (errno == EPERM || errno == EACCES || errno == ENOSYS))
+        fd = openat(at, name, O_RDONLY | O_DIRECTORY | nofollow | O_CLOEXEC);
+    return fd;
+}
+
 /* The fallback of open_beneath: rel opened from the folder dfd one component
  * at a time, never following a symbolic link (ELOOP), `..` never above dfd
  * (EXDEV).  A descriptor, or -1 with errno. */
@@ -140,7 +151,7 @@ int pipe_path_walk_open(int dfd, const char *rel, int flags, mode_t mode)
             if (dots) {
                 close(stack[depth--]);
             } else if (n > 0 && !(n == 1 && c[0] == '.')) {
-                int d = openat(stack[depth], name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                int d = open_dir(stack[depth], name, O_NOFOLLOW);
                 if (d < 0) {
                     struct stat st;
                     err = fstatat(stack[depth], name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode)
@@ -214,7 +225,7 @@ int pipe_path_open_in(const char *const *dirs, const char *path, int flags, mode
         const char *rel = r + strlen(dirs[i]);
         while (*rel == '/')
             rel++;
-        int dfd = open(dirs[i], O_PATH | O_DIRECTORY | O_CLOEXEC);
+        int dfd = open_dir(AT_FDCWD, dirs[i], 0);
         if (dfd < 0) {
             err = errno;
             continue;
