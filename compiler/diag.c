@@ -1,9 +1,12 @@
 /* diag.c — the one diagnostics module: keeps every source text with its line
  * map and prints `file:line:col: kind: message`, the source line and a caret. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "diag.h"
 
@@ -74,34 +77,75 @@ int diag_add_file(Diag *d, const char *path, const char *text, size_t len)
     return d->nfiles++;
 }
 
-int diag_load_file(Diag *d, const char *path)
+/* Reads the script or import open on fd (closed here) into d: an import
+ * must be a regular file (a FIFO would block, a device never end), and no
+ * file may pass DIAG_MAX_FILE bytes.  The file's id, or -1 with errno
+ * (EFBIG: too large, EINVAL: not a regular file). */
+int diag_load_fd(Diag *d, const char *path, int fd, bool regular_only)
 {
-    FILE *fp = fopen(path, "rb");
-    if (!fp)
+    struct stat st;
+    if (fstat(fd, &st) != 0 || (regular_only && !S_ISREG(st.st_mode))) {
+        int e = errno;
+        close(fd);
+        errno = regular_only && e == 0 ? EINVAL : e ? e : EINVAL;
         return -1;
+    }
+    if (S_ISREG(st.st_mode) && st.st_size > DIAG_MAX_FILE) {
+        close(fd);
+        errno = EFBIG;
+        return -1;
+    }
+    int fl = fcntl(fd, F_GETFL);
+    if (fl >= 0 && (fl & O_NONBLOCK)) /* opened without waiting; a pipe given as the script is read */
+        fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
     char *buf = NULL;
     size_t len = 0, cap = 0;
+    int err = 0;
     for (;;) {
         if (cap - len < 4096) {
             cap = cap ? 2 * cap : 8192;
             buf = xrealloc(buf, cap);
         }
-        size_t got = fread(buf + len, 1, cap - len, fp);
-        len += got;
+        ssize_t got = read(fd, buf + len, cap - len);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got < 0) {
+            err = errno;
+            break;
+        }
         if (got == 0)
             break;
+        len += (size_t)got;
+        if (len > DIAG_MAX_FILE) { /* a pipe, or a file that grew */
+            err = EFBIG;
+            break;
+        }
     }
-    if (ferror(fp)) {
-        int e = errno ? errno : EIO;
-        fclose(fp);
+    close(fd);
+    if (err) {
         free(buf);
-        errno = e;
+        errno = err;
         return -1;
     }
-    fclose(fp);
     int id = diag_add_file(d, path, buf, len);
     free(buf);
     return id;
+}
+
+int diag_load_file(Diag *d, const char *path)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    return fd < 0 ? -1 : diag_load_fd(d, path, fd, false);
+}
+
+/* What errno means after diag_load_fd or diag_load_file. */
+const char *diag_load_error(int err)
+{
+    if (err == EFBIG)
+        return "larger than " DIAG_MAX_FILE_TEXT;
+    if (err == EINVAL)
+        return "not a regular file";
+    return strerror(err);
 }
 
 const SrcFile *diag_file(const Diag *d, int id)

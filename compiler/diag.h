@@ -4,6 +4,7 @@
 #define PIPEC_DIAG_H
 
 #include <stdio.h>
+#include <sys/types.h>
 
 #include "ast.h"
 
@@ -29,8 +30,16 @@ void diag_init(Diag *d, FILE *out);
 void diag_free(Diag *d);
 /* Registers text (copied) under path and returns its file id. */
 int diag_add_file(Diag *d, const char *path, const char *text, size_t len);
+/* The largest script or import pipec reads. */
+#define DIAG_MAX_FILE ((off_t)16 << 20)
+#define DIAG_MAX_FILE_TEXT "16 MiB"
 /* Reads path and registers it; -1 when it cannot be read (errno set). */
 int diag_load_file(Diag *d, const char *path);
+/* Reads fd (closed here; regular_only: refuses what is not a regular file,
+ * EINVAL) as path and registers it; -1 with errno (EFBIG: over DIAG_MAX_FILE). */
+int diag_load_fd(Diag *d, const char *path, int fd, bool regular_only);
+/* The reason to print for errno err after diag_load_fd or diag_load_file. */
+const char *diag_load_error(int err);
 const SrcFile *diag_file(const Diag *d, int id);
 /* Line and column (from 1) of byte offset off in file id. */
 void diag_linecol(const Diag *d, int id, int off, int *line, int *col);

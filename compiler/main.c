@@ -88,7 +88,9 @@ static bool front(Front *f, const Cli *c, bool need_pipeline)
 {
     memset(f, 0, sizeof *f);
     diag_init(&f->diag, stderr);
-    if (!parse_program(&f->diag, &f->arena, c->script, &f->prog))
+    static const char *const none[] = {NULL};
+    const char *const *allow = c->so.safe ? (c->so.read ? (const char *const *)c->so.read : none) : NULL;
+    if (!parse_program_in(&f->diag, &f->arena, c->script, allow, (const char *const *)c->so.write, &f->prog))
         return false;
     if (c->dump_ast)
         for (int i = 0; i < f->prog.nfiles; i++)

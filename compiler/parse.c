@@ -1,16 +1,19 @@
 /* parse.c — runs the lexer and parser over a file (the token filter that makes
  * newlines statement separators lives here), builds the AST and loads imports. */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "parse.h"
 #include "grammar.h"
 #include "parser.h"
 #include "lexer.h"
+#include "rt_impl.h"
 
 #define BIG_INT ((uint64_t)1 << 63) /* only valid as -9223372036854775808 */
 
@@ -915,6 +918,7 @@ typedef struct Loader {
     char **real;    /* per file; NULL for text given in memory */
     int *stack;     /* indices of the files whose imports are being loaded */
     int depth;
+    const char *const *dirs; /* --safe: the folders imports may come from; NULL: any */
 } Loader;
 
 static void add_file(Loader *L, Node *file, char *real)
@@ -979,9 +983,19 @@ static void load_import(Loader *L, int importer, Node *imp)
     memcpy(path + dirlen, imp->str.p, imp->str.n);
     path[dirlen + imp->str.n] = '\0';
 
-    char *real = realpath(path, NULL);
+    /* opened first (under --safe beneath an allowed folder: path.c), without
+     * waiting on a FIFO; only then named and read */
+    int fd = L->dirs ? pipe_path_open_in(L->dirs, path, O_RDONLY | O_NONBLOCK, 0)
+                     : open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    char *real = fd >= 0 ? realpath(path, NULL) : NULL;
     if (!real) {
-        diag_error(L->d, imp->loc, "cannot read '%s': %s", path, strerror(errno));
+        if (fd >= 0 || errno != EXDEV || !L->dirs)
+            diag_error(L->d, imp->loc, "cannot read '%s': %s", path, strerror(errno));
+        else
+            diag_error(L->d, imp->loc, "--safe: import '%s' is outside the script's folder and the folders "
+                                       "given with --allow-read or --allow-write", path);
+        if (fd >= 0)
+            close(fd);
         free(path);
         return;
     }
@@ -995,12 +1009,13 @@ static void load_import(Loader *L, int importer, Node *imp)
                 }
             free(real);
             free(path);
+            close(fd);
             return;
         }
     }
-    int id = diag_load_file(L->d, path);
+    int id = diag_load_fd(L->d, path, fd, true);
     if (id < 0) {
-        diag_error(L->d, imp->loc, "cannot read '%s': %s", path, strerror(errno));
+        diag_error(L->d, imp->loc, "cannot import '%s': %s", path, diag_load_error(errno));
         free(real);
         free(path);
         return;
@@ -1021,9 +1036,9 @@ static void load_imports(Loader *L, int idx)
     L->depth--;
 }
 
-static bool load_program(Diag *d, PipeArena *a, int id, char *real, Program *out)
+static bool load_program(Diag *d, PipeArena *a, int id, char *real, const char *const *dirs, Program *out)
 {
-    Loader L = {.d = d, .a = a, .out = out, .depth = -1};
+    Loader L = {.d = d, .a = a, .out = out, .depth = -1, .dirs = dirs};
     out->files = NULL;
     out->nfiles = 0;
     add_file(&L, parse_file(d, a, id), real);
@@ -1037,18 +1052,50 @@ static bool load_program(Diag *d, PipeArena *a, int id, char *real, Program *out
 
 bool parse_program(Diag *d, PipeArena *a, const char *path, Program *out)
 {
+    return parse_program_in(d, a, path, NULL, NULL, out);
+}
+
+bool parse_program_in(Diag *d, PipeArena *a, const char *path, const char *const *allow, const char *const *allow2,
+                      Program *out)
+{
     int id = diag_load_file(d, path);
     if (id < 0) {
-        diag_plain_error(d, "cannot read '%s': %s", path, strerror(errno));
+        diag_plain_error(d, "cannot read '%s': %s", path, diag_load_error(errno));
         out->files = NULL;
         out->nfiles = 0;
         return false;
     }
-    return load_program(d, a, id, realpath(path, NULL), out);
+    char *real = realpath(path, NULL);
+    const char **dirs = NULL;
+    if (allow) { /* --safe: the script's folder and the allowed folders */
+        size_t n = 0, k = 0;
+        while (allow[n])
+            n++;
+        for (size_t i = 0; allow2 && allow2[i]; i++)
+            n++;
+        dirs = calloc(n + 2, sizeof *dirs);
+        char *slash = real ? strrchr(real, '/') : NULL;
+        char *folder = slash ? strndup(real, slash == real ? 1 : (size_t)(slash - real)) : NULL;
+        if (!dirs || (slash && !folder)) {
+            fputs("pipec: error: out of memory\n", stderr);
+            exit(1);
+        }
+        if (folder)
+            dirs[k++] = folder;
+        for (size_t i = 0; allow[i]; i++)
+            dirs[k++] = allow[i];
+        for (size_t i = 0; allow2 && allow2[i]; i++)
+            dirs[k++] = allow2[i];
+    }
+    bool ok = load_program(d, a, id, real, dirs, out);
+    if (dirs && real)
+        free((char *)dirs[0]);
+    free(dirs);
+    return ok;
 }
 
 bool parse_program_text(Diag *d, PipeArena *a, const char *name, const char *text, Program *out)
 {
     int id = diag_add_file(d, name, text, strlen(text));
-    return load_program(d, a, id, NULL, out);
+    return load_program(d, a, id, NULL, NULL, out);
 }

@@ -43,6 +43,11 @@ typedef struct Program {
  * unreadable file or an import cycle is an error at the import's position.
  * Returns false when nothing could be loaded at all. */
 bool parse_program(Diag *d, PipeArena *a, const char *path, Program *out);
+/* parse_program for --safe when allow is not NULL: an import must lie in the
+ * script's folder or in a folder of allow or allow2 (NULL-terminated,
+ * resolved), and is opened beneath it (runtime/path.c). */
+bool parse_program_in(Diag *d, PipeArena *a, const char *path, const char *const *allow, const char *const *allow2,
+                      Program *out);
 /* The same for source text already in memory (REPL, tests); imports resolve
  * relative to the current directory. */
 bool parse_program_text(Diag *d, PipeArena *a, const char *name, const char *text, Program *out);

@@ -48,23 +48,6 @@ static bool inside(char **dirs, int n, const char *path)
     return false;
 }
 
-/* The folder part of a glob before its first component with * ? or [ ("." for
- * a pattern whose first component has one). */
-static char *glob_dir(PipeStr g)
-{
-    size_t meta = 0;
-    while (meta < g.n && !strchr("*?[", g.p[meta]))
-        meta++;
-    if (meta == g.n)
-        return strndup(g.p, g.n);
-    size_t slash = meta;
-    while (slash > 0 && g.p[slash - 1] != '/')
-        slash--;
-    if (slash == 0)
-        return strdup(".");
-    return strndup(g.p, slash == 1 ? 1 : slash - 1);
-}
-
 /* A constant path of stage n (a source when !write) outside the folders. */
 static int check_path(Sema *s, const DagNode *n, const SafeOpts *o, bool write)
 {
@@ -74,7 +57,7 @@ static int check_path(Sema *s, const DagNode *n, const SafeOpts *o, bool write)
     if (memchr(arg->str.p, '\0', arg->str.n))
         return 0; /* no such file can be opened */
     bool glob = !strcmp(n->std, "files");
-    char *path = glob ? glob_dir(arg->str) : strndup(arg->str.p, arg->str.n);
+    char *path = glob ? pipe_glob_dir(arg->str.p, arg->str.n) : strndup(arg->str.p, arg->str.n);
     char *r = pipe_path_resolve(path);
     bool ok = r && (inside(o->write, o->nwrite, r) || (!write && inside(o->read, o->nread, r)));
     if (!ok) {

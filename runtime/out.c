@@ -5,6 +5,8 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "rt_impl.h"
@@ -222,10 +224,13 @@ static PipeOut *out_new(PipeRt *rt, int fd, const char *name, size_t namelen, bo
     o->own_fd = own;
     o->name = pipe_xstrndup(name, namelen);
     o->rt = rt;
+    o->dir_fd = -1;
     o->next = rt->outs;
     rt->outs = o;
     return o;
 }
+
+static void in_place(PipeRt *rt, PipeOut *o, PipeNode *n);
 
 /* An output on an inherited descriptor (not closed at the end). */
 PipeOut *pipe_out_fd(PipeRt *rt, int fd, const char *name)
@@ -236,8 +241,10 @@ PipeOut *pipe_out_fd(PipeRt *rt, int fd, const char *name)
 /* The run's standard output (one per run, shared by every stdout sink). */
 PipeOut *pipe_out_stdout(PipeRt *rt)
 {
-    if (!rt->out_stdout)
+    if (!rt->out_stdout) {
         rt->out_stdout = pipe_out_fd(rt, 1, "stdout");
+        in_place(rt, rt->out_stdout, NULL); /* `< f >> f` */
+    }
     return rt->out_stdout;
 }
 
@@ -249,8 +256,137 @@ PipeOut *pipe_out_stderr(PipeRt *rt)
     return rt->out_stderr;
 }
 
-/* Opens path for writing (truncating, or appending) as an output of rt; sinks
- * naming the same file share one output.  On failure a runtime error of n. */
+/* ------------------------------------------------------------------ file outputs */
+
+/* An input file of the run (sources.c reports each as it opens it), kept to
+ * refuse an input that an output written in place also writes. */
+typedef struct RtInput {
+    dev_t dev;
+    ino_t ino;
+    PipeNode *node;
+    char *name;
+    struct RtInput *next;
+} RtInput;
+
+/* The error of a file that is both an input (of stage in, named name) and
+ * the output o written in place: it would read what it writes, as `cat f >>
+ * f` (GNU cat refuses it too). */
+static _Noreturn void same_file(PipeNode *at, const char *name, const PipeOut *o)
+{
+    char msg[900];
+    snprintf(msg, sizeof msg,
+             "input '%.300s' is also the output '%.300s', which is written in place: the run would read what "
+             "it writes; write to another file (or to a new file(), which replaces it at the end)",
+             name, o->name);
+    pipe_fail(at, msg);
+}
+
+/* Whether the input (dev, ino) is o's file, written in place, and not empty. */
+static bool writes_input(const PipeOut *o, const struct stat *in)
+{
+    return o->in_place && o->ino == in->st_ino && o->dev == in->st_dev && in->st_size > 0;
+}
+
+/* A source of rt opened fd (named name): a runtime error of n when an output
+ * writes that file in place; else it is remembered for outputs opened later. */
+void pipe_rt_input_opened(PipeRt *rt, PipeNode *n, int fd, const char *name)
+{
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
+        return;
+    for (PipeOut *o = rt->outs; o; o = o->next)
+        if (writes_input(o, &st))
+            same_file(n, name, o);
+    RtInput *i = pipe_xcalloc(1, sizeof *i);
+    *i = (RtInput){st.st_dev, st.st_ino, n, pipe_xstrndup(name, strlen(name)), rt->inputs};
+    rt->inputs = i;
+}
+
+/* o, written in place on fd: remembers its file and refuses it when an
+ * input of the run is that file (the error is the sink n's). */
+static void in_place(PipeRt *rt, PipeOut *o, PipeNode *n)
+{
+    struct stat st;
+    if (fstat(o->fd, &st) != 0 || !S_ISREG(st.st_mode))
+        return;
+    o->in_place = true;
+    o->dev = st.st_dev;
+    o->ino = st.st_ino;
+    for (RtInput *i = rt->inputs; i; i = i->next) {
+        struct stat in = {.st_dev = i->dev, .st_ino = i->ino, .st_size = st.st_size};
+        if (writes_input(o, &in))
+            same_file(n ? n : i->node, i->name, o);
+    }
+}
+
+/* A temporary file beside base in folder dfd, for an output that replaces
+ * base at the end ("." + base + ".pipe-PID-K", created exclusively, never
+ * through a link), with the mode of the file it replaces (st, when it
+ * exists).  Its descriptor, its name in *tmp (heap); -1 with errno. */
+static int temp_beside(int dfd, const char *base, const struct stat *st, char **tmp)
+{
+    static unsigned counter;
+    char name[300];
+    int fd = -1;
+    for (int tries = 0; tries < 100 && fd < 0; tries++) {
+        snprintf(name, sizeof name, ".%.200s.pipe-%ld-%u", base, (long)getpid(), counter++);
+        fd = openat(dfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
+        if (fd < 0 && errno != EEXIST)
+            return -1;
+    }
+    if (fd < 0)
+        return -1;
+    if (st) /* keep the replaced file's permissions (as sed -i does) */
+        (void)fchmod(fd, st->st_mode & 07777);
+    *tmp = pipe_xstrndup(name, strlen(name));
+    return fd;
+}
+
+/* Opens the output that replaces the regular (or new) file at path when the
+ * run ends: a temporary file beside it, in its folder (opened under safe
+ * mode like any written file).  The descriptor, with o's folder and names
+ * set; -1 with errno; -2 when path must be written in place (it is not a
+ * regular file: a FIFO, a device, a link; or it names a folder). */
+static int open_replacing(PipeRt *rt, const char *path, int *dfd, char **tmp, char **base)
+{
+    const char *slash = strrchr(path, '/');
+    const char *b = slash ? slash + 1 : path;
+    if (!*b || !strcmp(b, ".") || !strcmp(b, ".."))
+        return -2;
+    char *dir = slash ? pipe_xstrndup(path, slash == path ? 1 : (size_t)(slash - path)) : pipe_xstrndup(".", 1);
+    int d = pipe_rt_open(rt, dir, O_RDONLY | O_DIRECTORY, 0, true); /* not O_PATH: --sandbox refuses it */
+    int err = errno;
+    free(dir);
+    if (d < 0) {
+        errno = err;
+        return err == ENOENT || err == ENOTDIR || err == EXDEV ? -1 : -2; /* -2: let open() say why */
+    }
+    struct stat st;
+    bool exists = fstatat(d, b, &st, AT_SYMLINK_NOFOLLOW) == 0;
+    if (exists && !S_ISREG(st.st_mode)) {
+        close(d);
+        return -2;
+    }
+    int fd = temp_beside(d, b, exists ? &st : NULL, tmp);
+    if (fd < 0) {
+        err = errno;
+        close(d);
+        errno = err;
+        return err == EACCES || err == EROFS || err == EPERM ? -2 : -1; /* a folder we cannot add to */
+    }
+    *dfd = d;
+    *base = pipe_xstrndup(b, strlen(b));
+    return fd;
+}
+
+/* Opens path for writing as an output of rt; sinks naming the same file
+ * share one output.  file() (append false) of a regular or new file writes
+ * a temporary file renamed over it when the run ends, so nothing is
+ * truncated before the run starts and a reader never sees half a file;
+ * append(), a FIFO, a device, a link and a sandboxed run write in place,
+ * truncated (file()) when the run starts.  Under safe mode the file and its
+ * folder are opened inside the allowed folders only (path.c).  On failure
+ * a runtime error of n. */
 PipeOut *pipe_out_open(PipeRt *rt, PipeNode *n, PipeStr path, bool append)
 {
     for (PipeOut *o = rt->outs; o; o = o->next)
@@ -258,16 +394,70 @@ PipeOut *pipe_out_open(PipeRt *rt, PipeNode *n, PipeStr path, bool append)
             return o;
     pipe_rt_check_path(rt, n, path, true);
     char *name = pipe_xstrndup(path.p, path.n);
-    int fd = open(name, O_WRONLY | O_CREAT | O_CLOEXEC | (append ? O_APPEND : O_TRUNC), 0666);
+    int dfd = -1, fd = -2;
+    char *tmp = NULL, *base = NULL;
+    if (!append && !(rt->prog && rt->prog->sandbox)) /* sandboxed: the folder stays closed */
+        fd = open_replacing(rt, name, &dfd, &tmp, &base);
+    if (fd == -2)
+        fd = pipe_rt_open(rt, name, O_WRONLY | O_CREAT | (append ? O_APPEND : 0), 0666, true);
     if (fd < 0) {
-        char msg[600];
-        snprintf(msg, sizeof msg, "cannot open '%.400s' for writing: %s", name, strerror(errno));
+        char msg[700];
+        pipe_rt_open_error(rt, msg, sizeof msg, NULL, name, errno, true);
         free(name);
         pipe_fail(n, msg);
     }
     PipeOut *o = out_new(rt, fd, name, path.n, true);
     free(name);
+    o->dir_fd = dfd;
+    o->tmp = tmp;
+    o->base = base;
+    o->truncate = !append && !tmp;
+    if (!tmp)
+        in_place(rt, o, n);
     return o;
+}
+
+/* The run starts: outputs written in place by file() are truncated now,
+ * after every stage was made and every first input opened. */
+void pipe_out_start_all(PipeRt *rt)
+{
+    rt->outs_started = true;
+    for (PipeOut *o = rt->outs; o; o = o->next) {
+        struct stat st;
+        if (o->truncate && fstat(o->fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
+            ftruncate(o->fd, 0) != 0) {
+            char msg[600];
+            snprintf(msg, sizeof msg, "cannot truncate '%.400s': %s", o->name, strerror(errno));
+            pipe_rt_abort(rt, msg, RT_JMP_FAIL);
+        }
+    }
+}
+
+/* Puts each output written to a temporary file in place of its file (a
+ * rename in its folder), once the run has started; one whose write failed
+ * leaves its file as it was.  Returns RT_JMP_FAIL after reporting a rename
+ * that failed, else 0.  Outputs not renamed here are removed by
+ * pipe_out_free_all. */
+int pipe_out_commit_all(PipeRt *rt)
+{
+    int code = 0;
+    for (PipeOut *o = rt->outs; o && rt->outs_started; o = o->next) {
+        if (!o->tmp || o->dead)
+            continue;
+        if (renameat(o->dir_fd, o->tmp, o->dir_fd, o->base) == 0) {
+            free(o->tmp);
+            o->tmp = NULL;
+            continue;
+        }
+        char msg[700];
+        snprintf(msg, sizeof msg, "cannot put the output in place of '%.300s': %s (it is in '%.300s')", o->name,
+                 strerror(errno), o->tmp);
+        free(o->tmp); /* kept on disk: what was written */
+        o->tmp = NULL;
+        fprintf(stderr, "pipec: error: %s\n", msg);
+        code = RT_JMP_FAIL;
+    }
+    return code;
 }
 
 /* Appends [p, p+n) to o; a piece of half the buffer or more is written as it
@@ -316,10 +506,22 @@ void pipe_out_free_all(PipeRt *rt)
         PipeOut *next = o->next;
         if (o->own_fd)
             close(o->fd);
+        if (o->tmp) /* not put in place: the run did not start, or its write failed */
+            unlinkat(o->dir_fd, o->tmp, 0);
+        if (o->dir_fd >= 0)
+            close(o->dir_fd);
+        free(o->tmp);
+        free(o->base);
         free(o->buf.p);
         free(o->name);
         free(o);
         o = next;
     }
     rt->outs = rt->out_stdout = rt->out_stderr = NULL;
+    while (rt->inputs) {
+        RtInput *i = rt->inputs;
+        rt->inputs = i->next;
+        free(i->name);
+        free(i);
+    }
 }

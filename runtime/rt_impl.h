@@ -3,9 +3,11 @@
 #ifndef RT_IMPL_H
 #define RT_IMPL_H
 
+#include <glob.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 #include "pipe.h"
 
@@ -70,6 +72,13 @@ struct PipeOut {
     PipeNode *sink; /* the first sink writing here: a failed write is its error */
     PipeRt *rt;
     PipeOut *next;  /* the run's list of outputs */
+    int dir_fd;     /* a file replaced at the end: its folder, else -1 */
+    char *tmp;      /* ... the temporary file written (in dir_fd), until renamed */
+    char *base;     /* ... and the file's name in dir_fd */
+    bool truncate;  /* file() written in place: truncated when the run starts */
+    bool in_place;  /* writes the regular file dev/ino in place (no input may be it) */
+    dev_t dev;
+    ino_t ino;
 };
 
 /* Opens path for writing (truncating, or appending) as an output of rt; on
@@ -87,6 +96,14 @@ void pipe_out_block(PipeOut *o, const char *p, size_t n);
 void pipe_src_count_copied(PipeRt *rt);
 /* The output that n, an unwrapped str sink, writes lines to; else NULL (sinks.c). */
 PipeOut *pipe_sink_line_out(PipeNode *n);
+/* The run starts: file() outputs written in place are truncated now. */
+void pipe_out_start_all(PipeRt *rt);
+/* Renames each output written to a temporary file over its file (the run
+ * started); RT_JMP_FAIL after reporting a failed rename, else 0. */
+int pipe_out_commit_all(PipeRt *rt);
+/* A source of rt opened fd as its input name: a runtime error of n when an
+ * output writes that file in place (out.c). */
+void pipe_rt_input_opened(PipeRt *rt, PipeNode *n, int fd, const char *name);
 /* Flushes every output of rt; used at the end of a run and on errors. */
 void pipe_out_flush_all(PipeRt *rt);
 void pipe_out_free_all(PipeRt *rt);
@@ -158,6 +175,8 @@ struct PipeRt {
     struct RtSandbox *sandbox;     /* --sandbox: the declared files until confined, globs */
     bool confined;                 /* pipe_rt_confine confined the run (Landlock) */
     struct RtSpill *spill;         /* a confined run's private spill folder (sandbox.c) */
+    bool outs_started;             /* pipe_out_start_all ran: outputs go in place at the end */
+    struct RtInput *inputs;        /* the regular files sources opened (out.c) */
 };
 
 #define RT_MAX_LINE ((size_t)1 << 30) /* --max-line-bytes when not given */
@@ -220,12 +239,34 @@ static inline RtNode *hdr(PipeNode *n)
 /* ------------------------------------------------------------------ safe mode, --sandbox (sandbox.c) */
 
 /* path absolute, with its existing prefix's links resolved and `.`, `..`
- * removed: a heap string, NULL when the working folder is unknown. */
+ * removed: a heap string, NULL when the working folder is unknown (path.c). */
 char *pipe_path_resolve(const char *path);
 /* Whether the resolved path is the resolved folder dir or inside it. */
 bool pipe_path_inside(const char *path, const char *dir);
+/* Opens path inside one of the NULL-terminated resolved folders from a
+ * descriptor of it, so that no link or `..` leads out (openat2 with
+ * RESOLVE_BENEATH, else pipe_path_walk_open): a descriptor, or -1 with errno
+ * (EXDEV: outside every folder). */
+int pipe_path_open_in(const char *const *dirs, const char *path, int flags, mode_t mode);
+/* rel opened from folder dfd a component at a time, refusing symbolic links
+ * (ELOOP) and `..` above dfd (EXDEV): the fallback without openat2. */
+int pipe_path_walk_open(int dfd, const char *rel, int flags, mode_t mode);
+/* open(2) for rt (O_CLOEXEC added); under safe mode pipe_path_open_in on the
+ * folders the run may read in, or write in when write. */
+int pipe_rt_open(PipeRt *rt, const char *path, int flags, mode_t mode, bool write);
+/* The message for a failed pipe_rt_open: safe mode's "outside" for EXDEV,
+ * else "WHAT 'path': strerror(err)". */
+void pipe_rt_open_error(PipeRt *rt, char *msg, size_t size, const char *what, const char *path, int err,
+                        bool write);
+/* The folder part of a glob pattern, before its first component with a
+ * wildcard ("." when the first has one): a heap string. */
+char *pipe_glob_dir(const char *p, size_t n);
+/* glob(3) for rt: under safe mode folders are listed only through
+ * pipe_path_open_in, and `.` and `..` never match. */
+int pipe_rt_glob(PipeRt *rt, const char *pattern, glob_t *g);
 /* Safe mode: a runtime error of n unless path (read, or written when write)
- * is inside the program's allowed folders. */
+ * is inside the program's allowed folders by name (an early check; the
+ * open enforces). */
 void pipe_rt_check_path(PipeRt *rt, PipeNode *n, PipeStr path, bool write);
 /* --sandbox: the matches of files(pattern) found before the run was confined
  * (NULL: glob it now), *n of them; rt keeps them. */

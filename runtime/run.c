@@ -414,6 +414,7 @@ int pipe_run(PipeRt *rt)
     pipe_oom_stage = NULL;
     int code = setjmp(jb);
     if (code == 0) {
+        pipe_out_start_all(rt);
         open_all(rt);
         schedule(rt);
         rt->phase = RT_END;
@@ -430,6 +431,9 @@ int pipe_run(PipeRt *rt)
         pipe_out_flush_all(rt);
         rt->failing = false;
     }
+    int put = pipe_out_commit_all(rt);
+    if (put && code != RT_JMP_FAIL && code < RT_JMP_SIGNAL)
+        code = put;
     rt->jmp = saved;
     rt->cur = NULL;
     rt->phase = RT_END;

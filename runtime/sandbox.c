@@ -21,118 +21,21 @@
 
 #include "rt_impl.h"
 
-/* ------------------------------------------------------------------ paths */
-
-/* Appends component c (n bytes) to the absolute path in out (len *len), or
- * drops its last component for "..", nothing for "." and "". */
-static void path_push(char *out, size_t *len, const char *c, size_t n)
+/* Whether safe mode lets path (read, or written when write) through by name
+ * (path.c enforces it when the file is opened). */
+static bool safe_ok(PipeRt *rt, const char *path, bool write)
 {
-    if (n == 0 || (n == 1 && c[0] == '.'))
-        return;
-    if (n == 2 && c[0] == '.' && c[1] == '.') {
-        while (*len > 1 && out[*len - 1] != '/')
-            (*len)--;
-        if (*len > 1)
-            (*len)--;
-        out[*len] = '\0';
-        return;
-    }
-    if (*len > 1)
-        out[(*len)++] = '/';
-    memcpy(out + *len, c, n);
-    *len += n;
-    out[*len] = '\0';
-}
-
-/* path made absolute (against the working folder), with the symbolic links
- * of its longest existing prefix resolved (realpath) and the `.` and `..` of
- * the rest removed lexically: a heap string, NULL when the working folder is
- * unknown.  `allowed/../secret` and a link out of a folder resolve to where
- * they lead, so comparing prefixes of results is sound. */
-char *pipe_path_resolve(const char *path)
-{
-    char cwd[PATH_MAX];
-    if (path[0] != '/' && !getcwd(cwd, sizeof cwd))
-        return NULL;
-    size_t n = strlen(path) + (path[0] == '/' ? 0 : strlen(cwd) + 1);
-    char *abs = pipe_xmalloc(n + 1);
-    if (path[0] == '/')
-        memcpy(abs, path, n + 1);
-    else
-        snprintf(abs, n + 1, "%s/%s", cwd, path);
-    /* the longest prefix, cut at a '/', that exists */
-    char *real = NULL;
-    size_t cut = n;
-    for (;;) {
-        char keep = abs[cut];
-        abs[cut] = '\0';
-        real = realpath(cut ? abs : "/", NULL);
-        abs[cut] = keep;
-        if (real || cut == 0)
-            break;
-        do
-            cut--;
-        while (cut > 0 && abs[cut] != '/');
-    }
-    size_t rlen = real ? strlen(real) : 1;
-    char *out = pipe_xmalloc(rlen + (n - cut) + 2);
-    memcpy(out, real ? real : "/", rlen + 1);
-    free(real);
-    for (const char *c = abs + cut; *c;) {
-        const char *e = strchr(c, '/');
-        size_t cn = e ? (size_t)(e - c) : strlen(c);
-        path_push(out, &rlen, c, cn);
-        c += cn + (e ? 1 : 0);
-    }
-    free(abs);
-    return out;
-}
-
-/* Whether the resolved path is dir or inside it (both from pipe_path_resolve). */
-bool pipe_path_inside(const char *path, const char *dir)
-{
-    size_t n = strlen(dir);
-    if (n == 1 && dir[0] == '/')
-        return path[0] == '/';
-    return strncmp(path, dir, n) == 0 && (path[n] == '\0' || path[n] == '/');
-}
-
-/* Whether path is inside one of the NULL-terminated folders. */
-static bool inside_any(const char *path, const char *const *dirs)
-{
-    for (int i = 0; dirs && dirs[i]; i++)
-        if (pipe_path_inside(path, dirs[i]))
-            return true;
-    return false;
-}
-
-/* Whether safe mode lets path (read, or written when write) through. */
-static bool safe_ok(const PipeProgram *p, const char *path, bool write)
-{
-    if (!p->safe)
+    if (!rt->prog->safe)
         return true;
     char *r = pipe_path_resolve(path);
-    bool ok = r && (inside_any(r, p->allow_write) || (!write && inside_any(r, p->allow_read)));
+    bool ok = false;
+    const char *const *w = rt->prog->allow_write, *const *rd = rt->prog->allow_read;
+    for (int i = 0; r && w && w[i] && !ok; i++)
+        ok = pipe_path_inside(r, w[i]);
+    for (int i = 0; r && !write && rd && rd[i] && !ok; i++)
+        ok = pipe_path_inside(r, rd[i]);
     free(r);
     return ok;
-}
-
-/* Safe mode: a file that stage n reads (write false) or writes must be inside
- * an --allow-read or --allow-write folder (a write folder may be read too),
- * else a runtime error of n before anything runs.  Nothing outside safe mode. */
-void pipe_rt_check_path(PipeRt *rt, PipeNode *n, PipeStr path, bool write)
-{
-    const PipeProgram *p = rt->prog;
-    if (!p || !p->safe)
-        return;
-    char *text = pipe_xstrndup(path.p ? path.p : "", path.n);
-    bool ok = safe_ok(p, text, write);
-    char msg[700];
-    snprintf(msg, sizeof msg, "safe mode: '%.500s' is outside the folders given with %s", text,
-             write ? "--allow-write" : "--allow-read and --allow-write");
-    free(text);
-    if (!ok)
-        pipe_fail(n, msg);
 }
 
 /* ------------------------------------------------------------------ --sandbox */
@@ -202,7 +105,7 @@ void pipe_rt_sandbox_path(PipeRt *rt, int kind, PipeStr path)
     RtSandbox *b = sandbox_of(rt);
     char *text = pipe_xstrndup(path.p ? path.p : "", path.n);
     /* a path that safe mode refuses gets no rule: its stage reports it */
-    if (kind != 1 && !safe_ok(p, text, kind == 2)) {
+    if (kind != 1 && !safe_ok(rt, text, kind == 2)) {
         free(text);
         return;
     }
@@ -210,7 +113,7 @@ void pipe_rt_sandbox_path(PipeRt *rt, int kind, PipeStr path)
         push_path(&b->reads, &b->nreads, text);
     } else if (kind == 1) {
         glob_t g;
-        if (glob(text, 0, NULL, &g) == 0) {
+        if (pipe_rt_glob(rt, text, &g) == 0) {
             size_t i = b->npatterns++;
             b->patterns = pipe_xrealloc(b->patterns, b->npatterns * sizeof *b->patterns);
             b->matches = pipe_xrealloc(b->matches, b->npatterns * sizeof *b->matches);
@@ -220,7 +123,7 @@ void pipe_rt_sandbox_path(PipeRt *rt, int kind, PipeStr path)
             b->nmatches[i] = 0;
             for (size_t k = 0; k < g.gl_pathc; k++) {
                 push_path(&b->matches[i], &b->nmatches[i], g.gl_pathv[k]);
-                if (safe_ok(p, g.gl_pathv[k], false))
+                if (safe_ok(rt, g.gl_pathv[k], false))
                     push_path(&b->reads, &b->nreads, g.gl_pathv[k]);
             }
             globfree(&g);
@@ -228,8 +131,8 @@ void pipe_rt_sandbox_path(PipeRt *rt, int kind, PipeStr path)
     } else {
         /* the sink creates its file anyway: create it now (a FIFO without a
          * reader is not waited for), so that the rule can name the file and
-         * its folder stays closed */
-        int fd = open(text, O_WRONLY | O_CREAT | O_NONBLOCK | O_CLOEXEC, 0666);
+         * its folder stays closed (the sink writes it in place: out.c) */
+        int fd = pipe_rt_open(rt, text, O_WRONLY | O_CREAT | O_NONBLOCK, 0666, true);
         if (fd >= 0)
             close(fd);
         push_path(&b->writes, &b->nwrites, text);
@@ -454,10 +357,17 @@ static const Rule rules[] = {
     {SYS_getdents64, W_ALL, ALLOW, {{0}}}, /* listing an allowed folder */
     /* opening a path: Landlock decides, except for an O_PATH descriptor or
      * one opened with access mode 3, which Landlock does not check and which
-     * fstat turns into metadata of any file */
-    {SYS_openat, W_ALL, ALLOW, {{2, A_CLEAR, O_PATH, 0}, {2, A_MASK_NE, 3, O_ACCMODE}}},
-    {SYS_open, W_ALL, ALLOW, {{1, A_CLEAR, O_PATH, 0}, {1, A_MASK_NE, 3, O_ACCMODE}}},
+     * fstat turns into metadata of any file; under --safe (no foreign C)
+     * path.c resolves beneath the allowed folders with O_PATH and openat2 */
+    {SYS_openat, W_SAFE, ALLOW, {{0}}},
+    {SYS_openat, W_EXTERN, ALLOW, {{2, A_CLEAR, O_PATH, 0}, {2, A_MASK_NE, 3, O_ACCMODE}}},
+    {SYS_open, W_SAFE, ALLOW, {{0}}},
+    {SYS_open, W_EXTERN, ALLOW, {{1, A_CLEAR, O_PATH, 0}, {1, A_MASK_NE, 3, O_ACCMODE}}},
+    {SYS_openat2, W_SAFE, ALLOW, {{0}}},
     {SYS_unlink, W_ALL, ALLOW, {{0}}}, /* a spill file made by mkstemp (Landlock decides) */
+    /* a file sink written in place is truncated when the run starts (out.c;
+     * Landlock decided when it opened) */
+    {SYS_ftruncate, W_ALL, ALLOW, {{0}}},
     /* metadata: of an open descriptor only; the C library's fstat is
      * newfstatat(fd, "", AT_EMPTY_PATH), which on_sigsys answers with fstat
      * (a filter cannot read the path); statx fails as if the kernel lacked

@@ -1,6 +1,8 @@
 /* exec.c — exec(cmd): a processor backed by an external program (`/bin/sh -c
  * CMD`) that reads the items on its stdin and prints its results on stdout,
- * restarted with back-off when it dies (docs/pipe.md, "exec: external programs").
+ * restarted with back-off when it dies; the items it had in flight then run
+ * alone, one program each, to find the one that kills it (docs/pipe.md,
+ * "exec: external programs").
  *
  * Items go to the program through one write buffer that is also the record of
  * what is in flight: wbuf[0, done) is retired, [done, sent) was written to the
@@ -28,6 +30,7 @@ extern char **environ;
 #define EX_READ ((size_t)64 << 10)       /* bytes per read of the program's output */
 #define EX_KEEP_BYTES ((size_t)1 << 20)  /* in-flight bytes kept for a retry, at most */
 #define EX_KEEP_ITEMS ((size_t)100000)   /* in-flight items kept, at most */
+#define EX_HOLD_BYTES ((size_t)1 << 20)  /* output of an item run alone held back, at most */
 #define EX_BACKOFF_MAX_MS 5000           /* the back-off doubles up to this */
 #define EX_TERM_MS 500                   /* close: SIGTERM, then SIGKILL after this */
 
@@ -58,6 +61,10 @@ typedef struct ExecNode {
     size_t replayed;  /* items replayed to the program and not retired yet */
     bool ending;      /* in finish: lines emitted may reset scratch */
     bool stopped;     /* the program exited 0 before its input ended: as head, no more input */
+    bool alone;       /* the program runs the oldest item kept alone (ex_alone) */
+    bool passed;      /* ... and printed more than EX_HOLD_BYTES: what it prints is emitted */
+    char *hbuf;       /* the lines it printed alone, held back until it exits 0 */
+    size_t hlen, hcap;
 } ExecNode;
 
 /* ------------------------------------------------------------------ messages */
@@ -117,10 +124,9 @@ static void ex_where(PipeBuf *b, const ExItem *it, bool range)
     ex_puts(b, t);
 }
 
-/* How many of the items kept are in flight: those the program read, at
- * least in part; when it read none, all those kept (else a program that
- * dies at once would be restarted for ever under an error policy). */
-static size_t ex_in_flight(const ExecNode *e)
+/* How many of the items kept the program read, at least in part (and did
+ * not answer: those answered are retired). */
+static size_t ex_read_items(const ExecNode *e)
 {
     size_t k = 0;
     size_t start = e->done;
@@ -128,11 +134,12 @@ static size_t ex_in_flight(const ExecNode *e)
         k++;
         start = e->items[i].end;
     }
-    return k ? k : e->nitems - e->head;
+    return k;
 }
 
-/* The message of a death (st) with the k items in flight. */
-static void ex_death_text(ExecNode *e, PipeBuf *b, int st, size_t k, bool gave_up)
+/* The message of a death (st) with the k items in flight, after which
+ * pipec gave up after `restarts` restarts (0: none to say). */
+static void ex_death_text(ExecNode *e, PipeBuf *b, int st, size_t k, int64_t restarts)
 {
     ex_puts(b, "program ");
     pipe_buf_escaped(b, (PipeStr){e->cmd, strlen(e->cmd)});
@@ -144,15 +151,15 @@ static void ex_death_text(ExecNode *e, PipeBuf *b, int st, size_t k, bool gave_u
     } else {
         ex_how(b, st);
     }
-    if (gave_up && e->retries) {
-        snprintf(t, sizeof t, " (gave up after %lld restart%s)", (long long)e->retries, e->retries == 1 ? "" : "s");
+    if (restarts) {
+        snprintf(t, sizeof t, " (gave up after %lld restart%s)", (long long)restarts, restarts == 1 ? "" : "s");
         ex_puts(b, t);
     }
     if (k == 0) {
         ex_puts(b, e->dropped ? "; no items kept in flight" : "; no items in flight");
     } else {
         const ExItem *first = &e->items[e->head], *last = &e->items[e->head + k - 1];
-        snprintf(t, sizeof t, "; %zu item%s in flight (", k, k == 1 ? "" : "s");
+        snprintf(t, sizeof t, "; %zu item%s in flight%s (", k, k == 1 ? "" : "s", e->alone ? ", run alone" : "");
         ex_puts(b, t);
         bool range = k > 1 && first->src == last->src && first->src;
         ex_where(b, first, range);
@@ -335,8 +342,51 @@ static int ex_too_long(ExecNode *e)
     return EX_DATA;
 }
 
+/* Emits one line the program printed (in finish, an item done each). */
+static void ex_emit(ExecNode *e, PipeStr *line)
+{
+    pipe_emit(&e->node, line);
+    if (e->ending)
+        pipe_item_done(e->node.rt);
+}
+
+/* Emits the lines held back from the program run alone. */
+static void ex_pass_held(ExecNode *e)
+{
+    char *p = e->hbuf, *end = p + e->hlen, *nl;
+    e->hlen = 0;
+    while (p < end && (nl = memchr(p, '\n', (size_t)(end - p)))) {
+        PipeStr line = {p, (size_t)(nl - p)};
+        p = nl + 1;
+        ex_emit(e, &line);
+    }
+}
+
+/* A line of the program run alone: held back until it exits 0, so that an
+ * item that fails, or runs again, has emitted nothing; past EX_HOLD_BYTES
+ * (memory stays bounded) what it held and prints from then on is emitted. */
+static void ex_hold(ExecNode *e, PipeStr *line)
+{
+    if (e->passed) {
+        ex_emit(e, line);
+        return;
+    }
+    if (e->hcap - e->hlen < line->n + 1) {
+        e->hcap = e->hcap * 2 > e->hlen + line->n + 1 ? e->hcap * 2 : e->hlen + line->n + 1 + EX_READ;
+        e->hbuf = pipe_xrealloc(e->hbuf, e->hcap);
+    }
+    memcpy(e->hbuf + e->hlen, line->p, line->n);
+    e->hbuf[e->hlen + line->n] = '\n';
+    e->hlen += line->n + 1;
+    if (e->hlen > EX_HOLD_BYTES) {
+        e->passed = true;
+        ex_pass_held(e);
+    }
+}
+
 /* Reads what the program printed, without waiting: emits each complete line
- * (retiring one in-flight item per line).  EX_EOF at the end of its output. */
+ * (retiring one in-flight item per line; held back when it runs alone).
+ * EX_EOF at the end of its output. */
 static int ex_read(ExecNode *e)
 {
     if (e->rcap - e->rlen < EX_READ) {
@@ -362,11 +412,13 @@ static int ex_read(ExecNode *e)
         PipeStr line = {start, (size_t)(nl - start)};
         if (RT_UNLIKELY(line.n > e->max_line))
             return ex_too_long(e);
-        ex_retire_one(e, consumed);
         start = scan = nl + 1;
-        pipe_emit(&e->node, &line);
-        if (e->ending)
-            pipe_item_done(e->node.rt);
+        if (RT_UNLIKELY(e->alone)) {
+            ex_hold(e, &line);
+            continue;
+        }
+        ex_retire_one(e, consumed);
+        ex_emit(e, &line);
     }
     e->rlen = (size_t)(end - start);
     memmove(e->rbuf, start, e->rlen);
@@ -455,62 +507,214 @@ static void ex_sleep(ExecNode *e, int64_t ms)
     }
 }
 
-/* The program died (wait status st) with items in flight: restarts it after
- * the back-off when restarts remain (a warning names the items), else a
- * runtime error of the stage.  Under an error policy every item in flight
- * fails (skipped or routed), and the items not yet written go to a new
- * program. */
+/* The back-off before restart number attempt + 1: backoff_ms doubled
+ * attempt times, up to EX_BACKOFF_MAX_MS. */
+static int64_t ex_delay(const ExecNode *e, int64_t attempt)
+{
+    int64_t delay = e->backoff_ms;
+    for (int64_t i = 0; i < attempt && delay < EX_BACKOFF_MAX_MS; i++)
+        delay *= 2;
+    return delay > EX_BACKOFF_MAX_MS ? EX_BACKOFF_MAX_MS : delay;
+}
+
+/* Prints the warning of a restart, "POS: warning in stage exec: " and the
+ * text in b (which has room for a newline), after what was emitted before;
+ * traced as restart number attempt after delay ms (attempt 0: the one that
+ * runs the items in flight alone). */
+static void ex_warn(ExecNode *e, PipeBuf *b, int64_t attempt, int64_t delay)
+{
+    PipeNode *n = &e->node;
+    PipeRt *rt = n->rt;
+    char head[300], t[96];
+    PipeBuf w = {head, 0, sizeof head, pipe_buf_cut};
+    if (n->pos.file) {
+        snprintf(t, sizeof t, "%s:%d:%d: ", n->pos.file, n->pos.line, n->pos.col);
+        ex_puts(&w, t);
+    }
+    ex_puts(&w, "warning");
+    if (rt->tag_run_id) {
+        ex_puts(&w, " [run ");
+        ex_puts(&w, rt->run_id);
+        ex_puts(&w, "]");
+    }
+    ex_puts(&w, " in stage exec: ");
+    if (rt->trace)
+        pipe_rt_trace_restart(n, b->p, b->len, (uint64_t)attempt, (uint64_t)delay);
+    b->p[b->len++] = '\n';
+    pipe_out_flush_all(rt); /* the warning comes after what was emitted before */
+    if (write(2, w.p, w.len) < 0 || write(2, b->p, b->len) < 0) {
+        /* stderr is gone: the restart goes on all the same */
+    }
+}
+
+/* Appends "; restarting (A of R) in D ms" to b. */
+static void ex_restarting(const ExecNode *e, PipeBuf *b, int64_t attempt, int64_t delay)
+{
+    char t[96];
+    snprintf(t, sizeof t, "; restarting (%lld of %lld) in %lld ms", (long long)attempt, (long long)e->retries,
+             (long long)delay);
+    ex_puts(b, t);
+}
+
+/* Writes wbuf[sent, end) to the program, emitting what it prints meanwhile;
+ * false when it stopped taking input first (its stdin or stdout closed): the
+ * caller reaps it. */
+static bool ex_write(ExecNode *e, size_t end)
+{
+    while (e->sent < end) {
+        ssize_t w = write(e->to, e->wbuf + e->sent, end - e->sent);
+        if (w > 0) {
+            e->sent += (size_t)w;
+            continue;
+        }
+        if (w < 0 && errno == EINTR) {
+            ex_check_stop(e);
+            continue;
+        }
+        if (w < 0 && errno == EAGAIN) {
+            ex_wait(e, true, -1);
+            if (ex_read(e) != EX_EOF)
+                continue;
+        } else if (!(w < 0 && errno == EPIPE)) {
+            char msg[200];
+            snprintf(msg, sizeof msg, "writing to the program: %s", strerror(errno));
+            pipe_fail(&e->node, msg);
+        }
+        return false;
+    }
+    return true;
+}
+
+/* Retires the oldest item kept: it is done, or has failed. */
+static void ex_retire_head(ExecNode *e)
+{
+    e->done = e->items[e->head++].end;
+}
+
+/* Starts a program of its own for the oldest item kept, writes it that item
+ * alone, closes its stdin, reads what it prints (held back) and reaps it;
+ * returns its wait status. */
+static int ex_run_alone(ExecNode *e)
+{
+    e->hlen = 0;
+    e->passed = false;
+    ex_start(e);
+    ex_write(e, e->items[e->head].end);
+    return ex_end(e);
+}
+
+/* Runs the oldest item kept alone (ex_run_alone), again after the back-off
+ * while restarts remain, and retires it.  True when it went through: what
+ * the program printed is emitted.  Else it fails under the error policy
+ * (false), without one a runtime error naming it.  A program that passed on
+ * part of its output (over EX_HOLD_BYTES) is not run again: that part would
+ * come twice. */
+static bool ex_alone(ExecNode *e)
+{
+    e->alone = true;
+    for (int64_t attempt = 0;; attempt++) {
+        int st = ex_run_alone(e);
+        bool ok = WIFEXITED(st) && WEXITSTATUS(st) == 0 && !e->too_long;
+        if (ok) {
+            ex_pass_held(e);
+            ex_last_line(e);
+        }
+        e->hlen = e->rlen = 0;
+        if (ok) {
+            e->alone = false;
+            ex_retire_head(e);
+            return true;
+        }
+        ex_check_stop(e); /* a program ended by Ctrl-C with us is no death to report */
+        char mem[1200];
+        PipeBuf b = {mem, 0, sizeof mem - 1, pipe_buf_cut};
+        bool again = attempt < e->retries && !e->passed;
+        ex_death_text(e, &b, st, 1, again ? 0 : attempt);
+        if (again) {
+            int64_t delay = ex_delay(e, attempt);
+            ex_puts(&b, ": ");
+            pipe_buf_escaped(&b, ex_item_str(e, e->head));
+            ex_restarting(e, &b, attempt + 1, delay);
+            ex_warn(e, &b, attempt + 1, delay);
+            ex_sleep(e, delay);
+            continue;
+        }
+        b.p[b.len] = '\0';
+        pipe_item_failed(&e->node, mem, ex_item_str(e, e->head));
+        e->alone = false;
+        ex_retire_head(e);
+        return false;
+    }
+}
+
+/* The program died (wait status st) with k > 1 items in flight, under an
+ * error policy or with restarts allowed.  Which of them killed it is not
+ * known (a program may read far ahead of what it answers), so they run
+ * alone, one program each, in order, until one fails alone; a new program
+ * takes the items after it.  Each death of the stream's program settles
+ * one item at least, so the work stays bounded. */
+static void ex_isolate(ExecNode *e, int st, size_t k)
+{
+    PipeNode *n = &e->node;
+    char mem[1200];
+    PipeBuf b = {mem, 0, sizeof mem - 1, pipe_buf_cut};
+    ex_death_text(e, &b, st, k, 0);
+    ex_puts(&b, ", the first: ");
+    pipe_buf_escaped(&b, ex_item_str(e, e->head));
+    ex_puts(&b, "; running them alone, one at a time");
+    ex_warn(e, &b, 0, 0);
+    if (hdr(n)->catch)
+        hdr(n)->errors += e->dropped;
+    e->dropped = 0;
+    e->attempt = 0;
+    e->replayed = 0;
+    e->rlen = 0;
+    for (size_t i = 0; i < k && ex_alone(e); i++)
+        ;
+    if (e->head < e->nitems)
+        ex_start(e);
+}
+
+/* The program died (wait status st).  With several items in flight, under
+ * an error policy or with restarts allowed, they run alone (ex_isolate).
+ * Else it restarts after the back-off when restarts remain (a warning names
+ * the items in flight; they and the items after them go to it again), or
+ * it is a runtime error of the stage; under an error policy the item in
+ * flight fails (all those kept when it read none), and the items after it
+ * go to a new program. */
 static void ex_died(ExecNode *e, int st)
 {
     PipeNode *n = &e->node;
     PipeRt *rt = n->rt;
     ex_check_stop(e); /* a program ended by Ctrl-C with us is no death to report */
-    size_t k = ex_in_flight(e);
+    size_t read = ex_read_items(e);
+    bool policy = hdr(n)->catch && !rt->failing;
+    if (read > 1 && (policy || e->retries)) {
+        ex_isolate(e, st, read);
+        return;
+    }
+    /* it read none: all those kept are in flight (else a program that dies
+     * at once would be restarted for ever under an error policy) */
+    size_t k = read ? read : e->nitems - e->head;
     char mem[1200];
     PipeBuf b = {mem, 0, sizeof mem - 1, pipe_buf_cut};
     bool restart = e->attempt < e->retries;
-    ex_death_text(e, &b, st, k, !restart);
+    ex_death_text(e, &b, st, k, restart ? 0 : e->attempt);
     if (restart) {
-        int64_t delay = e->backoff_ms;
-        for (int64_t i = 0; i < e->attempt && delay < EX_BACKOFF_MAX_MS; i++)
-            delay *= 2;
-        if (delay > EX_BACKOFF_MAX_MS)
-            delay = EX_BACKOFF_MAX_MS;
+        int64_t delay = ex_delay(e, e->attempt);
         e->attempt++;
-        char head[300], t[96];
-        PipeBuf w = {head, 0, sizeof head, pipe_buf_cut};
-        if (n->pos.file) {
-            snprintf(t, sizeof t, "%s:%d:%d: ", n->pos.file, n->pos.line, n->pos.col);
-            ex_puts(&w, t);
-        }
-        ex_puts(&w, "warning");
-        if (rt->tag_run_id) {
-            ex_puts(&w, " [run ");
-            ex_puts(&w, rt->run_id);
-            ex_puts(&w, "]");
-        }
-        ex_puts(&w, " in stage exec: ");
         if (k) {
             ex_puts(&b, k > 1 ? ", the first: " : ": ");
             pipe_buf_escaped(&b, ex_item_str(e, e->head));
         }
-        snprintf(t, sizeof t, "; restarting (%lld of %lld) in %lld ms", (long long)e->attempt,
-                 (long long)e->retries, (long long)delay);
-        ex_puts(&b, t);
-        if (rt->trace)
-            pipe_rt_trace_restart(n, b.p, b.len, (uint64_t)e->attempt, (uint64_t)delay);
-        b.p[b.len++] = '\n';
-        pipe_out_flush_all(rt); /* the warning comes after what was emitted before */
-        if (write(2, w.p, w.len) < 0 || write(2, b.p, b.len) < 0) {
-            /* stderr is gone: the restart goes on all the same */
-        }
+        ex_restarting(e, &b, e->attempt, delay);
+        ex_warn(e, &b, e->attempt, delay);
         ex_sleep(e, delay);
         e->replayed = e->nitems - e->head;
         ex_start(e);
         return;
     }
-    RtCatch *c = hdr(n)->catch;
-    if (!c || rt->failing) {
+    if (!policy) {
         if (k > 1)
             ex_puts(&b, ", the first");
         b.p[b.len] = '\0';
@@ -527,10 +731,8 @@ static void ex_died(ExecNode *e, int st)
     if (k == 0) /* counted once, as an error in `on end` is */
         pipe_item_failed(n, mem, (PipeStr){"", 0});
     for (size_t i = 0; i < k; i++) {
-        size_t at = e->head;
-        pipe_item_failed(n, mem, ex_item_str(e, at));
-        e->done = e->items[at].end;
-        e->head = at + 1;
+        pipe_item_failed(n, mem, ex_item_str(e, e->head));
+        ex_retire_head(e);
     }
     e->rlen = 0;
     if (e->head < e->nitems)
@@ -561,28 +763,9 @@ static void ex_exited(ExecNode *e, int st, bool at_end)
  * meanwhile; handles its death on the way. */
 static void ex_pump(ExecNode *e)
 {
-    while (e->pid > 0 && e->sent < e->len) {
-        ssize_t w = write(e->to, e->wbuf + e->sent, e->len - e->sent);
-        if (w > 0) {
-            e->sent += (size_t)w;
-            continue;
-        }
-        if (w < 0 && errno == EINTR) {
-            ex_check_stop(e);
-            continue;
-        }
-        if (w < 0 && errno == EAGAIN) {
-            ex_wait(e, true, -1);
-            if (ex_read(e) != EX_EOF)
-                continue;
-        } else if (!(w < 0 && errno == EPIPE)) {
-            char msg[200];
-            snprintf(msg, sizeof msg, "writing to the program: %s", strerror(errno));
-            pipe_fail(&e->node, msg);
-        }
-        /* its output ended, or its input was closed, before we closed it */
-        ex_exited(e, ex_end(e), false);
-    }
+    while (e->pid > 0 && e->sent < e->len)
+        if (!ex_write(e, e->len))
+            ex_exited(e, ex_end(e), false); /* it stopped taking input before we closed it */
 }
 
 /* Makes room for one more item of n bytes and its record; moves the items
@@ -729,6 +912,7 @@ static void ex_free(PipeNode *n)
     free(e->wbuf);
     free(e->items);
     free(e->rbuf);
+    free(e->hbuf);
 }
 
 PipeNode *pipe_std_exec(PipeRt *rt, PipePos pos, PipeStr cmd, int64_t retries, int64_t backoff_ms)

@@ -83,18 +83,22 @@ static void open_input(FileSrc *f, const char *path)
     int fd;
     if (pipe_rt_stop) /* a stop that came before: no FIFO to wait for */
         pipe_stop_now(f->src.node.rt);
-    do /* a FIFO blocks until a writer opens it */
-        fd = open(path, O_RDONLY | O_CLOEXEC);
+    do /* a FIFO blocks until a writer opens it; safe mode opens beneath a folder */
+        fd = pipe_rt_open(f->src.node.rt, path, O_RDONLY, 0, false);
     while (fd < 0 && errno == EINTR && !pipe_rt_stop);
     if (fd < 0 && pipe_rt_stop)
         pipe_stop_now(f->src.node.rt);
-    if (fd < 0)
-        fail_errno(&f->src.node, "cannot open", path, errno);
+    if (fd < 0) {
+        char msg[700];
+        pipe_rt_open_error(f->src.node.rt, msg, sizeof msg, "cannot open", path, errno, false);
+        pipe_fail(&f->src.node, msg);
+    }
     struct stat st;
     if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
         close(fd);
         fail_errno(&f->src.node, "cannot read", path, EISDIR);
     }
+    pipe_rt_input_opened(f->src.node.rt, &f->src.node, fd, path);
     char *name = pipe_xstrndup(path, strlen(path));
     free(f->name);
     f->name = name;
@@ -527,6 +531,7 @@ PipeSource *pipe_src_stdin(PipeRt *rt, PipePos pos)
     f->src.input_name = f->name;
     f->src.is_file = f->rd.regular;
     rt->stdin_src = &f->src;
+    pipe_rt_input_opened(rt, &f->src.node, 0, "stdin");
     return &f->src;
 }
 
@@ -551,7 +556,7 @@ static int cmp_path(const void *a, const void *b)
 static void files_glob(FileSrc *f, char *pat)
 {
     glob_t g;
-    int rc = glob(pat, 0, NULL, &g);
+    int rc = pipe_rt_glob(f->src.node.rt, pat, &g);
     if (rc != 0) {
         char msg[600];
         snprintf(msg, sizeof msg, rc == GLOB_NOMATCH ? "no file matches '%.500s'"
@@ -569,22 +574,6 @@ static void files_glob(FileSrc *f, char *pat)
     globfree(&g);
 }
 
-/* Fails unless path opens for reading and is no folder, before anything
- * runs.  It opens the file (a FIFO without waiting for a writer) rather than
- * looking at the path: a sandboxed run may open declared files but not look
- * at paths (docs/pipe.md "Safe mode and sandbox"). */
-static void files_check(FileSrc *f, const char *path)
-{
-    int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
-    if (fd < 0)
-        fail_errno(&f->src.node, "cannot open", path, errno);
-    struct stat st;
-    bool dir = fstat(fd, &st) == 0 && S_ISDIR(st.st_mode);
-    close(fd);
-    if (dir)
-        fail_errno(&f->src.node, "cannot read", path, EISDIR);
-}
-
 /* The lines of every file matching the glob pattern, in byte order of their
  * names, one file after another.  No match, or an unreadable file, is a
  * runtime error before anything runs. */
@@ -592,6 +581,9 @@ PipeSource *pipe_src_files(PipeRt *rt, PipePos pos, PipeStr pattern)
 {
     FileSrc *f = file_src_new(rt, pos, "files");
     char *pat = pipe_xstrndup(pattern.p ? pattern.p : "", pattern.n);
+    char *dir = pipe_glob_dir(pat, strlen(pat)); /* outside: one error, whatever it holds */
+    f->name = dir; /* freed with f should the check fail */
+    pipe_rt_check_path(rt, &f->src.node, (PipeStr){dir, strlen(dir)}, false);
     char **found = pipe_rt_sandbox_glob(rt, pat, &f->npaths);
     if (found) { /* globbed before the run was confined: the folders are closed now */
         free(pat);
@@ -602,9 +594,19 @@ PipeSource *pipe_src_files(PipeRt *rt, PipePos pos, PipeStr pattern)
         files_glob(f, pat);
     }
     qsort(f->paths, f->npaths, sizeof *f->paths, cmp_path);
-    for (size_t i = 0; i < f->npaths; i++) {
+    for (size_t i = 0; i < f->npaths; i++) { /* early errors; open_input enforces */
+        struct stat st;
         pipe_rt_check_path(rt, &f->src.node, (PipeStr){f->paths[i], strlen(f->paths[i])}, false);
-        files_check(f, f->paths[i]);
+        int fd = pipe_rt_open(rt, f->paths[i], O_RDONLY | O_NONBLOCK, 0, false); /* a FIFO: no wait */
+        int err = fd < 0 ? errno : fstat(fd, &st) != 0 ? errno : S_ISDIR(st.st_mode) ? EISDIR : 0;
+        if (fd >= 0)
+            close(fd);
+        if (err) {
+            char msg[700];
+            pipe_rt_open_error(rt, msg, sizeof msg, err == EISDIR ? "cannot read" : "cannot open", f->paths[i],
+                               err, false);
+            pipe_fail(&f->src.node, msg);
+        }
     }
     f->src.input_name = f->npaths ? f->paths[0] : "files";
     return &f->src;

@@ -2,10 +2,12 @@
 # exec(cmd) (docs/pipe.md, "exec: external programs"): restarts after a death
 # with the items in flight sent again (output complete and in order) and
 # named on stderr; retries exhausted; an error policy on exec; a program
-# killed by a signal; the back-off; a failing exit at the end (also when
-# pipec starts with SIGCHLD ignored); a line longer than --max-line-bytes
-# (the program is ended, a death); a reader that
-# closes early and SIGTERM leave no program behind; a missing command.  Runs
+# that reads ahead dying with many items in flight (they run alone until
+# the bad one: nothing else lost, nothing twice); a program killed by a
+# signal; the back-off; a failing exit at the end (also when pipec starts
+# with SIGCHLD ignored); a line longer than --max-line-bytes (the program is
+# ended, a death); a reader that closes early and SIGTERM leave no program
+# behind; a missing command.  Runs
 # with `pipec run`, the retries also as a `pipec build` binary.  Every case
 # runs under `timeout`: nothing hangs.  PIPEC names the compiler.
 LC_ALL=C
@@ -150,6 +152,136 @@ T "$PIPEC" run "$s/skip2.pipe" --cmd "$poison" <"$s/in"
 check "on error skip: exit 0" [ "$rc" = 0 ]
 check "on error skip: the item skipped" [ "$(tr '\n' ' ' <"$s/out")" = "1 2 3 4 5 7 8 9 10 " ]
 
+# --- a program that reads ahead (awk reads its input in blocks) dies with
+# many items in flight: under an error policy, or with retries, they run
+# alone, one program each, until the one that kills it; the others go
+# through, in order, and a new program takes the rest
+cat >"$s/ahead.awk" <<'EOF2'
+$0 == "poison" { exit 3 }
+{ print }
+EOF2
+ahead="awk -f $s/ahead.awk"
+# poisoned N...: $s/pin holds the lines 1 to 10000, those numbered N...
+# replaced by "poison"; $s/pgood the others
+poisoned() {
+    seq 1 10000 | awk -v bad=" $* " 'index(bad, " " NR " ") { print "poison"; next } { print }' >"$s/pin"
+    grep -v poison "$s/pin" >"$s/pgood"
+}
+poisoned 5001
+T "$PIPEC" run "$s/skip2.pipe" --cmd "$ahead" <"$s/pin"
+check "read ahead, on error skip: exit 0 ($rc)" [ "$rc" = 0 ]
+check "read ahead, on error skip: the 9999 good items, in order ($(wc -l <"$s/out"))" cmp -s "$s/out" "$s/pgood"
+check "read ahead, on error skip: the death named" has "$s/err" \
+    'items in flight (input stdin, lines 5001-'
+check "read ahead, on error skip: ... and run alone" has "$s/err" \
+    ', the first: "poison"; running them alone, one at a time'
+cd "$s"
+rm -f failed.txt
+T "$PIPEC" run skip.pipe --cmd "$ahead" --stats=json <"$s/pin"
+cd "$top"
+check "read ahead, on error NAME: exit 0 ($rc)" [ "$rc" = 0 ]
+check "read ahead, on error NAME: the 9999 good items, in order" cmp -s "$s/out" "$s/pgood"
+check "read ahead, on error NAME: one dead letter, the poison run alone" [ "$(cat "$s/failed.txt")" = \
+    "failed poison: skip.pipe:2:13: runtime error in stage exec: program \"awk -f $s/ahead.awk\" exited with status 3; 1 item in flight, run alone (input stdin, line 5001): \"poison\" (at end of input)" ]
+check "read ahead, on error NAME: one error in --stats" grep -q '"name": "exec".*"errors": 1,' "$s/err"
+# two poisons in the same block, one far after; the first item, the last
+poisoned 3001 3003 8000
+cd "$s"
+rm -f failed.txt
+T "$PIPEC" run skip.pipe --cmd "$ahead" <"$s/pin"
+cd "$top"
+check "three poisons: the 9997 good items, in order" cmp -s "$s/out" "$s/pgood"
+check "three poisons: three dead letters" [ "$(grep -c '^failed poison: .*run alone (input stdin, line [0-9]*)' "$s/failed.txt")" = 3 ]
+check "three poisons: their lines" [ "$(grep -o 'line [0-9]*' "$s/failed.txt" | tr '\n' ' ')" = "line 3001 line 3003 line 8000 " ]
+for at in 1 10000; do
+    poisoned $at
+    T "$PIPEC" run "$s/skip2.pipe" --cmd "$ahead" <"$s/pin"
+    check "poison at line $at: exit 0 ($rc)" [ "$rc" = 0 ]
+    check "poison at line $at: the 9999 good items, in order" cmp -s "$s/out" "$s/pgood"
+done
+
+# a program that holds 200 lines before it prints them: the items held when
+# it dies run alone up to the poison, each answered once
+cat >"$s/batch.awk" <<'EOF2'
+$0 == "poison" { bad = 1; exit 3 }
+{ a[++n] = $0 }
+n == 200 { for (i = 1; i <= n; i++) print a[i]; n = 0 }
+END { if (!bad) for (i = 1; i <= n; i++) print a[i] }
+EOF2
+(seq 1 549; echo poison; seq 551 1000) >"$s/bin"
+grep -v poison "$s/bin" >"$s/bgood"
+T "$PIPEC" run "$s/skip2.pipe" --cmd "awk -f $s/batch.awk" <"$s/bin"
+check "holds lines, on error skip: exit 0 ($rc)" [ "$rc" = 0 ]
+check "holds lines, on error skip: the 999 good items, in order, once" cmp -s "$s/out" "$s/bgood"
+
+# retries: the items run alone get them; without a policy the poison is a
+# runtime error naming it, and the good items before it are out
+poisoned 5001
+T "$PIPEC" run "$s/retry.pipe" --cmd "$ahead" --retries 1 --backoff 1 <"$s/pin"
+check "read ahead, retries: exit 1 ($rc)" [ "$rc" = 1 ]
+check "read ahead, retries: the items before it are out" cmp -s "$s/out" - <<EOF2
+$(seq 1 5000)
+EOF2
+check "read ahead, retries: the poison run alone, restarted" has "$s/err" \
+    '1 item in flight, run alone (input stdin, line 5001): "poison"; restarting (1 of 1) in 1 ms'
+check "read ahead, retries: then the error names it" has "$s/err" \
+    'runtime error in stage exec: program "awk -f '"$s"'/ahead.awk" exited with status 3 (gave up after 1 restart); 1 item in flight, run alone (input stdin, line 5001): "poison"'
+# no policy, no retries: the death is the error, as before, and nothing
+# answered before it is lost
+T "$PIPEC" run "$s/retry.pipe" --cmd "$ahead" <"$s/pin"
+check "read ahead, no policy: exit 1 ($rc)" [ "$rc" = 1 ]
+check "read ahead, no policy: the items before it are out" cmp -s "$s/out" - <<EOF2
+$(seq 1 5000)
+EOF2
+check "read ahead, no policy: the error names it first" grep -q \
+    'runtime error in stage exec: program .* exited with status 3; [0-9]* items in flight (input stdin, lines 5001-[0-9]*), the first: "poison"' "$s/err"
+check "read ahead, no policy: no restart" not has "$s/err" warning
+
+# what an item run alone prints is held back until its program exits 0: a
+# try that printed a line and died leaves nothing behind (flaky.awk dies on
+# "flaky" the first time, prints "partial" and dies the second, answers the
+# third; it counts in $FCNT)
+cat >"$s/flaky.awk" <<'EOF2'
+$0 == "flaky" {
+    n = 0
+    getline n <ENVIRON["FCNT"]
+    close(ENVIRON["FCNT"])
+    print n + 1 >ENVIRON["FCNT"]
+    close(ENVIRON["FCNT"])
+    if (n == 0) exit 4
+    if (n == 1) { print "partial"; exit 4 }
+}
+{ print }
+EOF2
+(seq 1 49; echo flaky; seq 51 100) >"$s/fin"
+rm -f "$s/fcnt"
+FCNT="$s/fcnt" T "$PIPEC" run "$s/retry.pipe" --cmd "awk -f $s/flaky.awk" --retries 1 --backoff 1 <"$s/fin"
+check "held back: exit 0 ($rc)" [ "$rc" = 0 ]
+check "held back: every item once, in order, nothing of the failed try" cmp -s "$s/out" "$s/fin"
+
+# a program that always dies: bounded work (a program per item at most, and
+# one alone per restart), every item fails under a policy, and without one
+# the first item run alone is the error
+cat >"$s/die.pipe" <<'EOF2'
+pipeline main(cmd: str, retries: int = 0) {
+    stdin | exec(cmd, retries: retries, backoff_ms: 1) on error skip | stdout
+}
+EOF2
+seq 1 20 >"$s/twenty"
+die="echo >>$s/starts; awk '{ exit 3 }'"
+rm -f "$s/starts"
+T "$PIPEC" run "$s/die.pipe" --cmd "$die" --stats=json <"$s/twenty"
+check "always dies, on error skip: exit 0 ($rc)" [ "$rc" = 0 ]
+check "always dies, on error skip: nothing out" [ ! -s "$s/out" ]
+check "always dies, on error skip: 20 errors" grep -q '"name": "exec".*"errors": 20,' "$s/err"
+check "always dies, on error skip: at most 2 programs an item ($(wc -l <"$s/starts"))" [ "$(wc -l <"$s/starts")" -le 40 ]
+rm -f "$s/starts"
+T "$PIPEC" run "$s/retry.pipe" --cmd "$die" --retries 2 --backoff 1 <"$s/twenty"
+check "always dies, retries: exit 1 ($rc)" [ "$rc" = 1 ]
+check "always dies, retries: 1 program, then 3 for the first item alone ($(wc -l <"$s/starts"))" [ "$(wc -l <"$s/starts")" = 4 ]
+check "always dies, retries: the error names the first item" has "$s/err" \
+    'exited with status 3 (gave up after 2 restarts); 1 item in flight, run alone (input stdin, line 1): "1"'
+
 # --- a program killed by a signal: itself (sh execs it), or a command of sh's
 K=1 HOW=kill
 rm -f "$CNT"
@@ -236,6 +368,10 @@ K=1
 rm -f "$CNT"
 T "$PIPEC" run "$s/retry.pipe" --cmd "$poison" --retries 1 --trace "$s/trace" <"$s/in"
 check "trace: a restart record" grep -q '^{"event":"restart",.*"stage":"exec".*"attempt":1,"delay_ms":10,"message":"program .*1 item in flight (input stdin, line 6): \\"poison\\"; restarting (1 of 1) in 10 ms"' "$s/trace"
+poisoned 5001
+T "$PIPEC" run "$s/skip2.pipe" --cmd "$ahead" --trace "$s/trace" <"$s/pin"
+check "trace: the items in flight run alone, a restart record with attempt 0" grep -q \
+    '^{"event":"restart",.*"stage":"exec".*"attempt":0,"delay_ms":0,"message":"program .* items in flight (input stdin, lines 5001-[0-9]*), the first: \\"poison\\"; running them alone, one at a time"' "$s/trace"
 
 # --- a program that stops reading with status 0 ends the stage, as head does
 cat >"$s/head.pipe" <<'EOF'

@@ -101,9 +101,10 @@ pipeline main(src: str = "in/data.txt", dst: str = "out/b.txt") {
     file("in/data.txt") | sort | file("out/a.txt")
     file(src) | upper | file(dst)
     files("in/d*.txt") | append("out/c.txt")
-    file("out/a.txt") | count_items | stdout
+    file("out/r.txt") | count_items | stdout
 }
 EOF
+echo r >out/r.txt
 expect "safe: allowed paths run" 0 "$PIPEC" run --safe $A ok.pipe
 check "safe: allowed paths: output" [ "$(cat out/a.txt out/b.txt | tr '\n' ' ')" = "a b B A " ]
 expect "safe: allowed paths build" 0 "$PIPEC" build --safe $A ok.pipe -o okbin

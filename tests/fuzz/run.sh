@@ -1,6 +1,6 @@
 #!/bin/sh
-# run.sh fuzz|replay — seeds the corpora of the two libFuzzer targets, then
-# fuzz: runs each (or those of FUZZ_TARGETS: parse, input) for FUZZ_SECONDS
+# run.sh fuzz|replay — seeds the corpora of the three libFuzzer targets, then
+# fuzz: runs each (or those of FUZZ_TARGETS: parse, input, path) for FUZZ_SECONDS
 #   (one process), printing libFuzzer's final
 #   stats; a crash, leak or UBSan report is left in FUZZ_DIR/artifacts/TARGET/;
 # replay: runs every seed and every tests/fuzz/regress/TARGET/ input once
@@ -78,6 +78,12 @@ for f in "$samples"/*; do
     j=$((j + 1))
 done
 
+# seeds of fuzz_path: a few byte strings (each byte a choice of the tree or a path)
+mkdir -p "$seeds/path"
+for s in 1 2 3 4 5 6 7 8; do
+    awk -v s=$s 'BEGIN { srand(s); for (i = 0; i < 200; i++) printf "%c", int(rand() * 256) }' >"$seeds/path/seed$s"
+done
+
 # --- fuzz -------------------------------------------------------------------
 fuzz() { # fuzz TARGET MAX_LEN
     t=$1
@@ -120,11 +126,12 @@ replay() { # replay TARGET: every seed and regression input, once, in one proces
 case $mode in
 fuzz)
     rc=0
-    for t in ${FUZZ_TARGETS:-parse input}; do
+    for t in ${FUZZ_TARGETS:-parse input path}; do
         case $t in
         parse) fuzz parse 4096 || rc=1 ;;
         input) fuzz input 16384 || rc=1 ;;
-        *) echo "fuzz: unknown target $t (parse, input)" >&2 && rc=2 ;;
+        path) fuzz path 512 || rc=1 ;;
+        *) echo "fuzz: unknown target $t (parse, input, path)" >&2 && rc=2 ;;
         esac
     done
     exit $rc
@@ -132,6 +139,7 @@ fuzz)
 replay)
     replay parse
     replay input
+    replay path
     echo "fuzz: $pass passed, $fail failed"
     [ $fail -eq 0 ]
     ;;
