@@ -1831,7 +1831,8 @@ static int tty_getc(FILE *f)
 }
 
 /* A script's next line, without its newline, or NULL at its end or when
- * SIGTERM or SIGHUP ends the session.  Read without stdio, so that the poll()
+ * SIGTERM or SIGHUP ends the session; SIGINT meanwhile is forgotten (it stops
+ * runs only).  Read without stdio, so that the poll()
  * on fd 0 and the wake pipe sees every byte not yet taken: a signal that
  * comes between the look at got_end and the wait still ends the wait. */
 static char *script_line(Reader *rd)
@@ -1845,6 +1846,7 @@ static char *script_line(Reader *rd)
         if (nl || (rd->eof && rd->off < rd->len)) {
             size_t n = nl ? (size_t)(nl - s) : rd->len - rd->off;
             rd->off += n + (nl != NULL);
+            got_int = 0; /* a SIGINT while waiting for input is no request to stop what comes */
             return xstrndup(s, n);
         }
         if (rd->eof || got_end)
@@ -1870,8 +1872,7 @@ static char *script_line(Reader *rd)
 
 /* The next line (malloc'ed, without its newline), or NULL at end of input,
  * when SIGTERM or SIGHUP ends the session, or (rd->interrupted) when Ctrl-C
- * dropped the line at a terminal.  In a script SIGINT changes nothing here:
- * it stops runs only. */
+ * dropped the line at a terminal. */
 static char *read_line(Reader *rd, const char *prompt)
 {
     if (rd->pending) {

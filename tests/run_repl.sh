@@ -6,10 +6,17 @@
 #    grep -E patterns: only the matching lines are compared (for :c's long C).
 #    NAME.run, when present, is a command run afterwards (PIPEC and TMP set),
 #    whose stdout must equal NAME.run.out: a :save'd file run by `pipec run`.
-# 2. At a terminal: the story of docs/repl.md in a real pseudo-terminal (tmux):
+# 2. Stopping runs, in a script fed through a FIFO: SIGINT stops a run that
+#    never returns (tests/repl/spin.pipe) and the session goes on with what
+#    was defined before; SIGINT between inputs changes nothing; `:input` of a
+#    FIFO nobody writes to is interrupted, `:input /dev/zero` ends in the line
+#    limit's runtime error; SIGTERM during a stuck run ends the session (143)
+#    and removes its temporary files.
+# 3. At a terminal: the story of docs/repl.md in a real pseudo-terminal (tmux):
 #    load a sample, build a pipeline step by step, ask for types and the graph,
 #    make an error and carry on, :save; `pipec run` of the saved file must print
-#    what the REPL showed.
+#    what the REPL showed.  Then Ctrl-C: on a run that never returns, and at
+#    the prompt (the line is dropped); the session keeps its definitions.
 # PIPEC names the compiler (default bin/pipec).  UPDATE=1 rewrites NAME.out.
 LC_ALL=C
 export LC_ALL
@@ -65,6 +72,94 @@ for in in tests/repl/*.in; do
         fi
     fi
 done
+
+# ------------------------------------------------------------------ stopping runs
+# waits (up to about 10 s) until file $2 holds fixed text $1
+wait_text() {
+    n=0
+    while [ $n -lt 200 ]; do
+        grep -q -F -- "$1" "$2" 2>/dev/null && return 0
+        sleep 0.05
+        n=$((n + 1))
+    done
+    return 1
+}
+# sh starts a background command with SIGINT ignored (and the REPL keeps to
+# that): env gives it its default action back
+if ! env --default-signal=INT true 2>/dev/null; then
+    skipped "stopping runs: no env --default-signal"
+else
+    mkfifo "$TMP/script" "$TMP/nowriter"
+    mkdir "$TMP/tmpdir"
+    out=$TMP/stop.out
+    (
+        # :input /dev/zero may not take the machine's memory (it did: the
+        # whole file was read)
+        case $PIPEC in *asan*) ;; *) ulimit -v 3000000 ;; esac
+        exec env --default-signal=INT TMPDIR="$TMP/tmpdir" "$PIPEC" repl < "$TMP/script" > "$out" 2>&1
+    ) &
+    repl=$!
+    exec 3> "$TMP/script"
+    stop_ok=1
+    # expect TEXT WHAT: the REPL's output comes to hold TEXT, else a failure named WHAT
+    expect() {
+        if [ $stop_ok = 1 ] && ! wait_text "$1" "$out"; then
+            stop_ok=0
+            bad "stopping runs" "$2: no '$1' in the output"
+            sed 's/^/    | /' "$out" | cut -c 1-150 | tail -10
+        fi
+    }
+    # a blank line after a flow: in a script, the next line might have continued it
+    printf ':load tests/repl/spin.pipe\n:lines\nhello\n.\nw = stdin | upper\nstdin | spin\n\n' >&3
+    sleep 1
+    kill -INT $repl
+    expect "interrupted" "SIGINT on a stage that never returns"
+    kill -INT $repl # between inputs: nothing happens
+    printf 'w\n\n' >&3
+    expect "HELLO" "a binding made before the interrupted run"
+    printf ':input %s\n' "$TMP/nowriter" >&3
+    sleep 1
+    kill -INT $repl
+    printf 'w | lower\n\n' >&3
+    expect "hello" ":input of a FIFO with no writer, then SIGINT"
+    printf ':input /dev/zero\nstdin | count_items\n\n' >&3
+    expect "(input /dev/zero, line 1)" ":input /dev/zero"
+    printf 'stdin | spin\n\n' >&3
+    sleep 1
+    kill -TERM $repl
+    n=0
+    while kill -0 $repl 2>/dev/null && [ $n -lt 200 ]; do
+        sleep 0.05
+        n=$((n + 1))
+    done
+    exec 3>&-
+    kill -KILL $repl 2>/dev/null
+    wait $repl
+    code=$?
+    # the session's output, but for the zeros in the runtime error of /dev/zero
+    sed 's/: "\\x00.*"\.\.\. (input/: ... (input/' "$out" > "$TMP/stop.got"
+    cat > "$TMP/stop.want" <<EOF
+interrupted: the run did not stop within 2 s and was killed (its unwritten output is lost)
+HELLO
+interrupted
+hello
+<repl>:1:1: runtime error in stage file: line longer than --max-line-bytes=1073741824: ... (input /dev/zero, line 1)
+1
+interrupted: the run did not stop within 2 s and was killed (its unwritten output is lost)
+EOF
+    if [ $stop_ok = 0 ]; then
+        :
+    elif [ $code -ne 143 ]; then
+        bad "stopping runs" "exit code $code after SIGTERM, expected 143"
+    elif [ -n "$(ls "$TMP/tmpdir")" ]; then
+        bad "stopping runs" "temporary files left: $(ls "$TMP/tmpdir")"
+    elif ! cmp -s "$TMP/stop.got" "$TMP/stop.want"; then
+        bad "stopping runs" "output differs (< expected, > got)"
+        diff "$TMP/stop.want" "$TMP/stop.got" | cut -c 1-150 | head -20
+    else
+        pass=$((pass + 1))
+    fi
+fi
 
 # ------------------------------------------------------------------ at a terminal
 if ! command -v tmux >/dev/null 2>&1; then
