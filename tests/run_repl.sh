@@ -172,8 +172,9 @@ if ! command -v tmux >/dev/null 2>&1; then
     echo "SKIP terminal: tmux not installed"
 else
     T="tmux -L $sock"
+    win=repl # the tmux session under test
     pane() {
-        $T capture-pane -p -t repl -S -500 2>/dev/null
+        $T capture-pane -p -t $win -S -500 2>/dev/null
     }
     # waits (up to about 10 s) until the pane holds pattern (fixed text) count times
     wait_for() {
@@ -187,8 +188,12 @@ else
         pane | sed 's/^/    | /' | tail -15
         return 1
     }
+    # types text (typeline: and Enter; key: a key such as C-c) unless a step failed
     typeline() {
-        $T send-keys -t repl -l -- "$1" && $T send-keys -t repl Enter
+        [ $term_ok = 0 ] || { $T send-keys -t $win -l -- "$1" && $T send-keys -t $win Enter; }
+    }
+    key() {
+        [ $term_ok = 0 ] || $T send-keys -t $win "$@"
     }
     term_ok=1
     step() {
@@ -246,6 +251,51 @@ else
         fi
     fi
     [ $term_ok = 1 ] || sed 's/^/    | /' "$TMP/screen" | tail -30
+
+    # Ctrl-C on a run that never returns, then at the prompt on a line being
+    # typed: each time the session goes on, with the binding made before
+    win=stop
+    term_ok=1
+    $T new-session -d -s stop -x 120 -y 40 \
+        "cd '$top' && env HOME='$TMP' TERM=xterm '$PIPEC' repl; echo \$? > '$TMP/status2'; sleep 60"
+    step "pipe>"
+    typeline ":load tests/repl/spin.pipe"
+    typeline ":lines"
+    typeline "hello"
+    typeline "."
+    typeline "w = stdin | upper"
+    step "w : str"
+    typeline "w | spin"
+    sleep 1
+    key C-c
+    step "interrupted"
+    typeline "w"
+    step "HELLO"
+    step "pipe>" 6
+    key -l "w | dropped"
+    key C-c
+    step "pipe>" 7
+    typeline "w | lower"
+    step "pipe>" 8
+    key C-d
+    n=0
+    while [ ! -s "$TMP/status2" ] && [ $n -lt 200 ]; do
+        sleep 0.05
+        n=$((n + 1))
+    done
+    pane > "$TMP/screen2"
+    status=$(cat "$TMP/status2" 2>/dev/null)
+    if [ $term_ok = 0 ]; then
+        sed "/^$/d; s/^/    | /" "$TMP/screen2" | tail -20
+    elif [ "$status" != 0 ]; then
+        bad "terminal Ctrl-C" "pipec repl exited with ${status:-(still running)} after Ctrl-D"
+        sed "/^$/d; s/^/    | /" "$TMP/screen2" | tail -20
+    elif grep -q "unknown stage 'dropped'" "$TMP/screen2" || ! grep -q -x "hello" "$TMP/screen2"; then
+        bad "terminal Ctrl-C" "the line dropped by Ctrl-C was run, or the next one was not"
+        sed "/^$/d; s/^/    | /" "$TMP/screen2" | tail -20
+    else
+        pass=$((pass + 1))
+    fi
 fi
 
 echo "repl: $pass passed, $fail failed"
