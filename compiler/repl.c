@@ -931,6 +931,7 @@ static void child_run(const EmitOut *eo, const char *inc, const int fds[3], cons
     } else {
         fputs("pipec: error: the generated C did not compile (a bug in pipec, or in an extern proc)\n", stderr);
     }
+    jit_free(j); /* memcheck counts what the child leaves at _exit */
     fflush(stdout);
     fflush(stderr);
     _exit(rc);
@@ -998,7 +999,7 @@ static int wait_run(pid_t pid, bool *killed)
  * sample as standard input and standard output and error going to the
  * temporary files out_name and "err"; see wait_run for what it returns.
  * Nothing the run does (a loop that never ends, a crash in an extern proc,
- * memory exhausted) can end the session. */
+ * memory exhausted) ends the session. */
 static int run_program(Repl *R, const EmitOut *eo, const char *out_name, bool *killed)
 {
     char in[4200], out[4200], err[4200];
@@ -1039,8 +1040,8 @@ static int run_program(Repl *R, const EmitOut *eo, const char *out_name, bool *k
 }
 
 /* Says how a run ended when it did not end by itself: stopped by Ctrl-C,
- * killed because it did not stop, or by a signal of its own (a crash in an
- * extern proc, memory exhausted).  Nothing for the end of the session. */
+ * killed because it did not stop, or by another signal (a crash in an extern
+ * proc, the kernel's OOM killer).  Nothing when the session ends. */
 static void say_end(int rc, bool killed)
 {
     fflush(stdout);
@@ -1731,7 +1732,11 @@ static int count_lines(const char *path)
 static bool readable(const char *path)
 {
     struct stat st;
-    int e = stat(path, &st) != 0 || access(path, R_OK) != 0 ? errno : S_ISDIR(st.st_mode) ? EISDIR : 0;
+    int e = 0;
+    if (stat(path, &st) != 0 || access(path, R_OK) != 0)
+        e = errno;
+    else if (S_ISDIR(st.st_mode))
+        e = EISDIR;
     if (e)
         error("cannot read '%s': %s", path, strerror(e));
     return e == 0;
@@ -1762,10 +1767,8 @@ static bool input_file(Repl *R, const char *path)
     unit_free(&u);
     prog_free(&p);
     free(flow.p);
-    char from[4200], to[4200];
-    if (ok && (!tmp_path(R, "input", from, sizeof from) || !tmp_path(R, "sample", to, sizeof to))) {
-        ok = false;
-    } else if (ok && rename(from, to) != 0) {
+    char from[4200], to[4200]; /* the temporary folder is there: the run was */
+    if (ok && rename(tmp_path(R, "input", from, sizeof from), tmp_path(R, "sample", to, sizeof to)) != 0) {
         error("cannot make %s the sample: %s", from, strerror(errno));
         ok = false;
     }
@@ -1832,9 +1835,9 @@ static int tty_getc(FILE *f)
 
 /* A script's next line, without its newline, or NULL at its end or when
  * SIGTERM or SIGHUP ends the session; SIGINT meanwhile is forgotten (it stops
- * runs only).  Read without stdio, so that the poll()
- * on fd 0 and the wake pipe sees every byte not yet taken: a signal that
- * comes between the look at got_end and the wait still ends the wait. */
+ * runs only).  Read without stdio, so that the poll() on fd 0 and the wake
+ * pipe sees every byte not yet taken: a signal that comes between the look
+ * at got_end and the wait still ends the wait. */
 static char *script_line(Reader *rd)
 {
     if (!rd->buf) {

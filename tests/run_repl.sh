@@ -18,11 +18,13 @@
 #    what the REPL showed.  Then Ctrl-C: on a run that never returns, and at
 #    the prompt (the line is dropped); the session keeps its definitions.
 # PIPEC names the compiler (default bin/pipec).  UPDATE=1 rewrites NAME.out.
+# Under memcheck (PIPEC_UNDER_VALGRIND=1) the waits are SLOW (10) times longer.
 LC_ALL=C
 export LC_ALL
 top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/tests/lib.sh"
 TMP=$scratch
+if [ "${PIPEC_UNDER_VALGRIND:-}" = 1 ]; then SLOW=10; else SLOW=1; fi
 sock=pipec-test-$$
 cleanup() {
     command -v tmux >/dev/null 2>&1 && tmux -L "$sock" kill-server >/dev/null 2>&1
@@ -74,10 +76,10 @@ for in in tests/repl/*.in; do
 done
 
 # ------------------------------------------------------------------ stopping runs
-# waits (up to about 10 s) until file $2 holds fixed text $1
+# waits (up to about 10 s times SLOW) until file $2 holds fixed text $1
 wait_text() {
     n=0
-    while [ $n -lt 200 ]; do
+    while [ $n -lt $((200 * SLOW)) ]; do
         grep -q -F -- "$1" "$2" 2>/dev/null && return 0
         sleep 0.05
         n=$((n + 1))
@@ -94,8 +96,8 @@ else
     out=$TMP/stop.out
     (
         # :input /dev/zero may not take the machine's memory (it did: the
-        # whole file was read)
-        case $PIPEC in *asan*) ;; *) ulimit -v 3000000 ;; esac
+        # whole file was read); ASan and memcheck need more address space
+        case $PIPEC in *asan* | */valgrind/*) ;; *) ulimit -v 3000000 ;; esac
         exec env --default-signal=INT TMPDIR="$TMP/tmpdir" "$PIPEC" repl < "$TMP/script" > "$out" 2>&1
     ) &
     repl=$!
@@ -116,24 +118,24 @@ else
         printf '%s\n' "$@" >&3 2>/dev/null
     }
     send ':load tests/repl/spin.pipe' :lines hello . 'w = stdin | upper' 'stdin | spin' ''
-    sleep 1
+    sleep $SLOW # into the stage
     kill -INT $repl 2>/dev/null
     expect "interrupted" "SIGINT on a stage that never returns"
     kill -INT $repl 2>/dev/null # between inputs: nothing happens
     send w ''
     expect "HELLO" "a binding made before the interrupted run"
     send ":input $TMP/nowriter"
-    sleep 1
+    sleep $SLOW
     kill -INT $repl 2>/dev/null
     send 'w | lower' ''
     expect "hello" ":input of a FIFO with no writer, then SIGINT"
     send ':input /dev/zero' 'stdin | count_items' ''
     expect "(input /dev/zero, line 1)" ":input /dev/zero"
     send 'stdin | spin' ''
-    sleep 1
+    sleep $SLOW
     kill -TERM $repl 2>/dev/null
     n=0
-    while kill -0 $repl 2>/dev/null && [ $n -lt 200 ]; do
+    while kill -0 $repl 2>/dev/null && [ $n -lt $((200 * SLOW)) ]; do
         sleep 0.05
         n=$((n + 1))
     done
@@ -176,10 +178,10 @@ else
     pane() {
         $T capture-pane -p -t $win -S -500 2>/dev/null
     }
-    # waits (up to about 10 s) until the pane holds pattern (fixed text) count times
+    # waits (up to about 10 s times SLOW) until the pane holds pattern (fixed text) count times
     wait_for() {
         n=0
-        while [ $n -lt 200 ]; do
+        while [ $n -lt $((200 * SLOW)) ]; do
             [ "$(pane | grep -c -F -- "$1")" -ge "${2:-1}" ] && return 0
             sleep 0.05
             n=$((n + 1))
@@ -266,7 +268,7 @@ else
     typeline "w = stdin | upper"
     step "w : str"
     typeline "w | spin"
-    sleep 1
+    sleep $SLOW
     key C-c
     step "interrupted"
     typeline "w"
@@ -279,7 +281,7 @@ else
     step "pipe>" 8
     key C-d
     n=0
-    while [ ! -s "$TMP/status2" ] && [ $n -lt 200 ]; do
+    while [ ! -s "$TMP/status2" ] && [ $n -lt $((200 * SLOW)) ]; do
         sleep 0.05
         n=$((n + 1))
     done
