@@ -1957,7 +1957,8 @@ static const char help_text[] =
     "                 bindings it uses: `pipec run FILE < sample` prints what the flow did\n"
     "  :reset         forget everything, the sample too\n"
     "  :help          this text\n"
-    "  :quit          leave (so do end of input and Ctrl-D)\n";
+    "  :quit          leave (so do end of input and Ctrl-D)\n"
+    "Ctrl-C stops the flow that runs (the session stays) or drops the line typed.\n";
 
 static void reset(Repl *R)
 {
