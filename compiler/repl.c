@@ -7,18 +7,27 @@
  * back to the piece's own line; report() rewrites every `file:line:col` and
  * excerpt line number that way, so errors point at what the user typed
  * (`<repl>:1:17`) or at the loaded file's own lines.  Nothing of one evaluation
- * outlives it: Diag, arena, emitted C and Jit are freed each time. */
+ * outlives it: Diag, arena and emitted C are freed each time, and the program
+ * is JIT-compiled and run in a child process, so that a run that must be
+ * killed (a stage stuck in a loop, a crash) takes nothing of the session. */
 #include "repl.h"
 
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
 
 #include <editline/readline.h>
 
@@ -126,8 +135,7 @@ typedef struct Chunks {
 typedef struct Repl {
     Chunks defs, binds;
     char *last;        /* the last flow that ran without an error, or NULL */
-    Buf sample;        /* the lines `stdin` reads, each ending in '\n' */
-    int nsample;
+    int nsample;       /* lines in the sample (the temporary file "sample", which `stdin` reads) */
     char *sample_file; /* where the sample came from (:input), to re-read on :limit */
     bool sample_set;
     bool noted_empty;  /* the empty-sample note was shown */
@@ -738,23 +746,88 @@ static void prog_flow(const Repl *R, Prog *p, const bool *need, const char *flow
     prog_raw(p, "}\n");
 }
 
-/* ------------------------------------------------------------------ temporary files and running */
+/* ------------------------------------------------------------------ signals */
 
-static const char *const tmp_names[] = {"sample", "out", "err", "pipe.h", "pipe_std.h"};
-#define NTMP (sizeof tmp_names / sizeof *tmp_names)
+/* Seconds that a run may take to stop after Ctrl-C (or SIGTERM) before it is
+ * killed: a stage stuck in a loop never looks at the stop, and the runtime's
+ * own watchdog would wait longer. */
+#define STOP_WAIT 2
 
-/* The temporary files, for a signal handler to remove (unlink and rmdir are
- * async-signal-safe; building the paths there would not be). */
-static char tmp_files[NTMP + 1][4200];
+/* What the REPL's handler saw (a handler has nowhere else to put it): SIGINT
+ * asks to stop the run under way, or to drop the line being typed; SIGTERM or
+ * SIGHUP (got_end) to end the session once the run stopped.  Each signal also
+ * writes a byte to wake[1], so that a poll() for input or for a run's end
+ * returns. */
+static volatile sig_atomic_t got_int, got_end;
+static int wake[2] = {-1, -1};
 
 static void on_signal(int sig)
 {
-    for (size_t i = 0; i <= NTMP; i++)
-        if (tmp_files[i][0])
-            i < NTMP ? unlink(tmp_files[i]) : rmdir(tmp_files[i]);
-    signal(sig, SIG_DFL);
-    raise(sig);
+    int saved = errno;
+    if (sig == SIGINT)
+        got_int = 1;
+    else if (sig != SIGCHLD)
+        got_end = sig;
+    ssize_t w = write(wake[1], "x", 1);
+    (void)w;
+    errno = saved;
 }
+
+static void drain_wake(void)
+{
+    char b[64];
+    while (read(wake[0], b, sizeof b) > 0)
+        ;
+}
+
+/* Handles sig with on_signal, unless it is ignored (nohup; a script's
+ * `pipec repl &` without job control ignores SIGINT): that stays so.
+ * SIGINT and SIGCHLD restart the calls they interrupt (a poll() never
+ * restarts); SIGTERM and SIGHUP do not, so that a script's read ends. */
+static void catch_signal(int sig, int flags)
+{
+    struct sigaction sa, old;
+    sigaction(sig, NULL, &old);
+    if (old.sa_handler == SIG_IGN)
+        return;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = flags;
+    sigaction(sig, &sa, NULL);
+}
+
+static const int caught[] = {SIGINT, SIGTERM, SIGHUP, SIGCHLD};
+#define NCAUGHT (sizeof caught / sizeof *caught)
+
+static bool catch_signals(void)
+{
+    if (pipe2(wake, O_CLOEXEC | O_NONBLOCK) != 0) {
+        error("cannot make a pipe: %s", strerror(errno));
+        return false;
+    }
+    catch_signal(SIGINT, SA_RESTART);
+    catch_signal(SIGTERM, 0);
+    catch_signal(SIGHUP, 0);
+    catch_signal(SIGCHLD, SA_RESTART | SA_NOCLDSTOP);
+    return true;
+}
+
+/* Gives each signal the REPL handles its default action back. */
+static void release_signals(void)
+{
+    for (size_t i = 0; i < NCAUGHT; i++) {
+        struct sigaction cur;
+        sigaction(caught[i], NULL, &cur);
+        if (cur.sa_handler == on_signal)
+            signal(caught[i], SIG_DFL);
+    }
+}
+
+/* ------------------------------------------------------------------ temporary files */
+
+static const char *const tmp_names[] = {"sample", "input", "out", "err", "pipe.h", "pipe_std.h"};
+#define NTMP (sizeof tmp_names / sizeof *tmp_names)
 
 static const char *tmp_path(Repl *R, const char *name, char *buf, size_t size)
 {
@@ -767,13 +840,6 @@ static const char *tmp_path(Repl *R, const char *name, char *buf, size_t size)
             return NULL;
         }
         R->tmp = xstrdup(tmpl);
-        for (size_t i = 0; i < NTMP; i++)
-            snprintf(tmp_files[i], sizeof tmp_files[i], "%s/%s", tmpl, tmp_names[i]);
-        snprintf(tmp_files[NTMP], sizeof tmp_files[NTMP], "%s", tmpl);
-        /* a closed terminal, kill or Ctrl-C during a flow leaves nothing behind */
-        signal(SIGHUP, on_signal);
-        signal(SIGTERM, on_signal);
-        signal(SIGINT, on_signal);
     }
     snprintf(buf, size, "%s/%s", R->tmp, name);
     return buf;
@@ -812,10 +878,6 @@ static void remove_tmp(Repl *R)
     for (size_t i = 0; i < NTMP; i++)
         unlink(tmp_path(R, tmp_names[i], p, sizeof p));
     rmdir(R->tmp);
-    signal(SIGHUP, SIG_DFL);
-    signal(SIGTERM, SIG_DFL);
-    signal(SIGINT, SIG_DFL);
-    memset(tmp_files, 0, sizeof tmp_files);
     free(R->tmp);
     R->tmp = NULL;
 }
@@ -842,73 +904,185 @@ static char *read_file(const char *path, size_t *len)
     return b.p;
 }
 
-/* Standard input, output and error of a run: the sample and two files. */
-typedef struct Capture {
-    int saved[3];
-    bool on;
-} Capture;
+/* ------------------------------------------------------------------ running in a child process */
 
-static bool capture_begin(Repl *R, Capture *c)
+/* The child's side of a run: the signals the REPL handles back at their
+ * defaults (then unblocked: one sent meanwhile acts now), fds as standard
+ * input, output and error; JIT-compiles and runs the program and exits with
+ * pipe_main's code.  Never returns. */
+static void child_run(const EmitOut *eo, const char *inc, const int fds[3], const sigset_t *mask)
+{
+#ifdef __linux__
+    prctl(PR_SET_PDEATHSIG, SIGKILL); /* a REPL killed outright takes its run along */
+#endif
+    release_signals();
+    sigprocmask(SIG_SETMASK, mask, NULL);
+    close(wake[0]);
+    close(wake[1]);
+    for (int i = 0; i < 3; i++)
+        dup2(fds[i], i);
+    Jit *j = jit_compile(eo->code, eo->extern_files, eo->nextern, inc);
+    const PipeProgram *prog = j ? jit_symbol(j, "pipe_program") : NULL;
+    int rc = 2;
+    if (prog) {
+        char name[] = "pipec repl";
+        char *argv[] = {name, NULL};
+        rc = pipe_main(prog, 1, argv);
+    } else {
+        fputs("pipec: error: the generated C did not compile (a bug in pipec, or in an extern proc)\n", stderr);
+    }
+    jit_free(j); /* memcheck counts what the child leaves at _exit */
+    fflush(stdout);
+    fflush(stderr);
+    _exit(rc);
+}
+
+static long long now_ms(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+/* Passes a stop on to the run's process group; the first one starts the
+ * STOP_WAIT after which the run is killed. */
+static void stop_run(pid_t pid, int sig, long long *deadline)
+{
+    kill(-pid, sig);
+    if (*deadline < 0)
+        *deadline = now_ms() + STOP_WAIT * 1000;
+}
+
+/* Waits for the run in process (group) pid to end.  Ctrl-C is passed on to it
+ * (again: the runtime then ends it at once), SIGTERM or SIGHUP as SIGTERM; a
+ * run still there STOP_WAIT s after the first is killed (*killed).  Returns
+ * its exit code, or 128 + the signal that ended it. */
+static int wait_run(pid_t pid, bool *killed)
+{
+    long long deadline = -1;
+    bool told_end = false;
+    int status;
+    for (;;) {
+        drain_wake(); /* before waitpid: a SIGCHLD after it still wakes the poll */
+        pid_t w = waitpid(pid, &status, WNOHANG);
+        if (w == pid)
+            break;
+        if (w < 0 && errno != EINTR)
+            return 1;
+        if (got_int) {
+            got_int = 0;
+            stop_run(pid, SIGINT, &deadline);
+        }
+        if (got_end && !told_end) {
+            told_end = true;
+            stop_run(pid, SIGTERM, &deadline);
+        }
+        int timeout = -1;
+        if (deadline >= 0) {
+            long long left = deadline - now_ms();
+            if (left <= 0) {
+                kill(-pid, SIGKILL);
+                *killed = true;
+                deadline = -1;
+                continue;
+            }
+            timeout = (int)left;
+        }
+        struct pollfd p = {.fd = wake[0], .events = POLLIN};
+        poll(&p, 1, timeout);
+    }
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+/* Runs the emitted program in a child process, in a process group of its own
+ * (so that the REPL alone gets the terminal's Ctrl-C, and decides), with the
+ * sample as standard input and standard output and error going to the
+ * temporary files out_name and "err"; see wait_run for what it returns.
+ * Nothing the run does (a loop that never ends, a crash in an extern proc,
+ * memory exhausted) ends the session. */
+static int run_program(Repl *R, const EmitOut *eo, const char *out_name, bool *killed)
 {
     char in[4200], out[4200], err[4200];
-    if (!tmp_path(R, "sample", in, sizeof in) || !tmp_path(R, "out", out, sizeof out) ||
+    const char *inc = eo->nextern ? headers_dir(R) : NULL;
+    if (!tmp_path(R, "sample", in, sizeof in) || !tmp_path(R, out_name, out, sizeof out) ||
         !tmp_path(R, "err", err, sizeof err))
-        return false;
+        return 2;
     int fds[3] = {open(in, O_RDONLY | O_CLOEXEC), open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600),
                   open(err, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)};
+    int rc = 2;
     if (fds[0] < 0 || fds[1] < 0 || fds[2] < 0) {
         error("cannot open the REPL's temporary files in %s: %s", R->tmp, strerror(errno));
-        for (int i = 0; i < 3; i++)
-            if (fds[i] >= 0)
-                close(fds[i]);
-        return false;
+    } else {
+        fflush(stdout); /* else the child would write what is buffered too */
+        fflush(stderr);
+        sigset_t block, old;
+        sigemptyset(&block);
+        for (size_t i = 0; i < NCAUGHT; i++)
+            sigaddset(&block, caught[i]);
+        sigprocmask(SIG_BLOCK, &block, &old);
+        pid_t pid = fork();
+        if (pid == 0) {
+            setpgid(0, 0);
+            child_run(eo, inc, fds, &old);
+        }
+        if (pid > 0)
+            setpgid(pid, pid); /* either may run first: both set it */
+        sigprocmask(SIG_SETMASK, &old, NULL);
+        if (pid < 0)
+            error("cannot start a process for the run: %s", strerror(errno));
+        else
+            rc = wait_run(pid, killed);
     }
-    fflush(stdout);
-    fflush(stderr);
-    for (int i = 0; i < 3; i++) {
-        c->saved[i] = dup(i);
-        dup2(fds[i], i);
-        close(fds[i]);
-    }
-    c->on = true;
-    return true;
+    for (int i = 0; i < 3; i++)
+        if (fds[i] >= 0)
+            close(fds[i]);
+    return rc;
 }
 
-static void capture_end(Capture *c)
+/* Says how a run ended when it did not end by itself: stopped by Ctrl-C,
+ * killed because it did not stop, or by another signal (a crash in an extern
+ * proc, the kernel's OOM killer).  Nothing when the session ends. */
+static void say_end(int rc, bool killed)
 {
-    if (!c->on)
-        return;
     fflush(stdout);
-    fflush(stderr);
-    for (int i = 0; i < 3; i++) {
-        dup2(c->saved[i], i);
-        close(c->saved[i]);
-    }
-    c->on = false;
+    if (killed)
+        fprintf(stderr, "interrupted: the run did not stop within %d s and was killed (its unwritten output "
+                        "is lost)\n", STOP_WAIT);
+    else if (rc == 128 + SIGINT)
+        fputs("interrupted\n", stderr);
+    else if (rc > 128 && !got_end)
+        fprintf(stderr, "error: the run ended by signal %d (%s)\n", rc - 128, strsignal(rc - 128));
 }
 
-/* Shows the captured results (at most R->max lines) and errors. */
-static void show_capture(Repl *R, const Prog *p)
+/* Shows the results of a run (at most R->max lines). */
+static void show_output(Repl *R)
 {
     char path[4200];
     size_t n = 0;
     char *out = read_file(tmp_path(R, "out", path, sizeof path), &n);
-    if (out) {
-        size_t i = 0;
-        int lines = 0;
-        while (i < n && lines < R->max) {
-            char *nl = memchr(out + i, '\n', n - i);
-            i = nl ? (size_t)(nl - out) + 1 : n;
-            lines++;
-        }
-        fwrite(out, 1, i, stdout);
-        if (i > 0 && out[i - 1] != '\n')
-            fputc('\n', stdout);
-        fflush(stdout);
-        if (i < n)
-            fprintf(stderr, "... (the first %d results; :max N shows more)\n", R->max);
-        free(out);
+    if (!out)
+        return;
+    size_t i = 0;
+    int lines = 0;
+    while (i < n && lines < R->max) {
+        char *nl = memchr(out + i, '\n', n - i);
+        i = nl ? (size_t)(nl - out) + 1 : n;
+        lines++;
     }
+    fwrite(out, 1, i, stdout);
+    if (i > 0 && out[i - 1] != '\n')
+        fputc('\n', stdout);
+    fflush(stdout);
+    if (i < n)
+        fprintf(stderr, "... (the first %d results; :max N shows more)\n", R->max);
+    free(out);
+}
+
+/* Shows the messages of a run (the runtime's, or tcc's) with their positions mapped. */
+static void show_errors(Repl *R, const Prog *p)
+{
+    char path[4200];
+    size_t n = 0;
     char *err = read_file(tmp_path(R, "err", path, sizeof path), &n);
     if (err) {
         report(p, err, n);
@@ -924,9 +1098,10 @@ static bool dag_reads_stdin(const Dag *dag)
     return false;
 }
 
-/* Emits, JIT-compiles and runs a lowered unit with the sample as stdin;
- * returns pipe_main's exit code (2 when the C did not compile). */
-static int run_unit(Repl *R, Unit *u, const Prog *p)
+/* Emits a lowered unit and runs it (run_program): its output goes to the
+ * temporary file out_name, and is shown when that is "out"; then its
+ * messages.  Returns its exit code (see wait_run). */
+static int run_unit(Repl *R, Unit *u, const Prog *p, const char *out_name)
 {
     if (!R->sample_set && !R->noted_empty && dag_reads_stdin(&u->dag)) {
         fflush(stdout);
@@ -935,30 +1110,15 @@ static int run_unit(Repl *R, Unit *u, const Prog *p)
     }
     EmitOut eo;
     emit_program(&u->sema, &u->dag, EMIT_JIT, PROG_NAME, &eo);
-    const char *inc = eo.nextern ? headers_dir(R) : NULL;
-    Capture cap = {0};
-    if (!capture_begin(R, &cap)) {
-        emit_free(&eo);
-        return 2;
-    }
-    Jit *j = jit_compile(eo.code, eo.extern_files, eo.nextern, inc);
-    int rc = 2;
-    const PipeProgram *prog = j ? jit_symbol(j, "pipe_program") : NULL;
-    if (prog) {
-        char name[] = "pipec repl";
-        char *argv[] = {name, NULL};
-        rc = pipe_main(prog, 1, argv);
-    }
-    capture_end(&cap);
-    show_capture(R, p);
-    if (!prog)
-        fputs("pipec: error: the generated C did not compile (a bug in pipec, or in an extern proc)\n", stderr);
-    if (rc == 128 + SIGINT) /* Ctrl-C stopped the flow (pipe_main): back to the prompt */
-        fputs("interrupted\n", stderr);
-    if (rc == 128 + SIGTERM) /* meant for the REPL: its handler cleans up, then it ends */
-        raise(SIGTERM);
-    jit_free(j);
+    bool killed = false;
+    int rc = run_program(R, &eo, out_name, &killed);
     emit_free(&eo);
+    if (R->tty && (killed || rc == 128 + SIGINT))
+        fputc('\n', stderr); /* after the terminal's "^C" */
+    if (!strcmp(out_name, "out"))
+        show_output(R);
+    show_errors(R, p);
+    say_end(rc, killed);
     return rc;
 }
 
@@ -1246,7 +1406,7 @@ static void eval_flow(Repl *R, const char *text, Eval what)
                 emit_program(&u.sema, &u.dag, EMIT_JIT, PROG_NAME, &eo);
                 fwrite(eo.code, 1, eo.len, stdout);
                 emit_free(&eo);
-            } else if (run_unit(R, &u, &p) == 0) {
+            } else if (run_unit(R, &u, &p, "out") == 0) {
                 free(R->last);
                 R->last = xstrdup(c.text);
             }
@@ -1529,41 +1689,93 @@ static void save(Repl *R, const char *path)
         info(R, "(a definition is called 'main': run the session's pipeline with --pipeline repl)\n");
 }
 
-static void write_sample(Repl *R)
+/* Makes text (n bytes: nlines lines, each ending in '\n') the sample. */
+static void set_sample(Repl *R, const char *text, size_t n, int nlines)
 {
     char p[4200];
-    if (tmp_path(R, "sample", p, sizeof p) && !write_all(p, R->sample.p ? R->sample.p : "", R->sample.n))
+    if (tmp_path(R, "sample", p, sizeof p) && !write_all(p, text, n))
         error("cannot write the sample to %s: %s", p, strerror(errno));
+    R->nsample = nlines;
 }
 
-static void set_sample_lines(Repl *R, const char *text, size_t n, int limit)
+/* Appends s as a Pipe string literal. */
+static void buf_string(Buf *b, const char *s)
 {
-    R->sample.n = 0;
-    buf_puts(&R->sample, "");
-    R->nsample = 0;
-    for (size_t i = 0; i < n && (limit < 0 || R->nsample < limit);) {
-        const char *nl = memchr(text + i, '\n', n - i);
-        size_t len = nl ? (size_t)(nl - text - i) : n - i;
-        buf_add(&R->sample, text + i, len);
-        buf_add(&R->sample, "\n", 1);
-        R->nsample++;
-        i += len + 1;
+    buf_puts(b, "\"");
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\')
+            buf_printf(b, "\\%c", c);
+        else if (c < 0x20 || c == 0x7f)
+            buf_printf(b, "\\x%02x", c);
+        else
+            buf_add(b, s, 1);
     }
-    R->sample_set = true;
-    write_sample(R);
+    buf_puts(b, "\"");
 }
 
-/* :input FILE — its first R->limit lines become the sample. */
+/* The lines of a file whose every line ends in '\n'. */
+static int count_lines(const char *path)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC), n = 0;
+    char b[65536];
+    ssize_t got;
+    while (fd >= 0 && (got = read(fd, b, sizeof b)) > 0)
+        for (char *s = b; (s = memchr(s, '\n', (size_t)(b + got - s))) != NULL; s++)
+            n++;
+    if (fd >= 0)
+        close(fd);
+    return n;
+}
+
+/* Whether path names something :input can read; says why not. */
+static bool readable(const char *path)
+{
+    struct stat st;
+    int e = 0;
+    if (stat(path, &st) != 0 || access(path, R_OK) != 0)
+        e = errno;
+    else if (S_ISDIR(st.st_mode))
+        e = EISDIR;
+    if (e)
+        error("cannot read '%s': %s", path, strerror(e));
+    return e == 0;
+}
+
+/* :input FILE — the sample is FILE's first R->limit lines, copied by a run of
+ * `file(FILE) | head(LIMIT) | stdout` into the temporary file "input": so
+ * reading FILE has the limits of any run (a line longer than
+ * --max-line-bytes, /dev/zero's say, ends in its runtime error) and stops on
+ * Ctrl-C (a FIFO that nobody writes to).  After an error the sample is kept. */
 static bool input_file(Repl *R, const char *path)
 {
-    size_t n;
-    char *text = read_file(path, &n);
-    if (!text) {
-        error("cannot read '%s': %s", path, strerror(errno ? errno : EIO));
+    if (!readable(path))
         return false;
+    Buf flow = {0};
+    buf_puts(&flow, "file(");
+    buf_string(&flow, path);
+    buf_printf(&flow, ") | head(%d) | stdout\n", R->limit);
+    Prog p;
+    prog_init(&p);
+    prog_raw(&p, "pipeline " REPL_PIPELINE " {\n");
+    p.cur = prog_chunk(&p, flow.p, REPL_NAME, 1);
+    prog_raw(&p, "}\n");
+    Unit u;
+    bool ok = unit_parse(&u, &p) && unit_check(&u) && unit_lower(&u);
+    unit_report(&u, &p);
+    ok = ok && run_unit(R, &u, &p, "input") == 0;
+    unit_free(&u);
+    prog_free(&p);
+    free(flow.p);
+    char from[4200], to[4200]; /* the temporary folder is there: the run was */
+    if (ok && rename(tmp_path(R, "input", from, sizeof from), tmp_path(R, "sample", to, sizeof to)) != 0) {
+        error("cannot make %s the sample: %s", from, strerror(errno));
+        ok = false;
     }
-    set_sample_lines(R, text, n, R->limit);
-    free(text);
+    if (!ok)
+        return false;
+    R->nsample = count_lines(to);
+    R->sample_set = true;
     if (path != R->sample_file) {
         free(R->sample_file);
         R->sample_file = xstrdup(path);
@@ -1576,10 +1788,12 @@ static bool input_file(Repl *R, const char *path)
 
 typedef struct Reader {
     bool tty;
-    char *hist; /* history file, or NULL */
-    char *line;
-    size_t cap;
-    char *pending; /* a line read ahead that starts the next input */
+    char *hist;            /* history file, or NULL */
+    char *buf;             /* a script's bytes read, not yet taken: [off, len) */
+    size_t off, len, cap;
+    bool eof;
+    char *pending;    /* a line read ahead that starts the next input */
+    bool interrupted; /* read_line's NULL was Ctrl-C, not the end of input */
 } Reader;
 
 /* Whether a line can only start an input: a :command or a declaration at
@@ -1596,7 +1810,72 @@ static bool starts_input(const char *l)
     return false;
 }
 
-/* The next line (malloc'ed, without its newline), or NULL at end of input. */
+/* libedit's input (rl_getc_function): the terminal's next byte.  Ctrl-C
+ * gives a newline, which ends the line being typed (read_line then drops it:
+ * got_int is still set); SIGTERM or SIGHUP gives the end of input. */
+static int tty_getc(FILE *f)
+{
+    for (;;) {
+        if (got_int)
+            return '\n';
+        if (got_end)
+            return EOF;
+        struct pollfd p[2] = {{.fd = fileno(f), .events = POLLIN}, {.fd = wake[0], .events = POLLIN}};
+        if (poll(p, 2, -1) < 0 && errno != EINTR)
+            return EOF;
+        drain_wake();
+        unsigned char c;
+        ssize_t n = p[0].revents ? read(fileno(f), &c, 1) : -1;
+        if (n == 1)
+            return c;
+        if (n == 0 || (p[0].revents && errno != EINTR && errno != EAGAIN))
+            return EOF;
+    }
+}
+
+/* A script's next line, without its newline, or NULL at its end or when
+ * SIGTERM or SIGHUP ends the session; SIGINT meanwhile is forgotten (it stops
+ * runs only).  Read without stdio, so that the poll() on fd 0 and the wake
+ * pipe sees every byte not yet taken: a signal that comes between the look
+ * at got_end and the wait still ends the wait. */
+static char *script_line(Reader *rd)
+{
+    if (!rd->buf) {
+        rd->cap = 65536;
+        rd->buf = xrealloc(NULL, rd->cap);
+    }
+    for (;;) {
+        char *s = rd->buf + rd->off, *nl = memchr(s, '\n', rd->len - rd->off);
+        if (nl || (rd->eof && rd->off < rd->len)) {
+            size_t n = nl ? (size_t)(nl - s) : rd->len - rd->off;
+            rd->off += n + (nl != NULL);
+            got_int = 0; /* a SIGINT while waiting for input is no request to stop what comes */
+            return xstrndup(s, n);
+        }
+        if (rd->eof || got_end)
+            return NULL;
+        memmove(rd->buf, s, rd->len - rd->off);
+        rd->len -= rd->off;
+        rd->off = 0;
+        if (rd->cap - rd->len < 4096) {
+            rd->cap *= 2;
+            rd->buf = xrealloc(rd->buf, rd->cap);
+        }
+        struct pollfd p[2] = {{.fd = 0, .events = POLLIN}, {.fd = wake[0], .events = POLLIN}};
+        if (poll(p, 2, -1) < 0 && errno != EINTR)
+            rd->eof = true;
+        drain_wake();
+        ssize_t got = p[0].revents ? read(0, rd->buf + rd->len, rd->cap - rd->len) : -1;
+        if (got > 0)
+            rd->len += (size_t)got;
+        else if (got == 0 || (p[0].revents && errno != EINTR && errno != EAGAIN))
+            rd->eof = true;
+    }
+}
+
+/* The next line (malloc'ed, without its newline), or NULL at end of input,
+ * when SIGTERM or SIGHUP ends the session, or (rd->interrupted) when Ctrl-C
+ * dropped the line at a terminal. */
 static char *read_line(Reader *rd, const char *prompt)
 {
     if (rd->pending) {
@@ -1604,14 +1883,16 @@ static char *read_line(Reader *rd, const char *prompt)
         rd->pending = NULL;
         return l;
     }
-    if (rd->tty)
-        return readline(prompt);
-    ssize_t n = getline(&rd->line, &rd->cap, stdin);
-    if (n < 0)
+    if (!rd->tty)
+        return script_line(rd);
+    char *l = readline(prompt);
+    if (got_int || got_end) {
+        rd->interrupted = got_int;
+        got_int = 0;
+        free(l);
         return NULL;
-    if (n > 0 && rd->line[n - 1] == '\n')
-        rd->line[--n] = '\0';
-    return xstrndup(rd->line, (size_t)n);
+    }
+    return l;
 }
 
 static void remember(Reader *rd, const char *text)
@@ -1628,6 +1909,7 @@ static void read_sample_lines(Repl *R, Reader *rd)
 {
     Buf b = {0};
     buf_puts(&b, "");
+    int n = 0;
     for (;;) {
         char *l = read_line(rd, "  ... ");
         if (!l || !strcmp(l, ".")) {
@@ -1637,11 +1919,15 @@ static void read_sample_lines(Repl *R, Reader *rd)
         buf_puts(&b, l);
         buf_puts(&b, "\n");
         free(l);
+        n++;
     }
-    free(R->sample_file);
-    R->sample_file = NULL;
-    set_sample_lines(R, b.p, b.n, -1);
-    info(R, "sample: %d line%s\n", R->nsample, R->nsample == 1 ? "" : "s");
+    if (!rd->interrupted) { /* Ctrl-C keeps the sample there was */
+        free(R->sample_file);
+        R->sample_file = NULL;
+        set_sample(R, b.p, b.n, n);
+        R->sample_set = true;
+        info(R, "sample: %d line%s\n", R->nsample, R->nsample == 1 ? "" : "s");
+    }
     free(b.p);
 }
 
@@ -1671,7 +1957,8 @@ static const char help_text[] =
     "                 bindings it uses: `pipec run FILE < sample` prints what the flow did\n"
     "  :reset         forget everything, the sample too\n"
     "  :help          this text\n"
-    "  :quit          leave (so do end of input and Ctrl-D)\n";
+    "  :quit          leave (so do end of input and Ctrl-D)\n"
+    "Ctrl-C stops the flow that runs (the session stays) or drops the line typed.\n";
 
 static void reset(Repl *R)
 {
@@ -1679,16 +1966,13 @@ static void reset(Repl *R)
     chunks_free(&R->binds);
     free(R->last);
     R->last = NULL;
-    R->sample.n = 0;
-    buf_puts(&R->sample, "");
-    R->nsample = 0;
     free(R->sample_file);
     R->sample_file = NULL;
     R->sample_set = false;
     R->noted_empty = false;
     R->limit = DEFAULT_LIMIT;
     R->max = DEFAULT_MAX;
-    write_sample(R);
+    set_sample(R, "", 0, 0);
 }
 
 static void list_session(Repl *R)
@@ -1835,6 +2119,82 @@ static bool handle(Repl *R, Reader *rd, char *text)
     return true;
 }
 
+/* The next whole input: a line and the lines that continue it (brackets
+ * open, a trailing operator; in a script, lines that start with '|').  NULL
+ * at the end of input, or (rd->interrupted) when Ctrl-C dropped it. */
+static char *read_input(Reader *rd)
+{
+    char *line = read_line(rd, "pipe> ");
+    if (!line)
+        return NULL;
+    Buf in = {0};
+    buf_puts(&in, line);
+    free(line);
+    InputKind kind = classify(in.p, NULL);
+    if (kind != IN_COMMAND) {
+        while (needs_more(in.p)) {
+            char *more = read_line(rd, "  ... ");
+            if (!more)
+                break;
+            if (starts_input(more)) {
+                rd->pending = more;
+                break;
+            }
+            buf_puts(&in, "\n");
+            buf_puts(&in, more);
+            free(more);
+        }
+    }
+    /* in a script, as in a .pipe file, a line that starts with '|' goes on
+     * with the flow above it (at a terminal it extends the last flow) */
+    while (!rd->tty && kind != IN_COMMAND && kind != IN_NONE) {
+        char *more = read_line(rd, "");
+        if (!more)
+            break;
+        const char *t = more + strspn(more, " \t");
+        if (*t != '|') {
+            rd->pending = more;
+            break;
+        }
+        buf_puts(&in, "\n");
+        buf_puts(&in, more);
+        free(more);
+        while (needs_more(in.p) && (more = read_line(rd, "")) != NULL) {
+            if (starts_input(more)) {
+                rd->pending = more;
+                break;
+            }
+            buf_puts(&in, "\n");
+            buf_puts(&in, more);
+            free(more);
+        }
+    }
+    if (rd->interrupted) {
+        free(in.p);
+        return NULL;
+    }
+    return in.p;
+}
+
+/* History and line editing at a terminal.  libedit catches no signal (the
+ * REPL's handler has them) and reads through tty_getc, which turns Ctrl-C
+ * into dropping the line. */
+static void start_editing(Reader *rd)
+{
+    const char *home = getenv("HOME");
+    if (home && *home) {
+        Buf h = {0};
+        buf_printf(&h, "%s/.pipec_history", home);
+        rd->hist = h.p;
+    }
+    rl_catch_signals = 0;
+    rl_getc_function = tty_getc;
+    using_history();
+    stifle_history(1000);
+    if (rd->hist)
+        read_history(rd->hist);
+}
+
 int repl_main(int argc, char **argv)
 {
     if (argc > 1 || (argc == 1 && argv[0][0] == '-' && strcmp(argv[0], "-h") && strcmp(argv[0], "--help"))) {
@@ -1848,84 +2208,43 @@ int repl_main(int argc, char **argv)
         fputs(help_text, stdout);
         return 0;
     }
+    if (!catch_signals())
+        return 1;
     reset(&R);
     Reader rd = {.tty = R.tty};
     if (rd.tty) {
-        const char *home = getenv("HOME");
-        if (home && *home) {
-            Buf h = {0};
-            buf_printf(&h, "%s/.pipec_history", home);
-            rd.hist = h.p;
-        }
-        using_history();
-        stifle_history(1000);
-        if (rd.hist)
-            read_history(rd.hist);
+        start_editing(&rd);
         printf("pipec repl: type a flow such as `stdin | words | count`, or :help\n");
     }
     if (argc == 1)
         load(&R, argv[0]);
-    for (;;) {
+    bool go_on = true;
+    while (go_on && !got_end) {
         fflush(stdout);
-        char *line = read_line(&rd, "pipe> ");
-        if (!line) {
+        got_int = 0; /* a Ctrl-C after a run ended asks nothing of the next input */
+        rd.interrupted = false;
+        char *in = read_input(&rd);
+        if (!in && rd.interrupted)
+            continue; /* at a terminal: the line is dropped, a new prompt */
+        if (!in) {
             if (rd.tty)
                 putchar('\n');
             break;
         }
-        Buf in = {0};
-        buf_puts(&in, line);
-        free(line);
-        InputKind kind = classify(in.p, NULL);
-        if (kind != IN_COMMAND) {
-            while (needs_more(in.p)) {
-                char *more = read_line(&rd, "  ... ");
-                if (!more)
-                    break;
-                if (starts_input(more)) {
-                    rd.pending = more;
-                    break;
-                }
-                buf_puts(&in, "\n");
-                buf_puts(&in, more);
-                free(more);
-            }
+        if (!got_end) {
+            remember(&rd, in);
+            go_on = handle(&R, &rd, in);
         }
-        /* in a script, as in a .pipe file, a line that starts with '|' goes on
-         * with the flow above it (at a terminal it extends the last flow) */
-        while (!rd.tty && kind != IN_COMMAND && kind != IN_NONE) {
-            char *more = read_line(&rd, "");
-            if (!more)
-                break;
-            const char *t = more + strspn(more, " \t");
-            if (*t != '|') {
-                rd.pending = more;
-                break;
-            }
-            buf_puts(&in, "\n");
-            buf_puts(&in, more);
-            free(more);
-            while (needs_more(in.p) && (more = read_line(&rd, "")) != NULL) {
-                if (starts_input(more)) {
-                    rd.pending = more;
-                    break;
-                }
-                buf_puts(&in, "\n");
-                buf_puts(&in, more);
-                free(more);
-            }
-        }
-        remember(&rd, in.p);
-        bool go_on = handle(&R, &rd, in.p);
-        free(in.p);
-        if (!go_on)
-            break;
+        free(in);
     }
     fflush(stdout);
     reset(&R);
-    free(R.sample.p);
     remove_tmp(&R);
     free(rd.hist);
-    free(rd.line);
+    free(rd.buf);
+    release_signals();
+    /* SIGTERM or SIGHUP ends the session as it would have ended the process */
+    if (got_end)
+        raise(got_end);
     return 0;
 }
