@@ -399,6 +399,30 @@ static void compare(Emit *E, Buf *b, Node *e)
     bf(b, "; pipe_cmp(%s, &%s, &%s) %s 0; })", tdesc(E, t), ta, tb, op);
 }
 
+/* The C function of int operator op (see pipe.h): each reports overflow, and
+ * / and % division by zero, as a runtime error of the current stage. */
+static const char *int_fn(Op op)
+{
+    switch (op) {
+    case OP_ADD: return "pipe_iadd";
+    case OP_SUB: return "pipe_isub";
+    case OP_MUL: return "pipe_imul";
+    case OP_DIV: return "pipe_idiv";
+    default: return "pipe_imod";
+    }
+}
+
+/* An int + - * / %: a call of its checked function, never C's operator (whose
+ * overflow is undefined, so cc -O2 and tcc could disagree). */
+static void int_op(Emit *E, Buf *b, Node *e)
+{
+    bf(b, "%s(%s, ", int_fn(e->op), E->self);
+    ex(E, b, e->a);
+    bf(b, ", ");
+    ex(E, b, e->b);
+    bf(b, ")");
+}
+
 static void binary(Emit *E, Buf *b, Node *e)
 {
     const Type *t = e->type;
@@ -415,6 +439,10 @@ static void binary(Emit *E, Buf *b, Node *e)
         /* fall through */
     case OP_SUB:
     case OP_MUL:
+        if (t->kind == T_INT) {
+            int_op(E, b, e);
+            return;
+        }
         bf(b, "(");
         ex_as(E, b, e->a, t);
         bf(b, " %s ", ast_op_name(e->op));
@@ -424,11 +452,7 @@ static void binary(Emit *E, Buf *b, Node *e)
     case OP_DIV:
     case OP_MOD:
         if (t->kind == T_INT) {
-            bf(b, "pipe_i%s(%s, ", e->op == OP_DIV ? "div" : "mod", E->self);
-            ex(E, b, e->a);
-            bf(b, ", ");
-            ex(E, b, e->b);
-            bf(b, ")");
+            int_op(E, b, e);
         } else {
             bf(b, "(");
             ex_as(E, b, e->a, t);
@@ -604,6 +628,10 @@ static void call(Emit *E, Buf *b, Node *e)
             bf(b, "pipe_to_int(%s, ", E->self);
             A(a0);
             bf(b, ")");
+        } else if (t0->kind == T_FLOAT) {
+            bf(b, "pipe_float_int(%s, ", E->self);
+            A(a0);
+            bf(b, ")");
         } else {
             bf(b, "((int64_t)(");
             A(a0);
@@ -632,6 +660,10 @@ static void call(Emit *E, Buf *b, Node *e)
             A(a0);
             bf(b, "; pipe_str_of(S, %s, &%s); })", tdesc(E, t0), t);
         }
+    } else if (!strcmp(f, "abs") && t0->kind == T_INT) {
+        bf(b, "pipe_iabs(%s, ", E->self);
+        A(a0);
+        bf(b, ")");
     } else if (!strcmp(f, "abs")) {
         tmpname(E, t, sizeof t);
         bf(b, "({ %s %s = ", ctype(E, t0), t);
@@ -762,7 +794,10 @@ static void ex(Emit *E, Buf *b, Node *e)
         binary(E, b, e);
         break;
     case N_UNARY:
-        bf(b, e->op == OP_NOT ? "(!" : "(-");
+        if (e->op == OP_NEG && e->type->kind == T_INT)
+            bf(b, "pipe_ineg(%s, ", E->self);
+        else
+            bf(b, e->op == OP_NOT ? "(!" : "(-");
         ex(E, b, e->a);
         bf(b, ")");
         break;
@@ -839,8 +874,8 @@ static void assign_op(Emit *E, Buf *b, Node *st, const char *place, const Type *
         store_owned(E, b, t, place, nv, owned);
         return;
     }
-    if (st->op == OP_DIV && t->kind == T_INT)
-        bf(b, "%s = pipe_idiv(%s, %s, %s);", place, E->self, place, val);
+    if (t->kind == T_INT)
+        bf(b, "%s = %s(%s, %s, %s);", place, int_fn(st->op), E->self, place, val);
     else
         bf(b, "%s %s= %s;", place, ast_op_name(st->op), val);
 }
