@@ -223,6 +223,8 @@ TypeTab *type_tab_new(void)
 {
     TypeTab *tab = xrealloc(NULL, sizeof *tab);
     memset(tab, 0, sizeof *tab);
+    tab->capkids = 256; /* never NULL, so that parts are copied and compared plainly */
+    tab->kids = xrealloc(NULL, sizeof(int) * tab->capkids);
     return tab;
 }
 
@@ -326,7 +328,7 @@ static int shape_id(TypeTab *tab, TypeKind kind, int n, const int *kids)
     }
     if (tab->nkids + (size_t)n > tab->capkids) {
         while (tab->nkids + (size_t)n > tab->capkids)
-            tab->capkids = tab->capkids ? tab->capkids * 2 : 256;
+            tab->capkids *= 2;
         tab->kids = xrealloc(tab->kids, sizeof(int) * tab->capkids);
     }
     memcpy(tab->kids + tab->nkids, kids, sizeof(int) * (size_t)n);
