@@ -60,9 +60,13 @@ static void bf(Buf *b, const char *fmt, ...)
 
 /* ------------------------------------------------------------------ context */
 
+/* A type the program uses, by its id in Emit.types: its C name ("ty7": a
+ * tuple's struct, with descriptor td_ty7), and whether its typedef and
+ * descriptor are to be written. */
 typedef struct TypeEntry {
-    const char *mangled;
+    const char *cname;
     const Type *type;
+    bool used;
 } TypeEntry;
 
 typedef struct Emit {
@@ -72,8 +76,9 @@ typedef struct Emit {
     Buf decls; /* statics: params, envs, regexes */
     Buf funcs; /* node functions */
     Buf build; /* the body of build() */
-    TypeEntry *tys;
-    int ntys, captys;
+    TypeTab *types; /* one id per type structure */
+    TypeEntry *tys; /* by id */
+    int ntys;
     int tmp;           /* counter for unique temporaries */
     Node **procs_done; /* stateful procs already emitted */
     int nprocs_done;
@@ -94,30 +99,46 @@ static const char *tmpname(Emit *E, char *buf, size_t n)
 
 static const char *ctype(Emit *E, const Type *t);
 
-static const char *mangled(Emit *E, const Type *t)
+/* The entry of t's id, made on first sight (its C name from the id alone: a
+ * printed type name can be cut short, so two types could share it). */
+static TypeEntry *entry(Emit *E, const Type *t)
 {
-    return type_mangle(E->s->arena, t);
+    int id = type_id(E->types, t);
+    if (id >= E->ntys) {
+        int n = type_tab_count(E->types);
+        E->tys = realloc(E->tys, sizeof *E->tys * (size_t)n);
+        memset(E->tys + E->ntys, 0, sizeof *E->tys * (size_t)(n - E->ntys));
+        E->ntys = n;
+    }
+    TypeEntry *te = &E->tys[id];
+    if (!te->cname) {
+        char buf[32];
+        snprintf(buf, sizeof buf, "ty%d", id);
+        te->cname = ast_strdup(E->s->arena, buf, strlen(buf));
+        te->type = t;
+    }
+    return te;
 }
 
-/* Registers t (and its parts first) so that its typedef and descriptor are emitted. */
+/* The C name of t: its struct for a tuple, else the suffix of td_NAME. */
+static const char *type_cname(Emit *E, const Type *t)
+{
+    return entry(E, t)->cname;
+}
+
+/* Registers t (and its parts first) so that its typedef and descriptor are
+ * emitted.  Ids number parts before wholes, so writing the used entries in
+ * id order defines every part before its use. */
 static void use_type(Emit *E, const Type *t)
 {
     if (t->kind <= T_BOOL || t->kind == T_EMPTY_LIST || t->kind == T_VOID)
         return;
-    const char *m = mangled(E, t);
-    for (int i = 0; i < E->ntys; i++)
-        if (!strcmp(E->tys[i].mangled, m))
-            return;
+    if (entry(E, t)->used)
+        return;
     int nparts = t->kind == T_TUPLE ? t->n : t->kind == T_MAP ? 2 : 1;
     for (int i = 0; i < nparts; i++)
         use_type(E, t->elems[i]);
-    if (E->ntys == E->captys) {
-        E->captys = E->captys ? E->captys * 2 : 16;
-        E->tys = realloc(E->tys, sizeof *E->tys * (size_t)E->captys);
-    }
-    E->tys[E->ntys].mangled = m;
-    E->tys[E->ntys].type = t;
-    E->ntys++;
+    entry(E, t)->used = true; /* again: the parts may have moved E->tys */
 }
 
 static const char *tdesc(Emit *E, const Type *t);
@@ -129,7 +150,7 @@ static const char *ctype(Emit *E, const Type *t)
     case T_INT: return "int64_t";
     case T_FLOAT: return "double";
     case T_BOOL: return "bool";
-    case T_TUPLE: use_type(E, t); return mangled(E, t);
+    case T_TUPLE: use_type(E, t); return type_cname(E, t);
     case T_LIST:
     case T_EMPTY_LIST: return "PipeList *";
     case T_MAP:
@@ -150,7 +171,7 @@ static const char *tdesc(Emit *E, const Type *t)
     }
     use_type(E, t);
     char buf[300];
-    snprintf(buf, sizeof buf, "&td_%s", mangled(E, t));
+    snprintf(buf, sizeof buf, "&td_%s", type_cname(E, t));
     return ast_strdup(E->s->arena, buf, strlen(buf));
 }
 
@@ -158,26 +179,25 @@ static const char *tdesc(Emit *E, const Type *t)
 static void write_types(Emit *E, Buf *out)
 {
     Buf b = {0};
-    /* typedefs, in registration order (parts before wholes) */
+    /* typedefs, in id order (parts before wholes), each with its type's name */
     for (int i = 0; i < E->ntys; i++) {
         const Type *t = E->tys[i].type;
-        const char *m = E->tys[i].mangled;
-        if (t->kind != T_TUPLE)
+        const char *m = E->tys[i].cname;
+        if (!E->tys[i].used || t->kind != T_TUPLE)
             continue;
-        bf(&b, "typedef struct %s {", m);
+        bf(&b, "/* %s */\ntypedef struct %s {", type_name(E->s->arena, t), m);
         for (int j = 0; j < t->n; j++)
             bf(&b, " %s f%d;", ctype(E, t->elems[j]), j);
         bf(&b, " } %s;\n", m);
     }
+    for (int i = 0; i < E->ntys; i++)
+        if (E->tys[i].used)
+            bf(&b, "static const PipeType td_%s;\n", E->tys[i].cname);
     for (int i = 0; i < E->ntys; i++) {
         const Type *t = E->tys[i].type;
-        const char *m = E->tys[i].mangled;
-        bf(&b, "static const PipeType td_%s;\n", m);
-        (void)t;
-    }
-    for (int i = 0; i < E->ntys; i++) {
-        const Type *t = E->tys[i].type;
-        const char *m = E->tys[i].mangled;
+        const char *m = E->tys[i].cname;
+        if (!E->tys[i].used)
+            continue;
         switch (t->kind) {
         case T_TUPLE:
             bf(&b, "static const PipeType *const td_%s_f[] = {", m);
@@ -399,6 +419,30 @@ static void compare(Emit *E, Buf *b, Node *e)
     bf(b, "; pipe_cmp(%s, &%s, &%s) %s 0; })", tdesc(E, t), ta, tb, op);
 }
 
+/* The C function of int operator op (see pipe.h): each reports overflow, and
+ * / and % division by zero, as a runtime error of the current stage. */
+static const char *int_fn(Op op)
+{
+    switch (op) {
+    case OP_ADD: return "pipe_iadd";
+    case OP_SUB: return "pipe_isub";
+    case OP_MUL: return "pipe_imul";
+    case OP_DIV: return "pipe_idiv";
+    default: return "pipe_imod";
+    }
+}
+
+/* An int + - * / %: a call of its checked function, never C's operator (whose
+ * overflow is undefined, so cc -O2 and tcc could disagree). */
+static void int_op(Emit *E, Buf *b, Node *e)
+{
+    bf(b, "%s(%s, ", int_fn(e->op), E->self);
+    ex(E, b, e->a);
+    bf(b, ", ");
+    ex(E, b, e->b);
+    bf(b, ")");
+}
+
 static void binary(Emit *E, Buf *b, Node *e)
 {
     const Type *t = e->type;
@@ -415,6 +459,10 @@ static void binary(Emit *E, Buf *b, Node *e)
         /* fall through */
     case OP_SUB:
     case OP_MUL:
+        if (t->kind == T_INT) {
+            int_op(E, b, e);
+            return;
+        }
         bf(b, "(");
         ex_as(E, b, e->a, t);
         bf(b, " %s ", ast_op_name(e->op));
@@ -424,11 +472,7 @@ static void binary(Emit *E, Buf *b, Node *e)
     case OP_DIV:
     case OP_MOD:
         if (t->kind == T_INT) {
-            bf(b, "pipe_i%s(%s, ", e->op == OP_DIV ? "div" : "mod", E->self);
-            ex(E, b, e->a);
-            bf(b, ", ");
-            ex(E, b, e->b);
-            bf(b, ")");
+            int_op(E, b, e);
         } else {
             bf(b, "(");
             ex_as(E, b, e->a, t);
@@ -604,6 +648,10 @@ static void call(Emit *E, Buf *b, Node *e)
             bf(b, "pipe_to_int(%s, ", E->self);
             A(a0);
             bf(b, ")");
+        } else if (t0->kind == T_FLOAT) {
+            bf(b, "pipe_float_int(%s, ", E->self);
+            A(a0);
+            bf(b, ")");
         } else {
             bf(b, "((int64_t)(");
             A(a0);
@@ -632,6 +680,10 @@ static void call(Emit *E, Buf *b, Node *e)
             A(a0);
             bf(b, "; pipe_str_of(S, %s, &%s); })", tdesc(E, t0), t);
         }
+    } else if (!strcmp(f, "abs") && t0->kind == T_INT) {
+        bf(b, "pipe_iabs(%s, ", E->self);
+        A(a0);
+        bf(b, ")");
     } else if (!strcmp(f, "abs")) {
         tmpname(E, t, sizeof t);
         bf(b, "({ %s %s = ", ctype(E, t0), t);
@@ -762,7 +814,10 @@ static void ex(Emit *E, Buf *b, Node *e)
         binary(E, b, e);
         break;
     case N_UNARY:
-        bf(b, e->op == OP_NOT ? "(!" : "(-");
+        if (e->op == OP_NEG && e->type->kind == T_INT)
+            bf(b, "pipe_ineg(%s, ", E->self);
+        else
+            bf(b, e->op == OP_NOT ? "(!" : "(-");
         ex(E, b, e->a);
         bf(b, ")");
         break;
@@ -839,8 +894,8 @@ static void assign_op(Emit *E, Buf *b, Node *st, const char *place, const Type *
         store_owned(E, b, t, place, nv, owned);
         return;
     }
-    if (st->op == OP_DIV && t->kind == T_INT)
-        bf(b, "%s = pipe_idiv(%s, %s, %s);", place, E->self, place, val);
+    if (t->kind == T_INT)
+        bf(b, "%s = %s(%s, %s, %s);", place, int_fn(st->op), E->self, place, val);
     else
         bf(b, "%s %s= %s;", place, ast_op_name(st->op), val);
 }
@@ -1556,6 +1611,7 @@ void emit_program(Sema *s, Dag *dag, EmitMode mode, const char *script, EmitOut 
     E.dag = dag;
     E.script = script;
     E.self = "self_";
+    E.types = type_tab_new();
     memset(out, 0, sizeof *out);
     Node *pl = dag->pipeline;
 
@@ -1698,6 +1754,7 @@ void emit_program(Sema *s, Dag *dag, EmitMode mode, const char *script, EmitOut 
     free(E.build.p);
     free(tail.p);
     free(E.tys);
+    type_tab_free(E.types);
     free(E.procs_done);
 }
 

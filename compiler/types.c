@@ -1,8 +1,10 @@
 /* types.c — construction, comparison and printing of Pipe types.
- * Types are small trees compared structurally; the emitter interns them by mangled name. */
+ * Types are small trees compared structurally; a TypeTab gives each structure
+ * one id, by which the emitter names its C types. */
 #include "types.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "ast.h"
@@ -131,61 +133,231 @@ static void put(char **p, char *end, const char *s)
     *p += n;
 }
 
-static void name_into(char **p, char *end, const Type *t, bool mangle)
+static void name_into(char **p, char *end, const Type *t)
 {
     switch (t->kind) {
-    case T_ERROR: put(p, end, mangle ? "E" : "<error>"); break;
-    case T_STR: put(p, end, mangle ? "s" : "str"); break;
-    case T_INT: put(p, end, mangle ? "i" : "int"); break;
-    case T_FLOAT: put(p, end, mangle ? "f" : "float"); break;
-    case T_BOOL: put(p, end, mangle ? "b" : "bool"); break;
-    case T_EMPTY_LIST: put(p, end, mangle ? "Lx" : "[]"); break;
-    case T_VOID: put(p, end, mangle ? "V" : "nothing"); break;
-    case T_TUPLE: {
-        char num[16];
-        snprintf(num, sizeof num, "T%d", t->n);
-        put(p, end, mangle ? num : "(");
-        for (int i = 0; i < t->n; i++) {
-            put(p, end, mangle ? "_" : i ? ", " : "");
-            name_into(p, end, t->elems[i], mangle);
+    case T_ERROR: put(p, end, "<error>"); break;
+    case T_STR: put(p, end, "str"); break;
+    case T_INT: put(p, end, "int"); break;
+    case T_FLOAT: put(p, end, "float"); break;
+    case T_BOOL: put(p, end, "bool"); break;
+    case T_EMPTY_LIST: put(p, end, "[]"); break;
+    case T_VOID: put(p, end, "nothing"); break;
+    case T_TUPLE:
+        put(p, end, "(");
+        for (int i = 0; i < t->n && *p < end; i++) {
+            put(p, end, i ? ", " : "");
+            name_into(p, end, t->elems[i]);
         }
-        put(p, end, mangle ? "_Z" : ")");
+        put(p, end, ")");
         break;
-    }
     case T_LIST:
-        put(p, end, mangle ? "L_" : "[");
-        name_into(p, end, t->elems[0], mangle);
-        put(p, end, mangle ? "" : "]");
+        put(p, end, "[");
+        name_into(p, end, t->elems[0]);
+        put(p, end, "]");
         break;
     case T_SET:
-        put(p, end, mangle ? "S_" : "{");
-        name_into(p, end, t->elems[0], mangle);
-        put(p, end, mangle ? "" : "}");
+        put(p, end, "{");
+        name_into(p, end, t->elems[0]);
+        put(p, end, "}");
         break;
     case T_MAP:
-        put(p, end, mangle ? "M_" : "{");
-        name_into(p, end, t->elems[0], mangle);
-        put(p, end, mangle ? "_" : ": ");
-        name_into(p, end, t->elems[1], mangle);
-        put(p, end, mangle ? "_Z" : "}");
+        put(p, end, "{");
+        name_into(p, end, t->elems[0]);
+        put(p, end, ": ");
+        name_into(p, end, t->elems[1]);
+        put(p, end, "}");
         break;
     }
-}
-
-static const char *render(PipeArena *a, const Type *t, bool mangle)
-{
-    char buf[1024];
-    char *p = buf;
-    name_into(&p, buf + sizeof buf - 1, t, mangle);
-    return ast_strdup(a, buf, (size_t)(p - buf));
 }
 
 const char *type_name(PipeArena *a, const Type *t)
 {
-    return render(a, t, false);
+    /* one byte more than is kept tells a name that was cut */
+    char buf[TYPE_NAME_MAX + 2];
+    char *p = buf;
+    name_into(&p, buf + sizeof buf - 1, t);
+    size_t n = (size_t)(p - buf);
+    if (n > TYPE_NAME_MAX) {
+        n = TYPE_NAME_MAX;
+        memcpy(buf + n - 3, "...", 3);
+    }
+    return ast_strdup(a, buf, n);
 }
 
-const char *type_mangle(PipeArena *a, const Type *t)
+/* ------------------------------------------------------------------ interning */
+
+/* An id's structure: its kind and the ids of its parts (in TypeTab.kids). */
+typedef struct TypeRow {
+    TypeKind kind;
+    int n;       /* parts */
+    size_t kids; /* index of the first part's id in TypeTab.kids */
+    uint64_t hash;
+} TypeRow;
+
+/* Two open-addressed hash tables of ids: by structure (kind and part ids),
+ * the truth; and by Type pointer, a cache, since one Type is asked for again
+ * and again while its function is emitted. */
+struct TypeTab {
+    TypeRow *rows;
+    int nrows, caprows;
+    int *kids;
+    size_t nkids, capkids;
+    int *by_shape; /* id + 1, 0 empty; nslots entries */
+    const Type **ptr_key;
+    int *ptr_id;   /* id + 1, 0 empty */
+    size_t nslots, nptr;
+};
+
+static void *xrealloc(void *p, size_t n)
 {
-    return render(a, t, true);
+    p = realloc(p, n);
+    if (!p) {
+        fputs("pipec: out of memory\n", stderr);
+        exit(2);
+    }
+    return p;
+}
+
+TypeTab *type_tab_new(void)
+{
+    TypeTab *tab = xrealloc(NULL, sizeof *tab);
+    memset(tab, 0, sizeof *tab);
+    tab->capkids = 256; /* never NULL, so that parts are copied and compared plainly */
+    tab->kids = xrealloc(NULL, sizeof(int) * tab->capkids);
+    return tab;
+}
+
+void type_tab_free(TypeTab *tab)
+{
+    if (!tab)
+        return;
+    free(tab->rows);
+    free(tab->kids);
+    free(tab->by_shape);
+    free(tab->ptr_key);
+    free(tab->ptr_id);
+    free(tab);
+}
+
+int type_tab_count(const TypeTab *tab)
+{
+    return tab->nrows;
+}
+
+static int nparts(const Type *t)
+{
+    switch (t->kind) {
+    case T_TUPLE: return t->n;
+    case T_MAP: return 2;
+    case T_LIST:
+    case T_SET: return 1;
+    default: return 0;
+    }
+}
+
+static uint64_t mix(uint64_t h, uint64_t v)
+{
+    h ^= v + 0x9e3779b97f4a7c15u + (h << 6) + (h >> 2);
+    return h * 0xff51afd7ed558ccdu;
+}
+
+static uint64_t shape_hash(TypeKind kind, int n, const int *kids)
+{
+    uint64_t h = mix((uint64_t)kind, (uint64_t)n);
+    for (int i = 0; i < n; i++)
+        h = mix(h, (uint64_t)kids[i]);
+    return h;
+}
+
+static size_t ptr_slot(const Type *t, size_t nslots)
+{
+    return (size_t)(mix((uint64_t)(uintptr_t)t, 0) >> 7) & (nslots - 1);
+}
+
+/* Doubles both hash tables (rehashing every id and cached pointer) when
+ * they would be more than half full. */
+static void tab_grow(TypeTab *tab)
+{
+    size_t used = (size_t)tab->nrows > tab->nptr ? (size_t)tab->nrows : tab->nptr;
+    if ((used + 1) * 2 <= tab->nslots)
+        return;
+    size_t old = tab->nslots, nslots = old ? old * 2 : 64;
+    const Type **okey = tab->ptr_key;
+    int *oid = tab->ptr_id;
+    free(tab->by_shape);
+    tab->by_shape = xrealloc(NULL, nslots * sizeof(int));
+    tab->ptr_key = xrealloc(NULL, nslots * sizeof(Type *));
+    tab->ptr_id = xrealloc(NULL, nslots * sizeof(int));
+    memset(tab->by_shape, 0, nslots * sizeof(int));
+    memset(tab->ptr_id, 0, nslots * sizeof(int));
+    tab->nslots = nslots;
+    for (int id = 0; id < tab->nrows; id++) {
+        size_t i = (size_t)tab->rows[id].hash & (nslots - 1);
+        while (tab->by_shape[i])
+            i = (i + 1) & (nslots - 1);
+        tab->by_shape[i] = id + 1;
+    }
+    for (size_t j = 0; j < old; j++) {
+        if (!oid[j])
+            continue;
+        size_t i = ptr_slot(okey[j], nslots);
+        while (tab->ptr_id[i])
+            i = (i + 1) & (nslots - 1);
+        tab->ptr_key[i] = okey[j];
+        tab->ptr_id[i] = oid[j];
+    }
+    free(okey);
+    free(oid);
+}
+
+/* The id of the structure (kind, kids[0..n)), a new one when first seen. */
+static int shape_id(TypeTab *tab, TypeKind kind, int n, const int *kids)
+{
+    uint64_t h = shape_hash(kind, n, kids);
+    size_t i = (size_t)h & (tab->nslots - 1);
+    for (; tab->by_shape[i]; i = (i + 1) & (tab->nslots - 1)) {
+        const TypeRow *r = &tab->rows[tab->by_shape[i] - 1];
+        if (r->hash == h && r->kind == kind && r->n == n &&
+            !memcmp(tab->kids + r->kids, kids, sizeof(int) * (size_t)n))
+            return tab->by_shape[i] - 1;
+    }
+    if (tab->nrows == tab->caprows) {
+        tab->caprows = tab->caprows ? tab->caprows * 2 : 64;
+        tab->rows = xrealloc(tab->rows, sizeof *tab->rows * (size_t)tab->caprows);
+    }
+    if (tab->nkids + (size_t)n > tab->capkids) {
+        while (tab->nkids + (size_t)n > tab->capkids)
+            tab->capkids *= 2;
+        tab->kids = xrealloc(tab->kids, sizeof(int) * tab->capkids);
+    }
+    memcpy(tab->kids + tab->nkids, kids, sizeof(int) * (size_t)n);
+    tab->rows[tab->nrows] = (TypeRow){kind, n, tab->nkids, h};
+    tab->nkids += (size_t)n;
+    tab->by_shape[i] = ++tab->nrows;
+    return tab->nrows - 1;
+}
+
+int type_id(TypeTab *tab, const Type *t)
+{
+    tab_grow(tab);
+    size_t i = ptr_slot(t, tab->nslots);
+    for (; tab->ptr_id[i]; i = (i + 1) & (tab->nslots - 1))
+        if (tab->ptr_key[i] == t)
+            return tab->ptr_id[i] - 1;
+    int n = nparts(t), small[8];
+    int *kids = n <= 8 ? small : xrealloc(NULL, sizeof(int) * (size_t)n);
+    for (int k = 0; k < n; k++)
+        kids[k] = type_id(tab, t->elems[k]);
+    tab_grow(tab); /* the parts may have filled the tables */
+    int id = shape_id(tab, t->kind, n, kids);
+    if (kids != small)
+        free(kids);
+    i = ptr_slot(t, tab->nslots);
+    while (tab->ptr_id[i])
+        i = (i + 1) & (tab->nslots - 1);
+    tab->ptr_key[i] = t;
+    tab->ptr_id[i] = id + 1;
+    tab->nptr++;
+    return id;
 }

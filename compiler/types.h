@@ -54,9 +54,21 @@ bool type_has_error(const Type *t);
 bool type_is_ordered(const Type *t);
 /* Whether values of t can be map keys or set elements (not maps or sets). */
 bool type_is_hashable(const Type *t);
-/* The text of t as a user writes it: "str", "(str, int)", "{str: [int]}". */
+/* The text of t as a user writes it: "str", "(str, int)", "{str: [int]}", for
+ * messages only: a name past TYPE_NAME_MAX bytes is cut and ends in "...", so
+ * two types may print alike; type_id tells them apart. */
+#define TYPE_NAME_MAX 1023
 const char *type_name(PipeArena *a, const Type *t);
-/* A C-identifier-safe mangling of t, unique per structure: "s", "T2_s_i", "L_i". */
-const char *type_mangle(PipeArena *a, const Type *t);
+
+/* A table giving each type structure one id (hash-consing): structurally equal
+ * types get the same id, different ones different ids, whatever their names.
+ * Ids count from 0 in the order first seen, a type's parts before it. */
+typedef struct TypeTab TypeTab;
+TypeTab *type_tab_new(void);
+void type_tab_free(TypeTab *tab);
+/* The id of t's structure (T_ERROR equals only itself here). */
+int type_id(TypeTab *tab, const Type *t);
+/* The number of ids given so far. */
+int type_tab_count(const TypeTab *tab);
 
 #endif

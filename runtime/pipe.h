@@ -412,8 +412,126 @@ PipeStr pipe_int_str(PipeArena *a, int64_t v);
 PipeStr pipe_float_str(PipeArena *a, double v);
 /* keys(m): the keys of a map (or elements of a set) as a new list in arena a. */
 PipeList *pipe_map_keys(PipeArena *a, PipeMap *m);
-/* Integer division and modulo that report division by zero as a runtime error of n. */
+/* Integer division and modulo that report division by zero, and the quotient
+ * of INT64_MIN / -1, as a runtime error of n (INT64_MIN % -1 is 0). */
 int64_t pipe_idiv(PipeNode *n, int64_t x, int64_t y);
 int64_t pipe_imod(PipeNode *n, int64_t x, int64_t y);
+
+/* ------------------------------------------------------------------ checked int arithmetic
+ * An int is 64-bit signed and overflow is a runtime error of the stage, never
+ * a wrap-around (docs/pipe.md, "Types and values").  Generated code does its
+ * int + - *, unary minus and abs() through these (additive to ABI 1).  Under
+ * GCC and Clang a check is the operation and one branch (the overflow
+ * builtins); tcc (the JIT of `pipec run`) has no such builtins, so there the
+ * result is computed in uint64_t, where wrap-around is defined, and compared:
+ * both give the same results and the same errors. */
+
+/* Reports "integer overflow: X OP Y" as a runtime error of n; op "neg" and
+ * "abs" are the unary minus and abs() of x.  Never returns. */
+__attribute__((noreturn, cold)) void pipe_int_overflow(PipeNode *n, const char *op, int64_t x, int64_t y);
+/* Reports a float that to_int cannot make an int (NaN, or out of range) as a
+ * runtime error of n.  Never returns. */
+__attribute__((noreturn, cold)) void pipe_float_int_fail(PipeNode *n, double v);
+
+/* 1: the checks use GCC's and Clang's overflow builtins; 0: the portable
+ * code (tcc).  A test may define it as 0 to check one against the other. */
+#ifndef PIPE_OVERFLOW_BUILTINS
+#if defined(__GNUC__) && !defined(__TINYC__)
+#define PIPE_OVERFLOW_BUILTINS 1
+#else
+#define PIPE_OVERFLOW_BUILTINS 0
+#endif
+#endif
+#if defined(__GNUC__) && !defined(__TINYC__)
+#define PIPE_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#else
+#define PIPE_UNLIKELY(x) (x)
+#endif
+#define PIPE_INT_MIN (-0x7fffffffffffffffLL - 1)
+
+/* Whether x + y, x - y, x * y overflow; *r gets the result (wrapped around
+ * when it overflows). */
+static inline bool pipe_add_overflows(int64_t x, int64_t y, int64_t *r)
+{
+#if PIPE_OVERFLOW_BUILTINS
+    return __builtin_add_overflow(x, y, r);
+#else
+    *r = (int64_t)((uint64_t)x + (uint64_t)y);
+    return (y < 0) != (*r < x); /* the sum moved the wrong way: it wrapped */
+#endif
+}
+
+static inline bool pipe_sub_overflows(int64_t x, int64_t y, int64_t *r)
+{
+#if PIPE_OVERFLOW_BUILTINS
+    return __builtin_sub_overflow(x, y, r);
+#else
+    *r = (int64_t)((uint64_t)x - (uint64_t)y);
+    return (y < 0) != (*r > x);
+#endif
+}
+
+static inline bool pipe_mul_overflows(int64_t x, int64_t y, int64_t *r)
+{
+#if PIPE_OVERFLOW_BUILTINS
+    return __builtin_mul_overflow(x, y, r);
+#else
+    *r = (int64_t)((uint64_t)x * (uint64_t)y); /* the true product when it fits */
+    /* factors within 32 bits cannot overflow: a division only for larger ones */
+    if (!(((uint64_t)x + 0x80000000u) >> 32) && !(((uint64_t)y + 0x80000000u) >> 32))
+        return false;
+    uint64_t ax = x < 0 ? 0 - (uint64_t)x : (uint64_t)x;
+    uint64_t ay = y < 0 ? 0 - (uint64_t)y : (uint64_t)y;
+    uint64_t limit = (uint64_t)0x7fffffffffffffffLL + ((x < 0) != (y < 0)); /* |INT64_MIN| for a negative product */
+    return ay != 0 && ax > limit / ay;
+#endif
+}
+
+static inline int64_t pipe_iadd(PipeNode *n, int64_t x, int64_t y)
+{
+    int64_t r;
+    if (PIPE_UNLIKELY(pipe_add_overflows(x, y, &r)))
+        pipe_int_overflow(n, "+", x, y);
+    return r;
+}
+
+static inline int64_t pipe_isub(PipeNode *n, int64_t x, int64_t y)
+{
+    int64_t r;
+    if (PIPE_UNLIKELY(pipe_sub_overflows(x, y, &r)))
+        pipe_int_overflow(n, "-", x, y);
+    return r;
+}
+
+static inline int64_t pipe_imul(PipeNode *n, int64_t x, int64_t y)
+{
+    int64_t r;
+    if (PIPE_UNLIKELY(pipe_mul_overflows(x, y, &r)))
+        pipe_int_overflow(n, "*", x, y);
+    return r;
+}
+
+static inline int64_t pipe_ineg(PipeNode *n, int64_t x)
+{
+    if (PIPE_UNLIKELY(x == PIPE_INT_MIN))
+        pipe_int_overflow(n, "neg", x, 0);
+    return -x;
+}
+
+static inline int64_t pipe_iabs(PipeNode *n, int64_t x)
+{
+    if (PIPE_UNLIKELY(x == PIPE_INT_MIN))
+        pipe_int_overflow(n, "abs", x, 0);
+    return x < 0 ? -x : x;
+}
+
+/* to_int of a float: truncated toward zero; NaN and values outside the int
+ * range are a runtime error of n. */
+static inline int64_t pipe_float_int(PipeNode *n, double v)
+{
+    if (PIPE_UNLIKELY(!(v >= -9223372036854775808.0 && v < 9223372036854775808.0)))
+        pipe_float_int_fail(n, v);
+    return (int64_t)v;
+}
 
 #endif

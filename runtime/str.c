@@ -696,19 +696,23 @@ double pipe_to_float(PipeNode *n, PipeStr s)
     return v;
 }
 
-/* x / y truncated toward zero as in C; y == 0 is a runtime error of n, and
- * INT64_MIN / -1 wraps to INT64_MIN. */
+/* x / y truncated toward zero as in C; y == 0 is a runtime error of n, and so
+ * is INT64_MIN / -1, whose quotient is no int. */
 int64_t pipe_idiv(PipeNode *n, int64_t x, int64_t y)
 {
     if (RT_UNLIKELY(y == 0))
         pipe_fail(n, "division by zero");
-    if (RT_UNLIKELY(y == -1))
-        return (int64_t)(0 - (uint64_t)x);
+    if (RT_UNLIKELY(y == -1)) { /* never the C division: INT64_MIN / -1 traps */
+        if (x == INT64_MIN)
+            pipe_int_overflow(n, "/", x, y);
+        return -x;
+    }
     return x / y;
 }
 
 /* x % y with the sign of x as in C (x == y * (x / y) + x % y); y == 0 is a
- * runtime error of n. */
+ * runtime error of n.  INT64_MIN % -1 is 0, as the remainder by -1 always is
+ * (in C it traps). */
 int64_t pipe_imod(PipeNode *n, int64_t x, int64_t y)
 {
     if (RT_UNLIKELY(y == 0))
@@ -716,4 +720,52 @@ int64_t pipe_imod(PipeNode *n, int64_t x, int64_t y)
     if (RT_UNLIKELY(y == -1))
         return 0;
     return x % y;
+}
+
+/* Appends the decimal of v to the message being built at *p. */
+static void msg_int(char **p, int64_t v)
+{
+    char t[24];
+    char *d = pipe_fmt_int(t, v);
+    size_t len = (size_t)(t + sizeof t - d);
+    memcpy(*p, d, len);
+    *p += len;
+}
+
+static void msg_str(char **p, const char *s)
+{
+    size_t len = strlen(s);
+    memcpy(*p, s, len);
+    *p += len;
+}
+
+/* See pipe.h: "integer overflow: X + Y", "-(X)", "abs(X)". */
+void pipe_int_overflow(PipeNode *n, const char *op, int64_t x, int64_t y)
+{
+    char msg[128], *p = msg; /* the words, two ints of at most 20 characters, op */
+    msg_str(&p, "integer overflow: ");
+    bool neg = !strcmp(op, "neg"), abs_ = !strcmp(op, "abs");
+    msg_str(&p, neg ? "-(" : abs_ ? "abs(" : "");
+    msg_int(&p, x);
+    if (neg || abs_) {
+        msg_str(&p, ")");
+    } else {
+        msg_str(&p, " ");
+        msg_str(&p, op);
+        msg_str(&p, " ");
+        msg_int(&p, y);
+    }
+    *p = '\0';
+    pipe_fail(n, msg);
+}
+
+/* See pipe.h: NaN is "not an integer", an infinity or a float past the int
+ * range "integer out of range", with the float as a sink prints it. */
+void pipe_float_int_fail(PipeNode *n, double v)
+{
+    char msg[96], *p = msg;
+    msg_str(&p, v != v ? "not an integer: " : "integer out of range: ");
+    p += pipe_fmt_float(p, v);
+    *p = '\0';
+    pipe_fail(n, msg);
 }

@@ -93,7 +93,7 @@ PipeNode *pipe_std_count(PipeRt *rt, PipePos pos, const PipeType *t, const PipeT
 typedef struct FoldNode {
     PipeNode node;
     int64_t n;    /* items seen */
-    int64_t isum; /* sum() of ints: wraps around on overflow */
+    int64_t isum; /* sum() of ints: overflow is a runtime error */
     double fsum;
     uint64_t lo;  /* avg() of ints: an exact 128-bit two's complement sum */
     int64_t hi;
@@ -132,7 +132,7 @@ static void sum_push(PipeNode *self, const void *item, int port)
     } else {
         int64_t x;
         memcpy(&x, item, sizeof x);
-        f->isum = (int64_t)((uint64_t)f->isum + (uint64_t)x); /* no UB on overflow */
+        f->isum = pipe_iadd(self, f->isum, x); /* overflow: an error of this item */
     }
 }
 

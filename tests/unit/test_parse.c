@@ -534,6 +534,15 @@ static const Case error_cases[] = {
      "t.pipe:5:14: error: integer literal '9223372036854775808' out of range (the largest int is 9223372036854775807)\n"
      "    5 |     emit x - 9223372036854775808\n"
      "      |              ^~~~~~~~~~~~~~~~~~~\n"},
+    {"negating the smallest int (folded at compile time: no int holds the result)",
+     "proc p: int -> int {\n"
+     "  on x {\n"
+     "    emit -(-9223372036854775808)\n"
+     "  }\n"
+     "}\n",
+     "t.pipe:3:10: error: integer out of range (the largest int is 9223372036854775807)\n"
+     "    3 |     emit -(-9223372036854775808)\n"
+     "      |          ^~~~~~~~~~~~~~~~~~~~~~~\n"},
     {"positional argument after a named one",
      "pipeline main {\n"
      "    stdin | top(by: p => p.1, 10) | stdout\n"

@@ -1,5 +1,5 @@
 /* test_types.c — unit tests of Pipe types (compiler/types.c): constructors,
- * equality, fitting, order and hashability, user-facing names and manglings. */
+ * equality, fitting, order and hashability, user-facing names and type ids. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -227,35 +227,34 @@ static void test_kinds(void **state)
 typedef struct NameCase {
     const char *t;
     const char *name;
-    const char *mangle;
 } NameCase;
 
 static const NameCase names[] = {
-    {"str", "str", "s"},
-    {"int", "int", "i"},
-    {"float", "float", "f"},
-    {"bool", "bool", "b"},
-    {"!", "<error>", "E"},
-    {"[]", "[]", "Lx"},
-    {"~", "nothing", "V"},
-    {"(str, int)", "(str, int)", "T2_s_i_Z"},
-    {"(int, str, bool)", "(int, str, bool)", "T3_i_s_b_Z"},
-    {"[int]", "[int]", "L_i"},
-    {"{int}", "{int}", "S_i"},
-    {"{str: [int]}", "{str: [int]}", "M_s_L_i_Z"},
-    {"{str: {str: int}}", "{str: {str: int}}", "M_s_M_s_i_Z_Z"},
-    {"[(str, int)]", "[(str, int)]", "L_T2_s_i_Z"},
-    {"((int, int), [str])", "((int, int), [str])", "T2_T2_i_i_Z_L_s_Z"},
+    {"str", "str"},
+    {"int", "int"},
+    {"float", "float"},
+    {"bool", "bool"},
+    {"!", "<error>"},
+    {"[]", "[]"},
+    {"~", "nothing"},
+    {"(str, int)", "(str, int)"},
+    {"(int, str, bool)", "(int, str, bool)"},
+    {"[int]", "[int]"},
+    {"{int}", "{int}"},
+    {"{str: [int]}", "{str: [int]}"},
+    {"{str: {str: int}}", "{str: {str: int}}"},
+    {"[(str, int)]", "[(str, int)]"},
+    {"((int, int), [str])", "((int, int), [str])"},
 };
 
-static bool is_c_ident(const char *s)
+/* A tuple of n str fields and then `last`. */
+static Type *wide(PipeArena *a, int n, Type *last)
 {
-    if (!*s || (*s >= '0' && *s <= '9'))
-        return false;
-    for (; *s; s++)
-        if (!(*s == '_' || (*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9')))
-            return false;
-    return true;
+    Type **f = pipe_alloc(a, sizeof(Type *) * (size_t)(n + 1));
+    for (int i = 0; i < n; i++)
+        f[i] = TY_STR;
+    f[n] = last;
+    return type_tuple(a, f, n + 1);
 }
 
 static void test_names(void **state)
@@ -264,22 +263,27 @@ static void test_names(void **state)
     PipeArena a = {0};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
         const NameCase *c = &names[i];
-        Type *t = ty(&a, c->t);
-        assert_string_equal(type_name(&a, t), c->name);
-        assert_string_equal(type_mangle(&a, t), c->mangle);
-        assert_true(is_c_ident(type_mangle(&a, t)));
+        assert_string_equal(type_name(&a, ty(&a, c->t)), c->name);
     }
-    /* a very deep type is cut short, not overflowed */
+    /* a very deep or wide type is cut short, not overflowed, and says so */
     Type *deep = TY_INT;
     for (int i = 0; i < 600; i++)
         deep = type_list(&a, deep);
-    assert_true(strlen(type_name(&a, deep)) < 1024);
-    assert_true(strlen(type_mangle(&a, deep)) < 1024);
+    const char *d = type_name(&a, deep);
+    assert_int_equal(strlen(d), TYPE_NAME_MAX);
+    assert_string_equal(d + TYPE_NAME_MAX - 3, "...");
+    const char *w = type_name(&a, wide(&a, 599, TY_INT));
+    assert_int_equal(strlen(w), TYPE_NAME_MAX);
+    assert_memory_equal(w, "(str, str, ", 11);
+    assert_string_equal(w + TYPE_NAME_MAX - 3, "...");
+    /* one that just fits is whole: "(" + 203 "str, " + "int)" is 1020 bytes */
+    assert_int_equal(strlen(type_name(&a, wide(&a, 203, TY_INT))), 1020);
     pipe_arena_free(&a);
 }
 
-/* Different types must mangle differently (the emitter interns C types by
- * mangled name), including pairs that differ only in how parts nest. */
+/* Different structures get different ids and equal ones equal ids (the
+ * emitter names C types by id), including pairs that differ only in how parts
+ * nest, and types whose printed names are cut alike. */
 static const char *const distinct[] = {
     "str", "int", "float", "bool",
     "(str, int)", "(int, str)", "(str, int, int)", "((str, int), int)", "(str, (int, int))",
@@ -290,27 +294,60 @@ static const char *const distinct[] = {
     "([int], int)", "[(int, int)]", "{(int, int)}", "([int], [int])", "[([int], [int])]",
     "(int, [int], int)", "(int, [(int, int)])", "((int, [int]), int)",
     "{str: {str}}", "{{str}: str}", "({str}, str)", "({str: str})",
+    "!", "[]", "~",
 };
 
-static void test_mangle_unique(void **state)
+static void test_ids(void **state)
 {
     (void)state;
     PipeArena a = {0};
+    TypeTab *tab = type_tab_new();
     size_t n = sizeof distinct / sizeof distinct[0];
-    const char *m[sizeof distinct / sizeof distinct[0]];
+    int id[sizeof distinct / sizeof distinct[0]];
     for (size_t i = 0; i < n; i++) {
-        m[i] = type_mangle(&a, ty(&a, distinct[i]));
-        assert_true(is_c_ident(m[i]));
-        /* equal structure, equal mangling */
-        assert_string_equal(m[i], type_mangle(&a, ty(&a, distinct[i])));
-        assert_string_equal(type_name(&a, ty(&a, distinct[i])), distinct[i]);
+        id[i] = type_id(tab, ty(&a, distinct[i]));
+        /* equal structure (another Type of it), equal id */
+        assert_int_equal(id[i], type_id(tab, ty(&a, distinct[i])));
+        assert_true(id[i] < type_tab_count(tab));
     }
     for (size_t i = 0; i < n; i++)
-        for (size_t j = i + 1; j < n; j++) {
-            if (!strcmp(m[i], m[j]))
-                fail_msg("%s and %s both mangle to %s", distinct[i], distinct[j], m[i]);
-            assert_false(type_eq(ty(&a, distinct[i]), ty(&a, distinct[j])));
-        }
+        for (size_t j = i + 1; j < n; j++)
+            if (id[i] == id[j])
+                fail_msg("%s and %s both have id %d", distinct[i], distinct[j], id[i]);
+    /* a type's parts have smaller ids than the type */
+    Type *pair = ty(&a, "([str], {int: str})");
+    int whole = type_id(tab, pair);
+    assert_true(type_id(tab, pair->elems[0]) < whole);
+    assert_true(type_id(tab, pair->elems[1]) < whole);
+    type_tab_free(tab);
+    pipe_arena_free(&a);
+}
+
+/* Types whose printed names agree in their first TYPE_NAME_MAX bytes (599
+ * strs, then an int or a float) still get two ids; before, the emitter keyed
+ * C structs by a name cut at 1023 bytes and merged them. */
+static void test_ids_wide_and_many(void **state)
+{
+    (void)state;
+    PipeArena a = {0};
+    TypeTab *tab = type_tab_new();
+    Type *x = wide(&a, 599, TY_INT), *y = wide(&a, 599, TY_FLOAT);
+    assert_string_equal(type_name(&a, x), type_name(&a, y));
+    assert_int_not_equal(type_id(tab, x), type_id(tab, y));
+    assert_int_equal(type_id(tab, x), type_id(tab, wide(&a, 599, TY_INT)));
+    /* thousands of types: the tables grow and keep every id */
+    Type *l = TY_INT;
+    int ids[3000];
+    for (int i = 0; i < 3000; i++) {
+        l = type_list(&a, l);
+        ids[i] = type_id(tab, l);
+    }
+    l = TY_INT;
+    for (int i = 0; i < 3000; i++) {
+        l = type_list(&a, l);
+        assert_int_equal(type_id(tab, l), ids[i]);
+    }
+    type_tab_free(tab);
     pipe_arena_free(&a);
 }
 
@@ -321,7 +358,8 @@ int main(void)
         cmocka_unit_test(test_eq_and_fits),
         cmocka_unit_test(test_kinds),
         cmocka_unit_test(test_names),
-        cmocka_unit_test(test_mangle_unique),
+        cmocka_unit_test(test_ids),
+        cmocka_unit_test(test_ids_wide_and_many),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
