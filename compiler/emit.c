@@ -495,7 +495,7 @@ static void regex_arg(Emit *E, Buf *b, Node *e)
         bf(&E->build, "    re_%d = pipe_regex_new(rt_, 0, ", id);
         str_lit(&E->build, e->str);
         bf(&E->build, ");\n");
-        bf(b, "re_%d", id);
+        bf(b, "pipe_regex_at(re_%d, %s)", id, E->self);
     } else {
         bf(&E->decls, "static PipeRegexCache rc_%d;\n", id);
         bf(b, "pipe_regex_cached(&rc_%d, %s, ", id, E->self);

@@ -356,6 +356,9 @@ typedef struct PipeRegexCache {
     size_t n;
 } PipeRegexCache;
 PipeRegex *pipe_regex_cached(PipeRegexCache *c, PipeNode *n, PipeStr pattern);
+/* re, for a match in stage n: one that gives up is n's runtime error, naming
+ * the line and the pattern (additive to ABI 1; for patterns built with the DAG). */
+PipeRegex *pipe_regex_at(PipeRegex *re, PipeNode *n);
 
 bool pipe_matches(PipeRegex *re, PipeStr s);
 /* Replaces every match; `with` may use \0..\9 for groups (and \\ for \). */

@@ -128,6 +128,13 @@ EOF
 cat >sort.pipe <<'EOF'
 pipeline main { stdin | sort | stdout }
 EOF
+cat >fantail.pipe <<'EOF'
+pipeline main {
+    s = stdin
+    s | file("fan.out")
+    s | map(l => l + l + l + l) | tail(100000000) | count_items | stdout
+}
+EOF
 cat >spin.pipe <<'EOF'
 proc spin: int -> int {
     state n = 0
@@ -153,6 +160,16 @@ pipeline main(re: str = "^(a*)*$") {
     stdin | filter(s => matches(s, re)) | stdout
 }
 EOF
+cat >re_fn.pipe <<'EOF'
+pipeline main {
+    stdin | filter(s => matches(s, "^(a*)*$")) | stdout
+}
+EOF
+cat >re_fn_replace.pipe <<'EOF'
+pipeline main {
+    stdin | map(s => replace(s, "(a|aa)+$", "x")) | stdout
+}
+EOF
 cat >grepf.pipe <<'EOF'
 pipeline main { stdin | grep_f("x") | stdout }
 EOF
@@ -174,7 +191,7 @@ EOF
 # 20,000 lines of 100 bytes: a file that a kernel copy passes through
 awk 'BEGIN { for (i = 1; i <= 20000; i++) printf "%-99s\n", i " " sprintf("%090d", i) }' >l100.txt
 
-for p in up fsrc count nums never cat cats catf cata; do
+for p in up fsrc count nums never cat cats catf cata fantail sort; do
     if ! "$PIPEC" build "$p.pipe" -o "$p" 2>build.err; then
         bad "pipec build $p.pipe: $(head -c 300 build.err)"
     fi
@@ -599,6 +616,31 @@ if [ $asan = no ]; then
         check "$how: count out of memory: names the stage" has err "runtime error in stage count: out of memory (allocating "
         check "$how: count out of memory: no crash report" sh -c "! grep -qiE 'segmentation|abort|sanitizer|core' '$s/err'"
     done
+    # a fan-out to file() beside a tail that runs out: every line that reached
+    # the file before the failing one (the message names it) is written, and
+    # the trace has the error record; a sort that runs out names itself
+    for how in run bin; do
+        if [ $how = run ] && [ $vg = yes ]; then
+            skipped "run: tail out of memory under ulimit -v (memcheck's address space)"
+            continue
+        fi
+        if [ $how = run ]; then lim=150000; else lim=80000; fi
+        rm -f fan.out tr.json
+        (ulimit -v $lim && exec timeout 30 $(prog fantail $how) --trace tr.json <many.txt >"$s/out" 2>"$s/err")
+        rc=$?
+        n=$(sed -n 's/.*in stage tail: out of memory (allocating [0-9]* bytes) (input stdin, line \([0-9]*\))$/\1/p' err)
+        check "$how: tail out of memory (ulimit -v $lim): exit 1 ($rc)" [ $rc -eq 1 ]
+        check "$how: tail out of memory: the message names the stage and line ($n)" [ "${n:-0}" -gt 0 ]
+        head -n "${n:-0}" many.txt >want
+        check "$how: tail out of memory: the file sink holds lines 1-$n" cmp -s fan.out want
+        check "$how: tail out of memory: the trace's error record" \
+            grep -q '"event":"error",.*"stage":"tail",.*"line":'"${n:-0}"',"message":"out of memory (allocating' tr.json
+        check "$how: tail out of memory: the trace's end record" grep -q '"event":"end",.*"outcome":"error"' tr.json
+        (ulimit -v $lim && exec timeout 30 $(prog sort $how) <many.txt >"$s/out" 2>"$s/err")
+        rc=$?
+        check "$how: sort out of memory: exit 1 ($rc)" [ $rc -eq 1 ]
+        check "$how: sort out of memory: names the stage" has err "sort.pipe:1:25: runtime error in stage sort: out of memory (allocating "
+    done
     if [ $vg = yes ]; then
         skipped "distinct out of memory under ulimit -v (memcheck's address space)"
     else
@@ -626,6 +668,15 @@ for p in re re_replace re_lambda; do
     check "$p: ... line 2" has err "(input stdin, line 2)"
     check "$p: bounded ($((t1 - t0)) ms)" [ $((t1 - t0)) -lt $(in_time 5000) ]
 done
+# a literal pattern in a function, compiled with the DAG: the error names the
+# stage, the pattern and the line as a regex stage does
+T $PIPEC run re_fn.pipe <patho.txt
+check "matches() of a literal: exit 1 ($rc)" [ $rc -eq 1 ]
+check "matches() of a literal: stage, pattern, line" has err 're_fn.pipe:2:13: runtime error in stage filter: the regular expression gave up on this line (match limit exceeded): "^(a*)*$" (input stdin, line 2)'
+T $PIPEC run re_fn_replace.pipe <patho.txt
+check "replace() of a literal: exit 1 ($rc)" [ $rc -eq 1 ]
+check "replace() of a literal: stage, pattern, line" has err 're_fn_replace.pipe:2:13: runtime error in stage map: the regular expression gave up on this line (match limit exceeded): "(a|aa)+$" (input stdin, line 2)'
+check "replace() of a literal: the line before is out" [ "$(cat out)" = "aaab" ]
 T $PIPEC run re.pipe <patho.txt
 check "grep: the stage and its position" has err "re.pipe:2:13: runtime error in stage grep:"
 check "grep: what matched before is out" [ "$(cat out)" = "" ]
