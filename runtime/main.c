@@ -1,6 +1,8 @@
 /* main.c — pipe_main, the entry point of every compiled pipeline: parameters
  * as command-line options, --help, then build, run and the exit code. */
 #include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -384,11 +386,33 @@ static int parse_args(const PipeProgram *prog, int argc, char **argv, const char
     return -1;
 }
 
+/* Sets up the process for a run, first thing in main() (of pipec, and of a
+ * built binary through pipe_main): each of fds 0, 1 and 2 that is closed gets
+ * /dev/null, so that no file or pipe the run opens lands there (a closed
+ * stdin read the pipe that wakes the scheduler, and hung).  Fd 0 is opened
+ * for writing and 1 and 2 for reading: reading stdin and writing stdout or
+ * stderr still fail with EBADF, as on a closed descriptor.  SIGXFSZ is
+ * ignored, so that a write past a file size limit (`ulimit -f`) fails with
+ * EFBIG, the error of the stage that wrote, instead of killing the process. */
+void pipe_process_init(void)
+{
+    for (int fd = 0; fd < 3; fd++) {
+        if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
+            continue;
+        /* inherited by children (cc, exec's programs): their files stay off it too */
+        int got = open("/dev/null", fd == 0 ? O_WRONLY : O_RDONLY);
+        if (got >= 0 && got != fd) /* a lower one is still closed: no /dev/null */
+            close(got);
+    }
+    signal(SIGXFSZ, SIG_IGN);
+}
+
 /* Parses argv (options --NAME V, --NAME=V, a bare --FLAG for a bool, --help),
  * builds and runs prog.  Returns 0, 1 after a runtime error, 2 after a usage
  * error, 130 or 143 after SIGINT or SIGTERM.  Keeps no state between calls. */
 int pipe_main(const PipeProgram *prog, int argc, char **argv)
 {
+    pipe_process_init();
     const char *argv0 = argc > 0 && argv[0] ? argv[0] : (prog->name ? prog->name : "pipe");
     char *params = pipe_xcalloc(1, prog->params_size ? prog->params_size : 1);
     bool *given = pipe_xcalloc((size_t)(prog->nparams > 0 ? prog->nparams : 1), sizeof *given);

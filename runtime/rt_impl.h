@@ -249,6 +249,11 @@ char **pipe_rt_sandbox_glob(PipeRt *rt, const char *pattern, size_t *n);
 /* Frees what --sandbox kept in rt. */
 void pipe_rt_sandbox_free(PipeRt *rt);
 
+/* First thing in main() of pipec and of a built binary (pipe_main): fds 0-2
+ * that are closed get /dev/null, read or written as closed (EBADF); SIGXFSZ
+ * is ignored, so a write past `ulimit -f` fails (EFBIG) as the writer's error. */
+void pipe_process_init(void);
+
 typedef struct RtOpts {
     const char *trace;  /* --trace FILE ("-": stderr), else NULL */
     const char *run_id; /* --run-id ID (checked), else NULL: a new one */

@@ -191,7 +191,7 @@ EOF
 # 20,000 lines of 100 bytes: a file that a kernel copy passes through
 awk 'BEGIN { for (i = 1; i <= 20000; i++) printf "%-99s\n", i " " sprintf("%090d", i) }' >l100.txt
 
-for p in up fsrc count nums never cat cats catf cata fantail sort; do
+for p in up fsrc fsink count nums never cat cats catf cata fantail sort; do
     if ! "$PIPEC" build "$p.pipe" -o "$p" 2>build.err; then
         bad "pipec build $p.pipe: $(head -c 300 build.err)"
     fi
@@ -221,6 +221,57 @@ to=/dev/full
 T $PIPEC run up.pipe --stats <in.txt
 to=""
 check "--stats on /dev/full: still exit 1 ($rc)" [ $rc -eq 1 ]
+
+# --- a file size limit (ulimit -f) ----------------------------------------------
+# SIGXFSZ at its default, as a shell leaves it: pipec ignores it itself, so a
+# write past the limit is the writer's runtime error (EFBIG), not a silent kill
+if env --default-signal=XFSZ true 2>/dev/null; then DFLX="env --default-signal=XFSZ"; else DFLX=""; fi
+fsize() { # fsize BLOCKS CMD...: CMD under ulimit -f BLOCKS; exit code in $rc
+    lim=$1
+    shift
+    (ulimit -f "$lim" && exec timeout $((20 * SLOW)) $DFLX "$@" >"${to:-$s/out}" 2>"$s/err")
+    rc=$?
+}
+for how in run bin; do
+    fsize 100 $(prog up $how) <seq.txt
+    check "$how: stdout past ulimit -f: exit 1 ($rc)" [ $rc -eq 1 ]
+    check "$how: stdout past ulimit -f: the stage and line" has err "runtime error in stage stdout: writing to stdout: File too large (input stdin, line "
+    rm -f o.txt
+    fsize 100 $(prog fsink $how) <seq.txt
+    check "$how: file() past ulimit -f: exit 1 ($rc)" [ $rc -eq 1 ]
+    check "$how: file() past ulimit -f: names the file" has err "runtime error in stage file: writing to o.txt: File too large"
+    fsize 100 $(prog sort $how) --mem-limit 64K <seq.txt
+    check "$how: sort's spill past ulimit -f: exit 1 ($rc)" [ $rc -eq 1 ]
+    check "$how: sort's spill past ulimit -f: message" has err "runtime error in stage sort: cannot write a temporary file: File too large"
+done
+fsize 1 $PIPEC emit-c up.pipe -o up.c
+check "pipec emit-c past ulimit -f: exit 1 ($rc)" [ $rc -eq 1 ]
+check "pipec emit-c past ulimit -f: message" has err "cannot write 'up.c': File too large"
+fsize 300 $PIPEC build up.pipe -o up_big
+check "pipec build past ulimit -f: exit 1 ($rc)" [ $rc -eq 1 ]
+check "pipec build past ulimit -f: cc's message" has err "File too large"
+
+# --- closed standard descriptors --------------------------------------------------
+# a closed fd 0, 1 or 2 reads and writes as closed (EBADF): a pipeline that
+# reads stdin fails at once (as `awk 1 <&-` does), one that does not runs
+for how in run bin; do
+    up=$(prog up $how)
+    (exec timeout $((20 * SLOW)) $up <&- >"$s/out" 2>"$s/err")
+    rc=$?
+    check "$how: closed stdin: exit 1, no hang ($rc)" [ $rc -eq 1 ]
+    check "$how: closed stdin: message" has err "runtime error in stage stdin: cannot read 'stdin': Bad file descriptor"
+    (exec timeout $((20 * SLOW)) $(prog nums $how) --n 3 <&- >"$s/out" 2>"$s/err")
+    rc=$?
+    check "$how: closed stdin, not read: exit 0 ($rc)" [ $rc -eq 0 -a "$(cat out)" = "$(seq 0 2)" ]
+    (exec timeout $((20 * SLOW)) $up <in.txt >&- 2>"$s/err")
+    rc=$?
+    check "$how: closed stdout: exit 1 ($rc)" [ $rc -eq 1 ]
+    check "$how: closed stdout: message" has err "runtime error in stage stdout: writing to stdout: Bad file descriptor"
+    rm -f o.txt
+    (exec timeout $((20 * SLOW)) $(prog fsink $how) <in.txt >&- 2>&-)
+    rc=$?
+    check "$how: closed stdout and stderr: a file sink writes its file ($rc)" [ $rc -eq 0 -a "$(cat o.txt)" = "$(printf 'A\nB\nC')" ]
+done
 
 # --- a reader that closes early ------------------------------------------------
 for how in run bin; do
@@ -534,7 +585,7 @@ for how in run bin; do
     check "$how: kernel copy: --max-line-bytes: message" grep -q "line longer than --max-line-bytes=204800: .*(input stdin, line 5001)" err
     # the output grows past a size limit (ulimit -f): the error names a line
     # after the bytes the kernel copied, all of which are out
-    (trap '' XFSZ; ulimit -f 2000; exec timeout $((20 * SLOW)) $cat <l100.txt >out 2>err)
+    (ulimit -f 2000; exec timeout $((20 * SLOW)) $DFLX $cat <l100.txt >out 2>err)
     rc=$?
     n=$(sed -n 's/.*File too large (input stdin, line \([0-9]*\))$/\1/p' err)
     size=$(wc -c <out)
