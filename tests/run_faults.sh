@@ -244,6 +244,12 @@ for how in run bin; do
     check "$how: sort's spill past ulimit -f: exit 1 ($rc)" [ $rc -eq 1 ]
     check "$how: sort's spill past ulimit -f: message" has err "runtime error in stage sort: cannot write a temporary file: File too large"
 done
+# exec's programs get SIGXFSZ at its default back (bit 24 of SigIgn: signal 25)
+cat >xfsz.pipe <<'EOF'
+pipeline main { stdin | exec("sed -n 's/^SigIgn:[[:space:]]*//p' /proc/self/status") | stdout }
+EOF
+T $PIPEC run xfsz.pipe <in.txt
+check "exec's program: SIGXFSZ not ignored ($(cat out))" [ $rc -eq 0 -a $((0x$(cat out) & 0x1000000)) -eq 0 ]
 fsize 1 $PIPEC emit-c up.pipe -o up.c
 check "pipec emit-c past ulimit -f: exit 1 ($rc)" [ $rc -eq 1 ]
 check "pipec emit-c past ulimit -f: message" has err "cannot write 'up.c': File too large"
