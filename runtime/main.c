@@ -173,17 +173,30 @@ static int trace_option(const PipeProgram *prog, int argc, char **argv, int *i, 
 }
 
 /* Opens the --trace file before anything is read: one that cannot be opened
- * is a usage error (exit 2), like a bad option value.  Returns -1 when the
- * run may go on. */
+ * is a usage error (exit 2), like a bad option value.  The stop handlers and
+ * the --timeout timer are in place (pipe_stop_install), so an open that
+ * blocks (a FIFO without a reader) ends on SIGINT or SIGTERM (quietly, 130 or
+ * 143) or at the timeout (a runtime error, exit 1).  Returns -1 when the run
+ * may go on, else the exit code. */
 static int open_trace(const char *argv0, RtOpts *opts)
 {
     opts->trace_fd = -1;
     if (!opts->trace)
         return -1;
-    opts->trace_fd = pipe_trace_open(opts->trace);
+    while ((opts->trace_fd = pipe_trace_open(opts->trace)) < 0 && errno == EINTR && !pipe_rt_stop)
+        ;
     if (opts->trace_fd >= 0)
         return -1;
     char msg[600];
+    if (pipe_rt_stop == SIGALRM) {
+        char d[32];
+        pipe_duration_text(opts->timeout_ms, d, sizeof d);
+        fprintf(stderr, "pipec: runtime error: timed out after %s (opening the trace file '%.400s')\n", d,
+                opts->trace);
+        return 1;
+    }
+    if (pipe_rt_stop)
+        return RT_JMP_SIGNAL + pipe_rt_stop;
     snprintf(msg, sizeof msg, "cannot open the trace file '%.400s': %s", opts->trace, strerror(errno));
     return usage_error(argv0, msg);
 }
@@ -425,10 +438,17 @@ int pipe_main(const PipeProgram *prog, int argc, char **argv)
                  env);
         rc = usage_error(argv0, msg);
     }
-    if (rc < 0)
-        rc = open_trace(argv0, &opts);
     free(given);
     if (rc >= 0) {
+        free(params);
+        return rc;
+    }
+    /* from here on (opening the trace and inputs too: a FIFO blocks) SIGINT,
+     * SIGTERM and --timeout stop the run */
+    pipe_stop_install(opts.timeout_ms);
+    rc = open_trace(argv0, &opts);
+    if (rc >= 0) {
+        pipe_stop_remove();
         free(params);
         return rc;
     }
@@ -440,9 +460,6 @@ int pipe_main(const PipeProgram *prog, int argc, char **argv)
     rt->mem_limit = opts.mem_limit;
     rt->max_line = opts.max_line;
     rt->max_input = opts.max_input;
-    /* from here on (opening inputs too: a FIFO blocks) SIGINT, SIGTERM and
-     * --timeout stop the run */
-    pipe_stop_install(opts.timeout_ms);
     pipe_rt_trace_begin(rt, prog, params, &opts);
     PipeRt *outer = pipe_rt_running;
     int jc = setjmp(jb);

@@ -570,6 +570,18 @@ void pipe_rt_trace_stopped(PipeRt *rt)
     rt->trace->stopped = true;
 }
 
+/* The end record's outcome for exit status status (docs/pipe.md, "The trace
+ * format"): a stopped run (a closed output) ends with 0 too. */
+static const char *outcome(int status, bool stopped)
+{
+    switch (status) {
+    case 0: return stopped ? "output_closed" : "ok";
+    case RT_JMP_SIGNAL + SIGINT: return "interrupted";
+    case RT_JMP_SIGNAL + SIGTERM: return "terminated";
+    default: return "error";
+    }
+}
+
 void pipe_rt_trace_end(PipeRt *rt, int status)
 {
     RtTrace *t = rt->trace;
@@ -587,7 +599,7 @@ void pipe_rt_trace_end(PipeRt *rt, int status)
     key(b, "time");
     json_time(b, trace_unix_ms());
     kv_u64(b, "status", (uint64_t)status);
-    kv_str(b, "outcome", status == 1 ? "error" : status == 0 && t->stopped ? "output_closed" : status == 0 ? "ok" : "other");
+    kv_str(b, "outcome", outcome(status, t->stopped));
     kv_ms(b, "duration_ms", trace_mono_ns() - t->t0);
     kv_u64(b, "items_read", read);
     kv_u64(b, "items_written", written);
