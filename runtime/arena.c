@@ -74,6 +74,39 @@ void pipe_node_charge(PipeNode *n, size_t old, size_t now, const char *what)
     }
 }
 
+/* About the bytes that a clone of v (of type t) holds beyond t->size: its
+ * strings (rounded as arenas round them), lists and maps, for --mem-limit. */
+size_t pipe_value_deep(const PipeType *t, const void *v)
+{
+    switch (t->kind) {
+    case PIPE_K_STR: return (((const PipeStr *)v)->n + 15) & ~(size_t)15;
+    case PIPE_K_TUPLE: {
+        size_t n = 0;
+        for (uint32_t i = 0; i < t->nfields; i++)
+            n += pipe_value_deep(t->fields[i], (const char *)v + t->offsets[i]);
+        return n;
+    }
+    case PIPE_K_LIST: {
+        const PipeList *l = *(PipeList *const *)v;
+        if (!l)
+            return 0;
+        size_t es = t->elem->size, n = 64 + ((l->len * es + 15) & ~(size_t)15);
+        PipeKind ek = t->elem->kind;
+        if (ek != PIPE_K_INT && ek != PIPE_K_FLOAT && ek != PIPE_K_BOOL)
+            for (size_t i = 0; i < l->len; i++)
+                n += pipe_value_deep(t->elem, (const char *)l->data + i * es);
+        return n;
+    }
+    case PIPE_K_MAP:
+    case PIPE_K_SET: {
+        PipeMap *m = *(PipeMap *const *)v;
+        size_t es = t->elem->size + (t->val ? t->val->size : 0);
+        return m ? 128 + pipe_map_len(m) * (es + 48) : 0;
+    }
+    default: return 0;
+    }
+}
+
 /* Returns n bytes from malloc (out of memory: pipe_out_of_memory). */
 void *pipe_xmalloc(size_t n)
 {

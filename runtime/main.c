@@ -205,7 +205,7 @@ static int open_trace(const char *argv0, RtOpts *opts)
 static void print_limits_help(int w)
 {
     printf("  %-*s   memory for sort before it spills to temporary files (default: 256M);\n"
-           "  %-*s   when given, also the most that one stage's maps and sets may hold\n", w, "--mem-limit N", w, "");
+           "  %-*s   when given, also the most that one stage may keep (items, maps, lists)\n", w, "--mem-limit N", w, "");
     printf("  %-*s   a longer input line is an error (default: 1G)\n", w, "--max-line-bytes N");
     printf("  %-*s   more input than this is an error (default: no limit)\n", w, "--max-input-bytes N");
     printf("  %-*s   stop with an error after T: 500ms, 10s, 2m, 1h (default: none)\n", w, "--timeout T");

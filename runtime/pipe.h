@@ -106,9 +106,18 @@ typedef struct PipeList {
     size_t len, cap;
     uint32_t esize;
     PipeArena *arena;
+    /* A heap list that a stage keeps (pipe_list_adopt, appended to ABI 1):
+     * its memory counts toward that stage's --mem-limit. */
+    struct PipeNode *owner;
+    const struct PipeType *elem;
+    size_t charged;
 } PipeList;
 
 PipeList *pipe_list_new(PipeArena *a, uint32_t esize, size_t cap);
+/* Makes heap list l (of elements of type elem) one that stage owner keeps:
+ * its slots and what its elements hold count toward owner's --mem-limit as
+ * it grows (additive to ABI 1).  Returns l; an arena list or NULL is left alone. */
+PipeList *pipe_list_adopt(struct PipeNode *owner, PipeList *l, const struct PipeType *elem);
 void *pipe_list_push(PipeList *l); /* room for one more element, zeroed */
 /* Element i, counting from 0 (negative: from the end), or NULL when out of range. */
 void *pipe_list_at(PipeList *l, int64_t i);

@@ -32,6 +32,10 @@ size_t pipe_stage_mul(PipeNode *n, size_t a, size_t b);
  * given, a runtime error of n that no policy catches, "WHAT need more than
  * --mem-limit=N bytes".  Call before the part grows, so that it stays whole. */
 void pipe_node_charge(PipeNode *n, size_t old, size_t now, const char *what);
+/* About the bytes that a clone of v (of type t) holds beyond t->size. */
+size_t pipe_value_deep(const PipeType *t, const void *v);
+/* An owned list (pipe_list_adopt) is given up: refunds what it was charged. */
+void pipe_list_refund(PipeList *l);
 void *pipe_xmalloc(size_t n);
 void *pipe_xrealloc(void *p, size_t n);
 void *pipe_xcalloc(size_t n, size_t size);

@@ -17,38 +17,6 @@ static void *gen_realloc(void *p, size_t n)
     return pipe_xrealloc(p, n);
 }
 
-/* About the bytes that a clone of v (of type t) holds beyond t->size. */
-static size_t gen_deep(const PipeType *t, const void *v)
-{
-    switch (t->kind) {
-    case PIPE_K_STR: return (((const PipeStr *)v)->n + 15) & ~(size_t)15;
-    case PIPE_K_TUPLE: {
-        size_t n = 0;
-        for (uint32_t i = 0; i < t->nfields; i++)
-            n += gen_deep(t->fields[i], (const char *)v + t->offsets[i]);
-        return n;
-    }
-    case PIPE_K_LIST: {
-        const PipeList *l = *(PipeList *const *)v;
-        if (!l)
-            return 0;
-        size_t es = t->elem->size, n = 64 + ((l->len * es + 15) & ~(size_t)15);
-        PipeKind ek = t->elem->kind;
-        if (ek != PIPE_K_INT && ek != PIPE_K_FLOAT && ek != PIPE_K_BOOL)
-            for (size_t i = 0; i < l->len; i++)
-                n += gen_deep(t->elem, (const char *)l->data + i * es);
-        return n;
-    }
-    case PIPE_K_MAP:
-    case PIPE_K_SET: {
-        PipeMap *m = *(PipeMap *const *)v;
-        size_t es = t->elem->size + (t->val ? t->val->size : 0);
-        return m ? 128 + pipe_map_len(m) * (es + 48) : 0;
-    }
-    default: return 0;
-    }
-}
-
 /* pipe_clone of src into dst (in a, or on the heap when a is NULL) for
  * stage n, which keeps it: running out of memory there is n's error. */
 static void gen_keep(PipeNode *n, const PipeType *t, void *dst, const void *src, PipeArena *a)
@@ -178,7 +146,7 @@ typedef struct TailNode {
  * dropped already), charging the change first. */
 static void tail_keep(TailNode *tl, char *slot, const void *item, size_t old)
 {
-    size_t d = gen_deep(tl->t, item), ring = tl->cap * tl->t->size;
+    size_t d = pipe_value_deep(tl->t, item), ring = tl->cap * tl->t->size;
     pipe_node_charge(&tl->node, ring + tl->deep, ring + tl->deep - old + d, TAIL_WHAT);
     tl->deep += d - old;
     gen_keep(&tl->node, tl->t, slot, item, NULL);
@@ -206,7 +174,7 @@ static void tail_push(PipeNode *self, const void *item, int port)
         return;
     }
     char *slot = tl->slots + tl->head * sz;
-    size_t old = gen_deep(tl->t, slot);
+    size_t old = pipe_value_deep(tl->t, slot);
     pipe_drop(tl->t, slot);
     tail_keep(tl, slot, item, old);
     tl->head = (tl->head + 1) % tl->len;
@@ -530,7 +498,7 @@ static void sort_push(PipeNode *self, const void *item, int port)
         sort_grow(s);
     char *it = s->items + s->len * isz;
     gen_keep(self, s->t, it, item, s->heap ? NULL : &s->arena);
-    s->deep += gen_deep(s->t, it);
+    s->deep += pipe_value_deep(s->t, it);
     const void *k = it;
     if (s->key) {
         /* The key fn may build its result in scratch, which is reset after the
@@ -540,10 +508,10 @@ static void sort_push(PipeNode *self, const void *item, int port)
         s->key(s->env, it, kp, pipe_scratch(self->rt));
         if (s->heap) {
             gen_keep(self, s->ki.t, kp, kp, NULL); /* dropped with the item */
-            s->deep += gen_deep(s->ki.t, kp);
+            s->deep += pipe_value_deep(s->ki.t, kp);
         } else if (!(s->ki.t->kind == PIPE_K_STR && gen_str_within(s->t, it, (const PipeStr *)kp))) {
             gen_keep(self, s->ki.t, kp, kp, &s->arena);
-            s->deep += gen_deep(s->ki.t, kp);
+            s->deep += pipe_value_deep(s->ki.t, kp);
         }
         k = kp;
     }
@@ -1253,11 +1221,11 @@ static void top_charge(TopNode *tp, size_t now)
 /* What the item, key and tie of slot hold beyond their slots (gen_deep). */
 static size_t top_deep(const TopNode *tp, size_t slot)
 {
-    size_t d = gen_deep(tp->t, tp->items + slot * tp->t->size);
+    size_t d = pipe_value_deep(tp->t, tp->items + slot * tp->t->size);
     if (tp->keys)
-        d += gen_deep(tp->ki.t, tp->keys + slot * tp->ki.t->size);
+        d += pipe_value_deep(tp->ki.t, tp->keys + slot * tp->ki.t->size);
     if (tp->ties)
-        d += gen_deep(tp->tki.t, tp->ties + slot * tp->tki.t->size);
+        d += pipe_value_deep(tp->tki.t, tp->ties + slot * tp->tki.t->size);
     return d;
 }
 
@@ -1368,8 +1336,8 @@ static void top_push(PipeNode *self, const void *item, int port)
             pipe_drop(tp->tki.t, tp->ties + slot * tsz);
         replaced = true;
     }
-    size_t d = gen_deep(tp->t, item) + (tp->key ? gen_deep(tp->ki.t, k) : 0) +
-               (tp->tkeyed ? gen_deep(tp->tki.t, tp->tie->curkey) : 0);
+    size_t d = pipe_value_deep(tp->t, item) + (tp->key ? pipe_value_deep(tp->ki.t, k) : 0) +
+               (tp->tkeyed ? pipe_value_deep(tp->tki.t, tp->tie->curkey) : 0);
     top_charge(tp, tp->bytes + d);
     gen_keep(self, tp->t, tp->items + slot * isz, item, NULL);
     if (tp->key)

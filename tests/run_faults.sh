@@ -649,6 +649,53 @@ check "count without --mem-limit: no cap: output" [ "$(cat out)" = 400000 ]
 T $PIPEC run count.pipe --mem-limit 64M <keys.txt
 check "count within --mem-limit ($rc)" [ $rc -eq 0 ]
 check "count within --mem-limit: output" [ "$(cat out)" = 400000 ]
+# stages whose memory grows with a parameter or the items: tail's ring and
+# top's heap with their items, a proc's lists (in its state, reset by an
+# assignment, in a map's values); each fits 64M, not 4M
+cat >tailmem.pipe <<'EOF'
+pipeline main { stdin | tail(100000000) | count_items | stdout }
+EOF
+cat >topmem.pipe <<'EOF'
+pipeline main { stdin | top(100000000, by: s => len(s)) | count_items | stdout }
+EOF
+cat >listmem.pipe <<'EOF'
+proc keep: str -> int {
+    state xs: [str]
+    on line { add(xs, line) }
+    on end { emit len(xs) }
+}
+pipeline main { stdin | keep | stdout }
+EOF
+cat >listset.pipe <<'EOF'
+proc keep: str -> int {
+    state xs: [str]
+    on line {
+        if line == "key5" { xs = [] }
+        add(xs, line)
+    }
+    on end { emit len(xs) }
+}
+pipeline main { stdin | keep | stdout }
+EOF
+cat >listmap.pipe <<'EOF'
+proc by_prefix: str -> int {
+    state m: {str: [str]}
+    on line { add(m[substr(line, 0, 4)], line) }
+    on end { emit len(m) }
+}
+pipeline main { stdin | by_prefix | stdout }
+EOF
+for p in tail:tailmem:400000 top:topmem:400000 keep:listmem:400000 keep:listset:399995 by_prefix:listmap:10; do
+    stage=${p%%:*} rest=${p#*:}
+    script=${rest%%:*} want=${rest#*:}
+    what="the items it keeps"
+    case $script in list*) what="its lists" ;; esac
+    T $PIPEC run $script.pipe --mem-limit 4M <keys.txt
+    check "$script past --mem-limit: exit 1 ($rc)" [ $rc -eq 1 ]
+    check "$script past --mem-limit: names the stage" has err "runtime error in stage $stage: $what need more than --mem-limit=4194304 bytes (input stdin, line "
+    T $PIPEC run $script.pipe --mem-limit 64M <keys.txt
+    check "$script within --mem-limit ($rc)" [ $rc -eq 0 -a "$(cat out)" = $want ]
+done
 T $PIPEC run sort.pipe --mem-limit 1M <keys.txt
 check "sort past --mem-limit spills, not fails ($rc)" [ $rc -eq 0 ]
 sort keys.txt >sorted.txt
