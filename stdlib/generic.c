@@ -137,18 +137,21 @@ typedef struct TailNode {
     size_t n;     /* wanted */
     char *slots;  /* cap slots of t->size */
     size_t cap, len, head; /* ring: oldest at head */
-    size_t deep;  /* bytes the items hold beyond their slots (gen_deep) */
+    size_t deep;  /* bytes the items hold beyond their slots (pipe_value_deep) */
+    bool counted; /* a --mem-limit was given: deep is kept (else 0) */
 } TailNode;
 
 #define TAIL_WHAT "the items it keeps"
 
 /* Clones item into slot, which held an item of old deep bytes (0: none, or
- * dropped already), charging the change first. */
+ * dropped already), charging the change first when counted. */
 static void tail_keep(TailNode *tl, char *slot, const void *item, size_t old)
 {
-    size_t d = pipe_value_deep(tl->t, item), ring = tl->cap * tl->t->size;
-    pipe_node_charge(&tl->node, ring + tl->deep, ring + tl->deep - old + d, TAIL_WHAT);
-    tl->deep += d - old;
+    if (RT_UNLIKELY(tl->counted)) {
+        size_t d = pipe_value_deep(tl->t, item), ring = tl->cap * tl->t->size;
+        pipe_node_charge(&tl->node, ring + tl->deep, ring + tl->deep - old + d, TAIL_WHAT);
+        tl->deep += d - old;
+    }
     gen_keep(&tl->node, tl->t, slot, item, NULL);
 }
 
@@ -174,7 +177,7 @@ static void tail_push(PipeNode *self, const void *item, int port)
         return;
     }
     char *slot = tl->slots + tl->head * sz;
-    size_t old = pipe_value_deep(tl->t, slot);
+    size_t old = tl->counted ? pipe_value_deep(tl->t, slot) : 0;
     pipe_drop(tl->t, slot);
     tail_keep(tl, slot, item, old);
     tl->head = (tl->head + 1) % tl->len;
@@ -216,6 +219,7 @@ PipeNode *pipe_std_tail(PipeRt *rt, PipePos pos, const PipeType *t, int64_t n)
     tl->node.free = tail_free;
     tl->t = t;
     tl->n = n > 0 ? (size_t)n : 0;
+    tl->counted = rt->mem_limit != 0; /* set before the DAG is built */
     return &tl->node;
 }
 
@@ -1207,6 +1211,7 @@ typedef struct TopNode {
     char *ties;         /* slots of its keys; NULL when the item is its key */
     size_t bytes;       /* its arrays and what the items and keys hold beyond
                          * them, charged toward --mem-limit */
+    bool counted;       /* a --mem-limit was given: bytes includes the latter */
 } TopNode;
 
 #define TOP_WHAT "the items it keeps"
@@ -1328,7 +1333,8 @@ static void top_push(PipeNode *self, const void *item, int port)
         slot = tp->heap[0];
         if (top_rank_cmp(tp, k, tp->tie ? tp->tie->curkey : NULL, top_key_at(tp, slot), top_tie_at(tp, slot)) <= 0)
             return; /* not above the worst kept one (a tie: that came first) */
-        top_charge(tp, tp->bytes - top_deep(tp, slot));
+        if (tp->counted)
+            top_charge(tp, tp->bytes - top_deep(tp, slot));
         pipe_drop(tp->t, tp->items + slot * isz);
         if (tp->key)
             pipe_drop(tp->ki.t, tp->keys + slot * ksz);
@@ -1336,9 +1342,9 @@ static void top_push(PipeNode *self, const void *item, int port)
             pipe_drop(tp->tki.t, tp->ties + slot * tsz);
         replaced = true;
     }
-    size_t d = pipe_value_deep(tp->t, item) + (tp->key ? pipe_value_deep(tp->ki.t, k) : 0) +
-               (tp->tkeyed ? pipe_value_deep(tp->tki.t, tp->tie->curkey) : 0);
-    top_charge(tp, tp->bytes + d);
+    if (RT_UNLIKELY(tp->counted))
+        top_charge(tp, tp->bytes + pipe_value_deep(tp->t, item) + (tp->key ? pipe_value_deep(tp->ki.t, k) : 0) +
+                           (tp->tkeyed ? pipe_value_deep(tp->tki.t, tp->tie->curkey) : 0));
     gen_keep(self, tp->t, tp->items + slot * isz, item, NULL);
     if (tp->key)
         gen_keep(self, tp->ki.t, tp->keys + slot * ksz, k, NULL);
@@ -1429,6 +1435,7 @@ PipeNode *pipe_std_top(PipeRt *rt, PipePos pos, const PipeType *t, int64_t n, Pi
     tp->env = env;
     tp->ki = key_info(tp->key ? key_t : t);
     tp->n = n > 0 ? (size_t)n : 0;
+    tp->counted = rt->mem_limit != 0; /* set before the DAG is built */
     tp->tmpkey = pipe_stage_realloc(&tp->node, NULL, tp->ki.t->size);
     return &tp->node;
 }
