@@ -1,5 +1,5 @@
 /* arena.c — bump allocation in blocks (the per-item scratch arena and owners'
- * arenas) and the runtime's checked malloc wrappers. */
+ * arenas), the runtime's checked malloc wrappers and stages' memory budgets. */
 #include <stdio.h>
 #include <stdlib.h>
 

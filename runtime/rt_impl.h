@@ -188,7 +188,7 @@ static inline size_t pipe_rt_max_line(const PipeRt *rt)
 /* A runtime error not tied to a stage (I/O on a sink's file, ...): prints
  * "pipec: error: MSG", flushes, unwinds with code (RT_JMP_FAIL or RT_JMP_STOP). */
 __attribute__((noreturn)) void pipe_rt_abort(PipeRt *rt, const char *msg, int code);
-/* A runtime error of the run, not of one stage (--timeout, out of memory):
+/* A runtime error of the run, not of one stage (--timeout, a regex of no stage):
  * "pipec: runtime error: MSG (input IN, line N)"; then as pipe_fail. */
 __attribute__((noreturn)) void pipe_rt_fail(PipeRt *rt, const char *msg);
 /* A runtime error of n (NULL: of the run) that no error policy catches: the
