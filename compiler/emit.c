@@ -344,13 +344,25 @@ static bool is_container(const Type *t)
     return t->kind == T_LIST || t->kind == T_MAP || t->kind == T_SET;
 }
 
-/* An empty container owned by the heap, for a map entry that holds it. */
+/* An empty container owned by the heap, for a map entry or state that holds
+ * it; in a proc, a list whose memory counts toward the proc's --mem-limit. */
 static void owned_empty(Emit *E, Buf *b, const Type *t)
 {
-    if (t->kind == T_LIST)
+    if (t->kind == T_LIST && E->in_proc)
+        bf(b, "pipe_list_adopt(self_, pipe_list_new(0, sizeof(%s), 0), %s)", ctype(E, t->elems[0]),
+           tdesc(E, t->elems[0]));
+    else if (t->kind == T_LIST)
         bf(b, "pipe_list_new(0, sizeof(%s), 0)", ctype(E, t->elems[0]));
     else
         zero(E, b, t); /* maps and sets are heap-owned already */
+}
+
+/* In a proc, the heap list that the owned place pre+name (of type t) now
+ * holds counts toward the proc's --mem-limit. */
+static void adopt_owned(Emit *E, Buf *b, const Type *t, const char *pre, const char *name)
+{
+    if (E->in_proc && t->kind == T_LIST)
+        bf(b, " pipe_list_adopt(self_, %s%s, %s);", pre, name, tdesc(E, t->elems[0]));
 }
 
 /* A value of type t kept beyond the current item needs its own copy. */
@@ -539,7 +551,7 @@ static void regex_arg(Emit *E, Buf *b, Node *e)
         bf(&E->build, "    re_%d = pipe_regex_new(rt_, 0, ", id);
         str_lit(&E->build, e->str);
         bf(&E->build, ");\n");
-        bf(b, "re_%d", id);
+        bf(b, "pipe_regex_at(re_%d, %s)", id, E->self);
     } else {
         bf(&E->decls, "static PipeRegexCache rc_%d;\n", id);
         bf(b, "pipe_regex_cached(&rc_%d, %s, ", id, E->self);
@@ -876,6 +888,7 @@ static void store_owned(Emit *E, Buf *b, const Type *t, const char *dst, const c
         tmpname(E, c, sizeof c);
         bf(b, "%s %s; pipe_clone(%s, &%s, &%s, 0); pipe_drop(%s, &%s); %s = %s;", ctype(E, t), c, tdesc(E, t), c,
            val, tdesc(E, t), dst, dst, c);
+        adopt_owned(E, b, t, "", dst);
     } else {
         bf(b, "%s = %s;", dst, val);
     }
@@ -1131,14 +1144,18 @@ static void emit_stateful(Emit *E, Node *d)
             bf(b, "    { %s %s = ", ctype(E, m->type), t);
             ex_as(E, b, m->b, m->type);
             bf(b, "; ");
-            if (needs_clone(m->type))
-                bf(b, "pipe_clone(%s, &self->s_%s, &%s, 0); }\n", tdesc(E, m->type), m->name, t);
-            else
+            if (needs_clone(m->type)) {
+                bf(b, "pipe_clone(%s, &self->s_%s, &%s, 0);", tdesc(E, m->type), m->name, t);
+                adopt_owned(E, b, m->type, "self->s_", m->name);
+                bf(b, " }\n");
+            } else
                 bf(b, "self->s_%s = %s; }\n", m->name, t);
         } else if (is_container(m->type)) {
             const Type *mt = m->type;
             if (mt->kind == T_LIST) {
-                bf(b, "    self->s_%s = pipe_list_new(0, sizeof(%s), 0);\n", m->name, ctype(E, mt->elems[0]));
+                bf(b, "    self->s_%s = ", m->name);
+                owned_empty(E, b, mt);
+                bf(b, ";\n");
             } else {
                 bf(b, "    self->s_%s = ", m->name);
                 map_new(E, b, mt);

@@ -20,6 +20,7 @@
 #include "jit.h"
 #include "parse.h"
 #include "repl.h"
+#include "rt_impl.h"
 #include "safe.h"
 #include "sema.h"
 #include "version.h"
@@ -758,6 +759,7 @@ static int command(const Cli *c)
 
 int main(int argc, char **argv)
 {
+    pipe_process_init(); /* before any file or pipe is opened */
     if (argc < 2)
         return usage_error("missing command (run, build, emit-c, check or graph)", NULL, "");
     if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {

@@ -1,5 +1,5 @@
 /* arena.c — bump allocation in blocks (the per-item scratch arena and owners'
- * arenas) and the runtime's checked malloc wrappers. */
+ * arenas), the runtime's checked malloc wrappers and stages' memory budgets. */
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -17,49 +17,120 @@ struct PipeArenaBlock {
 PipeRt *pipe_rt_running;
 PipeNode *pipe_oom_stage;
 
-/* During a run a runtime error (of pipe_oom_stage when known), which flushes
- * what was processed; outside one (or while an error is being reported) a
- * message and exit 1.  Nothing here allocates. */
-static _Noreturn void out_of_memory(size_t n)
+/* During a run (or the build of its DAG) a runtime error of pipe_oom_stage
+ * when known, else of the run, which no error policy catches: what was
+ * processed is written out and the trace gets its error record.  Outside one,
+ * or when the report itself ran out, a message and exit 1.  Nothing on the way
+ * to the unwind allocates (the message is built in fixed buffers). */
+void pipe_out_of_memory(size_t n)
 {
-    char msg[80];
-    snprintf(msg, sizeof msg, "out of memory (allocating %zu bytes)", n);
+    char msg[80] = "out of memory"; /* n 0: the size is not known (PCRE2) */
+    if (n)
+        snprintf(msg, sizeof msg, "out of memory (allocating %zu bytes)", n);
     PipeRt *rt = pipe_rt_running;
-    if (rt && !rt->failing) {
-        PipeNode *stage = pipe_oom_stage;
-        pipe_oom_stage = NULL;
-        if (stage)
-            pipe_fail(stage, msg);
-        pipe_rt_fail(rt, msg);
+    PipeNode *stage = pipe_oom_stage;
+    pipe_oom_stage = NULL;
+    if (rt && !rt->failing && !rt->oom) {
+        rt->oom = true; /* pipe_run clears it once unwound */
+        pipe_rt_fail_fatal(rt, stage, msg);
     }
     fprintf(stderr, "pipec: error: %s\n", msg);
     exit(1);
 }
 
-/* Returns n bytes from malloc; exits on out of memory. */
+/* realloc for memory that stage n keeps: a failure is n's runtime error. */
+void *pipe_stage_realloc(PipeNode *n, void *p, size_t size)
+{
+    void *q = realloc(p, size ? size : 1);
+    if (!q) {
+        pipe_oom_stage = n;
+        pipe_out_of_memory(size);
+    }
+    return q;
+}
+
+/* a * b for an allocation of stage n; past size_t it cannot be had. */
+size_t pipe_stage_mul(PipeNode *n, size_t a, size_t b)
+{
+    if (b && a > (size_t)-1 / b) {
+        pipe_oom_stage = n;
+        pipe_out_of_memory((size_t)-1);
+    }
+    return a * b;
+}
+
+/* Charges (or refunds) the change of a part of n's memory from old to now
+ * bytes; past --mem-limit (when given) a runtime error of n, which no error
+ * policy catches: "WHAT need more than --mem-limit=N bytes". */
+void pipe_node_charge(PipeNode *n, size_t old, size_t now, const char *what)
+{
+    RtNode *h = hdr(n);
+    h->mem += now - old; /* unsigned: a shrink wraps back down */
+    size_t lim = n->rt->mem_limit;
+    if (RT_UNLIKELY(lim && now > old && h->mem > lim)) {
+        char msg[160];
+        snprintf(msg, sizeof msg, "%s need more than --mem-limit=%zu bytes", what, lim);
+        pipe_rt_fail_fatal(n->rt, n, msg);
+    }
+}
+
+/* About the bytes that a clone of v (of type t) holds beyond t->size: its
+ * strings (rounded as arenas round them), lists and maps, for --mem-limit. */
+size_t pipe_value_deep(const PipeType *t, const void *v)
+{
+    switch (t->kind) {
+    case PIPE_K_STR: return (((const PipeStr *)v)->n + 15) & ~(size_t)15;
+    case PIPE_K_TUPLE: {
+        size_t n = 0;
+        for (uint32_t i = 0; i < t->nfields; i++)
+            n += pipe_value_deep(t->fields[i], (const char *)v + t->offsets[i]);
+        return n;
+    }
+    case PIPE_K_LIST: {
+        const PipeList *l = *(PipeList *const *)v;
+        if (!l)
+            return 0;
+        size_t es = t->elem->size, n = 64 + ((l->len * es + 15) & ~(size_t)15);
+        PipeKind ek = t->elem->kind;
+        if (ek != PIPE_K_INT && ek != PIPE_K_FLOAT && ek != PIPE_K_BOOL)
+            for (size_t i = 0; i < l->len; i++)
+                n += pipe_value_deep(t->elem, (const char *)l->data + i * es);
+        return n;
+    }
+    case PIPE_K_MAP:
+    case PIPE_K_SET: {
+        PipeMap *m = *(PipeMap *const *)v;
+        size_t es = t->elem->size + (t->val ? t->val->size : 0);
+        return m ? 128 + pipe_map_len(m) * (es + 48) : 0;
+    }
+    default: return 0;
+    }
+}
+
+/* Returns n bytes from malloc (out of memory: pipe_out_of_memory). */
 void *pipe_xmalloc(size_t n)
 {
     void *p = malloc(n ? n : 1);
     if (!p)
-        out_of_memory(n);
+        pipe_out_of_memory(n ? n : 1);
     return p;
 }
 
-/* Resizes p to n bytes; exits on out of memory. */
+/* Resizes p to n bytes (out of memory: pipe_out_of_memory). */
 void *pipe_xrealloc(void *p, size_t n)
 {
     void *q = realloc(p, n ? n : 1);
     if (!q)
-        out_of_memory(n);
+        pipe_out_of_memory(n);
     return q;
 }
 
-/* Returns n * size zeroed bytes; exits on out of memory. */
+/* Returns n * size zeroed bytes (out of memory: pipe_out_of_memory). */
 void *pipe_xcalloc(size_t n, size_t size)
 {
     void *p = calloc(n ? n : 1, size ? size : 1);
     if (!p)
-        out_of_memory(n * size);
+        pipe_out_of_memory(n * size);
     return p;
 }
 

@@ -1,6 +1,8 @@
 /* main.c — pipe_main, the entry point of every compiled pipeline: parameters
  * as command-line options, --help, then build, run and the exit code. */
 #include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -171,17 +173,30 @@ static int trace_option(const PipeProgram *prog, int argc, char **argv, int *i, 
 }
 
 /* Opens the --trace file before anything is read: one that cannot be opened
- * is a usage error (exit 2), like a bad option value.  Returns -1 when the
- * run may go on. */
+ * is a usage error (exit 2), like a bad option value.  The stop handlers and
+ * the --timeout timer are in place (pipe_stop_install), so an open that
+ * blocks (a FIFO without a reader) ends on SIGINT or SIGTERM (quietly, 130 or
+ * 143) or at the timeout (a runtime error, exit 1).  Returns -1 when the run
+ * may go on, else the exit code. */
 static int open_trace(const char *argv0, RtOpts *opts)
 {
     opts->trace_fd = -1;
     if (!opts->trace)
         return -1;
-    opts->trace_fd = pipe_trace_open(opts->trace);
+    while ((opts->trace_fd = pipe_trace_open(opts->trace)) < 0 && errno == EINTR && !pipe_rt_stop)
+        ;
     if (opts->trace_fd >= 0)
         return -1;
     char msg[600];
+    if (pipe_rt_stop == SIGALRM) {
+        char d[32];
+        pipe_duration_text(opts->timeout_ms, d, sizeof d);
+        fprintf(stderr, "pipec: runtime error: timed out after %s (opening the trace file '%.400s')\n", d,
+                opts->trace);
+        return 1;
+    }
+    if (pipe_rt_stop)
+        return RT_JMP_SIGNAL + pipe_rt_stop;
     snprintf(msg, sizeof msg, "cannot open the trace file '%.400s': %s", opts->trace, strerror(errno));
     return usage_error(argv0, msg);
 }
@@ -190,7 +205,7 @@ static int open_trace(const char *argv0, RtOpts *opts)
 static void print_limits_help(int w)
 {
     printf("  %-*s   memory for sort before it spills to temporary files (default: 256M);\n"
-           "  %-*s   when given, also the most that one stage's maps and sets may hold\n", w, "--mem-limit N", w, "");
+           "  %-*s   when given, also the most that one stage may keep (items, maps, lists)\n", w, "--mem-limit N", w, "");
     printf("  %-*s   a longer input line is an error (default: 1G)\n", w, "--max-line-bytes N");
     printf("  %-*s   more input than this is an error (default: no limit)\n", w, "--max-input-bytes N");
     printf("  %-*s   stop with an error after T: 500ms, 10s, 2m, 1h (default: none)\n", w, "--timeout T");
@@ -384,11 +399,33 @@ static int parse_args(const PipeProgram *prog, int argc, char **argv, const char
     return -1;
 }
 
+/* Sets up the process for a run, first thing in main() (of pipec, and of a
+ * built binary through pipe_main): each of fds 0, 1 and 2 that is closed gets
+ * /dev/null, so that no file or pipe the run opens lands there (a closed
+ * stdin read the pipe that wakes the scheduler, and hung).  Fd 0 is opened
+ * for writing and 1 and 2 for reading: reading stdin and writing stdout or
+ * stderr still fail with EBADF, as on a closed descriptor.  SIGXFSZ is
+ * ignored, so that a write past a file size limit (`ulimit -f`) fails with
+ * EFBIG, the error of the stage that wrote, instead of killing the process. */
+void pipe_process_init(void)
+{
+    for (int fd = 0; fd < 3; fd++) {
+        if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
+            continue;
+        /* inherited by children (cc, exec's programs): their files stay off it too */
+        int got = open("/dev/null", fd == 0 ? O_WRONLY : O_RDONLY);
+        if (got >= 0 && got != fd) /* a lower one is still closed: no /dev/null */
+            close(got);
+    }
+    signal(SIGXFSZ, SIG_IGN);
+}
+
 /* Parses argv (options --NAME V, --NAME=V, a bare --FLAG for a bool, --help),
  * builds and runs prog.  Returns 0, 1 after a runtime error, 2 after a usage
  * error, 130 or 143 after SIGINT or SIGTERM.  Keeps no state between calls. */
 int pipe_main(const PipeProgram *prog, int argc, char **argv)
 {
+    pipe_process_init();
     const char *argv0 = argc > 0 && argv[0] ? argv[0] : (prog->name ? prog->name : "pipe");
     char *params = pipe_xcalloc(1, prog->params_size ? prog->params_size : 1);
     bool *given = pipe_xcalloc((size_t)(prog->nparams > 0 ? prog->nparams : 1), sizeof *given);
@@ -401,10 +438,17 @@ int pipe_main(const PipeProgram *prog, int argc, char **argv)
                  env);
         rc = usage_error(argv0, msg);
     }
-    if (rc < 0)
-        rc = open_trace(argv0, &opts);
     free(given);
     if (rc >= 0) {
+        free(params);
+        return rc;
+    }
+    /* from here on (opening the trace and inputs too: a FIFO blocks) SIGINT,
+     * SIGTERM and --timeout stop the run */
+    pipe_stop_install(opts.timeout_ms);
+    rc = open_trace(argv0, &opts);
+    if (rc >= 0) {
+        pipe_stop_remove();
         free(params);
         return rc;
     }
@@ -416,12 +460,11 @@ int pipe_main(const PipeProgram *prog, int argc, char **argv)
     rt->mem_limit = opts.mem_limit;
     rt->max_line = opts.max_line;
     rt->max_input = opts.max_input;
-    /* from here on (opening inputs too: a FIFO blocks) SIGINT, SIGTERM and
-     * --timeout stop the run */
-    pipe_stop_install(opts.timeout_ms);
     pipe_rt_trace_begin(rt, prog, params, &opts);
+    PipeRt *outer = pipe_rt_running;
     int jc = setjmp(jb);
     if (jc == 0) {
+        pipe_rt_running = rt; /* running out of memory while building is a runtime error too */
         /* --sandbox: build confines the process before it makes any node
          * (pipe_rt_confine) */
         prog->build(rt, params);
@@ -436,6 +479,7 @@ int pipe_main(const PipeProgram *prog, int argc, char **argv)
     } else {
         code = jc >= RT_JMP_SIGNAL ? jc : jc == RT_JMP_STOP ? 0 : 1;
     }
+    pipe_rt_running = outer;
     pipe_stop_remove();
     rt->jmp = NULL;
     if (rt->progress)

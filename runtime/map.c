@@ -45,23 +45,15 @@ struct PipeMap {
     size_t kbytes;       /* of which the key arena's */
 };
 
-/* Charges (or refunds) the change of one part of m from old to now bytes; past
- * --mem-limit a runtime error of the owner.  Called before the part grows (so
- * that the map stays whole when this unwinds), or just after the key arena did. */
+/* Charges (or refunds) the change of one part of m from old to now bytes to
+ * its owner (pipe_node_charge).  Called before the part grows (so that the
+ * map stays whole when this unwinds), or just after the key arena did. */
 static void account(PipeMap *m, size_t old, size_t now)
 {
-    PipeNode *o = m->owner;
-    if (!o)
+    if (!m->owner)
         return;
-    RtNode *h = hdr(o);
-    h->mem += now - old; /* unsigned: a shrink wraps back down */
     m->charged += now - old;
-    size_t lim = o->rt->mem_limit;
-    if (RT_UNLIKELY(lim && now > old && h->mem > lim)) {
-        char msg[160];
-        snprintf(msg, sizeof msg, "its maps and sets need more than --mem-limit=%zu bytes", lim);
-        pipe_fail(o, msg);
-    }
+    pipe_node_charge(m->owner, old, now, "its maps and sets");
 }
 
 /* The key arena grew (its newest block changed): charges its new size. */

@@ -106,9 +106,18 @@ typedef struct PipeList {
     size_t len, cap;
     uint32_t esize;
     PipeArena *arena;
+    /* A heap list that a stage keeps (pipe_list_adopt, appended to ABI 1):
+     * its memory counts toward that stage's --mem-limit. */
+    struct PipeNode *owner;
+    const struct PipeType *elem;
+    size_t charged;
 } PipeList;
 
 PipeList *pipe_list_new(PipeArena *a, uint32_t esize, size_t cap);
+/* Makes heap list l (of elements of type elem) one that stage owner keeps:
+ * its slots and what its elements hold count toward owner's --mem-limit as
+ * it grows (additive to ABI 1).  Returns l; an arena list or NULL is left alone. */
+PipeList *pipe_list_adopt(struct PipeNode *owner, PipeList *l, const struct PipeType *elem);
 void *pipe_list_push(PipeList *l); /* room for one more element, zeroed */
 /* Element i, counting from 0 (negative: from the end), or NULL when out of range. */
 void *pipe_list_at(PipeList *l, int64_t i);
@@ -356,6 +365,9 @@ typedef struct PipeRegexCache {
     size_t n;
 } PipeRegexCache;
 PipeRegex *pipe_regex_cached(PipeRegexCache *c, PipeNode *n, PipeStr pattern);
+/* re, for a match in stage n: one that gives up is n's runtime error, naming
+ * the line and the pattern (additive to ABI 1; for patterns built with the DAG). */
+PipeRegex *pipe_regex_at(PipeRegex *re, PipeNode *n);
 
 bool pipe_matches(PipeRegex *re, PipeStr s);
 /* Replaces every match; `with` may use \0..\9 for groups (and \\ for \). */

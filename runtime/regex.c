@@ -110,6 +110,8 @@ PipeRegex *pipe_regex_compile(PipeStr pattern, char *err, size_t errlen, size_t 
         int ec;
         PCRE2_SIZE off;
         code = pcre2_compile((PCRE2_SPTR)pat, pattern.n, 0, &ec, &off, NULL);
+        if (!code && ec == PCRE2_ERROR_HEAP_FAILED)
+            pipe_out_of_memory(0);
         if (!code) {
             PCRE2_UCHAR msg[256];
             pcre2_get_error_message(ec, msg, sizeof msg);
@@ -135,10 +137,8 @@ PipeRegex *pipe_regex_compile(PipeStr pattern, char *err, size_t errlen, size_t 
             pcre2_set_depth_limit(re->mctx, RE_DEPTH_LIMIT);
             pcre2_set_heap_limit(re->mctx, RE_HEAP_LIMIT);
         }
-        if (!re->md || !re->mctx) {
-            fprintf(stderr, "pipec: error: out of memory\n");
-            exit(1);
-        }
+        if (!re->md || !re->mctx)
+            pipe_out_of_memory(0);
     }
     return re;
 }
@@ -158,7 +158,9 @@ PipeRegex *pipe_regex_new(PipeRt *rt, PipeNode *n, PipeStr pattern)
 {
     char err[256];
     size_t off = 0;
+    pipe_oom_stage = n; /* running out of memory while compiling is n's error */
     PipeRegex *re = pipe_regex_compile(pattern, err, sizeof err, &off);
+    pipe_oom_stage = NULL;
     if (!re) {
         char msg[400];
         snprintf(msg, sizeof msg, "bad regex (%s at offset %zu)", err, off);
@@ -223,10 +225,22 @@ PipeRegex *pipe_regex_cached(PipeRegexCache *c, PipeNode *n, PipeStr pattern)
     return c->re;
 }
 
-/* Finds the first match at or after start; its bounds in *ms, *me. */
-/* Reports a match that PCRE2 gave up on (match, depth or heap limit). */
+/* re for a match in stage n (generated code, for a pattern compiled with the
+ * DAG): a match that gives up, or runs out of memory, is n's runtime error. */
+PipeRegex *pipe_regex_at(PipeRegex *re, PipeNode *n)
+{
+    re->node = n;
+    return re;
+}
+
+/* Reports a match that PCRE2 gave up on (match, depth or heap limit), or
+ * for which it found no memory. */
 __attribute__((noreturn)) static void match_failed(PipeRegex *re, int rc)
 {
+    if (rc == PCRE2_ERROR_NOMEMORY) {
+        pipe_oom_stage = re->node;
+        pipe_out_of_memory(0);
+    }
     PCRE2_UCHAR why[200];
     pcre2_get_error_message(rc, why, sizeof why);
     char msg[300];
@@ -234,7 +248,7 @@ __attribute__((noreturn)) static void match_failed(PipeRegex *re, int rc)
     if (re->node)
         pipe_fail_str(re->node, msg, (PipeStr){re->src, re->srcn});
     if (re->rt)
-        pipe_rt_abort(re->rt, msg, RT_JMP_FAIL);
+        pipe_rt_fail(re->rt, msg);
     fprintf(stderr, "pipec: error: %s\n", msg);
     exit(1);
 }

@@ -17,10 +17,27 @@
 /* ------------------------------------------------------------------ memory (arena.c) */
 
 /* malloc/realloc/calloc that report running out of memory: during a run
- * (pipe_rt_running) a runtime error, of stage pipe_oom_stage when set (exit
- * 1, output flushed); else a message and exit(1). */
+ * (pipe_rt_running, set by pipe_main from the build of the DAG on) a runtime
+ * error that no policy catches, of stage pipe_oom_stage when set (exit 1,
+ * output flushed, a trace record); else a message and exit(1). */
 extern PipeRt *pipe_rt_running;
 extern PipeNode *pipe_oom_stage;
+/* Reports that n bytes could not be had, as above. */
+__attribute__((noreturn)) void pipe_out_of_memory(size_t n);
+/* realloc of memory that stage n keeps (its buffers, arrays, items): when
+ * it fails, the runtime error names n. */
+void *pipe_stage_realloc(PipeNode *n, void *p, size_t size);
+/* a * b bytes for stage n: a product past size_t is n's out-of-memory error. */
+size_t pipe_stage_mul(PipeNode *n, size_t a, size_t b);
+/* --mem-limit: charges the change of a part of stage n's memory from old to
+ * now bytes to n (refunds when now < old); past the limit, when one was
+ * given, a runtime error of n that no policy catches, "WHAT need more than
+ * --mem-limit=N bytes".  Call before the part grows, so that it stays whole. */
+void pipe_node_charge(PipeNode *n, size_t old, size_t now, const char *what);
+/* About the bytes that a clone of v (of type t) holds beyond t->size. */
+size_t pipe_value_deep(const PipeType *t, const void *v);
+/* An owned list (pipe_list_adopt) is given up: refunds what it was charged. */
+void pipe_list_refund(PipeList *l);
 void *pipe_xmalloc(size_t n);
 void *pipe_xrealloc(void *p, size_t n);
 void *pipe_xcalloc(size_t n, size_t size);
@@ -146,6 +163,7 @@ struct PipeRt {
     int phase;
     bool solo;                     /* only one live source: steps may batch */
     bool failing;                  /* inside error handling: no more jumps */
+    bool oom;                      /* out of memory is being reported (arena.c) */
     bool closed;                   /* pipe_close ran: the scheduler checks liveness */
     bool stopping;                 /* ending sources that no stage wants more from (trace.c) */
     bool progress;                 /* --progress on a terminal */
@@ -190,9 +208,12 @@ static inline size_t pipe_rt_max_line(const PipeRt *rt)
 /* A runtime error not tied to a stage (I/O on a sink's file, ...): prints
  * "pipec: error: MSG", flushes, unwinds with code (RT_JMP_FAIL or RT_JMP_STOP). */
 __attribute__((noreturn)) void pipe_rt_abort(PipeRt *rt, const char *msg, int code);
-/* A runtime error of the run, not of one stage (--timeout, out of memory):
+/* A runtime error of the run, not of one stage (--timeout, a regex of no stage):
  * "pipec: runtime error: MSG (input IN, line N)"; then as pipe_fail. */
 __attribute__((noreturn)) void pipe_rt_fail(PipeRt *rt, const char *msg);
+/* A runtime error of n (NULL: of the run) that no error policy catches: the
+ * memory of the run, not the item, is at fault (out of memory, --mem-limit). */
+__attribute__((noreturn)) void pipe_rt_fail_fatal(PipeRt *rt, PipeNode *n, const char *msg);
 /* A grow callback for a PipeBuf on a fixed array: what does not fit is cut. */
 bool pipe_buf_cut(PipeBuf *b, const char *p, size_t n);
 /* Appends s to b escaped for a message: \xHH, \" and \\, cut after ~60 bytes. */
@@ -278,6 +299,11 @@ void pipe_rt_sandbox_free(PipeRt *rt);
 const char *pipe_rt_spill_dir(PipeRt *rt);
 /* Removes a confined run's private spill folder (waits for its helper). */
 void pipe_rt_spill_end(PipeRt *rt);
+
+/* First thing in main() of pipec and of a built binary (pipe_main): fds 0-2
+ * that are closed get /dev/null, read or written as closed (EBADF); SIGXFSZ
+ * is ignored, so a write past `ulimit -f` fails (EFBIG) as the writer's error. */
+void pipe_process_init(void);
 
 typedef struct RtOpts {
     const char *trace;  /* --trace FILE ("-": stderr), else NULL */

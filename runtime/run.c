@@ -199,9 +199,7 @@ void pipe_close(PipeNode *n)
     PipeRt *rt = n->rt;
     if (rt->nclosing == rt->capclosing) {
         rt->capclosing = rt->capclosing ? 2 * rt->capclosing : 4;
-        rt->closing = realloc(rt->closing, rt->capclosing * sizeof *rt->closing);
-        if (!rt->closing)
-            pipe_rt_abort(rt, "out of memory", RT_JMP_FAIL);
+        rt->closing = pipe_xrealloc(rt->closing, rt->capclosing * sizeof *rt->closing);
     }
     rt->closing[rt->nclosing++] = n;
     rt->closed = true;
@@ -373,25 +371,32 @@ static bool close_one(PipeRt *rt, PipeNode *n)
     return true;
 }
 
+/* Reverses the list of rt's nodes in place (rt->nodes is newest first). */
+static void reverse_nodes(PipeRt *rt)
+{
+    RtNode *prev = NULL, *h = rt->nodes;
+    while (h) {
+        RtNode *next = h->next;
+        h->next = prev;
+        prev = h;
+        h = next;
+    }
+    rt->nodes = prev;
+}
+
 /* Runs close() of every opened node in creation order; a failing close()
- * does not skip the others.  Returns RT_JMP_FAIL when one failed, else 0. */
+ * does not skip the others.  Returns RT_JMP_FAIL when one failed, else 0.
+ * Allocates nothing: it also runs after running out of memory. */
 static int close_all(PipeRt *rt)
 {
-    size_t n = 0;
-    for (RtNode *h = rt->nodes; h; h = h->next)
-        n += h->opened && ((PipeNode *)(h + 1))->close;
-    if (n == 0)
-        return 0;
-    PipeNode **v = pipe_xmalloc(n * sizeof *v);
-    size_t i = n;
-    for (RtNode *h = rt->nodes; h; h = h->next)
-        if (h->opened && ((PipeNode *)(h + 1))->close)
-            v[--i] = (PipeNode *)(h + 1);
     int code = 0;
-    for (i = 0; i < n; i++)
-        if (!close_one(rt, v[i]))
+    reverse_nodes(rt);
+    for (RtNode *h = rt->nodes; h; h = h->next) {
+        PipeNode *n = (PipeNode *)(h + 1);
+        if (h->opened && n->close && !close_one(rt, n))
             code = RT_JMP_FAIL;
-    free(v);
+    }
+    reverse_nodes(rt);
     return code;
 }
 
@@ -424,6 +429,7 @@ int pipe_run(PipeRt *rt)
     }
     rt->phase = RT_END;
     rt->cur = NULL;
+    rt->oom = false; /* reported: running out again while closing is reported too */
     int closed = close_all(rt);
     if (closed && (code == 0 || code == RT_JMP_STOP)) {
         code = closed;
@@ -616,11 +622,13 @@ static void keep_caught(PipeRt *rt, const MsgBuf *m)
     rt->ncaught = len;
 }
 
-static _Noreturn void fail(PipeRt *rt, PipeNode *n, const char *msg, const PipeStr *value)
+/* Reports a runtime error of n (NULL: of the run) and unwinds; inside n's
+ * guarded hook a catchable one ends only the item, under n's policy. */
+static _Noreturn void fail_as(PipeRt *rt, PipeNode *n, const char *msg, const PipeStr *value, bool catchable)
 {
     MsgBuf m;
     fail_message(&m, rt, n, msg, value);
-    RtCatch *c = n ? hdr(n)->catch : NULL;
+    RtCatch *c = n && catchable ? hdr(n)->catch : NULL;
     if (c && c->jmp && !rt->failing) { /* inside n's guarded hook: only the item fails */
         keep_caught(rt, &m);
         longjmp(*c->jmp, 1);
@@ -628,6 +636,11 @@ static _Noreturn void fail(PipeRt *rt, PipeNode *n, const char *msg, const PipeS
     if (rt && rt->trace)
         pipe_rt_trace_error(rt, n, msg, value, m.b.p, m.b.len);
     unwind(rt, m.b.p, m.b.len, RT_JMP_FAIL);
+}
+
+static _Noreturn void fail(PipeRt *rt, PipeNode *n, const char *msg, const PipeStr *value)
+{
+    fail_as(rt, n, msg, value, true);
 }
 
 /* ------------------------------------------------------------------ error policies */
@@ -740,6 +753,12 @@ void pipe_fail(PipeNode *n, const char *msg)
 void pipe_rt_fail(PipeRt *rt, const char *msg)
 {
     fail(rt, NULL, msg, NULL);
+}
+
+/* A runtime error that no error policy catches (see rt_impl.h). */
+void pipe_rt_fail_fatal(PipeRt *rt, PipeNode *n, const char *msg)
+{
+    fail_as(rt, n, msg, NULL, false);
 }
 
 /* Like pipe_fail, naming the offending value (escaped, cut when long). */

@@ -38,6 +38,7 @@ typedef struct RtTrace {
     TraceNode *nodes;
     size_t nnodes;
     PipeBuf rec;        /* the record being built (heap) */
+    bool cut;           /* no memory to build the record whole: it is dropped */
 } RtTrace;
 
 /* ------------------------------------------------------------------ clocks and IDs */
@@ -115,12 +116,26 @@ bool pipe_run_id_valid(const char *text)
 
 /* ------------------------------------------------------------------ JSON text */
 
+/* Room for a record RECORD_ROOM bytes long is there from the start, so that
+ * the error record of running out of memory needs no more. */
+#define RECORD_ROOM ((size_t)16 << 10)
+
+/* The grow callback of the record: without memory for more, the record is
+ * dropped (rec_write skips it), as the report of running out of memory must
+ * not run out itself. */
 static bool rec_grow(PipeBuf *b, const char *p, size_t n)
 {
-    size_t cap = b->cap ? b->cap : 1024;
+    (void)p;
+    size_t cap = b->cap ? b->cap : RECORD_ROOM;
     while (cap - b->len < n)
         cap *= 2;
-    b->p = pipe_xrealloc(b->p, cap);
+    char *q = realloc(b->p, cap);
+    if (!q) {
+        RtTrace *t = (RtTrace *)((char *)b - offsetof(RtTrace, rec));
+        t->cut = true;
+        return false;
+    }
+    b->p = q;
     b->cap = cap;
     return true;
 }
@@ -268,6 +283,10 @@ static void rec_write(PipeRt *rt)
     RtTrace *t = rt->trace;
     PipeBuf *b = &t->rec;
     pipe_buf_put(b, "}\n", 2);
+    if (t->cut) {
+        t->cut = false;
+        return;
+    }
     const char *p = b->p;
     size_t n = b->len;
     while (n && !t->dead) {
@@ -551,6 +570,18 @@ void pipe_rt_trace_stopped(PipeRt *rt)
     rt->trace->stopped = true;
 }
 
+/* The end record's outcome for exit status status (docs/pipe.md, "The trace
+ * format"): a stopped run (a closed output) ends with 0 too. */
+static const char *outcome(int status, bool stopped)
+{
+    switch (status) {
+    case 0: return stopped ? "output_closed" : "ok";
+    case RT_JMP_SIGNAL + SIGINT: return "interrupted";
+    case RT_JMP_SIGNAL + SIGTERM: return "terminated";
+    default: return "error";
+    }
+}
+
 void pipe_rt_trace_end(PipeRt *rt, int status)
 {
     RtTrace *t = rt->trace;
@@ -568,7 +599,7 @@ void pipe_rt_trace_end(PipeRt *rt, int status)
     key(b, "time");
     json_time(b, trace_unix_ms());
     kv_u64(b, "status", (uint64_t)status);
-    kv_str(b, "outcome", status == 1 ? "error" : status == 0 && t->stopped ? "output_closed" : status == 0 ? "ok" : "other");
+    kv_str(b, "outcome", outcome(status, t->stopped));
     kv_ms(b, "duration_ms", trace_mono_ns() - t->t0);
     kv_u64(b, "items_read", read);
     kv_u64(b, "items_written", written);

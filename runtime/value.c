@@ -381,6 +381,7 @@ void pipe_drop(const PipeType *t, void *v)
         if (pipe_type_has_heap(t->elem))
             for (size_t i = 0; i < l->len; i++)
                 pipe_drop(t->elem, (char *)l->data + i * l->esize);
+        pipe_list_refund(l);
         free(l->data);
         free(l);
         *(PipeList **)v = NULL;

@@ -1,6 +1,7 @@
 /* aggregate.c — the processors of LANGUAGE.md §6 that fold a stream or reshape
  * its items: count, count_items, sum, min, max, avg, enumerate. */
 #include "pipe_std.h"
+#include "rt_impl.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,12 +23,7 @@ static PipeNode *agg_node(PipeRt *rt, PipePos pos, size_t size, const char *name
 
 static void *agg_alloc(size_t n)
 {
-    void *p = calloc(1, n ? n : 1);
-    if (!p) {
-        fputs("pipe: out of memory\n", stderr);
-        exit(1);
-    }
-    return p;
+    return pipe_xcalloc(1, n);
 }
 
 /* ------------------------------------------------------------------ count */

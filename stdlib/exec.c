@@ -218,6 +218,7 @@ static void ex_start(ExecNode *e)
     sigemptyset(&def);
     sigaddset(&def, SIGPIPE); /* ignored during a run: the program gets the usual SIGPIPE */
     sigaddset(&def, SIGCHLD); /* and reaps its own children, whatever pipec inherited */
+    sigaddset(&def, SIGXFSZ); /* pipe_process_init ignores it, for pipec's own writes */
     /* An ignored SIGCHLD (inherited: `trap '' CHLD`, a daemon's habit) has the
      * kernel reap the program at once, and waitpid finds no status to report
      * (it would read as exit 0): take the default back. */

@@ -1,18 +1,14 @@
 /* fanin.c — the fan-in processors of LANGUAGE.md §5: merge (arrival order),
  * concat (input by input) and zip (pairs, up to the shorter input). */
 #include "pipe_std.h"
+#include "rt_impl.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 
 static void *fan_realloc(void *p, size_t n)
 {
-    void *q = realloc(p, n ? n : 1);
-    if (!q) {
-        fputs("pipe: out of memory\n", stderr);
-        exit(1);
-    }
-    return q;
+    return pipe_xrealloc(p, n);
 }
 
 static void fan_nop_free(PipeNode *self)

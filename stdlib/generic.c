@@ -11,24 +11,19 @@
 
 /* ------------------------------------------------------------------ helpers */
 
+/* Memory of no stage's own (a temporary path): running out is the run's error. */
 static void *gen_realloc(void *p, size_t n)
 {
-    void *q = realloc(p, n ? n : 1);
-    if (!q) {
-        fputs("pipe: out of memory\n", stderr);
-        exit(1);
-    }
-    return q;
+    return pipe_xrealloc(p, n);
 }
 
-/* a * b, or exit when it overflows size_t (a huge n of tail/top). */
-static size_t gen_mul(size_t a, size_t b)
+/* pipe_clone of src into dst (in a, or on the heap when a is NULL) for
+ * stage n, which keeps it: running out of memory there is n's error. */
+static void gen_keep(PipeNode *n, const PipeType *t, void *dst, const void *src, PipeArena *a)
 {
-    if (b && a > (size_t)-1 / b) {
-        fputs("pipe: out of memory\n", stderr);
-        exit(1);
-    }
-    return a * b;
+    pipe_oom_stage = n;
+    pipe_clone(t, dst, src, a);
+    pipe_oom_stage = NULL;
 }
 
 static void gen_nop_free(PipeNode *self)
@@ -134,14 +129,31 @@ PipeNode *pipe_std_skip(PipeRt *rt, PipePos pos, const PipeType *t, int64_t n)
 /* ------------------------------------------------------------------ tail */
 
 /* The last n items as heap clones in a ring that grows up to n slots (so that
- * tail(1000000) of a short input costs what the input costs). */
+ * tail(1000000) of a short input costs what the input costs).  The ring and
+ * the items' strings and lists count toward --mem-limit. */
 typedef struct TailNode {
     PipeNode node;
     const PipeType *t;
     size_t n;     /* wanted */
     char *slots;  /* cap slots of t->size */
     size_t cap, len, head; /* ring: oldest at head */
+    size_t deep;  /* bytes the items hold beyond their slots (pipe_value_deep) */
+    bool counted; /* a --mem-limit was given: deep is kept (else 0) */
 } TailNode;
+
+#define TAIL_WHAT "the items it keeps"
+
+/* Clones item into slot, which held an item of old deep bytes (0: none, or
+ * dropped already), charging the change first when counted. */
+static void tail_keep(TailNode *tl, char *slot, const void *item, size_t old)
+{
+    if (RT_UNLIKELY(tl->counted)) {
+        size_t d = pipe_value_deep(tl->t, item), ring = tl->cap * tl->t->size;
+        pipe_node_charge(&tl->node, ring + tl->deep, ring + tl->deep - old + d, TAIL_WHAT);
+        tl->deep += d - old;
+    }
+    gen_keep(&tl->node, tl->t, slot, item, NULL);
+}
 
 static void tail_push(PipeNode *self, const void *item, int port)
 {
@@ -155,16 +167,19 @@ static void tail_push(PipeNode *self, const void *item, int port)
             size_t cap = tl->cap ? tl->cap * 2 : 16;
             if (cap > tl->n)
                 cap = tl->n;
-            tl->slots = gen_realloc(tl->slots, gen_mul(cap, sz));
+            size_t bytes = pipe_stage_mul(self, cap, sz);
+            pipe_node_charge(self, tl->cap * sz, bytes, TAIL_WHAT);
+            tl->slots = pipe_stage_realloc(self, tl->slots, bytes);
             tl->cap = cap;
         }
-        pipe_clone(tl->t, tl->slots + tl->len * sz, item, NULL);
+        tail_keep(tl, tl->slots + tl->len * sz, item, 0);
         tl->len++;
         return;
     }
     char *slot = tl->slots + tl->head * sz;
+    size_t old = tl->counted ? pipe_value_deep(tl->t, slot) : 0;
     pipe_drop(tl->t, slot);
-    pipe_clone(tl->t, slot, item, NULL);
+    tail_keep(tl, slot, item, old);
     tl->head = (tl->head + 1) % tl->len;
 }
 
@@ -173,9 +188,11 @@ static void tail_release(TailNode *tl)
     size_t sz = tl->t->size;
     for (size_t i = 0; i < tl->len; i++)
         pipe_drop(tl->t, tl->slots + i * sz);
+    pipe_node_charge(&tl->node, tl->cap * sz + tl->deep, 0, TAIL_WHAT);
     free(tl->slots);
     tl->slots = NULL;
     tl->len = tl->cap = tl->head = 0;
+    tl->deep = 0;
 }
 
 static void tail_finish(PipeNode *self)
@@ -202,6 +219,7 @@ PipeNode *pipe_std_tail(PipeRt *rt, PipePos pos, const PipeType *t, int64_t n)
     tl->node.free = tail_free;
     tl->t = t;
     tl->n = n > 0 ? (size_t)n : 0;
+    tl->counted = rt->mem_limit != 0; /* set before the DAG is built */
     return &tl->node;
 }
 
@@ -223,7 +241,7 @@ static void uniq_push(PipeNode *self, const void *item, int port)
             return;
         pipe_drop(u->t, u->last);
     }
-    pipe_clone(u->t, u->last, item, NULL);
+    gen_keep(self, u->t, u->last, item, NULL);
     u->have = true;
     pipe_emit(self, item);
 }
@@ -244,7 +262,7 @@ PipeNode *pipe_std_uniq(PipeRt *rt, PipePos pos, const PipeType *t)
     u->node.push = uniq_push;
     u->node.free = uniq_free;
     u->t = t;
-    u->last = gen_realloc(NULL, t->size);
+    u->last = pipe_stage_realloc(&u->node, NULL, t->size);
     return &u->node;
 }
 
@@ -455,38 +473,6 @@ static bool gen_str_within(const PipeType *t, const void *v, const PipeStr *k)
     return false;
 }
 
-/* About the bytes that a clone of v (of type t) holds beyond t->size. */
-static size_t sort_deep(const PipeType *t, const void *v)
-{
-    switch (t->kind) {
-    case PIPE_K_STR: return (((const PipeStr *)v)->n + 15) & ~(size_t)15;
-    case PIPE_K_TUPLE: {
-        size_t n = 0;
-        for (uint32_t i = 0; i < t->nfields; i++)
-            n += sort_deep(t->fields[i], (const char *)v + t->offsets[i]);
-        return n;
-    }
-    case PIPE_K_LIST: {
-        const PipeList *l = *(PipeList *const *)v;
-        if (!l)
-            return 0;
-        size_t es = t->elem->size, n = 64 + ((l->len * es + 15) & ~(size_t)15);
-        PipeKind ek = t->elem->kind;
-        if (ek != PIPE_K_INT && ek != PIPE_K_FLOAT && ek != PIPE_K_BOOL)
-            for (size_t i = 0; i < l->len; i++)
-                n += sort_deep(t->elem, (const char *)l->data + i * es);
-        return n;
-    }
-    case PIPE_K_MAP:
-    case PIPE_K_SET: {
-        PipeMap *m = *(PipeMap *const *)v;
-        size_t es = t->elem->size + (t->val ? t->val->size : 0);
-        return m ? 128 + pipe_map_len(m) * (es + 48) : 0;
-    }
-    default: return 0;
-    }
-}
-
 static void sort_spill(SortNode *s);
 
 static void sort_grow(SortNode *s)
@@ -500,10 +486,10 @@ static void sort_grow(SortNode *s)
     size_t cap = s->cap ? s->cap * 2 : 1024;
     if (!s->cap && cap * s->per > s->limit / 4)
         cap = s->limit / 4 / s->per > 16 ? s->limit / 4 / s->per : 16;
-    s->items = gen_realloc(s->items, gen_mul(cap, isz));
+    s->items = pipe_stage_realloc(&s->node, s->items, pipe_stage_mul(&s->node, cap, isz));
     if (s->key)
-        s->keys = gen_realloc(s->keys, gen_mul(cap, ksz));
-    s->ents = gen_realloc(s->ents, gen_mul(cap, sizeof(SortEnt)));
+        s->keys = pipe_stage_realloc(&s->node, s->keys, pipe_stage_mul(&s->node, cap, ksz));
+    s->ents = pipe_stage_realloc(&s->node, s->ents, pipe_stage_mul(&s->node, cap, sizeof(SortEnt)));
     s->cap = cap;
 }
 
@@ -515,8 +501,8 @@ static void sort_push(PipeNode *self, const void *item, int port)
     if (s->len == s->cap)
         sort_grow(s);
     char *it = s->items + s->len * isz;
-    pipe_clone(s->t, it, item, s->heap ? NULL : &s->arena);
-    s->deep += sort_deep(s->t, it);
+    gen_keep(self, s->t, it, item, s->heap ? NULL : &s->arena);
+    s->deep += pipe_value_deep(s->t, it);
     const void *k = it;
     if (s->key) {
         /* The key fn may build its result in scratch, which is reset after the
@@ -525,11 +511,11 @@ static void sort_push(PipeNode *self, const void *item, int port)
         memset(kp, 0, ksz);
         s->key(s->env, it, kp, pipe_scratch(self->rt));
         if (s->heap) {
-            pipe_clone(s->ki.t, kp, kp, NULL); /* dropped with the item */
-            s->deep += sort_deep(s->ki.t, kp);
+            gen_keep(self, s->ki.t, kp, kp, NULL); /* dropped with the item */
+            s->deep += pipe_value_deep(s->ki.t, kp);
         } else if (!(s->ki.t->kind == PIPE_K_STR && gen_str_within(s->t, it, (const PipeStr *)kp))) {
-            pipe_clone(s->ki.t, kp, kp, &s->arena);
-            s->deep += sort_deep(s->ki.t, kp);
+            gen_keep(self, s->ki.t, kp, kp, &s->arena);
+            s->deep += pipe_value_deep(s->ki.t, kp);
         }
         k = kp;
     }
@@ -602,7 +588,7 @@ static void sort_in_memory(SortNode *s)
 {
     if (s->len < 2)
         return;
-    s->tmp = gen_realloc(NULL, gen_mul(s->len, sizeof(SortEnt)));
+    s->tmp = pipe_stage_realloc(&s->node, NULL, pipe_stage_mul(&s->node, s->len, sizeof(SortEnt)));
     sort_entries(s, s->ents, s->tmp, s->len);
     free(s->tmp);
     s->tmp = NULL;
@@ -750,7 +736,7 @@ static void spill_begin(SortNode *s)
 {
     s->wfd = spill_tmpfile(s);
     if (!s->wbuf)
-        s->wbuf = gen_realloc(NULL, s->bufsz);
+        s->wbuf = pipe_stage_realloc(&s->node, NULL, s->bufsz);
     s->wlen = 0;
 }
 
@@ -768,7 +754,7 @@ static void spill_end(SortNode *s, size_t keep, unsigned level)
         close(s->runs[--s->nruns].fd);
     if (s->nruns == s->capruns) {
         s->capruns = s->capruns ? s->capruns * 2 : 16;
-        s->runs = gen_realloc(s->runs, gen_mul(s->capruns, sizeof *s->runs));
+        s->runs = pipe_stage_realloc(&s->node, s->runs, pipe_stage_mul(&s->node, s->capruns, sizeof *s->runs));
     }
     s->runs[s->nruns++] = (SpillRun){s->wfd, level};
     s->wfd = -1;
@@ -805,8 +791,8 @@ static void spill_enc_put(SortNode *s, const void *p, size_t n)
     if (s->enccap - s->enclen < n) {
         size_t cap = s->enccap ? s->enccap : 256;
         while (cap - s->enclen < n)
-            cap = gen_mul(cap, 2);
-        s->enc = gen_realloc(s->enc, cap);
+            cap = pipe_stage_mul(&s->node, cap, 2);
+        s->enc = pipe_stage_realloc(&s->node, s->enc, cap);
         s->enccap = cap;
     }
     if (n)
@@ -914,7 +900,7 @@ static size_t spill_fill(SortNode *s, SpillReader *r, size_t need)
     }
     if (need > r->cap) {
         size_t cap = r->cap * 2 > need ? r->cap * 2 : need;
-        r->buf = gen_realloc(r->buf, cap);
+        r->buf = pipe_stage_realloc(&s->node, r->buf, cap);
         r->cap = cap;
     }
     while (r->end < need) {
@@ -1017,20 +1003,20 @@ static void spill_sift(SortNode *s, size_t i, size_t n)
 static void spill_merge(SortNode *s, size_t first, size_t n, bool mem, bool to_file)
 {
     size_t nr = n + (mem ? 1 : 0), hn = 0;
-    s->rd = gen_realloc(NULL, gen_mul(nr ? nr : 1, sizeof *s->rd));
+    s->rd = pipe_stage_realloc(&s->node, NULL, pipe_stage_mul(&s->node, nr ? nr : 1, sizeof *s->rd));
     memset(s->rd, 0, nr * sizeof *s->rd);
     s->nrd = nr;
-    s->hp = gen_realloc(NULL, gen_mul(nr ? nr : 1, sizeof *s->hp));
+    s->hp = pipe_stage_realloc(&s->node, NULL, pipe_stage_mul(&s->node, nr ? nr : 1, sizeof *s->hp));
     for (size_t i = 0; i < nr; i++) {
         SpillReader *r = &s->rd[i];
         r->fd = -1;
         if (i < n) {
             r->fd = s->runs[first + i].fd;
             r->cap = s->bufsz;
-            r->buf = gen_realloc(NULL, r->cap);
-            r->item = gen_realloc(NULL, s->t->size);
+            r->buf = pipe_stage_realloc(&s->node, NULL, r->cap);
+            r->item = pipe_stage_realloc(&s->node, NULL, s->t->size);
             if (s->key)
-                r->key = gen_realloc(NULL, s->ki.t->size);
+                r->key = pipe_stage_realloc(&s->node, NULL, s->ki.t->size);
         }
         if (spill_next(s, r))
             s->hp[hn++] = i;
@@ -1165,7 +1151,7 @@ static void sort_open(PipeNode *self)
         !top_key_total(self->outs[0].node))
         return;
     if (s->key)
-        s->cur = gen_realloc(NULL, s->ki.t->size);
+        s->cur = pipe_stage_realloc(&s->node, NULL, s->ki.t->size);
     self->push = sort_tie_push;
     top_tie_to(self->outs[0].node, s);
 }
@@ -1221,7 +1207,30 @@ typedef struct TopNode {
     KeyInfo tki;        /* of the sort's key, */
     bool tdesc, tkeyed; /* its order, and whether it has a key fn */
     char *ties;         /* slots of its keys; NULL when the item is its key */
+    size_t bytes;       /* its arrays and what the items and keys hold beyond
+                         * them, charged toward --mem-limit */
+    bool counted;       /* a --mem-limit was given: bytes includes the latter */
 } TopNode;
+
+#define TOP_WHAT "the items it keeps"
+
+/* Charges the change of what tp keeps to now bytes. */
+static void top_charge(TopNode *tp, size_t now)
+{
+    pipe_node_charge(&tp->node, tp->bytes, now, TOP_WHAT);
+    tp->bytes = now;
+}
+
+/* What the item, key and tie of slot hold beyond their slots (gen_deep). */
+static size_t top_deep(const TopNode *tp, size_t slot)
+{
+    size_t d = pipe_value_deep(tp->t, tp->items + slot * tp->t->size);
+    if (tp->keys)
+        d += pipe_value_deep(tp->ki.t, tp->keys + slot * tp->ki.t->size);
+    if (tp->ties)
+        d += pipe_value_deep(tp->tki.t, tp->ties + slot * tp->tki.t->size);
+    return d;
+}
 
 static const void *top_key_at(const TopNode *tp, size_t slot)
 {
@@ -1304,13 +1313,15 @@ static void top_push(PipeNode *self, const void *item, int port)
             size_t cap = tp->cap ? tp->cap * 2 : 16;
             if (cap > tp->n)
                 cap = tp->n;
-            tp->items = gen_realloc(tp->items, gen_mul(cap, isz));
+            size_t per = isz + (tp->key ? ksz : 0) + (tp->tkeyed ? tsz : 0) + sizeof *tp->seq + sizeof *tp->heap;
+            top_charge(tp, tp->bytes + pipe_stage_mul(self, cap - tp->cap, per));
+            tp->items = pipe_stage_realloc(&tp->node, tp->items, pipe_stage_mul(&tp->node, cap, isz));
             if (tp->key)
-                tp->keys = gen_realloc(tp->keys, gen_mul(cap, ksz));
+                tp->keys = pipe_stage_realloc(&tp->node, tp->keys, pipe_stage_mul(&tp->node, cap, ksz));
             if (tp->tkeyed)
-                tp->ties = gen_realloc(tp->ties, gen_mul(cap, tsz));
-            tp->seq = gen_realloc(tp->seq, gen_mul(cap, sizeof *tp->seq));
-            tp->heap = gen_realloc(tp->heap, gen_mul(cap, sizeof *tp->heap));
+                tp->ties = pipe_stage_realloc(&tp->node, tp->ties, pipe_stage_mul(&tp->node, cap, tsz));
+            tp->seq = pipe_stage_realloc(&tp->node, tp->seq, pipe_stage_mul(&tp->node, cap, sizeof *tp->seq));
+            tp->heap = pipe_stage_realloc(&tp->node, tp->heap, pipe_stage_mul(&tp->node, cap, sizeof *tp->heap));
             tp->cap = cap;
         }
         slot = tp->len;
@@ -1320,6 +1331,8 @@ static void top_push(PipeNode *self, const void *item, int port)
         slot = tp->heap[0];
         if (top_rank_cmp(tp, k, tp->tie ? tp->tie->curkey : NULL, top_key_at(tp, slot), top_tie_at(tp, slot)) <= 0)
             return; /* not above the worst kept one (a tie: that came first) */
+        if (tp->counted)
+            top_charge(tp, tp->bytes - top_deep(tp, slot));
         pipe_drop(tp->t, tp->items + slot * isz);
         if (tp->key)
             pipe_drop(tp->ki.t, tp->keys + slot * ksz);
@@ -1327,11 +1340,14 @@ static void top_push(PipeNode *self, const void *item, int port)
             pipe_drop(tp->tki.t, tp->ties + slot * tsz);
         replaced = true;
     }
-    pipe_clone(tp->t, tp->items + slot * isz, item, NULL);
+    if (RT_UNLIKELY(tp->counted))
+        top_charge(tp, tp->bytes + pipe_value_deep(tp->t, item) + (tp->key ? pipe_value_deep(tp->ki.t, k) : 0) +
+                           (tp->tkeyed ? pipe_value_deep(tp->tki.t, tp->tie->curkey) : 0));
+    gen_keep(self, tp->t, tp->items + slot * isz, item, NULL);
     if (tp->key)
-        pipe_clone(tp->ki.t, tp->keys + slot * ksz, k, NULL);
+        gen_keep(self, tp->ki.t, tp->keys + slot * ksz, k, NULL);
     if (tp->tkeyed)
-        pipe_clone(tp->tki.t, tp->ties + slot * tsz, tp->tie->curkey, NULL);
+        gen_keep(self, tp->tki.t, tp->ties + slot * tsz, tp->tie->curkey, NULL);
     tp->seq[slot] = seq;
     if (replaced)
         top_sift_down(tp, 0, tp->len);
@@ -1367,6 +1383,7 @@ static void top_release(TopNode *tp)
         if (tp->ties)
             pipe_drop(tp->tki.t, tp->ties + i * tp->tki.t->size);
     }
+    top_charge(tp, 0);
     free(tp->items);
     free(tp->keys);
     free(tp->ties);
@@ -1416,6 +1433,7 @@ PipeNode *pipe_std_top(PipeRt *rt, PipePos pos, const PipeType *t, int64_t n, Pi
     tp->env = env;
     tp->ki = key_info(tp->key ? key_t : t);
     tp->n = n > 0 ? (size_t)n : 0;
-    tp->tmpkey = gen_realloc(NULL, tp->ki.t->size);
+    tp->counted = rt->mem_limit != 0; /* set before the DAG is built */
+    tp->tmpkey = pipe_stage_realloc(&tp->node, NULL, tp->ki.t->size);
     return &tp->node;
 }

@@ -11,16 +11,11 @@
 
 /* ------------------------------------------------------------------ helpers */
 
-/* Heap memory for node-owned buffers; running out of memory ends the process
- * like the runtime's arenas do. */
+/* Heap memory for node-owned buffers; running out of memory is a runtime
+ * error, as in the runtime's arenas (pipe_out_of_memory). */
 static void *text_realloc(void *p, size_t n)
 {
-    void *q = realloc(p, n ? n : 1);
-    if (!q) {
-        fputs("pipe: out of memory\n", stderr);
-        exit(1);
-    }
-    return q;
+    return pipe_xrealloc(p, n);
 }
 
 /* An owned copy of s (the constructor's arguments may live in a caller's arena). */

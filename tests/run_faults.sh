@@ -128,6 +128,13 @@ EOF
 cat >sort.pipe <<'EOF'
 pipeline main { stdin | sort | stdout }
 EOF
+cat >fantail.pipe <<'EOF'
+pipeline main {
+    s = stdin
+    s | file("fan.out")
+    s | map(l => l + l + l + l) | tail(100000000) | count_items | stdout
+}
+EOF
 cat >spin.pipe <<'EOF'
 proc spin: int -> int {
     state n = 0
@@ -153,6 +160,16 @@ pipeline main(re: str = "^(a*)*$") {
     stdin | filter(s => matches(s, re)) | stdout
 }
 EOF
+cat >re_fn.pipe <<'EOF'
+pipeline main {
+    stdin | filter(s => matches(s, "^(a*)*$")) | stdout
+}
+EOF
+cat >re_fn_replace.pipe <<'EOF'
+pipeline main {
+    stdin | map(s => replace(s, "(a|aa)+$", "x")) | stdout
+}
+EOF
 cat >grepf.pipe <<'EOF'
 pipeline main { stdin | grep_f("x") | stdout }
 EOF
@@ -174,7 +191,7 @@ EOF
 # 20,000 lines of 100 bytes: a file that a kernel copy passes through
 awk 'BEGIN { for (i = 1; i <= 20000; i++) printf "%-99s\n", i " " sprintf("%090d", i) }' >l100.txt
 
-for p in up fsrc count nums never cat cats catf cata; do
+for p in up fsrc fsink count nums never cat cats catf cata fantail sort; do
     if ! "$PIPEC" build "$p.pipe" -o "$p" 2>build.err; then
         bad "pipec build $p.pipe: $(head -c 300 build.err)"
     fi
@@ -204,6 +221,63 @@ to=/dev/full
 T $PIPEC run up.pipe --stats <in.txt
 to=""
 check "--stats on /dev/full: still exit 1 ($rc)" [ $rc -eq 1 ]
+
+# --- a file size limit (ulimit -f) ----------------------------------------------
+# SIGXFSZ at its default, as a shell leaves it: pipec ignores it itself, so a
+# write past the limit is the writer's runtime error (EFBIG), not a silent kill
+if env --default-signal=XFSZ true 2>/dev/null; then DFLX="env --default-signal=XFSZ"; else DFLX=""; fi
+fsize() { # fsize BLOCKS CMD...: CMD under ulimit -f BLOCKS; exit code in $rc
+    lim=$1
+    shift
+    (ulimit -f "$lim" && exec timeout $((20 * SLOW)) $DFLX "$@" >"${to:-$s/out}" 2>"$s/err")
+    rc=$?
+}
+for how in run bin; do
+    fsize 100 $(prog up $how) <seq.txt
+    check "$how: stdout past ulimit -f: exit 1 ($rc)" [ $rc -eq 1 ]
+    check "$how: stdout past ulimit -f: the stage and line" has err "runtime error in stage stdout: writing to stdout: File too large (input stdin, line "
+    rm -f o.txt
+    fsize 100 $(prog fsink $how) <seq.txt
+    check "$how: file() past ulimit -f: exit 1 ($rc)" [ $rc -eq 1 ]
+    check "$how: file() past ulimit -f: names the file" has err "runtime error in stage file: writing to o.txt: File too large"
+    fsize 100 $(prog sort $how) --mem-limit 64K <seq.txt
+    check "$how: sort's spill past ulimit -f: exit 1 ($rc)" [ $rc -eq 1 ]
+    check "$how: sort's spill past ulimit -f: message" has err "runtime error in stage sort: cannot write a temporary file: File too large"
+done
+# exec's programs get SIGXFSZ at its default back (bit 24 of SigIgn: signal 25)
+cat >xfsz.pipe <<'EOF'
+pipeline main { stdin | exec("sed -n 's/^SigIgn:[[:space:]]*//p' /proc/self/status") | stdout }
+EOF
+T $PIPEC run xfsz.pipe <in.txt
+check "exec's program: SIGXFSZ not ignored ($(cat out))" [ $rc -eq 0 -a $((0x$(cat out) & 0x1000000)) -eq 0 ]
+fsize 1 $PIPEC emit-c up.pipe -o up.c
+check "pipec emit-c past ulimit -f: exit 1 ($rc)" [ $rc -eq 1 ]
+check "pipec emit-c past ulimit -f: message" has err "cannot write 'up.c': File too large"
+fsize 300 $PIPEC build up.pipe -o up_big
+check "pipec build past ulimit -f: exit 1 ($rc)" [ $rc -eq 1 ]
+check "pipec build past ulimit -f: cc's message" has err "File too large"
+
+# --- closed standard descriptors --------------------------------------------------
+# a closed fd 0, 1 or 2 reads and writes as closed (EBADF): a pipeline that
+# reads stdin fails at once (as `awk 1 <&-` does), one that does not runs
+for how in run bin; do
+    up=$(prog up $how)
+    (exec timeout $((20 * SLOW)) $up <&- >"$s/out" 2>"$s/err")
+    rc=$?
+    check "$how: closed stdin: exit 1, no hang ($rc)" [ $rc -eq 1 ]
+    check "$how: closed stdin: message" has err "runtime error in stage stdin: cannot read 'stdin': Bad file descriptor"
+    (exec timeout $((20 * SLOW)) $(prog nums $how) --n 3 <&- >"$s/out" 2>"$s/err")
+    rc=$?
+    check "$how: closed stdin, not read: exit 0 ($rc)" [ $rc -eq 0 -a "$(cat out)" = "$(seq 0 2)" ]
+    (exec timeout $((20 * SLOW)) $up <in.txt >&- 2>"$s/err")
+    rc=$?
+    check "$how: closed stdout: exit 1 ($rc)" [ $rc -eq 1 ]
+    check "$how: closed stdout: message" has err "runtime error in stage stdout: writing to stdout: Bad file descriptor"
+    rm -f o.txt
+    (exec timeout $((20 * SLOW)) $(prog fsink $how) <in.txt >&- 2>&-)
+    rc=$?
+    check "$how: closed stdout and stderr: a file sink writes its file ($rc)" [ $rc -eq 0 -a "$(cat o.txt)" = "$(printf 'A\nB\nC')" ]
+done
 
 # --- a reader that closes early ------------------------------------------------
 for how in run bin; do
@@ -517,7 +591,7 @@ for how in run bin; do
     check "$how: kernel copy: --max-line-bytes: message" grep -q "line longer than --max-line-bytes=204800: .*(input stdin, line 5001)" err
     # the output grows past a size limit (ulimit -f): the error names a line
     # after the bytes the kernel copied, all of which are out
-    (trap '' XFSZ; ulimit -f 2000; exec timeout $((20 * SLOW)) $cat <l100.txt >out 2>err)
+    (ulimit -f 2000; exec timeout $((20 * SLOW)) $DFLX $cat <l100.txt >out 2>err)
     rc=$?
     n=$(sed -n 's/.*File too large (input stdin, line \([0-9]*\))$/\1/p' err)
     size=$(wc -c <out)
@@ -575,6 +649,53 @@ check "count without --mem-limit: no cap: output" [ "$(cat out)" = 400000 ]
 T $PIPEC run count.pipe --mem-limit 64M <keys.txt
 check "count within --mem-limit ($rc)" [ $rc -eq 0 ]
 check "count within --mem-limit: output" [ "$(cat out)" = 400000 ]
+# stages whose memory grows with a parameter or the items: tail's ring and
+# top's heap with their items, a proc's lists (in its state, reset by an
+# assignment, in a map's values); each fits 64M, not 4M
+cat >tailmem.pipe <<'EOF'
+pipeline main { stdin | tail(100000000) | count_items | stdout }
+EOF
+cat >topmem.pipe <<'EOF'
+pipeline main { stdin | top(100000000, by: s => len(s)) | count_items | stdout }
+EOF
+cat >listmem.pipe <<'EOF'
+proc keep: str -> int {
+    state xs: [str]
+    on line { add(xs, line) }
+    on end { emit len(xs) }
+}
+pipeline main { stdin | keep | stdout }
+EOF
+cat >listset.pipe <<'EOF'
+proc keep: str -> int {
+    state xs: [str]
+    on line {
+        if line == "key5" { xs = [] }
+        add(xs, line)
+    }
+    on end { emit len(xs) }
+}
+pipeline main { stdin | keep | stdout }
+EOF
+cat >listmap.pipe <<'EOF'
+proc by_prefix: str -> int {
+    state m: {str: [str]}
+    on line { add(m[substr(line, 0, 4)], line) }
+    on end { emit len(m) }
+}
+pipeline main { stdin | by_prefix | stdout }
+EOF
+for p in tail:tailmem:400000 top:topmem:400000 keep:listmem:400000 keep:listset:399995 by_prefix:listmap:10; do
+    stage=${p%%:*} rest=${p#*:}
+    script=${rest%%:*} want=${rest#*:}
+    what="the items it keeps"
+    case $script in list*) what="its lists" ;; esac
+    T $PIPEC run $script.pipe --mem-limit 4M <keys.txt
+    check "$script past --mem-limit: exit 1 ($rc)" [ $rc -eq 1 ]
+    check "$script past --mem-limit: names the stage" has err "runtime error in stage $stage: $what need more than --mem-limit=4194304 bytes (input stdin, line "
+    T $PIPEC run $script.pipe --mem-limit 64M <keys.txt
+    check "$script within --mem-limit ($rc)" [ $rc -eq 0 -a "$(cat out)" = $want ]
+done
 T $PIPEC run sort.pipe --mem-limit 1M <keys.txt
 check "sort past --mem-limit spills, not fails ($rc)" [ $rc -eq 0 ]
 sort keys.txt >sorted.txt
@@ -598,6 +719,31 @@ if [ $asan = no ]; then
         check "$how: count out of memory (ulimit -v $lim): exit 1 ($rc)" [ $rc -eq 1 ]
         check "$how: count out of memory: names the stage" has err "runtime error in stage count: out of memory (allocating "
         check "$how: count out of memory: no crash report" sh -c "! grep -qiE 'segmentation|abort|sanitizer|core' '$s/err'"
+    done
+    # a fan-out to file() beside a tail that runs out: every line that reached
+    # the file before the failing one (the message names it) is written, and
+    # the trace has the error record; a sort that runs out names itself
+    for how in run bin; do
+        if [ $how = run ] && [ $vg = yes ]; then
+            skipped "run: tail out of memory under ulimit -v (memcheck's address space)"
+            continue
+        fi
+        if [ $how = run ]; then lim=150000; else lim=80000; fi
+        rm -f fan.out tr.json
+        (ulimit -v $lim && exec timeout 30 $(prog fantail $how) --trace tr.json <many.txt >"$s/out" 2>"$s/err")
+        rc=$?
+        n=$(sed -n 's/.*in stage tail: out of memory (allocating [0-9]* bytes) (input stdin, line \([0-9]*\))$/\1/p' err)
+        check "$how: tail out of memory (ulimit -v $lim): exit 1 ($rc)" [ $rc -eq 1 ]
+        check "$how: tail out of memory: the message names the stage and line ($n)" [ "${n:-0}" -gt 0 ]
+        head -n "${n:-0}" many.txt >want
+        check "$how: tail out of memory: the file sink holds lines 1-$n" cmp -s fan.out want
+        check "$how: tail out of memory: the trace's error record" \
+            grep -q '"event":"error",.*"stage":"tail",.*"line":'"${n:-0}"',"message":"out of memory (allocating' tr.json
+        check "$how: tail out of memory: the trace's end record" grep -q '"event":"end",.*"outcome":"error"' tr.json
+        (ulimit -v $lim && exec timeout 30 $(prog sort $how) <many.txt >"$s/out" 2>"$s/err")
+        rc=$?
+        check "$how: sort out of memory: exit 1 ($rc)" [ $rc -eq 1 ]
+        check "$how: sort out of memory: names the stage" has err "sort.pipe:1:25: runtime error in stage sort: out of memory (allocating "
     done
     if [ $vg = yes ]; then
         skipped "distinct out of memory under ulimit -v (memcheck's address space)"
@@ -626,6 +772,15 @@ for p in re re_replace re_lambda; do
     check "$p: ... line 2" has err "(input stdin, line 2)"
     check "$p: bounded ($((t1 - t0)) ms)" [ $((t1 - t0)) -lt $(in_time 5000) ]
 done
+# a literal pattern in a function, compiled with the DAG: the error names the
+# stage, the pattern and the line as a regex stage does
+T $PIPEC run re_fn.pipe <patho.txt
+check "matches() of a literal: exit 1 ($rc)" [ $rc -eq 1 ]
+check "matches() of a literal: stage, pattern, line" has err 're_fn.pipe:2:13: runtime error in stage filter: the regular expression gave up on this line (match limit exceeded): "^(a*)*$" (input stdin, line 2)'
+T $PIPEC run re_fn_replace.pipe <patho.txt
+check "replace() of a literal: exit 1 ($rc)" [ $rc -eq 1 ]
+check "replace() of a literal: stage, pattern, line" has err 're_fn_replace.pipe:2:13: runtime error in stage map: the regular expression gave up on this line (match limit exceeded): "(a|aa)+$" (input stdin, line 2)'
+check "replace() of a literal: the line before is out" [ "$(cat out)" = "aaab" ]
 T $PIPEC run re.pipe <patho.txt
 check "grep: the stage and its position" has err "re.pipe:2:13: runtime error in stage grep:"
 check "grep: what matched before is out" [ "$(cat out)" = "" ]

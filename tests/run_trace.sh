@@ -302,6 +302,40 @@ printf '5\n' | ./id --trace - >dash.out 2>dash.err
 check "--trace -: stderr" ct dash.err
 check "--trace -: stdout untouched" [ "$(cat dash.out)" = 10 ]
 
+# a FIFO without a reader as the trace: the open that blocks ends at --timeout
+# (exit 1), before anything runs
+rm -f tfifo && mkfifo tfifo
+for prog in "$PIPEC run id.pipe" ./id; do
+    t0=$(date +%s%N)
+    printf '1\n' | timeout -k 2 20 $prog --trace tfifo --timeout 1s >tf.out 2>tf.err
+    rc=$?
+    ms=$((($(date +%s%N) - t0) / 1000000))
+    check "$prog: --trace to a FIFO: --timeout ends the open: exit 1 ($rc, $ms ms)" [ $rc -eq 1 -a $ms -lt 5000 ]
+    check "$prog: --trace to a FIFO: --timeout: message" \
+        grep -qx "pipec: runtime error: timed out after 1s (opening the trace file 'tfifo')" tf.err
+    check "$prog: --trace to a FIFO: --timeout: nothing run" [ ! -s tf.out ]
+done
+# SIGINT and SIGTERM have outcomes of their own (stdin held open: the run
+# waits; the signal is sent once the stages are traced)
+if env --default-signal=INT,TERM true 2>/dev/null; then
+    for prog in "$PIPEC run id.pipe" ./id; do
+        for sig in INT TERM; do
+            rm -f sig.jsonl
+            want=130 outcome=interrupted
+            [ $sig = TERM ] && want=143 outcome=terminated
+            { sleep 30 | env --default-signal=INT,TERM $prog --trace sig.jsonl >/dev/null 2>&1 & echo $! >sig.pid; wait $!; echo $? >sig.rc; } &
+            n=0
+            while ! grep -q '"event":"stage_open"' sig.jsonl 2>/dev/null && [ $n -lt 100 ]; do sleep 0.1; n=$((n + 1)); done
+            kill -$sig "$(cat sig.pid)"
+            wait
+            check "$prog: SIG$sig: exit $want ($(cat sig.rc))" [ "$(cat sig.rc)" = $want ]
+            check "$prog: SIG$sig: the end record's outcome is $outcome" ct sig.jsonl status=$want outcome=$outcome
+        done
+    done
+else
+    echo "SKIP signals: env --default-signal is missing (coreutils >= 8.31)"
+fi
+
 # ------------------------------------------------------------------ --version
 sha=$(sha256sum id.pipe | cut -d' ' -f1)
 ver=$("$PIPEC" --version | cut -d' ' -f2)

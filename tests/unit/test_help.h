@@ -8,7 +8,7 @@
     "  --stats[=json]        at exit, per stage: items in and out, bytes, share of time\n"     \
     "  --progress            a progress line on stderr (a terminal)\n"                         \
     "  --mem-limit N         memory for sort before it spills to temporary files (default: 256M);\n" \
-    "                        when given, also the most that one stage's maps and sets may hold\n" \
+    "                        when given, also the most that one stage may keep (items, maps, lists)\n" \
     "  --max-line-bytes N    a longer input line is an error (default: 1G)\n"                  \
     "  --max-input-bytes N   more input than this is an error (default: no limit)\n"           \
     "  --timeout T           stop with an error after T: 500ms, 10s, 2m, 1h (default: none)\n" \
