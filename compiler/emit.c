@@ -75,8 +75,7 @@ typedef struct Emit {
     TypeEntry *tys;
     int ntys, captys;
     int tmp;           /* counter for unique temporaries */
-    Node **procs_done; /* stateful procs already emitted */
-    int nprocs_done;
+    NameMap procs_done; /* stateful procs already emitted, by name (unique) */
     int nregex;
     const char *self;   /* C expression of the current PipeNode *, for errors */
     bool in_proc;       /* emitting a stateful proc: its maps count toward its budget */
@@ -1040,11 +1039,9 @@ static bool field_begin(Emit *E, Buf *b, const Node *body)
 
 static void emit_stateful(Emit *E, Node *d)
 {
-    for (int i = 0; i < E->nprocs_done; i++)
-        if (E->procs_done[i] == d)
-            return;
-    E->procs_done = realloc(E->procs_done, sizeof(Node *) * (size_t)(E->nprocs_done + 1));
-    E->procs_done[E->nprocs_done++] = d;
+    if (sema_map_get(&E->procs_done, d->name))
+        return;
+    sema_map_put(E->s->arena, &E->procs_done, d->name, d);
     Buf *b = &E->funcs;
     const char *nm = d->name;
     Buf st = {0};
@@ -1689,7 +1686,6 @@ void emit_program(Sema *s, Dag *dag, EmitMode mode, const char *script, EmitOut 
     free(E.build.p);
     free(tail.p);
     free(E.tys);
-    free(E.procs_done);
 }
 
 void emit_free(EmitOut *out)

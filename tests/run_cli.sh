@@ -68,6 +68,19 @@ mkdir -p "$scratch/alone"
 cp "$PIPEC" "$scratch/alone/pipec"
 check "a lone pipec runs scripts" sh -c "cd '$scratch' && env -i ./alone/pipec run top_words.pipe --n 3 < top_words.in | cmp -s - '$top/examples/top_words.out'"
 
+# compile time grows linearly: 100k procs, 100k lets in one block, 20k
+# streams bound in a pipeline each check in well under the bound (~0.1-0.3 s
+# each; the lookups used to scan, and 100k procs took over a minute)
+awk 'BEGIN { for (i = 0; i < 100000; i++) printf "proc p%d: str -> str = grep(\"a\")\n", i
+             print "pipeline main { stdin | p99999 | stdout }" }' >"$scratch/procs.pipe"
+check "100k procs check in 10 s" timeout 10 "$PIPEC" check "$scratch/procs.pipe"
+awk 'BEGIN { print "proc q: str -> str {\n on x {"; for (i = 0; i < 100000; i++) printf "  let v%d = %d\n", i, i
+             print "  emit x + str(v99999 + v0)\n }\n}\npipeline main { stdin | q | stdout }" }' >"$scratch/lets.pipe"
+check "100k lets run in 10 s" sh -c "echo a | timeout 10 '$PIPEC' run '$scratch/lets.pipe' | grep -qx a99999"
+awk 'BEGIN { print "pipeline main {\n s0 = stdin"; for (i = 1; i < 20000; i++) printf " s%d = s%d | trim\n", i, i - 1
+             print " s19999 | stdout\n}" }' >"$scratch/binds.pipe"
+check "20k bound streams check in 10 s" timeout 10 "$PIPEC" check "$scratch/binds.pipe"
+
 # make install
 if make -s install PIPEC="$PIPEC" PREFIX=/usr DESTDIR="$scratch/root" >/dev/null 2>&1; then
     check "install: binary" [ -x "$scratch/root/usr/bin/pipec" ]
