@@ -699,15 +699,24 @@ Node *sema_find_proc(Sema *s, const char *name)
     return sema_map_get(&s->proc_names, name);
 }
 
-/* Whether --name is an option of every run (pipe_main), which a pipeline
- * parameter cannot shadow. */
-static bool is_run_option(const char *name)
+/* The options a pipeline parameter (--NAME on the command line) would be
+ * taken for, with whose option each is: the run's own, which pipe_main reads
+ * before parameters (runtime/main.c: parse_args, trace_option, limit_option),
+ * and those of pipec run, which a misplaced one must never turn into a
+ * parameter (main.c).  Options with a '-' in the name cannot be parameters. */
+static const struct { const char *name, *of; } reserved_options[] = {
+    {"help", "run option"}, {"version", "run option"}, {"stats", "run option"},
+    {"progress", "run option"}, {"trace", "run option"}, {"timeout", "run option"},
+    {"safe", "pipec option"}, {"sandbox", "pipec option"},
+};
+
+/* What --name is an option of ("run option"), or NULL when it is free. */
+static const char *reserved_option(const char *name)
 {
-    static const char *const opts[] = {"stats", "progress", "help", "trace", "version"};
-    for (size_t i = 0; i < sizeof opts / sizeof opts[0]; i++)
-        if (!strcmp(name, opts[i]))
-            return true;
-    return false;
+    for (size_t i = 0; i < sizeof reserved_options / sizeof reserved_options[0]; i++)
+        if (!strcmp(name, reserved_options[i].name))
+            return reserved_options[i].of;
+    return NULL;
 }
 
 /* Parameters of a proc or pipeline: types, defaults (constants of that type). */
@@ -717,8 +726,9 @@ static Type **params(Sema *s, Scope *sc, NodeList *ps, SymKind kind)
     for (int i = 0; i < ps->n; i++) {
         Node *p = ps->v[i];
         pt[i] = resolve_type(s, p->a);
-        if (kind == SYM_PARAM && is_run_option(p->name))
-            err(s, p->loc, "'--%s' is an option of every run: the parameter needs another name", p->name);
+        const char *option = kind == SYM_PARAM ? reserved_option(p->name) : NULL;
+        if (option)
+            err(s, p->loc, "parameter '%s' has the name of the %s --%s; rename it", p->name, option, p->name);
         if (kind == SYM_PARAM && pt[i]->kind > T_BOOL && pt[i]->kind != T_ERROR)
             err(s, p->a->loc, "a pipeline parameter must be str, int, float or bool, found %s", tn(s, pt[i]));
         if (p->b) {
