@@ -398,14 +398,69 @@ static void compare(Emit *E, Buf *b, Node *e)
     bf(b, "; pipe_cmp(%s, &%s, &%s) %s 0; })", tdesc(E, t), ta, tb, op);
 }
 
+/* The left operand of e: the temporary `acc` (a chain's value so far, of
+ * e's type) when given, else e->a as type want. */
+static void left(Emit *E, Buf *b, Node *e, const Type *want, const char *acc)
+{
+    if (acc)
+        bf(b, "%s", acc);
+    else
+        ex_as(E, b, e->a, want);
+}
+
+static void binary_op(Emit *E, Buf *b, Node *e, const char *acc);
+
+/* A chain of left-associative operators nests in C as deep as it is long:
+ * libtcc's value stack overflows after some hundred pending calls (str +,
+ * int /) and its parser after some thousand parentheses.  So a chain is a
+ * temporary updated left to right, `c = c + x` per link (a new one where the
+ * type turns from int to float); `c = c && x` keeps `and` and `or` lazy. */
+static void chain(Emit *E, Buf *b, Node *e)
+{
+    int n = 1;
+    for (Node *x = e; sema_chain_link(x, x->a); x = x->a)
+        n++;
+    Node **links = malloc(sizeof *links * (size_t)n);
+    links[0] = e;
+    for (int k = 1; k < n; k++)
+        links[k] = links[k - 1]->a;
+    const Type *t = links[n - 1]->type;
+    char acc[16];
+    tmpname(E, acc, sizeof acc);
+    bf(b, "({ %s %s = ", ctype(E, t), acc);
+    ex_as(E, b, links[n - 1]->a, t);
+    for (int k = n - 1; k >= 0; k--) {
+        if (!type_eq(links[k]->type, t)) {
+            char prev[16];
+            memcpy(prev, acc, sizeof acc);
+            t = links[k]->type;
+            tmpname(E, acc, sizeof acc);
+            bf(b, "; %s %s = (%s)%s", ctype(E, t), acc, ctype(E, t), prev);
+        }
+        bf(b, "; %s = ", acc);
+        binary_op(E, b, links[k], acc);
+    }
+    bf(b, "; %s; })", acc);
+    free(links);
+}
+
 static void binary(Emit *E, Buf *b, Node *e)
+{
+    if (sema_chain_link(e, e->a))
+        chain(E, b, e);
+    else
+        binary_op(E, b, e, NULL);
+}
+
+/* e's operator applied to its operands, the left one being acc when given. */
+static void binary_op(Emit *E, Buf *b, Node *e, const char *acc)
 {
     const Type *t = e->type;
     switch (e->op) {
     case OP_ADD:
         if (t->kind == T_STR) {
             bf(b, "pipe_concat(S, ");
-            ex(E, b, e->a);
+            left(E, b, e, NULL, acc);
             bf(b, ", ");
             ex(E, b, e->b);
             bf(b, ")");
@@ -415,7 +470,7 @@ static void binary(Emit *E, Buf *b, Node *e)
     case OP_SUB:
     case OP_MUL:
         bf(b, "(");
-        ex_as(E, b, e->a, t);
+        left(E, b, e, t, acc);
         bf(b, " %s ", ast_op_name(e->op));
         ex_as(E, b, e->b, t);
         bf(b, ")");
@@ -424,13 +479,13 @@ static void binary(Emit *E, Buf *b, Node *e)
     case OP_MOD:
         if (t->kind == T_INT) {
             bf(b, "pipe_i%s(%s, ", e->op == OP_DIV ? "div" : "mod", E->self);
-            ex(E, b, e->a);
+            left(E, b, e, NULL, acc);
             bf(b, ", ");
             ex(E, b, e->b);
             bf(b, ")");
         } else {
             bf(b, "(");
-            ex_as(E, b, e->a, t);
+            left(E, b, e, t, acc);
             bf(b, " / ");
             ex_as(E, b, e->b, t);
             bf(b, ")");
@@ -439,7 +494,7 @@ static void binary(Emit *E, Buf *b, Node *e)
     case OP_AND:
     case OP_OR:
         bf(b, "(");
-        ex(E, b, e->a);
+        left(E, b, e, NULL, acc);
         bf(b, e->op == OP_AND ? " && " : " || ");
         ex(E, b, e->b);
         bf(b, ")");

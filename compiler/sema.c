@@ -298,10 +298,9 @@ static Type *num_result(Sema *s, Node *e, Type *x, Type *y)
     return (x->kind == T_FLOAT || y->kind == T_FLOAT) ? TY_FLOAT : TY_INT;
 }
 
-static Type *binary(Sema *s, Scope *sc, Node *e)
+/* The type of e's operator applied to operands of types x and y. */
+static Type *binary_type(Sema *s, Node *e, Type *x, Type *y)
 {
-    Type *x = expr(s, sc, e->a);
-    Type *y = expr(s, sc, e->b);
     switch (e->op) {
     case OP_ADD:
         if (x->kind == T_STR && y->kind == T_STR)
@@ -370,6 +369,40 @@ static Type *binary(Sema *s, Scope *sc, Node *e)
         err(s, e->loc, "unexpected operator '%s'", ast_op_name(e->op));
         return TY_ERROR;
     }
+}
+
+static bool chain_op(Op op)
+{
+    return op == OP_ADD || op == OP_SUB || op == OP_MUL || op == OP_DIV || op == OP_MOD;
+}
+
+bool sema_chain_link(const Node *e, const Node *a)
+{
+    if (e->kind != N_BINARY || !a || a->kind != N_BINARY)
+        return false;
+    if (e->op == OP_AND || e->op == OP_OR)
+        return a->op == OP_AND || a->op == OP_OR;
+    return chain_op(e->op) && chain_op(a->op);
+}
+
+/* A binary operator; the links of a chain (a + b + c ...) one after the
+ * other, left to right, so that a long one takes no stack. */
+static Type *binary(Sema *s, Scope *sc, Node *e)
+{
+    int n = 1;
+    for (Node *x = e; sema_chain_link(x, x->a); x = x->a)
+        n++;
+    Node **links = pipe_alloc(s->arena, sizeof *links * (size_t)n);
+    links[0] = e;
+    for (int k = 1; k < n; k++)
+        links[k] = links[k - 1]->a;
+    Type *x = expr(s, sc, links[n - 1]->a);
+    for (int k = n - 1; k >= 0; k--) {
+        Type *y = expr(s, sc, links[k]->b);
+        x = binary_type(s, links[k], x, y);
+        links[k]->type = x;
+    }
+    return x;
 }
 
 static Type *expr_inner(Sema *s, Scope *sc, Node *e)
@@ -548,9 +581,99 @@ static Type *expr_inner(Sema *s, Scope *sc, Node *e)
     }
 }
 
+/* The emitted C nests as an expression does, and libtcc's value stack holds
+ * a few entries (up to 5: replace(s, X, "b")) per call waiting for its
+ * argument, 256 in all: deeper nesting would not compile.  A chain's links
+ * (sema_chain_link) are emitted one after the other and share one level;
+ * their number is bounded so that the passes over the tree stay within the
+ * C stack. */
+#define DEPTH_MAX 32
+#define CHAIN_MAX 10000
+
+typedef struct Depth {
+    int chain;      /* the most links of one chain */
+    Node *chain_at; /* ... that chain */
+} Depth;
+
+/* How deeply e nests (a name or literal: 1); fills in *d.  Recursive along
+ * nesting, which the parser bounds, iterative along chains. */
+static int depth_of(Node *e, Depth *d)
+{
+    int deepest = 0, links = 1;
+    for (Node *x = e;; x = x->a, links++) {
+        bool on = sema_chain_link(x, x->a);
+        Node *kids[3] = {on ? NULL : x->a, x->b, x->kind == N_FOR ? NULL : x->c};
+        for (int i = 0; i < 3; i++)
+            if (kids[i]) {
+                int k = depth_of(kids[i], d);
+                deepest = k > deepest ? k : deepest;
+            }
+        for (int i = 0; i < x->list.n; i++) {
+            int k = depth_of(x->list.v[i], d);
+            deepest = k > deepest ? k : deepest;
+        }
+        if (!on)
+            break;
+    }
+    if (links > d->chain) {
+        d->chain = links;
+        d->chain_at = e;
+    }
+    return deepest + (e->kind != N_ARG); /* an argument is its value's level */
+}
+
+/* The first node (in source order) at the given level of e's nesting, or
+ * NULL when it is not that deep: where an expression goes too deep. */
+static Node *node_at_level(Node *e, int level)
+{
+    if (e->kind == N_ARG)
+        return node_at_level(e->a, level);
+    if (level == 1)
+        return e;
+    for (Node *x = e;; x = x->a) {
+        bool on = sema_chain_link(x, x->a);
+        Node *kids[3] = {on ? NULL : x->a, x->b, x->kind == N_FOR ? NULL : x->c};
+        for (int i = 0; i < 3; i++) {
+            Node *at = kids[i] ? node_at_level(kids[i], level - 1) : NULL;
+            if (at)
+                return at;
+        }
+        for (int i = 0; i < x->list.n; i++) {
+            Node *at = node_at_level(x->list.v[i], level - 1);
+            if (at)
+                return at;
+        }
+        if (!on)
+            return NULL;
+    }
+}
+
+/* False after reporting when the root expression e cannot be emitted. */
+static bool depth_ok(Sema *s, Node *e)
+{
+    Depth d = {0};
+    int depth = depth_of(e, &d);
+    if (depth > DEPTH_MAX) {
+        err(s, node_at_level(e, DEPTH_MAX + 1)->loc, "expression nested too deep: %d levels, the limit is %d", depth, DEPTH_MAX);
+        return false;
+    }
+    if (d.chain > CHAIN_MAX) {
+        err(s, d.chain_at->loc, "expression too long: %d operators in one chain, the limit is %d", d.chain,
+            CHAIN_MAX);
+        return false;
+    }
+    return true;
+}
+
 static Type *expr(Sema *s, Scope *sc, Node *e)
 {
+    if (s->expr_level == 0 && !depth_ok(s, e)) {
+        e->type = TY_ERROR;
+        return TY_ERROR;
+    }
+    s->expr_level++;
     Type *t = expr_inner(s, sc, e);
+    s->expr_level--;
     e->type = t;
     return t;
 }
@@ -943,6 +1066,10 @@ static void build_arg(Sema *s, Scope *sc, Node *a, ArgKind k, const char *what)
     switch (k) {
     case A_STR:
         expect(s, sc, a, TY_STR, what);
+        break;
+    case A_PATH: /* a computed path is checked when the stage opens it */
+        if (expect(s, sc, a, TY_STR, what)->kind == T_STR && a->kind == N_STR && memchr(a->str.p, '\0', a->str.n))
+            err(s, a->loc, "%s: a file path cannot hold a NUL byte (\\0)", what);
         break;
     case A_REGEX:
         if (expect(s, sc, a, TY_STR, what)->kind == T_STR)

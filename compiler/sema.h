@@ -118,6 +118,7 @@ typedef struct Sema {
     NameMap pipeline_names; /* name -> the first pipeline of that name */
     int next_id;
     int quiet; /* > 0: don't report (re-lowering a checked composite proc) */
+    int expr_level; /* expressions being checked, one inside the other */
     const struct SafeOpts *safe; /* --safe, --sandbox (safe.h), or NULL */
 } Sema;
 
@@ -132,6 +133,10 @@ bool sema_check(Sema *s, Diag *d, PipeArena *a, Program *prog);
 Node *sema_pick(Sema *s, const char *name);
 /* Lowers a checked pipeline into out. */
 void sema_lower(Sema *s, Node *pipeline, Dag *out);
+/* Whether a, the left operand of e, continues e's chain of left-associative
+ * operators (a + b - c, a and b or c): the links of a chain are checked and
+ * emitted one after the other, not nested. */
+bool sema_chain_link(const Node *e, const Node *a);
 /* The declaration of proc `name`, or NULL. */
 Node *sema_find_proc(Sema *s, const char *name);
 

@@ -253,6 +253,7 @@ PipeOut *pipe_out_stderr(PipeRt *rt)
  * naming the same file share one output.  On failure a runtime error of n. */
 PipeOut *pipe_out_open(PipeRt *rt, PipeNode *n, PipeStr path, bool append)
 {
+    pipe_path_check_nul(n, path);
     for (PipeOut *o = rt->outs; o; o = o->next)
         if (o->own_fd && strlen(o->name) == path.n && memcmp(o->name, path.p, path.n) == 0)
             return o;

@@ -226,6 +226,8 @@ bool pipe_path_inside(const char *path, const char *dir);
 /* Safe mode: a runtime error of n unless path (read, or written when write)
  * is inside the program's allowed folders. */
 void pipe_rt_check_path(PipeRt *rt, PipeNode *n, PipeStr path, bool write);
+/* Fails n when path holds a NUL byte (str.c): the system would end it there. */
+void pipe_path_check_nul(PipeNode *n, PipeStr path);
 /* --sandbox: the matches of files(pattern) found before the run was confined
  * (NULL: glob it now), *n of them; rt keeps them. */
 char **pipe_rt_sandbox_glob(PipeRt *rt, const char *pattern, size_t *n);

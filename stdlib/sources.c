@@ -535,6 +535,7 @@ PipeSource *pipe_src_stdin(PipeRt *rt, PipePos pos)
 PipeSource *pipe_src_file(PipeRt *rt, PipePos pos, PipeStr path)
 {
     FileSrc *f = file_src_new(rt, pos, "file");
+    pipe_path_check_nul(&f->src.node, path);
     char *p = pipe_xstrndup(path.p ? path.p : "", path.n);
     f->name = p; /* freed by file_free should open_input fail; replaced otherwise */
     pipe_rt_check_path(rt, &f->src.node, path, false);
@@ -575,6 +576,7 @@ static void files_glob(FileSrc *f, char *pat)
 PipeSource *pipe_src_files(PipeRt *rt, PipePos pos, PipeStr pattern)
 {
     FileSrc *f = file_src_new(rt, pos, "files");
+    pipe_path_check_nul(&f->src.node, pattern);
     char *pat = pipe_xstrndup(pattern.p ? pattern.p : "", pattern.n);
     char **found = pipe_rt_sandbox_glob(rt, pat, &f->npaths);
     if (found) { /* globbed before the run was confined: the folders are closed now */

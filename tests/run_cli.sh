@@ -136,6 +136,45 @@ ln -s prog "$scratch/out/prog_link"
 check "-o through a symlink: its target written, the link kept" sh -c "[ -L '$scratch/out/prog_link' ] && head -n 1 '$scratch/out/prog' | grep -q '^/\\* cc'"
 check "-o: no temporary left behind" sh -c "! ls -a '$scratch/out' | grep -q pipec-"
 
+# nesting the emitted C can hold: check, run and build agree.  32 levels (the
+# limit) compile everywhere, 33 are a compile error at check time (libtcc ran
+# out of its value stack at about 50 and blamed pipec); chains of operators
+# are emitted flat, so long ones compile too (300 str + used to fail)
+deep() { awk -v n="$1" 'BEGIN { e = "s"; for (i = 0; i < n; i++) e = "replace(s, " e ", \"b\")"
+                               print "pipeline main { stdin | map(s => " e ") | stdout }" }'; }
+deep 31 >"$scratch/deep32.pipe"
+deep 32 >"$scratch/deep33.pipe"
+awk 'BEGIN { printf "pipeline main { stdin | map(s => s"; for (i = 0; i < 300; i++) printf " + s"
+             printf ") | map(s => str(len(s)) + \" \" + str(1000000"; for (i = 0; i < 3000; i++) printf " / 1"
+             printf " + 0.5 - 1 * 2)"; for (i = 0; i < 200; i++) printf " + \"\""
+             print ") | filter(s => len(s) > 0 and true or false and len(s) > 1) | stdout }" }' >"$scratch/chains.pipe"
+for f in deep32 chains; do
+    check "$f: check" "$PIPEC" check "$scratch/$f.pipe"
+    echo ab | "$PIPEC" run "$scratch/$f.pipe" >"$scratch/$f.run" 2>&1
+    check "$f: run" [ $? -eq 0 ]
+    (cd "$scratch" && "$PIPEC" build $f.pipe -o $f.bin >/dev/null 2>&1 && echo ab | ./$f.bin >$f.bin.out 2>&1)
+    check "$f: build, the same output" cmp -s "$scratch/$f.run" "$scratch/$f.bin.out"
+done
+check "chains: the values" grep -qx '602 999998.5' "$scratch/chains.run"
+for cmd in check run build; do
+    (cd "$scratch" && "$PIPEC" $cmd deep33.pipe -o deep33.bin </dev/null >/dev/null 2>deep33.err)
+    check "deep33: $cmd is a compile error" [ $? -eq 2 ]
+    check "deep33: $cmd says why" grep -q '^deep33.pipe:1:[0-9]*: error: expression nested too deep: 33 levels, the limit is 32$' "$scratch/deep33.err"
+done
+
+# a computed path with a NUL byte is a runtime error of its stage (it used
+# to open the file named by the bytes before the NUL)
+mkdir -p "$scratch/nul"
+printf 'pipeline main(p: str = "x") {\n    stdin | file(p + "\\0y")\n}\n' >"$scratch/nul/sink.pipe"
+printf 'pipeline main(p: str = "x") {\n    files(p + "\\0*") | stdout\n}\n' >"$scratch/nul/glob.pipe"
+echo x >"$scratch/nul/x"
+for f in sink glob; do
+    (cd "$scratch/nul" && echo a | "$PIPEC" run $f.pipe >/dev/null 2>$f.err)
+    check "NUL in a computed path ($f): exit 1" [ $? -eq 1 ]
+    check "NUL in a computed path ($f): says so" grep -q 'runtime error in stage files*: a file path cannot hold a NUL byte' "$scratch/nul/$f.err"
+done
+check "NUL in a computed path: x untouched" sh -c "[ \"\$(cat '$scratch/nul/x')\" = x ]"
+
 # compile time grows linearly: 100k procs, 100k lets in one block, 20k
 # streams bound in a pipeline each check in well under the bound (~0.1-0.3 s
 # each; the lookups used to scan, and 100k procs took over a minute)
