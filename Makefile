@@ -50,12 +50,14 @@ $(BUILD)/grammar/%.o: $(BUILD)/grammar/%.c Makefile
 $(BUILD)/%.o: $(BUILD)/%.c Makefile
 	$(CC) $(CFLAGS_ALL) -c -o $@ $<
 
-$(BUILD)/grammar/parser.c $(BUILD)/grammar/parser.h: grammar/parser.y
+# pattern rules, so that each makes its .c and .h in one run (explicit rules
+# with two targets ran bison and flex twice at once under -j)
+$(BUILD)/grammar/%.c $(BUILD)/grammar/%.h: grammar/%.y
 	@mkdir -p $(dir $@)
-	bison -Wall -Werror --defines=$(BUILD)/grammar/parser.h -o $(BUILD)/grammar/parser.c $<
+	bison -Wall -Werror --defines=$(BUILD)/grammar/$*.h -o $(BUILD)/grammar/$*.c $<
 
-$(BUILD)/grammar/lexer.c $(BUILD)/grammar/lexer.h: grammar/lexer.l $(BUILD)/grammar/parser.h
-	flex --header-file=$(BUILD)/grammar/lexer.h -o $(BUILD)/grammar/lexer.c $<
+$(BUILD)/grammar/%.c $(BUILD)/grammar/%.h: grammar/%.l $(BUILD)/grammar/parser.h
+	flex --header-file=$(BUILD)/grammar/$*.h -o $(BUILD)/grammar/$*.c $<
 
 $(PATSUBST_DUMMY) $(patsubst %.c,$(BUILD)/%.o,$(COMPILER_SRC)): $(BUILD)/grammar/parser.h $(BUILD)/grammar/lexer.h
 
@@ -150,6 +152,9 @@ $(FUZZ_DIR)/pipes/fuzz_pipes.h: tests/fuzz/emit_pipes.sh $(FUZZ_PIPES:%=tests/fu
 $(FUZZ_PIPES:%=$(FUZZ_DIR)/pipes/%.c): $(FUZZ_DIR)/pipes/fuzz_pipes.h ;
 
 $(FUZZ_DIR)/obj/tests/fuzz/fuzz_input.o: $(FUZZ_DIR)/pipes/fuzz_pipes.h
+
+# the front end includes the generated parser.h and lexer.h: made first
+$(FUZZ_FE_OBJ) $(FUZZ_DIR)/obj/tests/fuzz/fuzz_parse.o: $(BUILD)/grammar/parser.h $(BUILD)/grammar/lexer.h
 
 $(FUZZ_DIR)/fuzz_parse: $(FUZZ_DIR)/obj/tests/fuzz/fuzz_parse.o $(FUZZ_FE_OBJ) $(FUZZ_LIB_OBJ)
 	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ $(LIBS)

@@ -150,15 +150,15 @@ Type *builtin_type(PipeArena *a, const Builtin *b, Type **at, int n, char *why, 
 static const StdStage stages[] = {
     /* sources */
     {"stdin", R_SOURCE, I_ANY, O_STR, NOARGS, false},
-    {"file", R_SOURCE, I_ANY, O_STR, 1, 1, {"path"}, {A_STR}, false},
-    {"files", R_SOURCE, I_ANY, O_STR, 1, 1, {"glob"}, {A_STR}, false},
+    {"file", R_SOURCE, I_ANY, O_STR, 1, 1, {"path"}, {A_PATH}, false},
+    {"files", R_SOURCE, I_ANY, O_STR, 1, 1, {"glob"}, {A_PATH}, false},
     {"range", R_SOURCE, I_ANY, O_INT, 2, 2, {"from", "to"}, {A_INT, A_INT}, false},
     {"lines", R_SOURCE, I_ANY, O_STR, 1, 1, {"text"}, {A_STR}, false},
     /* sinks */
     {"stdout", R_SINK, I_ANY, O_SAME, NOARGS, false},
     {"stderr", R_SINK, I_ANY, O_SAME, NOARGS, false},
-    {"file", R_SINK, I_ANY, O_SAME, 1, 1, {"path"}, {A_STR}, false},
-    {"append", R_SINK, I_ANY, O_SAME, 1, 1, {"path"}, {A_STR}, false},
+    {"file", R_SINK, I_ANY, O_SAME, 1, 1, {"path"}, {A_PATH}, false},
+    {"append", R_SINK, I_ANY, O_SAME, 1, 1, {"path"}, {A_PATH}, false},
     {"discard", R_SINK, I_ANY, O_SAME, NOARGS, false},
     /* processors */
     {"grep", R_PROC, I_STR, O_STR, 1, 1, {"regex"}, {A_REGEX}, false},

@@ -18,7 +18,8 @@ const Builtin *builtin_find(const char *name);
 Type *builtin_type(PipeArena *a, const Builtin *b, Type **at, int n, char *why, size_t whylen);
 
 typedef enum StageRole { R_SOURCE, R_SINK, R_PROC, R_FANIN } StageRole;
-typedef enum ArgKind { A_NONE, A_STR, A_REGEX, A_INT, A_BOOL, A_FN, A_SINK } ArgKind;
+/* A_PATH: a str naming a file (the system takes it up to a NUL byte) */
+typedef enum ArgKind { A_NONE, A_STR, A_PATH, A_REGEX, A_INT, A_BOOL, A_FN, A_SINK } ArgKind;
 typedef enum InRule { I_ANY, I_STR, I_NUM, I_ORD, I_HASH } InRule;
 typedef enum OutRule { O_SAME, O_STR, O_INT, O_FLOAT, O_COUNT, O_ENUM } OutRule;
 

@@ -33,6 +33,7 @@ void diag_init(Diag *d, FILE *out)
 {
     memset(d, 0, sizeof *d);
     d->out = out;
+    d->max_errors = DIAG_MAX_ERRORS;
 }
 
 void diag_free(Diag *d)
@@ -172,49 +173,163 @@ void diag_linecol(const Diag *d, int id, int off, int *line, int *col)
     *col = off - f->lines[lo] + 1;
 }
 
+/* The length of the UTF-8 character at p (n bytes there), or 0 when it is
+ * not valid UTF-8 or a C1 control (U+0080..U+009F, which terminals obey). */
+static size_t utf8_len(const unsigned char *p, size_t n)
+{
+    unsigned char c = p[0];
+    size_t len = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
+    unsigned char lo = 0x80, hi = 0xBF; /* the range of the second byte */
+    if (c < 0xC2 || c > 0xF4 || n < len)
+        return 0;
+    if (c == 0xC2)
+        lo = 0xA0;
+    else if (c == 0xE0)
+        lo = 0xA0;
+    else if (c == 0xED)
+        hi = 0x9F;
+    else if (c == 0xF0)
+        lo = 0x90;
+    else if (c == 0xF4)
+        hi = 0x8F;
+    if (p[1] < lo || p[1] > hi)
+        return 0;
+    for (size_t i = 2; i < len; i++)
+        if ((p[i] & 0xC0) != 0x80)
+            return 0;
+    return len;
+}
+
+/* One character of source or message text: its bytes, and the columns it
+ * takes when shown.  A byte that would drive the terminal (a C0 control but
+ * tab, DEL, a C1 control, invalid UTF-8) is shown escaped, as \xHH. */
+typedef struct Unit {
+    size_t len;
+    int cols;
+    bool escaped;
+} Unit;
+
+static Unit unit_at(const char *text, size_t i, size_t stop)
+{
+    unsigned char c = (unsigned char)text[i];
+    if (c == '\t' || (c >= 0x20 && c < 0x7F))
+        return (Unit){1, 1, false};
+    if (c >= 0x80) {
+        size_t len = utf8_len((const unsigned char *)text + i, stop - i);
+        if (len)
+            return (Unit){len, 1, false};
+    }
+    return (Unit){1, 4, true};
+}
+
+static void put_unit(Diag *d, const char *text, size_t i, Unit u)
+{
+    if (u.escaped)
+        fprintf(d->out, "\\x%02x", (unsigned char)text[i]);
+    else
+        fwrite(text + i, 1, u.len, d->out);
+}
+
+/* Writes text[0..n) with every byte that would drive the terminal escaped. */
+static void put_escaped(Diag *d, const char *text, size_t n)
+{
+    for (size_t i = 0; i < n;) {
+        Unit u = unit_at(text, i, n);
+        put_unit(d, text, i, u);
+        i += u.len;
+    }
+}
+
+/* The columns of source shown under a diagnostic at most, and how many of
+ * them come before the caret when the line is cut: a line of any length
+ * prints in bounded space. */
+#define EXCERPT_COLS 100
+#define EXCERPT_LEAD 40
+#define ELLIPSIS "\xE2\x80\xA6"
+
+/* The first unit boundary at or after `cols` columns from `from` (at most
+ * `to`) of a line ending at stop. */
+static size_t skip_cols(const char *text, size_t from, size_t to, size_t stop, int cols)
+{
+    int c = 0;
+    while (from < to && c < cols) {
+        Unit u = unit_at(text, from, stop);
+        c += u.cols;
+        from += u.len;
+    }
+    return from;
+}
+
+/* The columns of [from, to) of a line ending at stop. */
+static int cols_of(const char *text, size_t from, size_t to, size_t stop)
+{
+    int c = 0;
+    while (from < to) {
+        Unit u = unit_at(text, from, stop);
+        c += u.cols;
+        from += u.len;
+    }
+    return c;
+}
+
 /* Prints the source line of loc and the caret line under its span.  Tabs are
- * copied so that a terminal aligns both lines; UTF-8 continuation bytes take
- * no column of their own. */
+ * copied so that a terminal aligns both lines.  A line wider than
+ * EXCERPT_COLS shows a window around the caret, cut ends marked with '…'. */
 static void print_excerpt(Diag *d, const SrcFile *f, int line, Loc loc)
 {
     if (line < 1 || line > f->nlines)
         return;
+    const char *t = f->text;
     size_t start = (size_t)f->lines[line - 1];
     size_t stop = start;
-    while (stop < f->len && f->text[stop] != '\n')
+    while (stop < f->len && t[stop] != '\n')
         stop++;
-    if (stop > start && f->text[stop - 1] == '\r')
+    if (stop > start && t[stop - 1] == '\r')
         stop--;
     size_t first = start + (size_t)(loc.col - 1);
     if (first > stop)
         first = stop;
-    size_t last = loc.end > loc.off ? (size_t)loc.end : first + 1;
+    size_t last = loc.end > loc.off ? (size_t)loc.end : first;
     if (last > stop)
         last = stop;
-    if (last <= first)
-        last = first + 1; /* at the end of a line: a caret after its last byte */
 
-    fprintf(d->out, "%5d | %.*s\n", line, (int)(stop - start), f->text + start);
-    fputs("      | ", d->out);
-    for (size_t i = start; i < first; i++) {
-        unsigned char c = (unsigned char)f->text[i];
-        if (c == '\t')
-            fputc('\t', d->out);
-        else if ((c & 0xC0) != 0x80)
-            fputc(' ', d->out);
+    /* the window [ws, we): the whole line when it fits */
+    size_t ws = start, we = stop;
+    if (cols_of(t, start, stop, stop) > EXCERPT_COLS) {
+        int before = cols_of(t, start, first, stop);
+        if (before > EXCERPT_LEAD)
+            ws = skip_cols(t, start, first, stop, before - EXCERPT_LEAD);
+        we = skip_cols(t, ws, stop, stop, EXCERPT_COLS);
     }
+    if (last > we)
+        last = we;
+
+    fprintf(d->out, "%5d | %s", line, ws > start ? ELLIPSIS : "");
+    put_escaped(d, t + ws, we - ws);
+    fprintf(d->out, "%s\n", we < stop ? ELLIPSIS : "");
+    fputs(ws > start ? "      |  " : "      | ", d->out);
+    for (size_t i = ws; i < first;) {
+        Unit u = unit_at(t, i, stop);
+        if (t[i] == '\t')
+            fputc('\t', d->out);
+        else
+            fprintf(d->out, "%*s", u.cols, "");
+        i += u.len;
+    }
+    /* at the end of a line (or an empty span): a caret after its last byte */
+    int span = last > first ? cols_of(t, first, last, stop) : 1;
     if (d->color)
         fputs(C_CARET, d->out);
     fputc('^', d->out);
-    for (size_t i = first + 1; i < last; i++) {
-        unsigned char c = i < stop ? (unsigned char)f->text[i] : ' ';
-        if ((c & 0xC0) != 0x80)
-            fputc('~', d->out);
-    }
+    for (int i = 1; i < span; i++)
+        fputc('~', d->out);
     if (d->color)
         fputs(C_RESET, d->out);
     fputc('\n', d->out);
 }
+
+/* Messages are cut at this many bytes, so that one diagnostic is bounded too. */
+#define MESSAGE_MAX 1024
 
 __attribute__((format(printf, 4, 0)))
 static void report(Diag *d, enum Severity sev, Loc loc, const char *fmt, va_list ap)
@@ -223,6 +338,14 @@ static void report(Diag *d, enum Severity sev, Loc loc, const char *fmt, va_list
         d->errors++;
     else if (sev == SEV_WARNING)
         d->warnings++;
+    if (d->stopped)
+        return;
+    if (sev == SEV_ERROR && d->max_errors > 0 && d->errors > d->max_errors) {
+        d->stopped = true;
+        fprintf(d->out, "pipec: error: too many errors, stopping (the limit is %d: --max-errors N, 0 for none)\n",
+                d->max_errors);
+        return;
+    }
     const SrcFile *f = diag_file(d, loc.file);
     int line = loc.line, col = loc.col;
     if (f && line <= 0)
@@ -231,15 +354,23 @@ static void report(Diag *d, enum Severity sev, Loc loc, const char *fmt, va_list
         loc.col = col;
     if (d->color)
         fputs(C_BOLD, d->out);
-    if (f && line > 0)
-        fprintf(d->out, "%s:%d:%d: ", f->path, line, col);
-    else
+    if (f && line > 0) {
+        put_escaped(d, f->path, strlen(f->path));
+        fprintf(d->out, ":%d:%d: ", line, col);
+    } else {
         fputs("pipec: ", d->out);
+    }
     if (d->color)
         fprintf(d->out, "%s%s:" C_RESET C_BOLD " ", sev_color[sev], sev_name[sev]);
     else
         fprintf(d->out, "%s: ", sev_name[sev]);
-    vfprintf(d->out, fmt, ap);
+    char msg[MESSAGE_MAX];
+    int n = vsnprintf(msg, sizeof msg, fmt, ap);
+    if (n < 0)
+        n = 0;
+    put_escaped(d, msg, (size_t)n < sizeof msg ? (size_t)n : sizeof msg - 1);
+    if ((size_t)n >= sizeof msg)
+        fputs(ELLIPSIS, d->out);
     if (d->color)
         fputs(C_RESET, d->out);
     fputc('\n', d->out);

@@ -16,15 +16,21 @@ typedef struct SrcFile {
     int nlines;
 } SrcFile;
 
+/* The errors printed per run unless --max-errors says otherwise (gcc's
+ * -fmax-errors): past them one line says so and the rest go uncounted. */
+#define DIAG_MAX_ERRORS 20
+
 typedef struct Diag {
     SrcFile *files;
     int nfiles, capfiles;
-    int errors, warnings;
+    int errors, warnings; /* every one, also those not printed */
+    int max_errors;       /* 0: no limit */
+    bool stopped;         /* max_errors passed: nothing more is printed */
     FILE *out;      /* stderr unless a test redirects it */
     bool color;     /* off unless out is a terminal (and NO_COLOR unset) */
 } Diag;
 
-/* Initialises d to write to out. */
+/* Initialises d to write to out, with the limit DIAG_MAX_ERRORS. */
 void diag_init(Diag *d, FILE *out);
 /* Frees every file. */
 void diag_free(Diag *d);

@@ -80,8 +80,7 @@ typedef struct Emit {
     TypeEntry *tys; /* by id */
     int ntys;
     int tmp;           /* counter for unique temporaries */
-    Node **procs_done; /* stateful procs already emitted */
-    int nprocs_done;
+    NameMap procs_done; /* stateful procs already emitted, by name (unique) */
     int nregex;
     const char *self;   /* C expression of the current PipeNode *, for errors */
     bool in_proc;       /* emitting a stateful proc: its maps count toward its budget */
@@ -431,6 +430,16 @@ static void compare(Emit *E, Buf *b, Node *e)
     bf(b, "; pipe_cmp(%s, &%s, &%s) %s 0; })", tdesc(E, t), ta, tb, op);
 }
 
+/* The left operand of e: the temporary `acc` (a chain's value so far, of
+ * e's type) when given, else e->a as type want. */
+static void left(Emit *E, Buf *b, Node *e, const Type *want, const char *acc)
+{
+    if (acc)
+        bf(b, "%s", acc);
+    else
+        ex_as(E, b, e->a, want);
+}
+
 /* The C function of int operator op (see pipe.h): each reports overflow, and
  * / and % division by zero, as a runtime error of the current stage. */
 static const char *int_fn(Op op)
@@ -446,23 +455,68 @@ static const char *int_fn(Op op)
 
 /* An int + - * / %: a call of its checked function, never C's operator (whose
  * overflow is undefined, so cc -O2 and tcc could disagree). */
-static void int_op(Emit *E, Buf *b, Node *e)
+static void int_op(Emit *E, Buf *b, Node *e, const char *acc)
 {
     bf(b, "%s(%s, ", int_fn(e->op), E->self);
-    ex(E, b, e->a);
+    left(E, b, e, NULL, acc);
     bf(b, ", ");
     ex(E, b, e->b);
     bf(b, ")");
 }
 
+static void binary_op(Emit *E, Buf *b, Node *e, const char *acc);
+
+/* A chain of left-associative operators nests in C as deep as it is long:
+ * libtcc's value stack overflows after some hundred pending calls (str +,
+ * int /) and its parser after some thousand parentheses.  So a chain is a
+ * temporary updated left to right, `c = c + x` per link (a new one where the
+ * type turns from int to float); `c = c && x` keeps `and` and `or` lazy. */
+static void chain(Emit *E, Buf *b, Node *e)
+{
+    int n = 1;
+    for (Node *x = e; sema_chain_link(x, x->a); x = x->a)
+        n++;
+    Node **links = malloc(sizeof *links * (size_t)n);
+    links[0] = e;
+    for (int k = 1; k < n; k++)
+        links[k] = links[k - 1]->a;
+    const Type *t = links[n - 1]->type;
+    char acc[16];
+    tmpname(E, acc, sizeof acc);
+    bf(b, "({ %s %s = ", ctype(E, t), acc);
+    ex_as(E, b, links[n - 1]->a, t);
+    for (int k = n - 1; k >= 0; k--) {
+        if (!type_eq(links[k]->type, t)) {
+            char prev[16];
+            memcpy(prev, acc, sizeof acc);
+            t = links[k]->type;
+            tmpname(E, acc, sizeof acc);
+            bf(b, "; %s %s = (%s)%s", ctype(E, t), acc, ctype(E, t), prev);
+        }
+        bf(b, "; %s = ", acc);
+        binary_op(E, b, links[k], acc);
+    }
+    bf(b, "; %s; })", acc);
+    free(links);
+}
+
 static void binary(Emit *E, Buf *b, Node *e)
+{
+    if (sema_chain_link(e, e->a))
+        chain(E, b, e);
+    else
+        binary_op(E, b, e, NULL);
+}
+
+/* e's operator applied to its operands, the left one being acc when given. */
+static void binary_op(Emit *E, Buf *b, Node *e, const char *acc)
 {
     const Type *t = e->type;
     switch (e->op) {
     case OP_ADD:
         if (t->kind == T_STR) {
             bf(b, "pipe_concat(S, ");
-            ex(E, b, e->a);
+            left(E, b, e, NULL, acc);
             bf(b, ", ");
             ex(E, b, e->b);
             bf(b, ")");
@@ -472,11 +526,11 @@ static void binary(Emit *E, Buf *b, Node *e)
     case OP_SUB:
     case OP_MUL:
         if (t->kind == T_INT) {
-            int_op(E, b, e);
+            int_op(E, b, e, acc);
             return;
         }
         bf(b, "(");
-        ex_as(E, b, e->a, t);
+        left(E, b, e, t, acc);
         bf(b, " %s ", ast_op_name(e->op));
         ex_as(E, b, e->b, t);
         bf(b, ")");
@@ -484,10 +538,10 @@ static void binary(Emit *E, Buf *b, Node *e)
     case OP_DIV:
     case OP_MOD:
         if (t->kind == T_INT) {
-            int_op(E, b, e);
+            int_op(E, b, e, acc);
         } else {
             bf(b, "(");
-            ex_as(E, b, e->a, t);
+            left(E, b, e, t, acc);
             bf(b, " / ");
             ex_as(E, b, e->b, t);
             bf(b, ")");
@@ -496,7 +550,7 @@ static void binary(Emit *E, Buf *b, Node *e)
     case OP_AND:
     case OP_OR:
         bf(b, "(");
-        ex(E, b, e->a);
+        left(E, b, e, NULL, acc);
         bf(b, e->op == OP_AND ? " && " : " || ");
         ex(E, b, e->b);
         bf(b, ")");
@@ -1108,11 +1162,9 @@ static bool field_begin(Emit *E, Buf *b, const Node *body)
 
 static void emit_stateful(Emit *E, Node *d)
 {
-    for (int i = 0; i < E->nprocs_done; i++)
-        if (E->procs_done[i] == d)
-            return;
-    E->procs_done = realloc(E->procs_done, sizeof(Node *) * (size_t)(E->nprocs_done + 1));
-    E->procs_done[E->nprocs_done++] = d;
+    if (sema_map_get(&E->procs_done, d->name))
+        return;
+    sema_map_put(E->s->arena, &E->procs_done, d->name, d);
     Buf *b = &E->funcs;
     const char *nm = d->name;
     Buf st = {0};
@@ -1772,7 +1824,6 @@ void emit_program(Sema *s, Dag *dag, EmitMode mode, const char *script, EmitOut 
     free(tail.p);
     free(E.tys);
     type_tab_free(E.types);
-    free(E.procs_done);
 }
 
 void emit_free(EmitOut *out)

@@ -74,6 +74,8 @@ void parse_lex_newline(ParseCtx *ctx, int off);
 void parse_lex_eof(ParseCtx *ctx, Loc *loc);
 /* A lexical error at loc. */
 void parse_lex_error(ParseCtx *ctx, Loc loc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* A run of n bytes that start no token, at loc: one error for all of them. */
+void parse_lex_bad(ParseCtx *ctx, const char *text, int n, Loc loc);
 /* Decodes the body of a string literal (between the quotes) at loc. */
 PipeStr parse_lex_string(ParseCtx *ctx, const char *text, int n, Loc loc);
 /* Converts a decimal or 0x integer literal; errors when above 2^63. */

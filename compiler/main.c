@@ -41,6 +41,7 @@ static const char usage[] =
     "\n"
     "options:\n"
     "  --pipeline NAME   the pipeline to use (default: 'main', or the only one)\n"
+    "  --max-errors N    stop after N errors (default 20; 0: no limit; before SCRIPT for run)\n"
     "  --help, -h        this text; after SCRIPT with run: the pipeline's parameters\n"
     "  --version         pipec's version\n"
     "\n"
@@ -70,6 +71,7 @@ typedef struct Cli {
     const char *out;
     bool dump_ast;
     const char *format; /* graph: dot, svg or png */
+    int max_errors; /* --max-errors N; -1: the default */
     int nrest; /* arguments after the script that belong to the pipeline */
     char **rest;
     SafeOpts so; /* --safe, --allow-read, --allow-write, --sandbox */
@@ -89,6 +91,8 @@ static bool front(Front *f, const Cli *c, bool need_pipeline)
 {
     memset(f, 0, sizeof *f);
     diag_init(&f->diag, stderr);
+    if (c->max_errors >= 0)
+        f->diag.max_errors = c->max_errors;
     static const char *const none[] = {NULL};
     const char *const *allow = c->so.safe ? (c->so.read ? (const char *const *)c->so.read : none) : NULL;
     if (!parse_program_in(&f->diag, &f->arena, c->script, allow, (const char *const *)c->so.write, &f->prog))
@@ -100,7 +104,8 @@ static bool front(Front *f, const Cli *c, bool need_pipeline)
      * errors that follow from the first ones */
     bool ok = f->diag.errors == 0 && sema_check(&f->sema, &f->diag, &f->arena, &f->prog) && f->diag.errors == 0;
     if (!ok) {
-        fprintf(stderr, "%d error%s\n", f->diag.errors, f->diag.errors == 1 ? "" : "s");
+        if (!f->diag.stopped) /* else "too many errors" was the last word */
+            fprintf(stderr, "%d error%s\n", f->diag.errors, f->diag.errors == 1 ? "" : "s");
         return false;
     }
     bool guarded = c->so.safe || c->so.sandbox;
@@ -216,6 +221,108 @@ static bool write_file(const char *path, const char *text, size_t len)
     return ok;
 }
 
+/* ------------------------------------------------------------------ output files */
+
+/* The input that out names, also through a link (same device and inode):
+ * the script, an imported script or an extern proc's C file; NULL when none. */
+static const char *input_named_by(const Front *f, const char *out)
+{
+    struct stat o, in;
+    if (!strcmp(out, "-") || stat(out, &o) != 0)
+        return NULL;
+    for (int i = 0; i < f->prog.nfiles; i++) {
+        const char *p = diag_file(&f->diag, f->prog.files[i]->loc.file)->path;
+        if (stat(p, &in) == 0 && in.st_dev == o.st_dev && in.st_ino == o.st_ino)
+            return p;
+    }
+    for (int i = 0; i < f->sema.nprocs; i++) {
+        const Node *d = f->sema.procs[i];
+        if (d->kind == N_EXTERN && d->name2 && stat(d->name2, &in) == 0 && in.st_dev == o.st_dev &&
+            in.st_ino == o.st_ino)
+            return d->name2;
+    }
+    return NULL;
+}
+
+/* False after a usage error when writing out would overwrite an input. */
+static bool output_allowed(const Front *f, const char *out)
+{
+    const char *in = out ? input_named_by(f, out) : NULL;
+    if (!in)
+        return true;
+    bool script = f->prog.nfiles > 0 && !strcmp(in, diag_file(&f->diag, f->prog.files[0]->loc.file)->path);
+    char more[4400];
+    snprintf(more, sizeof more, " is %s '%s': choose another output file", script ? "the script" :
+             "a file the program is built from", in);
+    usage_error("the output", out, more);
+    return false;
+}
+
+/* An output file is written under a temporary name in a private folder beside
+ * it and renamed into place once complete, so that a failed or killed command
+ * leaves the old file whole and never a truncated one.  An existing symlink is
+ * followed (its target is replaced); what is no regular file (a device, a
+ * pipe) or lies in a folder that cannot hold the temporary is written in place. */
+typedef struct Staged {
+    const char *path; /* as the user gave it, for messages */
+    char *target;     /* where the file ends up: path, or its link's target */
+    char *dir;        /* the private folder, or NULL when writing in place */
+    char *tmp;        /* the name to write now */
+} Staged;
+
+static void stage_begin(Staged *st, const char *path)
+{
+    memset(st, 0, sizeof *st);
+    st->path = path;
+    struct stat sb;
+    bool exists = stat(path, &sb) == 0;
+    char *real = exists ? realpath(path, NULL) : NULL;
+    st->target = real ? real : strdup(path);
+    const char *slash = strrchr(st->target, '/');
+    int dirlen = slash ? (int)(slash - st->target + 1) : 0;
+    size_t n = strlen(st->target) + 32;
+    st->dir = malloc(n);
+    snprintf(st->dir, n, "%.*s.pipec-XXXXXX", dirlen, st->target);
+    if ((exists && !S_ISREG(sb.st_mode)) || !mkdtemp(st->dir)) {
+        free(st->dir);
+        st->dir = NULL;
+        st->tmp = strdup(st->target);
+        return;
+    }
+    st->tmp = malloc(n + strlen(st->target));
+    snprintf(st->tmp, n + strlen(st->target), "%s/%s", st->dir, slash ? slash + 1 : st->target);
+}
+
+/* Puts the written file in place when ok (false, after a message, when that
+ * fails), else drops it; frees st. */
+static bool stage_end(Staged *st, bool ok)
+{
+    if (st->dir) {
+        if (ok && rename(st->tmp, st->target) != 0) {
+            fprintf(stderr, "pipec: error: cannot write '%s': %s\n", st->path, strerror(errno));
+            ok = false;
+        }
+        if (!ok)
+            unlink(st->tmp);
+        rmdir(st->dir);
+    }
+    free(st->dir);
+    free(st->tmp);
+    free(st->target);
+    return ok;
+}
+
+/* Writes text to the output file path ("-": stdout), whole or not at all. */
+static bool write_output(const char *path, const char *text, size_t len)
+{
+    if (!strcmp(path, "-"))
+        return write_file(path, text, len);
+    Staged st;
+    stage_begin(&st, path);
+    bool ok = write_file(st.tmp, text, len);
+    return stage_end(&st, ok);
+}
+
 static int cmd_emit(const Cli *c)
 {
     Front f;
@@ -223,9 +330,13 @@ static int cmd_emit(const Cli *c)
         front_free(&f);
         return 2;
     }
+    if (!output_allowed(&f, c->out)) {
+        front_free(&f);
+        return 2;
+    }
     EmitOut eo;
     emit_program(&f.sema, &f.dag, EMIT_STANDALONE, c->script, &eo);
-    bool ok = write_file(c->out ? c->out : "-", eo.code, eo.len);
+    bool ok = write_output(c->out ? c->out : "-", eo.code, eo.len);
     emit_free(&eo);
     front_free(&f);
     return ok ? 0 : 1;
@@ -521,7 +632,7 @@ static int cmd_build(const Cli *c)
     if (!c->out)
         return usage_error("build needs an output file (-o OUT)", NULL, "");
     Front f;
-    if (!front(&f, c, true)) {
+    if (!front(&f, c, true) || !output_allowed(&f, c->out)) {
         front_free(&f);
         return 2;
     }
@@ -549,6 +660,8 @@ static int cmd_build(const Cli *c)
     snprintf(cpath, sizeof cpath, "%s/pipeline.c", dir);
     snprintf(inc, sizeof inc, "-I%s", dir);
     char **objs = calloc((size_t)eo.nextern + 1, sizeof *objs);
+    Staged out;
+    stage_begin(&out, c->out);
     int rc = 0;
     if (!write_file(cpath, eo.code, eo.len)) {
         rc = 1;
@@ -558,7 +671,7 @@ static int cmd_build(const Cli *c)
         rc = compile_externs(argv, n, dir, &eo, c->so.sandbox, objs);
         int out_at = n + 1;
         argv[n++] = "-o";
-        argv[n++] = (char *)c->out;
+        argv[n++] = out.tmp;
         argv[n++] = cpath;
         if (obj)
             argv[n++] = obj;
@@ -580,7 +693,7 @@ static int cmd_build(const Cli *c)
         if (eo.nextern) {
             fprintf(stderr, "pipec: error: no C compiler found ('%s'), and extern procs need one\n", argv[0]);
             rc = 1;
-        } else if (!jit_build_exe(cpath, c->out, libs, 2)) {
+        } else if (!jit_build_exe(cpath, out.tmp, libs, 2)) {
             fprintf(stderr, "pipec: error: no C compiler found ('%s') and tcc could not build the binary\n",
                     argv[0]);
             rc = 1;
@@ -589,6 +702,8 @@ static int cmd_build(const Cli *c)
     for (int i = 0; i < eo.nextern; i++)
         free(objs[i]);
     free(objs);
+    if (!stage_end(&out, rc == 0))
+        rc = rc ? rc : 1;
     free(keep);
     free(obj);
     free(rt);
@@ -617,13 +732,17 @@ static int cmd_graph(const Cli *c)
     }
     char *text = NULL;
     size_t len = 0;
+    if (!output_allowed(&f, c->out)) {
+        front_free(&f);
+        return 2;
+    }
     FILE *m = open_memstream(&text, &len);
     graph_write_dot(&f.sema, &f.dag, m);
     fclose(m);
     front_free(&f);
     int rc = 0;
     if (!render) {
-        rc = write_file(c->out ? c->out : "-", text, len) ? 0 : 1;
+        rc = write_output(c->out ? c->out : "-", text, len) ? 0 : 1;
     } else {
         /* dot reads the graph from a temporary file and writes the picture */
         char *dir = temp_dir_with_headers();
@@ -633,13 +752,18 @@ static int cmd_graph(const Cli *c)
         if (!dir || !write_file(in, text, len)) {
             rc = 1;
         } else {
-            char *argv[] = {"dot", tflag, in, c->out ? "-o" : NULL, (char *)c->out, NULL};
+            Staged out = {0};
+            if (c->out)
+                stage_begin(&out, c->out);
+            char *argv[] = {"dot", tflag, in, c->out ? "-o" : NULL, out.tmp, NULL};
             fflush(stdout);
             int st = spawn(argv);
             if (st != 0) {
                 fprintf(stderr, "pipec: error: Graphviz's dot failed with status %d\n", st);
                 rc = 1;
             }
+            if (c->out && !stage_end(&out, rc == 0))
+                rc = 1;
         }
         if (dir) {
             remove_dir(dir);
@@ -690,6 +814,36 @@ static int safe_option(Cli *c, int argc, char **argv, int *i)
     return -2;
 }
 
+/* --max-errors N (also --max-errors=N): -2 when argv[*i] was it (*i then at
+ * its value), -1 when it is another argument, else an exit code after a
+ * usage error. */
+static int max_errors_option(Cli *c, int argc, char **argv, int *i)
+{
+    const char *a = argv[*i];
+    if (strncmp(a, "--max-errors", 12) != 0 || (a[12] != '\0' && a[12] != '='))
+        return -1;
+    const char *v = a[12] == '=' ? a + 13 : *i + 1 < argc ? argv[++*i] : NULL;
+    char *end = NULL;
+    long n = v && *v >= '0' && *v <= '9' ? strtol(v, &end, 10) : -1;
+    if (n < 0 || n > 1000000 || *end)
+        return usage_error("option", "--max-errors", " needs a count of errors (0: no limit)");
+    c->max_errors = (int)n;
+    return -2;
+}
+
+/* Whether a is one of pipec's options that go before run's script: after it,
+ * they would be taken for the pipeline's (a parameter cannot have their names). */
+static bool is_pipec_option(const char *a)
+{
+    static const char *const opts[] = {"--safe", "--sandbox", "--allow-read", "--allow-write", "--max-errors"};
+    for (size_t k = 0; k < sizeof opts / sizeof opts[0]; k++) {
+        size_t n = strlen(opts[k]);
+        if (!strncmp(a, opts[k], n) && (a[n] == '\0' || a[n] == '='))
+            return true;
+    }
+    return false;
+}
+
 /* Reads the arguments of command c->cmd into c: -1 when it may run, else an
  * exit code (0 after --help, 2 after a usage error). */
 static int parse_cli(Cli *c, int argc, char **argv)
@@ -697,12 +851,18 @@ static int parse_cli(Cli *c, int argc, char **argv)
     /* run's pipeline arguments are gathered at the front of argv's tail, over
      * entries already read: nothing to allocate, nothing to free on any exit */
     c->rest = argv + 2;
+    c->max_errors = -1;
     bool is_run = !strcmp(c->cmd, "run");
     int rc;
     for (int i = 2; i < argc; i++) {
         const char *a = argv[i];
         /* run: after the script, options belong to the pipeline */
         if ((!is_run || !c->script) && strcmp(c->cmd, "graph") && (rc = safe_option(c, argc, argv, &i)) != -1) {
+            if (rc == -2)
+                continue;
+            return rc;
+        }
+        if ((!is_run || !c->script) && (rc = max_errors_option(c, argc, argv, &i)) != -1) {
             if (rc == -2)
                 continue;
             return rc;
@@ -732,6 +892,8 @@ static int parse_cli(Cli *c, int argc, char **argv)
             c->dump_ast = true;
         } else if (!c->script && (a[0] != '-' || !strcmp(a, "-"))) {
             c->script = a;
+        } else if (is_run && c->script && is_pipec_option(a)) {
+            return usage_error("option", a, " of pipec goes before the script: pipec run OPTIONS SCRIPT [PARAMS]");
         } else if (is_run && c->script) {
             c->rest[c->nrest++] = argv[i];
         } else {

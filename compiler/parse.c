@@ -62,6 +62,29 @@ void parse_lex_error(ParseCtx *ctx, Loc loc, const char *fmt, ...)
     ctx->last_lex_error_line = loc.line;
 }
 
+/* The bytes of a bad run quoted in its message at most (diag shows those a
+ * terminal would obey escaped). */
+#define BAD_QUOTED 16
+
+void parse_lex_bad(ParseCtx *ctx, const char *text, int n, Loc loc)
+{
+    int chars = 0;
+    for (int i = 0; i < n; i++)
+        chars += ((unsigned char)text[i] & 0xC0) != 0x80;
+    if (chars <= 1) {
+        parse_lex_error(ctx, loc, "unexpected character '%.*s'", n, text);
+        return;
+    }
+    int shown = n;
+    if (shown > BAD_QUOTED) {
+        shown = BAD_QUOTED;
+        while (shown > 0 && ((unsigned char)text[shown] & 0xC0) == 0x80)
+            shown--; /* not in the middle of a UTF-8 character */
+    }
+    parse_lex_error(ctx, loc, "unexpected characters '%.*s%s' (%d bytes)", shown, text,
+                    shown < n ? "\xE2\x80\xA6" : "", n);
+}
+
 static int hexval(int c)
 {
     if (c >= '0' && c <= '9')
@@ -180,6 +203,11 @@ static RawTok next_raw(ParseCtx *ctx)
     }
     RawTok t;
     memset(&t, 0, sizeof t);
+    if (ctx->diag->stopped) { /* past --max-errors: read no further */
+        t.tok = YYEOF;
+        parse_lex_eof(ctx, &t.loc);
+        return t;
+    }
     t.tok = plexlex(&t.v, &t.loc, ctx->scanner);
     Comments *c = ctx->comments;
     if (c && t.tok != NEWLINE && t.tok != YYEOF) {

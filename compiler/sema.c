@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -73,6 +74,60 @@ static Scope *scope_new(Sema *s, Scope *parent, Node *proc)
     return sc;
 }
 
+/* FNV-1a: names are short, and a table of them is rebuilt rarely. */
+static uint32_t name_hash(const char *name)
+{
+    uint32_t h = 2166136261u;
+    for (const unsigned char *p = (const unsigned char *)name; *p; p++)
+        h = (h ^ *p) * 16777619u;
+    return h;
+}
+
+/* The slot of name in m (m->cap is a power of two, never full). */
+static int namemap_slot(const NameMap *m, const char *name)
+{
+    int mask = m->cap - 1;
+    int i = (int)(name_hash(name) & (uint32_t)mask);
+    while (m->keys[i] && strcmp(m->keys[i], name))
+        i = (i + 1) & mask;
+    return i;
+}
+
+void *sema_map_get(const NameMap *m, const char *name)
+{
+    if (!m->cap)
+        return NULL;
+    return m->vals[namemap_slot(m, name)];
+}
+
+void sema_map_put(PipeArena *a, NameMap *m, const char *name, void *val)
+{
+    if (2 * (m->n + 1) > m->cap) {
+        NameMap g = {.cap = m->cap ? 2 * m->cap : 16};
+        g.keys = pipe_alloc(a, sizeof *g.keys * (size_t)g.cap);
+        g.vals = pipe_alloc(a, sizeof *g.vals * (size_t)g.cap);
+        memset(g.keys, 0, sizeof *g.keys * (size_t)g.cap);
+        memset(g.vals, 0, sizeof *g.vals * (size_t)g.cap);
+        for (int i = 0; i < m->cap; i++)
+            if (m->keys[i]) {
+                int k = namemap_slot(&g, m->keys[i]);
+                g.keys[k] = m->keys[i];
+                g.vals[k] = m->vals[i];
+            }
+        g.n = m->n;
+        *m = g;
+    }
+    int i = namemap_slot(m, name);
+    if (!m->keys[i]) {
+        m->keys[i] = name;
+        m->n++;
+    }
+    m->vals[i] = val;
+}
+
+/* Scopes with at most this many names are scanned; larger ones get an index. */
+#define SCOPE_SCAN 8
+
 static Sym *scope_add(Sema *s, Scope *sc, const char *name, SymKind kind, Type *t, Node *decl)
 {
     Sym *y = pipe_alloc(s->arena, sizeof *y);
@@ -84,11 +139,23 @@ static Sym *scope_add(Sema *s, Scope *sc, const char *name, SymKind kind, Type *
     y->id = ++s->next_id;
     y->next = sc->syms;
     sc->syms = y;
+    if (++sc->nsyms == SCOPE_SCAN + 1) {
+        /* index every name, the oldest first so that the latest one wins */
+        Sym *all[SCOPE_SCAN + 1];
+        int k = 0;
+        for (Sym *o = sc->syms; o; o = o->next)
+            all[k++] = o;
+        while (k--)
+            sema_map_put(s->arena, &sc->index, all[k]->name, all[k]);
+    } else if (sc->nsyms > SCOPE_SCAN)
+        sema_map_put(s->arena, &sc->index, name, y);
     return y;
 }
 
 static Sym *scope_find_local(Scope *sc, const char *name)
 {
+    if (sc->nsyms > SCOPE_SCAN)
+        return sema_map_get(&sc->index, name);
     for (Sym *y = sc->syms; y; y = y->next)
         if (!strcmp(y->name, name))
             return y;
@@ -231,10 +298,9 @@ static Type *num_result(Sema *s, Node *e, Type *x, Type *y)
     return (x->kind == T_FLOAT || y->kind == T_FLOAT) ? TY_FLOAT : TY_INT;
 }
 
-static Type *binary(Sema *s, Scope *sc, Node *e)
+/* The type of e's operator applied to operands of types x and y. */
+static Type *binary_type(Sema *s, Node *e, Type *x, Type *y)
 {
-    Type *x = expr(s, sc, e->a);
-    Type *y = expr(s, sc, e->b);
     switch (e->op) {
     case OP_ADD:
         if (x->kind == T_STR && y->kind == T_STR)
@@ -303,6 +369,40 @@ static Type *binary(Sema *s, Scope *sc, Node *e)
         err(s, e->loc, "unexpected operator '%s'", ast_op_name(e->op));
         return TY_ERROR;
     }
+}
+
+static bool chain_op(Op op)
+{
+    return op == OP_ADD || op == OP_SUB || op == OP_MUL || op == OP_DIV || op == OP_MOD;
+}
+
+bool sema_chain_link(const Node *e, const Node *a)
+{
+    if (e->kind != N_BINARY || !a || a->kind != N_BINARY)
+        return false;
+    if (e->op == OP_AND || e->op == OP_OR)
+        return a->op == OP_AND || a->op == OP_OR;
+    return chain_op(e->op) && chain_op(a->op);
+}
+
+/* A binary operator; the links of a chain (a + b + c ...) one after the
+ * other, left to right, so that a long one takes no stack. */
+static Type *binary(Sema *s, Scope *sc, Node *e)
+{
+    int n = 1;
+    for (Node *x = e; sema_chain_link(x, x->a); x = x->a)
+        n++;
+    Node **links = pipe_alloc(s->arena, sizeof *links * (size_t)n);
+    links[0] = e;
+    for (int k = 1; k < n; k++)
+        links[k] = links[k - 1]->a;
+    Type *x = expr(s, sc, links[n - 1]->a);
+    for (int k = n - 1; k >= 0; k--) {
+        Type *y = expr(s, sc, links[k]->b);
+        x = binary_type(s, links[k], x, y);
+        links[k]->type = x;
+    }
+    return x;
 }
 
 static Type *expr_inner(Sema *s, Scope *sc, Node *e)
@@ -481,9 +581,99 @@ static Type *expr_inner(Sema *s, Scope *sc, Node *e)
     }
 }
 
+/* The emitted C nests as an expression does, and libtcc's value stack holds
+ * a few entries (up to 5: replace(s, X, "b")) per call waiting for its
+ * argument, 256 in all: deeper nesting would not compile.  A chain's links
+ * (sema_chain_link) are emitted one after the other and share one level;
+ * their number is bounded so that the passes over the tree stay within the
+ * C stack. */
+#define DEPTH_MAX 32
+#define CHAIN_MAX 10000
+
+typedef struct Depth {
+    int chain;      /* the most links of one chain */
+    Node *chain_at; /* ... that chain */
+} Depth;
+
+/* How deeply e nests (a name or literal: 1); fills in *d.  Recursive along
+ * nesting, which the parser bounds, iterative along chains. */
+static int depth_of(Node *e, Depth *d)
+{
+    int deepest = 0, links = 1;
+    for (Node *x = e;; x = x->a, links++) {
+        bool on = sema_chain_link(x, x->a);
+        Node *kids[3] = {on ? NULL : x->a, x->b, x->kind == N_FOR ? NULL : x->c};
+        for (int i = 0; i < 3; i++)
+            if (kids[i]) {
+                int k = depth_of(kids[i], d);
+                deepest = k > deepest ? k : deepest;
+            }
+        for (int i = 0; i < x->list.n; i++) {
+            int k = depth_of(x->list.v[i], d);
+            deepest = k > deepest ? k : deepest;
+        }
+        if (!on)
+            break;
+    }
+    if (links > d->chain) {
+        d->chain = links;
+        d->chain_at = e;
+    }
+    return deepest + (e->kind != N_ARG); /* an argument is its value's level */
+}
+
+/* The first node (in source order) at the given level of e's nesting, or
+ * NULL when it is not that deep: where an expression goes too deep. */
+static Node *node_at_level(Node *e, int level)
+{
+    if (e->kind == N_ARG)
+        return node_at_level(e->a, level);
+    if (level == 1)
+        return e;
+    for (Node *x = e;; x = x->a) {
+        bool on = sema_chain_link(x, x->a);
+        Node *kids[3] = {on ? NULL : x->a, x->b, x->kind == N_FOR ? NULL : x->c};
+        for (int i = 0; i < 3; i++) {
+            Node *at = kids[i] ? node_at_level(kids[i], level - 1) : NULL;
+            if (at)
+                return at;
+        }
+        for (int i = 0; i < x->list.n; i++) {
+            Node *at = node_at_level(x->list.v[i], level - 1);
+            if (at)
+                return at;
+        }
+        if (!on)
+            return NULL;
+    }
+}
+
+/* False after reporting when the root expression e cannot be emitted. */
+static bool depth_ok(Sema *s, Node *e)
+{
+    Depth d = {0};
+    int depth = depth_of(e, &d);
+    if (depth > DEPTH_MAX) {
+        err(s, node_at_level(e, DEPTH_MAX + 1)->loc, "expression nested too deep: %d levels, the limit is %d", depth, DEPTH_MAX);
+        return false;
+    }
+    if (d.chain > CHAIN_MAX) {
+        err(s, d.chain_at->loc, "expression too long: %d operators in one chain, the limit is %d", d.chain,
+            CHAIN_MAX);
+        return false;
+    }
+    return true;
+}
+
 static Type *expr(Sema *s, Scope *sc, Node *e)
 {
+    if (s->expr_level == 0 && !depth_ok(s, e)) {
+        e->type = TY_ERROR;
+        return TY_ERROR;
+    }
+    s->expr_level++;
     Type *t = expr_inner(s, sc, e);
+    s->expr_level--;
     e->type = t;
     return t;
 }
@@ -629,21 +819,27 @@ static void block(Sema *s, Scope *sc, Node *b, Type *out)
 
 Node *sema_find_proc(Sema *s, const char *name)
 {
-    for (int i = 0; i < s->nprocs; i++)
-        if (!strcmp(s->procs[i]->name, name))
-            return s->procs[i];
-    return NULL;
+    return sema_map_get(&s->proc_names, name);
 }
 
-/* Whether --name is an option of every run (pipe_main), which a pipeline
- * parameter cannot shadow. */
-static bool is_run_option(const char *name)
+/* The options a pipeline parameter (--NAME on the command line) would be
+ * taken for, with whose option each is: the run's own, which pipe_main reads
+ * before parameters (runtime/main.c: parse_args, trace_option, limit_option),
+ * and those of pipec run, which a misplaced one must never turn into a
+ * parameter (main.c).  Options with a '-' in the name cannot be parameters. */
+static const struct { const char *name, *of; } reserved_options[] = {
+    {"help", "run option"}, {"version", "run option"}, {"stats", "run option"},
+    {"progress", "run option"}, {"trace", "run option"}, {"timeout", "run option"},
+    {"safe", "pipec option"}, {"sandbox", "pipec option"},
+};
+
+/* What --name is an option of ("run option"), or NULL when it is free. */
+static const char *reserved_option(const char *name)
 {
-    static const char *const opts[] = {"stats", "progress", "help", "trace", "version"};
-    for (size_t i = 0; i < sizeof opts / sizeof opts[0]; i++)
-        if (!strcmp(name, opts[i]))
-            return true;
-    return false;
+    for (size_t i = 0; i < sizeof reserved_options / sizeof reserved_options[0]; i++)
+        if (!strcmp(name, reserved_options[i].name))
+            return reserved_options[i].of;
+    return NULL;
 }
 
 /* Parameters of a proc or pipeline: types, defaults (constants of that type). */
@@ -653,8 +849,9 @@ static Type **params(Sema *s, Scope *sc, NodeList *ps, SymKind kind)
     for (int i = 0; i < ps->n; i++) {
         Node *p = ps->v[i];
         pt[i] = resolve_type(s, p->a);
-        if (kind == SYM_PARAM && is_run_option(p->name))
-            err(s, p->loc, "'--%s' is an option of every run: the parameter needs another name", p->name);
+        const char *option = kind == SYM_PARAM ? reserved_option(p->name) : NULL;
+        if (option)
+            err(s, p->loc, "parameter '%s' has the name of the %s --%s; rename it", p->name, option, p->name);
         if (kind == SYM_PARAM && pt[i]->kind > T_BOOL && pt[i]->kind != T_ERROR)
             err(s, p->a->loc, "a pipeline parameter must be str, int, float or bool, found %s", tn(s, pt[i]));
         if (p->b) {
@@ -869,6 +1066,10 @@ static void build_arg(Sema *s, Scope *sc, Node *a, ArgKind k, const char *what)
     switch (k) {
     case A_STR:
         expect(s, sc, a, TY_STR, what);
+        break;
+    case A_PATH: /* a computed path is checked when the stage opens it */
+        if (expect(s, sc, a, TY_STR, what)->kind == T_STR && a->kind == N_STR && memchr(a->str.p, '\0', a->str.n))
+            err(s, a->loc, "%s: a file path cannot hold a NUL byte (\\0)", what);
         break;
     case A_REGEX:
         if (expect(s, sc, a, TY_STR, what)->kind == T_STR)
@@ -1412,88 +1613,181 @@ static void lower_proc_check(Sema *s, Node *d, ProcInfo *pi)
             tn(s, pi->out), tn(s, fe.tail->out));
 }
 
-/* Names of streams a flow's stages refer to (for the cycle check). */
-static bool flow_refers(Node *flow, const char *name)
+/* The bindings of one stream name in a pipeline, by statement index. */
+typedef struct Binds {
+    const char *name;
+    int *at;        /* ascending */
+    int n, cap;
+    int seen;       /* reaches: the search that visited it last */
+} Binds;
+
+/* What the order checks of a pipeline know, gathered once so that no check
+ * scans the pipeline: a script may bind thousands of streams. */
+typedef struct Order {
+    const char ***refs; /* per statement: the stream names its flow refers to */
+    int *nrefs;
+    NameMap binds;      /* name -> Binds */
+    NameMap referred;   /* every name a flow refers to */
+    Binds **todo;       /* reaches: the names still to visit */
+    int nbinds, search;
+} Order;
+
+/* The names of streams a flow's stages refer to: stages that are names, and
+ * arguments of calls that are names (fan-ins).  Arena array, *n set. */
+static const char **flow_names(Sema *s, Node *flow, int *n)
 {
+    int cap = 0;
+    for (int i = 0; i < flow->list.n; i++) {
+        Node *st = flow->list.v[i];
+        cap += 1 + (st->kind == N_CALL ? st->list.n : 0);
+    }
+    const char **v = pipe_alloc(s->arena, sizeof *v * (size_t)(cap + 1));
+    *n = 0;
     for (int i = 0; i < flow->list.n; i++) {
         Node *st = flow->list.v[i];
         if (st->kind == N_CATCH)
             st = st->a;
-        if (st->kind == N_NAME && !strcmp(st->name, name))
-            return true;
+        if (st->kind == N_NAME)
+            v[(*n)++] = st->name;
         if (st->kind == N_CALL)
             for (int j = 0; j < st->list.n; j++) {
                 Node *a = arg_value(st->list.v[j]);
-                if (a->kind == N_NAME && !strcmp(a->name, name))
-                    return true;
+                if (a->kind == N_NAME)
+                    v[(*n)++] = a->name;
             }
     }
+    return v;
+}
+
+static void order_init(Sema *s, Order *O, Node *pl)
+{
+    memset(O, 0, sizeof *O);
+    int n = pl->list.n;
+    O->refs = pipe_alloc(s->arena, sizeof *O->refs * (size_t)(n + 1));
+    O->nrefs = pipe_alloc(s->arena, sizeof *O->nrefs * (size_t)(n + 1));
+    for (int i = 0; i < n; i++) {
+        Node *st = pl->list.v[i];
+        O->nrefs[i] = 0;
+        O->refs[i] = NULL;
+        if (st->kind == N_BIND || st->kind == N_FLOW)
+            O->refs[i] = flow_names(s, st->kind == N_BIND ? st->a : st, &O->nrefs[i]);
+        for (int r = 0; r < O->nrefs[i]; r++)
+            sema_map_put(s->arena, &O->referred, O->refs[i][r], O->refs[i]);
+        if (st->kind != N_BIND)
+            continue;
+        Binds *b = sema_map_get(&O->binds, st->name);
+        if (!b) {
+            b = pipe_alloc(s->arena, sizeof *b);
+            memset(b, 0, sizeof *b);
+            b->name = st->name;
+            sema_map_put(s->arena, &O->binds, st->name, b);
+            O->nbinds++;
+        }
+        if (b->n == b->cap) {
+            b->cap = b->cap ? 2 * b->cap : 4;
+            int *at = pipe_alloc(s->arena, sizeof *at * (size_t)b->cap);
+            if (b->n)
+                memcpy(at, b->at, sizeof *at * (size_t)b->n);
+            b->at = at;
+        }
+        b->at[b->n++] = i;
+    }
+    O->todo = pipe_alloc(s->arena, sizeof *O->todo * (size_t)(O->nbinds + 1));
+}
+
+/* The first statement at or after i that binds name, or -1. */
+static int bound_from(Order *O, const char *name, int i)
+{
+    Binds *b = sema_map_get(&O->binds, name);
+    if (!b || b->at[b->n - 1] < i)
+        return -1;
+    int lo = 0, hi = b->n - 1;
+    while (lo < hi) {
+        int mid = (lo + hi) / 2;
+        if (b->at[mid] >= i)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return b->at[lo];
+}
+
+/* Whether statement i's flow refers to name. */
+static bool refers(const Order *O, int i, const char *name)
+{
+    for (int r = 0; r < O->nrefs[i]; r++)
+        if (!strcmp(O->refs[i][r], name))
+            return true;
     return false;
 }
 
-/* Whether the flow bound to `target` leads back to `name` through bindings at
- * or after `from`.  Depth first, each binding visited once (seen[i]): with
- * bindings repeated under one name, trying every path took exponential time. */
-static bool reaches(Node *pl, int from, const char *target, const char *name, bool *seen)
+/* Whether a flow bound to `target` leads back to `name` through bindings at
+ * or after `from`: each name visited once (with bindings repeated under one
+ * name, trying every path took exponential time), without recursion. */
+static bool reaches(Order *O, int from, const char *target, const char *name)
 {
-    for (int i = 0; i < pl->list.n; i++) {
-        Node *st = pl->list.v[i];
-        if (st->kind != N_BIND || seen[i] || strcmp(st->name, target))
-            continue;
-        seen[i] = true;
-        if (flow_refers(st->a, name))
-            return true;
-        for (int j = from; j < pl->list.n; j++) {
-            Node *o = pl->list.v[j];
-            if (o->kind == N_BIND && flow_refers(st->a, o->name) && reaches(pl, from, o->name, name, seen))
-                return true;
+    O->search++;
+    int top = 0;
+    Binds *b = sema_map_get(&O->binds, target);
+    if (b) {
+        b->seen = O->search;
+        O->todo[top++] = b;
+    }
+    while (top > 0) {
+        b = O->todo[--top];
+        for (int k = 0; k < b->n; k++) {
+            int i = b->at[k];
+            for (int r = 0; r < O->nrefs[i]; r++) {
+                const char *ref = O->refs[i][r];
+                if (!strcmp(ref, name))
+                    return true;
+                Binds *next = sema_map_get(&O->binds, ref);
+                if (next && next->seen != O->search && next->at[next->n - 1] >= from) {
+                    next->seen = O->search;
+                    O->todo[top++] = next;
+                }
+            }
         }
     }
     return false;
 }
 
-/* Whether a statement in [from, to) of the pipeline binds name. */
-static bool bound_between(Node *pl, int from, int to, const char *name)
+static int by_value(const void *a, const void *b)
 {
-    for (int k = from; k < to; k++)
-        if (pl->list.v[k]->kind == N_BIND && !strcmp(pl->list.v[k]->name, name))
-            return true;
-    return false;
+    int x = *(const int *)a, y = *(const int *)b;
+    return (x > y) - (x < y);
 }
 
 /* Reports uses of names bound later in the pipeline: a cycle or a use before
- * binding, once per name (a name bound again is reported as bound twice). */
-static bool check_order(Sema *s, Node *pl, int i, Scope *sc)
+ * binding, once per name (a name bound again is reported as bound twice), in
+ * the order of those later bindings. */
+static bool check_order(Sema *s, Order *O, Node *pl, int i, Scope *sc)
 {
     Node *st = pl->list.v[i];
-    Node *flow = st->kind == N_BIND ? st->a : st;
     bool ok = true;
-    for (int j = i; j < pl->list.n; j++) {
-        Node *later = pl->list.v[j];
-        if (later->kind != N_BIND)
-            continue;
-        if (j == i) {
-            if (flow_refers(flow, later->name)) {
-                err(s, st->loc, "cycle: '%s' is defined in terms of itself", later->name);
-                ok = false;
-            }
-            continue;
-        }
-        if (scope_find_local(sc, later->name) || bound_between(pl, i, j, later->name))
-            continue;
-        if (!flow_refers(flow, later->name))
-            continue;
+    if (st->kind == N_BIND && refers(O, i, st->name)) {
+        err(s, st->loc, "cycle: '%s' is defined in terms of itself", st->name);
         ok = false;
-        bool *seen = NULL;
-        if (st->kind == N_BIND) {
-            seen = pipe_alloc(s->arena, (size_t)pl->list.n);
-            memset(seen, 0, (size_t)pl->list.n);
-        }
-        if (seen && reaches(pl, i, later->name, st->name, seen))
-            err(s, st->loc, "cycle: '%s' and '%s' are defined in terms of each other", st->name, later->name);
+    }
+    int *later = pipe_alloc(s->arena, sizeof *later * (size_t)(O->nrefs[i] + 1));
+    int n = 0;
+    for (int r = 0; r < O->nrefs[i]; r++) {
+        const char *ref = O->refs[i][r];
+        int j = scope_find_local(sc, ref) ? -1 : bound_from(O, ref, i);
+        if (j > i) /* not when this statement binds it itself: reported above */
+            later[n++] = j;
+    }
+    qsort(later, (size_t)n, sizeof *later, by_value);
+    for (int k = 0; k < n; k++) {
+        if (k > 0 && later[k] == later[k - 1])
+            continue;
+        Node *bind = pl->list.v[later[k]];
+        ok = false;
+        if (st->kind == N_BIND && reaches(O, i, bind->name, st->name))
+            err(s, st->loc, "cycle: '%s' and '%s' are defined in terms of each other", st->name, bind->name);
         else
-            err(s, st->loc, "stream '%s' is used before it is bound (at %d:%d)", later->name, later->loc.line,
-                later->loc.col);
+            err(s, st->loc, "stream '%s' is used before it is bound (at %d:%d)", bind->name, bind->loc.line,
+                bind->loc.col);
     }
     return ok;
 }
@@ -1520,9 +1814,11 @@ static void check_pipeline(Sema *s, Node *pl)
     pi->dag->pipeline = pl;
     Lower L = {s, pi->dag};
     Scope *streams = scope_new(s, pi->scope, NULL);
+    Order O;
+    order_init(s, &O, pl);
     for (int i = 0; i < pl->list.n; i++) {
         Node *st = pl->list.v[i];
-        if (!check_order(s, pl, i, streams)) {
+        if (!check_order(s, &O, pl, i, streams)) {
             if (st->kind == N_BIND && !scope_find(streams, st->name))
                 poison(s, streams, st);
             continue;
@@ -1564,15 +1860,9 @@ static void check_pipeline(Sema *s, Node *pl)
             err(s, st->loc, "expected a flow or a binding, found %s", ast_kind_name(st->kind));
         }
     }
-    for (Sym *y = streams->syms; y; y = y->next) {
-        bool referred = y->used;
-        for (int i = 0; i < pl->list.n && !referred; i++) {
-            Node *st = pl->list.v[i];
-            referred = flow_refers(st->kind == N_BIND ? st->a : st, y->name);
-        }
-        if (!referred)
+    for (Sym *y = streams->syms; y; y = y->next)
+        if (!y->used && !sema_map_get(&O.referred, y->name))
             warn(s, y->decl->loc, "stream '%s' is bound but never used", y->name);
-    }
 }
 
 static void collect(Sema *s, Node *file)
@@ -1586,12 +1876,15 @@ static void collect(Sema *s, Node *file)
                     diag_file(s->diag, old->loc.file)->path, old->loc.line, old->loc.col);
             else if (std_stage_exists(d->name))
                 err(s, d->loc, "proc '%s' has the name of a standard stage", d->name);
-            else
+            else {
                 s->procs[s->nprocs++] = d;
+                sema_map_put(s->arena, &s->proc_names, d->name, d);
+            }
         } else if (d->kind == N_PIPELINE) {
-            for (int j = 0; j < s->npipelines; j++)
-                if (!strcmp(s->pipelines[j]->name, d->name))
-                    err(s, d->loc, "pipeline '%s' is declared twice", d->name);
+            if (sema_map_get(&s->pipeline_names, d->name))
+                err(s, d->loc, "pipeline '%s' is declared twice", d->name);
+            else
+                sema_map_put(s->arena, &s->pipeline_names, d->name, d);
             s->pipelines[s->npipelines++] = d;
         }
     }
@@ -1628,9 +1921,9 @@ Node *sema_pick(Sema *s, const char *name)
 {
     Node *file0 = s->prog->nfiles ? s->prog->files[0] : NULL;
     if (name) {
-        for (int i = 0; i < s->npipelines; i++)
-            if (!strcmp(s->pipelines[i]->name, name))
-                return s->pipelines[i];
+        Node *p = sema_map_get(&s->pipeline_names, name);
+        if (p)
+            return p;
         char have[512] = "";
         size_t k = 0;
         for (int i = 0; i < s->npipelines && k < sizeof have - 64; i++)

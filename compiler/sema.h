@@ -30,8 +30,19 @@ typedef struct Sym {
     struct Sym *next;
 } Sym;
 
+/* Names to pointers, for lookups that must not scan (a script may declare
+ * 100k procs, or 100k lets in one block): open addressing in the arena, the
+ * latest value kept when a name is put again.  All zero is an empty map. */
+typedef struct NameMap {
+    const char **keys;
+    void **vals;
+    int n, cap;
+} NameMap;
+
 typedef struct Scope {
-    Sym *syms;
+    Sym *syms;        /* the latest first */
+    int nsyms;
+    NameMap index;    /* name -> latest Sym, once the scope has many */
     struct Scope *parent;
     Node *proc; /* the proc whose body or flow this is, NULL at pipeline level */
 } Scope;
@@ -101,13 +112,20 @@ typedef struct Sema {
     Program *prog;
     Node **procs; /* N_PROC and N_EXTERN of every file */
     int nprocs;
+    NameMap proc_names; /* name -> proc */
     Node **pipelines;
     int npipelines;
+    NameMap pipeline_names; /* name -> the first pipeline of that name */
     int next_id;
     int quiet; /* > 0: don't report (re-lowering a checked composite proc) */
+    int expr_level; /* expressions being checked, one inside the other */
     const struct SafeOpts *safe; /* --safe, --sandbox (safe.h), or NULL */
 } Sema;
 
+/* The value of name in m, or NULL. */
+void *sema_map_get(const NameMap *m, const char *name);
+/* Sets name to val in m, growing it (to half full at most) from arena a. */
+void sema_map_put(PipeArena *a, NameMap *m, const char *name, void *val);
 /* Checks every declaration of prog; errors go to d.  Returns false on errors. */
 bool sema_check(Sema *s, Diag *d, PipeArena *a, Program *prog);
 /* The pipeline called name, or (name NULL) `main` or the only one; NULL after
@@ -115,6 +133,10 @@ bool sema_check(Sema *s, Diag *d, PipeArena *a, Program *prog);
 Node *sema_pick(Sema *s, const char *name);
 /* Lowers a checked pipeline into out. */
 void sema_lower(Sema *s, Node *pipeline, Dag *out);
+/* Whether a, the left operand of e, continues e's chain of left-associative
+ * operators (a + b - c, a and b or c): the links of a chain are checked and
+ * emitted one after the other, not nested. */
+bool sema_chain_link(const Node *e, const Node *a);
 /* The declaration of proc `name`, or NULL. */
 Node *sema_find_proc(Sema *s, const char *name);
 

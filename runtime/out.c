@@ -389,6 +389,7 @@ static int open_replacing(PipeRt *rt, const char *path, int *dfd, char **tmp, ch
  * a runtime error of n. */
 PipeOut *pipe_out_open(PipeRt *rt, PipeNode *n, PipeStr path, bool append)
 {
+    pipe_path_check_nul(n, path);
     for (PipeOut *o = rt->outs; o; o = o->next)
         if (o->own_fd && strlen(o->name) == path.n && memcmp(o->name, path.p, path.n) == 0)
             return o;

@@ -289,6 +289,8 @@ int pipe_rt_glob(PipeRt *rt, const char *pattern, glob_t *g);
  * is inside the program's allowed folders by name (an early check; the
  * open enforces). */
 void pipe_rt_check_path(PipeRt *rt, PipeNode *n, PipeStr path, bool write);
+/* Fails n when path holds a NUL byte (str.c): the system would end it there. */
+void pipe_path_check_nul(PipeNode *n, PipeStr path);
 /* --sandbox: the matches of files(pattern) found before the run was confined
  * (NULL: glob it now), *n of them; rt keeps them. */
 char **pipe_rt_sandbox_glob(PipeRt *rt, const char *pattern, size_t *n);

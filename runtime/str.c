@@ -15,6 +15,15 @@ static const char *nz(const char *p)
     return p ? p : "";
 }
 
+/* A path goes to the system as a C string, which ends at the first NUL byte:
+ * opened as it is, "a\0b" would name the file "a".  Every place that opens a
+ * path a stage was given calls this first. */
+void pipe_path_check_nul(PipeNode *n, PipeStr path)
+{
+    if (path.n && memchr(path.p, '\0', path.n))
+        pipe_fail_str(n, "a file path cannot hold a NUL byte (\\0)", path);
+}
+
 /* True when a and b hold the same bytes. */
 bool pipe_str_eq(PipeStr a, PipeStr b)
 {

@@ -540,6 +540,7 @@ PipeSource *pipe_src_stdin(PipeRt *rt, PipePos pos)
 PipeSource *pipe_src_file(PipeRt *rt, PipePos pos, PipeStr path)
 {
     FileSrc *f = file_src_new(rt, pos, "file");
+    pipe_path_check_nul(&f->src.node, path);
     char *p = pipe_xstrndup(path.p ? path.p : "", path.n);
     f->name = p; /* freed by file_free should open_input fail; replaced otherwise */
     pipe_rt_check_path(rt, &f->src.node, path, false);
@@ -580,6 +581,7 @@ static void files_glob(FileSrc *f, char *pat)
 PipeSource *pipe_src_files(PipeRt *rt, PipePos pos, PipeStr pattern)
 {
     FileSrc *f = file_src_new(rt, pos, "files");
+    pipe_path_check_nul(&f->src.node, pattern);
     char *pat = pipe_xstrndup(pattern.p ? pattern.p : "", pattern.n);
     char *dir = pipe_glob_dir(pat, strlen(pat)); /* outside: one error, whatever it holds */
     f->name = dir; /* freed with f should the check fail */

@@ -68,6 +68,126 @@ mkdir -p "$scratch/alone"
 cp "$PIPEC" "$scratch/alone/pipec"
 check "a lone pipec runs scripts" sh -c "cd '$scratch' && env -i ./alone/pipec run top_words.pipe --n 3 < top_words.in | cmp -s - '$top/examples/top_words.out'"
 
+# diagnostics stay bounded and inert: a line of 4096 stray characters (each
+# error used to print the whole 8 KB line: 50 MB) prints the first 20 errors,
+# each with a window of the line, and no raw control byte reaches the terminal
+awk 'BEGIN { printf "pipeline main {\n"; for (i = 0; i < 4096; i++) printf "\033@ "; printf "\n}\n" }' >"$scratch/garbage.pipe"
+"$PIPEC" check "$scratch/garbage.pipe" >/dev/null 2>"$scratch/garbage.err"
+check "garbage: exit 2" [ $? -eq 2 ]
+check "garbage: under 10 KB of messages ($(wc -c <"$scratch/garbage.err"))" [ "$(wc -c <"$scratch/garbage.err")" -lt 10000 ]
+check "garbage: 20 errors, then one line saying so" sh -c "[ \$(grep -c ': error: unexpected' '$scratch/garbage.err') -eq 20 ] && tail -n 1 '$scratch/garbage.err' | grep -q 'too many errors, stopping'"
+check "garbage: no raw ESC byte" sh -c "! tr -d '\n' <'$scratch/garbage.err' | od -An -c | grep -q '033'"
+check "garbage: ESC shown as \\\\x1b" grep -q 'unexpected characters .\\x1b@. (2 bytes)' "$scratch/garbage.err"
+"$PIPEC" check --max-errors 3 "$scratch/garbage.pipe" >/dev/null 2>"$scratch/garbage3.err"
+check "--max-errors 3" [ "$(grep -c ': error: unexpected' "$scratch/garbage3.err")" -eq 3 ]
+"$PIPEC" check --max-errors=0 "$scratch/garbage.pipe" >/dev/null 2>"$scratch/garbage0.err"
+check "--max-errors=0: no limit" [ "$(grep -c ': error: unexpected' "$scratch/garbage0.err")" -eq 4096 ]
+"$PIPEC" check --max-errors x "$scratch/garbage.pipe" >/dev/null 2>&1
+check "--max-errors x: usage error" [ $? -eq 2 ]
+
+# an option of pipec after run's script is a usage error, never a parameter
+# (a parameter named `safe` used to take --safe, and exec ran unconfined)
+printf 'pipeline main(safe: bool = false) {\n    stdin | exec("touch ran") | stdout\n}\n' >"$scratch/safe_param.pipe"
+(cd "$scratch" && "$PIPEC" run safe_param.pipe --safe </dev/null >/dev/null 2>safe_after.err)
+check "run SCRIPT --safe: exit 2" [ $? -eq 2 ]
+check "run SCRIPT --safe: exec did not run" [ ! -e "$scratch/ran" ]
+check "run SCRIPT --safe: says where it goes" grep -q "option '--safe' of pipec goes before the script" "$scratch/safe_after.err"
+for opt in --allow-read=. --max-errors=3 --sandbox; do
+    "$PIPEC" run examples/top_words.pipe "$opt" </dev/null >/dev/null 2>"$scratch/opt.err"
+    check "run SCRIPT $opt: usage error" sh -c "[ $? -eq 2 ] && grep -q 'goes before the script' '$scratch/opt.err'"
+done
+"$PIPEC" check "$scratch/safe_param.pipe" >/dev/null 2>"$scratch/safe_param.err"
+check "a parameter named safe: compile error" grep -q "parameter 'safe' has the name of the pipec option --safe; rename it" "$scratch/safe_param.err"
+# every option of a run (its --help) and of pipec run is refused as a parameter name
+printf 'pipeline main { stdin | stdout }\n' >"$scratch/plain.pipe"
+opts=$({ "$PIPEC" run "$scratch/plain.pipe" --help; "$PIPEC" --help | sed -n '/^trusted/,/^$/p'; } |
+       grep -o -- '--[a-z_]*[^a-z_-]' | sed 's/^--//; s/.$//' | sort -u)
+check "the run's options found ($(echo $opts))" sh -c "echo '$opts' | grep -qx timeout && echo '$opts' | grep -qx safe"
+for o in $opts; do
+    printf 'pipeline main(%s: int = 1) { stdin | stdout }\n' "$o" >"$scratch/opt_param.pipe"
+    "$PIPEC" check "$scratch/opt_param.pipe" >/dev/null 2>"$scratch/opt_param.err"
+    check "a parameter named $o: compile error" grep -q "parameter '$o' has the name of the .* --$o; rename it" "$scratch/opt_param.err"
+done
+
+# -o never overwrites an input (the script, an import, an extern's C file),
+# whatever path names it; an output is written whole or not at all
+mkdir -p "$scratch/out"
+cp examples/extern_rot13.pipe examples/rot13.c "$scratch/out/"
+printf 'proc up: str -> str = upper\n' >"$scratch/out/lib.pipe"
+printf 'import "lib.pipe"\npipeline main { stdin | up | stdout }\n' >"$scratch/out/main.pipe"
+cp -R "$scratch/out" "$scratch/orig"
+ln -s main.pipe "$scratch/out/sym"
+ln "$scratch/out/main.pipe" "$scratch/out/hard"
+for cmd in "build main.pipe -o main.pipe" "emit-c main.pipe -o ./main.pipe" "graph main.pipe -o sym" \
+           "emit-c main.pipe -o hard" "build main.pipe -o lib.pipe" "emit-c extern_rot13.pipe -o rot13.c"; do
+    (cd "$scratch/out" && $PIPEC $cmd >/dev/null 2>../o.err)
+    check "$cmd: exit 2" [ $? -eq 2 ]
+    check "$cmd: says so" grep -q "pipec: error: the output '.*' is .*: choose another output file" "$scratch/o.err"
+done
+check "-o: the inputs are unchanged" sh -c "cd '$scratch' && cmp -s out/main.pipe orig/main.pipe && cmp -s out/lib.pipe orig/lib.pipe && cmp -s out/rot13.c orig/rot13.c && [ -L out/sym ]"
+printf '#!/bin/sh\n# a C compiler that dies halfway: writes part of -o, then fails\nwhile [ $# -gt 0 ]; do [ "$1" = -o ] && printf partial >"$2"; shift; done\nexit 1\n' >"$scratch/badcc"
+chmod +x "$scratch/badcc"
+echo old >"$scratch/out/prog"
+(cd "$scratch/out" && CC="$scratch/badcc" PIPEC_CACHE_DIR="$scratch/cc_cache" "$PIPEC" build ../orig/main.pipe -o prog >/dev/null 2>&1)
+check "a failed build: exit 1" [ $? -eq 1 ]
+check "a failed build: the old output is whole" sh -c "[ \"\$(cat '$scratch/out/prog')\" = old ]"
+ln -s prog "$scratch/out/prog_link"
+(cd "$scratch/out" && "$PIPEC" emit-c main.pipe -o prog_link 2>/dev/null)
+check "-o through a symlink: its target written, the link kept" sh -c "[ -L '$scratch/out/prog_link' ] && head -n 1 '$scratch/out/prog' | grep -q '^/\\* cc'"
+check "-o: no temporary left behind" sh -c "! ls -a '$scratch/out' | grep -q pipec-"
+
+# nesting the emitted C can hold: check, run and build agree.  32 levels (the
+# limit) compile everywhere, 33 are a compile error at check time (libtcc ran
+# out of its value stack at about 50 and blamed pipec); chains of operators
+# are emitted flat, so long ones compile too (300 str + used to fail)
+deep() { awk -v n="$1" 'BEGIN { e = "s"; for (i = 0; i < n; i++) e = "replace(s, " e ", \"b\")"
+                               print "pipeline main { stdin | map(s => " e ") | stdout }" }'; }
+deep 31 >"$scratch/deep32.pipe"
+deep 32 >"$scratch/deep33.pipe"
+awk 'BEGIN { printf "pipeline main { stdin | map(s => s"; for (i = 0; i < 300; i++) printf " + s"
+             printf ") | map(s => str(len(s)) + \" \" + str(1000000"; for (i = 0; i < 3000; i++) printf " / 1"
+             printf " + 0.5 - 1 * 2)"; for (i = 0; i < 200; i++) printf " + \"\""
+             print ") | filter(s => len(s) > 0 and true or false and len(s) > 1) | stdout }" }' >"$scratch/chains.pipe"
+for f in deep32 chains; do
+    check "$f: check" "$PIPEC" check "$scratch/$f.pipe"
+    echo ab | "$PIPEC" run "$scratch/$f.pipe" >"$scratch/$f.run" 2>&1
+    check "$f: run" [ $? -eq 0 ]
+    (cd "$scratch" && "$PIPEC" build $f.pipe -o $f.bin >/dev/null 2>&1 && echo ab | ./$f.bin >$f.bin.out 2>&1)
+    check "$f: build, the same output" cmp -s "$scratch/$f.run" "$scratch/$f.bin.out"
+done
+check "chains: the values" grep -qx '602 999998.5' "$scratch/chains.run"
+for cmd in check run build; do
+    (cd "$scratch" && "$PIPEC" $cmd deep33.pipe -o deep33.bin </dev/null >/dev/null 2>deep33.err)
+    check "deep33: $cmd is a compile error" [ $? -eq 2 ]
+    check "deep33: $cmd says why" grep -q '^deep33.pipe:1:[0-9]*: error: expression nested too deep: 33 levels, the limit is 32$' "$scratch/deep33.err"
+done
+
+# a computed path with a NUL byte is a runtime error of its stage (it used
+# to open the file named by the bytes before the NUL)
+mkdir -p "$scratch/nul"
+printf 'pipeline main(p: str = "x") {\n    stdin | file(p + "\\0y")\n}\n' >"$scratch/nul/sink.pipe"
+printf 'pipeline main(p: str = "x") {\n    files(p + "\\0*") | stdout\n}\n' >"$scratch/nul/glob.pipe"
+echo x >"$scratch/nul/x"
+for f in sink glob; do
+    (cd "$scratch/nul" && echo a | "$PIPEC" run $f.pipe >/dev/null 2>$f.err)
+    check "NUL in a computed path ($f): exit 1" [ $? -eq 1 ]
+    check "NUL in a computed path ($f): says so" grep -q 'runtime error in stage files*: a file path cannot hold a NUL byte' "$scratch/nul/$f.err"
+done
+check "NUL in a computed path: x untouched" sh -c "[ \"\$(cat '$scratch/nul/x')\" = x ]"
+
+# compile time grows linearly: 100k procs, 100k lets in one block, 20k
+# streams bound in a pipeline each check in well under the bound (~0.1-0.3 s
+# each; the lookups used to scan, and 100k procs took over a minute)
+awk 'BEGIN { for (i = 0; i < 100000; i++) printf "proc p%d: str -> str = grep(\"a\")\n", i
+             print "pipeline main { stdin | p99999 | stdout }" }' >"$scratch/procs.pipe"
+check "100k procs check in 10 s" timeout 10 "$PIPEC" check "$scratch/procs.pipe"
+awk 'BEGIN { print "proc q: str -> str {\n on x {"; for (i = 0; i < 100000; i++) printf "  let v%d = %d\n", i, i
+             print "  emit x + str(v99999 + v0)\n }\n}\npipeline main { stdin | q | stdout }" }' >"$scratch/lets.pipe"
+check "100k lets run in 10 s" sh -c "echo a | timeout 10 '$PIPEC' run '$scratch/lets.pipe' | grep -qx a99999"
+awk 'BEGIN { print "pipeline main {\n s0 = stdin"; for (i = 1; i < 20000; i++) printf " s%d = s%d | trim\n", i, i - 1
+             print " s19999 | stdout\n}" }' >"$scratch/binds.pipe"
+check "20k bound streams check in 10 s" timeout 10 "$PIPEC" check "$scratch/binds.pipe"
+
 # make install
 if make -s install PIPEC="$PIPEC" PREFIX=/usr DESTDIR="$scratch/root" >/dev/null 2>&1; then
     check "install: binary" [ -x "$scratch/root/usr/bin/pipec" ]

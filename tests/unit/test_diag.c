@@ -15,6 +15,13 @@
 
 enum { ERROR, WARNING, NOTE, PLAIN };
 
+#define A10 "aaaaaaaaaa"
+#define A50 A10 A10 A10 A10 A10
+#define B10 "bbbbbbbbbb"
+#define B50 B10 B10 B10 B10 B10
+#define SP10 "          "
+#define T10 "~~~~~~~~~~"
+
 typedef struct DiagCase {
     const char *name;
     const char *text;   /* the file "f.pipe" */
@@ -61,6 +68,35 @@ static const DiagCase cases[] = {
      "f.pipe:2:1: error: msg 42\n"
      "    2 | cd\n"
      "      | ^~\n"},
+    {"control bytes in the line are shown escaped, the caret aligned", "a = \"\033[31m\" + \x07x\n", ERROR, 15, 1,
+     false,
+     "f.pipe:1:16: error: msg 42\n"
+     "    1 | a = \"\\x1b[31m\" + \\x07x\n"
+     "      | " SP10 SP10 " ^\n"},
+    {"invalid UTF-8 and DEL are escaped", "s \xff\x7f t\n", ERROR, 5, 1, false,
+     "f.pipe:1:6: error: msg 42\n"
+     "    1 | s \\xff\\x7f t\n"
+     "      | " SP10 " ^\n"},
+    {"a C1 control (U+009B) is escaped", "x\xC2\x9By\n", ERROR, 3, 1, false,
+     "f.pipe:1:4: error: msg 42\n"
+     "    1 | x\\xc2\\x9by\n"
+     "      |          ^\n"},
+    {"a span over an escaped byte covers its four columns", "a\033b\n", ERROR, 1, 1, false,
+     "f.pipe:1:2: error: msg 42\n"
+     "    1 | a\\x1bb\n"
+     "      |  ^~~~\n"},
+    {"a long line shows a window around the caret", A50 A50 A50 "@" B50 B50 B50 "\n", ERROR, 150, 1, false,
+     "f.pipe:1:151: error: msg 42\n"
+     "    1 | \xE2\x80\xA6" A10 A10 A10 A10 "@" B50 "bbbbbbbbb\xE2\x80\xA6\n"
+     "      |  " SP10 SP10 SP10 SP10 "^\n"},
+    {"a long line cut after the caret only", A50 A50 A50 "@\n", ERROR, 3, 2, false,
+     "f.pipe:1:4: error: msg 42\n"
+     "    1 | " A50 A50 "\xE2\x80\xA6\n"
+     "      |    ^~\n"},
+    {"a span past the window stops at its cut", A50 A50 A50 "@\n", ERROR, 60, 80, false,
+     "f.pipe:1:61: error: msg 42\n"
+     "    1 | \xE2\x80\xA6" A50 A50 "\xE2\x80\xA6\n"
+     "      |  " SP10 SP10 SP10 SP10 "^~~~~~~~~~" T10 T10 T10 T10 T10 "\n"},
     {"a warning", "pipeline main {\n  x = stdin\n}\n", WARNING, 18, 1, false,
      "f.pipe:2:3: warning: msg 42\n"
      "    2 |   x = stdin\n"
@@ -175,12 +211,83 @@ static void test_files(void **state)
     diag_free(&d);
 }
 
+/* Names and paths in messages are text of the script: a terminal must not
+ * obey the control bytes they may hold. */
+static void test_escaped_messages(void **state)
+{
+    (void)state;
+    char *out;
+    size_t len;
+    FILE *f = open_memstream(&out, &len);
+    Diag d;
+    diag_init(&d, f);
+    int id = diag_add_file(&d, "f\033]0;t\007.pipe", "x\n", 2);
+    Loc loc = {.file = id, .line = 1, .col = 1, .off = 0, .end = 1};
+    diag_error(&d, loc, "unknown name '%s'", "a\033[2Jb\xff");
+    fclose(f);
+    assert_string_equal(out, "f\\x1b]0;t\\x07.pipe:1:1: error: unknown name 'a\\x1b[2Jb\\xff'\n"
+                             "    1 | x\n"
+                             "      | ^\n");
+    diag_free(&d);
+    free(out);
+}
+
+/* One message is bounded however long what it quotes. */
+static void test_long_message(void **state)
+{
+    (void)state;
+    char *out;
+    size_t len;
+    FILE *f = open_memstream(&out, &len);
+    Diag d;
+    diag_init(&d, f);
+    char name[5000];
+    memset(name, 'n', sizeof name - 1);
+    name[sizeof name - 1] = '\0';
+    diag_plain_error(&d, "unknown name '%s'", name);
+    fclose(f);
+    assert_true(len < 1100);
+    assert_non_null(strstr(out, "nnn\xE2\x80\xA6\n"));
+    diag_free(&d);
+    free(out);
+}
+
+/* After max_errors errors one line says so; later ones (and warnings) print
+ * nothing, but are counted. */
+static void test_max_errors(void **state)
+{
+    (void)state;
+    char *out;
+    size_t len;
+    FILE *f = open_memstream(&out, &len);
+    Diag d;
+    diag_init(&d, f);
+    assert_int_equal(d.max_errors, DIAG_MAX_ERRORS);
+    d.max_errors = 2;
+    for (int i = 1; i <= 4; i++)
+        diag_plain_error(&d, "e%d", i);
+    diag_plain_error(&d, "e5");
+    Loc none = {.file = -1};
+    diag_warning(&d, none, "w");
+    fclose(f);
+    assert_string_equal(out, "pipec: error: e1\n"
+                             "pipec: error: e2\n"
+                             "pipec: error: too many errors, stopping (the limit is 2: --max-errors N, 0 for none)\n");
+    assert_true(d.stopped);
+    assert_int_equal(d.errors, 5);
+    diag_free(&d);
+    free(out);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_cases),
         cmocka_unit_test(test_gutter_and_linecol),
         cmocka_unit_test(test_files),
+        cmocka_unit_test(test_escaped_messages),
+        cmocka_unit_test(test_long_message),
+        cmocka_unit_test(test_max_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

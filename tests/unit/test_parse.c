@@ -507,6 +507,26 @@ static const Case error_cases[] = {
      "t.pipe:2:13: error: unexpected character '@'\n"
      "    2 |     stdin | @ | stdout\n"
      "      |             ^\n"},
+    {"a run of bad characters is one error, its control bytes escaped",
+     "pipeline main {\n"
+     "    stdin | $$~~ | upper \033\007 | @@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@ | stdout\n"
+     "}\n",
+     "t.pipe:2:13: error: unexpected characters '$$~~' (4 bytes)\n"
+     "    2 |     stdin | $$~~ | upper \\x1b\\x07 | @@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@ | stdout\n"
+     "      |             ^~~~\n"
+     "t.pipe:2:26: error: unexpected characters '\\x1b\\x07' (2 bytes)\n"
+     "    2 |     stdin | $$~~ | upper \\x1b\\x07 | @@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@ | stdout\n"
+     "      |                          ^~~~~~~~\n"
+     "t.pipe:2:31: error: unexpected characters '@@@@@@@@@@@@@@@@\xE2\x80\xA6' (40 bytes)\n"
+     "    2 |     stdin | $$~~ | upper \\x1b\\x07 | @@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@ | stdout\n"
+     "      |                                     ^~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~\n"},
+    {"a character not ASCII is quoted as it is",
+     "pipeline main {\n"
+     "    stdin | \xC3\xA9 | stdout\n"
+     "}\n",
+     "t.pipe:2:13: error: unexpected character '\xC3\xA9'\n"
+     "    2 |     stdin | \xC3\xA9 | stdout\n"
+     "      |             ^\n"},
     {"unknown escape and bad \\x",
      "pipeline main {\n"
      "    stdin | grep(\"a\\qb\\x4z\") | stdout\n"
