@@ -207,18 +207,24 @@ static int cmd_run(const Cli *c)
     return rc;
 }
 
-static bool write_file(const char *path, const char *text, size_t len)
+/* Writes text to path ("-": stdout); a failure names the file as shown. */
+static bool write_file_as(const char *path, const char *shown, const char *text, size_t len)
 {
     FILE *o = strcmp(path, "-") ? fopen(path, "w") : stdout;
     if (!o) {
-        fprintf(stderr, "pipec: error: cannot write '%s': %s\n", path, strerror(errno));
+        fprintf(stderr, "pipec: error: cannot write '%s': %s\n", shown, strerror(errno));
         return false;
     }
     bool ok = fwrite(text, 1, len, o) == len;
     ok = (o == stdout ? fflush(o) == 0 : fclose(o) == 0) && ok;
     if (!ok)
-        fprintf(stderr, "pipec: error: cannot write '%s': %s\n", path, strerror(errno));
+        fprintf(stderr, "pipec: error: cannot write '%s': %s\n", shown, strerror(errno));
     return ok;
+}
+
+static bool write_file(const char *path, const char *text, size_t len)
+{
+    return write_file_as(path, path, text, len);
 }
 
 /* ------------------------------------------------------------------ output files */
@@ -319,7 +325,7 @@ static bool write_output(const char *path, const char *text, size_t len)
         return write_file(path, text, len);
     Staged st;
     stage_begin(&st, path);
-    bool ok = write_file(st.tmp, text, len);
+    bool ok = write_file_as(st.tmp, path, text, len); /* the message names the output, not the temporary */
     return stage_end(&st, ok);
 }
 
