@@ -2119,6 +2119,23 @@ static bool handle(Repl *R, Reader *rd, char *text)
     return true;
 }
 
+/* Adds to in, with prompt, the lines it needs to be whole (brackets open, a
+ * trailing operator), up to a line that starts an input of its own (kept
+ * for the next read). */
+static void read_more(Reader *rd, Buf *in, const char *prompt)
+{
+    char *more;
+    while (needs_more(in->p) && (more = read_line(rd, prompt)) != NULL) {
+        if (starts_input(more)) {
+            rd->pending = more;
+            break;
+        }
+        buf_puts(in, "\n");
+        buf_puts(in, more);
+        free(more);
+    }
+}
+
 /* The next whole input: a line and the lines that continue it (brackets
  * open, a trailing operator; in a script, lines that start with '|').  NULL
  * at the end of input, or (rd->interrupted) when Ctrl-C dropped it. */
@@ -2131,20 +2148,8 @@ static char *read_input(Reader *rd)
     buf_puts(&in, line);
     free(line);
     InputKind kind = classify(in.p, NULL);
-    if (kind != IN_COMMAND) {
-        while (needs_more(in.p)) {
-            char *more = read_line(rd, "  ... ");
-            if (!more)
-                break;
-            if (starts_input(more)) {
-                rd->pending = more;
-                break;
-            }
-            buf_puts(&in, "\n");
-            buf_puts(&in, more);
-            free(more);
-        }
-    }
+    if (kind != IN_COMMAND)
+        read_more(rd, &in, "  ... ");
     /* in a script, as in a .pipe file, a line that starts with '|' goes on
      * with the flow above it (at a terminal it extends the last flow) */
     while (!rd->tty && kind != IN_COMMAND && kind != IN_NONE) {
@@ -2159,15 +2164,7 @@ static char *read_input(Reader *rd)
         buf_puts(&in, "\n");
         buf_puts(&in, more);
         free(more);
-        while (needs_more(in.p) && (more = read_line(rd, "")) != NULL) {
-            if (starts_input(more)) {
-                rd->pending = more;
-                break;
-            }
-            buf_puts(&in, "\n");
-            buf_puts(&in, more);
-            free(more);
-        }
+        read_more(rd, &in, "");
     }
     if (rd->interrupted) {
         free(in.p);

@@ -14,8 +14,8 @@ _pipec_commands="run build emit-c check graph repl fmt"
 _pipec_options() {
     case $1 in
         run) echo "--pipeline --stats --stats=json --progress --mem-limit --max-line-bytes --max-input-bytes --timeout --trace --run-id --version --help" ;;
-        build | emit-c) echo "-o --output --pipeline --safe --allow-read --allow-write --sandbox --help" ;;
-        check) echo "--dump-ast --safe --allow-read --allow-write --help" ;;
+        build | emit-c) echo "-o --output --pipeline --safe --allow-read --allow-write --sandbox --max-errors --help" ;;
+        check) echo "--dump-ast --safe --allow-read --allow-write --max-errors --help" ;;
         graph) echo "--format -o --output --pipeline --help" ;;
         repl) echo "--help" ;;
         fmt) echo "--check --help" ;;
@@ -125,7 +125,7 @@ _pipec() {
             continue
         fi
         case $w in
-            -o | --output | --format | --trace | --run-id | --allow-read | --allow-write) skip=value ;;
+            -o | --output | --format | --trace | --run-id | --allow-read | --allow-write | --max-errors) skip=value ;;
             --pipeline) skip=pipeline ;;
             --pipeline=*) pipeline=${w#--pipeline=} ;;
             =) ;;
@@ -201,7 +201,7 @@ _pipec() {
 
     if [[ $cur == -* ]]; then
         if [[ $cmd == run && -z $script ]]; then
-            _pipec_add --pipeline --safe --allow-read --allow-write --help # safe mode: before the script
+            _pipec_add --pipeline --safe --allow-read --allow-write --max-errors --help # before the script
         else
             _pipec_add $(_pipec_options "$cmd")
             if [[ $cmd == run && -n $script ]]; then

@@ -39,3 +39,27 @@ example_case() {
     mkdir -p "$work"
     cp -R "$top/examples"/. "$work"/
 }
+
+# bad_out: the first lines of $scratch/err, indented, after a failure
+bad_out() { [ -s "$scratch/err" ] && sed 's/^/    stderr: /' "$scratch/err" | head -n 4; }
+# expect WHAT CODE COMMAND...: the command (stdout in $scratch/out, stderr in
+# $scratch/err) exits CODE (its status in rc)
+expect() {
+    what=$1 want=$2
+    shift 2
+    "$@" >"$scratch/out" 2>"$scratch/err"
+    rc=$?
+    if [ "$rc" -eq "$want" ]; then pass=$((pass + 1)); else
+        fail=$((fail + 1))
+        echo "FAIL $what (exit $rc, expected $want)"
+        bad_out
+    fi
+}
+# has WHAT TEXT: $scratch/err holds the fixed string TEXT
+has() {
+    if grep -qF -- "$2" "$scratch/err"; then pass=$((pass + 1)); else
+        fail=$((fail + 1))
+        echo "FAIL $1: stderr lacks: $2"
+        bad_out
+    fi
+}

@@ -24,27 +24,6 @@ LC_ALL=C
 export LC_ALL
 top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/tests/lib.sh"
-bad_out() { [ -s "$scratch/err" ] && sed 's/^/    stderr: /' "$scratch/err" | head -n 4; }
-# expect WHAT CODE COMMAND...: the command (stderr in $scratch/err) exits CODE
-expect() {
-    what=$1 want=$2
-    shift 2
-    "$@" >"$scratch/out" 2>"$scratch/err"
-    rc=$?
-    if [ "$rc" -eq "$want" ]; then pass=$((pass + 1)); else
-        fail=$((fail + 1))
-        echo "FAIL $what (exit $rc, expected $want)"
-        bad_out
-    fi
-}
-# has WHAT TEXT: $scratch/err holds the fixed string TEXT
-has() {
-    if grep -qF -- "$2" "$scratch/err"; then pass=$((pass + 1)); else
-        fail=$((fail + 1))
-        echo "FAIL $1: stderr lacks: $2"
-        bad_out
-    fi
-}
 
 w=$scratch/w
 mkdir -p "$w/in" "$w/out" "$w/lib" "$w/tmp"
