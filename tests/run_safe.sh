@@ -10,7 +10,8 @@
 # file sinks (docs/pipe.md "Stages"): a sink is not truncated when a later
 # input fails to open, a file sink replaces its file only when the run ends
 # (mode kept, a link or FIFO written in place), an input that is also an
-# output written in place is refused, `-o` never overwrites the script.
+# output written in place is refused, and a run killed by SIGKILL leaves the
+# file as it was.
 # PIPEC names the compiler.
 LC_ALL=C
 export LC_ALL
@@ -229,6 +230,25 @@ cpid=$!
 echo viafifo | "$PIPEC" run m.pipe --dst sink.fifo 2>"$scratch/err"
 wait $cpid
 check "a FIFO is written in place" [ "$(cat "$scratch/fifo.out")" = viafifo ]
+
+# killed by SIGKILL while it runs: the file is as it was, the temporary one stays
+echo before >k.txt
+mkfifo k.fifo
+cat >k.pipe <<'EOF'
+pipeline main { file("k.fifo") | file("k.txt") }
+EOF
+"$PIPEC" build k.pipe -o kbin 2>"$scratch/err"
+./kbin 2>/dev/null &
+kpid=$!
+exec 3>k.fifo
+echo during >&3
+sleep 0.3
+kill -9 $kpid
+wait $kpid 2>/dev/null
+exec 3>&-
+check "SIGKILL: the file is as it was" [ "$(cat k.txt)" = before ]
+check "SIGKILL: the temporary file stays" [ -n "$(ls -a | grep '^\.k\.txt\.pipe-')" ]
+rm -f .k.txt.pipe-*
 
 # ---- 8. an input that is also an output written in place
 printf 'a\nb\n' >f.txt
