@@ -1462,13 +1462,13 @@ static DagNode *lower_stage(Lower *L, Scope *sc, int inst, Node *stage, DagNode 
                     continue;
                 }
                 if (f.p[i] == '{' && f.p[i + 1] >= '0' && f.p[i + 1] <= '9') {
-                    int idx = 0;
+                    int idx = 0; /* past 9 digits: beyond any tuple (no int overflow) */
                     size_t j = i + 1;
-                    while (j < f.n && f.p[j] >= '0' && f.p[j] <= '9')
-                        idx = idx * 10 + (f.p[j++] - '0');
+                    for (; j < f.n && f.p[j] >= '0' && f.p[j] <= '9'; j++)
+                        idx = idx >= 100000000 ? 1000000000 : idx * 10 + (f.p[j] - '0');
                     if (idx >= nf && in->kind != T_ERROR)
-                        err(s, slots[0]->loc, "format refers to field {%d}, but the items (%s) have %d field%s", idx,
-                            tn(s, in), nf, nf == 1 ? "" : "s");
+                        err(s, slots[0]->loc, "format refers to field {%.*s}, but the items (%s) have %d field%s",
+                            (int)(j - i - 1 > 40 ? 40 : j - i - 1), f.p + i + 1, tn(s, in), nf, nf == 1 ? "" : "s");
                 }
             }
         }
