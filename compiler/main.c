@@ -491,6 +491,24 @@ static void prune_cache(const char *dir)
     closedir(d);
 }
 
+/* Writes text to the C file src and compiles it to the object obj with the
+ * compiler command cc (ncc words); false when either fails. */
+static bool compile_c(char **cc, int ncc, const char *text, size_t len, const char *src, const char *obj)
+{
+    if (!write_file(src, text, len))
+        return false;
+    char *argv[64];
+    int n = 0;
+    for (int i = 0; i < ncc && n < 58; i++)
+        argv[n++] = cc[i];
+    argv[n++] = "-c";
+    argv[n++] = "-o";
+    argv[n++] = (char *)obj;
+    argv[n++] = (char *)src;
+    argv[n] = NULL;
+    return spawn(argv) == 0;
+}
+
 /* The runtime compiled to an object once per runtime text and compiler command,
  * kept in the user's cache folder ($PIPEC_CACHE_DIR, $XDG_CACHE_HOME/pipec or
  * ~/.cache/pipec; the last CACHE_KEEP used): a build then compiles only the
@@ -522,21 +540,10 @@ static char *cached_runtime(char **cc, int ncc, const char *text, size_t len)
     }
     snprintf(src, sizeof src, "%s/runtime-%016llx.%d.c", dir, (unsigned long long)h, (int)getpid());
     snprintf(tmp, sizeof tmp, "%s/runtime-%016llx.%d.o", dir, (unsigned long long)h, (int)getpid());
-    if (!write_file(src, text, len))
-        return NULL;
-    char *argv[64];
-    int n = 0;
-    for (int i = 0; i < ncc && n < 56; i++)
-        argv[n++] = cc[i];
-    argv[n++] = "-c";
-    argv[n++] = "-o";
-    argv[n++] = tmp;
-    argv[n++] = src;
-    argv[n] = NULL;
-    int st = spawn(argv);
+    bool ok = compile_c(cc, ncc, text, len, src, tmp);
     unlink(src);
     /* rename is atomic: builds running side by side never see half an object */
-    if (st != 0 || rename(tmp, obj) != 0) {
+    if (!ok || rename(tmp, obj) != 0) {
         unlink(tmp);
         return NULL;
     }
@@ -619,18 +626,7 @@ static char *runtime_in(char **cc, int ncc, const char *text, size_t len, const 
     char src[4300], obj[4300];
     snprintf(src, sizeof src, "%s/runtime.c", dir);
     snprintf(obj, sizeof obj, "%s/runtime.o", dir);
-    if (!write_file(src, text, len))
-        return NULL;
-    char *argv[64];
-    int n = 0;
-    for (int i = 0; i < ncc && n < 58; i++)
-        argv[n++] = cc[i];
-    argv[n++] = "-c";
-    argv[n++] = "-o";
-    argv[n++] = obj;
-    argv[n++] = src;
-    argv[n] = NULL;
-    return spawn(argv) == 0 ? strdup(obj) : NULL;
+    return compile_c(cc, ncc, text, len, src, obj) ? strdup(obj) : NULL;
 }
 
 static int cmd_build(const Cli *c)

@@ -287,18 +287,16 @@ static bool writes_input(const PipeOut *o, const struct stat *in)
     return o->in_place && o->ino == in->st_ino && o->dev == in->st_dev && in->st_size > 0;
 }
 
-/* A source of rt opened fd (named name): a runtime error of n when an output
- * writes that file in place; else it is remembered for outputs opened later. */
-void pipe_rt_input_opened(PipeRt *rt, PipeNode *n, int fd, const char *name)
+/* A source of rt opened the regular file st (named name; the caller's
+ * fstat): a runtime error of n when an output writes that file in place;
+ * else it is remembered for outputs opened later. */
+void pipe_rt_input_opened(PipeRt *rt, PipeNode *n, const struct stat *st, const char *name)
 {
-    struct stat st;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
-        return;
     for (PipeOut *o = rt->outs; o; o = o->next)
-        if (writes_input(o, &st))
+        if (writes_input(o, st))
             same_file(n, name, o);
     RtInput *i = pipe_xcalloc(1, sizeof *i);
-    *i = (RtInput){st.st_dev, st.st_ino, n, pipe_xstrndup(name, strlen(name)), rt->inputs};
+    *i = (RtInput){st->st_dev, st->st_ino, n, pipe_xstrndup(name, strlen(name)), rt->inputs};
     rt->inputs = i;
 }
 

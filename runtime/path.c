@@ -292,27 +292,39 @@ void pipe_rt_open_error(PipeRt *rt, char *msg, size_t size, const char *what, co
         snprintf(msg, size, "%s '%.500s': %s", what, path, strerror(err));
 }
 
-/* Safe mode: a runtime error of n unless path (read, or written when write)
- * lies inside the allowed folders by name.  An early check for a clear
- * message before anything runs; the open itself is what enforces. */
-void pipe_rt_check_path(PipeRt *rt, PipeNode *n, PipeStr path, bool write)
+/* Whether rt may read (write false) or write path by its name: always
+ * outside safe mode; else when it resolves inside an allowed folder.  An
+ * early check for a clear message; the open itself is what enforces. */
+bool pipe_rt_path_allowed(PipeRt *rt, const char *path, bool write)
 {
     const PipeProgram *p = rt->prog;
     if (!p || !p->safe)
-        return;
-    char *text = pipe_xstrndup(path.p ? path.p : "", path.n);
+        return true;
     const char **dirs = safe_dirs(p, write);
-    char *r = pipe_path_resolve(text);
+    char *r = pipe_path_resolve(path);
     bool ok = false;
     for (int i = 0; r && dirs[i] && !ok; i++)
         ok = pipe_path_inside(r, dirs[i]);
     free(r);
     free(dirs);
+    return ok;
+}
+
+/* Safe mode: a runtime error of n unless path (read, or written when write)
+ * lies inside the allowed folders by name (pipe_rt_path_allowed). */
+void pipe_rt_check_path(PipeRt *rt, PipeNode *n, PipeStr path, bool write)
+{
+    if (!rt->prog || !rt->prog->safe)
+        return;
+    char *text = pipe_xstrndup(path.p ? path.p : "", path.n);
+    if (pipe_rt_path_allowed(rt, text, write)) {
+        free(text);
+        return;
+    }
     char msg[700];
     pipe_rt_open_error(rt, msg, sizeof msg, "", text, EXDEV, write);
     free(text);
-    if (!ok)
-        pipe_fail(n, msg);
+    pipe_fail(n, msg);
 }
 
 /* ------------------------------------------------------------------ globs */

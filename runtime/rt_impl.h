@@ -118,9 +118,10 @@ void pipe_out_start_all(PipeRt *rt);
 /* Renames each output written to a temporary file over its file (the run
  * started); RT_JMP_FAIL after reporting a failed rename, else 0. */
 int pipe_out_commit_all(PipeRt *rt);
-/* A source of rt opened fd as its input name: a runtime error of n when an
- * output writes that file in place (out.c). */
-void pipe_rt_input_opened(PipeRt *rt, PipeNode *n, int fd, const char *name);
+/* A source of rt opened the regular file st (its fstat) as its input name:
+ * a runtime error of n when an output writes that file in place (out.c). */
+struct stat;
+void pipe_rt_input_opened(PipeRt *rt, PipeNode *n, const struct stat *st, const char *name);
 /* Flushes every output of rt; used at the end of a run and on errors. */
 void pipe_out_flush_all(PipeRt *rt);
 void pipe_out_free_all(PipeRt *rt);
@@ -285,6 +286,9 @@ char *pipe_glob_dir(const char *p, size_t n);
 /* glob(3) for rt: under safe mode folders are listed only through
  * pipe_path_open_in, and `.` and `..` never match. */
 int pipe_rt_glob(PipeRt *rt, const char *pattern, glob_t *g);
+/* Whether rt may read (or write) path by its name: always outside safe
+ * mode, else when it resolves inside an allowed folder (the open enforces). */
+bool pipe_rt_path_allowed(PipeRt *rt, const char *path, bool write);
 /* Safe mode: a runtime error of n unless path (read, or written when write)
  * is inside the program's allowed folders by name (an early check; the
  * open enforces). */

@@ -21,23 +21,6 @@
 
 #include "rt_impl.h"
 
-/* Whether safe mode lets path (read, or written when write) through by name
- * (path.c enforces it when the file is opened). */
-static bool safe_ok(PipeRt *rt, const char *path, bool write)
-{
-    if (!rt->prog->safe)
-        return true;
-    char *r = pipe_path_resolve(path);
-    bool ok = false;
-    const char *const *w = rt->prog->allow_write, *const *rd = rt->prog->allow_read;
-    for (int i = 0; r && w && w[i] && !ok; i++)
-        ok = pipe_path_inside(r, w[i]);
-    for (int i = 0; r && !write && rd && rd[i] && !ok; i++)
-        ok = pipe_path_inside(r, rd[i]);
-    free(r);
-    return ok;
-}
-
 /* ------------------------------------------------------------------ --sandbox */
 
 /* What the run declared before it confined itself. */
@@ -105,7 +88,7 @@ void pipe_rt_sandbox_path(PipeRt *rt, int kind, PipeStr path)
     RtSandbox *b = sandbox_of(rt);
     char *text = pipe_xstrndup(path.p ? path.p : "", path.n);
     /* a path that safe mode refuses gets no rule: its stage reports it */
-    if (kind != 1 && !safe_ok(rt, text, kind == 2)) {
+    if (kind != 1 && !pipe_rt_path_allowed(rt, text, kind == 2)) {
         free(text);
         return;
     }
@@ -123,7 +106,7 @@ void pipe_rt_sandbox_path(PipeRt *rt, int kind, PipeStr path)
             b->nmatches[i] = 0;
             for (size_t k = 0; k < g.gl_pathc; k++) {
                 push_path(&b->matches[i], &b->nmatches[i], g.gl_pathv[k]);
-                if (safe_ok(rt, g.gl_pathv[k], false))
+                if (pipe_rt_path_allowed(rt, g.gl_pathv[k], false))
                     push_path(&b->reads, &b->nreads, g.gl_pathv[k]);
             }
             globfree(&g);

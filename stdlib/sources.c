@@ -93,12 +93,13 @@ static void open_input(FileSrc *f, const char *path)
         pipe_rt_open_error(f->src.node.rt, msg, sizeof msg, "cannot open", path, errno, false);
         pipe_fail(&f->src.node, msg);
     }
-    struct stat st;
+    struct stat st = {0}; /* a failed fstat: neither a folder nor a regular file */
     if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
         close(fd);
         fail_errno(&f->src.node, "cannot read", path, EISDIR);
     }
-    pipe_rt_input_opened(f->src.node.rt, &f->src.node, fd, path);
+    if (S_ISREG(st.st_mode))
+        pipe_rt_input_opened(f->src.node.rt, &f->src.node, &st, path);
     char *name = pipe_xstrndup(path, strlen(path));
     free(f->name);
     f->name = name;
@@ -531,7 +532,8 @@ PipeSource *pipe_src_stdin(PipeRt *rt, PipePos pos)
     f->src.input_name = f->name;
     f->src.is_file = f->rd.regular;
     rt->stdin_src = &f->src;
-    pipe_rt_input_opened(rt, &f->src.node, 0, "stdin");
+    if (f->rd.regular)
+        pipe_rt_input_opened(rt, &f->src.node, &st, "stdin");
     return &f->src;
 }
 
