@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "parse.h"
@@ -936,20 +937,29 @@ Node *parse_file_comments(Diag *d, PipeArena *a, int file_id, Comments *out)
     return parse_with(d, a, file_id, out);
 }
 
-/* The files of a program as they are loaded: realpaths (for "each once") and
- * the chain of files being loaded (for cycles). */
+/* A loaded file's identity: device and inode of what was read (for "each
+ * once" and cycles), so that a name swapped for a link meanwhile cannot make
+ * one file look new again and load without end. */
+typedef struct FileId {
+    bool on_disk; /* false: text given in memory */
+    dev_t dev;
+    ino_t ino;
+} FileId;
+
+/* The files of a program as they are loaded: their identities and the chain
+ * of files being loaded (for cycles). */
 typedef struct Loader {
     Diag *d;
     PipeArena *a;
     Program *out;
     int cap;
-    char **real;    /* per file; NULL for text given in memory */
+    FileId *ids;    /* per file */
     int *stack;     /* indices of the files whose imports are being loaded */
     int depth;
     const char *const *dirs; /* --safe: the folders imports may come from; NULL: any */
 } Loader;
 
-static void add_file(Loader *L, Node *file, char *real)
+static void add_file(Loader *L, Node *file, FileId id)
 {
     Program *p = L->out;
     if (p->nfiles == L->cap) {
@@ -958,14 +968,14 @@ static void add_file(Loader *L, Node *file, char *real)
         if (p->nfiles)
             memcpy(v, p->files, (size_t)p->nfiles * sizeof *v);
         p->files = v;
-        L->real = realloc(L->real, (size_t)L->cap * sizeof *L->real);
+        L->ids = realloc(L->ids, (size_t)L->cap * sizeof *L->ids);
         L->stack = realloc(L->stack, (size_t)L->cap * sizeof *L->stack);
-        if (!L->real || !L->stack) {
+        if (!L->ids || !L->stack) {
             fputs("pipec: error: out of memory\n", stderr);
             exit(1);
         }
     }
-    L->real[p->nfiles] = real;
+    L->ids[p->nfiles] = id;
     p->files[p->nfiles++] = file;
 }
 
@@ -1000,7 +1010,7 @@ static void load_import(Loader *L, int importer, Node *imp)
         return;
     }
     /* relative to the importing file's directory; text in memory: the current one */
-    const char *slash = L->real[importer] ? strrchr(from, '/') : NULL;
+    const char *slash = L->ids[importer].on_disk ? strrchr(from, '/') : NULL;
     size_t dirlen = imp->str.n > 0 && imp->str.p[0] == '/' ? 0 : slash ? (size_t)(slash - from + 1) : 0;
     char *path = malloc(dirlen + imp->str.n + 1);
     if (!path) {
@@ -1015,27 +1025,31 @@ static void load_import(Loader *L, int importer, Node *imp)
      * waiting on a FIFO; only then named and read */
     int fd = L->dirs ? pipe_path_open_in(L->dirs, path, O_RDONLY | O_NONBLOCK, 0)
                      : open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-    char *real = fd >= 0 ? realpath(path, NULL) : NULL;
-    if (!real) {
-        if (fd >= 0 || errno != EXDEV || !L->dirs)
+    struct stat st;
+    if (fd >= 0 && fstat(fd, &st) != 0) {
+        int e = errno;
+        close(fd);
+        fd = -1;
+        errno = e;
+    }
+    if (fd < 0) {
+        if (errno != EXDEV || !L->dirs)
             diag_error(L->d, imp->loc, "cannot read '%s': %s", path, strerror(errno));
         else
             diag_error(L->d, imp->loc, "--safe: import '%s' is outside the script's folder and the folders "
                                        "given with --allow-read or --allow-write", path);
-        if (fd >= 0)
-            close(fd);
         free(path);
         return;
     }
+    FileId fid = {true, st.st_dev, st.st_ino};
     for (int i = 0; i < L->out->nfiles; i++) {
-        if (L->real[i] && strcmp(L->real[i], real) == 0) {
+        if (L->ids[i].on_disk && L->ids[i].dev == fid.dev && L->ids[i].ino == fid.ino) {
             imp->ival = i;
             for (int k = 0; k <= L->depth; k++)
                 if (L->stack[k] == i) {
                     report_cycle(L, imp, i);
                     break;
                 }
-            free(real);
             free(path);
             close(fd);
             return;
@@ -1044,13 +1058,12 @@ static void load_import(Loader *L, int importer, Node *imp)
     int id = diag_load_fd(L->d, path, fd, true);
     if (id < 0) {
         diag_error(L->d, imp->loc, "cannot import '%s': %s", path, diag_load_error(errno));
-        free(real);
         free(path);
         return;
     }
     free(path);
     imp->ival = L->out->nfiles;
-    add_file(L, parse_file(L->d, L->a, id), real);
+    add_file(L, parse_file(L->d, L->a, id), fid);
     load_imports(L, L->out->nfiles - 1);
 }
 
@@ -1064,16 +1077,14 @@ static void load_imports(Loader *L, int idx)
     L->depth--;
 }
 
-static bool load_program(Diag *d, PipeArena *a, int id, char *real, const char *const *dirs, Program *out)
+static bool load_program(Diag *d, PipeArena *a, int id, FileId fid, const char *const *dirs, Program *out)
 {
     Loader L = {.d = d, .a = a, .out = out, .depth = -1, .dirs = dirs};
     out->files = NULL;
     out->nfiles = 0;
-    add_file(&L, parse_file(d, a, id), real);
+    add_file(&L, parse_file(d, a, id), fid);
     load_imports(&L, 0);
-    for (int i = 0; i < out->nfiles; i++)
-        free(L.real[i]);
-    free(L.real);
+    free(L.ids);
     free(L.stack);
     return true;
 }
@@ -1115,15 +1126,22 @@ bool parse_program_in(Diag *d, PipeArena *a, const char *path, const char *const
         for (size_t i = 0; allow2 && allow2[i]; i++)
             dirs[k++] = allow2[i];
     }
-    bool ok = load_program(d, a, id, real, dirs, out);
+    struct stat st;
+    FileId fid = {real && stat(real, &st) == 0, 0, 0};
+    if (fid.on_disk) {
+        fid.dev = st.st_dev;
+        fid.ino = st.st_ino;
+    }
+    bool ok = load_program(d, a, id, fid, dirs, out);
     if (dirs && real)
         free((char *)dirs[0]);
     free(dirs);
+    free(real);
     return ok;
 }
 
 bool parse_program_text(Diag *d, PipeArena *a, const char *name, const char *text, Program *out)
 {
     int id = diag_add_file(d, name, text, strlen(text));
-    return load_program(d, a, id, NULL, NULL, out);
+    return load_program(d, a, id, (FileId){false, 0, 0}, NULL, out);
 }
