@@ -422,19 +422,22 @@ static void builtin_json(FILE *o, const Builtin *b)
             b->type ? "true" : "false", b->emit ? "true" : "false");
 }
 
-/* One line: `top(n: int, by: function?)  processor  any -> same  stateful merges` */
+/* One line: `top(n: int, by: function?)  processor any -> same stateful merges` */
 static void stage_text(FILE *o, const StdStage *s)
 {
     char sig[160];
     int k = snprintf(sig, sizeof sig, "%s", s->name);
     for (int i = 0; i < s->nargs && k < (int)sizeof sig; i++)
-        k += snprintf(sig + k, sizeof sig - (size_t)k, "%s%s: %s%s", i ? ", " : "(", s->arg_names[i],
-                      kind_names[s->arg_kinds[i]], i < s->required ? "" : "?");
+        k += snprintf(sig + k, sizeof sig - (size_t)k, "%s%s: %s%s%s", i ? ", " : "(", s->arg_names[i],
+                      kind_names[s->arg_kinds[i]], s->arg_defaults[i] ? " = " : i < s->required ? "" : "?",
+                      s->arg_defaults[i] ? s->arg_defaults[i] : "");
     if (s->nargs && k < (int)sizeof sig)
         snprintf(sig + k, sizeof sig - (size_t)k, ")");
     fprintf(o, "  %-44s %-9s %s -> %s", sig, role_names[s->role],
             s->role == R_SOURCE || s->role == R_FANIN ? "-" : in_names[s->in],
             s->role == R_SINK ? "-" : out_names[s->out]);
+    if (!(s->flags & SF_STATEFUL))
+        fputs(" stateless", o);
     for (size_t i = 0; i < sizeof flag_names / sizeof flag_names[0]; i++)
         if (s->flags & flag_names[i].flag)
             fprintf(o, " %s", flag_names[i].name);
