@@ -1164,6 +1164,18 @@ static bool in_ok(Sema *s, Node *stage, const char *name, InRule r, DagNode *pre
     return false;
 }
 
+/* Lowers stage as a flow of its own after prev (NULL: first). */
+static FlowEnd lower_one(Lower *L, Scope *sc, int inst, Node *stage, DagNode *prev)
+{
+    Node fl = {0};
+    fl.kind = N_FLOW;
+    fl.loc = stage->loc;
+    Node *one[1] = {stage};
+    fl.list.v = one;
+    fl.list.n = 1;
+    return lower_flow(L, sc, inst, &fl, prev);
+}
+
 /* A stream argument of a fan-in: a bound stream or a source stage. */
 static DagNode *stream_arg(Lower *L, Scope *sc, int inst, Node *a)
 {
@@ -1176,13 +1188,7 @@ static DagNode *stream_arg(Lower *L, Scope *sc, int inst, Node *a)
         }
     }
     if (a->kind == N_NAME || a->kind == N_CALL) {
-        Node fl = {0};
-        fl.kind = N_FLOW;
-        fl.loc = a->loc;
-        Node *one[1] = {a};
-        fl.list.v = one;
-        fl.list.n = 1;
-        FlowEnd fe = lower_flow(L, sc, inst, &fl, NULL);
+        FlowEnd fe = lower_one(L, sc, inst, a, NULL);
         if (fe.sunk)
             err(s, a->loc, "a sink cannot be an input of a fan-in");
         return fe.tail;
@@ -1588,13 +1594,7 @@ void sema_stage_tee(struct StageUse *u)
     Node *sink = n->args[0];
     if (!sink)
         return;
-    Node fl = {0};
-    fl.kind = N_FLOW;
-    fl.loc = sink->loc;
-    Node *one[1] = {sink};
-    fl.list.v = one;
-    fl.list.n = 1;
-    FlowEnd fe = lower_flow(u->L, u->sc, u->inst, &fl, n);
+    FlowEnd fe = lower_one(u->L, u->sc, u->inst, sink, n);
     if (!fe.sunk && !fe.failed)
         err(u->L->s, sink->loc, "tee's argument must be a sink such as file(\"x\") or stderr");
 }
