@@ -17,7 +17,8 @@ extern const PipeSymbol pipe_symtab[];
 typedef struct Jit Jit;
 
 /* Compiles the generated C in `code` (plus extra C files, e.g. extern procs,
- * which find pipe.h in include_dir) in memory.  Errors are printed to stderr; NULL on failure. */
+ * which find pipe.h in include_dir) in memory.  Errors are printed to stderr; NULL on failure.
+ * Threads may call it at once (they take libtcc in turn); the code may then run on any. */
 Jit *jit_compile(const char *code, const char *const *extra_files, int nextra, const char *include_dir);
 /* The address of a global symbol of the compiled code, or NULL. */
 void *jit_symbol(Jit *j, const char *name);
