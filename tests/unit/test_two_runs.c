@@ -7,6 +7,7 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,7 @@
 
 #include "emit.h"
 #include "jit.h"
+#include "rt_impl.h"
 
 #define LINES 3000 /* per input: enough that the two runs overlap */
 #define ROUNDS 50
@@ -267,9 +269,43 @@ static void test_one_program_twice(void **state)
     free(dir);
 }
 
+/* The handler of sig now. */
+static void (*handler(int sig))(int)
+{
+    struct sigaction sa;
+    sigaction(sig, NULL, &sa);
+    return sa.sa_handler;
+}
+
+/* Signal dispositions are the process's: the first of runs at once sets
+ * them, the last one's end restores them (a run that ends first leaves the
+ * other's in place: SIGINT still stops it, a closed pipe is still EPIPE). */
+static void test_dispositions_shared(void **state)
+{
+    (void)state;
+    signal(SIGINT, SIG_DFL);
+    signal(SIGPIPE, SIG_DFL);
+    pipe_stop_install(0);
+    pipe_sigpipe_hold();
+    void (*stop)(int) = handler(SIGINT);
+    assert_true(stop != SIG_DFL && stop != SIG_IGN);
+    pipe_stop_install(0); /* the second run */
+    pipe_sigpipe_hold();
+    pipe_stop_remove(); /* the first run ends */
+    pipe_sigpipe_release();
+    assert_true(handler(SIGINT) == stop);
+    assert_true(pipe_stop_fd() >= 0);
+    assert_true(handler(SIGPIPE) == SIG_IGN);
+    pipe_stop_remove(); /* the second one */
+    pipe_sigpipe_release();
+    assert_true(handler(SIGINT) == SIG_DFL);
+    assert_true(handler(SIGPIPE) == SIG_DFL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_dispositions_shared),
         cmocka_unit_test(test_two_programs),
         cmocka_unit_test(test_one_program_twice),
     };
