@@ -36,15 +36,12 @@ static const char text_src[] =
 
 /* A stateful proc, an int parameter and a sort key. */
 static const char sum_src[] =
-    "proc running_total: int -> int {\n"
-    "    state total = 0\n"
-    "    on x {\n"
-    "        total += x\n"
-    "        emit total\n"
-    "    }\n"
+    "proc sums: int -> int {\n"
+    "    state sum = 0\n"
+    "    on x { sum += x\n emit sum }\n"
     "}\n"
     "pipeline main(input: str, output: str, k: int) {\n"
-    "    file(input) | to_int | map(x => x * k) | running_total | sort(by: x => 0 - x) | file(output)\n"
+    "    file(input) | to_int | map(x => x * k) | sums | sort(by: x => 0 - x) | file(output)\n"
     "}\n";
 
 /* Parses, checks, lowers and emits src for the JIT; fails on any diagnostic. */
@@ -137,6 +134,20 @@ static void put(FILE *m, const char *fmt, ...)
     va_end(ap);
 }
 
+/* Sets r up to read DIR/NAME.in (written with `in`, freed) into DIR/NAME.out
+ * with option param set to value, and to expect `out`. */
+static void case_files(Run *r, const char *dir, const char *name, const char *param, const char *value, char *in,
+                       char *out)
+{
+    snprintf(r->input, sizeof r->input, "%s/%s.in", dir, name);
+    snprintf(r->output, sizeof r->output, "%s/%s.out", dir, name);
+    snprintf(r->param, sizeof r->param, "%s", param);
+    snprintf(r->value, sizeof r->value, "%s", value);
+    write_file(r->input, in);
+    free(in);
+    r->expect = out;
+}
+
 /* text_src's input ("kK vV" lines) and what it writes for pat "^kD" (a key
  * starting with digit d): the lines kept, rewritten and tagged, shortest
  * first, in input order among equals (sort is stable). */
@@ -157,13 +168,10 @@ static void text_case(Run *r, const char *dir, int d)
         }
     fclose(mi);
     fclose(mo);
-    snprintf(r->input, sizeof r->input, "%s/text%d.in", dir, d);
-    snprintf(r->output, sizeof r->output, "%s/text%d.out", dir, d);
-    snprintf(r->param, sizeof r->param, "--pat");
-    snprintf(r->value, sizeof r->value, "^k%d", d);
-    write_file(r->input, in);
-    free(in);
-    r->expect = out;
+    char name[16], value[16];
+    snprintf(name, sizeof name, "text%d", d);
+    snprintf(value, sizeof value, "^k%d", d);
+    case_files(r, dir, name, "--pat", value, in, out);
 }
 
 /* sum_src's input (1..LINES) and what it writes for k: the running totals of
@@ -182,13 +190,10 @@ static void sum_case(Run *r, const char *dir, int k)
     }
     fclose(mi);
     fclose(mo);
-    snprintf(r->input, sizeof r->input, "%s/sum%d.in", dir, k);
-    snprintf(r->output, sizeof r->output, "%s/sum%d.out", dir, k);
-    snprintf(r->param, sizeof r->param, "--k");
-    snprintf(r->value, sizeof r->value, "%d", k);
-    write_file(r->input, in);
-    free(in);
-    r->expect = out;
+    char name[16], value[16];
+    snprintf(name, sizeof name, "sum%d", k);
+    snprintf(value, sizeof value, "%d", k);
+    case_files(r, dir, name, "--k", value, in, out);
 }
 
 /* Runs a and b at once, ROUNDS times, and checks both outputs exactly. */
