@@ -56,7 +56,7 @@ static int check_path(Sema *s, const DagNode *n, const SafeOpts *o, bool write)
         return 0;
     if (memchr(arg->str.p, '\0', arg->str.n))
         return 0; /* no such file can be opened */
-    bool glob = !strcmp(n->std, "files");
+    bool glob = n->row->arg_kinds[0] == A_GLOB;
     char *path = glob ? pipe_glob_dir(arg->str.p, arg->str.n) : strndup(arg->str.p, arg->str.n);
     char *r = pipe_path_resolve(path);
     bool ok = r && (inside(o->write, o->nwrite, r) || (!write && inside(o->read, o->nread, r)));
@@ -86,16 +86,13 @@ int safe_check(Sema *s, const Dag *dag, const SafeOpts *o)
         }
     for (int i = 0; dag && i < dag->n; i++) {
         const DagNode *n = dag->nodes[i];
-        if (!n->std)
-            continue;
-        if (std_stage_unsafe(n->std) && (o->safe || o->sandbox)) {
+        unsigned flags = n->row ? n->row->flags : 0;
+        if ((flags & SF_UNSAFE) && (o->safe || o->sandbox)) {
             diag_error(s->diag, n->stage->loc, "%s refuses stage '%s': it starts other programs",
                        o->safe ? "--safe" : "--sandbox", n->std);
             errors++;
-        } else if (o->safe && n->kind == SK_SOURCE && (!strcmp(n->std, "file") || !strcmp(n->std, "files"))) {
-            errors += check_path(s, n, o, false);
-        } else if (o->safe && n->kind == SK_SINK && (!strcmp(n->std, "file") || !strcmp(n->std, "append"))) {
-            errors += check_path(s, n, o, true);
+        } else if (o->safe && (flags & (SF_READS | SF_WRITES))) {
+            errors += check_path(s, n, o, flags & SF_WRITES);
         }
     }
     return errors;
