@@ -3,6 +3,7 @@
 #include "jit.h"
 
 #include <libtcc.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,11 @@
 struct Jit {
     TCCState *tcc;
 };
+
+/* libtcc (0.9.27) serializes only its compile step (its own semaphore) and
+ * documents nothing about threads: every call but tcc_get_symbol is made
+ * under this lock, so that runs on several threads may compile at once. */
+static pthread_mutex_t tcc_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static void print_error(void *opaque, const char *msg)
 {
@@ -28,16 +34,10 @@ static void add_symbols(TCCState *s)
     tcc_add_symbol(s, "memcmp", (void *)memcmp);
 }
 
-Jit *jit_compile(const char *code, const char *const *extra_files, int nextra, const char *include_dir)
+/* jit_compile_with under tcc_lock: the state, relocated in memory, or NULL. */
+static TCCState *compile_locked(const char *code, const char *const *extra_files, int nextra,
+                                const char *include_dir, JitErrorFn on_error, void *opaque)
 {
-    return jit_compile_with(code, extra_files, nextra, include_dir, NULL, NULL);
-}
-
-Jit *jit_compile_with(const char *code, const char *const *extra_files, int nextra, const char *include_dir,
-                      JitErrorFn on_error, void *opaque)
-{
-    if (!on_error)
-        on_error = print_error;
     TCCState *s = tcc_new();
     if (!s) {
         on_error(opaque, "pipec: error: cannot start the JIT (libtcc)");
@@ -64,12 +64,27 @@ Jit *jit_compile_with(const char *code, const char *const *extra_files, int next
         tcc_delete(s);
         return NULL;
     }
+    return s;
+}
+
+Jit *jit_compile(const char *code, const char *const *extra_files, int nextra, const char *include_dir)
+{
+    return jit_compile_with(code, extra_files, nextra, include_dir, NULL, NULL);
+}
+
+Jit *jit_compile_with(const char *code, const char *const *extra_files, int nextra, const char *include_dir,
+                      JitErrorFn on_error, void *opaque)
+{
     Jit *j = malloc(sizeof *j);
-    if (!j) {
-        tcc_delete(s);
+    if (!j)
+        return NULL;
+    pthread_mutex_lock(&tcc_lock);
+    j->tcc = compile_locked(code, extra_files, nextra, include_dir, on_error ? on_error : print_error, opaque);
+    pthread_mutex_unlock(&tcc_lock);
+    if (!j->tcc) {
+        free(j);
         return NULL;
     }
-    j->tcc = s;
     return j;
 }
 
@@ -82,15 +97,20 @@ void jit_free(Jit *j)
 {
     if (!j)
         return;
+    pthread_mutex_lock(&tcc_lock);
     tcc_delete(j->tcc);
+    pthread_mutex_unlock(&tcc_lock);
     free(j);
 }
 
 bool jit_build_exe(const char *c_path, const char *out_path, const char *const *libs, int nlibs)
 {
+    pthread_mutex_lock(&tcc_lock);
     TCCState *s = tcc_new();
-    if (!s)
+    if (!s) {
+        pthread_mutex_unlock(&tcc_lock);
         return false;
+    }
     tcc_set_error_func(s, NULL, print_error);
     tcc_set_output_type(s, TCC_OUTPUT_EXE);
     bool ok = tcc_add_file(s, c_path) >= 0;
@@ -98,5 +118,6 @@ bool jit_build_exe(const char *c_path, const char *out_path, const char *const *
         ok = tcc_add_library(s, libs[i]) >= 0;
     ok = ok && tcc_output_file(s, out_path) >= 0;
     tcc_delete(s);
+    pthread_mutex_unlock(&tcc_lock);
     return ok;
 }
