@@ -523,8 +523,8 @@ void parse_syntax_error(ParseCtx *ctx, const char *found, Loc loc, const char *c
                 continue;
             if (strcmp(e, "end of file") == 0 || (eol && strcmp(e, "'}'") == 0))
                 continue; /* "end of line" says the statement may end; the end of the file goes without saying */
-            if (strcmp(e, "error") == 0 || strcmp(e, "end of line") == 0)
-                continue;
+            if (strcmp(e, "error") == 0 || strcmp(e, "end of line") == 0 || strcmp(e, "the start of statements") == 0)
+                continue; /* the last: a token only parse_input's filter gives */
             list[m++] = e;
         }
         if (eol && m < 8)

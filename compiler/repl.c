@@ -1,15 +1,15 @@
 /* repl.c — `pipec repl`: keeps the session's definitions, bindings and sample
- * input, and turns each flow typed into a whole program that is JIT-run on it.
+ * input, and compiles each flow typed with the session through the compile
+ * driver, then runs it on the sample.
  *
- * Every evaluation builds one program text: the definitions, then
- * `pipeline __repl {` with the bindings the flow needs and the flow, then `}`.
- * Each piece sits on lines of its own, so a message about program line L maps
- * back to the piece's own line; report() rewrites every `file:line:col` and
- * excerpt line number that way, so errors point at what the user typed
- * (`<repl>:1:17`) or at the loaded file's own lines.  Nothing of one evaluation
- * outlives it: Diag, arena and emitted C are freed each time, and the program
- * is JIT-compiled and run in a child process, so that a run that must be
- * killed (a stage stuck in a loop, a crash) takes nothing of the session. */
+ * Every chunk typed (or :load'ed) is a source of its own in the diagnostics,
+ * parsed on its own; the trees make one program: the definitions, then
+ * `pipeline __repl` with the bindings the flow needs and the flow.  So every
+ * position names what was typed by construction, and what to show is chosen
+ * from the records.  Nothing of one evaluation outlives it: the compilation is
+ * freed each time, and the program is run in a child process, so that a run
+ * that must be killed (a stage stuck in a loop, a crash) takes nothing of the
+ * session. */
 #include "repl.h"
 
 #include <ctype.h>
@@ -31,6 +31,7 @@
 
 #include <editline/readline.h>
 
+#include "buf.h"
 #include "builtins.h"
 #include "diag.h"
 #include "driver.h"
@@ -41,23 +42,13 @@
 #include "parser.h" /* token numbers (FROM, IMPORT, STRING) of Comments.toks */
 #include "sema.h"
 
-#define PROG_NAME "<session>" /* the program text's name: report() maps it away */
+#define PROG_NAME "<session>" /* the main file that holds the chunks' trees */
 #define REPL_NAME "<repl>"    /* what the user typed */
 #define REPL_PIPELINE "__repl"
 #define DEFAULT_LIMIT 20
 #define DEFAULT_MAX 100
 
-/* ------------------------------------------------------------------ buffers */
-
-static void *xrealloc(void *p, size_t n)
-{
-    p = realloc(p, n ? n : 1);
-    if (!p) {
-        fputs("pipec: error: out of memory\n", stderr);
-        exit(1);
-    }
-    return p;
-}
+/* ------------------------------------------------------------------ strings */
 
 static char *xstrndup(const char *s, size_t n)
 {
@@ -70,49 +61,6 @@ static char *xstrndup(const char *s, size_t n)
 static char *xstrdup(const char *s)
 {
     return xstrndup(s, strlen(s));
-}
-
-typedef struct Buf {
-    char *p; /* NUL-terminated when not NULL */
-    size_t n, cap;
-} Buf;
-
-static void buf_add(Buf *b, const char *s, size_t n)
-{
-    if (b->n + n + 1 > b->cap) {
-        b->cap = (b->n + n + 1) * 2;
-        b->p = xrealloc(b->p, b->cap);
-    }
-    memcpy(b->p + b->n, s, n);
-    b->n += n;
-    b->p[b->n] = '\0';
-}
-
-static void buf_puts(Buf *b, const char *s)
-{
-    buf_add(b, s, strlen(s));
-}
-
-__attribute__((format(printf, 2, 3)))
-static void buf_printf(Buf *b, const char *fmt, ...)
-{
-    char tmp[512];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
-    va_end(ap);
-    if (n < 0)
-        return;
-    if ((size_t)n < sizeof tmp) {
-        buf_add(b, tmp, (size_t)n);
-        return;
-    }
-    char *big = xrealloc(NULL, (size_t)n + 1);
-    va_start(ap, fmt);
-    vsnprintf(big, (size_t)n + 1, fmt, ap);
-    va_end(ap);
-    buf_add(b, big, (size_t)n);
-    free(big);
 }
 
 /* ------------------------------------------------------------------ the session */
