@@ -1142,6 +1142,8 @@ bool parse_program_in(Diag *d, PipeArena *a, const char *path, const char *const
 
 bool parse_program_text(Diag *d, PipeArena *a, const char *name, const char *text, Program *out)
 {
+    int errors = d->errors;
     int id = diag_add_file(d, name, text, strlen(text));
-    return load_program(d, a, id, (FileId){false, 0, 0}, NULL, out);
+    load_program(d, a, id, (FileId){false, 0, 0}, NULL, out);
+    return d->errors == errors;
 }

@@ -49,7 +49,8 @@ bool parse_program(Diag *d, PipeArena *a, const char *path, Program *out);
 bool parse_program_in(Diag *d, PipeArena *a, const char *path, const char *const *allow, const char *const *allow2,
                       Program *out);
 /* The same for source text already in memory (REPL, tests); imports resolve
- * relative to the current directory. */
+ * relative to the current directory.  Returns whether it loaded without errors
+ * (syntax errors included). */
 bool parse_program_text(Diag *d, PipeArena *a, const char *name, const char *text, Program *out);
 
 #endif
