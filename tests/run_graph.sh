@@ -7,8 +7,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 bad() { fail=$((fail + 1)); echo "FAIL $1"; }
 
 if ! command -v dot >/dev/null 2>&1; then
-    echo "graph: skipped: Graphviz's dot is not installed (apt-get install graphviz)"
-    exit 0
+    suite_skipped graph "Graphviz's dot is not installed (apt-get install graphviz)"
 fi
 cd "$top" || exit 2
 

@@ -3,7 +3,8 @@
 # written: every test suite is a phony make target (a file or folder of its
 # name, like editors/, must not make it "up to date"); no function in
 # compiler/ is longer than 120 lines (mk/fnlen.sh; FNLEN_ALLOW lists files
-# still being split); each run option of runtime/options_impl.h is offered by
+# still being split); the diff and spec suites fail under CI=true when they
+# cannot run; each run option of runtime/options_impl.h is offered by
 # the bash completion and, when it could be a parameter's name, refused as one.
 FNLEN_ALLOW="compiler/emit.c compiler/sema.c"
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -19,6 +20,17 @@ for s in $suites; do
     make -n -f "$top/Makefile" -C "$scratch" -o /bin/true PIPEC=/bin/true "$s" >"$scratch/make.out" 2>&1
     check "make -n $s runs the suite even when a file '$s' exists" grep -q 'sh .*run.*\.sh' "$scratch/make.out"
 done
+
+# a suite that cannot run here (../shared missing) passes as skipped, but
+# fails under CI=true, where everything it needs is installed
+CI=false SPEC=/nonexistent expect "spec without LANGUAGE.md: skipped" 0 sh tests/run_spec.sh
+CI=true SPEC=/nonexistent expect "spec without LANGUAGE.md under CI=true: fails" 1 sh tests/run_spec.sh
+check "spec under CI=true: says why" grep -q 'spec: FAIL: cannot run under CI=true: /nonexistent not found' "$scratch/out"
+CI=false SHARED=/nonexistent expect "diff without ../shared: skipped" 0 sh tests/run_diff.sh
+CI=true SHARED=/nonexistent expect "diff without ../shared under CI=true: fails" 1 sh tests/run_diff.sh
+check "diff under CI=true: says why" grep -q 'diff: FAIL: cannot run under CI=true' "$scratch/out"
+CI=true expect "fuzz_smoke without clang under CI=true: fails" 2 make -s --no-print-directory fuzz_smoke HAVE_CLANG=
+CI=false expect "fuzz_smoke without clang: skipped" 0 make -s --no-print-directory fuzz_smoke HAVE_CLANG=
 
 # function lengths: new long functions fail; the allowed files are listed
 sh mk/fnlen.sh compiler/*.c >"$scratch/fnlen"
