@@ -43,7 +43,7 @@ expect "$scratch/triage.dot" '    n6 -> n7 [label="int"];'
 "$PIPEC" graph examples/top_words.pipe >"$scratch/top.dot"
 expect "$scratch/top.dot" '    n4 -> n5 [label="(str, int)"];'
 "$PIPEC" graph examples/import.pipe >"$scratch/import.dot"
-expect "$scratch/import.dot" '        label="clean (5:13)";'
+expect "$scratch/import.dot" '        label="clean (6:9)";'
 
 # rendering, and the message without dot
 if "$PIPEC" graph examples/triage.pipe --format svg -o "$scratch/t.svg" && grep -q '<svg' "$scratch/t.svg"; then
