@@ -22,12 +22,14 @@
  *   would stay among its stages; else one stage per line, each after a `| `
  *   that hangs two spaces in from the statement (so the stage is one level in,
  *   as in LANGUAGE.md's top_words).  A stage that is a call and still passes
- *   WIDTH gets one argument per line, one level in, and its `)` on a line of
- *   its own; an argument that is a lambda and still passes it goes on after
- *   its `=>` one more level in.  A declaration's head that passes WIDTH gets
- *   one parameter per line the same way (gofmt's and black's layout).  Newlines
- *   inside parentheses, after `,` and after `=>` are only layout, so these
- *   breaks parse to the same tree.  Nothing else is ever broken.
+ *   WIDTH gets one argument per line, one level in from the line that opens
+ *   the call, and its `)` back on that level on a line of its own (as the
+ *   editors indent brackets); an argument that is a lambda and still passes
+ *   it goes on after its `=>` one more level in.  A declaration's head that
+ *   passes WIDTH gets one parameter per line the same way (gofmt's and
+ *   black's layout).  Newlines inside parentheses, after `,` and after `=>`
+ *   are only layout, so these breaks parse to the same tree.  Nothing else
+ *   is ever broken.
  * - One space around binary operators and `=>`, after ',' and ':'; parentheses
  *   only where the grammar needs them, and around a comparison under `not`
  *   (`not (k in seen)`); numbers as written; strings with the
@@ -819,31 +821,6 @@ static bool comment_among_stages(const Fmt *F, const Node *flow)
     return false;
 }
 
-/* A lambda's body on a line of its own at indent, then `tail`; a conditional
- * that does not fit puts its `then` and its `else` on lines of their own. */
-static void pr_body_line(Fmt *F, const Node *body, int indent, const char *tail)
-{
-    begin_line(F, indent, L_CONT, body->loc.off);
-    Mark m = mark_of(F);
-    pr_expr(F, body, P_EXPR);
-    put(F, tail);
-    if (body->kind != N_COND || fits(F, 0))
-        return;
-    back_to(F, m);
-    anchor(F, body->loc.off);
-    put(F, "if ");
-    pr_expr(F, body->a, P_EXPR);
-    end_line(F);
-    begin_line(F, indent, L_CONT, body->b->loc.off);
-    put(F, "then ");
-    pr_expr(F, body->b, P_EXPR);
-    end_line(F);
-    begin_line(F, indent, L_CONT, body->c->loc.off);
-    put(F, "else ");
-    pr_expr(F, body->c, P_EXPR);
-    put(F, tail);
-}
-
 /* A call's argument on a line of its own at indent, with its ',' unless it
  * is the last; a lambda that does not fit goes on after its `=>` one level
  * further in. */
@@ -860,7 +837,9 @@ static void pr_arg_line(Fmt *F, const Node *arg, int indent, bool last)
         anchor(F, v->loc.off);
         pr_lambda_head(F, v);
         end_line(F);
-        pr_body_line(F, v->a, indent + INDENT, last ? "" : ",");
+        begin_line(F, indent + INDENT, L_CONT, v->a->loc.off);
+        pr_expr(F, v->a, P_EXPR);
+        put(F, last ? "" : ",");
     }
     end_line(F);
 }
@@ -910,7 +889,7 @@ static void pr_flow(Fmt *F, const Node *flow, int indent)
             begin_line(F, indent + HANG, L_CONT, bar_before(F, stage->loc.off));
             put(F, "| ");
         }
-        pr_stage(F, stage, i ? indent + HANG + 2 : indent);
+        pr_stage(F, stage, i ? indent + HANG : indent);
     }
 }
 

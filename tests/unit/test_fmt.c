@@ -330,14 +330,18 @@ static const Case width_cases[] = {
      ") {\n"
      "    stdin | stdout\n"
      "}\n"},
-    {"a lambda past 80 columns: after its =>, then and else on their own lines",
-     "proc shout: str -> str = map(line => if contains(line, \"fatal\") then upper(line) + \"!\" else lower(line) + \"???\")\n",
-     "proc shout: str -> str = map(\n"
-     "    line =>\n"
-     "        if contains(line, \"fatal\")\n"
-     "        then upper(line) + \"!\"\n"
-     "        else lower(line) + \"???\"\n"
-     ")\n"},
+    {"a lambda past 80 columns: its body after its =>, one level in",
+     "pipeline main {\n"
+     "    stdin | map(line => if contains(line, \"fatal\") then upper(line) + \"!\" else lower(line) + \"?\") | stdout\n"
+     "}\n",
+     "pipeline main {\n"
+     "    stdin\n"
+     "      | map(\n"
+     "          line =>\n"
+     "              if contains(line, \"fatal\") then upper(line) + \"!\" else lower(line) + \"?\"\n"
+     "      )\n"
+     "      | stdout\n"
+     "}\n"},
     {"a call past 80 columns: one argument per line",
      "pipeline main {\n"
      "    stdin | replace(\"([0-9]{4})-([0-9]{2})-([0-9]{2})\", \"day \\\\3 of month \\\\2 in \\\\1\", all: true) | stdout\n"
@@ -345,10 +349,10 @@ static const Case width_cases[] = {
      "pipeline main {\n"
      "    stdin\n"
      "      | replace(\n"
-     "            \"([0-9]{4})-([0-9]{2})-([0-9]{2})\",\n"
-     "            \"day \\\\3 of month \\\\2 in \\\\1\",\n"
-     "            all: true\n"
-     "        )\n"
+     "          \"([0-9]{4})-([0-9]{2})-([0-9]{2})\",\n"
+     "          \"day \\\\3 of month \\\\2 in \\\\1\",\n"
+     "          all: true\n"
+     "      )\n"
      "      | stdout\n"
      "}\n"},
     {"long heads of an extern proc and a pipeline, a comment among the parameters",
