@@ -1,19 +1,176 @@
-/* builtins.c — signature tables of the standard functions and stages.
- * Adding a stage here makes the checker accept it; emit.c must then build it. */
+/* builtins.c — the table of standard stages and functions: a row each, with
+ * the type rules of functions whose result depends on their arguments. */
 #include "builtins.h"
 
-#include <stdio.h>
 #include <string.h>
 
+#include "ast.h"
+
+/* ------------------------------------------------------------------ function types */
+
+static bool is(const Type *t, TypeKind k)
+{
+    return t->kind == k;
+}
+
+#define FAIL(...) do { snprintf(c->why, c->whylen, __VA_ARGS__); return NULL; } while (0)
+
+/* len(x): of a str, list, map or set */
+static Type *type_len(const Builtin *b, FnCall *c)
+{
+    Type *t = c->at[0];
+    if (is(t, T_STR) || is(t, T_LIST) || is(t, T_MAP) || is(t, T_SET) || is(t, T_EMPTY_LIST))
+        return TY_INT;
+    FAIL("len needs a str, list, map or set, found %s", type_name(c->arena, t));
+}
+
+/* join(list, sep): a list of any element type */
+static Type *type_join(const Builtin *b, FnCall *c)
+{
+    if (!is(c->at[0], T_LIST) && !is(c->at[0], T_EMPTY_LIST))
+        FAIL("join needs a list, found %s", type_name(c->arena, c->at[0]));
+    if (!is(c->at[1], T_STR))
+        FAIL("argument 2 of join must be str, found %s", type_name(c->arena, c->at[1]));
+    return TY_STR;
+}
+
+static Type *type_to_int(const Builtin *b, FnCall *c)
+{
+    Type *t = c->at[0];
+    if (is(t, T_STR) || is(t, T_FLOAT) || is(t, T_INT))
+        return TY_INT;
+    FAIL("to_int needs a str or a float, found %s", type_name(c->arena, t));
+}
+
+static Type *type_to_float(const Builtin *b, FnCall *c)
+{
+    Type *t = c->at[0];
+    if (is(t, T_STR) || is(t, T_INT) || is(t, T_FLOAT))
+        return TY_FLOAT;
+    FAIL("to_float needs a str or an int, found %s", type_name(c->arena, t));
+}
+
+static Type *type_str(const Builtin *b, FnCall *c)
+{
+    if (is(c->at[0], T_VOID) || is(c->at[0], T_EMPTY_LIST))
+        FAIL("str needs a value of a known type, found %s", type_name(c->arena, c->at[0]));
+    return TY_STR;
+}
+
+static Type *type_abs(const Builtin *b, FnCall *c)
+{
+    if (type_is_num(c->at[0]))
+        return c->at[0];
+    FAIL("abs needs a number, found %s", type_name(c->arena, c->at[0]));
+}
+
+/* min(a, b), max(a, b): two numbers (an int and a float give a float), or
+ * two values of one ordered type */
+static Type *type_minmax(const Builtin *b, FnCall *c)
+{
+    Type *x = c->at[0], *y = c->at[1];
+    if (type_is_num(x) && type_is_num(y))
+        return (is(x, T_FLOAT) || is(y, T_FLOAT)) ? TY_FLOAT : TY_INT;
+    char t0[128];
+    snprintf(t0, sizeof t0, "%s", type_name(c->arena, x));
+    if (!type_eq(x, y))
+        FAIL("%s needs two values of one type, found %s and %s", b->name, t0, type_name(c->arena, y));
+    if (!type_is_ordered(x))
+        FAIL("%s needs values with an order, found %s", b->name, t0);
+    return x;
+}
+
+/* add(set or list, element); `add(l, [])` gives the [] its element type */
+static Type *type_add(const Builtin *b, FnCall *c)
+{
+    Type *t = c->at[0];
+    char t0[128];
+    snprintf(t0, sizeof t0, "%s", type_name(c->arena, t));
+    if (!is(t, T_SET) && !is(t, T_LIST))
+        FAIL("add needs a set or a list, found %s", t0);
+    if (!type_fits(c->at[1], t->elems[0]))
+        FAIL("add to %s needs a %s, found %s", t0, type_name(c->arena, t->elems[0]), type_name(c->arena, c->at[1]));
+    if (is(c->at[1], T_EMPTY_LIST))
+        c->args[1]->type = t->elems[0];
+    return TY_VOID;
+}
+
+static Type *type_remove(const Builtin *b, FnCall *c)
+{
+    Type *t = c->at[0];
+    char t0[128];
+    snprintf(t0, sizeof t0, "%s", type_name(c->arena, t));
+    if (!is(t, T_SET) && !is(t, T_MAP))
+        FAIL("remove needs a set or a map, found %s", t0);
+    if (!type_eq(t->elems[0], c->at[1]))
+        FAIL("remove from %s needs a %s, found %s", t0, type_name(c->arena, t->elems[0]),
+             type_name(c->arena, c->at[1]));
+    return TY_VOID;
+}
+
+static Type *type_keys(const Builtin *b, FnCall *c)
+{
+    if (is(c->at[0], T_SET) || is(c->at[0], T_MAP))
+        return type_list(c->arena, c->at[0]->elems[0]);
+    FAIL("keys needs a map or a set, found %s", type_name(c->arena, c->at[0]));
+}
+
+/* ------------------------------------------------------------------ functions */
+
+#define STR_STR F_STR, F_STR
 static const Builtin builtins[] = {
-    {"len", 1, 1, -1},        {"upper", 1, 1, -1},   {"lower", 1, 1, -1},       {"trim", 1, 1, -1},
-    {"contains", 2, 2, -1},   {"starts_with", 2, 2, -1}, {"ends_with", 2, 2, -1}, {"find", 2, 2, -1},
-    {"substr", 2, 3, -1},     {"replace", 3, 3, 1},  {"matches", 2, 2, 1},      {"split", 2, 2, -1},
-    {"join", 2, 2, -1},       {"words", 1, 1, -1},   {"to_int", 1, 1, -1},      {"to_float", 1, 1, -1},
-    {"str", 1, 1, -1},        {"abs", 1, 1, -1},     {"min", 2, 2, -1},         {"max", 2, 2, -1},
-    {"add", 2, 2, -1},        {"remove", 2, 2, -1},  {"keys", 1, 1, -1},        {"field", 3, 3, -1},
-    {"find_all", 2, 2, 1},
+    {.name = "len", .min_args = 1, .max_args = 1, .regex_arg = -1, .cfn = "pipe_map_len", .pure = true,
+     .type = type_len, .emit = emit_fn_len},
+    {.name = "upper", .min_args = 1, .max_args = 1, .regex_arg = -1, .params = {F_STR}, .result = F_STR,
+     .cfn = "pipe_upper", .scratch = true, .pure = true},
+    {.name = "lower", .min_args = 1, .max_args = 1, .regex_arg = -1, .params = {F_STR}, .result = F_STR,
+     .cfn = "pipe_lower", .scratch = true, .pure = true},
+    {.name = "trim", .min_args = 1, .max_args = 1, .regex_arg = -1, .params = {F_STR}, .result = F_STR,
+     .cfn = "pipe_trim", .pure = true},
+    {.name = "contains", .min_args = 2, .max_args = 2, .regex_arg = -1, .params = {STR_STR}, .result = F_BOOL,
+     .cfn = "pipe_contains", .pure = true},
+    {.name = "starts_with", .min_args = 2, .max_args = 2, .regex_arg = -1, .params = {STR_STR}, .result = F_BOOL,
+     .cfn = "pipe_starts_with", .pure = true},
+    {.name = "ends_with", .min_args = 2, .max_args = 2, .regex_arg = -1, .params = {STR_STR}, .result = F_BOOL,
+     .cfn = "pipe_ends_with", .pure = true},
+    {.name = "find", .min_args = 2, .max_args = 2, .regex_arg = -1, .params = {STR_STR}, .result = F_INT,
+     .cfn = "pipe_find", .pure = true},
+    {.name = "substr", .min_args = 2, .max_args = 3, .regex_arg = -1, .params = {F_STR, F_INT, F_INT},
+     .result = F_STR, .cfn = "pipe_substr", .missing = "INT64_MAX_", .pure = true},
+    {.name = "replace", .min_args = 3, .max_args = 3, .regex_arg = 1, .params = {STR_STR, F_STR}, .result = F_STR,
+     .cfn = "pipe_replace", .scratch = true, .pure = true},
+    {.name = "matches", .min_args = 2, .max_args = 2, .regex_arg = 1, .params = {STR_STR}, .result = F_BOOL,
+     .cfn = "pipe_matches", .pure = true},
+    {.name = "split", .min_args = 2, .max_args = 2, .regex_arg = -1, .params = {STR_STR}, .result = F_STR_LIST,
+     .cfn = "pipe_split", .scratch = true, .pure = true},
+    {.name = "join", .min_args = 2, .max_args = 2, .regex_arg = -1, .cfn = "pipe_join", .pure = true,
+     .type = type_join, .emit = emit_fn_join},
+    {.name = "words", .min_args = 1, .max_args = 1, .regex_arg = -1, .params = {F_STR}, .result = F_STR_LIST,
+     .cfn = "pipe_words", .scratch = true, .pure = true},
+    {.name = "to_int", .min_args = 1, .max_args = 1, .regex_arg = -1, .cfn = "pipe_to_int", .pure = true,
+     .type = type_to_int, .emit = emit_fn_to_int},
+    {.name = "to_float", .min_args = 1, .max_args = 1, .regex_arg = -1, .cfn = "pipe_to_float", .pure = true,
+     .type = type_to_float, .emit = emit_fn_to_float},
+    {.name = "str", .min_args = 1, .max_args = 1, .regex_arg = -1, .cfn = "pipe_str_of", .pure = true,
+     .type = type_str, .emit = emit_fn_str},
+    {.name = "abs", .min_args = 1, .max_args = 1, .regex_arg = -1, .cfn = "pipe_iabs", .pure = true,
+     .type = type_abs, .emit = emit_fn_abs},
+    {.name = "min", .min_args = 2, .max_args = 2, .regex_arg = -1, .cfn = "pipe_cmp", .pure = true,
+     .type = type_minmax, .emit = emit_fn_min},
+    {.name = "max", .min_args = 2, .max_args = 2, .regex_arg = -1, .cfn = "pipe_cmp", .pure = true,
+     .type = type_minmax, .emit = emit_fn_max},
+    {.name = "add", .min_args = 2, .max_args = 2, .regex_arg = -1, .cfn = "pipe_map_upsert", .type = type_add,
+     .emit = emit_fn_add},
+    {.name = "remove", .min_args = 2, .max_args = 2, .regex_arg = -1, .cfn = "pipe_map_remove",
+     .type = type_remove, .emit = emit_fn_remove},
+    {.name = "keys", .min_args = 1, .max_args = 1, .regex_arg = -1, .cfn = "pipe_map_keys", .scratch = true,
+     .pure = true, .type = type_keys},
+    {.name = "field", .min_args = 3, .max_args = 3, .regex_arg = -1, .params = {F_STR, F_INT, F_STR},
+     .result = F_STR, .cfn = "pipe_field", .pure = true, .emit = emit_fn_field},
+    {.name = "find_all", .min_args = 2, .max_args = 2, .regex_arg = 1, .params = {STR_STR}, .result = F_STR_LIST,
+     .cfn = "pipe_find_all", .scratch = true, .pure = true},
 };
+#undef STR_STR
 
 const Builtin *builtin_find(const char *name)
 {
@@ -23,182 +180,143 @@ const Builtin *builtin_find(const char *name)
     return NULL;
 }
 
-static bool is(const Type *t, TypeKind k)
+const Builtin *builtins_all(int *n)
 {
-    return t->kind == k;
+    *n = (int)(sizeof builtins / sizeof builtins[0]);
+    return builtins;
 }
 
-Type *builtin_type(PipeArena *a, const Builtin *b, Type **at, int n, char *why, size_t whylen)
+static const char *const fn_type_names[] = {"", "str", "int", "bool", "list[str]"};
+
+/* The type F_* names, for a row without a type hook. */
+static Type *fn_type(PipeArena *a, FnType t)
 {
-    const char *f = b->name;
-    char t0[128], t1[128];
-    snprintf(t0, sizeof t0, "%s", type_name(a, at[0]));
-    snprintf(t1, sizeof t1, "%s", n > 1 ? type_name(a, at[1]) : "");
-#define FAIL(...) do { snprintf(why, whylen, __VA_ARGS__); return NULL; } while (0)
-#define NEED_STR(i) do { if (!is(at[i], T_STR)) FAIL("argument %d of %s must be str, found %s", (i) + 1, f, type_name(a, at[i])); } while (0)
-#define NEED_INT(i) do { if (!is(at[i], T_INT)) FAIL("argument %d of %s must be int, found %s", (i) + 1, f, type_name(a, at[i])); } while (0)
-    if (!strcmp(f, "len")) {
-        if (is(at[0], T_STR) || is(at[0], T_LIST) || is(at[0], T_MAP) || is(at[0], T_SET) || is(at[0], T_EMPTY_LIST))
-            return TY_INT;
-        FAIL("len needs a str, list, map or set, found %s", t0);
+    switch (t) {
+    case F_STR: return TY_STR;
+    case F_INT: return TY_INT;
+    case F_BOOL: return TY_BOOL;
+    case F_STR_LIST: return type_list(a, TY_STR);
+    default: return TY_VOID;
     }
-    if (!strcmp(f, "upper") || !strcmp(f, "lower") || !strcmp(f, "trim")) {
-        NEED_STR(0);
-        return TY_STR;
+}
+
+Type *builtin_type(const Builtin *b, FnCall *c)
+{
+    if (b->type)
+        return b->type(b, c);
+    for (int i = 0; i < c->n; i++) {
+        Type *want = fn_type(c->arena, b->params[i]);
+        if (!is(c->at[i], want->kind))
+            FAIL("argument %d of %s must be %s, found %s", i + 1, b->name, fn_type_names[b->params[i]],
+                 type_name(c->arena, c->at[i]));
     }
-    if (!strcmp(f, "contains") || !strcmp(f, "starts_with") || !strcmp(f, "ends_with") || !strcmp(f, "matches")) {
-        NEED_STR(0);
-        NEED_STR(1);
-        return TY_BOOL;
-    }
-    if (!strcmp(f, "find")) {
-        NEED_STR(0);
-        NEED_STR(1);
-        return TY_INT;
-    }
-    if (!strcmp(f, "substr")) {
-        NEED_STR(0);
-        NEED_INT(1);
-        if (n > 2)
-            NEED_INT(2);
-        return TY_STR;
-    }
-    if (!strcmp(f, "replace")) {
-        NEED_STR(0);
-        NEED_STR(1);
-        NEED_STR(2);
-        return TY_STR;
-    }
-    if (!strcmp(f, "split") || !strcmp(f, "find_all")) {
-        NEED_STR(0);
-        NEED_STR(1);
-        return type_list(a, TY_STR);
-    }
-    if (!strcmp(f, "words")) {
-        NEED_STR(0);
-        return type_list(a, TY_STR);
-    }
-    if (!strcmp(f, "field")) {
-        NEED_STR(0);
-        NEED_INT(1);
-        NEED_STR(2);
-        return TY_STR;
-    }
-    if (!strcmp(f, "join")) {
-        if (!is(at[0], T_LIST) && !is(at[0], T_EMPTY_LIST))
-            FAIL("join needs a list, found %s", t0);
-        NEED_STR(1);
-        return TY_STR;
-    }
-    if (!strcmp(f, "to_int")) {
-        if (is(at[0], T_STR) || is(at[0], T_FLOAT) || is(at[0], T_INT))
-            return TY_INT;
-        FAIL("to_int needs a str or a float, found %s", t0);
-    }
-    if (!strcmp(f, "to_float")) {
-        if (is(at[0], T_STR) || is(at[0], T_INT) || is(at[0], T_FLOAT))
-            return TY_FLOAT;
-        FAIL("to_float needs a str or an int, found %s", t0);
-    }
-    if (!strcmp(f, "str")) {
-        if (is(at[0], T_VOID) || is(at[0], T_EMPTY_LIST))
-            FAIL("str needs a value of a known type, found %s", t0);
-        return TY_STR;
-    }
-    if (!strcmp(f, "abs")) {
-        if (type_is_num(at[0]))
-            return at[0];
-        FAIL("abs needs a number, found %s", t0);
-    }
-    if (!strcmp(f, "min") || !strcmp(f, "max")) {
-        if (type_is_num(at[0]) && type_is_num(at[1]))
-            return (is(at[0], T_FLOAT) || is(at[1], T_FLOAT)) ? TY_FLOAT : TY_INT;
-        if (!type_eq(at[0], at[1]))
-            FAIL("%s needs two values of one type, found %s and %s", f, t0, t1);
-        if (!type_is_ordered(at[0]))
-            FAIL("%s needs values with an order, found %s", f, t0);
-        return at[0];
-    }
-    if (!strcmp(f, "add")) {
-        if (is(at[0], T_SET) || is(at[0], T_LIST)) {
-            if (!type_fits(at[1], at[0]->elems[0]))
-                FAIL("add to %s needs a %s, found %s", t0, type_name(a, at[0]->elems[0]), t1);
-            return TY_VOID;
-        }
-        FAIL("add needs a set or a list, found %s", t0);
-    }
-    if (!strcmp(f, "remove")) {
-        if (is(at[0], T_SET) || is(at[0], T_MAP)) {
-            if (!type_eq(at[0]->elems[0], at[1]))
-                FAIL("remove from %s needs a %s, found %s", t0, type_name(a, at[0]->elems[0]), t1);
-            return TY_VOID;
-        }
-        FAIL("remove needs a set or a map, found %s", t0);
-    }
-    if (!strcmp(f, "keys")) {
-        if (is(at[0], T_SET) || is(at[0], T_MAP))
-            return type_list(a, at[0]->elems[0]);
-        FAIL("keys needs a map or a set, found %s", t0);
-    }
-    FAIL("unknown function %s", f);
+    return fn_type(c->arena, b->result);
+}
 #undef FAIL
-#undef NEED_STR
-#undef NEED_INT
-}
 
-#define NOARGS 0, 0, {0}, {0}
+/* ------------------------------------------------------------------ stages */
+
+#define ORD SF_ORDERED
+#define KEEP (SF_STATEFUL | SF_ORDERED)
+#define AGG (SF_STATEFUL | SF_MERGES)
 static const StdStage stages[] = {
     /* sources */
-    {"stdin", R_SOURCE, I_ANY, O_STR, NOARGS, false},
-    {"file", R_SOURCE, I_ANY, O_STR, 1, 1, {"path"}, {A_PATH}, false},
-    {"files", R_SOURCE, I_ANY, O_STR, 1, 1, {"glob"}, {A_PATH}, false},
-    {"range", R_SOURCE, I_ANY, O_INT, 2, 2, {"from", "to"}, {A_INT, A_INT}, false},
-    {"lines", R_SOURCE, I_ANY, O_STR, 1, 1, {"text"}, {A_STR}, false},
+    {.name = "stdin", .role = R_SOURCE, .out = O_STR, .ctor = "pipe_src_stdin", .flags = ORD},
+    {.name = "file", .role = R_SOURCE, .out = O_STR, .nargs = 1, .required = 1, .arg_names = {"path"},
+     .arg_kinds = {A_PATH}, .ctor = "pipe_src_file", .flags = ORD | SF_READS},
+    {.name = "files", .role = R_SOURCE, .out = O_STR, .nargs = 1, .required = 1, .arg_names = {"glob"},
+     .arg_kinds = {A_GLOB}, .ctor = "pipe_src_files", .flags = ORD | SF_READS},
+    {.name = "range", .role = R_SOURCE, .out = O_INT, .nargs = 2, .required = 2, .arg_names = {"from", "to"},
+     .arg_kinds = {A_INT, A_INT}, .ctor = "pipe_src_range", .flags = ORD},
+    {.name = "lines", .role = R_SOURCE, .out = O_STR, .nargs = 1, .required = 1, .arg_names = {"text"},
+     .arg_kinds = {A_STR}, .ctor = "pipe_src_lines", .flags = ORD},
     /* sinks */
-    {"stdout", R_SINK, I_ANY, O_SAME, NOARGS, false},
-    {"stderr", R_SINK, I_ANY, O_SAME, NOARGS, false},
-    {"file", R_SINK, I_ANY, O_SAME, 1, 1, {"path"}, {A_PATH}, false},
-    {"append", R_SINK, I_ANY, O_SAME, 1, 1, {"path"}, {A_PATH}, false},
-    {"discard", R_SINK, I_ANY, O_SAME, NOARGS, false},
-    /* processors */
-    {"grep", R_PROC, I_STR, O_STR, 1, 1, {"regex"}, {A_REGEX}, false},
-    {"grep_v", R_PROC, I_STR, O_STR, 1, 1, {"regex"}, {A_REGEX}, false},
-    {"grep_f", R_PROC, I_STR, O_STR, 1, 1, {"literal"}, {A_STR}, false},
-    {"replace", R_PROC, I_STR, O_STR, 2, 2, {"regex", "with"}, {A_REGEX, A_STR}, false},
-    {"find_all", R_PROC, I_STR, O_STR, 1, 1, {"regex"}, {A_REGEX}, false},
-    {"upper", R_PROC, I_STR, O_STR, NOARGS, false},
-    {"lower", R_PROC, I_STR, O_STR, NOARGS, false},
-    {"trim", R_PROC, I_STR, O_STR, NOARGS, false},
-    {"words", R_PROC, I_STR, O_STR, NOARGS, false},
-    {"split", R_PROC, I_STR, O_STR, 1, 1, {"sep"}, {A_STR}, false},
-    {"field", R_PROC, I_STR, O_STR, 2, 2, {"i", "sep"}, {A_INT, A_STR}, false},
-    {"to_int", R_PROC, I_STR, O_INT, NOARGS, false},
-    {"to_float", R_PROC, I_STR, O_FLOAT, NOARGS, false},
-    {"format", R_PROC, I_ANY, O_STR, 1, 1, {"fmt"}, {A_STR}, false},
-    {"head", R_PROC, I_ANY, O_SAME, 1, 1, {"n"}, {A_INT}, false},
-    {"tail", R_PROC, I_ANY, O_SAME, 1, 1, {"n"}, {A_INT}, false},
-    {"skip", R_PROC, I_ANY, O_SAME, 1, 1, {"n"}, {A_INT}, false},
-    {"uniq", R_PROC, I_HASH, O_SAME, NOARGS, false},
-    {"distinct", R_PROC, I_HASH, O_SAME, NOARGS, false},
-    {"sort", R_PROC, I_ANY, O_SAME, 2, 0, {"by", "desc"}, {A_FN, A_BOOL}, false},
-    {"top", R_PROC, I_ANY, O_SAME, 2, 1, {"n", "by"}, {A_INT, A_FN}, false},
-    {"count", R_PROC, I_HASH, O_COUNT, NOARGS, false},
-    {"count_items", R_PROC, I_ANY, O_INT, NOARGS, false},
-    {"sum", R_PROC, I_NUM, O_SAME, NOARGS, false},
-    {"min", R_PROC, I_ORD, O_SAME, NOARGS, false},
-    {"max", R_PROC, I_ORD, O_SAME, NOARGS, false},
-    {"avg", R_PROC, I_NUM, O_FLOAT, NOARGS, false},
-    {"enumerate", R_PROC, I_ANY, O_ENUM, NOARGS, false},
-    {"map", R_PROC, I_ANY, O_SAME, 1, 1, {"f"}, {A_FN}, false},
-    {"filter", R_PROC, I_ANY, O_SAME, 1, 1, {"f"}, {A_FN}, false},
-    {"flat_map", R_PROC, I_ANY, O_SAME, 1, 1, {"f"}, {A_FN}, false},
-    {"tee", R_PROC, I_ANY, O_SAME, 1, 1, {"sink"}, {A_SINK}, false},
-    {"exec", R_PROC, I_STR, O_STR, 3, 1, {"cmd", "retries", "backoff_ms"}, {A_STR, A_INT, A_INT}, true},
+    {.name = "stdout", .role = R_SINK, .ctor = "pipe_sink_stdout", .pass = CA_TYPED, .flags = ORD},
+    {.name = "stderr", .role = R_SINK, .ctor = "pipe_sink_stderr", .pass = CA_TYPED, .flags = ORD},
+    {.name = "file", .role = R_SINK, .nargs = 1, .required = 1, .arg_names = {"path"}, .arg_kinds = {A_PATH},
+     .ctor = "pipe_sink_file", .pass = CA_TYPED, .flags = ORD | SF_WRITES},
+    {.name = "append", .role = R_SINK, .nargs = 1, .required = 1, .arg_names = {"path"}, .arg_kinds = {A_PATH},
+     .ctor = "pipe_sink_append", .pass = CA_TYPED, .flags = ORD | SF_WRITES},
+    {.name = "discard", .role = R_SINK, .ctor = "pipe_sink_discard", .pass = CA_TYPED},
+    /* processors of text */
+    {.name = "grep", .role = R_PROC, .in = I_STR, .out = O_STR, .nargs = 1, .required = 1, .arg_names = {"regex"},
+     .arg_kinds = {A_REGEX}, .ctor = "pipe_std_grep", .flags = ORD},
+    {.name = "grep_v", .role = R_PROC, .in = I_STR, .out = O_STR, .nargs = 1, .required = 1,
+     .arg_names = {"regex"}, .arg_kinds = {A_REGEX}, .ctor = "pipe_std_grep_v", .flags = ORD},
+    {.name = "grep_f", .role = R_PROC, .in = I_STR, .out = O_STR, .nargs = 1, .required = 1,
+     .arg_names = {"literal"}, .arg_kinds = {A_STR}, .ctor = "pipe_std_grep_f", .flags = ORD},
+    {.name = "replace", .role = R_PROC, .in = I_STR, .out = O_STR, .nargs = 2, .required = 2,
+     .arg_names = {"regex", "with"}, .arg_kinds = {A_REGEX, A_STR}, .ctor = "pipe_std_replace", .flags = ORD},
+    {.name = "find_all", .role = R_PROC, .in = I_STR, .out = O_STR, .nargs = 1, .required = 1,
+     .arg_names = {"regex"}, .arg_kinds = {A_REGEX}, .ctor = "pipe_std_find_all", .flags = ORD},
+    {.name = "upper", .role = R_PROC, .in = I_STR, .out = O_STR, .ctor = "pipe_std_upper", .flags = ORD},
+    {.name = "lower", .role = R_PROC, .in = I_STR, .out = O_STR, .ctor = "pipe_std_lower", .flags = ORD},
+    {.name = "trim", .role = R_PROC, .in = I_STR, .out = O_STR, .ctor = "pipe_std_trim", .flags = ORD},
+    {.name = "words", .role = R_PROC, .in = I_STR, .out = O_STR, .ctor = "pipe_std_words", .flags = ORD},
+    {.name = "split", .role = R_PROC, .in = I_STR, .out = O_STR, .nargs = 1, .required = 1, .arg_names = {"sep"},
+     .arg_kinds = {A_STR}, .ctor = "pipe_std_split", .flags = ORD},
+    {.name = "field", .role = R_PROC, .in = I_STR, .out = O_STR, .nargs = 2, .required = 2,
+     .arg_names = {"i", "sep"}, .arg_kinds = {A_INT, A_STR}, .ctor = "pipe_std_field", .flags = ORD},
+    {.name = "to_int", .role = R_PROC, .in = I_STR, .out = O_INT, .ctor = "pipe_std_to_int", .flags = ORD},
+    {.name = "to_float", .role = R_PROC, .in = I_STR, .out = O_FLOAT, .ctor = "pipe_std_to_float", .flags = ORD},
+    {.name = "format", .role = R_PROC, .out = O_STR, .nargs = 1, .required = 1, .arg_names = {"fmt"},
+     .arg_kinds = {A_STR}, .ctor = "pipe_std_format", .pass = CA_TYPED, .flags = ORD,
+     .check = sema_stage_format},
+    /* processors of any items */
+    {.name = "head", .role = R_PROC, .out = O_SAME, .nargs = 1, .required = 1, .arg_names = {"n"},
+     .arg_kinds = {A_INT}, .ctor = "pipe_std_head", .pass = CA_TYPED, .flags = KEEP},
+    {.name = "tail", .role = R_PROC, .out = O_SAME, .nargs = 1, .required = 1, .arg_names = {"n"},
+     .arg_kinds = {A_INT}, .ctor = "pipe_std_tail", .pass = CA_TYPED, .flags = KEEP},
+    {.name = "skip", .role = R_PROC, .out = O_SAME, .nargs = 1, .required = 1, .arg_names = {"n"},
+     .arg_kinds = {A_INT}, .ctor = "pipe_std_skip", .pass = CA_TYPED, .flags = KEEP},
+    {.name = "uniq", .role = R_PROC, .in = I_HASH, .out = O_SAME, .ctor = "pipe_std_uniq", .pass = CA_TYPED,
+     .flags = KEEP},
+    {.name = "distinct", .role = R_PROC, .in = I_HASH, .out = O_SAME, .ctor = "pipe_std_distinct",
+     .pass = CA_TYPED, .flags = KEEP | SF_MERGES},
+    {.name = "sort", .role = R_PROC, .out = O_SAME, .nargs = 2, .arg_names = {"by", "desc"},
+     .arg_kinds = {A_FN, A_BOOL}, .arg_defaults = {NULL, "false"}, .ctor = "pipe_std_sort", .pass = CA_HOOK,
+     .flags = AGG | SF_SPILLS, .check = sema_stage_key, .emit = emit_stage_sort},
+    {.name = "top", .role = R_PROC, .out = O_SAME, .nargs = 2, .required = 1, .arg_names = {"n", "by"},
+     .arg_kinds = {A_INT, A_FN}, .ctor = "pipe_std_top", .pass = CA_HOOK, .flags = AGG, .check = sema_stage_key,
+     .emit = emit_stage_top},
+    {.name = "count", .role = R_PROC, .in = I_HASH, .out = O_COUNT, .ctor = "pipe_std_count",
+     .pass = CA_TYPED_OUT, .flags = AGG | SF_ORDERED},
+    {.name = "count_items", .role = R_PROC, .out = O_INT, .ctor = "pipe_std_count_items", .pass = CA_TYPED,
+     .flags = AGG},
+    {.name = "sum", .role = R_PROC, .in = I_NUM, .out = O_SAME, .ctor = "pipe_std_sum", .pass = CA_TYPED,
+     .flags = AGG},
+    {.name = "min", .role = R_PROC, .in = I_ORD, .out = O_SAME, .ctor = "pipe_std_min", .pass = CA_TYPED,
+     .flags = AGG},
+    {.name = "max", .role = R_PROC, .in = I_ORD, .out = O_SAME, .ctor = "pipe_std_max", .pass = CA_TYPED,
+     .flags = AGG},
+    {.name = "avg", .role = R_PROC, .in = I_NUM, .out = O_FLOAT, .ctor = "pipe_std_avg", .pass = CA_TYPED,
+     .flags = AGG},
+    {.name = "enumerate", .role = R_PROC, .out = O_ENUM, .ctor = "pipe_std_enumerate", .pass = CA_TYPED_OUT,
+     .flags = KEEP},
+    {.name = "map", .role = R_PROC, .out = O_SAME, .nargs = 1, .required = 1, .arg_names = {"f"},
+     .arg_kinds = {A_FN}, .ctor = "pipe_node_new", .pass = CA_HOOK, .flags = ORD, .check = sema_stage_map,
+     .emit = emit_stage_lambda},
+    {.name = "filter", .role = R_PROC, .out = O_SAME, .nargs = 1, .required = 1, .arg_names = {"f"},
+     .arg_kinds = {A_FN}, .ctor = "pipe_node_new", .pass = CA_HOOK, .flags = ORD, .check = sema_stage_filter,
+     .emit = emit_stage_lambda},
+    {.name = "flat_map", .role = R_PROC, .out = O_SAME, .nargs = 1, .required = 1, .arg_names = {"f"},
+     .arg_kinds = {A_FN}, .ctor = "pipe_node_new", .pass = CA_HOOK, .flags = ORD,
+     .check = sema_stage_flat_map, .emit = emit_stage_lambda},
+    {.name = "tee", .role = R_PROC, .out = O_SAME, .nargs = 1, .required = 1, .arg_names = {"sink"},
+     .arg_kinds = {A_SINK}, .ctor = "pipe_std_pass", .pass = CA_TYPED, .flags = ORD, .check = sema_stage_tee},
+    {.name = "exec", .role = R_PROC, .in = I_STR, .out = O_STR, .nargs = 3, .required = 1,
+     .arg_names = {"cmd", "retries", "backoff_ms"}, .arg_kinds = {A_CMD, A_COUNT, A_COUNT},
+     .arg_defaults = {NULL, "0", "100"}, .ctor = "pipe_std_exec", .flags = KEEP | SF_UNSAFE},
     /* fan-in */
-    {"merge", R_FANIN, I_ANY, O_SAME, NOARGS, false},
-    {"concat", R_FANIN, I_ANY, O_SAME, NOARGS, false},
-    {"zip", R_FANIN, I_ANY, O_SAME, NOARGS, false},
+    {.name = "merge", .role = R_FANIN, .out = O_SAME, .ctor = "pipe_std_merge", .pass = CA_FANIN,
+     .flags = SF_STATEFUL},
+    {.name = "concat", .role = R_FANIN, .out = O_SAME, .ctor = "pipe_std_concat", .pass = CA_FANIN, .flags = KEEP},
+    {.name = "zip", .role = R_FANIN, .out = O_PAIR, .ctor = "pipe_std_zip", .pass = CA_HOOK, .flags = KEEP,
+     .emit = emit_stage_zip},
 };
+#undef ORD
+#undef KEEP
+#undef AGG
 
 const StdStage *std_stage_find(const char *name, bool has_in, bool last)
 {
@@ -233,10 +351,135 @@ bool std_stage_exists(const char *name)
     return false;
 }
 
-bool std_stage_unsafe(const char *name)
+const StdStage *std_stages(int *n)
 {
+    *n = (int)(sizeof stages / sizeof stages[0]);
+    return stages;
+}
+
+/* ------------------------------------------------------------------ listing */
+
+static const char *const role_names[] = {"source", "sink", "processor", "fan-in"};
+static const char *const kind_names[] = {"", "str", "path", "glob", "regex", "int", "count", "command", "bool",
+                                         "function", "sink"};
+static const char *const in_names[] = {"any", "str", "number", "ordered", "hashable"};
+static const char *const out_names[] = {"same", "str", "int", "float", "(T, int)", "(int, T)", "(A, B)"};
+static const char *const pass_names[] = {"args", "type, args", "type, out type", "out type, inputs", "hook"};
+static const struct { unsigned flag; const char *name; } flag_names[] = {
+    {SF_STATEFUL, "stateful"},        {SF_ORDERED, "keeps_order"}, {SF_MERGES, "merges"},
+    {SF_READS, "reads_files"},        {SF_WRITES, "writes_files"}, {SF_UNSAFE, "unsafe"},
+    {SF_SPILLS, "may_spill"},
+};
+
+/* A JSON string or null; the table's texts need no escapes. */
+static void json_str(FILE *o, const char *s)
+{
+    if (s)
+        fprintf(o, "\"%s\"", s);
+    else
+        fputs("null", o);
+}
+
+static void stage_json(FILE *o, const StdStage *s)
+{
+    fprintf(o, "{\"kind\":\"stage\",\"name\":\"%s\",\"role\":\"%s\",\"input\":", s->name, role_names[s->role]);
+    json_str(o, s->role == R_SOURCE || s->role == R_FANIN ? NULL : in_names[s->in]);
+    fputs(",\"output\":", o);
+    json_str(o, s->role == R_SINK ? NULL : out_names[s->out]);
+    fputs(",\"args\":[", o);
+    for (int i = 0; i < s->nargs; i++) {
+        fprintf(o, "%s{\"name\":\"%s\",\"kind\":\"%s\",\"required\":%s,\"default\":", i ? "," : "",
+                s->arg_names[i], kind_names[s->arg_kinds[i]], i < s->required ? "true" : "false");
+        json_str(o, s->arg_defaults[i]);
+        fputs("}", o);
+    }
+    fprintf(o, "],\"constructor\":\"%s\",\"passes\":\"%s\"", s->ctor, pass_names[s->pass]);
+    for (size_t i = 0; i < sizeof flag_names / sizeof flag_names[0]; i++)
+        fprintf(o, ",\"%s\":%s", flag_names[i].name, s->flags & flag_names[i].flag ? "true" : "false");
+    fprintf(o, ",\"check_hook\":%s,\"emit_hook\":%s}\n", s->check ? "true" : "false", s->emit ? "true" : "false");
+}
+
+static void builtin_json(FILE *o, const Builtin *b)
+{
+    fprintf(o, "{\"kind\":\"function\",\"name\":\"%s\",\"min_args\":%d,\"max_args\":%d,\"params\":", b->name,
+            b->min_args, b->max_args);
+    if (b->type) {
+        fputs("null,\"result\":null", o); /* typed by its arguments */
+    } else {
+        fputs("[", o);
+        for (int i = 0; i < b->max_args; i++)
+            fprintf(o, "%s\"%s\"", i ? "," : "", fn_type_names[b->params[i]]);
+        fprintf(o, "],\"result\":\"%s\"", fn_type_names[b->result]);
+    }
+    fputs(",\"c_function\":", o);
+    json_str(o, b->cfn);
+    fputs(",\"regex_arg\":", o);
+    if (b->regex_arg >= 0)
+        fprintf(o, "%d", b->regex_arg);
+    else
+        fputs("null", o);
+    fprintf(o, ",\"pure\":%s,\"type_hook\":%s,\"emit_hook\":%s}\n", b->pure ? "true" : "false",
+            b->type ? "true" : "false", b->emit ? "true" : "false");
+}
+
+/* One line: `top(n: int, by: function?)  processor any -> same stateful merges` */
+static void stage_text(FILE *o, const StdStage *s)
+{
+    char sig[160];
+    int k = snprintf(sig, sizeof sig, "%s", s->name);
+    for (int i = 0; i < s->nargs && k < (int)sizeof sig; i++)
+        k += snprintf(sig + k, sizeof sig - (size_t)k, "%s%s: %s%s%s", i ? ", " : "(", s->arg_names[i],
+                      kind_names[s->arg_kinds[i]], s->arg_defaults[i] ? " = " : i < s->required ? "" : "?",
+                      s->arg_defaults[i] ? s->arg_defaults[i] : "");
+    if (s->nargs && k < (int)sizeof sig)
+        snprintf(sig + k, sizeof sig - (size_t)k, ")");
+    fprintf(o, "  %-44s %-9s %s -> %s", sig, role_names[s->role],
+            s->role == R_SOURCE || s->role == R_FANIN ? "-" : in_names[s->in],
+            s->role == R_SINK ? "-" : out_names[s->out]);
+    if (!(s->flags & SF_STATEFUL))
+        fputs(" stateless", o);
+    for (size_t i = 0; i < sizeof flag_names / sizeof flag_names[0]; i++)
+        if (s->flags & flag_names[i].flag)
+            fprintf(o, " %s", flag_names[i].name);
+    fputc('\n', o);
+}
+
+/* One line: `substr(str, int, int?) -> str` */
+static void builtin_text(FILE *o, const Builtin *b)
+{
+    fprintf(o, "  %s(", b->name);
+    for (int i = 0; i < b->max_args; i++)
+        fprintf(o, "%s%s%s", i ? ", " : "", b->type ? "_" : fn_type_names[b->params[i]],
+                i < b->min_args ? "" : "?");
+    fprintf(o, ") -> %s%s\n", b->type ? "(by its arguments)" : fn_type_names[b->result], b->pure ? "" : "  changes its first argument");
+}
+
+int builtins_list_main(int argc, char **argv, FILE *out, FILE *err)
+{
+    const char *format = "text";
+    for (int i = 0; i < argc; i++) {
+        if (!strncmp(argv[i], "--format=", 9))
+            format = argv[i] + 9;
+        else if (!strcmp(argv[i], "--format") && i + 1 < argc)
+            format = argv[++i];
+        else {
+            fprintf(err, "pipec: error: unknown option '%s' of --list-stages (expected --format json|text)\n"
+                         "try 'pipec --help'\n", argv[i]);
+            return 2;
+        }
+    }
+    bool json = !strcmp(format, "json");
+    if (!json && strcmp(format, "text")) {
+        fprintf(err, "pipec: error: unknown format '%s' (expected json or text)\ntry 'pipec --help'\n", format);
+        return 2;
+    }
+    if (!json)
+        fputs("stages (name(args), role, input -> output, facts):\n", out);
     for (size_t i = 0; i < sizeof stages / sizeof stages[0]; i++)
-        if (!strcmp(stages[i].name, name) && stages[i].unsafe)
-            return true;
-    return false;
+        (json ? stage_json : stage_text)(out, &stages[i]);
+    if (!json)
+        fputs("functions (name(parameter types) -> result; _: any the rules allow):\n", out);
+    for (size_t i = 0; i < sizeof builtins / sizeof builtins[0]; i++)
+        (json ? builtin_json : builtin_text)(out, &builtins[i]);
+    return 0;
 }

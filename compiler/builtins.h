@@ -1,27 +1,55 @@
-/* builtins.h — the signatures of the standard functions (LANGUAGE.md §4) and of
- * the standard sources, sinks and processors (§6), as the checker sees them. */
+/* builtins.h — the one table of facts about the standard sources, sinks and
+ * processors (LANGUAGE.md §6) and the standard functions (§4): a row each, read
+ * by the checker, the emitter, safe mode and `pipec --list-stages`.  Adding a
+ * stage is its stdlib code and one row (plus a hook for what a row cannot say). */
 #ifndef PIPEC_BUILTINS_H
 #define PIPEC_BUILTINS_H
 
+#include <stdio.h>
+
 #include "types.h"
 
-typedef struct Builtin {
-    const char *name;
-    int min_args, max_args;
-    int regex_arg; /* index of an argument that is a regex, or -1 */
-} Builtin;
+struct Buf;
+struct Emit;
+struct StageUse;
+struct DagNode;
+struct Node;
 
-/* The builtin function `name`, or NULL. */
-const Builtin *builtin_find(const char *name);
-/* The result type of b applied to arguments of types at[0..n); NULL with a
- * message in why when they don't fit. */
-Type *builtin_type(PipeArena *a, const Builtin *b, Type **at, int n, char *why, size_t whylen);
+/* ------------------------------------------------------------------ stages */
 
 typedef enum StageRole { R_SOURCE, R_SINK, R_PROC, R_FANIN } StageRole;
-/* A_PATH: a str naming a file (the system takes it up to a NUL byte) */
-typedef enum ArgKind { A_NONE, A_STR, A_PATH, A_REGEX, A_INT, A_BOOL, A_FN, A_SINK } ArgKind;
+/* A_PATH: a str naming a file (the system takes it up to a NUL byte); A_GLOB:
+ * a pattern of such names; A_COUNT: an int, 0 or more; A_CMD: a shell command */
+typedef enum ArgKind { A_NONE, A_STR, A_PATH, A_GLOB, A_REGEX, A_INT, A_COUNT, A_CMD, A_BOOL, A_FN, A_SINK } ArgKind;
 typedef enum InRule { I_ANY, I_STR, I_NUM, I_ORD, I_HASH } InRule;
-typedef enum OutRule { O_SAME, O_STR, O_INT, O_FLOAT, O_COUNT, O_ENUM } OutRule;
+/* O_PAIR: a fan-in of exactly two streams, each item a pair of theirs */
+typedef enum OutRule { O_SAME, O_STR, O_INT, O_FLOAT, O_COUNT, O_ENUM, O_PAIR } OutRule;
+
+/* What emit.c passes to a stage's constructor after (rt, pos): CA_ARGS the
+ * value arguments in order; CA_TYPED the input's type, then those; CA_TYPED_OUT
+ * the input's and the output's types; CA_FANIN the output's type and the count
+ * of inputs; CA_HOOK what the row's emit hook writes. */
+typedef enum CtorArgs { CA_ARGS, CA_TYPED, CA_TYPED_OUT, CA_FANIN, CA_HOOK } CtorArgs;
+
+/* Facts for the plan and for safe mode.  SF_ORDERED: items come out in the
+ * order they came in (an aggregate of one value has no order to keep);
+ * SF_MERGES: partial states of parts of the input merge into the state of the
+ * whole; SF_READS, SF_WRITES: opens the files its first argument names. */
+enum {
+    SF_STATEFUL = 1 << 0, /* an item's output depends on the items before it */
+    SF_ORDERED = 1 << 1,
+    SF_MERGES = 1 << 2,
+    SF_READS = 1 << 3,
+    SF_WRITES = 1 << 4,
+    SF_UNSAFE = 1 << 5, /* starts other programs: --safe and --sandbox refuse it */
+    SF_SPILLS = 1 << 6, /* may write its state to temporary files */
+};
+
+/* A check of one use of a stage that its row cannot express (sema.c). */
+typedef void (*StageCheckFn)(struct StageUse *u);
+/* Writes the constructor call of a CA_HOOK stage's node n (emit.c); pos is the
+ * C literal of its position. */
+typedef void (*StageEmitFn)(struct Emit *E, struct DagNode *n, const char *pos);
 
 typedef struct StdStage {
     const char *name;
@@ -31,7 +59,12 @@ typedef struct StdStage {
     int nargs, required;
     const char *arg_names[3];
     ArgKind arg_kinds[3];
-    bool unsafe; /* reaches beyond the script's data (exec): refused by --safe */
+    const char *arg_defaults[3]; /* an absent optional value, in Pipe and C alike */
+    const char *ctor;            /* the runtime constructor */
+    CtorArgs pass;
+    unsigned flags; /* SF_* */
+    StageCheckFn check;
+    StageEmitFn emit;
 } StdStage;
 
 /* The standard stage `name` in a position: with an input (has_in) or not, and
@@ -39,9 +72,85 @@ typedef struct StdStage {
 const StdStage *std_stage_find(const char *name, bool has_in, bool last);
 /* Whether some standard stage is called name. */
 bool std_stage_exists(const char *name);
-/* Whether a standard stage called name is marked unsafe: it runs code beyond
- * the script and its data (exec starts a program), which --safe and
- * --sandbox refuse. */
-bool std_stage_unsafe(const char *name);
+/* The rows, *n of them. */
+const StdStage *std_stages(int *n);
+
+/* ------------------------------------------------------------------ functions */
+
+/* A parameter or result of a function whose row needs no type hook. */
+typedef enum FnType { F_NONE, F_STR, F_INT, F_BOOL, F_STR_LIST } FnType;
+
+/* One call of a standard function being typed: its argument values and their
+ * types (n of them, checked against the row's counts). */
+typedef struct FnCall {
+    PipeArena *arena;
+    struct Node **args;
+    Type **at;
+    int n;
+    char *why; /* the message when the arguments don't fit */
+    size_t whylen;
+} FnCall;
+
+typedef struct Builtin Builtin;
+/* The result type of a call of b, or NULL with a message in c->why. */
+typedef Type *(*FnTypeFn)(const Builtin *b, FnCall *c);
+/* Writes the C of the call e to b (emit.c). */
+typedef void (*FnEmitFn)(struct Emit *E, struct Buf *b, struct Node *e);
+
+struct Builtin {
+    const char *name;
+    int min_args, max_args;
+    int regex_arg;          /* index of an argument that is a regex, or -1 */
+    FnType params[3];       /* without a type hook */
+    FnType result;
+    const char *cfn;        /* the C function called */
+    bool scratch;           /* cfn takes the scratch arena first (its result lives there) */
+    const char *missing;    /* C for an absent optional argument */
+    bool pure;              /* changes none of its arguments */
+    FnTypeFn type;
+    FnEmitFn emit;          /* calls that are not cfn(args) */
+};
+
+/* The builtin function `name`, or NULL. */
+const Builtin *builtin_find(const char *name);
+/* The result type of b applied to the call c; NULL with a message in c->why
+ * when the arguments don't fit. */
+Type *builtin_type(const Builtin *b, FnCall *c);
+/* The rows, *n of them. */
+const Builtin *builtins_all(int *n);
+
+/* ------------------------------------------------------------------ listing */
+
+/* `pipec --list-stages [--format json|text]`: prints the table to out; returns
+ * the exit code (2 after a usage error, reported on err). */
+int builtins_list_main(int argc, char **argv, FILE *out, FILE *err);
+
+/* ------------------------------------------------------------------ hooks */
+
+/* sema.c: map, filter and flat_map take a function of the item; sort and top
+ * a key function; format's fields must exist; tee's argument is a sink. */
+void sema_stage_map(struct StageUse *u);
+void sema_stage_filter(struct StageUse *u);
+void sema_stage_flat_map(struct StageUse *u);
+void sema_stage_key(struct StageUse *u);
+void sema_stage_format(struct StageUse *u);
+void sema_stage_tee(struct StageUse *u);
+/* emit.c: the stages whose constructors take key functions or two types */
+void emit_stage_lambda(struct Emit *E, struct DagNode *n, const char *pos);
+void emit_stage_sort(struct Emit *E, struct DagNode *n, const char *pos);
+void emit_stage_top(struct Emit *E, struct DagNode *n, const char *pos);
+void emit_stage_zip(struct Emit *E, struct DagNode *n, const char *pos);
+/* emit.c: functions whose C depends on their argument types */
+void emit_fn_len(struct Emit *E, struct Buf *b, struct Node *e);
+void emit_fn_field(struct Emit *E, struct Buf *b, struct Node *e);
+void emit_fn_join(struct Emit *E, struct Buf *b, struct Node *e);
+void emit_fn_to_int(struct Emit *E, struct Buf *b, struct Node *e);
+void emit_fn_to_float(struct Emit *E, struct Buf *b, struct Node *e);
+void emit_fn_str(struct Emit *E, struct Buf *b, struct Node *e);
+void emit_fn_abs(struct Emit *E, struct Buf *b, struct Node *e);
+void emit_fn_min(struct Emit *E, struct Buf *b, struct Node *e);
+void emit_fn_max(struct Emit *E, struct Buf *b, struct Node *e);
+void emit_fn_add(struct Emit *E, struct Buf *b, struct Node *e);
+void emit_fn_remove(struct Emit *E, struct Buf *b, struct Node *e);
 
 #endif

@@ -589,6 +589,7 @@ static void binary_op(Emit *E, Buf *b, Node *e, const char *acc)
     }
 }
 
+/* The value of call e's argument i. */
 static Node *argv_(Node *call, int i)
 {
     Node *a = call->list.v[i];
@@ -614,192 +615,197 @@ static void regex_arg(Emit *E, Buf *b, Node *e)
     }
 }
 
+/* A call of a standard function: its row's hook, or its C function with the
+ * scratch arena, the regex and the arguments in order (the row's C for an
+ * absent optional one). */
 static void call(Emit *E, Buf *b, Node *e)
 {
-    const char *f = e->name;
-    int n = e->list.n;
-    Node *a0 = n > 0 ? argv_(e, 0) : NULL;
-    Node *a1 = n > 1 ? argv_(e, 1) : NULL;
-    Node *a2 = n > 2 ? argv_(e, 2) : NULL;
-    const Type *t0 = a0 ? a0->type : NULL;
-    char t[16], u[16];
-#define A(x) ex(E, b, x)
-    if (!strcmp(f, "len")) {
-        if (t0->kind == T_STR) {
-            bf(b, "((int64_t)(");
-            A(a0);
-            bf(b, ").n)");
-        } else if (t0->kind == T_LIST || t0->kind == T_EMPTY_LIST) {
-            bf(b, "((int64_t)(");
-            A(a0);
-            bf(b, ")->len)");
-        } else {
-            bf(b, "((int64_t)pipe_map_len(");
-            A(a0);
-            bf(b, "))");
-        }
-    } else if (!strcmp(f, "upper") || !strcmp(f, "lower")) {
-        bf(b, "pipe_%s(S, ", f);
-        A(a0);
-        bf(b, ")");
-    } else if (!strcmp(f, "trim")) {
-        bf(b, "pipe_trim(");
-        A(a0);
-        bf(b, ")");
-    } else if (!strcmp(f, "contains") || !strcmp(f, "starts_with") || !strcmp(f, "ends_with") ||
-               !strcmp(f, "find")) {
-        bf(b, "pipe_%s(", f);
-        A(a0);
-        bf(b, ", ");
-        A(a1);
-        bf(b, ")");
-    } else if (!strcmp(f, "substr")) {
-        bf(b, "pipe_substr(");
-        A(a0);
-        bf(b, ", ");
-        A(a1);
-        bf(b, ", ");
-        if (a2)
-            A(a2);
+    const Builtin *f = builtin_find(e->name);
+    if (f->emit) {
+        f->emit(E, b, e);
+        return;
+    }
+    bf(b, "%s(%s", f->cfn, f->scratch ? "S" : "");
+    const char *sep = f->scratch ? ", " : "";
+    if (f->regex_arg >= 0) {
+        bf(b, "%s", sep);
+        regex_arg(E, b, argv_(e, f->regex_arg));
+        sep = ", ";
+    }
+    for (int i = 0; i < f->max_args; i++) {
+        if (i == f->regex_arg)
+            continue;
+        bf(b, "%s", sep);
+        sep = ", ";
+        if (i < e->list.n)
+            ex(E, b, argv_(e, i));
         else
-            bf(b, "INT64_MAX_");
-        bf(b, ")");
-    } else if (!strcmp(f, "replace")) {
-        bf(b, "pipe_replace(S, ");
-        regex_arg(E, b, a1);
-        bf(b, ", ");
-        A(a0);
-        bf(b, ", ");
-        A(a2);
-        bf(b, ")");
-    } else if (!strcmp(f, "matches")) {
-        bf(b, "pipe_matches(");
-        regex_arg(E, b, a1);
-        bf(b, ", ");
-        A(a0);
-        bf(b, ")");
-    } else if (!strcmp(f, "find_all")) {
-        bf(b, "pipe_find_all(S, ");
-        regex_arg(E, b, a1);
-        bf(b, ", ");
-        A(a0);
-        bf(b, ")");
-    } else if (!strcmp(f, "split")) {
-        bf(b, "pipe_split(S, ");
-        A(a0);
-        bf(b, ", ");
-        A(a1);
-        bf(b, ")");
-    } else if (!strcmp(f, "words")) {
-        bf(b, "pipe_words(S, ");
-        A(a0);
-        bf(b, ")");
-    } else if (!strcmp(f, "field")) {
-        bf(b, E->field_at ? "pipe_field_at(&fa_, " : "pipe_field(");
-        A(a0);
-        bf(b, ", ");
-        A(a1);
-        bf(b, ", ");
-        A(a2);
-        bf(b, ")");
-    } else if (!strcmp(f, "join")) {
-        const Type *el = t0->kind == T_LIST ? t0->elems[0] : TY_STR;
-        bf(b, "pipe_join(S, %s, ", tdesc(E, el));
-        A(a0);
-        bf(b, ", ");
-        A(a1);
-        bf(b, ")");
-    } else if (!strcmp(f, "to_int")) {
-        if (t0->kind == T_STR) {
-            bf(b, "pipe_to_int(%s, ", E->self);
-            A(a0);
-            bf(b, ")");
-        } else if (t0->kind == T_FLOAT) {
-            bf(b, "pipe_float_int(%s, ", E->self);
-            A(a0);
-            bf(b, ")");
-        } else {
-            bf(b, "((int64_t)(");
-            A(a0);
-            bf(b, "))");
-        }
-    } else if (!strcmp(f, "to_float")) {
-        if (t0->kind == T_STR) {
-            bf(b, "pipe_to_float(%s, ", E->self);
-            A(a0);
-            bf(b, ")");
-        } else {
-            bf(b, "((double)(");
-            A(a0);
-            bf(b, "))");
-        }
-    } else if (!strcmp(f, "str")) {
-        if (t0->kind == T_STR) {
-            A(a0);
-        } else if (t0->kind == T_INT) {
-            bf(b, "pipe_int_str(S, ");
-            A(a0);
-            bf(b, ")");
-        } else {
-            tmpname(E, t, sizeof t);
-            bf(b, "({ %s %s = ", ctype(E, t0), t);
-            A(a0);
-            bf(b, "; pipe_str_of(S, %s, &%s); })", tdesc(E, t0), t);
-        }
-    } else if (!strcmp(f, "abs") && t0->kind == T_INT) {
-        bf(b, "pipe_iabs(%s, ", E->self);
-        A(a0);
-        bf(b, ")");
-    } else if (!strcmp(f, "abs")) {
+            bf(b, "%s", f->missing);
+    }
+    bf(b, ")");
+}
+
+/* `PRE a0 POST`: a call whose one argument needs no more. */
+static void wrap1(Emit *E, Buf *b, Node *e, const char *pre, const char *post)
+{
+    bf(b, "%s", pre);
+    ex(E, b, argv_(e, 0));
+    bf(b, "%s", post);
+}
+
+/* len: a str's or a list's own count, a map's or a set's by the runtime */
+void emit_fn_len(Emit *E, Buf *b, Node *e)
+{
+    const Type *t0 = argv_(e, 0)->type;
+    if (t0->kind == T_STR)
+        wrap1(E, b, e, "((int64_t)(", ").n)");
+    else if (t0->kind == T_LIST || t0->kind == T_EMPTY_LIST)
+        wrap1(E, b, e, "((int64_t)(", ")->len)");
+    else
+        wrap1(E, b, e, "((int64_t)pipe_map_len(", "))");
+}
+
+/* field: through the memo of split lines when the function has one */
+void emit_fn_field(Emit *E, Buf *b, Node *e)
+{
+    bf(b, E->field_at ? "pipe_field_at(&fa_, " : "pipe_field(");
+    ex(E, b, argv_(e, 0));
+    bf(b, ", ");
+    ex(E, b, argv_(e, 1));
+    bf(b, ", ");
+    ex(E, b, argv_(e, 2));
+    bf(b, ")");
+}
+
+/* join: the runtime needs the element type */
+void emit_fn_join(Emit *E, Buf *b, Node *e)
+{
+    const Type *t0 = argv_(e, 0)->type;
+    const Type *el = t0->kind == T_LIST ? t0->elems[0] : TY_STR;
+    bf(b, "pipe_join(S, %s, ", tdesc(E, el));
+    ex(E, b, argv_(e, 0));
+    bf(b, ", ");
+    ex(E, b, argv_(e, 1));
+    bf(b, ")");
+}
+
+/* to_int: a str parses, a float truncates (either may fail), an int stays */
+void emit_fn_to_int(Emit *E, Buf *b, Node *e)
+{
+    TypeKind k = argv_(e, 0)->type->kind;
+    char pre[64];
+    snprintf(pre, sizeof pre, "%s(%s, ", k == T_STR ? "pipe_to_int" : "pipe_float_int", E->self);
+    if (k == T_STR || k == T_FLOAT)
+        wrap1(E, b, e, pre, ")");
+    else
+        wrap1(E, b, e, "((int64_t)(", "))");
+}
+
+/* to_float: a str parses (it may fail), an int converts */
+void emit_fn_to_float(Emit *E, Buf *b, Node *e)
+{
+    char pre[64];
+    snprintf(pre, sizeof pre, "pipe_to_float(%s, ", E->self);
+    if (argv_(e, 0)->type->kind == T_STR)
+        wrap1(E, b, e, pre, ")");
+    else
+        wrap1(E, b, e, "((double)(", "))");
+}
+
+/* str: a str is itself, an int has its own printer, any other value goes
+ * through its type's descriptor */
+void emit_fn_str(Emit *E, Buf *b, Node *e)
+{
+    const Type *t0 = argv_(e, 0)->type;
+    char t[16];
+    if (t0->kind == T_STR) {
+        ex(E, b, argv_(e, 0));
+    } else if (t0->kind == T_INT) {
+        wrap1(E, b, e, "pipe_int_str(S, ", ")");
+    } else {
         tmpname(E, t, sizeof t);
         bf(b, "({ %s %s = ", ctype(E, t0), t);
-        A(a0);
-        bf(b, "; %s < 0 ? -%s : %s; })", t, t, t);
-    } else if (!strcmp(f, "min") || !strcmp(f, "max")) {
-        const Type *rt = e->type;
-        tmpname(E, t, sizeof t);
-        tmpname(E, u, sizeof u);
-        const char *op = !strcmp(f, "min") ? "<=" : ">=";
-        bf(b, "({ %s %s = ", ctype(E, rt), t);
-        ex_as(E, b, a0, rt);
-        bf(b, "; %s %s = ", ctype(E, rt), u);
-        ex_as(E, b, a1, rt);
-        if (type_is_num(rt))
-            bf(b, "; %s %s %s ? %s : %s; })", t, op, u, t, u);
-        else
-            bf(b, "; pipe_cmp(%s, &%s, &%s) %s 0 ? %s : %s; })", tdesc(E, rt), t, u, op, t, u);
-    } else if (!strcmp(f, "add")) {
-        tmpname(E, t, sizeof t);
-        tmpname(E, u, sizeof u);
-        const Type *el = t0->elems[0];
-        if (t0->kind == T_SET) {
-            bf(b, "({ %s %s = ", ctype(E, el), t);
-            A(a1);
-            bf(b, "; bool %s; (void)pipe_map_upsert(", u);
-            A(a0);
-            bf(b, ", &%s, &%s); })", t, u);
-        } else {
-            bf(b, "({ %s %s = ", ctype(E, el), t);
-            A(a1);
-            bf(b, "; PipeList *%s = ", u);
-            A(a0);
-            bf(b, "; pipe_clone(%s, pipe_list_push(%s), &%s, %s->arena); })", tdesc(E, el), u, t, u);
-        }
-    } else if (!strcmp(f, "remove")) {
-        tmpname(E, t, sizeof t);
-        bf(b, "({ %s %s = ", ctype(E, t0->elems[0]), t);
-        A(a1);
-        bf(b, "; (void)pipe_map_remove(");
-        A(a0);
-        bf(b, ", &%s); })", t);
-    } else if (!strcmp(f, "keys")) {
-        bf(b, "pipe_map_keys(S, ");
-        A(a0);
-        bf(b, ")");
-    } else {
-        bf(b, "0 /* unknown function %s */", f);
+        ex(E, b, argv_(e, 0));
+        bf(b, "; pipe_str_of(S, %s, &%s); })", tdesc(E, t0), t);
     }
-#undef A
+}
+
+/* abs: an int's may overflow (a runtime error), a float's cannot */
+void emit_fn_abs(Emit *E, Buf *b, Node *e)
+{
+    const Type *t0 = argv_(e, 0)->type;
+    char t[16];
+    if (t0->kind == T_INT) {
+        bf(b, "pipe_iabs(%s, ", E->self);
+        wrap1(E, b, e, "", ")");
+        return;
+    }
+    tmpname(E, t, sizeof t);
+    bf(b, "({ %s %s = ", ctype(E, t0), t);
+    ex(E, b, argv_(e, 0));
+    bf(b, "; %s < 0 ? -%s : %s; })", t, t, t);
+}
+
+/* min and max: op picks the first of two values in the call's result type,
+ * numbers by C's comparison, others by their descriptor's */
+static void minmax(Emit *E, Buf *b, Node *e, const char *op)
+{
+    const Type *rt = e->type;
+    char t[16], u[16];
+    tmpname(E, t, sizeof t);
+    tmpname(E, u, sizeof u);
+    bf(b, "({ %s %s = ", ctype(E, rt), t);
+    ex_as(E, b, argv_(e, 0), rt);
+    bf(b, "; %s %s = ", ctype(E, rt), u);
+    ex_as(E, b, argv_(e, 1), rt);
+    if (type_is_num(rt))
+        bf(b, "; %s %s %s ? %s : %s; })", t, op, u, t, u);
+    else
+        bf(b, "; pipe_cmp(%s, &%s, &%s) %s 0 ? %s : %s; })", tdesc(E, rt), t, u, op, t, u);
+}
+
+void emit_fn_min(Emit *E, Buf *b, Node *e)
+{
+    minmax(E, b, e, "<=");
+}
+
+void emit_fn_max(Emit *E, Buf *b, Node *e)
+{
+    minmax(E, b, e, ">=");
+}
+
+/* add: into a set by upsert, onto a list by a clone into its arena */
+void emit_fn_add(Emit *E, Buf *b, Node *e)
+{
+    Node *a0 = argv_(e, 0), *a1 = argv_(e, 1);
+    const Type *t0 = a0->type, *el = t0->elems[0];
+    char t[16], u[16];
+    tmpname(E, t, sizeof t);
+    tmpname(E, u, sizeof u);
+    bf(b, "({ %s %s = ", ctype(E, el), t);
+    ex(E, b, a1);
+    if (t0->kind == T_SET) {
+        bf(b, "; bool %s; (void)pipe_map_upsert(", u);
+        ex(E, b, a0);
+        bf(b, ", &%s, &%s); })", t, u);
+    } else {
+        bf(b, "; PipeList *%s = ", u);
+        ex(E, b, a0);
+        bf(b, "; pipe_clone(%s, pipe_list_push(%s), &%s, %s->arena); })", tdesc(E, el), u, t, u);
+    }
+}
+
+/* remove: from a set or a map, by key */
+void emit_fn_remove(Emit *E, Buf *b, Node *e)
+{
+    Node *a0 = argv_(e, 0);
+    char t[16];
+    tmpname(E, t, sizeof t);
+    bf(b, "({ %s %s = ", ctype(E, a0->type->elems[0]), t);
+    ex(E, b, argv_(e, 1));
+    bf(b, "; (void)pipe_map_remove(");
+    ex(E, b, a0);
+    bf(b, ", &%s); })", t);
 }
 
 static void ex(Emit *E, Buf *b, Node *e)
@@ -1360,6 +1366,85 @@ static void build_arg(Emit *E, Buf *b, DagNode *n, int i, const char *def)
         bf(b, "%s", def);
 }
 
+/* The constructor call of standard stage n: its row's hook, or its
+ * constructor with what the row says it takes, then its value arguments (a
+ * function or a sink argument is no value: hooks and sema handle them). */
+static void emit_std(Emit *E, DagNode *n, const char *pos)
+{
+    const StdStage *st = n->row;
+    Buf *b = &E->build;
+    if (st->emit) {
+        st->emit(E, n, pos);
+        return;
+    }
+    bf(b, st->role == R_SOURCE ? "    n%d = &%s(rt_, %s" : "    n%d = %s(rt_, %s", n->id, st->ctor, pos);
+    if (st->pass == CA_TYPED || st->pass == CA_TYPED_OUT)
+        bf(b, ", %s", n->in ? tdesc(E, n->in) : "0");
+    if (st->pass == CA_TYPED_OUT)
+        bf(b, ", %s", tdesc(E, n->out));
+    if (st->pass == CA_FANIN)
+        bf(b, ", %s, %d", tdesc(E, n->out), n->nins);
+    for (int i = 0; i < st->nargs; i++)
+        if (st->arg_kinds[i] != A_FN && st->arg_kinds[i] != A_SINK) {
+            bf(b, ", ");
+            build_arg(E, b, n, i, st->arg_defaults[i]);
+        }
+    bf(b, st->role == R_SOURCE ? ")->node;\n" : ");\n");
+}
+
+/* map, filter, flat_map: a plain node whose push is the inlined function */
+void emit_stage_lambda(Emit *E, DagNode *n, const char *pos)
+{
+    Buf *b = &E->build;
+    emit_lambda_node(E, n);
+    bf(b, "    n%d = pipe_node_new(rt_, sizeof(PipeNode), \"%s\", %s);\n", n->id, n->std, pos);
+    bf(b, "    n%d->push = n%d_push; n%d->in = %s; n%d->out = %s;\n", n->id, n->id, n->id, tdesc(E, n->in), n->id,
+       tdesc(E, n->out));
+}
+
+/* sort: by its key function and the key's type, or by the item itself */
+void emit_stage_sort(Emit *E, DagNode *n, const char *pos)
+{
+    Buf *b = &E->build;
+    const char *tin = tdesc(E, n->in);
+    if (n->lambda)
+        bf(b, "    n%d = pipe_std_sort(rt_, %s, %s, n%d_key, 0, %s, ", n->id, pos, tin, n->id,
+           tdesc(E, n->lambda->type));
+    else
+        bf(b, "    n%d = pipe_std_sort(rt_, %s, %s, 0, 0, %s, ", n->id, pos, tin, tin);
+    build_arg(E, b, n, 1, n->row->arg_defaults[1]);
+    bf(b, ");\n");
+    if (n->lambda) {
+        bf(b, "    n%d_node = n%d;\n", n->id, n->id);
+        emit_lambda_node(E, n);
+    }
+}
+
+/* top: like sort, and told when its key cannot fail (then a sort before it
+ * may hand items over unsorted: pipe_std_top_total) */
+void emit_stage_top(Emit *E, DagNode *n, const char *pos)
+{
+    Buf *b = &E->build;
+    const char *tin = tdesc(E, n->in);
+    bf(b, "    n%d = pipe_std_top(rt_, %s, %s, ", n->id, pos, tin);
+    ex(E, b, n->args[0]);
+    if (n->lambda)
+        bf(b, ", n%d_key, 0, %s);\n    n%d_node = n%d;\n", n->id, tdesc(E, n->lambda->type), n->id, n->id);
+    else
+        bf(b, ", 0, 0, %s);\n", tin);
+    if (!n->lambda || cannot_fail(n->lambda->a))
+        bf(b, "    pipe_std_top_total(n%d);\n", n->id);
+    if (n->lambda)
+        emit_lambda_node(E, n);
+}
+
+/* zip: the types of both inputs and of the pairs */
+void emit_stage_zip(Emit *E, DagNode *n, const char *pos)
+{
+    bf(&E->build, "    n%d = pipe_std_zip(rt_, %s, %s, %s, %s);\n", n->id, pos, tdesc(E, n->ins[0].from->out),
+       tdesc(E, n->ins[1].from->out), tdesc(E, n->out));
+}
+
 static void emit_node(Emit *E, DagNode *n)
 {
     Buf *b = &E->build;
@@ -1367,88 +1452,17 @@ static void emit_node(Emit *E, DagNode *n)
     pos_lit(E, &pos, n->stage->loc);
     bf(b, "    {\n");
     env_open(E, b, n->inst);
-    const char *std = n->std ? n->std : "";
     const char *tin = n->in ? tdesc(E, n->in) : "0";
     switch (n->kind) {
     case SK_SOURCE:
-        bf(b, "    n%d = &pipe_src_%s(rt_, %s", n->id, std, pos.p);
-        for (int i = 0; i < n->nargs; i++) {
-            bf(b, ", ");
-            build_arg(E, b, n, i, "0");
-        }
-        bf(b, ")->node;\n");
-        break;
     case SK_SINK:
-        bf(b, "    n%d = pipe_sink_%s(rt_, %s, %s", n->id, std, pos.p, tin);
-        for (int i = 0; i < n->nargs; i++) {
-            bf(b, ", ");
-            build_arg(E, b, n, i, "0");
-        }
-        bf(b, ");\n");
-        break;
-    case SK_STD: {
-        bool generic = !strcmp(std, "format") || !strcmp(std, "head") || !strcmp(std, "tail") ||
-                       !strcmp(std, "skip") || !strcmp(std, "uniq") || !strcmp(std, "distinct") ||
-                       !strcmp(std, "count_items") || !strcmp(std, "sum") || !strcmp(std, "min") ||
-                       !strcmp(std, "max") || !strcmp(std, "avg");
-        if (!strcmp(std, "sort")) {
-            if (n->lambda)
-                bf(b, "    n%d = pipe_std_sort(rt_, %s, %s, n%d_key, 0, %s, ", n->id, pos.p, tin, n->id,
-                   tdesc(E, n->lambda->type));
-            else
-                bf(b, "    n%d = pipe_std_sort(rt_, %s, %s, 0, 0, %s, ", n->id, pos.p, tin, tin);
-            build_arg(E, b, n, 1, "0");
-            bf(b, ");\n");
-            if (n->lambda)
-                bf(b, "    n%d_node = n%d;\n", n->id, n->id);
-        } else if (!strcmp(std, "top")) {
-            bf(b, "    n%d = pipe_std_top(rt_, %s, %s, ", n->id, pos.p, tin);
-            build_arg(E, b, n, 0, "10");
-            if (n->lambda)
-                bf(b, ", n%d_key, 0, %s);\n    n%d_node = n%d;\n", n->id, tdesc(E, n->lambda->type), n->id, n->id);
-            else
-                bf(b, ", 0, 0, %s);\n", tin);
-            if (!n->lambda || cannot_fail(n->lambda->a))
-                bf(b, "    pipe_std_top_total(n%d);\n", n->id);
-        } else if (!strcmp(std, "exec")) {
-            bf(b, "    n%d = pipe_std_exec(rt_, %s, ", n->id, pos.p);
-            build_arg(E, b, n, 0, "pipe_str_lit(\"\", 0)");
-            bf(b, ", ");
-            build_arg(E, b, n, 1, "0");
-            bf(b, ", ");
-            build_arg(E, b, n, 2, "100");
-            bf(b, ");\n");
-        } else if (!strcmp(std, "count") || !strcmp(std, "enumerate")) {
-            bf(b, "    n%d = pipe_std_%s(rt_, %s, %s, %s);\n", n->id, std, pos.p, tin, tdesc(E, n->out));
-        } else {
-            bf(b, "    n%d = pipe_std_%s(rt_, %s", n->id, std, pos.p);
-            if (generic)
-                bf(b, ", %s", tin);
-            for (int i = 0; i < n->nargs; i++) {
-                bf(b, ", ");
-                build_arg(E, b, n, i, "0");
-            }
-            bf(b, ");\n");
-        }
-        break;
-    }
+    case SK_STD:
     case SK_MAP:
     case SK_FILTER:
     case SK_FLAT_MAP:
-        emit_lambda_node(E, n);
-        bf(b, "    n%d = pipe_node_new(rt_, sizeof(PipeNode), \"%s\", %s);\n", n->id, std, pos.p);
-        bf(b, "    n%d->push = n%d_push; n%d->in = %s; n%d->out = %s;\n", n->id, n->id, n->id, tin, n->id,
-           tdesc(E, n->out));
-        break;
     case SK_PASS:
-        bf(b, "    n%d = pipe_std_pass(rt_, %s, %s);\n", n->id, pos.p, tin);
-        break;
     case SK_FANIN:
-        if (!strcmp(std, "zip"))
-            bf(b, "    n%d = pipe_std_zip(rt_, %s, %s, %s, %s);\n", n->id, pos.p, tdesc(E, n->ins[0].from->out),
-               tdesc(E, n->ins[1].from->out), tdesc(E, n->out));
-        else
-            bf(b, "    n%d = pipe_std_%s(rt_, %s, %s, %d);\n", n->id, std, pos.p, tdesc(E, n->out), n->nins);
+        emit_std(E, n, pos.p);
         break;
     case SK_PROC: {
         Node *d = n->decl;
@@ -1501,8 +1515,6 @@ static void emit_node(Emit *E, DagNode *n)
         break;
     }
     }
-    if (n->lambda && (n->kind == SK_STD))
-        emit_lambda_node(E, n);
     for (int i = 0; i < n->nins; i++)
         bf(b, "    pipe_connect(n%d, n%d, %d);\n", n->ins[i].from->id, n->id, n->ins[i].port);
     if (n->on_error == OE_SKIP)
@@ -1523,13 +1535,11 @@ static void emit_confine(Emit *E, bool sandbox)
     bool spills = false;
     for (int i = 0; i < E->dag->n; i++) {
         DagNode *n = E->dag->nodes[i];
-        const char *std = n->std ? n->std : "";
-        spills |= n->kind == SK_STD && !strcmp(std, "sort");
-        if (!sandbox)
-            continue;
+        unsigned flags = n->row ? n->row->flags : 0;
+        spills |= flags & SF_SPILLS;
         static const char *const kinds[] = {"PIPE_PATH_READ", "PIPE_PATH_GLOB", "PIPE_PATH_WRITE"};
         PipePathKind kind;
-        if (!safe_path_kind(n, &kind))
+        if (!sandbox || !safe_path_kind(n, &kind))
             continue;
         bf(b, "    {\n");
         env_open(E, b, n->inst);

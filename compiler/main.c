@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "builtins.h"
 #include "diag.h"
 #include "elfcheck.h"
 #include "embed.h"
@@ -44,6 +45,8 @@ static const char usage[] =
     "  --max-errors N    stop after N errors (default 20; 0: no limit; before SCRIPT for run)\n"
     "  --help, -h        this text; after SCRIPT with run: the pipeline's parameters\n"
     "  --version         pipec's version\n"
+    "  --list-stages [--format json]\n"
+    "                    the standard stages and functions, with their facts\n"
     "\n"
     "trusted and untrusted scripts (run, build, emit-c, check; before SCRIPT for run):\n"
     "  --safe            refuse extern procs, exec and files outside the folders below\n"
@@ -934,6 +937,8 @@ int main(int argc, char **argv)
         printf("pipec %s\n", PIPEC_VERSION);
         return 0;
     }
+    if (!strcmp(argv[1], "--list-stages"))
+        return builtins_list_main(argc - 2, argv + 2, stdout, stderr);
     if (!strcmp(argv[1], "fmt"))
         return fmt_main(argc - 2, argv + 2);
     if (!strcmp(argv[1], "repl"))

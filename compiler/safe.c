@@ -50,14 +50,13 @@ static bool inside(char **dirs, int n, const char *path)
 
 bool safe_path_kind(const DagNode *n, PipePathKind *kind)
 {
-    const char *std = n->std ? n->std : "";
-    bool file = !strcmp(std, "file");
-    if (n->kind == SK_SOURCE && (file || !strcmp(std, "files")))
-        *kind = file ? PIPE_PATH_READ : PIPE_PATH_GLOB;
-    else if (n->kind == SK_SINK && (file || !strcmp(std, "append")))
+    unsigned flags = n->row ? n->row->flags : 0;
+    if (!(flags & (SF_READS | SF_WRITES)))
+        return false;
+    if (flags & SF_WRITES)
         *kind = PIPE_PATH_WRITE;
     else
-        return false;
+        *kind = n->row->arg_kinds[0] == A_GLOB ? PIPE_PATH_GLOB : PIPE_PATH_READ;
     return true;
 }
 
@@ -99,10 +98,9 @@ int safe_check(Sema *s, const Dag *dag, const SafeOpts *o)
         }
     for (int i = 0; dag && i < dag->n; i++) {
         const DagNode *n = dag->nodes[i];
+        unsigned flags = n->row ? n->row->flags : 0;
         PipePathKind kind;
-        if (!n->std)
-            continue;
-        if (std_stage_unsafe(n->std) && (o->safe || o->sandbox)) {
+        if ((flags & SF_UNSAFE) && (o->safe || o->sandbox)) {
             diag_error(s->diag, n->stage->loc, "%s refuses stage '%s': it starts other programs",
                        o->safe ? "--safe" : "--sandbox", n->std);
             errors++;

@@ -406,6 +406,84 @@ static Type *binary(Sema *s, Scope *sc, Node *e)
     return x;
 }
 
+/* e.a[e.b]: a list's element by int, a map's value by key. */
+static Type *index_type(Sema *s, Scope *sc, Node *e)
+{
+    Type *t = expr(s, sc, e->a);
+    switch (t->kind) {
+    case T_LIST:
+        expect(s, sc, e->b, TY_INT, "list index");
+        return t->elems[0];
+    case T_MAP:
+        expect(s, sc, e->b, t->elems[0], "map key");
+        return t->elems[1];
+    case T_ERROR:
+        expr(s, sc, e->b);
+        return TY_ERROR;
+    default:
+        err(s, e->a->loc, "only lists and maps can be indexed, found %s", tn(s, t));
+        expr(s, sc, e->b);
+        return TY_ERROR;
+    }
+}
+
+/* A call of a standard function: its arguments checked, then typed by the
+ * function's row. */
+static Type *call_type(Sema *s, Scope *sc, Node *e)
+{
+    const Builtin *b = builtin_find(e->name);
+    if (!b) {
+        if (sema_find_proc(s, e->name) || std_stage_exists(e->name))
+            err(s, e->loc, "'%s' is a stage: use it in a flow after '|'", e->name);
+        else
+            err(s, e->loc, "unknown function '%s'", e->name);
+        for (int i = 0; i < e->list.n; i++)
+            expr(s, sc, arg_value(e->list.v[i]));
+        return TY_ERROR;
+    }
+    int n = e->list.n;
+    Type *at[4] = {0};
+    for (int i = 0; i < n; i++) {
+        if (e->list.v[i]->kind == N_ARG && e->list.v[i]->name) {
+            err(s, e->list.v[i]->loc, "function '%s' takes no named arguments", e->name);
+        }
+        Node *v = arg_value(e->list.v[i]);
+        if (v->kind == N_LAMBDA) {
+            err(s, v->loc, "function '%s' takes no function arguments", e->name);
+            at[i < 4 ? i : 3] = TY_ERROR;
+            continue;
+        }
+        Type *t = expr(s, sc, v);
+        if (i < 4)
+            at[i] = t;
+    }
+    if (n < b->min_args || n > b->max_args) {
+        if (b->min_args == b->max_args)
+            err(s, e->loc, "function '%s' takes %d argument%s, found %d", e->name, b->min_args,
+                b->min_args == 1 ? "" : "s", n);
+        else
+            err(s, e->loc, "function '%s' takes %d to %d arguments, found %d", e->name, b->min_args,
+                b->max_args, n);
+        return TY_ERROR;
+    }
+    for (int i = 0; i < n; i++)
+        if (at[i]->kind == T_ERROR)
+            return TY_ERROR;
+    char why[256] = "";
+    Node *args[4];
+    for (int i = 0; i < n; i++)
+        args[i] = arg_value(e->list.v[i]);
+    FnCall c = {s->arena, args, at, n, why, sizeof why};
+    Type *r = builtin_type(b, &c);
+    if (!r) {
+        err(s, e->loc, "%s", why);
+        return TY_ERROR;
+    }
+    if (b->regex_arg >= 0 && b->regex_arg < n)
+        is_regex_literal_ok(s, args[b->regex_arg]);
+    return r;
+}
+
 static Type *expr_inner(Sema *s, Scope *sc, Node *e)
 {
     switch (e->kind) {
@@ -448,75 +526,10 @@ static Type *expr_inner(Sema *s, Scope *sc, Node *e)
         }
         return t->elems[e->ival];
     }
-    case N_INDEX: {
-        Type *t = expr(s, sc, e->a);
-        switch (t->kind) {
-        case T_LIST:
-            expect(s, sc, e->b, TY_INT, "list index");
-            return t->elems[0];
-        case T_MAP:
-            expect(s, sc, e->b, t->elems[0], "map key");
-            return t->elems[1];
-        case T_ERROR:
-            expr(s, sc, e->b);
-            return TY_ERROR;
-        default:
-            err(s, e->a->loc, "only lists and maps can be indexed, found %s", tn(s, t));
-            expr(s, sc, e->b);
-            return TY_ERROR;
-        }
-    }
-    case N_CALL: {
-        const Builtin *b = builtin_find(e->name);
-        if (!b) {
-            if (sema_find_proc(s, e->name) || std_stage_exists(e->name))
-                err(s, e->loc, "'%s' is a stage: use it in a flow after '|'", e->name);
-            else
-                err(s, e->loc, "unknown function '%s'", e->name);
-            for (int i = 0; i < e->list.n; i++)
-                expr(s, sc, arg_value(e->list.v[i]));
-            return TY_ERROR;
-        }
-        int n = e->list.n;
-        Type *at[4] = {0};
-        for (int i = 0; i < n; i++) {
-            if (e->list.v[i]->kind == N_ARG && e->list.v[i]->name) {
-                err(s, e->list.v[i]->loc, "function '%s' takes no named arguments", e->name);
-            }
-            Node *v = arg_value(e->list.v[i]);
-            if (v->kind == N_LAMBDA) {
-                err(s, v->loc, "function '%s' takes no function arguments", e->name);
-                at[i < 4 ? i : 3] = TY_ERROR;
-                continue;
-            }
-            Type *t = expr(s, sc, v);
-            if (i < 4)
-                at[i] = t;
-        }
-        if (n < b->min_args || n > b->max_args) {
-            if (b->min_args == b->max_args)
-                err(s, e->loc, "function '%s' takes %d argument%s, found %d", e->name, b->min_args,
-                    b->min_args == 1 ? "" : "s", n);
-            else
-                err(s, e->loc, "function '%s' takes %d to %d arguments, found %d", e->name, b->min_args,
-                    b->max_args, n);
-            return TY_ERROR;
-        }
-        for (int i = 0; i < n; i++)
-            if (at[i]->kind == T_ERROR)
-                return TY_ERROR;
-        char why[256] = "";
-        Type *r = builtin_type(s->arena, b, at, n, why, sizeof why);
-        if (!r) {
-            err(s, e->loc, "%s", why);
-            return TY_ERROR;
-        }
-        if (b->regex_arg >= 0 && b->regex_arg < n)
-            is_regex_literal_ok(s, arg_value(e->list.v[b->regex_arg]));
-        if (!strcmp(b->name, "add") && at[1]->kind == T_EMPTY_LIST)
-            arg_value(e->list.v[1])->type = at[0]->elems[0]; /* `add(l, [])`: the element type */
-        return r;
-    }
+    case N_INDEX:
+        return index_type(s, sc, e);
+    case N_CALL:
+        return call_type(s, sc, e);
     case N_LAMBDA:
         err(s, e->loc, "a function is only allowed as an argument of a stage such as map or filter");
         return TY_ERROR;
@@ -1065,9 +1078,11 @@ static void build_arg(Sema *s, Scope *sc, Node *a, ArgKind k, const char *what)
     }
     switch (k) {
     case A_STR:
+    case A_CMD:
         expect(s, sc, a, TY_STR, what);
         break;
     case A_PATH: /* a computed path is checked when the stage opens it */
+    case A_GLOB:
         if (expect(s, sc, a, TY_STR, what)->kind == T_STR && a->kind == N_STR && memchr(a->str.p, '\0', a->str.n))
             err(s, a->loc, "%s: a file path cannot hold a NUL byte (\\0)", what);
         break;
@@ -1076,6 +1091,7 @@ static void build_arg(Sema *s, Scope *sc, Node *a, ArgKind k, const char *what)
             is_regex_literal_ok(s, a);
         break;
     case A_INT:
+    case A_COUNT:
         expect(s, sc, a, TY_INT, what);
         break;
     case A_BOOL:
@@ -1086,26 +1102,24 @@ static void build_arg(Sema *s, Scope *sc, Node *a, ArgKind k, const char *what)
     }
 }
 
-/* exec(cmd, retries:, backoff_ms:): what can be checked of constants (a
- * parameter is checked when the stage opens). */
-static void exec_args(Sema *s, Node **slots)
+/* What can be checked of a constant argument of kind k (a parameter is
+ * checked when the stage opens): a command that is not blank, a count that is
+ * not negative. */
+static void const_arg(Sema *s, Node *a, ArgKind k, const StdStage *st, int i)
 {
-    Node *cmd = slots[0];
-    if (cmd && cmd->kind == N_STR) {
+    if (!a)
+        return;
+    if (k == A_CMD && a->kind == N_STR) {
         bool blank = true;
-        for (size_t i = 0; i < cmd->str.n; i++)
-            blank &= cmd->str.p[i] == ' ' || cmd->str.p[i] == '\t';
+        for (size_t j = 0; j < a->str.n; j++)
+            blank &= a->str.p[j] == ' ' || a->str.p[j] == '\t';
         if (blank)
-            err(s, cmd->loc, "exec needs a command, found an empty string");
-        else if (memchr(cmd->str.p, '\0', cmd->str.n))
-            err(s, cmd->loc, "exec's command cannot hold a NUL byte (\\0)");
+            err(s, a->loc, "%s needs a command, found an empty string", st->name);
+        else if (memchr(a->str.p, '\0', a->str.n))
+            err(s, a->loc, "%s's command cannot hold a NUL byte (\\0)", st->name);
     }
-    static const char *const names[] = {"retries", "backoff_ms"};
-    for (int i = 1; i <= 2; i++) {
-        Node *a = slots[i];
-        if (a && a->kind == N_INT && a->ival < 0)
-            err(s, a->loc, "exec's %s must be 0 or more, found %lld", names[i - 1], (long long)a->ival);
-    }
+    if (k == A_COUNT && a->kind == N_INT && a->ival < 0)
+        err(s, a->loc, "%s's %s must be 0 or more, found %lld", st->name, st->arg_names[i], (long long)a->ival);
 }
 
 static Type *out_type(Sema *s, const StdStage *st, Type *in)
@@ -1150,6 +1164,18 @@ static bool in_ok(Sema *s, Node *stage, const char *name, InRule r, DagNode *pre
     return false;
 }
 
+/* Lowers stage as a flow of its own after prev (NULL: first). */
+static FlowEnd lower_one(Lower *L, Scope *sc, int inst, Node *stage, DagNode *prev)
+{
+    Node fl = {0};
+    fl.kind = N_FLOW;
+    fl.loc = stage->loc;
+    Node *one[1] = {stage};
+    fl.list.v = one;
+    fl.list.n = 1;
+    return lower_flow(L, sc, inst, &fl, prev);
+}
+
 /* A stream argument of a fan-in: a bound stream or a source stage. */
 static DagNode *stream_arg(Lower *L, Scope *sc, int inst, Node *a)
 {
@@ -1162,13 +1188,7 @@ static DagNode *stream_arg(Lower *L, Scope *sc, int inst, Node *a)
         }
     }
     if (a->kind == N_NAME || a->kind == N_CALL) {
-        Node fl = {0};
-        fl.kind = N_FLOW;
-        fl.loc = a->loc;
-        Node *one[1] = {a};
-        fl.list.v = one;
-        fl.list.n = 1;
-        FlowEnd fe = lower_flow(L, sc, inst, &fl, NULL);
+        FlowEnd fe = lower_one(L, sc, inst, a, NULL);
         if (fe.sunk)
             err(s, a->loc, "a sink cannot be an input of a fan-in");
         return fe.tail;
@@ -1178,11 +1198,12 @@ static DagNode *stream_arg(Lower *L, Scope *sc, int inst, Node *a)
     return NULL;
 }
 
-static DagNode *lower_fanin(Lower *L, Scope *sc, int inst, Node *stage, const char *name)
+static DagNode *lower_fanin(Lower *L, Scope *sc, int inst, Node *stage, const StdStage *st)
 {
     Sema *s = L->s;
+    const char *name = st->name;
     int n = stage->kind == N_CALL ? stage->list.n : 0;
-    bool zip = !strcmp(name, "zip");
+    bool zip = st->out == O_PAIR;
     if ((zip && n != 2) || n < 1) {
         if (zip)
             err(s, stage->loc, "zip takes two streams, found %d", n);
@@ -1219,11 +1240,240 @@ static DagNode *lower_fanin(Lower *L, Scope *sc, int inst, Node *stage, const ch
     Type *out = zip ? type_pair(s->arena, ins[0]->out, ins[1]->out) : t;
     DagNode *f = dag_node(L, SK_FANIN, stage, zip ? NULL : t, out);
     f->std = name;
+    f->row = st;
     f->scope = sc;
     f->inst = inst;
     for (int i = 0; i < n; i++)
         dag_connect(L, ins[i], f, i);
     return f;
+}
+
+/* A stream bound by name, which can only start a flow; NULL with *failed set
+ * after its binding's errors or when it does not start one. */
+static DagNode *lower_stream(Sema *s, Sym *y, Node *stage, DagNode *prev, bool *failed)
+{
+    y->used = true;
+    if (!y->stream) {
+        *failed = true;
+        return NULL;
+    }
+    if (prev) {
+        err(s, stage->loc, "stream '%s' can only start a flow", stage->name);
+        *failed = true;
+        return NULL;
+    }
+    return y->stream;
+}
+
+/* Binds and checks the arguments of a use of proc d; NULL after reporting. */
+static Node **proc_args(Sema *s, Scope *sc, Node *stage, Node *d, ProcInfo *pi)
+{
+    const char **pn = pipe_alloc(s->arena, sizeof(char *) * (size_t)(d->params.n + 1));
+    int required = 0;
+    for (int i = 0; i < d->params.n; i++) {
+        pn[i] = d->params.v[i]->name;
+        if (!d->params.v[i]->b)
+            required = i + 1;
+    }
+    char what[128];
+    snprintf(what, sizeof what, "proc '%s'", d->name);
+    Node **slots = pipe_alloc(s->arena, sizeof(Node *) * (size_t)(d->params.n + 1));
+    if (!bind_args(s, stage, what, pn, d->params.n, required, slots))
+        return NULL;
+    for (int i = 0; i < d->params.n; i++)
+        if (slots[i]) {
+            char w[160];
+            snprintf(w, sizeof w, "argument '%s' of %s", pn[i], what);
+            if (slots[i]->kind == N_LAMBDA)
+                err(s, slots[i]->loc, "%s: expected a value, found a function", w);
+            else
+                expect(s, sc, slots[i], pi->ptypes[i], w);
+        }
+    return slots;
+}
+
+/* Whether proc d fits where it is used: after prev (or first), last or not. */
+static bool proc_fits(Sema *s, Node *stage, Node *d, ProcInfo *pi, DagNode *prev, bool last)
+{
+    const char *name = d->name;
+    if (pi->in && !prev)
+        err(s, stage->loc, "proc '%s' takes %s items: it cannot start a flow", name, tn(s, pi->in));
+    else if (!pi->in && prev)
+        err(s, stage->loc, "proc '%s' is a source: it can only start a flow", name);
+    else if (pi->in && !type_eq(pi->in, prev->out))
+        err(s, stage->loc, "type mismatch: '%s' takes %s, but %s produces %s", name, tn(s, pi->in),
+            producer(s, prev), tn(s, prev->out));
+    else if (!pi->out && !last)
+        err(s, stage->loc, "proc '%s' is a sink: it must end the flow", name);
+    else
+        return true;
+    return false;
+}
+
+/* Expands a use of composite proc d: its flow, lowered as an instance after
+ * prev, quietly (the proc was checked on its own).  A proc that uses itself
+ * is reported once per loop. */
+static DagNode *lower_composite(Lower *L, Scope *sc, int inst, Node *stage, Node *d, Node **slots, DagNode *prev,
+                                bool *sunk, bool *failed)
+{
+    Sema *s = L->s;
+    ProcInfo *pi = d->sema;
+    if (pi->checking) {
+        /* reported even while re-lowering quietly: through another proc, the
+         * first lowering to meet the loop may be a quiet one */
+        if (!pi->recursion_reported)
+            diag_error(s->diag, stage->loc, "proc '%s' uses itself", d->name);
+        /* one report per loop: every proc on it is being checked now */
+        for (int k = 0; k < s->nprocs; k++) {
+            ProcInfo *o = s->procs[k]->sema;
+            if (o && o->checking)
+                o->recursion_reported = true;
+        }
+        *failed = true;
+        return NULL;
+    }
+    Dag *dag = L->dag;
+    if (dag->ninsts == dag->capinsts) {
+        int cap = dag->capinsts ? dag->capinsts * 2 : 8;
+        DagInst *v = pipe_alloc(s->arena, sizeof *v * (size_t)cap);
+        if (dag->ninsts)
+            memcpy(v, dag->insts, sizeof *v * (size_t)dag->ninsts);
+        dag->insts = v;
+        dag->capinsts = cap;
+    }
+    DagInst *I = &dag->insts[dag->ninsts];
+    I->id = dag->ninsts++;
+    I->decl = d;
+    I->call = stage;
+    I->scope = sc;
+    I->parent = inst;
+    stage->sema = slots;
+    s->quiet++;
+    pi->checking = true;
+    FlowEnd fe = lower_flow(L, pi->scope, I->id, d->a, prev);
+    pi->checking = false;
+    s->quiet--;
+    *sunk = fe.sunk;
+    if (fe.failed)
+        *failed = true;
+    return fe.tail;
+}
+
+/* A use of proc d: a composite one expands, any other is a node. */
+static DagNode *lower_proc(Lower *L, Scope *sc, int inst, Node *stage, Node *d, DagNode *prev, bool last,
+                           bool *sunk, bool *failed)
+{
+    Sema *s = L->s;
+    ProcInfo *pi = d->sema;
+    Node **slots = pi ? proc_args(s, sc, stage, d, pi) : NULL;
+    if (!slots || !proc_fits(s, stage, d, pi, prev, last)) {
+        *failed = true;
+        return NULL;
+    }
+    if (d->kind == N_PROC && d->form == PROC_COMPOSITE)
+        return lower_composite(L, sc, inst, stage, d, slots, prev, sunk, failed);
+    DagNode *n = dag_node(L, d->kind == N_EXTERN ? SK_EXTERN : SK_PROC, stage, pi->in, pi->out);
+    n->decl = d;
+    n->args = slots;
+    n->nargs = d->params.n;
+    n->scope = sc;
+    n->inst = inst;
+    dag_connect(L, prev, n, 0);
+    if (!pi->out) {
+        *sunk = true;
+        return NULL;
+    }
+    return n;
+}
+
+/* Reports a name that is no standard stage where it stands: another stage's
+ * role, a function, or nothing known. */
+static void std_misplaced(Sema *s, Node *stage)
+{
+    const char *name = stage->name;
+    const StdStage *any = std_stage_find(name, true, true);
+    if (!any)
+        any = std_stage_find(name, false, true);
+    if (!any)
+        any = std_stage_find(name, false, false);
+    if (!any) {
+        if (builtin_find(name))
+            err(s, stage->loc, "'%s' is a function, not a stage here", name);
+        else
+            err(s, stage->loc, "unknown stage '%s'", name);
+    } else if (any->role == R_SOURCE)
+        err(s, stage->loc, "'%s' is a source: it can only start a flow", name);
+    else if (any->role == R_SINK)
+        err(s, stage->loc, "'%s' is a sink: it must end the flow", name);
+    else if (any->role == R_FANIN)
+        err(s, stage->loc, "'%s' takes its input streams as arguments: it must start a flow", name);
+    else
+        err(s, stage->loc, "'%s' needs an input: it cannot start a flow", name);
+}
+
+/* Binds and checks the arguments of standard stage st by its row (functions
+ * and sinks are left to its hook); NULL after reporting. */
+static Node **std_args(Sema *s, Scope *sc, Node *stage, const StdStage *st)
+{
+    char what[128];
+    snprintf(what, sizeof what, "'%s'", st->name);
+    Node **slots = pipe_alloc(s->arena, sizeof(Node *) * 4);
+    if (!bind_args(s, stage, what, st->arg_names, st->nargs, st->required, slots))
+        return NULL;
+    for (int i = 0; i < st->nargs; i++) {
+        char w[160];
+        snprintf(w, sizeof w, "argument '%s' of %s", st->arg_names[i], what);
+        if (st->arg_kinds[i] != A_FN && st->arg_kinds[i] != A_SINK)
+            build_arg(s, sc, slots[i], st->arg_kinds[i], w);
+    }
+    for (int i = 0; i < st->nargs; i++)
+        const_arg(s, slots[i], st->arg_kinds[i], st, i);
+    return slots;
+}
+
+/* One use of a standard stage, for its row's check hook: the node is made
+ * with the row's kind and output; the hook sets what the row cannot say. */
+struct StageUse {
+    Lower *L;
+    Scope *sc;
+    int inst;
+    DagNode *n;
+};
+
+/* A use of standard stage `stage->name` after prev (or first), last or not. */
+static DagNode *lower_std(Lower *L, Scope *sc, int inst, Node *stage, DagNode *prev, bool last, bool *sunk,
+                          bool *failed)
+{
+    Sema *s = L->s;
+    const StdStage *st = std_stage_find(stage->name, prev != NULL, last);
+    if (!st) {
+        std_misplaced(s, stage);
+    } else if (st->role == R_FANIN) {
+        DagNode *f = lower_fanin(L, sc, inst, stage, st);
+        *failed = !f;
+        return f;
+    }
+    Node **slots = st ? std_args(s, sc, stage, st) : NULL;
+    if (!slots || (prev && !in_ok(s, stage, st->name, st->in, prev))) {
+        *failed = true;
+        return NULL;
+    }
+    StageKind k = st->role == R_SOURCE ? SK_SOURCE : st->role == R_SINK ? SK_SINK : SK_STD;
+    Type *in = prev ? prev->out : NULL;
+    DagNode *n = dag_node(L, k, stage, in, st->role == R_SINK ? NULL : out_type(s, st, in));
+    n->std = st->name;
+    n->row = st;
+    n->args = slots;
+    n->nargs = st->nargs;
+    n->scope = sc;
+    n->inst = inst;
+    dag_connect(L, prev, n, 0);
+    if (st->check) {
+        struct StageUse u = {L, sc, inst, n};
+        st->check(&u);
+    }
+    *sunk = k == SK_SINK;
+    return *sunk ? NULL : n;
 }
 
 /* Lowers one stage.  prev is the node before it (NULL when first).  Returns
@@ -1240,267 +1490,113 @@ static DagNode *lower_stage(Lower *L, Scope *sc, int inst, Node *stage, DagNode 
         *failed = true;
         return NULL;
     }
-    const char *name = stage->name;
-    Type *in = prev ? prev->out : NULL;
+    Sym *y = scope_find(sc, stage->name);
+    if (y && y->kind == SYM_STREAM && stage->kind == N_NAME)
+        return lower_stream(s, y, stage, prev, failed);
+    if (y && stage->kind == N_NAME) {
+        err(s, stage->loc, "'%s' is a value, not a stage", stage->name);
+        *failed = true;
+        return NULL;
+    }
+    Node *d = sema_find_proc(s, stage->name);
+    if (d)
+        return lower_proc(L, sc, inst, stage, d, prev, last, sunk, failed);
+    return lower_std(L, sc, inst, stage, prev, last, sunk, failed);
+}
 
-    /* a named stream */
-    Sym *y = scope_find(sc, name);
-    if (y && y->kind == SYM_STREAM && stage->kind == N_NAME) {
-        y->used = true;
-        if (!y->stream) {
-            *failed = true;
-            return NULL;
-        }
-        if (prev) {
-            err(s, stage->loc, "stream '%s' can only start a flow", name);
-            *failed = true;
-            return NULL;
-        }
-        return y->stream;
-    }
-    if (y && stage->kind == N_NAME && y->kind != SYM_STREAM) {
-        err(s, stage->loc, "'%s' is a value, not a stage", name);
-        *failed = true;
-        return NULL;
-    }
+/* ------------------------------------------------------------------ stage hooks */
 
-    /* a user proc */
-    Node *d = sema_find_proc(s, name);
-    if (d) {
-        ProcInfo *pi = d->sema;
-        if (!pi) {
-            *failed = true;
-            return NULL;
-        }
-        const char **pn = pipe_alloc(s->arena, sizeof(char *) * (size_t)(d->params.n + 1));
-        int required = 0;
-        for (int i = 0; i < d->params.n; i++) {
-            pn[i] = d->params.v[i]->name;
-            if (!d->params.v[i]->b)
-                required = i + 1;
-        }
-        char what[128];
-        snprintf(what, sizeof what, "proc '%s'", name);
-        Node **slots = pipe_alloc(s->arena, sizeof(Node *) * (size_t)(d->params.n + 1));
-        if (!bind_args(s, stage, what, pn, d->params.n, required, slots)) {
-            *failed = true;
-            return NULL;
-        }
-        for (int i = 0; i < d->params.n; i++)
-            if (slots[i]) {
-                char w[160];
-                snprintf(w, sizeof w, "argument '%s' of %s", pn[i], what);
-                if (slots[i]->kind == N_LAMBDA)
-                    err(s, slots[i]->loc, "%s: expected a value, found a function", w);
-                else
-                    expect(s, sc, slots[i], pi->ptypes[i], w);
-            }
-        if (pi->in && !prev) {
-            err(s, stage->loc, "proc '%s' takes %s items: it cannot start a flow", name, tn(s, pi->in));
-            *failed = true;
-            return NULL;
-        }
-        if (!pi->in && prev) {
-            err(s, stage->loc, "proc '%s' is a source: it can only start a flow", name);
-            *failed = true;
-            return NULL;
-        }
-        if (pi->in && !type_eq(pi->in, in)) {
-            err(s, stage->loc, "type mismatch: '%s' takes %s, but %s produces %s", name, tn(s, pi->in),
-                producer(s, prev), tn(s, in));
-            *failed = true;
-            return NULL;
-        }
-        if (!pi->out && !last) {
-            err(s, stage->loc, "proc '%s' is a sink: it must end the flow", name);
-            *failed = true;
-            return NULL;
-        }
-        if (d->kind == N_PROC && d->form == PROC_COMPOSITE) {
-            if (pi->checking) {
-                /* reported even while re-lowering quietly: through another
-                 * proc, the first lowering to meet the loop may be a quiet one */
-                if (!pi->recursion_reported)
-                    diag_error(s->diag, stage->loc, "proc '%s' uses itself", name);
-                /* one report per loop: every proc on it is being checked now */
-                for (int k = 0; k < s->nprocs; k++) {
-                    ProcInfo *o = s->procs[k]->sema;
-                    if (o && o->checking)
-                        o->recursion_reported = true;
-                }
-                *failed = true;
-                return NULL;
-            }
-            Dag *dag = L->dag;
-            if (dag->ninsts == dag->capinsts) {
-                int cap = dag->capinsts ? dag->capinsts * 2 : 8;
-                DagInst *v = pipe_alloc(s->arena, sizeof *v * (size_t)cap);
-                if (dag->ninsts)
-                    memcpy(v, dag->insts, sizeof *v * (size_t)dag->ninsts);
-                dag->insts = v;
-                dag->capinsts = cap;
-            }
-            DagInst *I = &dag->insts[dag->ninsts];
-            I->id = dag->ninsts++;
-            I->decl = d;
-            I->call = stage;
-            I->scope = sc;
-            I->parent = inst;
-            stage->sema = slots;
-            s->quiet++;
-            pi->checking = true;
-            FlowEnd fe = lower_flow(L, pi->scope, I->id, d->a, prev);
-            pi->checking = false;
-            s->quiet--;
-            *sunk = fe.sunk;
-            if (fe.failed)
-                *failed = true;
-            return fe.tail;
-        }
-        DagNode *n = dag_node(L, d->kind == N_EXTERN ? SK_EXTERN : SK_PROC, stage, pi->in, pi->out);
-        n->decl = d;
-        n->args = slots;
-        n->nargs = d->params.n;
-        n->scope = sc;
-        n->inst = inst;
-        dag_connect(L, prev, n, 0);
-        if (!pi->out) {
-            *sunk = true;
-            return NULL;
-        }
-        return n;
-    }
+/* The lambda of map, filter or flat_map (its row's only argument), checked
+ * on the item: its body's type. */
+static Type *use_lambda(struct StageUse *u)
+{
+    DagNode *n = u->n;
+    n->lambda = n->args[0];
+    return lambda(u->L->s, u->sc, n->lambda, n->in, n->std);
+}
 
-    /* a standard stage */
-    const StdStage *st = std_stage_find(name, prev != NULL, last);
-    if (!st) {
-        const StdStage *any = std_stage_find(name, true, true);
-        if (!any)
-            any = std_stage_find(name, false, true);
-        if (!any)
-            any = std_stage_find(name, false, false);
-        if (!any) {
-            if (builtin_find(name))
-                err(s, stage->loc, "'%s' is a function, not a stage here", name);
-            else
-                err(s, stage->loc, "unknown stage '%s'", name);
-        } else if (any->role == R_SOURCE)
-            err(s, stage->loc, "'%s' is a source: it can only start a flow", name);
-        else if (any->role == R_SINK)
-            err(s, stage->loc, "'%s' is a sink: it must end the flow", name);
-        else if (any->role == R_FANIN)
-            err(s, stage->loc, "'%s' takes its input streams as arguments: it must start a flow", name);
-        else
-            err(s, stage->loc, "'%s' needs an input: it cannot start a flow", name);
-        *failed = true;
-        return NULL;
+void sema_stage_map(struct StageUse *u)
+{
+    Type *bt = use_lambda(u);
+    if (bt->kind == T_EMPTY_LIST || bt->kind == T_VOID) {
+        err(u->L->s, u->n->lambda->loc, "map's function must return a value of a known type, found %s",
+            tn(u->L->s, bt));
+        bt = TY_ERROR;
     }
-    if (st->role == R_FANIN) {
-        DagNode *f = lower_fanin(L, sc, inst, stage, name);
-        if (!f)
-            *failed = true;
-        return f;
-    }
-    char what[128];
-    snprintf(what, sizeof what, "'%s'", name);
-    Node **slots = pipe_alloc(s->arena, sizeof(Node *) * 4);
-    if (!bind_args(s, stage, what, st->arg_names, st->nargs, st->required, slots)) {
-        *failed = true;
-        return NULL;
-    }
-    for (int i = 0; i < st->nargs; i++) {
-        char w[160];
-        snprintf(w, sizeof w, "argument '%s' of %s", st->arg_names[i], what);
-        if (st->arg_kinds[i] != A_FN && st->arg_kinds[i] != A_SINK)
-            build_arg(s, sc, slots[i], st->arg_kinds[i], w);
-    }
-    if (!strcmp(name, "exec"))
-        exec_args(s, slots);
-    if (prev && !in_ok(s, stage, name, st->in, prev)) {
-        *failed = true;
-        return NULL;
-    }
-    StageKind k = st->role == R_SOURCE ? SK_SOURCE : st->role == R_SINK ? SK_SINK : SK_STD;
-    Type *out = st->role == R_SINK ? NULL : st->role == R_SOURCE ? (st->out == O_INT ? TY_INT : TY_STR)
-                                                                 : out_type(s, st, in);
-    Node *fn = NULL;
-    if (!strcmp(name, "map") || !strcmp(name, "filter") || !strcmp(name, "flat_map")) {
-        fn = slots[0];
-        Type *bt = lambda(s, sc, fn, in, name);
-        if (!strcmp(name, "map")) {
-            k = SK_MAP;
-            if (bt->kind == T_EMPTY_LIST || bt->kind == T_VOID) {
-                err(s, fn->loc, "map's function must return a value of a known type, found %s", tn(s, bt));
-                bt = TY_ERROR;
-            }
-            out = bt;
-        } else if (!strcmp(name, "filter")) {
-            k = SK_FILTER;
-            if (bt->kind != T_BOOL && bt->kind != T_ERROR)
-                err(s, fn->loc, "filter's function must return bool, found %s", tn(s, bt));
-            out = in;
-        } else {
-            k = SK_FLAT_MAP;
-            if (bt->kind != T_LIST && bt->kind != T_ERROR) {
-                err(s, fn->loc, "flat_map's function must return a list, found %s", tn(s, bt));
-                bt = TY_ERROR;
-            }
-            out = bt->kind == T_LIST ? bt->elems[0] : TY_ERROR;
+    u->n->kind = SK_MAP;
+    u->n->out = bt;
+}
+
+void sema_stage_filter(struct StageUse *u)
+{
+    Type *bt = use_lambda(u);
+    if (bt->kind != T_BOOL && bt->kind != T_ERROR)
+        err(u->L->s, u->n->lambda->loc, "filter's function must return bool, found %s", tn(u->L->s, bt));
+    u->n->kind = SK_FILTER;
+}
+
+void sema_stage_flat_map(struct StageUse *u)
+{
+    Type *bt = use_lambda(u);
+    if (bt->kind != T_LIST && bt->kind != T_ERROR)
+        err(u->L->s, u->n->lambda->loc, "flat_map's function must return a list, found %s", tn(u->L->s, bt));
+    u->n->kind = SK_FLAT_MAP;
+    u->n->out = bt->kind == T_LIST ? bt->elems[0] : TY_ERROR;
+}
+
+/* sort and top: the key (the row's function argument, else the item) must
+ * have an order. */
+void sema_stage_key(struct StageUse *u)
+{
+    DagNode *n = u->n;
+    Sema *s = u->L->s;
+    for (int i = 0; i < n->nargs; i++)
+        if (n->row->arg_kinds[i] == A_FN)
+            n->lambda = n->args[i];
+    Node *fn = n->lambda;
+    Type *kt = fn ? lambda(s, u->sc, fn, n->in, n->std) : n->in;
+    if (!type_is_ordered(kt))
+        err(s, fn ? fn->loc : n->stage->loc, "%s needs keys with an order, found %s", n->std, tn(s, kt));
+}
+
+/* format("..."): a constant format names only fields the items have. */
+void sema_stage_format(struct StageUse *u)
+{
+    Sema *s = u->L->s;
+    Node *a = u->n->args[0];
+    Type *in = u->n->in;
+    if (!a || a->kind != N_STR)
+        return;
+    int nf = in->kind == T_TUPLE ? in->n : 1;
+    PipeStr f = a->str;
+    for (size_t i = 0; i + 1 < f.n; i++) {
+        if (f.p[i] == '{' && f.p[i + 1] == '{') {
+            i++;
+            continue;
         }
-    } else if (!strcmp(name, "sort") || !strcmp(name, "top")) {
-        fn = slots[!strcmp(name, "sort") ? 0 : 1];
-        Type *kt = fn ? lambda(s, sc, fn, in, name) : in;
-        if (!type_is_ordered(kt))
-            err(s, fn ? fn->loc : stage->loc, "%s needs keys with an order, found %s", name, tn(s, kt));
-    } else if (!strcmp(name, "format")) {
-        if (slots[0] && slots[0]->kind == N_STR) {
-            int nf = in->kind == T_TUPLE ? in->n : 1;
-            PipeStr f = slots[0]->str;
-            for (size_t i = 0; i + 1 < f.n; i++) {
-                if (f.p[i] == '{' && f.p[i + 1] == '{') {
-                    i++;
-                    continue;
-                }
-                if (f.p[i] == '{' && f.p[i + 1] >= '0' && f.p[i + 1] <= '9') {
-                    int idx = 0; /* past 9 digits: beyond any tuple (no int overflow) */
-                    size_t j = i + 1;
-                    for (; j < f.n && f.p[j] >= '0' && f.p[j] <= '9'; j++)
-                        idx = idx >= 100000000 ? 1000000000 : idx * 10 + (f.p[j] - '0');
-                    if (idx >= nf && in->kind != T_ERROR)
-                        err(s, slots[0]->loc, "format refers to field {%.*s}, but the items (%s) have %d field%s",
-                            (int)(j - i - 1 > 40 ? 40 : j - i - 1), f.p + i + 1, tn(s, in), nf, nf == 1 ? "" : "s");
-                }
-            }
+        if (f.p[i] == '{' && f.p[i + 1] >= '0' && f.p[i + 1] <= '9') {
+            int idx = 0; /* past 9 digits: beyond any tuple (no int overflow) */
+            size_t j = i + 1;
+            for (; j < f.n && f.p[j] >= '0' && f.p[j] <= '9'; j++)
+                idx = idx >= 100000000 ? 1000000000 : idx * 10 + (f.p[j] - '0');
+            if (idx >= nf && in->kind != T_ERROR)
+                err(s, a->loc, "format refers to field {%.*s}, but the items (%s) have %d field%s",
+                    (int)(j - i - 1 > 40 ? 40 : j - i - 1), f.p + i + 1, tn(s, in), nf, nf == 1 ? "" : "s");
         }
     }
-    DagNode *n = dag_node(L, k, stage, k == SK_SOURCE ? NULL : in, out);
-    n->std = st->name;
-    n->args = slots;
-    n->nargs = st->nargs;
-    n->lambda = fn;
-    n->scope = sc;
-    n->inst = inst;
-    dag_connect(L, prev, n, 0);
-    if (!strcmp(name, "tee")) {
-        n->kind = SK_PASS;
-        Node *sink = slots[0];
-        if (sink) {
-            Node fl = {0};
-            fl.kind = N_FLOW;
-            fl.loc = sink->loc;
-            Node *one[1] = {sink};
-            fl.list.v = one;
-            fl.list.n = 1;
-            FlowEnd fe = lower_flow(L, sc, inst, &fl, n);
-            if (!fe.sunk && !fe.failed)
-                err(s, sink->loc, "tee's argument must be a sink such as file(\"x\") or stderr");
-        }
-    }
-    if (k == SK_SINK) {
-        *sunk = true;
-        return NULL;
-    }
-    return n;
+}
+
+/* tee(SINK): the node passes its items on; the sink is a flow after it. */
+void sema_stage_tee(struct StageUse *u)
+{
+    DagNode *n = u->n;
+    n->kind = SK_PASS;
+    Node *sink = n->args[0];
+    if (!sink)
+        return;
+    FlowEnd fe = lower_one(u->L, u->sc, u->inst, sink, n);
+    if (!fe.sunk && !fe.failed)
+        err(u->L->s, sink->loc, "tee's argument must be a sink such as file(\"x\") or stderr");
 }
 
 /* `on error POLICY` after the stage whose nodes are dag->nodes[first..]: sets

@@ -75,6 +75,7 @@ struct DagNode {
     int id;
     StageKind kind;
     const char *std;   /* the standard stage's name ("grep", "file", ...) */
+    const struct StdStage *row; /* ... and its row in the table (builtins.h) */
     Node *stage;       /* the stage expression (N_NAME or N_CALL): position, args */
     Type *in, *out;    /* element types; in is NULL for sources, out for sinks */
     Node *lambda;      /* map/filter/flat_map function; sort/top `by` */

@@ -1,7 +1,7 @@
 # bash completion for pipec, the compiler of the Pipe language.
 #
 # Completes the commands, the options of each command, .pipe scripts, the
-# values of --format and --pipeline, and, after `pipec run SCRIPT`, the
+# values of --format and --pipeline, --list-stages and its --format, and, after `pipec run SCRIPT`, the
 # pipeline's parameters, read from `pipec run SCRIPT --help`.
 #
 # Install: copy to $PREFIX/share/bash-completion/completions/pipec (loaded on
@@ -89,7 +89,7 @@ _pipec() {
 
     if ((COMP_CWORD == 1)); then
         if [[ $cur == -* ]]; then
-            _pipec_add --help -h --version
+            _pipec_add --help -h --version --list-stages
         else
             _pipec_add $_pipec_commands help
         fi
@@ -97,6 +97,15 @@ _pipec() {
     fi
 
     local cmd=${COMP_WORDS[1]}
+    # pipec --list-stages [--format json|text]
+    if [[ $cmd == --list-stages ]]; then
+        if [[ $prev == --format ]]; then
+            _pipec_add json text
+        else
+            _pipec_add --format
+        fi
+        return 0
+    fi
     case " $_pipec_commands " in
         *" $cmd "*) ;;
         *) return 0 ;;

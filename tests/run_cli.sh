@@ -25,6 +25,41 @@ check "build without -o: exit 2" [ $? -eq 2 ]
 check "unreadable script: exit 2" [ $? -eq 2 ]
 check "unreadable script: message" grep -q "cannot read" "$scratch/err"
 
+# --list-stages: the table of stages and functions, as text and as JSON (one
+# object a line); its facts are those of the rows
+"$PIPEC" --list-stages >"$scratch/stages.txt" 2>"$scratch/err"
+check "--list-stages exits 0" [ $? -eq 0 ]
+check "--list-stages: text rows" sh -c "grep -q '^  top(n: int, by: function?) ' '$scratch/stages.txt' &&
+    grep -q '^  substr(str, int, int?) -> str' '$scratch/stages.txt'"
+check "--help names --list-stages" grep -q -- "--list-stages" "$scratch/help"
+"$PIPEC" --list-stages --format json >"$scratch/stages.json" 2>"$scratch/err"
+check "--list-stages --format json exits 0" [ $? -eq 0 ]
+if command -v python3 >/dev/null 2>&1; then
+    check "--list-stages --format json: one valid object a line, known rows and flags" python3 - "$scratch/stages.json" <<'PY'
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1])]
+st = {(r["name"], r["role"]): r for r in rows if r["kind"] == "stage"}
+fn = {r["name"]: r for r in rows if r["kind"] == "function"}
+top, sort, ex = st[("top", "processor")], st[("sort", "processor")], st[("exec", "processor")]
+assert top["args"][0] == {"name": "n", "kind": "int", "required": True, "default": None}, top["args"]
+assert top["merges"] and top["stateful"] and not top["keeps_order"] and top["constructor"] == "pipe_std_top"
+assert sort["may_spill"] and sort["args"][1]["default"] == "false"
+assert ex["unsafe"] and ex["args"][2]["default"] == "100"
+assert st[("file", "source")]["reads_files"] and st[("file", "sink")]["writes_files"]
+assert st[("grep", "processor")]["keeps_order"] and not st[("grep", "processor")]["stateful"]
+for name in ("count", "sum", "min", "max", "avg", "distinct", "top", "sort"):
+    assert st[(name, "processor")]["merges"], name
+assert fn["replace"]["regex_arg"] == 1 and fn["replace"]["c_function"] == "pipe_replace" and fn["replace"]["pure"]
+assert fn["substr"]["params"] == ["str", "int", "int"] and fn["substr"]["min_args"] == 2
+assert not fn["add"]["pure"] and len(st) == 46 and len(fn) == 25, (len(st), len(fn))
+PY
+else
+    skipped "--list-stages --format json: python3 is needed to read the JSON"
+fi
+"$PIPEC" --list-stages --format yaml >/dev/null 2>"$scratch/err"
+check "--list-stages --format yaml: exit 2" [ $? -eq 2 ]
+check "--list-stages --format yaml: names it" grep -q "'yaml'" "$scratch/err"
+
 # PIPE_REGEX_JIT=0: PCRE2's interpreter, the same matches (make valgrind uses it)
 printf 'ab12 cd345\nx\n7 the end\n' >"$scratch/re.in"
 printf 'pipeline main { stdin | replace("([a-z]+)([0-9]*)", "<\\\\2\\\\1>") | grep("[0-9][a-z]") | stdout }\n' >"$scratch/re.pipe"

@@ -6,6 +6,8 @@
 # both read the same input and must print the same bytes.  Where LANGUAGE.md is
 # silent, the expectation is what grep, awk (gawk: it keeps NUL bytes) and
 # coreutils do.  Then the usage-error messages of `pipec run` and built binaries.
+# Last, every standard stage of `pipec --list-stages` must be used by a case
+# (the stages of each case are read from `pipec graph`); not with ONLY.
 # PIPEC names the compiler (default bin/pipec); SKIP_BUILD=1 skips the binary;
 # ONLY=PATTERN runs the cases whose name matches the shell pattern; KNOWN_FAIL
 # lists known bugs (case names, or NAME/INPUT), reported as XFAIL; JOBS=N runs
@@ -31,6 +33,36 @@ xfail=0
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
+# record_stages SCRIPT: adds the standard stages SCRIPT uses to $tmp/used, as
+# "SHAPE NAME" lines from its graph (a source is an invhouse, a sink a house,
+# a fan-in an invtrapezium, a processor a box)
+record_stages() {
+    "$PIPEC" graph "$1" 2>/dev/null |
+        sed -n 's/^ *n[0-9]* \[label="\([a-z_0-9]*\)[(\\].*shape=\([a-z]*\)\];$/\2 \1/p' >>"$tmp/used"
+}
+
+# stage_coverage: a failure for each stage of the table that no case used
+stage_coverage() {
+    [ -z "$ONLY" ] || return 0
+    "$PIPEC" --list-stages | awk '/^stages/ { on = 1; next } /^functions/ { on = 0 }
+        on { name = $1; sub(/\(.*/, "", name)
+             for (i = 2; i <= NF; i++) if ($i ~ /^(source|sink|processor|fan-in)$/) { print $i, name; break } }' |
+        sed 's/^source /invhouse /; s/^sink /house /; s/^processor /box /; s/^fan-in /invtrapezium /' >"$tmp/table"
+    if [ ! -s "$tmp/table" ]; then
+        fail=$((fail + 1))
+        echo "FAIL stage_coverage: pipec --list-stages printed no stages"
+        return
+    fi
+    while read -r c_shape c_name; do
+        if grep -q -x "$c_shape $c_name" "$tmp/used" 2>/dev/null; then
+            pass=$((pass + 1))
+        else
+            fail=$((fail + 1))
+            echo "FAIL stage_coverage/$c_name ($c_shape): no case of tests/run_edge.sh uses this stage: add one"
+        fi
+    done <"$tmp/table"
+}
+
 # JOBS lanes (default 2) each run every JOBS-th case; this process gathers them
 JOBS=${JOBS:-2}
 if [ -z "$LANE" ] && [ "$JOBS" -gt 1 ]; then
@@ -42,7 +74,8 @@ if [ -z "$LANE" ] && [ "$JOBS" -gt 1 ]; then
     wait
     i=0
     while [ $i -lt "$JOBS" ]; do
-        grep -a -v '^lane: ' "$tmp/lane$i"
+        grep -a -v -e '^lane: ' -e '^used: ' "$tmp/lane$i"
+        sed -n 's/^used: //p' "$tmp/lane$i" >>"$tmp/used"
         # shellcheck disable=SC2046
         set -- $(sed -n 's/^lane: //p' "$tmp/lane$i")
         if [ $# -eq 3 ]; then
@@ -53,6 +86,7 @@ if [ -z "$LANE" ] && [ "$JOBS" -gt 1 ]; then
         fi
         i=$((i + 1))
     done
+    stage_coverage
     if [ $xfail -gt 0 ]; then
         echo "edge: $pass passed, $fail failed, $xfail known failures (KNOWN_FAIL)"
     else
@@ -152,6 +186,7 @@ t() {
         pipeline* | proc*) printf '%s\n' "$t_body" >"$tmp/case.pipe" ;;
         *) printf 'pipeline main {\n    %s\n}\n' "$t_body" >"$tmp/case.pipe" ;;
     esac
+    record_stages "$tmp/case.pipe"
     for t_in in $t_inputs; do
         t_id=$t_name/$t_in
         # the folders of this input: p for pipec, u for the Unix command
@@ -234,6 +269,9 @@ t map all 'stdin | map(s => "<" + s + ">") | stdout' "$AWK '{ print \"<\" \$0 \"
 t filter all 'stdin | filter(s => len(s) > 3) | stdout' "$AWK 'length(\$0) > 3'"
 t flat_map all 'stdin | flat_map(s => split(s, " ")) | stdout' "nl_end | tr ' ' '\\n'"
 t format all 'stdin | enumerate | format("{1}:{0}") | stdout' "$AWK '{ print \$0 \":\" NR }'"
+# exec: each line through a program and back, bytes as they are (NUL, CR, 5.5 MB lines)
+t exec all 'stdin | exec("cat") | stdout' 'nl_end'
+t exec_tr all 'stdin | exec("tr a-z A-Z") | stdout' 'tr a-z A-Z | nl_end'
 
 # --- numbers: lengths of the lines, and to_int/to_float on numeric input ---------
 t sum all 'stdin | map(s => len(s)) | sum | stdout' "$AWK '{ s += length(\$0) } END { print s + 0 }'"
@@ -304,6 +342,7 @@ t files_none empty 'files("*.nothing") | stdout' ':' 1
 # the stderr sink: stdout stays empty, stderr gets the items
 if only_ok stderr_sink && mine; then
     printf 'pipeline main { stdin | stderr }\n' >"$tmp/case.pipe"
+    record_stages "$tmp/case.pipe"
     for t_in in $ALL; do
         "$PIPEC" run "$tmp/case.pipe" <"$in/$t_in" >"$tmp/got" 2>"$tmp/err"
         code=$?
@@ -420,8 +459,12 @@ if only_ok "usage*" && mine; then
 fi
 
 if [ "$JOBS" -gt 1 ]; then
+    [ -f "$tmp/used" ] && sed 's/^/used: /' "$tmp/used"
     echo "lane: $pass $fail $xfail"
-elif [ $xfail -gt 0 ]; then
+    exit $((fail > 0))
+fi
+stage_coverage
+if [ $xfail -gt 0 ]; then
     echo "edge: $pass passed, $fail failed, $xfail known failures (KNOWN_FAIL)"
 else
     echo "edge: $pass passed, $fail failed"

@@ -50,7 +50,9 @@ expect() {
 
 expect "pipec " is run build emit-c check graph repl fmt help
 expect "pipec e" is emit-c
-expect "pipec -" is --help -h --version
+expect "pipec -" is --help -h --version --list-stages
+expect "pipec --list-stages " is --format
+expect "pipec --list-stages --format " is json text
 expect "pipec graph --format " is dot svg png
 expect "pipec graph examples/params.pipe --format s" is svg
 expect "pipec graph examples/params.pipe --format=" is dot svg png

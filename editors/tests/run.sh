@@ -5,6 +5,7 @@
 #   emacs       editors/emacs/pipe-mode.el with emacs --batch (ERT)
 #   completion  completion/pipec.bash in bash
 #   manpage     docs/pipec.1 with groff (no warning; every command and option)
+#   table       the keyword lists of all three against `pipec --list-stages`
 # A part whose engine is missing prints `SKIP <part>: <reason>`.  The last line
 # is `editors: N passed, M failed` (with the skipped parts); the exit status is
 # 1 when a check failed.
@@ -13,7 +14,7 @@ DIR=$(cd "$(dirname "$0")" && pwd)
 passed=0
 failed=0
 skipped=""
-for part in textmate vim emacs completion manpage; do
+for part in textmate vim emacs completion manpage table; do
     case $part in
         vim) command -v vim >/dev/null 2>&1 || { echo "SKIP vim: vim is not installed (apt-get install vim)"; skipped="$skipped vim"; continue; } ;;
         emacs) command -v emacs >/dev/null 2>&1 || { echo "SKIP emacs: emacs is not installed (apt-get install emacs-nox)"; skipped="$skipped emacs"; continue; } ;;
@@ -22,6 +23,7 @@ for part in textmate vim emacs completion manpage; do
     case $part in
         completion) out=$(bash "$DIR/completion.sh" 2>&1) ;;
         manpage) out=$(sh "$DIR/manpage.sh" 2>&1) ;;
+        table) out=$(sh "$DIR/table.sh" 2>&1) ;;
         *) out=$(sh "$DIR/$part/run.sh" 2>&1) ;;
     esac
     rc=$?

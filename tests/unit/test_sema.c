@@ -11,6 +11,9 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "builtins.h"
+#include "embed.h"
+#include "jit.h"
 #include "sema.h"
 
 /* Rows leave the fields they don't check out: that is what they mean. */
@@ -1380,6 +1383,65 @@ static void test_repeatable(void **state)
     result_free(&r3);
 }
 
+/* ------------------------------------------------------------------ the table of stages and functions */
+
+static bool in_symtab(const char *name)
+{
+    for (const PipeSymbol *y = pipe_symtab; y->name; y++)
+        if (!strcmp(y->name, name))
+            return true;
+    return false;
+}
+
+/* Whether the embedded runtime header declares name as a static inline
+ * function (those reach the JIT as source, not through the symbol table). */
+static bool inline_in_header(const char *name)
+{
+    char decl[128];
+    snprintf(decl, sizeof decl, " %s(", name);
+    for (const PipeEmbedded *f = pipe_embedded; f->path; f++) {
+        if (strcmp(f->path, "runtime/pipe.h") && strcmp(f->path, "stdlib/pipe_std.h"))
+            continue;
+        for (const char *p = strstr(f->text, decl); p; p = strstr(p + 1, decl)) {
+            const char *line = p;
+            while (line > f->text && line[-1] != '\n')
+                line--;
+            if (!strncmp(line, "static inline ", 14))
+                return true;
+        }
+    }
+    return false;
+}
+
+/* Every row names a constructor or C function the runtime has, so a row
+ * with a wrong name fails here and not as "the generated C did not compile";
+ * a default only for an optional argument; an emit hook exactly when the row
+ * says its constructor takes what the hook writes. */
+static void test_table_rows(void **state)
+{
+    (void)state;
+    int n;
+    const StdStage *st = std_stages(&n);
+    for (int i = 0; i < n; i++) {
+        if (!in_symtab(st[i].ctor))
+            fail_msg("stage %s: no runtime function %s", st[i].name, st[i].ctor);
+        for (int a = 0; a < st[i].required; a++)
+            if (st[i].arg_defaults[a])
+                fail_msg("stage %s: a default for its required argument %s", st[i].name, st[i].arg_names[a]);
+        if ((st[i].pass == CA_HOOK) != (st[i].emit != NULL))
+            fail_msg("stage %s: CA_HOOK without an emit hook, or a hook the row does not call", st[i].name);
+    }
+    const Builtin *b = builtins_all(&n);
+    for (int i = 0; i < n; i++) {
+        if (b[i].cfn && !in_symtab(b[i].cfn) && !inline_in_header(b[i].cfn))
+            fail_msg("function %s: no runtime function %s", b[i].name, b[i].cfn);
+        if (!b[i].emit && !b[i].cfn)
+            fail_msg("function %s: neither an emit hook nor a C function", b[i].name);
+        if (b[i].min_args < b[i].max_args && !b[i].emit && !b[i].missing)
+            fail_msg("function %s: no C for its optional argument", b[i].name);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1395,6 +1457,7 @@ int main(void)
         cmocka_unit_test(test_pick),
         cmocka_unit_test(test_pick_with_import),
         cmocka_unit_test(test_repeatable),
+        cmocka_unit_test(test_table_rows),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
