@@ -57,6 +57,8 @@ if command -v bash >/dev/null 2>&1; then
 else
     skipped "completion of run options (no bash)"
 fi
+expect "--stats=bogus: usage error" 2 "$PIPEC" run "$scratch/p.pipe" --stats=bogus
+has "--stats=bogus: a bad value of the option" "bad value for '--stats' (expected table or json): 'bogus'"
 while read -r o; do
     case $o in *-*) continue ;; esac # not a name a parameter can have
     printf 'pipeline main(%s: int = 1) { stdin | stdout }\n' "$o" >"$scratch/r.pipe"
