@@ -11,7 +11,7 @@ struct Jit {
     TCCState *tcc;
 };
 
-static void on_error(void *opaque, const char *msg)
+static void print_error(void *opaque, const char *msg)
 {
     (void)opaque;
     fprintf(stderr, "%s\n", msg);
@@ -30,12 +30,20 @@ static void add_symbols(TCCState *s)
 
 Jit *jit_compile(const char *code, const char *const *extra_files, int nextra, const char *include_dir)
 {
+    return jit_compile_with(code, extra_files, nextra, include_dir, NULL, NULL);
+}
+
+Jit *jit_compile_with(const char *code, const char *const *extra_files, int nextra, const char *include_dir,
+                      JitErrorFn on_error, void *opaque)
+{
+    if (!on_error)
+        on_error = print_error;
     TCCState *s = tcc_new();
     if (!s) {
-        fprintf(stderr, "pipec: error: cannot start the JIT (libtcc)\n");
+        on_error(opaque, "pipec: error: cannot start the JIT (libtcc)");
         return NULL;
     }
-    tcc_set_error_func(s, NULL, on_error);
+    tcc_set_error_func(s, opaque, on_error);
     /* generated code declares everything it uses: no system headers or
      * libraries are needed, so a lone copy of pipec works anywhere */
     tcc_set_options(s, nextra ? "-w" : "-nostdlib -w");
@@ -83,7 +91,7 @@ bool jit_build_exe(const char *c_path, const char *out_path, const char *const *
     TCCState *s = tcc_new();
     if (!s)
         return false;
-    tcc_set_error_func(s, NULL, on_error);
+    tcc_set_error_func(s, NULL, print_error);
     tcc_set_output_type(s, TCC_OUTPUT_EXE);
     bool ok = tcc_add_file(s, c_path) >= 0;
     for (int i = 0; ok && i < nlibs; i++)

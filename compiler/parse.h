@@ -52,5 +52,8 @@ bool parse_program_in(Diag *d, PipeArena *a, const char *path, const char *const
  * relative to the current directory.  Returns whether it loaded without errors
  * (syntax errors included). */
 bool parse_program_text(Diag *d, PipeArena *a, const char *name, const char *text, Program *out);
+/* The same for file file_id of d, registered by the caller (any bytes), but
+ * false only when nothing could be loaded (as parse_program). */
+bool parse_program_file(Diag *d, PipeArena *a, int file_id, Program *out);
 
 #endif
