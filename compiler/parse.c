@@ -1180,7 +1180,9 @@ bool parse_program_in(Diag *d, PipeArena *a, const char *path, const char *const
 
 bool parse_program_text(Diag *d, PipeArena *a, const char *name, const char *text, Program *out)
 {
-    return parse_program_file(d, a, diag_add_file(d, name, text, strlen(text)), out);
+    int errors = d->errors;
+    parse_program_file(d, a, diag_add_file(d, name, text, strlen(text)), out);
+    return d->errors == errors;
 }
 
 bool parse_program_file(Diag *d, PipeArena *a, int file_id, Program *out)

@@ -57,9 +57,11 @@ bool parse_program(Diag *d, PipeArena *a, const char *path, Program *out);
 bool parse_program_in(Diag *d, PipeArena *a, const char *path, const char *const *allow, const char *const *allow2,
                       Program *out);
 /* The same for source text already in memory (REPL, tests); imports resolve
- * relative to the current directory. */
+ * relative to the current directory.  Returns whether it loaded without errors
+ * (syntax errors included). */
 bool parse_program_text(Diag *d, PipeArena *a, const char *name, const char *text, Program *out);
-/* The same for file file_id of d, registered by the caller (any bytes). */
+/* The same for file file_id of d, registered by the caller (any bytes), but
+ * false only when nothing could be loaded (as parse_program). */
 bool parse_program_file(Diag *d, PipeArena *a, int file_id, Program *out);
 /* The same for a main file already parsed, or put together from the trees of
  * several sources (the REPL's chunks); its imports resolve relative to the
