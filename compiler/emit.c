@@ -987,9 +987,94 @@ static void stmt(Emit *E, Buf *b, Node *st, int ind)
     }
 }
 
-static void stmt_body(Emit *E, Buf *b, Node *st, int ind)
+/* An assignment statement: to a name, a map's value (made on first use) or a
+ * list's element (out of range is the stage's runtime error). */
+static void assign_stmt(Emit *E, Buf *b, Node *st)
 {
     char t[16], u[16], w[16];
+    Node *tg = st->a;
+    const Type *tt = tg->type;
+    tmpname(E, t, sizeof t);
+    bf(b, "{ %s %s = ", ctype(E, tt), t);
+    ex_as(E, b, st->b, tt);
+    bf(b, "; ");
+    if (tg->kind == N_NAME) {
+        Buf place = {0};
+        cname(E, &place, tg->sema);
+        Sym *y = tg->sema;
+        assign_op(E, b, st, place.p, tt, t, y && y->kind == SYM_STATE);
+        free(place.p);
+    } else if (tg->kind == N_INDEX && tg->a->type->kind == T_MAP) {
+        const Type *mt = tg->a->type;
+        tmpname(E, u, sizeof u);
+        tmpname(E, w, sizeof w);
+        bf(b, "%s %s = ", ctype(E, mt->elems[0]), u);
+        ex(E, b, tg->b);
+        bf(b, "; bool %s_c; %s *%s = pipe_map_upsert(", w, ctype(E, tt), w);
+        ex(E, b, tg->a);
+        bf(b, ", &%s, &%s_c); ", u, w);
+        if (is_container(tt) && st->op != OP_SET) {
+            bf(b, "if (%s_c) *%s = ", w, w);
+            owned_empty(E, b, tt);
+            bf(b, "; ");
+        }
+        char place[32];
+        snprintf(place, sizeof place, "(*%s)", w);
+        assign_op(E, b, st, place, tt, t, true);
+    } else if (tg->kind == N_INDEX) {
+        tmpname(E, u, sizeof u);
+        tmpname(E, w, sizeof w);
+        bf(b, "PipeList *%s = ", u);
+        ex(E, b, tg->a);
+        bf(b, "; %s *%s = pipe_list_at(%s, ", ctype(E, tt), w, u);
+        ex(E, b, tg->b);
+        bf(b, "); if (!%s) pipe_fail(%s, \"list index out of range\"); ", w, E->self);
+        char place[32];
+        snprintf(place, sizeof place, "(*%s)", w);
+        if (st->op == OP_SET && needs_clone(tt)) {
+            char c[16];
+            tmpname(E, c, sizeof c);
+            bf(b, "%s %s; pipe_clone(%s, &%s, &%s, %s->arena); if (!%s->arena) pipe_drop(%s, %s); *%s = %s;",
+               ctype(E, tt), c, tdesc(E, tt), c, t, u, u, tdesc(E, tt), w, w, c);
+        }
+        else
+            assign_op(E, b, st, place, tt, t, false);
+    }
+    bf(b, " }\n");
+}
+
+/* A for loop over a list's elements, or a map's or set's keys (and values). */
+static void for_stmt(Emit *E, Buf *b, Node *st, int ind)
+{
+    char t[16], u[16];
+    const Type *ct = st->a->type;
+    Sym *k = st->sema;
+    Sym *v = st->name2 ? (Sym *)st->c : NULL;
+    tmpname(E, t, sizeof t);
+    tmpname(E, u, sizeof u);
+    if (ct->kind == T_LIST || ct->kind == T_EMPTY_LIST) {
+        const char *el = ctype(E, k->type);
+        bf(b, "{ PipeList *%s = ", t);
+        ex(E, b, st->a);
+        bf(b, "; for (size_t %s = 0; %s < %s->len; %s++) { %s v_%s_%d = ((%s *)%s->data)[%s];\n", u, u, t, u, el,
+           k->name, k->id, el, t, u);
+    } else {
+        bf(b, "{ PipeMap *%s = ", t);
+        ex(E, b, st->a);
+        bf(b, "; size_t %s = 0; void *%s_k, *%s_v; while (pipe_map_next(%s, &%s, &%s_k, &%s_v)) { %s v_%s_%d = *(%s *)%s_k;",
+           u, t, t, t, u, t, t, ctype(E, k->type), k->name, k->id, ctype(E, k->type), t);
+        if (v)
+            bf(b, " %s v_%s_%d = *(%s *)%s_v;", ctype(E, v->type), v->name, v->id, ctype(E, v->type), t);
+        bf(b, " (void)%s_v;\n", t);
+    }
+    stmts(E, b, st->b, ind + 1);
+    indent(b, ind);
+    bf(b, "} }\n");
+}
+
+static void stmt_body(Emit *E, Buf *b, Node *st, int ind)
+{
+    char t[16];
     line_dir(E, b, st->loc);
     indent(b, ind);
     switch (st->kind) {
@@ -1002,58 +1087,9 @@ static void stmt_body(Emit *E, Buf *b, Node *st, int ind)
         bf(b, "(void)v_%s_%d;\n", y->name, y->id);
         break;
     }
-    case N_ASSIGN: {
-        Node *tg = st->a;
-        const Type *tt = tg->type;
-        tmpname(E, t, sizeof t);
-        bf(b, "{ %s %s = ", ctype(E, tt), t);
-        ex_as(E, b, st->b, tt);
-        bf(b, "; ");
-        if (tg->kind == N_NAME) {
-            Buf place = {0};
-            cname(E, &place, tg->sema);
-            Sym *y = tg->sema;
-            assign_op(E, b, st, place.p, tt, t, y && y->kind == SYM_STATE);
-            free(place.p);
-        } else if (tg->kind == N_INDEX && tg->a->type->kind == T_MAP) {
-            const Type *mt = tg->a->type;
-            tmpname(E, u, sizeof u);
-            tmpname(E, w, sizeof w);
-            bf(b, "%s %s = ", ctype(E, mt->elems[0]), u);
-            ex(E, b, tg->b);
-            bf(b, "; bool %s_c; %s *%s = pipe_map_upsert(", w, ctype(E, tt), w);
-            ex(E, b, tg->a);
-            bf(b, ", &%s, &%s_c); ", u, w);
-            if (is_container(tt) && st->op != OP_SET) {
-                bf(b, "if (%s_c) *%s = ", w, w);
-                owned_empty(E, b, tt);
-                bf(b, "; ");
-            }
-            char place[32];
-            snprintf(place, sizeof place, "(*%s)", w);
-            assign_op(E, b, st, place, tt, t, true);
-        } else if (tg->kind == N_INDEX) {
-            tmpname(E, u, sizeof u);
-            tmpname(E, w, sizeof w);
-            bf(b, "PipeList *%s = ", u);
-            ex(E, b, tg->a);
-            bf(b, "; %s *%s = pipe_list_at(%s, ", ctype(E, tt), w, u);
-            ex(E, b, tg->b);
-            bf(b, "); if (!%s) pipe_fail(%s, \"list index out of range\"); ", w, E->self);
-            char place[32];
-            snprintf(place, sizeof place, "(*%s)", w);
-            if (st->op == OP_SET && needs_clone(tt)) {
-                char c[16];
-                tmpname(E, c, sizeof c);
-                bf(b, "%s %s; pipe_clone(%s, &%s, &%s, %s->arena); if (!%s->arena) pipe_drop(%s, %s); *%s = %s;",
-                   ctype(E, tt), c, tdesc(E, tt), c, t, u, u, tdesc(E, tt), w, w, c);
-            }
-            else
-                assign_op(E, b, st, place, tt, t, false);
-        }
-        bf(b, " }\n");
+    case N_ASSIGN:
+        assign_stmt(E, b, st);
         break;
-    }
     case N_IF:
         bf(b, "if (");
         ex(E, b, st->a);
@@ -1080,32 +1116,9 @@ static void stmt_body(Emit *E, Buf *b, Node *st, int ind)
         indent(b, ind);
         bf(b, "}\n");
         break;
-    case N_FOR: {
-        const Type *ct = st->a->type;
-        Sym *k = st->sema;
-        Sym *v = st->name2 ? (Sym *)st->c : NULL;
-        tmpname(E, t, sizeof t);
-        tmpname(E, u, sizeof u);
-        if (ct->kind == T_LIST || ct->kind == T_EMPTY_LIST) {
-            const char *el = ctype(E, k->type);
-            bf(b, "{ PipeList *%s = ", t);
-            ex(E, b, st->a);
-            bf(b, "; for (size_t %s = 0; %s < %s->len; %s++) { %s v_%s_%d = ((%s *)%s->data)[%s];\n", u, u, t, u, el,
-               k->name, k->id, el, t, u);
-        } else {
-            bf(b, "{ PipeMap *%s = ", t);
-            ex(E, b, st->a);
-            bf(b, "; size_t %s = 0; void *%s_k, *%s_v; while (pipe_map_next(%s, &%s, &%s_k, &%s_v)) { %s v_%s_%d = *(%s *)%s_k;",
-               u, t, t, t, u, t, t, ctype(E, k->type), k->name, k->id, ctype(E, k->type), t);
-            if (v)
-                bf(b, " %s v_%s_%d = *(%s *)%s_v;", ctype(E, v->type), v->name, v->id, ctype(E, v->type), t);
-            bf(b, " (void)%s_v;\n", t);
-        }
-        stmts(E, b, st->b, ind + 1);
-        indent(b, ind);
-        bf(b, "} }\n");
+    case N_FOR:
+        for_stmt(E, b, st, ind);
         break;
-    }
     case N_EMIT: {
         tmpname(E, t, sizeof t);
         /* the proc's OUT decides the C type (an int may be emitted as a float) */

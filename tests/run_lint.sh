@@ -2,11 +2,10 @@
 # Checks of the source tree itself, of facts that must agree where they are
 # written: every test suite is a phony make target (a file or folder of its
 # name, like editors/, must not make it "up to date"); no function in
-# compiler/ is longer than 120 lines (mk/fnlen.sh; FNLEN_ALLOW lists files
-# still being split); the diff and spec suites fail under CI=true when they
-# cannot run; each run option of runtime/options_impl.h is offered by
-# the bash completion and, when it could be a parameter's name, refused as one.
-FNLEN_ALLOW="compiler/emit.c compiler/sema.c"
+# compiler/ is longer than 120 lines (mk/fnlen.sh); the diff and spec suites
+# fail under CI=true when they cannot run; each run option of
+# runtime/options_impl.h is offered by the bash completion and, when it could
+# be a parameter's name, refused as one.
 top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/tests/lib.sh"
 cd "$top" || exit 2
@@ -32,14 +31,8 @@ check "diff under CI=true: says why" grep -q 'diff: FAIL: cannot run under CI=tr
 CI=true expect "fuzz_smoke without clang under CI=true: fails" 2 make -s --no-print-directory fuzz_smoke HAVE_CLANG=
 CI=false expect "fuzz_smoke without clang: skipped" 0 make -s --no-print-directory fuzz_smoke HAVE_CLANG=
 
-# function lengths: new long functions fail; the allowed files are listed
+# function lengths
 sh mk/fnlen.sh compiler/*.c >"$scratch/fnlen"
-for f in $FNLEN_ALLOW; do
-    grep "^$f:" "$scratch/fnlen" | sed 's/^/    allowed for now: /'
-done
-for f in $FNLEN_ALLOW; do
-    sed -i "\\|^$f:|d" "$scratch/fnlen"
-done
 check "no function in compiler/ longer than 120 lines: $(cat "$scratch/fnlen")" [ ! -s "$scratch/fnlen" ]
 { printf 'static int f(void)\n{\n'; yes '    x++;' | head -n 130; printf '}\n'; } >"$scratch/long.c"
 sh mk/fnlen.sh "$scratch/long.c" >"$scratch/long.out"
