@@ -50,6 +50,16 @@ const char *ast_op_name(Op op)
     return (unsigned)op < sizeof op_names / sizeof op_names[0] ? op_names[op] : "?";
 }
 
+Loc ast_span(const Node *n)
+{
+    switch (n->kind) {
+    case N_IMPORT: case N_PROC: case N_EXTERN: case N_PIPELINE: case N_STATE: case N_LET:
+        return n->span;
+    default:
+        return n->loc;
+    }
+}
+
 Loc loc_join(Loc from, Loc to)
 {
     Loc l = from;

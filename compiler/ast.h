@@ -109,7 +109,10 @@ struct Node {
     Op op;
     Node *a, *b, *c;
     NodeList list;
-    /* declarations (N_PROC, N_EXTERN, N_PIPELINE) */
+    /* declarations (N_IMPORT, N_PROC, N_EXTERN, N_PIPELINE, N_STATE, N_LET),
+     * whose loc is their name: the whole declaration, from its keyword to its
+     * last token (a closing brace, the end of a flow or of a value) */
+    Loc span;
     NodeList params; /* N_PARAM */
     Node *in, *out;  /* type expressions */
     ProcForm form;   /* N_PROC: a = flow (composite) or list = N_STATE/N_ON (stateful) */
@@ -126,6 +129,8 @@ void ast_push(PipeArena *a, NodeList *l, Node *n);
 const char *ast_kind_name(NodeKind k);
 /* The spelling of an operator ("+", "and", ...). */
 const char *ast_op_name(Op op);
+/* The text of construct n: a declaration's span, another node's loc. */
+Loc ast_span(const Node *n);
 /* A span from the start of `from` to the end of `to` (same file). */
 Loc loc_join(Loc from, Loc to);
 /* Copies n bytes to a NUL-terminated string in a. */

@@ -181,14 +181,6 @@ static int tok_at(const Fmt *F, int off)
     return lo;
 }
 
-/* The offset of the token `back` tokens before the one at off (the keyword
- * before a name whose node starts at the name). */
-static int tok_before(const Fmt *F, int off, int back)
-{
-    int i = tok_at(F, off) - back;
-    return i >= 0 ? F->cm->toks[i].off : off;
-}
-
 /* The offsets of the first '{' at or after off and of the '}' closing it. */
 static void braces_from(const Fmt *F, int off, int *open, int *close)
 {
@@ -268,19 +260,6 @@ static bool comment_inside(const Fmt *F, int from, int to)
             hi = mid;
     }
     return lo < F->cm->n && F->cm->v[lo].off < to;
-}
-
-/* Where a construct's text starts: before the keyword when its node is at its name. */
-static int start_of(const Fmt *F, const Node *n)
-{
-    switch (n->kind) {
-    case N_IMPORT: case N_PROC: case N_PIPELINE: case N_LET: case N_STATE:
-        return tok_before(F, n->loc.off, 1);
-    case N_EXTERN:
-        return tok_before(F, n->loc.off, 2);
-    default:
-        return n->loc.off;
-    }
 }
 
 static int max_end(int e, const Node *n)
@@ -730,7 +709,7 @@ static void pr_if(Fmt *F, const Node *n, int indent)
 
 static void pr_stmt(Fmt *F, const Node *n, int indent)
 {
-    begin_line(F, indent, L_STMT, start_of(F, n));
+    begin_line(F, indent, L_STMT, ast_span(n).off);
     switch (n->kind) {
     case N_LET:
         put(F, "let ");
@@ -895,7 +874,7 @@ static void pr_flow(Fmt *F, const Node *flow, int indent)
 
 static void pr_pstmt(Fmt *F, const Node *n, int indent)
 {
-    begin_line(F, indent, L_STMT, start_of(F, n));
+    begin_line(F, indent, L_STMT, ast_span(n).off);
     if (n->kind == N_BIND) {
         put(F, n->name);
         put(F, " = ");
@@ -908,7 +887,7 @@ static void pr_pstmt(Fmt *F, const Node *n, int indent)
 
 static void pr_item(Fmt *F, const Node *n, int indent)
 {
-    begin_line(F, indent, L_STMT, start_of(F, n));
+    begin_line(F, indent, L_STMT, ast_span(n).off);
     if (n->kind == N_STATE) {
         put(F, "state ");
         put(F, n->name);
@@ -928,11 +907,12 @@ static void pr_item(Fmt *F, const Node *n, int indent)
     end_line(F);
 }
 
-/* `(params)` of a declaration, on the current line, or when broken one per
+/* `(params)` of declaration d, on the current line, or when broken one per
  * line one level in, after a '(' that ends the line, and the `)` starting a
  * line of its own (a declaration's, at column 0). */
-static void pr_params(Fmt *F, const NodeList *params, bool broken)
+static void pr_params(Fmt *F, const Node *d, bool broken)
 {
+    const NodeList *params = &d->params;
     if (params->n == 0)
         return;
     put(F, "(");
@@ -956,7 +936,7 @@ static void pr_params(Fmt *F, const NodeList *params, bool broken)
     }
     if (broken) {
         end_line(F);
-        begin_line(F, 0, L_CONT, paren_close(F, tok_before(F, params->v[0]->loc.off, 1)));
+        begin_line(F, 0, L_CONT, paren_close(F, d->span.off));
     }
     put(F, ")");
 }
@@ -964,7 +944,7 @@ static void pr_params(Fmt *F, const NodeList *params, bool broken)
 /* `(params): IN -> OUT` of a proc or an extern proc */
 static void pr_signature(Fmt *F, const Node *n, bool broken)
 {
-    pr_params(F, &n->params, broken);
+    pr_params(F, n, broken);
     put(F, ": ");
     if (n->has_in) {
         pr_type(F, n->in);
@@ -990,15 +970,9 @@ static void pr_head(Fmt *F, const Node *n, void (*sign)(Fmt *F, const Node *n, b
     sign(F, n, true);
 }
 
-/* A pipeline's `(params)`. */
-static void pr_pipeline_params(Fmt *F, const Node *n, bool broken)
-{
-    pr_params(F, &n->params, broken);
-}
-
 static void pr_decl(Fmt *F, const Node *n)
 {
-    begin_line(F, 0, L_DECL, start_of(F, n));
+    begin_line(F, 0, L_DECL, ast_span(n).off);
     switch (n->kind) {
     case N_IMPORT:
         put(F, "import ");
@@ -1027,7 +1001,7 @@ static void pr_decl(Fmt *F, const Node *n)
     case N_PIPELINE: {
         put(F, "pipeline ");
         put(F, n->name);
-        pr_head(F, n, pr_pipeline_params, 2);
+        pr_head(F, n, pr_params, 2);
         int open, close;
         body_braces(F, n, &open, &close);
         pr_braced(F, &n->list, open, close, 0, pr_pstmt);

@@ -99,8 +99,8 @@ void parse_syntax_error(ParseCtx *ctx, const char *found, Loc loc, const char *c
 
 NodeList parse_list1(ParseCtx *ctx, Node *n);
 NodeList parse_list_add(ParseCtx *ctx, NodeList l, Node *n);
-/* file: decls; adds one declaration to the file */
-void parse_decl(ParseCtx *ctx, Node *decl);
+/* file: decls; adds one declaration (its whole span) to the file */
+void parse_decl(ParseCtx *ctx, Node *decl, Loc span);
 /* file: STATEMENTS pstmts; the statements become the file's list */
 void parse_statements(ParseCtx *ctx, NodeList stmts);
 Node *parse_import(ParseCtx *ctx, PipeStr path, Loc loc);
@@ -118,7 +118,10 @@ Node *parse_pipeline(ParseCtx *ctx, const char *name, Loc name_loc, NodeList par
 Node *parse_node(ParseCtx *ctx, NodeKind kind, Loc loc, const char *name, Node *a, Node *b);
 Node *parse_list_node(ParseCtx *ctx, NodeKind kind, Loc loc, NodeList l);
 Node *parse_flow_add(ParseCtx *ctx, Node *flow, Node *stage, Loc loc);
-Node *parse_state(ParseCtx *ctx, const char *name, Loc name_loc, Node *type, Node *init);
+/* body_item: STATE IDENT [':' type] ['=' expr], spanning all of it */
+Node *parse_state(ParseCtx *ctx, const char *name, Loc name_loc, Node *type, Node *init, Loc span);
+/* stmt: LET IDENT '=' expr, spanning all of it */
+Node *parse_let(ParseCtx *ctx, const char *name, Loc name_loc, Node *value, Loc span);
 Node *parse_on(ParseCtx *ctx, const char *name, Node *block, Loc loc);
 Node *parse_catch(ParseCtx *ctx, Node *stage, const char *word, Loc word_loc, const char *policy, Loc loc);
 Node *parse_block(ParseCtx *ctx, NodeList stmts, Loc loc);

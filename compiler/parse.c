@@ -567,10 +567,12 @@ NodeList parse_list_add(ParseCtx *ctx, NodeList l, Node *n)
     return l;
 }
 
-void parse_decl(ParseCtx *ctx, Node *decl)
+void parse_decl(ParseCtx *ctx, Node *decl, Loc span)
 {
-    if (decl)
-        ast_push(ctx->arena, &ctx->root->list, decl);
+    if (!decl)
+        return;
+    decl->span = span;
+    ast_push(ctx->arena, &ctx->root->list, decl);
 }
 
 void parse_statements(ParseCtx *ctx, NodeList stmts)
@@ -675,9 +677,17 @@ Node *parse_flow_add(ParseCtx *ctx, Node *flow, Node *stage, Loc loc)
 }
 
 /* body_item: STATE IDENT [':' type] ['=' expr] */
-Node *parse_state(ParseCtx *ctx, const char *name, Loc name_loc, Node *type, Node *init)
+Node *parse_state(ParseCtx *ctx, const char *name, Loc name_loc, Node *type, Node *init, Loc span)
 {
     Node *n = parse_node(ctx, N_STATE, name_loc, name, type, init);
+    n->span = span;
+    return n;
+}
+
+Node *parse_let(ParseCtx *ctx, const char *name, Loc name_loc, Node *value, Loc span)
+{
+    Node *n = parse_node(ctx, N_LET, name_loc, name, value, NULL);
+    n->span = span;
     return n;
 }
 

@@ -65,8 +65,8 @@ file:
 ;
 
 decls:
-  decl                  { parse_decl(ctx, $1); }
-| decls sep decl        { parse_decl(ctx, $3); }
+  decl                  { parse_decl(ctx, $1, @1); }
+| decls sep decl        { parse_decl(ctx, $3, @3); }
 ;
 
 /* a statement ended well: report the next error even if it comes soon */
@@ -150,7 +150,7 @@ body_items:
 ;
 
 body_item:
-  STATE IDENT opt_tann opt_init { $$ = parse_state(ctx, $2, @2, $3, $4); }
+  STATE IDENT opt_tann opt_init { $$ = parse_state(ctx, $2, @2, $3, $4, @$); }
 | ON IDENT block                { $$ = parse_on(ctx, $2, $3, loc_join(@1, @2)); }
 | ON END block                  { $$ = parse_on(ctx, NULL, $3, loc_join(@1, @2)); }
 | error                         { $$ = NULL; }
@@ -207,7 +207,7 @@ stmts:
 ;
 
 stmt:
-  LET IDENT '=' expr                    { $$ = parse_node(ctx, N_LET, @2, $2, $4, NULL); }
+  LET IDENT '=' expr                    { $$ = parse_let(ctx, $2, @2, $4, @$); }
 | postfix '=' expr                      { $$ = parse_assign(ctx, OP_SET, $1, $3, @$); }
 | postfix assign_op expr                { $$ = parse_assign(ctx, $2, $1, $3, @$); }
 | if_stmt

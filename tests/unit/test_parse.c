@@ -794,6 +794,56 @@ static void test_locations(void **state)
     pipe_arena_free(&a);
 }
 
+/* The text of a node's span in src. */
+static char *span_text(const char *src, Loc l)
+{
+    return strndup(src + l.off, (size_t)(l.end - l.off));
+}
+
+/* A declaration's span runs from its keyword to its last token (fmt finds
+ * the declaration and the comments above it by it); its loc stays its name. */
+static void test_declaration_spans(void **state)
+{
+    (void)state;
+    static const char *const decls[] = {
+        "import \"lib.pipe\"",
+        "proc up: str -> str = map(s => upper(s)) | trim",
+        "proc n(k: int = 1): str -> int {\n    state c: int = 0\n    on s {\n        let t = c + k\n        c = t\n    }\n    on end { emit c }\n}",
+        "extern proc rev(n: int): str -> str from \"rev.c\"",
+        "pipeline main(x: int = 2) {\n    stdin | up | stdout\n}",
+    };
+    enum { N = sizeof decls / sizeof decls[0] };
+    Diag d;
+    diag_init(&d, stderr);
+    PipeArena a = {0};
+    const char *src =
+        "# lead\n" "import \"lib.pipe\"\n\n"
+        "proc up: str -> str = map(s => upper(s)) | trim   # after\n\n"
+        "proc n(k: int = 1): str -> int {\n    state c: int = 0\n    on s {\n        let t = c + k\n        c = t\n    }\n    on end { emit c }\n}\n\n"
+        "extern proc rev(n: int): str -> str from \"rev.c\"\n"
+        "pipeline main(x: int = 2) {\n    stdin | up | stdout\n}\n";
+    Node *file = parse_file(&d, &a, diag_add_file(&d, "t.pipe", src, strlen(src)));
+    assert_int_equal(d.errors, 0);
+    assert_int_equal(file->list.n, N);
+    for (int i = 0; i < N; i++) {
+        char *t = span_text(src, ast_span(file->list.v[i]));
+        assert_string_equal(t, decls[i]);
+        free(t);
+    }
+    Node *proc = file->list.v[2];
+    char *name = span_text(src, proc->loc);
+    assert_string_equal(name, "n");
+    free(name);
+    Node *st = proc->list.v[0], *let = proc->list.v[1]->a->list.v[0];
+    char *ts = span_text(src, ast_span(st)), *tl = span_text(src, ast_span(let));
+    assert_string_equal(ts, "state c: int = 0");
+    assert_string_equal(tl, "let t = c + k");
+    free(ts);
+    free(tl);
+    diag_free(&d);
+    pipe_arena_free(&a);
+}
+
 /* Strings are decoded to bytes, NUL included. */
 static void test_string_bytes(void **state)
 {
@@ -1021,6 +1071,7 @@ int main(void)
         cmocka_unit_test(test_parse_cases),
         cmocka_unit_test(test_error_cases),
         cmocka_unit_test(test_locations),
+        cmocka_unit_test(test_declaration_spans),
         cmocka_unit_test(test_string_bytes),
         cmocka_unit_test(test_imports_once_main_first),
         cmocka_unit_test(test_import_cycle),
