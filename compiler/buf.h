@@ -1,5 +1,5 @@
 /* buf.h — a growing NUL-terminated byte buffer, and realloc that ends pipec
- * when memory runs out: for the modules that build text (the REPL). */
+ * when memory runs out: for the modules that build text (fmt, emit, the REPL). */
 #ifndef PIPEC_BUF_H
 #define PIPEC_BUF_H
 

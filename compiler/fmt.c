@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "fmt.h"
 #include "parse.h"
 #include "parser.h" /* token numbers (INT, FLOAT) of Comments.toks */
@@ -48,11 +49,6 @@ enum { WIDTH = 80, INDENT = 4, HANG = 2 };
  * expression grammar, so a child printed at its slot's level re-parses as it. */
 enum { P_EXPR, P_OR, P_AND, P_NOT, P_CMP, P_ADD, P_MUL, P_UNARY, P_POSTFIX };
 
-typedef struct Buf {
-    char *p;
-    size_t n, cap;
-} Buf;
-
 /* What a line is, for blank lines and for where comments before it go. */
 typedef enum LineKind {
     L_DECL,  /* starts a declaration: one blank line before its comments */
@@ -90,36 +86,10 @@ typedef struct Fmt {
     int *at;          /* per comment: the source token whose output line places it */
 } Fmt;
 
-static void *xrealloc(void *p, size_t n)
-{
-    p = realloc(p, n ? n : 1);
-    if (!p) {
-        fputs("pipec: error: out of memory\n", stderr);
-        exit(1);
-    }
-    return p;
-}
-
-static void buf_put(Buf *b, const char *s, size_t n)
-{
-    if (b->n + n + 1 > b->cap) {
-        b->cap = (b->n + n + 1) * 2;
-        b->p = xrealloc(b->p, b->cap);
-    }
-    memcpy(b->p + b->n, s, n);
-    b->n += n;
-    b->p[b->n] = '\0';
-}
-
-static void buf_puts(Buf *b, const char *s)
-{
-    buf_put(b, s, strlen(s));
-}
-
 static void buf_spaces(Buf *b, int n)
 {
     for (int i = 0; i < n; i++)
-        buf_put(b, " ", 1);
+        buf_add(b, " ", 1);
 }
 
 /* Columns: UTF-8 continuation bytes take none. */
@@ -312,7 +282,7 @@ static void end_line(Fmt *F)
     l->kind = F->cur_kind;
     l->src = F->cur_src;
     l->opens = F->cur.n > 0 && F->cur.p[F->cur.n - 1] == '{';
-    buf_put(&F->out, F->cur.p ? F->cur.p : "", F->cur.n);
+    buf_add(&F->out, F->cur.p ? F->cur.p : "", F->cur.n);
     F->cur.n = 0;
 }
 
@@ -323,7 +293,7 @@ static void put(Fmt *F, const char *s)
 
 static void put_n(Fmt *F, const char *s, size_t n)
 {
-    buf_put(&F->cur, s, n);
+    buf_add(&F->cur, s, n);
 }
 
 /* Whether the current line, with `more` columns still to come, fits in WIDTH. */
@@ -1049,7 +1019,7 @@ static size_t comment_len(const char *src, const Comment *c)
 static void emit_line(Buf *o, int indent, const char *p, size_t n)
 {
     buf_spaces(o, indent);
-    buf_put(o, p, n);
+    buf_add(o, p, n);
 }
 
 /* Places the comments (see the top of the file) and joins the lines. */
@@ -1094,7 +1064,7 @@ static char *render(Fmt *F, size_t *len)
         if (trailing >= 0) {
             const Comment *c = &F->cm->v[trailing];
             buf_puts(&o, "  ");
-            buf_put(&o, F->src + c->off, comment_len(F->src, c));
+            buf_add(&o, F->src + c->off, comment_len(F->src, c));
         }
         buf_puts(&o, "\n");
         first = false;
@@ -1102,7 +1072,7 @@ static char *render(Fmt *F, size_t *len)
     }
     free(where);
     if (!o.p)
-        buf_put(&o, "", 0);
+        buf_add(&o, "", 0);
     *len = o.n;
     return o.p;
 }
@@ -1225,13 +1195,13 @@ static bool read_all(FILE *in, char **text, size_t *len)
     char chunk[65536];
     size_t got;
     while ((got = fread(chunk, 1, sizeof chunk, in)) > 0)
-        buf_put(&b, chunk, got);
+        buf_add(&b, chunk, got);
     if (ferror(in)) {
         free(b.p);
         return false;
     }
     if (!b.p)
-        buf_put(&b, "", 0);
+        buf_add(&b, "", 0);
     *text = b.p;
     *len = b.n;
     return true;
