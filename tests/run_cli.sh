@@ -197,6 +197,18 @@ for cmd in check run build; do
     check "deep33: $cmd says why" grep -q '^deep33.pipe:1:[0-9]*: error: expression nested too deep: 33 levels, the limit is 32$' "$scratch/deep33.err"
 done
 
+# wide tuples (bug: 148 fields or more gave C that did not compile, the type
+# names cut at two different lengths): 300 fields through run and build, as a
+# map key (count), a sort key and printed whole
+awk 'BEGIN { printf "pipeline main { stdin | map(s => ("; for (i = 0; i < 300; i++) printf "%s%s", (i ? ", " : ""), (i % 3 ? "len(s) + " i : "s")
+             print ")) | count | sort(by: p => p.0) | map(p => p.0.0 + \" \" + str(p.0.299) + \" \" + str(p.1)) | stdout }" }' >"$scratch/wide.pipe"
+printf 'b\na\nb\n' >"$scratch/wide.in"
+"$PIPEC" run "$scratch/wide.pipe" <"$scratch/wide.in" >"$scratch/wide.run" 2>&1
+check "300-field tuple: run" [ $? -eq 0 ]
+check "300-field tuple: the values" [ "$(tr '\n' '|' <"$scratch/wide.run")" = "a 300 1|b 300 2|" ]
+(cd "$scratch" && "$PIPEC" build wide.pipe -o wide.bin >/dev/null 2>&1 && ./wide.bin <wide.in >wide.bin.out 2>&1)
+check "300-field tuple: build, the same output" cmp -s "$scratch/wide.run" "$scratch/wide.bin.out"
+
 # a computed path with a NUL byte is a runtime error of its stage (it used
 # to open the file named by the bytes before the NUL)
 mkdir -p "$scratch/nul"
