@@ -38,6 +38,7 @@
 #include "graph.h"
 #include "jit.h"
 #include "parse.h"
+#include "plan.h"
 #include "sema.h"
 
 #define PROG_NAME "<session>" /* the program text's name: report() maps it away */
@@ -621,6 +622,7 @@ static bool unit_lower(Unit *u)
     if (!u->pipeline)
         return false;
     sema_lower(&u->sema, u->pipeline, &u->dag);
+    plan_dag(&u->arena, &u->dag);
     return true;
 }
 

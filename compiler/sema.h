@@ -87,6 +87,9 @@ struct DagNode {
     DagEdge *ins;
     int nins, capins;
     OnError on_error;  /* OE_DEAD: the SK_DEAD node lists this one among its ins */
+    unsigned plan;     /* the plan pass's decisions: PIPE_PLAN_* and PLAN_* (plan.h) */
+    const char *serial; /* plan.h: why it may not run in parallel, NULL when it may */
+    struct DagNode *partner; /* plan.h: the stage a source prefilters for, the top a sort fuses into */
 };
 
 /* An instance of a composite proc: its parameters' values live in a static

@@ -14,6 +14,7 @@
 
 #include "emit.h"
 #include "jit.h"
+#include "plan.h"
 #include "test_help.h"
 
 /* Rows leave out the fields they don't need (args, err): that is what they mean. */
@@ -48,6 +49,7 @@ static void front(Front *f, const char *script, const char *src, const char *pic
     if (!pl)
         fail_msg("the program does not check:\n%s\n%s", f->diags, src);
     sema_lower(&f->sema, pl, &f->dag);
+    plan_dag(&f->arena, &f->dag);
     emit_program(&f->sema, &f->dag, mode, script, &f->out);
     assert_non_null(f->out.code);
     assert_int_equal(strlen(f->out.code), f->out.len);
