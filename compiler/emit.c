@@ -1539,7 +1539,7 @@ static void emit_envs(Emit *E)
         bf(&E->decls, "static Env_%s E%d;\n", d->name, i);
         /* the instance's arguments, evaluated in the caller's scope */
         DagInst *I = &dag->insts[i];
-        Node **slots = I->call->sema;
+        Node **slots = I->args;
         Buf *b = &E->build;
         bf(b, "    {\n");
         env_open(E, b, I->parent);
