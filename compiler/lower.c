@@ -12,6 +12,20 @@ typedef struct Lower {
 
 static DagNode *lower_flow(Lower *L, int inst, Node *flow, DagNode *prev);
 
+/* v with room for one more of its n elements of size bytes (*cap of them
+ * allocated, first when none yet): a larger copy from arena a when full. */
+static void *grow(PipeArena *a, void *v, int n, int *cap, size_t size, int first)
+{
+    if (n < *cap)
+        return v;
+    int c = *cap ? *cap * 2 : first;
+    void *w = pipe_alloc(a, size * (size_t)c);
+    if (n)
+        memcpy(w, v, size * (size_t)n);
+    *cap = c;
+    return w;
+}
+
 static DagNode *dag_node(Lower *L, StageKind k, Node *stage, Type *in, Type *out)
 {
     DagNode *n = pipe_alloc(L->arena, sizeof *n);
@@ -22,14 +36,7 @@ static DagNode *dag_node(Lower *L, StageKind k, Node *stage, Type *in, Type *out
     n->in = in;
     n->out = out;
     n->inst = -1;
-    if (L->dag->n == L->dag->cap) {
-        int cap = L->dag->cap ? L->dag->cap * 2 : 16;
-        DagNode **v = pipe_alloc(L->arena, sizeof *v * (size_t)cap);
-        if (L->dag->n)
-            memcpy(v, L->dag->nodes, sizeof *v * (size_t)L->dag->n);
-        L->dag->nodes = v;
-        L->dag->cap = cap;
-    }
+    L->dag->nodes = grow(L->arena, L->dag->nodes, L->dag->n, &L->dag->cap, sizeof *L->dag->nodes, 16);
     L->dag->nodes[L->dag->n++] = n;
     return n;
 }
@@ -38,14 +45,7 @@ static void dag_connect(Lower *L, DagNode *from, DagNode *to, int port)
 {
     if (!from || !to)
         return;
-    if (to->nins == to->capins) {
-        int cap = to->capins ? to->capins * 2 : 4;
-        DagEdge *v = pipe_alloc(L->arena, sizeof *v * (size_t)cap);
-        if (to->nins)
-            memcpy(v, to->ins, sizeof *v * (size_t)to->nins);
-        to->ins = v;
-        to->capins = cap;
-    }
+    to->ins = grow(L->arena, to->ins, to->nins, &to->capins, sizeof *to->ins, 4);
     to->ins[to->nins].from = from;
     to->ins[to->nins].port = port;
     to->nins++;
@@ -55,14 +55,7 @@ static void dag_connect(Lower *L, DagNode *from, DagNode *to, int port)
 static int inst_new(Lower *L, int inst, Node *stage, const StageFact *f)
 {
     Dag *dag = L->dag;
-    if (dag->ninsts == dag->capinsts) {
-        int cap = dag->capinsts ? dag->capinsts * 2 : 8;
-        DagInst *v = pipe_alloc(L->arena, sizeof *v * (size_t)cap);
-        if (dag->ninsts)
-            memcpy(v, dag->insts, sizeof *v * (size_t)dag->ninsts);
-        dag->insts = v;
-        dag->capinsts = cap;
-    }
+    dag->insts = grow(L->arena, dag->insts, dag->ninsts, &dag->capinsts, sizeof *dag->insts, 8);
     DagInst *I = &dag->insts[dag->ninsts];
     I->id = dag->ninsts++;
     I->decl = f->decl;

@@ -1373,7 +1373,7 @@ static void test_pick_with_import(void **state)
 }
 
 /* The REPL and the tests check many programs in one process: no state leaks
- * from one sema_check to the next (ids, procs, quiet). */
+ * from one sema_check to the next (ids, procs). */
 static void test_repeatable(void **state)
 {
     (void)state;
