@@ -100,6 +100,13 @@ ASAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize
 asan:
 	$(MAKE) BUILD=build/asan PIPEC=build/asan/pipec SAN="$(ASAN_FLAGS)" OPT="-O1 -g" unit $(SUITES)
 
+# ThreadSanitizer over the unit tests, test_two_runs among them (two runs at
+# once in one process, on two threads); TSan and ASan do not mix: own build.
+TSAN_FLAGS := -fsanitize=thread -fno-omit-frame-pointer
+.PHONY: tsan
+tsan:
+	$(MAKE) BUILD=build/tsan PIPEC=build/tsan/pipec SAN="$(TSAN_FLAGS)" OPT="-O1 -g" unit
+
 # memcheck over the unit tests and every suite that runs pipec (about an hour;
 # VG_SUITES picks suites): see tests/run_valgrind.sh
 valgrind: $(UNIT_BIN) $(PIPEC)

@@ -1,5 +1,6 @@
 /* diag.c — the one diagnostics module: keeps every source text with its line
- * map and prints `file:line:col: kind: message`, the source line and a caret. */
+ * map, records each diagnostic, and prints `file:line:col: kind: message`, the
+ * source line and a caret as they come.  Codes: diag_codes.c; JSON: diag_json.c. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -9,8 +10,7 @@
 #include <unistd.h>
 
 #include "diag.h"
-
-enum Severity { SEV_ERROR, SEV_WARNING, SEV_NOTE };
+#include "diag_impl.h"
 
 /* gcc's colours: bold location, red/magenta/cyan label, green caret */
 #define C_BOLD "\033[1m"
@@ -19,7 +19,7 @@ enum Severity { SEV_ERROR, SEV_WARNING, SEV_NOTE };
 static const char *const sev_name[] = {"error", "warning", "note"};
 static const char *const sev_color[] = {"\033[1;31m", "\033[1;35m", "\033[1;36m"};
 
-static void *xrealloc(void *p, size_t n)
+void *diag_xrealloc(void *p, size_t n)
 {
     p = realloc(p, n ? n : 1);
     if (!p) {
@@ -38,6 +38,10 @@ void diag_init(Diag *d, FILE *out)
 
 void diag_free(Diag *d)
 {
+    diag_clear(d);
+    free(d->recs);
+    d->recs = NULL;
+    d->caprecs = 0;
     for (int i = 0; i < d->nfiles; i++) {
         free(d->files[i].path);
         free(d->files[i].text);
@@ -52,18 +56,18 @@ int diag_add_file(Diag *d, const char *path, const char *text, size_t len)
 {
     if (d->nfiles == d->capfiles) {
         d->capfiles = d->capfiles ? 2 * d->capfiles : 8;
-        d->files = xrealloc(d->files, (size_t)d->capfiles * sizeof *d->files);
+        d->files = diag_xrealloc(d->files, (size_t)d->capfiles * sizeof *d->files);
     }
     SrcFile *f = &d->files[d->nfiles];
     size_t plen = strlen(path);
-    f->path = xrealloc(NULL, plen + 1);
+    f->path = diag_xrealloc(NULL, plen + 1);
     memcpy(f->path, path, plen + 1);
-    f->text = xrealloc(NULL, len + 1);
+    f->text = diag_xrealloc(NULL, len + 1);
     memcpy(f->text, text, len);
     f->text[len] = '\0';
     f->len = len;
     int cap = 64;
-    f->lines = xrealloc(NULL, (size_t)cap * sizeof *f->lines);
+    f->lines = diag_xrealloc(NULL, (size_t)cap * sizeof *f->lines);
     f->nlines = 0;
     f->lines[f->nlines++] = 0;
     for (size_t i = 0; i < len; i++) {
@@ -71,7 +75,7 @@ int diag_add_file(Diag *d, const char *path, const char *text, size_t len)
             continue;
         if (f->nlines == cap) {
             cap *= 2;
-            f->lines = xrealloc(f->lines, (size_t)cap * sizeof *f->lines);
+            f->lines = diag_xrealloc(f->lines, (size_t)cap * sizeof *f->lines);
         }
         f->lines[f->nlines++] = (int)(i + 1);
     }
@@ -105,7 +109,7 @@ int diag_load_fd(Diag *d, const char *path, int fd, bool regular_only)
     for (;;) {
         if (cap - len < 4096) {
             cap = cap ? 2 * cap : 8192;
-            buf = xrealloc(buf, cap);
+            buf = diag_xrealloc(buf, cap);
         }
         ssize_t got = read(fd, buf + len, cap - len);
         if (got < 0 && errno == EINTR)
@@ -175,7 +179,7 @@ void diag_linecol(const Diag *d, int id, int off, int *line, int *col)
 
 /* The length of the UTF-8 character at p (n bytes there), or 0 when it is
  * not valid UTF-8 or a C1 control (U+0080..U+009F, which terminals obey). */
-static size_t utf8_len(const unsigned char *p, size_t n)
+size_t diag_utf8_len(const unsigned char *p, size_t n)
 {
     unsigned char c = p[0];
     size_t len = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
@@ -215,7 +219,7 @@ static Unit unit_at(const char *text, size_t i, size_t stop)
     if (c == '\t' || (c >= 0x20 && c < 0x7F))
         return (Unit){1, 1, false};
     if (c >= 0x80) {
-        size_t len = utf8_len((const unsigned char *)text + i, stop - i);
+        size_t len = diag_utf8_len((const unsigned char *)text + i, stop - i);
         if (len)
             return (Unit){len, 1, false};
     }
@@ -331,32 +335,34 @@ static void print_excerpt(Diag *d, const SrcFile *f, int line, Loc loc)
 /* Messages are cut at this many bytes, so that one diagnostic is bounded too. */
 #define MESSAGE_MAX 1024
 
-__attribute__((format(printf, 4, 0)))
-static void report(Diag *d, enum Severity sev, Loc loc, const char *fmt, va_list ap)
+/* The message of fmt and ap (cut at MESSAGE_MAX bytes, then ending in '…'),
+ * on the heap. */
+__attribute__((format(printf, 1, 0)))
+static char *format_message(const char *fmt, va_list ap)
 {
-    if (sev == SEV_ERROR)
-        d->errors++;
-    else if (sev == SEV_WARNING)
-        d->warnings++;
-    if (d->stopped)
-        return;
-    if (sev == SEV_ERROR && d->max_errors > 0 && d->errors > d->max_errors) {
-        d->stopped = true;
-        fprintf(d->out, "pipec: error: too many errors, stopping (the limit is %d: --max-errors N, 0 for none)\n",
-                d->max_errors);
-        return;
-    }
+    char msg[MESSAGE_MAX + sizeof ELLIPSIS];
+    int n = vsnprintf(msg, MESSAGE_MAX, fmt, ap);
+    if (n < 0)
+        msg[0] = '\0';
+    else if (n >= MESSAGE_MAX)
+        memcpy(msg + MESSAGE_MAX - 1, ELLIPSIS, sizeof ELLIPSIS);
+    size_t len = strlen(msg);
+    char *s = diag_xrealloc(NULL, len + 1);
+    memcpy(s, msg, len + 1);
+    return s;
+}
+
+/* Prints one diagnostic: the header line, and the excerpt when loc has a
+ * line (line and col resolved). */
+static void print_one(Diag *d, DiagSeverity sev, Loc loc, const char *msg)
+{
     const SrcFile *f = diag_file(d, loc.file);
-    int line = loc.line, col = loc.col;
-    if (f && line <= 0)
-        diag_linecol(d, loc.file, loc.off, &line, &col);
-    if (f && line > 0)
-        loc.col = col;
+    bool placed = f && loc.line > 0;
     if (d->color)
         fputs(C_BOLD, d->out);
-    if (f && line > 0) {
+    if (placed) {
         put_escaped(d, f->path, strlen(f->path));
-        fprintf(d->out, ":%d:%d: ", line, col);
+        fprintf(d->out, ":%d:%d: ", loc.line, loc.col);
     } else {
         fputs("pipec: ", d->out);
     }
@@ -364,25 +370,144 @@ static void report(Diag *d, enum Severity sev, Loc loc, const char *fmt, va_list
         fprintf(d->out, "%s%s:" C_RESET C_BOLD " ", sev_color[sev], sev_name[sev]);
     else
         fprintf(d->out, "%s: ", sev_name[sev]);
-    char msg[MESSAGE_MAX];
-    int n = vsnprintf(msg, sizeof msg, fmt, ap);
-    if (n < 0)
-        n = 0;
-    put_escaped(d, msg, (size_t)n < sizeof msg ? (size_t)n : sizeof msg - 1);
-    if ((size_t)n >= sizeof msg)
-        fputs(ELLIPSIS, d->out);
+    put_escaped(d, msg, strlen(msg));
     if (d->color)
         fputs(C_RESET, d->out);
     fputc('\n', d->out);
-    if (f && line > 0)
-        print_excerpt(d, f, line, loc);
+    if (placed)
+        print_excerpt(d, f, loc.line, loc);
+}
+
+/* loc with its line and column filled in from its offset when it has none
+ * (a span of no known file keeps file -1 and no line). */
+static Loc resolve(const Diag *d, Loc loc)
+{
+    if (!diag_file(d, loc.file)) {
+        loc.file = -1;
+        loc.line = loc.col = 0;
+    } else if (loc.line <= 0) {
+        diag_linecol(d, loc.file, loc.off, &loc.line, &loc.col);
+    }
+    return loc;
+}
+
+/* The record of a new diagnostic, or NULL when DIAG_MAX_RECORDS are kept. */
+static DiagRecord *new_record(Diag *d)
+{
+    if (d->nrecs == DIAG_MAX_RECORDS)
+        return NULL;
+    if (d->nrecs == d->caprecs) {
+        d->caprecs = d->caprecs ? 2 * d->caprecs : 16;
+        d->recs = diag_xrealloc(d->recs, (size_t)d->caprecs * sizeof *d->recs);
+    }
+    DiagRecord *r = &d->recs[d->nrecs++];
+    memset(r, 0, sizeof *r);
+    return r;
+}
+
+/* Counts a diagnostic of sev; false when it passes max_errors (the line that
+ * says so is printed once) or came after that. */
+static bool admit(Diag *d, DiagSeverity sev)
+{
+    if (sev == DIAG_ERROR)
+        d->errors++;
+    else if (sev == DIAG_WARNING)
+        d->warnings++;
+    if (d->stopped)
+        return false;
+    if (sev == DIAG_ERROR && d->max_errors > 0 && d->errors > d->max_errors) {
+        d->stopped = true;
+        if (d->out)
+            fprintf(d->out, "pipec: error: too many errors, stopping (the limit is %d: --max-errors N, 0 for none)\n",
+                    d->max_errors);
+        return false;
+    }
+    return true;
+}
+
+void diag_vreport(Diag *d, DiagSeverity sev, const char *code, Loc loc, const char *fmt, va_list ap)
+{
+    d->last_kept = false;
+    if (!admit(d, sev))
+        return;
+    loc = resolve(d, loc);
+    char *msg = format_message(fmt, ap);
+    if (d->out)
+        print_one(d, sev, loc, msg);
+    DiagRecord *r = new_record(d);
+    if (!r) {
+        free(msg);
+        return;
+    }
+    r->severity = sev;
+    r->span = loc;
+    r->message = msg;
+    r->code = code;
+    d->last_kept = true;
+    diag_classify(d, r, fmt);
+}
+
+/* Attaches a note to the last record (printing it first when shown). */
+__attribute__((format(printf, 4, 0)))
+static void attach_note(Diag *d, Loc loc, bool shown, const char *fmt, va_list ap)
+{
+    if (d->stopped)
+        return;
+    loc = resolve(d, loc);
+    char *msg = format_message(fmt, ap);
+    if (shown && d->out)
+        print_one(d, DIAG_NOTE, loc, msg);
+    DiagRecord *r = d->last_kept ? &d->recs[d->nrecs - 1] : NULL;
+    if (!r || r->nnotes == DIAG_MAX_ATTACHED) {
+        free(msg);
+        return;
+    }
+    r->notes = diag_xrealloc(r->notes, (size_t)(r->nnotes + 1) * sizeof *r->notes);
+    r->notes[r->nnotes++] = (DiagNote){loc, msg, shown};
+}
+
+void diag_fix(Diag *d, Loc span, const char *text)
+{
+    DiagRecord *r = d->last_kept ? &d->recs[d->nrecs - 1] : NULL;
+    if (!r || r->nfixes == DIAG_MAX_ATTACHED || !diag_file(d, span.file))
+        return;
+    size_t n = strlen(text);
+    char *t = diag_xrealloc(NULL, n + 1);
+    memcpy(t, text, n + 1);
+    r->fixes = diag_xrealloc(r->fixes, (size_t)(r->nfixes + 1) * sizeof *r->fixes);
+    r->fixes[r->nfixes++] = (DiagFix){resolve(d, span), t};
+}
+
+void diag_clear(Diag *d)
+{
+    for (int i = 0; i < d->nrecs; i++) {
+        DiagRecord *r = &d->recs[i];
+        for (int k = 0; k < r->nnotes; k++)
+            free(r->notes[k].message);
+        for (int k = 0; k < r->nfixes; k++)
+            free(r->fixes[k].text);
+        free(r->notes);
+        free(r->fixes);
+        free(r->message);
+    }
+    d->nrecs = 0;
+    d->errors = d->warnings = 0;
+    d->stopped = d->last_kept = false;
 }
 
 void diag_error(Diag *d, Loc loc, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    report(d, SEV_ERROR, loc, fmt, ap);
+    diag_vreport(d, DIAG_ERROR, NULL, loc, fmt, ap);
+    va_end(ap);
+}
+
+void diag_error_code(Diag *d, const char *code, Loc loc, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    diag_vreport(d, DIAG_ERROR, code, loc, fmt, ap);
     va_end(ap);
 }
 
@@ -390,7 +515,7 @@ void diag_warning(Diag *d, Loc loc, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    report(d, SEV_WARNING, loc, fmt, ap);
+    diag_vreport(d, DIAG_WARNING, NULL, loc, fmt, ap);
     va_end(ap);
 }
 
@@ -398,8 +523,35 @@ void diag_note(Diag *d, Loc loc, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    report(d, SEV_NOTE, loc, fmt, ap);
+    attach_note(d, loc, true, fmt, ap);
     va_end(ap);
+}
+
+void diag_related(Diag *d, Loc loc, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    attach_note(d, loc, false, fmt, ap);
+    va_end(ap);
+}
+
+void diag_foreign(Diag *d, const char *code, const char *msg)
+{
+    d->errors++;
+    if (d->out) {
+        put_escaped(d, msg, strlen(msg));
+        fputc('\n', d->out);
+    }
+    DiagRecord *r = new_record(d);
+    d->last_kept = r != NULL;
+    if (!r)
+        return;
+    size_t n = strlen(msg);
+    r->message = diag_xrealloc(NULL, n + 1);
+    memcpy(r->message, msg, n + 1);
+    r->severity = DIAG_ERROR;
+    r->code = code;
+    r->span = (Loc){.file = -1};
 }
 
 void diag_plain_error(Diag *d, const char *fmt, ...)
@@ -407,6 +559,6 @@ void diag_plain_error(Diag *d, const char *fmt, ...)
     va_list ap;
     va_start(ap, fmt);
     Loc none = {.file = -1};
-    report(d, SEV_ERROR, none, fmt, ap);
+    diag_vreport(d, DIAG_ERROR, NULL, none, fmt, ap);
     va_end(ap);
 }

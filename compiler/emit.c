@@ -74,7 +74,8 @@ typedef struct Emit {
     Sema *s;
     Dag *dag;
     const char *script;
-    Buf decls; /* statics: params, envs, regexes */
+    Buf decls; /* type declarations: params, envs, extern procs */
+    Buf run;   /* fields of Run_, a run's state: regexes, envs, key nodes */
     Buf funcs; /* node functions */
     Buf build; /* the body of build() */
     TypeTab *types; /* one id per type structure */
@@ -239,7 +240,7 @@ static void cname(Emit *E, Buf *b, Sym *y)
 {
     (void)E;
     switch (y->kind) {
-    case SYM_PARAM: bf(b, "P.p_%s", y->name); break;
+    case SYM_PARAM: bf(b, "R_->P.p_%s", y->name); break;
     case SYM_ENV: bf(b, "ENV->e_%s", y->name); break;
     case SYM_PROC_PARAM: bf(b, "self->p_%s", y->name); break;
     case SYM_STATE: bf(b, "self->s_%s", y->name); break;
@@ -597,20 +598,20 @@ static Node *argv_(Node *call, int i)
     return a->kind == N_ARG ? a->a : a;
 }
 
-/* A regex argument: a literal gets a static compiled once at build time; any
- * other expression goes through a one-entry cache. */
+/* A regex argument: a literal gets a field of the run compiled once at build
+ * time; any other expression goes through a one-entry cache in the run. */
 static void regex_arg(Emit *E, Buf *b, Node *e)
 {
     int id = ++E->nregex;
     if (e->kind == N_STR) {
-        bf(&E->decls, "static PipeRegex *re_%d;\n", id);
-        bf(&E->build, "    re_%d = pipe_regex_new(rt_, 0, ", id);
+        bf(&E->run, "    PipeRegex *re_%d;\n", id);
+        bf(&E->build, "    R_->re_%d = pipe_regex_new(rt_, 0, ", id);
         str_lit(&E->build, e->str);
         bf(&E->build, ");\n");
-        bf(b, "pipe_regex_at(re_%d, %s)", id, E->self);
+        bf(b, "pipe_regex_at(R_->re_%d, %s)", id, E->self);
     } else {
-        bf(&E->decls, "static PipeRegexCache rc_%d;\n", id);
-        bf(b, "pipe_regex_cached(&rc_%d, %s, ", id, E->self);
+        bf(&E->run, "    PipeRegexCache rc_%d;\n", id);
+        bf(b, "pipe_regex_cached(&R_->rc_%d, %s, ", id, E->self);
         ex(E, b, e);
         bf(b, ")");
     }
@@ -1151,6 +1152,15 @@ static bool field_begin(Emit *E, Buf *b, bool memo)
 
 /* ------------------------------------------------------------------ stateful procs */
 
+/* Opens a generated function on its run's state (no mutable statics: runs of
+ * one program may go on at once on several threads): R_, the Run_ that `run`
+ * (a C expression) reaches, loaded once per call, and S, the scratch arena
+ * that expressions allocate from. */
+static void run_open(Buf *b, const char *run)
+{
+    bf(b, "    Run_ *R_ = %s; PipeArena *S = R_->S; (void)R_; (void)S;\n", run);
+}
+
 static void emit_stateful(Emit *E, Node *d)
 {
     if (sema_map_get(&E->procs_done, d->name))
@@ -1159,7 +1169,7 @@ static void emit_stateful(Emit *E, Node *d)
     Buf *b = &E->funcs;
     const char *nm = d->name;
     Buf st = {0};
-    bf(&st, "typedef struct Proc_%s {\n    PipeNode base;\n", nm);
+    bf(&st, "typedef struct Proc_%s {\n    PipeNode base;\n    Run_ *run_;\n", nm);
     for (int i = 0; i < d->params.n; i++)
         bf(&st, "    %s p_%s;\n", ctype(E, d->params.v[i]->type), d->params.v[i]->name);
     for (int i = 0; i < d->list.n; i++) {
@@ -1176,6 +1186,7 @@ static void emit_stateful(Emit *E, Node *d)
     E->emit_type = d->out ? d->out->type : NULL;
     /* init: state initial values (may use parameters) */
     bf(b, "static void proc_%s_init(Proc_%s *self)\n{\n    PipeNode *self_ = &self->base; (void)self_;\n", nm, nm);
+    run_open(b, "self->run_");
     for (int i = 0; i < d->list.n; i++) {
         Node *m = d->list.v[i];
         if (m->kind != N_STATE)
@@ -1222,6 +1233,7 @@ static void emit_stateful(Emit *E, Node *d)
             Sym *y = m->sema;
             bf(b, "static void proc_%s_push(PipeNode *self_, const void *item_, int port_)\n{\n", nm);
             bf(b, "    Proc_%s *self = (Proc_%s *)self_; (void)self; (void)port_;\n", nm, nm);
+            run_open(b, "self->run_");
             bf(b, "    %s v_%s_%d = *(%s const *)item_;\n", ctype(E, y->type), y->name, y->id, ctype(E, y->type));
             bool fa = field_begin(E, b, plan_calls_field(m->a));
             stmts(E, b, m->a, 1);
@@ -1230,6 +1242,7 @@ static void emit_stateful(Emit *E, Node *d)
         } else {
             bf(b, "static void proc_%s_%s(PipeNode *self_)\n{\n", nm, m->ival ? "start" : "finish");
             bf(b, "    Proc_%s *self = (Proc_%s *)self_; (void)self;\n", nm, nm);
+            run_open(b, "self->run_");
             bool fa = field_begin(E, b, plan_calls_field(m->a));
             stmts(E, b, m->a, 1);
             bf(b, "}\n");
@@ -1257,7 +1270,7 @@ static void emit_stateful(Emit *E, Node *d)
 static void env_open(Emit *E, Buf *b, int inst)
 {
     if (inst >= 0)
-        bf(b, "    const Env_%s *ENV = &E%d; (void)ENV;\n", E->dag->insts[inst].decl->name, inst);
+        bf(b, "    const Env_%s *ENV = &R_->E%d; (void)ENV;\n", E->dag->insts[inst].decl->name, inst);
 }
 
 /* Declares the lambda's parameters from the item in `item` (a C lvalue). */
@@ -1284,6 +1297,7 @@ static void emit_lambda_node(Emit *E, DagNode *n)
     E->self = "self_";
     if (n->kind == SK_MAP || n->kind == SK_FILTER || n->kind == SK_FLAT_MAP) {
         bf(b, "static void n%d_push(PipeNode *self_, const void *item_, int port_)\n{\n    (void)port_;\n", n->id);
+        run_open(b, "((RunNode_ *)self_)->run");
         bool fa = field_begin(E, b, n->plan & PLAN_FIELD_MEMO);
         env_open(E, b, n->inst);
         lambda_params(E, b, lam, n->in, "item_");
@@ -1306,9 +1320,10 @@ static void emit_lambda_node(Emit *E, DagNode *n)
         E->field_at = fa;
     } else {
         /* sort / top key */
-        bf(&E->decls, "static PipeNode *n%d_node;\n", n->id);
+        bf(&E->run, "    PipeNode *n%d_node;\n", n->id);
         bf(b, "static void n%d_key(void *env_, const void *item_, void *key_, PipeArena *scratch_)\n{\n", n->id);
-        bf(b, "    PipeNode *self_ = n%d_node; (void)env_; (void)scratch_; (void)self_;\n", n->id);
+        run_open(b, "env_");
+        bf(b, "    PipeNode *self_ = R_->n%d_node; (void)scratch_; (void)self_;\n", n->id);
         bool fa = field_begin(E, b, n->plan & PLAN_FIELD_MEMO);
         env_open(E, b, n->inst);
         lambda_params(E, b, lam, n->in, "item_");
@@ -1362,7 +1377,8 @@ void emit_stage_lambda(Emit *E, DagNode *n, const char *pos)
 {
     Buf *b = &E->build;
     emit_lambda_node(E, n);
-    bf(b, "    n%d = pipe_node_new(rt_, sizeof(PipeNode), \"%s\", %s);\n", n->id, n->std, pos);
+    bf(b, "    n%d = pipe_node_new(rt_, sizeof(RunNode_), \"%s\", %s);\n", n->id, n->std, pos);
+    bf(b, "    ((RunNode_ *)n%d)->run = R_;\n", n->id);
     bf(b, "    n%d->push = n%d_push; n%d->in = %s; n%d->out = %s;\n", n->id, n->id, n->id, tdesc(E, n->in), n->id,
        tdesc(E, n->out));
 }
@@ -1373,14 +1389,14 @@ void emit_stage_sort(Emit *E, DagNode *n, const char *pos)
     Buf *b = &E->build;
     const char *tin = tdesc(E, n->in);
     if (n->lambda)
-        bf(b, "    n%d = pipe_std_sort(rt_, %s, %s, n%d_key, 0, %s, ", n->id, pos, tin, n->id,
+        bf(b, "    n%d = pipe_std_sort(rt_, %s, %s, n%d_key, R_, %s, ", n->id, pos, tin, n->id,
            tdesc(E, n->lambda->type));
     else
         bf(b, "    n%d = pipe_std_sort(rt_, %s, %s, 0, 0, %s, ", n->id, pos, tin, tin);
     build_arg(E, b, n, 1, n->row->arg_defaults[1]);
     bf(b, ");\n");
     if (n->lambda) {
-        bf(b, "    n%d_node = n%d;\n", n->id, n->id);
+        bf(b, "    R_->n%d_node = n%d;\n", n->id, n->id);
         emit_lambda_node(E, n);
     }
 }
@@ -1393,7 +1409,7 @@ void emit_stage_top(Emit *E, DagNode *n, const char *pos)
     bf(b, "    n%d = pipe_std_top(rt_, %s, %s, ", n->id, pos, tin);
     ex(E, b, n->args[0]);
     if (n->lambda)
-        bf(b, ", n%d_key, 0, %s);\n    n%d_node = n%d;\n", n->id, tdesc(E, n->lambda->type), n->id, n->id);
+        bf(b, ", n%d_key, R_, %s);\n    R_->n%d_node = n%d;\n", n->id, tdesc(E, n->lambda->type), n->id, n->id);
     else
         bf(b, ", 0, 0, %s);\n", tin);
     if (n->lambda)
@@ -1431,7 +1447,7 @@ static void emit_node(Emit *E, DagNode *n)
         emit_stateful(E, d);
         bf(b, "    Proc_%s *p_ = (Proc_%s *)pipe_node_new(rt_, sizeof(Proc_%s), \"%s\", %s);\n", d->name, d->name,
            d->name, d->name, pos.p);
-        bf(b, "    p_->base.push = proc_%s_push; p_->base.free = proc_%s_free;", d->name, d->name);
+        bf(b, "    p_->run_ = R_; p_->base.push = proc_%s_push; p_->base.free = proc_%s_free;", d->name, d->name);
         if (!d->in)
             /* a proc with no input runs only `on end`: an empty source ends it */
             bf(b, " pipe_connect(&pipe_src_range(rt_, %s, 0, 0)->node, &p_->base, 0);", pos.p);
@@ -1536,7 +1552,7 @@ static void emit_envs(Emit *E)
                 bf(&E->decls, " int unused_;");
             bf(&E->decls, " } Env_%s;\n", d->name);
         }
-        bf(&E->decls, "static Env_%s E%d;\n", d->name, i);
+        bf(&E->run, "    Env_%s E%d;\n", d->name, i);
         /* the instance's arguments, evaluated in the caller's scope */
         DagInst *I = &dag->insts[i];
         Node **slots = I->args;
@@ -1545,11 +1561,11 @@ static void emit_envs(Emit *E)
         env_open(E, b, I->parent);
         for (int j = 0; j < d->params.n; j++) {
             Node *a = slots && slots[j] ? slots[j] : d->params.v[j]->b;
-            bf(b, "    E%d.e_%s = ", i, d->params.v[j]->name);
+            bf(b, "    R_->E%d.e_%s = ", i, d->params.v[j]->name);
             if (a)
                 ex_as(E, b, a, d->params.v[j]->type);
             else
-                bf(b, "E%d.e_%s", i, d->params.v[j]->name);
+                bf(b, "R_->E%d.e_%s", i, d->params.v[j]->name);
             bf(b, ";\n");
         }
         bf(b, "    }\n");
@@ -1647,66 +1663,54 @@ char *emit_runtime(size_t *len)
     return o.p;
 }
 
-void emit_program(Sema *s, Dag *dag, EmitMode mode, const char *script, EmitOut *out)
+/* The parameters' struct and build_(), which makes the run's state (Run_,
+ * the parameters' values copied in) and the DAG into rt_. */
+static void emit_build(Emit *E)
 {
-    Emit E = {0};
-    E.s = s;
-    E.dag = dag;
-    E.script = script;
-    E.self = "self_";
-    E.types = type_tab_new();
-    memset(out, 0, sizeof *out);
-    Node *pl = dag->pipeline;
-
-    /* parameters */
-    bf(&E.decls, "typedef struct Params {");
+    Node *pl = E->dag->pipeline;
+    bf(&E->decls, "typedef struct Params {");
     for (int i = 0; i < pl->params.n; i++)
-        bf(&E.decls, " %s p_%s;", ctype(&E, pl->params.v[i]->type), pl->params.v[i]->name);
+        bf(&E->decls, " %s p_%s;", ctype(E, pl->params.v[i]->type), pl->params.v[i]->name);
     if (!pl->params.n)
-        bf(&E.decls, " int unused_;");
-    bf(&E.decls, " } Params;\nstatic Params P;\nstatic PipeArena *S;\n");
+        bf(&E->decls, " int unused_;");
+    bf(&E->decls, " } Params;\n");
 
-    bf(&E.build, "static void build_(PipeRt *rt_, const void *params_)\n{\n");
-    bf(&E.build, "    PipeNode *self_ = 0; (void)self_;\n    P = *(const Params *)params_;\n    S = pipe_scratch(rt_);\n");
-    for (int i = 0; i < dag->n; i++)
-        bf(&E.build, "    PipeNode *n%d = 0;\n", dag->nodes[i]->id);
-    emit_envs(&E);
-    if (s->safe && (s->safe->sandbox || s->safe->safe))
-        emit_confine(&E, s->safe->sandbox);
-    for (int i = 0; i < dag->n; i++)
-        emit_node(&E, dag->nodes[i]);
-    for (int i = 0; i < dag->n; i++)
-        bf(&E.build, "    (void)n%d;\n", dag->nodes[i]->id);
-    bf(&E.build, "}\n");
+    Buf *b = &E->build;
+    bf(b, "static void build_(PipeRt *rt_, const void *params_)\n{\n    PipeNode *self_ = 0; (void)self_;\n");
+    bf(b, "    Run_ *R_ = pipe_rt_state(rt_, sizeof(Run_));\n");
+    bf(b, "    R_->P = *(const Params *)params_;\n    PipeArena *S = R_->S = pipe_scratch(rt_); (void)S;\n");
+    for (int i = 0; i < E->dag->n; i++)
+        bf(b, "    PipeNode *n%d = 0;\n", E->dag->nodes[i]->id);
+    emit_envs(E);
+    if (E->s->safe && (E->s->safe->sandbox || E->s->safe->safe))
+        emit_confine(E, E->s->safe->sandbox);
+    for (int i = 0; i < E->dag->n; i++)
+        emit_node(E, E->dag->nodes[i]);
+    for (int i = 0; i < E->dag->n; i++)
+        bf(b, "    (void)n%d;\n", E->dag->nodes[i]->id);
+    bf(b, "}\n");
+}
 
-    /* the program descriptor */
-    Buf tail = {0};
-    bf(&tail, "static const PipeParam params_[] = {");
-    for (int i = 0; i < pl->params.n; i++) {
-        Node *p = pl->params.v[i];
-        bf(&tail, "{\"%s\", %s, ", p->name, tdesc(&E, p->type));
-        if (!p->b) {
-            bf(&tail, "0");
-        } else {
-            if (p->b->kind == N_STR) {
-                c_quoted(&tail, p->b->str.p, p->b->str.n);
-            } else if (p->b->kind == N_INT) {
-                bf(&tail, "\"%lld\"", (long long)p->b->ival);
-            } else if (p->b->kind == N_FLOAT) {
-                bf(&tail, "\"%.17g\"", p->b->fval);
-            } else if (p->b->kind == N_BOOL) {
-                bf(&tail, "\"%s\"", p->b->ival ? "true" : "false");
-            } else {
-                bf(&tail, "0");
-            }
-        }
-        bf(&tail, "}, ");
-    }
-    bf(&tail, "{0, 0, 0}};\nstatic const uint32_t param_offsets_[] = {");
-    for (int i = 0; i < pl->params.n; i++)
-        bf(&tail, "PIPE_OFFSETOF(Params, p_%s), ", pl->params.v[i]->name);
-    bf(&tail, "0};\n");
-    /* extern procs: their C files (resolved by sema) */
+/* The default of parameter p as the text pipe_main parses, or 0 (required). */
+static void param_default(Buf *b, const Node *p)
+{
+    if (!p->b)
+        bf(b, "0");
+    else if (p->b->kind == N_STR)
+        c_quoted(b, p->b->str.p, p->b->str.n);
+    else if (p->b->kind == N_INT)
+        bf(b, "\"%lld\"", (long long)p->b->ival);
+    else if (p->b->kind == N_FLOAT)
+        bf(b, "\"%.17g\"", p->b->fval);
+    else if (p->b->kind == N_BOOL)
+        bf(b, "\"%s\"", p->b->ival ? "true" : "false");
+    else
+        bf(b, "0");
+}
+
+/* Lists the C files of the extern procs (resolved by sema) in out, once each. */
+static void extern_files(const Dag *dag, EmitOut *out)
+{
     for (int i = 0; i < dag->n; i++) {
         DagNode *n = dag->nodes[i];
         if (n->kind != SK_EXTERN)
@@ -1719,73 +1723,114 @@ void emit_program(Sema *s, Dag *dag, EmitMode mode, const char *script, EmitOut 
         out->extern_files = realloc(out->extern_files, sizeof(char *) * (size_t)(out->nextern + 1));
         out->extern_files[out->nextern++] = strdup(n->decl->name2);
     }
+}
+
+/* The program descriptor pipe_program (constant tables: parameters,
+ * provenance, safe mode's folders), and main() unless for the JIT. */
+static void emit_descriptor(Emit *E, EmitMode mode, EmitOut *out, Buf *tail)
+{
+    Node *pl = E->dag->pipeline;
+    bf(tail, "static const PipeParam params_[] = {");
+    for (int i = 0; i < pl->params.n; i++) {
+        Node *p = pl->params.v[i];
+        bf(tail, "{\"%s\", %s, ", p->name, tdesc(E, p->type));
+        param_default(tail, p);
+        bf(tail, "}, ");
+    }
+    bf(tail, "{0, 0, 0}};\nstatic const uint32_t param_offsets_[] = {");
+    for (int i = 0; i < pl->params.n; i++)
+        bf(tail, "PIPE_OFFSETOF(Params, p_%s), ", pl->params.v[i]->name);
+    bf(tail, "0};\n");
+    extern_files(E->dag, out);
     char sha[65];
-    write_provenance(&E, &tail, out, sha);
-    const SafeOpts *so = s->safe;
+    write_provenance(E, tail, out, sha);
+    const SafeOpts *so = E->s->safe;
     if (so) /* the folders the run checks computed paths against */
         for (int w = 0; w < 2; w++) {
-            bf(&tail, "static const char *const allow_%s_[] = {", w ? "write" : "read");
+            bf(tail, "static const char *const allow_%s_[] = {", w ? "write" : "read");
             for (int i = 0; i < (w ? so->nwrite : so->nread); i++) {
                 const char *d = w ? so->write[i] : so->read[i];
-                c_quoted(&tail, d, strlen(d));
-                bf(&tail, ", ");
+                c_quoted(tail, d, strlen(d));
+                bf(tail, ", ");
             }
-            bf(&tail, "NULL};\n");
+            bf(tail, "NULL};\n");
         }
-    bf(&tail, "const PipeProgram pipe_program = {\"%s\", ", pl->name);
-    c_quoted(&tail, script, strlen(script));
-    bf(&tail, ", %d, params_, sizeof(Params), param_offsets_, build_, \"%s\", \"%s\", imports_", pl->params.n,
+    bf(tail, "const PipeProgram pipe_program = {\"%s\", ", pl->name);
+    c_quoted(tail, E->script, strlen(E->script));
+    bf(tail, ", %d, params_, sizeof(Params), param_offsets_, build_, \"%s\", \"%s\", imports_", pl->params.n,
        PIPEC_VERSION, sha);
     if (so)
-        bf(&tail, ", %s, %s, allow_read_, allow_write_", so->safe ? "true" : "false",
-           so->sandbox ? "true" : "false");
-    bf(&tail, "};\n");
+        bf(tail, ", %s, %s, allow_read_, allow_write_", so->safe ? "true" : "false", so->sandbox ? "true" : "false");
+    bf(tail, "};\n");
     if (mode != EMIT_JIT)
-        bf(&tail, "\nint main(int argc, char **argv)\n{\n    return pipe_main(&pipe_program, argc, argv);\n}\n");
+        bf(tail, "\nint main(int argc, char **argv)\n{\n    return pipe_main(&pipe_program, argc, argv);\n}\n");
+}
 
-    /* assemble */
-    Buf o = {0};
-    if (mode == EMIT_STANDALONE) {
-        const char *base = strrchr(script, '/') ? strrchr(script, '/') + 1 : script;
-        int blen = (int)strlen(base);
-        if (ends_with(base, ".pipe"))
-            blen -= 5;
-        bf(&o, "/* cc -O2 -o %.*s %.*s.c -lpcre2-8 -lm\n", blen, base, blen, base);
-        bf(&o, " * Generated by pipec from %s (pipeline '%s'): the Pipe runtime and standard\n"
-               " * library are included, so this one file is the whole program. */\n",
-           script, pl->name);
-        if (s->safe && s->safe->sandbox && out->nextern)
-            bf(&o, "/* --sandbox: the extern procs' C pasted below is not checked: code of theirs that\n"
-                   " * runs before main() (a constructor, an IFUNC resolver, a function replacing one\n"
-                   " * of the C library's) would run before this program confines itself.  `pipec\n"
-                   " * build --sandbox` checks their objects and refuses such code. */\n");
-        runtime_text(&o);
-        /* extern procs' C is pasted in too, so that one file is the program */
-        for (int i = 0; i < out->nextern; i++) {
-            Buf x = {0};
-            if (!read_whole(out->extern_files[i], &x))
-                continue; /* sema checked it; the C compiler will say what is missing */
-            bf(&o, "/* ---- %s */\n#line 1 ", out->extern_files[i]);
-            c_quoted(&o, out->extern_files[i], strlen(out->extern_files[i]));
-            bf(&o, "\n");
-            embed_text(&o, x.p ? x.p : "");
-            free(x.p);
-            free((char *)out->extern_files[i]);
-        }
-        out->nextern = 0;
-        bf(&o, "/* ---- the pipeline */\n#line 1 \"pipeline.c\"\n");
-    } else {
-        if (mode == EMIT_JIT)
-            bf(&o, "#define PIPE_FREESTANDING 1\n");
-        else
-            bf(&o, "#define _GNU_SOURCE 1\n");
+/* What comes before the pipeline: for EMIT_STANDALONE a comment, the runtime
+ * and the extern procs' C (pasted in, so that one file is the program; out
+ * then lists none); else the public headers. */
+static void emit_head(Emit *E, EmitMode mode, EmitOut *out, Buf *o)
+{
+    const char *script = E->script;
+    if (mode != EMIT_STANDALONE) {
+        bf(o, mode == EMIT_JIT ? "#define PIPE_FREESTANDING 1\n" : "#define _GNU_SOURCE 1\n");
         for (const PipeEmbedded *f = pipe_embedded; f->path; f++)
             if (!strcmp(f->path, "runtime/pipe.h") || !strcmp(f->path, "stdlib/pipe_std.h"))
-                embed_text(&o, f->text);
+                embed_text(o, f->text);
+        return;
     }
+    const char *base = strrchr(script, '/') ? strrchr(script, '/') + 1 : script;
+    int blen = (int)strlen(base);
+    if (ends_with(base, ".pipe"))
+        blen -= 5;
+    bf(o, "/* cc -O2 -o %.*s %.*s.c -lpcre2-8 -lm\n", blen, base, blen, base);
+    bf(o, " * Generated by pipec from %s (pipeline '%s'): the Pipe runtime and standard\n"
+          " * library are included, so this one file is the whole program. */\n",
+       script, E->dag->pipeline->name);
+    if (E->s->safe && E->s->safe->sandbox && out->nextern)
+        bf(o, "/* --sandbox: the extern procs' C pasted below is not checked: code of theirs that\n"
+              " * runs before main() (a constructor, an IFUNC resolver, a function replacing one\n"
+              " * of the C library's) would run before this program confines itself.  `pipec\n"
+              " * build --sandbox` checks their objects and refuses such code. */\n");
+    runtime_text(o);
+    for (int i = 0; i < out->nextern; i++) {
+        Buf x = {0};
+        if (!read_whole(out->extern_files[i], &x))
+            continue; /* sema checked it; the C compiler will say what is missing */
+        bf(o, "/* ---- %s */\n#line 1 ", out->extern_files[i]);
+        c_quoted(o, out->extern_files[i], strlen(out->extern_files[i]));
+        bf(o, "\n");
+        embed_text(o, x.p ? x.p : "");
+        free(x.p);
+        free((char *)out->extern_files[i]);
+    }
+    out->nextern = 0;
+    bf(o, "/* ---- the pipeline */\n#line 1 \"pipeline.c\"\n");
+}
+
+void emit_program(Sema *s, Dag *dag, EmitMode mode, const char *script, EmitOut *out)
+{
+    Emit E = {0};
+    E.s = s;
+    E.dag = dag;
+    E.script = script;
+    E.self = "self_";
+    E.types = type_tab_new();
+    memset(out, 0, sizeof *out);
+    emit_build(&E);
+    Buf tail = {0};
+    emit_descriptor(&E, mode, out, &tail);
+
+    Buf o = {0};
+    emit_head(&E, mode, out, &o);
     bf(&o, "#define PIPE_OFFSETOF(T, f) ((size_t)&((T *)0)->f)\n#define INT64_MAX_ ((int64_t)0x7fffffffffffffffLL)\n");
     write_types(&E, &o);
     bput(&o, E.decls.p ? E.decls.p : "", E.decls.n);
+    /* a run's state: what the functions below reach through R_ */
+    bf(&o, "typedef struct Run_ {\n    Params P;\n    PipeArena *S;\n");
+    bput(&o, E.run.p ? E.run.p : "", E.run.n);
+    bf(&o, "} Run_;\n/* a map, filter or flat_map node: its push finds the run here */\n"
+           "typedef struct RunNode_ {\n    PipeNode base;\n    Run_ *run;\n} RunNode_;\n");
     bput(&o, E.funcs.p ? E.funcs.p : "", E.funcs.n);
     bput(&o, E.build.p ? E.build.p : "", E.build.n);
     bput(&o, tail.p, tail.n);
@@ -1793,6 +1838,7 @@ void emit_program(Sema *s, Dag *dag, EmitMode mode, const char *script, EmitOut 
     out->len = o.n;
 
     free(E.decls.p);
+    free(E.run.p);
     free(E.funcs.p);
     free(E.build.p);
     free(tail.p);

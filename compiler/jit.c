@@ -3,6 +3,7 @@
 #include "jit.h"
 
 #include <libtcc.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,7 +12,12 @@ struct Jit {
     TCCState *tcc;
 };
 
-static void on_error(void *opaque, const char *msg)
+/* libtcc (0.9.27) serializes only its compile step (its own semaphore) and
+ * documents nothing about threads: every call but tcc_get_symbol is made
+ * under this lock, so that runs on several threads may compile at once. */
+static pthread_mutex_t tcc_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void print_error(void *opaque, const char *msg)
 {
     (void)opaque;
     fprintf(stderr, "%s\n", msg);
@@ -28,14 +34,16 @@ static void add_symbols(TCCState *s)
     tcc_add_symbol(s, "memcmp", (void *)memcmp);
 }
 
-Jit *jit_compile(const char *code, const char *const *extra_files, int nextra, const char *include_dir)
+/* jit_compile_with under tcc_lock: the state, relocated in memory, or NULL. */
+static TCCState *compile_locked(const char *code, const char *const *extra_files, int nextra,
+                                const char *include_dir, JitErrorFn on_error, void *opaque)
 {
     TCCState *s = tcc_new();
     if (!s) {
-        fprintf(stderr, "pipec: error: cannot start the JIT (libtcc)\n");
+        on_error(opaque, "pipec: error: cannot start the JIT (libtcc)");
         return NULL;
     }
-    tcc_set_error_func(s, NULL, on_error);
+    tcc_set_error_func(s, opaque, on_error);
     /* generated code declares everything it uses: no system headers or
      * libraries are needed, so a lone copy of pipec works anywhere */
     tcc_set_options(s, nextra ? "-w" : "-nostdlib -w");
@@ -56,12 +64,27 @@ Jit *jit_compile(const char *code, const char *const *extra_files, int nextra, c
         tcc_delete(s);
         return NULL;
     }
+    return s;
+}
+
+Jit *jit_compile(const char *code, const char *const *extra_files, int nextra, const char *include_dir)
+{
+    return jit_compile_with(code, extra_files, nextra, include_dir, NULL, NULL);
+}
+
+Jit *jit_compile_with(const char *code, const char *const *extra_files, int nextra, const char *include_dir,
+                      JitErrorFn on_error, void *opaque)
+{
     Jit *j = malloc(sizeof *j);
-    if (!j) {
-        tcc_delete(s);
+    if (!j)
+        return NULL;
+    pthread_mutex_lock(&tcc_lock);
+    j->tcc = compile_locked(code, extra_files, nextra, include_dir, on_error ? on_error : print_error, opaque);
+    pthread_mutex_unlock(&tcc_lock);
+    if (!j->tcc) {
+        free(j);
         return NULL;
     }
-    j->tcc = s;
     return j;
 }
 
@@ -74,21 +97,27 @@ void jit_free(Jit *j)
 {
     if (!j)
         return;
+    pthread_mutex_lock(&tcc_lock);
     tcc_delete(j->tcc);
+    pthread_mutex_unlock(&tcc_lock);
     free(j);
 }
 
 bool jit_build_exe(const char *c_path, const char *out_path, const char *const *libs, int nlibs)
 {
+    pthread_mutex_lock(&tcc_lock);
     TCCState *s = tcc_new();
-    if (!s)
+    if (!s) {
+        pthread_mutex_unlock(&tcc_lock);
         return false;
-    tcc_set_error_func(s, NULL, on_error);
+    }
+    tcc_set_error_func(s, NULL, print_error);
     tcc_set_output_type(s, TCC_OUTPUT_EXE);
     bool ok = tcc_add_file(s, c_path) >= 0;
     for (int i = 0; ok && i < nlibs; i++)
         ok = tcc_add_library(s, libs[i]) >= 0;
     ok = ok && tcc_output_file(s, out_path) >= 0;
     tcc_delete(s);
+    pthread_mutex_unlock(&tcc_lock);
     return ok;
 }

@@ -16,8 +16,16 @@ extern const PipeSymbol pipe_symtab[];
 
 typedef struct Jit Jit;
 
+/* Receives each of tcc's messages ("file:line: error: ..."). */
+typedef void (*JitErrorFn)(void *opaque, const char *msg);
+
 /* Compiles the generated C in `code` (plus extra C files, e.g. extern procs,
- * which find pipe.h in include_dir) in memory.  Errors are printed to stderr; NULL on failure. */
+ * which find pipe.h in include_dir) in memory.  Errors go to on_error (NULL:
+ * printed to stderr); NULL on failure.  Threads may call it at once (they
+ * take libtcc in turn); the code may then run on any. */
+Jit *jit_compile_with(const char *code, const char *const *extra_files, int nextra, const char *include_dir,
+                      JitErrorFn on_error, void *opaque);
+/* jit_compile_with, errors printed to stderr. */
 Jit *jit_compile(const char *code, const char *const *extra_files, int nextra, const char *include_dir);
 /* The address of a global symbol of the compiled code, or NULL. */
 void *jit_symbol(Jit *j, const char *name);

@@ -1,30 +1,18 @@
-/* main.c — the pipec command line: parse, check, lower, emit, then run with the
- * JIT, build a binary, print C, or stop after checking. */
-#include <dirent.h>
-#include <errno.h>
-#include <fcntl.h>
+/* main.c — the pipec command line: reads the arguments and hands each command
+ * to the driver (driver.h) and the native build (build.h). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
-#include <time.h>
-#include <unistd.h>
 
+#include "build.h"
 #include "builtins.h"
-#include "diag.h"
-#include "elfcheck.h"
-#include "embed.h"
-#include "emit.h"
+#include "driver.h"
 #include "fmt.h"
 #include "graph.h"
-#include "jit.h"
-#include "parse.h"
+#include "plan.h"
 #include "repl.h"
 #include "rt_impl.h"
-#include "plan.h"
-#include "safe.h"
-#include "sema.h"
 #include "version.h"
 
 static const char usage[] =
@@ -35,7 +23,9 @@ static const char usage[] =
     "  build SCRIPT -o OUT [--pipeline NAME]   build a standalone native binary\n"
     "  emit-c SCRIPT [-o OUT.c] [--pipeline NAME]\n"
     "                                          print standalone C for the pipeline\n"
-    "  check SCRIPT [--dump-ast]               parse and type-check only\n"
+    "  check SCRIPT [--dump-ast] [--format text|json]\n"
+    "                                          parse and type-check only (json: one object\n"
+    "                                          per diagnostic per line, on stdout)\n"
     "  graph SCRIPT [--format dot|svg|png] [-o OUT] [--pipeline NAME]\n"
     "                                          the pipeline's DAG (svg, png: with Graphviz)\n"
     "  plan SCRIPT [--pipeline NAME] [PARAMS]  how each stage runs: one line per stage\n"
@@ -75,130 +65,48 @@ typedef struct Cli {
     const char *pipeline;
     const char *out;
     bool dump_ast;
-    const char *format; /* graph: dot, svg or png */
+    const char *format; /* graph: dot, svg or png; check: text or json */
     int max_errors; /* --max-errors N; -1: the default */
     int nrest; /* arguments after the script that belong to the pipeline */
     char **rest;
     SafeOpts so; /* --safe, --allow-read, --allow-write, --sandbox */
 } Cli;
 
-/* The front half shared by every command: parse, check, pick, lower, plan. */
-typedef struct Front {
-    Diag diag;
-    PipeArena arena;
-    Program prog;
-    Sema sema;
-    Dag dag;
-    Node *pipeline;
-} Front;
-
-static bool front(Front *f, const Cli *c, bool need_pipeline)
+/* check --dump-ast: the tree of every file, as parsed. */
+static void dump_ast(const Program *prog, void *arg)
 {
-    memset(f, 0, sizeof *f);
-    diag_init(&f->diag, stderr);
-    if (c->max_errors >= 0)
-        f->diag.max_errors = c->max_errors;
-    static const char *const none[] = {NULL};
-    const char *const *allow = c->so.safe ? (c->so.read ? (const char *const *)c->so.read : none) : NULL;
-    if (!parse_program_in(&f->diag, &f->arena, c->script, allow, (const char *const *)c->so.write, &f->prog))
-        return false;
-    if (c->dump_ast)
-        for (int i = 0; i < f->prog.nfiles; i++)
-            ast_dump(f->prog.files[i], stdout, false);
-    /* after syntax errors the tree has holes: checking it would only add
-     * errors that follow from the first ones */
-    bool ok = f->diag.errors == 0 && sema_check(&f->sema, &f->diag, &f->arena, &f->prog) && f->diag.errors == 0;
-    if (!ok) {
-        if (!f->diag.stopped) /* else "too many errors" was the last word */
-            fprintf(stderr, "%d error%s\n", f->diag.errors, f->diag.errors == 1 ? "" : "s");
-        return false;
-    }
-    bool guarded = c->so.safe || c->so.sandbox;
-    f->sema.safe = guarded ? &c->so : NULL;
-    if (!need_pipeline) {
-        /* check --safe: what every pipeline would run */
-        int errors = 0;
-        for (int i = 0; guarded && i < f->sema.npipelines; i++) {
-            Dag d = {0};
-            sema_lower(&f->sema, f->sema.pipelines[i], &d);
-            errors += safe_check(&f->sema, &d, &c->so);
-        }
-        if (guarded && !f->sema.npipelines)
-            errors += safe_check(&f->sema, NULL, &c->so);
-        if (errors)
-            fprintf(stderr, "%d error%s\n", errors, errors == 1 ? "" : "s");
-        return errors == 0;
-    }
-    f->pipeline = sema_pick(&f->sema, c->pipeline);
-    if (!f->pipeline)
-        return false;
-    sema_lower(&f->sema, f->pipeline, &f->dag);
-    plan_dag(&f->arena, &f->dag);
-    int errors = guarded ? safe_check(&f->sema, &f->dag, &c->so) : 0;
-    if (errors)
-        fprintf(stderr, "%d error%s\n", errors, errors == 1 ? "" : "s");
-    return errors == 0;
+    (void)arg;
+    for (int i = 0; i < prog->nfiles; i++)
+        ast_dump(prog->files[i], stdout, false);
 }
 
-static void front_free(Front *f)
+/* Runs the front half of the compiler for the command of c: load, parse,
+ * check, then (unless every) pick and lower the pipeline.  Diagnostics print
+ * to stderr, unless quiet (check --format json: they are only recorded). */
+static bool front(Compilation *f, const Cli *c, bool every, bool quiet)
 {
-    diag_free(&f->diag);
-    pipe_arena_free(&f->arena);
-}
-
-/* A private temporary folder holding the runtime headers, for C compilers. */
-static char *temp_dir_with_headers(void)
-{
-    const char *tmp = getenv("TMPDIR");
-    char tmpl[4096];
-    snprintf(tmpl, sizeof tmpl, "%s/pipec.XXXXXX", tmp && *tmp ? tmp : "/tmp");
-    if (!mkdtemp(tmpl))
-        return NULL;
-    for (const PipeEmbedded *e = pipe_embedded; e->path; e++) {
-        const char *base = strrchr(e->path, '/') ? strrchr(e->path, '/') + 1 : e->path;
-        if (strcmp(base, "pipe.h") && strcmp(base, "pipe_std.h"))
-            continue;
-        char p[4200];
-        snprintf(p, sizeof p, "%s/%s", tmpl, base);
-        FILE *f = fopen(p, "w");
-        if (!f)
-            return NULL;
-        fputs(e->text, f);
-        fclose(f);
-    }
-    return strdup(tmpl);
-}
-
-static void remove_dir(const char *dir)
-{
-    char cmd[4300];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    if (system(cmd) != 0)
-        fprintf(stderr, "pipec: warning: could not remove %s\n", dir);
+    CompileOpts o = {.script = c->script,
+                     .pipeline = c->pipeline,
+                     .every_pipeline = every,
+                     .max_errors = c->max_errors,
+                     .diag_out = quiet ? NULL : stderr,
+                     .safe = &c->so,
+                     .parsed = c->dump_ast ? dump_ast : NULL};
+    return compile_front(f, &o);
 }
 
 static int cmd_run(const Cli *c)
 {
-    Front f;
-    if (!front(&f, c, true)) {
-        front_free(&f);
+    Compilation f;
+    const PipeProgram *prog = NULL;
+    if (front(&f, c, false, false)) {
+        compile_emit(&f, EMIT_JIT, c->script);
+        prog = compile_jit(&f);
+    }
+    if (!prog) {
+        compile_free(&f);
         return 2;
     }
-    EmitOut eo;
-    emit_program(&f.sema, &f.dag, EMIT_JIT, c->script, &eo);
-    char *inc = eo.nextern ? temp_dir_with_headers() : NULL;
-    Jit *j = jit_compile(eo.code, eo.extern_files, eo.nextern, inc);
-    if (inc) {
-        remove_dir(inc);
-        free(inc);
-    }
-    emit_free(&eo);
-    if (!j) {
-        fprintf(stderr, "pipec: error: the generated C did not compile (a bug in pipec, or in an extern proc)\n");
-        front_free(&f);
-        return 2;
-    }
-    const PipeProgram *prog = jit_symbol(j, "pipe_program");
     char name[4200];
     snprintf(name, sizeof name, "pipec run %s", c->script);
     char **argv = calloc((size_t)c->nrest + 2, sizeof *argv);
@@ -208,36 +116,15 @@ static int cmd_run(const Cli *c)
     fflush(stdout);
     int rc = pipe_main(prog, c->nrest + 1, argv);
     free(argv);
-    jit_free(j);
-    front_free(&f);
+    compile_free(&f);
     return rc;
-}
-
-/* Writes text to path ("-": stdout); a failure names the file as shown. */
-static bool write_file_as(const char *path, const char *shown, const char *text, size_t len)
-{
-    FILE *o = strcmp(path, "-") ? fopen(path, "w") : stdout;
-    if (!o) {
-        fprintf(stderr, "pipec: error: cannot write '%s': %s\n", shown, strerror(errno));
-        return false;
-    }
-    bool ok = fwrite(text, 1, len, o) == len;
-    ok = (o == stdout ? fflush(o) == 0 : fclose(o) == 0) && ok;
-    if (!ok)
-        fprintf(stderr, "pipec: error: cannot write '%s': %s\n", shown, strerror(errno));
-    return ok;
-}
-
-static bool write_file(const char *path, const char *text, size_t len)
-{
-    return write_file_as(path, path, text, len);
 }
 
 /* ------------------------------------------------------------------ output files */
 
 /* The input that out names, also through a link (same device and inode):
  * the script, an imported script or an extern proc's C file; NULL when none. */
-static const char *input_named_by(const Front *f, const char *out)
+static const char *input_named_by(const Compilation *f, const char *out)
 {
     struct stat o, in;
     if (!strcmp(out, "-") || stat(out, &o) != 0)
@@ -257,7 +144,7 @@ static const char *input_named_by(const Front *f, const char *out)
 }
 
 /* False after a usage error when writing out would overwrite an input. */
-static bool output_allowed(const Front *f, const char *out)
+static bool output_allowed(const Compilation *f, const char *out)
 {
     const char *in = out ? input_named_by(f, out) : NULL;
     if (!in)
@@ -270,466 +157,38 @@ static bool output_allowed(const Front *f, const char *out)
     return false;
 }
 
-/* An output file is written under a temporary name in a private folder beside
- * it and renamed into place once complete, so that a failed or killed command
- * leaves the old file whole and never a truncated one.  An existing symlink is
- * followed (its target is replaced); what is no regular file (a device, a
- * pipe) or lies in a folder that cannot hold the temporary is written in place. */
-typedef struct Staged {
-    const char *path; /* as the user gave it, for messages */
-    char *target;     /* where the file ends up: path, or its link's target */
-    char *dir;        /* the private folder, or NULL when writing in place */
-    char *tmp;        /* the name to write now */
-} Staged;
-
-static void stage_begin(Staged *st, const char *path)
-{
-    memset(st, 0, sizeof *st);
-    st->path = path;
-    struct stat sb;
-    bool exists = stat(path, &sb) == 0;
-    char *real = exists ? realpath(path, NULL) : NULL;
-    st->target = real ? real : strdup(path);
-    const char *slash = strrchr(st->target, '/');
-    int dirlen = slash ? (int)(slash - st->target + 1) : 0;
-    size_t n = strlen(st->target) + 32;
-    st->dir = malloc(n);
-    snprintf(st->dir, n, "%.*s.pipec-XXXXXX", dirlen, st->target);
-    if ((exists && !S_ISREG(sb.st_mode)) || !mkdtemp(st->dir)) {
-        free(st->dir);
-        st->dir = NULL;
-        st->tmp = strdup(st->target);
-        return;
-    }
-    st->tmp = malloc(n + strlen(st->target));
-    snprintf(st->tmp, n + strlen(st->target), "%s/%s", st->dir, slash ? slash + 1 : st->target);
-}
-
-/* Puts the written file in place when ok (false, after a message, when that
- * fails), else drops it; frees st. */
-static bool stage_end(Staged *st, bool ok)
-{
-    if (st->dir) {
-        if (ok && rename(st->tmp, st->target) != 0) {
-            fprintf(stderr, "pipec: error: cannot write '%s': %s\n", st->path, strerror(errno));
-            ok = false;
-        }
-        if (!ok)
-            unlink(st->tmp);
-        rmdir(st->dir);
-    }
-    free(st->dir);
-    free(st->tmp);
-    free(st->target);
-    return ok;
-}
-
-/* Writes text to the output file path ("-": stdout), whole or not at all. */
-static bool write_output(const char *path, const char *text, size_t len)
-{
-    if (!strcmp(path, "-"))
-        return write_file(path, text, len);
-    Staged st;
-    stage_begin(&st, path);
-    bool ok = write_file_as(st.tmp, path, text, len); /* the message names the output, not the temporary */
-    return stage_end(&st, ok);
-}
-
 static int cmd_emit(const Cli *c)
 {
-    Front f;
-    if (!front(&f, c, true)) {
-        front_free(&f);
+    Compilation f;
+    if (!front(&f, c, false, false) || !output_allowed(&f, c->out)) {
+        compile_free(&f);
         return 2;
     }
-    if (!output_allowed(&f, c->out)) {
-        front_free(&f);
-        return 2;
-    }
-    EmitOut eo;
-    emit_program(&f.sema, &f.dag, EMIT_STANDALONE, c->script, &eo);
-    bool ok = write_output(c->out ? c->out : "-", eo.code, eo.len);
-    emit_free(&eo);
-    front_free(&f);
+    compile_emit(&f, EMIT_STANDALONE, c->script);
+    bool ok = build_write_output(c->out ? c->out : "-", f.emitted.code, f.emitted.len);
+    compile_free(&f);
     return ok ? 0 : 1;
-}
-
-/* Runs argv, returning its exit status (-1 if it could not start). */
-static int spawn(char **argv)
-{
-    pid_t pid = fork();
-    if (pid < 0)
-        return -1;
-    if (pid == 0) {
-        execvp(argv[0], argv);
-        _exit(127);
-    }
-    int st;
-    if (waitpid(pid, &st, 0) < 0)
-        return -1;
-    return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
-}
-
-static bool have_program(const char *name)
-{
-    if (strchr(name, '/'))
-        return access(name, X_OK) == 0;
-    const char *path = getenv("PATH");
-    if (!path)
-        return false;
-    char buf[4200];
-    for (const char *p = path; *p;) {
-        const char *e = strchr(p, ':');
-        size_t n = e ? (size_t)(e - p) : strlen(p);
-        snprintf(buf, sizeof buf, "%.*s/%s", (int)n, p, name);
-        if (access(buf, X_OK) == 0)
-            return true;
-        p += n + (e ? 1 : 0);
-    }
-    return false;
-}
-
-/* The C compiler command: $CC split on blanks (it may hold options), -O2 and
- * $CFLAGS.  Returns the count of arguments in argv; strings are in *keep. */
-static int cc_command(char **argv, int max, char **keep)
-{
-    const char *cc = getenv("CC");
-    const char *cflags = getenv("CFLAGS");
-    size_t n1 = strlen(cc && *cc ? cc : "cc"), n2 = cflags ? strlen(cflags) : 0;
-    char *buf = malloc(n1 + n2 + 2);
-    snprintf(buf, n1 + n2 + 2, "%s %s", cc && *cc ? cc : "cc", cflags ? cflags : "");
-    *keep = buf;
-    int n = 0;
-    bool opt_done = false;
-    for (char *tok = strtok(buf, " \t"); tok && n < max - 1; tok = strtok(NULL, " \t")) {
-        /* -O2 goes right after the compiler's own words, before CFLAGS */
-        if (!opt_done && (size_t)(tok - buf) >= n1) {
-            argv[n++] = "-O2";
-            opt_done = true;
-        }
-        argv[n++] = tok;
-    }
-    if (!opt_done && n < max - 1)
-        argv[n++] = "-O2";
-    return n;
-}
-
-static uint64_t fnv1a(uint64_t h, const char *p, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ (unsigned char)p[i]) * 1099511628211u;
-    return h;
-}
-
-#define CACHE_KEEP 8 /* runtime objects kept in the cache folder, the last used */
-
-/* mkdir -p path: true when the folder is there. */
-static bool make_dirs(char *path)
-{
-    for (char *p = path + 1; *p; p++) {
-        if (*p != '/')
-            continue;
-        *p = '\0';
-        bool ok = mkdir(path, 0777) == 0 || errno == EEXIST;
-        *p = '/';
-        if (!ok)
-            return false;
-    }
-    struct stat st;
-    return (mkdir(path, 0777) == 0 || errno == EEXIST) && stat(path, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
-typedef struct CacheEntry {
-    char name[256];
-    struct timespec used;
-} CacheEntry;
-
-static int newest_first(const void *a, const void *b)
-{
-    const struct timespec *x = &((const CacheEntry *)a)->used, *y = &((const CacheEntry *)b)->used;
-    if (x->tv_sec != y->tv_sec)
-        return x->tv_sec < y->tv_sec ? 1 : -1;
-    return x->tv_nsec < y->tv_nsec ? 1 : x->tv_nsec > y->tv_nsec ? -1 : 0;
-}
-
-/* Keeps the CACHE_KEEP runtime objects of dir used last (a hit sets its
- * time) and removes the others, and the temporary files of builds that were
- * killed a day ago or more; after a new object was written. */
-static void prune_cache(const char *dir)
-{
-    DIR *d = opendir(dir);
-    if (!d)
-        return;
-    CacheEntry *objs = NULL;
-    size_t n = 0, cap = 0;
-    time_t now = time(NULL);
-    struct dirent *de;
-    while ((de = readdir(d))) {
-        const char *name = de->d_name;
-        size_t len = strlen(name);
-        struct stat st;
-        if (strncmp(name, "runtime-", 8) != 0 || len < 10 || len >= sizeof objs->name ||
-            fstatat(dirfd(d), name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode))
-            continue;
-        if (strchr(name + 8, '.') != strrchr(name, '.')) { /* runtime-KEY.PID.c or .o */
-            if (now - st.st_mtime >= 24 * 3600)
-                unlinkat(dirfd(d), name, 0);
-            continue;
-        }
-        if (strcmp(name + len - 2, ".o") != 0)
-            continue;
-        if (n == cap) {
-            cap = cap ? 2 * cap : 16;
-            CacheEntry *grown = realloc(objs, cap * sizeof *objs);
-            if (!grown)
-                break;
-            objs = grown;
-        }
-        memcpy(objs[n].name, name, len + 1);
-        objs[n++].used = st.st_mtim;
-    }
-    if (n > CACHE_KEEP) {
-        qsort(objs, n, sizeof *objs, newest_first);
-        for (size_t i = CACHE_KEEP; i < n; i++)
-            unlinkat(dirfd(d), objs[i].name, 0);
-    }
-    free(objs);
-    closedir(d);
-}
-
-/* Writes text to the C file src and compiles it to the object obj with the
- * compiler command cc (ncc words); false when either fails. */
-static bool compile_c(char **cc, int ncc, const char *text, size_t len, const char *src, const char *obj)
-{
-    if (!write_file(src, text, len))
-        return false;
-    char *argv[64];
-    int n = 0;
-    for (int i = 0; i < ncc && n < 58; i++)
-        argv[n++] = cc[i];
-    argv[n++] = "-c";
-    argv[n++] = "-o";
-    argv[n++] = (char *)obj;
-    argv[n++] = (char *)src;
-    argv[n] = NULL;
-    return spawn(argv) == 0;
-}
-
-/* The runtime compiled to an object once per runtime text and compiler command,
- * kept in the user's cache folder ($PIPEC_CACHE_DIR, $XDG_CACHE_HOME/pipec or
- * ~/.cache/pipec; the last CACHE_KEEP used): a build then compiles only the
- * pipeline's own glue.  NULL when there is no usable cache folder (the caller
- * compiles the runtime along). */
-static char *cached_runtime(char **cc, int ncc, const char *text, size_t len)
-{
-    char dir[4096];
-    const char *env = getenv("PIPEC_CACHE_DIR"), *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
-    if (env && *env)
-        snprintf(dir, sizeof dir, "%s", env);
-    else if (xdg && *xdg)
-        snprintf(dir, sizeof dir, "%s/pipec", xdg);
-    else if (home && *home)
-        snprintf(dir, sizeof dir, "%s/.cache/pipec", home);
-    else
-        return NULL;
-    if (!make_dirs(dir))
-        return NULL;
-    uint64_t h = fnv1a(14695981039346656037u, text, len);
-    for (int i = 0; i < ncc; i++)
-        h = fnv1a(h, cc[i], strlen(cc[i]) + 1);
-    h = fnv1a(h, PIPEC_VERSION, sizeof PIPEC_VERSION);
-    char obj[4300], src[4300], tmp[4300];
-    snprintf(obj, sizeof obj, "%s/runtime-%016llx.o", dir, (unsigned long long)h);
-    if (access(obj, R_OK) == 0) {
-        utimensat(AT_FDCWD, obj, NULL, 0); /* last used now: pruning keeps it */
-        return strdup(obj);
-    }
-    snprintf(src, sizeof src, "%s/runtime-%016llx.%d.c", dir, (unsigned long long)h, (int)getpid());
-    snprintf(tmp, sizeof tmp, "%s/runtime-%016llx.%d.o", dir, (unsigned long long)h, (int)getpid());
-    bool ok = compile_c(cc, ncc, text, len, src, tmp);
-    unlink(src);
-    /* rename is atomic: builds running side by side never see half an object */
-    if (!ok || rename(tmp, obj) != 0) {
-        unlink(tmp);
-        return NULL;
-    }
-    prune_cache(dir);
-    return strdup(obj);
-}
-
-/* Compiles each extern proc's C file to an object in dir (heap paths in
- * objs[]): cc is the compiler command (ncc words) with -I for the headers.
- * Under --sandbox an object is compiled without LTO (its code would be made
- * at link time, unseen) and must pass elf_check_extern.  Returns 0, 1 when
- * the compiler failed, 2 when a check refused an object. */
-static int compile_externs(char **cc, int ncc, const char *dir, const EmitOut *eo, bool sandbox, char **objs)
-{
-    int rc = 0;
-    for (int i = 0; i < eo->nextern; i++) {
-        char *argv[64];
-        int n = 0;
-        for (int k = 0; k < ncc && n < 56; k++)
-            argv[n++] = cc[k];
-        if (sandbox)
-            argv[n++] = "-fno-lto";
-        objs[i] = malloc(strlen(dir) + 32);
-        sprintf(objs[i], "%s/extern-%d.o", dir, i);
-        argv[n++] = "-c";
-        argv[n++] = "-o";
-        argv[n++] = objs[i];
-        argv[n++] = (char *)eo->extern_files[i];
-        argv[n] = NULL;
-        int st = spawn(argv);
-        if (st != 0) {
-            fprintf(stderr, "pipec: error: the C compiler (%s) failed with status %d on %s\n", argv[0], st,
-                    eo->extern_files[i]);
-            return 1;
-        }
-        if (sandbox && !elf_check_extern(objs[i], eo->extern_files[i]))
-            rc = 2;
-    }
-    return rc;
-}
-
-/* --sandbox, after the per-object checks: the binary must run as much before
- * main() as the same link without the extern procs' objects (their symbols
- * left unresolved: that binary is only measured, never run).  The entries of
- * .init_array and .preinit_array and the IFUNC relocations come from the
- * startup files, the runtime and the libraries linked in; equal counts mean
- * that the extern objects brought none, whatever linker feature the
- * per-object checks might not know.  link is the link command (n words), its
- * output link[out_at], its extern objects the nobj words from link[objs_at].
- * Returns 0, or 2 after reporting (the binary is removed). */
-static int check_premain(char **link, int n, int out_at, int objs_at, int nobj, const char *dir)
-{
-    char base[4300];
-    snprintf(base, sizeof base, "%s/baseline", dir);
-    char *argv[104];
-    int m = 0;
-    for (int i = 0; i < n; i++)
-        if (i < objs_at || i >= objs_at + nobj)
-            argv[m++] = i == out_at ? base : link[i];
-    argv[m++] = "-Wl,--unresolved-symbols=ignore-all";
-    argv[m] = NULL;
-    long want = spawn(argv) == 0 ? elf_premain_count(base) : -1;
-    long got = elf_premain_count(link[out_at]);
-    if (want >= 0 && got == want)
-        return 0;
-    fprintf(stderr,
-            "pipec: error: --sandbox: the extern procs' C adds code that runs before main() to the binary "
-            "(%ld constructors and IFUNC resolvers, %ld without it): it would run before the binary confines "
-            "itself\n",
-            got, want);
-    unlink(link[out_at]);
-    return 2;
-}
-
-/* The runtime compiled to an object in the build's folder dir, for a build
- * without a cache folder: NULL when the compiler fails (the caller then
- * compiles the runtime along). */
-static char *runtime_in(char **cc, int ncc, const char *text, size_t len, const char *dir)
-{
-    char src[4300], obj[4300];
-    snprintf(src, sizeof src, "%s/runtime.c", dir);
-    snprintf(obj, sizeof obj, "%s/runtime.o", dir);
-    return compile_c(cc, ncc, text, len, src, obj) ? strdup(obj) : NULL;
 }
 
 static int cmd_build(const Cli *c)
 {
     if (!c->out)
         return usage_error("build needs an output file (-o OUT)", NULL, "");
-    Front f;
-    if (!front(&f, c, true) || !output_allowed(&f, c->out)) {
-        front_free(&f);
-        return 2;
-    }
-    char *dir = temp_dir_with_headers();
-    if (!dir) {
-        fprintf(stderr, "pipec: error: cannot create a temporary folder: %s\n", strerror(errno));
-        front_free(&f);
-        return 1;
-    }
-    char *argv[100];
-    char *keep = NULL;
-    int ncc = cc_command(argv, 48, &keep);
-    bool have_cc = ncc > 0 && have_program(argv[0]);
-    size_t rtlen = 0;
-    char *rt = emit_runtime(&rtlen);
-    char *obj = have_cc ? cached_runtime(argv, ncc, rt, rtlen) : NULL;
-    /* extern procs' C is linked as objects (which --sandbox checks), never
-     * pasted into the program's C as a build without the runtime's object
-     * would */
-    if (!obj && have_cc)
-        obj = runtime_in(argv, ncc, rt, rtlen, dir);
-    EmitOut eo;
-    emit_program(&f.sema, &f.dag, obj ? EMIT_PROGRAM : EMIT_STANDALONE, c->script, &eo);
-    char cpath[4200], inc[4300];
-    snprintf(cpath, sizeof cpath, "%s/pipeline.c", dir);
-    snprintf(inc, sizeof inc, "-I%s", dir);
-    char **objs = calloc((size_t)eo.nextern + 1, sizeof *objs);
-    Staged out;
-    stage_begin(&out, c->out);
-    int rc = 0;
-    if (!write_file(cpath, eo.code, eo.len)) {
-        rc = 1;
-    } else if (have_cc) {
-        int n = ncc;
-        argv[n++] = inc;
-        rc = compile_externs(argv, n, dir, &eo, c->so.sandbox, objs);
-        int out_at = n + 1;
-        argv[n++] = "-o";
-        argv[n++] = out.tmp;
-        argv[n++] = cpath;
-        if (obj)
-            argv[n++] = obj;
-        int objs_at = n, nobj = 0;
-        for (int i = 0; i < eo.nextern && n < 90; i++, nobj++)
-            argv[n++] = objs[i];
-        argv[n++] = "-lpcre2-8";
-        argv[n++] = "-lm";
-        argv[n] = NULL;
-        int st = rc ? 0 : spawn(argv);
-        if (st != 0) {
-            fprintf(stderr, "pipec: error: the C compiler (%s) failed with status %d\n", argv[0], st);
-            rc = 1;
-        } else if (!rc && c->so.sandbox && nobj) {
-            rc = check_premain(argv, n, out_at, objs_at, nobj, dir);
-        }
-    } else {
-        const char *libs[] = {"pcre2-8", "m"};
-        if (eo.nextern) {
-            fprintf(stderr, "pipec: error: no C compiler found ('%s'), and extern procs need one\n", argv[0]);
-            rc = 1;
-        } else if (!jit_build_exe(cpath, out.tmp, libs, 2)) {
-            fprintf(stderr, "pipec: error: no C compiler found ('%s') and tcc could not build the binary\n",
-                    argv[0]);
-            rc = 1;
-        }
-    }
-    for (int i = 0; i < eo.nextern; i++)
-        free(objs[i]);
-    free(objs);
-    if (!stage_end(&out, rc == 0))
-        rc = rc ? rc : 1;
-    free(keep);
-    free(obj);
-    free(rt);
-    remove_dir(dir);
-    free(dir);
-    emit_free(&eo);
-    front_free(&f);
+    Compilation f;
+    int rc = front(&f, c, false, false) && output_allowed(&f, c->out) ? build_binary(&f, c->script, c->out, c->so.sandbox)
+                                                                 : 2;
+    compile_free(&f);
     return rc;
 }
 
 /* `pipec plan`: how each stage of the pipeline runs (plan.h). */
 static int cmd_plan(const Cli *c)
 {
-    Front f;
-    bool ok = front(&f, c, true);
+    Compilation f;
+    bool ok = front(&f, c, false, false);
     if (ok)
         plan_write(&f.sema, &f.dag, stdout);
-    front_free(&f);
+    compile_free(&f);
     return ok ? 0 : 2;
 }
 
@@ -739,53 +198,49 @@ static int cmd_graph(const Cli *c)
     if (strcmp(fmt, "dot") && strcmp(fmt, "svg") && strcmp(fmt, "png"))
         return usage_error("unknown graph format", fmt, " (expected dot, svg or png)");
     bool render = strcmp(fmt, "dot") != 0;
-    if (render && !have_program("dot")) {
+    if (render && !build_have_program("dot")) {
         fprintf(stderr, "pipec: error: --format %s needs Graphviz's 'dot', which is not installed "
                         "(apt-get install graphviz); --format dot prints the graph as text\n", fmt);
         return 1;
     }
-    Front f;
-    if (!front(&f, c, true)) {
-        front_free(&f);
+    Compilation f;
+    if (!front(&f, c, false, false) || !output_allowed(&f, c->out)) {
+        compile_free(&f);
         return 2;
     }
     char *text = NULL;
     size_t len = 0;
-    if (!output_allowed(&f, c->out)) {
-        front_free(&f);
-        return 2;
-    }
     FILE *m = open_memstream(&text, &len);
     graph_write_dot(&f.sema, &f.dag, m);
     fclose(m);
-    front_free(&f);
+    compile_free(&f);
     int rc = 0;
     if (!render) {
-        rc = write_output(c->out ? c->out : "-", text, len) ? 0 : 1;
+        rc = build_write_output(c->out ? c->out : "-", text, len) ? 0 : 1;
     } else {
         /* dot reads the graph from a temporary file and writes the picture */
-        char *dir = temp_dir_with_headers();
+        char *dir = driver_temp_dir();
         char in[4200], tflag[16];
         snprintf(in, sizeof in, "%s/graph.dot", dir ? dir : "/tmp");
         snprintf(tflag, sizeof tflag, "-T%s", fmt);
-        if (!dir || !write_file(in, text, len)) {
+        if (!dir || !build_write_file(in, text, len)) {
             rc = 1;
         } else {
             Staged out = {0};
             if (c->out)
-                stage_begin(&out, c->out);
+                build_stage_begin(&out, c->out);
             char *argv[] = {"dot", tflag, in, c->out ? "-o" : NULL, out.tmp, NULL};
             fflush(stdout);
-            int st = spawn(argv);
+            int st = build_spawn(argv);
             if (st != 0) {
                 fprintf(stderr, "pipec: error: Graphviz's dot failed with status %d\n", st);
                 rc = 1;
             }
-            if (c->out && !stage_end(&out, rc == 0))
+            if (c->out && !build_stage_end(&out, rc == 0))
                 rc = 1;
         }
         if (dir) {
-            remove_dir(dir);
+            driver_remove_tree(dir);
             free(dir);
         }
     }
@@ -795,9 +250,14 @@ static int cmd_graph(const Cli *c)
 
 static int cmd_check(const Cli *c)
 {
-    Front f;
-    bool ok = front(&f, c, false);
-    front_free(&f);
+    if (c->format && strcmp(c->format, "json") && strcmp(c->format, "text"))
+        return usage_error("unknown check format", c->format, " (expected text or json)");
+    bool json = c->format && !strcmp(c->format, "json");
+    Compilation f;
+    bool ok = front(&f, c, true, json);
+    if (json)
+        diag_write_json(&f.diag, stdout);
+    compile_free(&f);
     return ok ? 0 : 2;
 }
 
@@ -901,13 +361,15 @@ static int parse_cli(Cli *c, int argc, char **argv)
             if (i + 1 >= argc)
                 return usage_error("option", a, " needs a file name");
             c->out = argv[++i];
-        } else if (!strcmp(c->cmd, "graph") && (!strcmp(a, "--format") || !strncmp(a, "--format=", 9))) {
+        } else if ((!strcmp(c->cmd, "graph") || !strcmp(c->cmd, "check")) &&
+                   (!strcmp(a, "--format") || !strncmp(a, "--format=", 9))) {
             if (a[8] == '=')
                 c->format = a + 9;
             else if (i + 1 < argc)
                 c->format = argv[++i];
             else
-                return usage_error("option", a, " needs a value (dot, svg or png)");
+                return usage_error("option", a, strcmp(c->cmd, "check") ? " needs a value (dot, svg or png)"
+                                                                        : " needs a value (text or json)");
         } else if (!strcmp(c->cmd, "check") && !strcmp(a, "--dump-ast")) {
             c->dump_ast = true;
         } else if (!c->script && (a[0] != '-' || !strcmp(a, "-"))) {

@@ -54,12 +54,10 @@ void parse_lex_eof(ParseCtx *ctx, Loc *loc)
 
 void parse_lex_error(ParseCtx *ctx, Loc loc, const char *fmt, ...)
 {
-    char msg[512];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    diag_vreport(ctx->diag, DIAG_ERROR, NULL, loc, fmt, ap);
     va_end(ap);
-    diag_error(ctx->diag, loc, "%s", msg);
     ctx->last_lex_error_line = loc.line;
 }
 
@@ -496,8 +494,10 @@ void parse_syntax_error(ParseCtx *ctx, const char *found, Loc loc, const char *c
     if (report && ctx->last.tok == '}' && ctx->stray_close) {
         diag_error(ctx->diag, loc, "unexpected '}' with no open '{'");
     } else if (report && closer) {
-        diag_error(ctx->diag, loc, "expected %s to close '%c' at %d:%d, found %s", closer,
-                   closer[1] == ')' ? '(' : closer[1] == ']' ? '[' : '{', op->loc.line, op->loc.col, what);
+        char opener = closer[1] == ')' ? '(' : closer[1] == ']' ? '[' : '{';
+        diag_error(ctx->diag, loc, "expected %s to close '%c' at %d:%d, found %s", closer, opener, op->loc.line,
+                   op->loc.col, what);
+        diag_related(ctx->diag, op->loc, "'%c' opened here", opener);
     } else if (report) {
         /* group the expected tokens into a short list */
         const char *list[8];
@@ -1142,6 +1142,10 @@ bool parse_program_in(Diag *d, PipeArena *a, const char *path, const char *const
 
 bool parse_program_text(Diag *d, PipeArena *a, const char *name, const char *text, Program *out)
 {
-    int id = diag_add_file(d, name, text, strlen(text));
-    return load_program(d, a, id, (FileId){false, 0, 0}, NULL, out);
+    return parse_program_file(d, a, diag_add_file(d, name, text, strlen(text)), out);
+}
+
+bool parse_program_file(Diag *d, PipeArena *a, int file_id, Program *out)
+{
+    return load_program(d, a, file_id, (FileId){false, 0, 0}, NULL, out);
 }

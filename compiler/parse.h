@@ -51,5 +51,7 @@ bool parse_program_in(Diag *d, PipeArena *a, const char *path, const char *const
 /* The same for source text already in memory (REPL, tests); imports resolve
  * relative to the current directory. */
 bool parse_program_text(Diag *d, PipeArena *a, const char *name, const char *text, Program *out);
+/* The same for file file_id of d, registered by the caller (any bytes). */
+bool parse_program_file(Diag *d, PipeArena *a, int file_id, Program *out);
 
 #endif

@@ -35,9 +35,11 @@
 #include "diag.h"
 #include "embed.h"
 #include "emit.h"
+#include "fmt.h"
 #include "graph.h"
 #include "jit.h"
 #include "parse.h"
+#include "parser.h" /* token numbers (FROM, IMPORT, STRING) of Comments.toks */
 #include "plan.h"
 #include "sema.h"
 
@@ -1517,13 +1519,32 @@ static int decl_start(const char *t, int off, int floor)
     }
 }
 
-/* A relative `from "x.c"` of an extern proc, made relative to the loaded
- * file's folder (the session's text has no folder of its own). */
-static char *fix_extern_path(const char *text, const char *path, const char *kw)
+/* The offset in text of the string literal right after the first token kw
+ * (FROM, IMPORT), as the real lexer sees it: a comment never matches; -1
+ * when there is none. */
+static int literal_after(const char *text, int kw)
+{
+    Diag d;
+    diag_init(&d, NULL);
+    PipeArena a = {0};
+    Comments cm = {0};
+    parse_file_comments(&d, &a, diag_add_file(&d, "<repl>", text, strlen(text)), &cm);
+    int at = -1;
+    for (int i = 0; i + 1 < cm.ntoks && at < 0; i++)
+        if (cm.toks[i].tok == kw && cm.toks[i + 1].tok == STRING)
+            at = cm.toks[i + 1].off;
+    diag_free(&d);
+    pipe_arena_free(&a);
+    return at;
+}
+
+/* A relative path after kw (`from "x.c"` of an extern proc, `import "x"`),
+ * made relative to the folder of path (the session's text has none). */
+static char *fix_path(const char *text, const char *path, int kw)
 {
     const char *slash = strrchr(path, '/');
-    const char *from = strstr(text, kw);
-    const char *q = from ? strchr(from, '"') : NULL;
+    int at = literal_after(text, kw);
+    const char *q = at >= 0 ? text + at : NULL;
     if (!slash || !q || q[1] == '/')
         return xstrdup(text);
     Buf b = {0};
@@ -1542,11 +1563,10 @@ static char *fix_extern_path(const char *text, const char *path, const char *kw)
 static char *absolute_paths(const char *text)
 {
     char cwd[4096];
-    const char *kw = !strncmp(text, "import", 6) ? "import" : "from";
-    if (!getcwd(cwd, sizeof cwd - 4) || (strcmp(kw, "import") && !strstr(text, "extern")))
+    if (!getcwd(cwd, sizeof cwd - 4))
         return xstrdup(text);
     strcat(cwd, "/x");
-    return fix_extern_path(text, cwd, kw);
+    return fix_path(text, cwd, literal_after(text, IMPORT) >= 0 ? IMPORT : FROM);
 }
 
 /* :load FILE — every declaration of FILE and of the files it imports, as
@@ -1591,7 +1611,7 @@ static void load(Repl *R, const char *path)
             diag_linecol(&u.diag, f->loc.file, s, &line, &col);
             Chunk c = chunk_make(sf->text + s, (size_t)(e - s), sf->path, line);
             if (d->kind == N_EXTERN) {
-                char *t = fix_extern_path(c.text, sf->path, "from");
+                char *t = fix_path(c.text, sf->path, FROM);
                 free(c.text);
                 c.text = t;
             }
@@ -1635,14 +1655,10 @@ static bool same_folder_as_cwd(const char *path)
     return same;
 }
 
-/* :save FILE — the definitions, then `pipeline main` with the last flow and
- * the bindings it uses; other bindings are kept as comments. */
-static void save(Repl *R, const char *path)
+/* The text :save writes to path: the definitions, then `pipeline name` with
+ * the last flow and the bindings it uses; other bindings as comments. */
+static void save_text(Repl *R, FILE *f, const char *path, const char *name)
 {
-    const char *name = "main";
-    for (int i = 0; i < R->defs.n; i++)
-        if (chunk_declares(&R->defs.v[i], "main"))
-            name = "repl";
     bool sunk = false;
     if (R->last) {
         Prog q;
@@ -1652,11 +1668,6 @@ static void save(Repl *R, const char *path)
             sunk = flow_is_sunk(&u, unit_last_stmt(&u));
         unit_free(&u);
         prog_free(&q);
-    }
-    FILE *f = fopen(path, "w");
-    if (!f) {
-        error("cannot write '%s': %s", path, strerror(errno));
-        return;
     }
     fputs("# written by pipec repl\n", f);
     bool elsewhere = !same_folder_as_cwd(path);
@@ -1681,7 +1692,40 @@ static void save(Repl *R, const char *path)
             put_indented(f, R->binds.v[i].text, "# ");
     }
     free(need);
-    if (fclose(f) != 0) {
+}
+
+/* text (n bytes) in pipec fmt's layout (malloc'd, its length in *len), so
+ * that a saved file passes `pipec fmt --check`; NULL when fmt refuses it. */
+static char *canonical(const char *text, size_t n, size_t *len)
+{
+    Diag d;
+    diag_init(&d, NULL);
+    char *out = fmt_format(&d, diag_add_file(&d, "<save>", text, n), len);
+    diag_free(&d);
+    return out;
+}
+
+/* :save FILE — save_text in the canonical layout. */
+static void save(Repl *R, const char *path)
+{
+    const char *name = "main";
+    for (int i = 0; i < R->defs.n; i++)
+        if (chunk_declares(&R->defs.v[i], "main"))
+            name = "repl";
+    char *text = NULL, *fmt;
+    size_t n = 0, len = 0;
+    FILE *m = open_memstream(&text, &n);
+    save_text(R, m, path, name);
+    fclose(m);
+    if ((fmt = canonical(text, n, &len))) {
+        free(text);
+        text = fmt;
+        n = len;
+    }
+    FILE *f = fopen(path, "w");
+    bool ok = f && fwrite(text, 1, n, f) == n;
+    free(text);
+    if (!f || fclose(f) != 0 || !ok) {
         error("cannot write '%s': %s", path, strerror(errno));
         return;
     }

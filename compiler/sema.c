@@ -34,12 +34,7 @@ typedef struct PipeInfo {
 static void report(Sema *s, bool error, Loc loc, const char *fmt, va_list ap) __attribute__((format(printf, 4, 0)));
 static void report(Sema *s, bool error, Loc loc, const char *fmt, va_list ap)
 {
-    char buf[1024];
-    vsnprintf(buf, sizeof buf, fmt, ap);
-    if (error)
-        diag_error(s->diag, loc, "%s", buf);
-    else
-        diag_warning(s->diag, loc, "%s", buf);
+    diag_vreport(s->diag, error ? DIAG_ERROR : DIAG_WARNING, NULL, loc, fmt, ap);
 }
 
 static void err(Sema *s, Loc loc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));

@@ -15,7 +15,7 @@ _pipec_options() {
     case $1 in
         run) echo "--pipeline --stats --stats=json --progress --mem-limit --max-line-bytes --max-input-bytes --timeout --trace --run-id --version --help" ;;
         build | emit-c) echo "-o --output --pipeline --safe --allow-read --allow-write --sandbox --max-errors --help" ;;
-        check) echo "--dump-ast --safe --allow-read --allow-write --max-errors --help" ;;
+        check) echo "--dump-ast --format --safe --allow-read --allow-write --max-errors --help" ;;
         graph) echo "--format -o --output --pipeline --help" ;;
         plan) echo "--pipeline --help" ;;
         repl) echo "--help" ;;
@@ -150,6 +150,7 @@ _pipec() {
     case $valued in
         --format)
             [[ $cmd == graph ]] && _pipec_add dot svg png
+            [[ $cmd == check ]] && _pipec_add text json
             return 0
             ;;
         --pipeline)

@@ -14,10 +14,9 @@ struct PipeArenaBlock {
     _Alignas(16) char data[];
 };
 
-PipeRt *pipe_rt_running;
-PipeNode *pipe_oom_stage;
+RT_THREAD_LOCAL PipeRt *pipe_rt_current;
 
-/* During a run (or the build of its DAG) a runtime error of pipe_oom_stage
+/* During a run (or the build of its DAG) a runtime error of its oom_stage
  * when known, else of the run, which no error policy catches: what was
  * processed is written out and the trace gets its error record.  Outside one,
  * or when the report itself ran out, a message and exit 1.  Nothing on the way
@@ -27,9 +26,9 @@ void pipe_out_of_memory(size_t n)
     char msg[80] = "out of memory"; /* n 0: the size is not known (PCRE2) */
     if (n)
         snprintf(msg, sizeof msg, "out of memory (allocating %zu bytes)", n);
-    PipeRt *rt = pipe_rt_running;
-    PipeNode *stage = pipe_oom_stage;
-    pipe_oom_stage = NULL;
+    PipeRt *rt = pipe_rt_current;
+    PipeNode *stage = rt ? rt->oom_stage : NULL;
+    pipe_oom_blame(NULL);
     if (rt && !rt->failing && !rt->oom) {
         rt->oom = true; /* pipe_run clears it once unwound */
         pipe_rt_fail_fatal(rt, stage, msg);
@@ -43,7 +42,7 @@ void *pipe_stage_realloc(PipeNode *n, void *p, size_t size)
 {
     void *q = realloc(p, size ? size : 1);
     if (!q) {
-        pipe_oom_stage = n;
+        pipe_oom_blame(n);
         pipe_out_of_memory(size);
     }
     return q;
@@ -53,7 +52,7 @@ void *pipe_stage_realloc(PipeNode *n, void *p, size_t size)
 size_t pipe_stage_mul(PipeNode *n, size_t a, size_t b)
 {
     if (b && a > (size_t)-1 / b) {
-        pipe_oom_stage = n;
+        pipe_oom_blame(n);
         pipe_out_of_memory((size_t)-1);
     }
     return a * b;

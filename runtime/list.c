@@ -69,9 +69,9 @@ void *pipe_list_push(PipeList *l)
         } else {
             if (l->owner) /* before it grows: an unwind leaves it whole */
                 list_charge(l, ncap);
-            pipe_oom_stage = l->owner;
+            pipe_oom_blame(l->owner);
             l->data = pipe_xrealloc(l->data, ncap * es);
-            pipe_oom_stage = NULL;
+            pipe_oom_blame(NULL);
         }
         l->cap = ncap;
     }

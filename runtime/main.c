@@ -461,10 +461,10 @@ int pipe_main(const PipeProgram *prog, int argc, char **argv)
     rt->max_line = opts.max_line;
     rt->max_input = opts.max_input;
     pipe_rt_trace_begin(rt, prog, params, &opts);
-    PipeRt *outer = pipe_rt_running;
+    PipeRt *outer = pipe_rt_current;
     int jc = setjmp(jb);
     if (jc == 0) {
-        pipe_rt_running = rt; /* running out of memory while building is a runtime error too */
+        pipe_rt_current = rt; /* running out of memory while building is a runtime error too */
         /* --sandbox: build confines the process before it makes any node
          * (pipe_rt_confine) */
         prog->build(rt, params);
@@ -479,7 +479,7 @@ int pipe_main(const PipeProgram *prog, int argc, char **argv)
     } else {
         code = jc >= RT_JMP_SIGNAL ? jc : jc == RT_JMP_STOP ? 0 : 1;
     }
-    pipe_rt_running = outer;
+    pipe_rt_current = outer;
     pipe_stop_remove();
     rt->jmp = NULL;
     if (rt->progress)

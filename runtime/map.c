@@ -264,7 +264,7 @@ void *pipe_map_upsert(PipeMap *m, const void *key, bool *created)
     }
     if (created)
         *created = true;
-    pipe_oom_stage = m->owner; /* an allocation that fails names the stage */
+    pipe_oom_blame(m->owner); /* an allocation that fails names the stage */
     size_t ndead = m->nents - m->nlive;
     if (RT_UNLIKELY(ndead > 64 && ndead > m->nlive))
         compact(m);
@@ -300,7 +300,7 @@ void *pipe_map_upsert(PipeMap *m, const void *key, bool *created)
     m->slots[j].h = h;
     m->slots[j].e = (uint32_t)i + 1;
     m->nlive++;
-    pipe_oom_stage = NULL;
+    pipe_oom_blame(NULL);
     if (RT_UNLIKELY(m->karena.blocks != kb))
         account_keys(m);
     return (char *)e + m->voff;

@@ -317,17 +317,17 @@ static void in_place(PipeRt *rt, PipeOut *o, PipeNode *n)
     }
 }
 
-/* A temporary file beside base in folder dfd, for an output that replaces
- * base at the end ("." + base + ".pipe-PID-K", created exclusively, never
- * through a link), with the mode of the file it replaces (st, when it
- * exists).  Its descriptor, its name in *tmp (heap); -1 with errno. */
-static int temp_beside(int dfd, const char *base, const struct stat *st, char **tmp)
+/* A temporary file beside base in folder dfd, for an output of rt that
+ * replaces base at the end ("." + base + ".pipe-PID-K", created exclusively,
+ * never through a link: runs at once in one process may pick the same K),
+ * with the mode of the file it replaces (st, when it exists).  Its
+ * descriptor, its name in *tmp (heap); -1 with errno. */
+static int temp_beside(PipeRt *rt, int dfd, const char *base, const struct stat *st, char **tmp)
 {
-    static unsigned counter;
     char name[300];
     int fd = -1;
     for (int tries = 0; tries < 100 && fd < 0; tries++) {
-        snprintf(name, sizeof name, ".%.200s.pipe-%ld-%u", base, (long)getpid(), counter++);
+        snprintf(name, sizeof name, ".%.200s.pipe-%ld-%u", base, (long)getpid(), rt->temp_counter++);
         fd = openat(dfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
         if (fd < 0 && errno != EEXIST)
             return -1;
@@ -365,7 +365,7 @@ static int open_replacing(PipeRt *rt, const char *path, int *dfd, char **tmp, ch
         close(d);
         return -2;
     }
-    int fd = temp_beside(d, b, exists ? &st : NULL, tmp);
+    int fd = temp_beside(rt, d, b, exists ? &st : NULL, tmp);
     if (fd < 0) {
         err = errno;
         close(d);

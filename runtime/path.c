@@ -349,8 +349,9 @@ char *pipe_glob_dir(const char *p, size_t n)
 }
 
 /* The folders the glob being expanded may list (glob's callbacks take no
- * context; one expansion at a time). */
-static const char *const *glob_dirs;
+ * context: one expansion at a time in a thread; runs on two threads may
+ * expand two at once). */
+static RT_THREAD_LOCAL const char *const *glob_dirs;
 
 static void *glob_opendir(const char *name)
 {

@@ -283,6 +283,11 @@ void pipe_rt_free(PipeRt *rt);
 
 /* The scratch arena of the current item (reset by the scheduler). */
 PipeArena *pipe_scratch(PipeRt *rt);
+/* The state of the generated program in run rt (its parameters, regexes,
+ * what its functions reach): `size` zeroed bytes at the first call, the same
+ * ones after; freed with rt, after its regexes (additive to ABI 1).  It is
+ * what lets two runs of one program go on at once on two threads. */
+void *pipe_rt_state(PipeRt *rt, size_t size);
 
 /* The run's memory budget in bytes (--mem-limit, else $PIPE_MEM_LIMIT, else
  * 256 MiB): a stage that keeps many items (sort) spills to temporary files

@@ -158,9 +158,9 @@ PipeRegex *pipe_regex_new(PipeRt *rt, PipeNode *n, PipeStr pattern)
 {
     char err[256];
     size_t off = 0;
-    pipe_oom_stage = n; /* running out of memory while compiling is n's error */
+    pipe_oom_blame(n); /* running out of memory while compiling is n's error */
     PipeRegex *re = pipe_regex_compile(pattern, err, sizeof err, &off);
-    pipe_oom_stage = NULL;
+    pipe_oom_blame(NULL);
     if (!re) {
         char msg[400];
         snprintf(msg, sizeof msg, "bad regex (%s at offset %zu)", err, off);
@@ -238,7 +238,7 @@ PipeRegex *pipe_regex_at(PipeRegex *re, PipeNode *n)
 __attribute__((noreturn)) static void match_failed(PipeRegex *re, int rc)
 {
     if (rc == PCRE2_ERROR_NOMEMORY) {
-        pipe_oom_stage = re->node;
+        pipe_oom_blame(re->node);
         pipe_out_of_memory(0);
     }
     PCRE2_UCHAR why[200];

@@ -16,12 +16,22 @@
 
 /* ------------------------------------------------------------------ memory (arena.c) */
 
+/* tcc 0.9.27 has no thread-local storage; the runtime it compiles (`pipec
+ * build` without a C compiler) is a built binary's, which runs once. */
+#ifdef __TINYC__
+#define RT_THREAD_LOCAL
+#else
+#define RT_THREAD_LOCAL _Thread_local
+#endif
+
 /* malloc/realloc/calloc that report running out of memory: during a run
- * (pipe_rt_running, set by pipe_main from the build of the DAG on) a runtime
- * error that no policy catches, of stage pipe_oom_stage when set (exit 1,
- * output flushed, a trace record); else a message and exit(1). */
-extern PipeRt *pipe_rt_running;
-extern PipeNode *pipe_oom_stage;
+ * (pipe_rt_current, set by pipe_main from the build of the DAG on) a runtime
+ * error that no policy catches, of the run's oom_stage when set (exit 1,
+ * output flushed, a trace record); else a message and exit(1).  The run is
+ * the thread's, not a field of some argument: the allocation wrappers are
+ * called from everywhere (PCRE2, pipe_clone) with no run at hand, and two
+ * runs may go on at once on two threads. */
+extern RT_THREAD_LOCAL PipeRt *pipe_rt_current;
 /* Reports that n bytes could not be had, as above. */
 __attribute__((noreturn)) void pipe_out_of_memory(size_t n);
 /* realloc of memory that stage n keeps (its buffers, arrays, items): when
@@ -196,7 +206,19 @@ struct PipeRt {
     struct RtSpill *spill;         /* a confined run's private spill folder (sandbox.c) */
     bool outs_started;             /* pipe_out_start_all ran: outputs go in place at the end */
     struct RtInput *inputs;        /* the regular files sources opened (out.c) */
+    PipeNode *oom_stage;           /* whose allocation runs out of memory (arena.c) */
+    void *state;                   /* the generated program's state (pipe_rt_state) */
+    unsigned temp_counter;         /* names of temporary outputs (out.c) */
 };
+
+/* Names stage n (NULL: none) as the one whose allocations follow in this
+ * thread's run: running out of memory is then n's runtime error. */
+static inline void pipe_oom_blame(PipeNode *n)
+{
+    PipeRt *rt = pipe_rt_current;
+    if (rt)
+        rt->oom_stage = n;
+}
 
 #define RT_MAX_LINE ((size_t)1 << 30) /* --max-line-bytes when not given */
 
@@ -422,6 +444,10 @@ extern volatile sig_atomic_t pipe_rt_stop;
  * with them; runs without them (tests) cannot be stopped. */
 void pipe_stop_install(uint64_t timeout_ms);
 void pipe_stop_remove(void);
+/* SIGPIPE is ignored from the first pipe_sigpipe_hold of the process's runs
+ * to the last one's pipe_sigpipe_release (pipe_run brackets a run with them). */
+void pipe_sigpipe_hold(void);
+void pipe_sigpipe_release(void);
 /* Acts on pipe_rt_stop: --timeout is a runtime error (exit 1); a signal
  * flushes what the outputs hold and unwinds with RT_JMP_SIGNAL + the signal. */
 __attribute__((noreturn)) void pipe_stop_now(PipeRt *rt);

@@ -51,6 +51,7 @@ void pipe_rt_free(PipeRt *rt)
         free(pf);
     }
     pipe_regex_free_all(rt);
+    free(rt->state); /* after the regexes: freeing one empties its cache there */
     pipe_out_free_all(rt);
     pipe_arena_free(&rt->scratch);
     free(rt);
@@ -251,6 +252,14 @@ PipeArena *pipe_scratch(PipeRt *rt)
     return &rt->scratch;
 }
 
+/* The generated program's state in rt (see pipe.h); made once, in build. */
+void *pipe_rt_state(PipeRt *rt, size_t size)
+{
+    if (!rt->state)
+        rt->state = pipe_xcalloc(1, size);
+    return rt->state;
+}
+
 static void end_source(PipeRt *rt, PipeSource *s)
 {
     rt->cur = NULL;
@@ -407,15 +416,11 @@ int pipe_run(PipeRt *rt)
 {
     jmp_buf jb;
     jmp_buf *saved = rt->jmp;
-    struct sigaction ign, old;
-    memset(&ign, 0, sizeof ign);
-    ign.sa_handler = SIG_IGN;
-    sigemptyset(&ign.sa_mask);
-    sigaction(SIGPIPE, &ign, &old);
+    pipe_sigpipe_hold();
     rt->jmp = &jb;
-    PipeRt *outer = pipe_rt_running;
-    pipe_rt_running = rt;
-    pipe_oom_stage = NULL;
+    PipeRt *outer = pipe_rt_current;
+    pipe_rt_current = rt;
+    rt->oom_stage = NULL;
     int code = setjmp(jb);
     if (code == 0) {
         pipe_out_start_all(rt);
@@ -429,6 +434,7 @@ int pipe_run(PipeRt *rt)
     rt->phase = RT_END;
     rt->cur = NULL;
     rt->oom = false; /* reported: running out again while closing is reported too */
+    rt->oom_stage = NULL; /* an unwind may have left a stage's name */
     int closed = close_all(rt);
     if (closed && (code == 0 || code == RT_JMP_STOP)) {
         code = closed;
@@ -442,9 +448,8 @@ int pipe_run(PipeRt *rt)
     rt->jmp = saved;
     rt->cur = NULL;
     rt->phase = RT_END;
-    pipe_rt_running = outer;
-    pipe_oom_stage = NULL;
-    sigaction(SIGPIPE, &old, NULL);
+    pipe_rt_current = outer;
+    pipe_sigpipe_release();
     return code >= RT_JMP_SIGNAL ? code : code == RT_JMP_FAIL ? 1 : 0;
 }
 

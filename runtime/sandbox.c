@@ -544,22 +544,22 @@ static void on_sigsys(int sig, siginfo_t *si, void *ctx)
  * after reporting. */
 static bool seccomp_install(bool safe)
 {
-    static Bpf b; /* 4 KiB: not on the stack */
-    b.n = 0;
-    bpf_build(&b, safe);
-    if (b.n > BPF_MAX) { /* rules[] outgrew the buffer: a bug, caught by any sandboxed run */
+    Bpf *b = pipe_xcalloc(1, sizeof *b); /* 4 KiB: not on the stack */
+    bpf_build(b, safe);
+    bool ok = b->n <= BPF_MAX;
+    if (!ok) { /* rules[] outgrew the buffer: a bug, caught by any sandboxed run */
         errno = E2BIG;
         confine_fail("--sandbox", "the seccomp filter is too long");
-        return false;
     }
     struct sigaction sa = {.sa_sigaction = on_sigsys, .sa_flags = SA_SIGINFO};
     sigemptyset(&sa.sa_mask);
-    struct sock_fprog prog = {(unsigned short)b.n, b.f};
-    if (sigaction(SIGSYS, &sa, NULL) != 0 || syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) != 0) {
+    struct sock_fprog prog = {(unsigned short)b->n, b->f};
+    if (ok && (sigaction(SIGSYS, &sa, NULL) != 0 || syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) != 0)) {
         confine_fail("--sandbox", "cannot install the seccomp filter");
-        return false;
+        ok = false;
     }
-    return true;
+    free(b); /* the filter allows brk and munmap */
+    return ok;
 }
 
 /* --sandbox: Landlock, then seccomp; --safe: Landlock when the kernel has it

@@ -1,8 +1,11 @@
 /* stop.c — stopping a run from outside: SIGINT and SIGTERM end it after
- * flushing what was processed (exit 130, 143); --timeout is a runtime error. */
+ * flushing what was processed (exit 130, 143); --timeout is a runtime error.
+ * Signal dispositions belong to the process, not to a run: runs that go on at
+ * once on several threads share them (see pipe_stop_install). */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <sys/time.h>
 #include <time.h>
@@ -28,6 +31,12 @@ static uint64_t stop_timeout_ms;
 static char stop_late_msg[160];          /* the watchdog's message, made beforehand */
 static size_t stop_late_len;
 static struct sigaction old_int, old_term, old_alrm;
+/* The runs between pipe_stop_install and pipe_stop_remove, and those inside
+ * pipe_run (which ignores SIGPIPE), in this process; under proc_lock, as are
+ * the dispositions and the statics above outside a handler. */
+static pthread_mutex_t proc_lock = PTHREAD_MUTEX_INITIALIZER;
+static int stop_users, sigpipe_users;
+static struct sigaction old_pipe;
 
 /* The text of a duration in milliseconds, in the largest unit that divides it. */
 void pipe_duration_text(uint64_t ms, char *buf, size_t size)
@@ -102,8 +111,22 @@ static void catch(int sig, const struct sigaction *sa, struct sigaction *old)
         sigaction(sig, sa, NULL);
 }
 
-/* Installs the handlers and starts the --timeout timer; see rt_impl.h. */
+static void stop_start(uint64_t timeout_ms);
+static void stop_end(void);
+
+/* Installs the handlers and starts the --timeout timer; see rt_impl.h.  The
+ * first of runs at once installs, the last one's pipe_stop_remove removes:
+ * a signal stops every one of them, and the timer is the first one's. */
 void pipe_stop_install(uint64_t timeout_ms)
+{
+    pthread_mutex_lock(&proc_lock);
+    if (stop_users++ == 0)
+        stop_start(timeout_ms);
+    pthread_mutex_unlock(&proc_lock);
+}
+
+/* pipe_stop_install for the first run (under proc_lock). */
+static void stop_start(uint64_t timeout_ms)
 {
     pipe_rt_stop = 0;
     stop_ticks = 0;
@@ -137,8 +160,18 @@ void pipe_stop_install(uint64_t timeout_ms)
     }
 }
 
-/* Stops the timer and restores the dispositions that were there before. */
+/* Stops the timer and restores the dispositions that were there before, at
+ * the end of the last run that installed them. */
 void pipe_stop_remove(void)
+{
+    pthread_mutex_lock(&proc_lock);
+    if (stop_users > 0 && --stop_users == 0)
+        stop_end();
+    pthread_mutex_unlock(&proc_lock);
+}
+
+/* pipe_stop_remove for the last run (under proc_lock). */
+static void stop_end(void)
 {
     if (!stop_on)
         return;
@@ -156,6 +189,30 @@ void pipe_stop_remove(void)
     stop_on = false;
     pipe_rt_stop = 0;
     stop_ticks = 0;
+}
+
+/* Ignores SIGPIPE (a write to a closed pipe is the EPIPE of the sink that
+ * wrote) while any run of the process is in pipe_run. */
+void pipe_sigpipe_hold(void)
+{
+    pthread_mutex_lock(&proc_lock);
+    if (sigpipe_users++ == 0) {
+        struct sigaction ign;
+        memset(&ign, 0, sizeof ign);
+        ign.sa_handler = SIG_IGN;
+        sigemptyset(&ign.sa_mask);
+        sigaction(SIGPIPE, &ign, &old_pipe);
+    }
+    pthread_mutex_unlock(&proc_lock);
+}
+
+/* Restores SIGPIPE's disposition once the last run leaves pipe_run. */
+void pipe_sigpipe_release(void)
+{
+    pthread_mutex_lock(&proc_lock);
+    if (sigpipe_users > 0 && --sigpipe_users == 0)
+        sigaction(SIGPIPE, &old_pipe, NULL);
+    pthread_mutex_unlock(&proc_lock);
 }
 
 /* Acts on pipe_rt_stop (see rt_impl.h). */

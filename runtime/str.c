@@ -206,9 +206,12 @@ size_t pipe_count_byte(const char *p, size_t n, char c)
 {
     size_t count = 0, i = 0;
 #if defined(COUNT_AVX2)
-    if (RT_UNLIKELY(pipe_count_avx2 < 0))
-        pipe_count_avx2 = __builtin_cpu_supports("avx2") ? 1 : 0;
-    if (pipe_count_avx2 && n >= 32)
+    int avx2 = __atomic_load_n(&pipe_count_avx2, __ATOMIC_RELAXED); /* runs on other threads ask too */
+    if (RT_UNLIKELY(avx2 < 0)) {
+        avx2 = __builtin_cpu_supports("avx2") ? 1 : 0;
+        __atomic_store_n(&pipe_count_avx2, avx2, __ATOMIC_RELAXED);
+    }
+    if (avx2 && n >= 32)
         count = count_byte_avx2(p, n, c, &i);
 #endif
 #if defined(__SSE2__)
@@ -393,9 +396,12 @@ __attribute__((target("popcnt"))) static const char *skip_bytes_popcnt(const cha
 static const char *skip_bytes(const char *p, const char *end, char c, int64_t k)
 {
 #ifdef SKIP_POPCNT
-    if (RT_UNLIKELY(pipe_skip_popcnt < 0))
-        pipe_skip_popcnt = __builtin_cpu_supports("popcnt") ? 1 : 0;
-    if (pipe_skip_popcnt)
+    int popcnt = __atomic_load_n(&pipe_skip_popcnt, __ATOMIC_RELAXED); /* runs on other threads ask too */
+    if (RT_UNLIKELY(popcnt < 0)) {
+        popcnt = __builtin_cpu_supports("popcnt") ? 1 : 0;
+        __atomic_store_n(&pipe_skip_popcnt, popcnt, __ATOMIC_RELAXED);
+    }
+    if (popcnt)
         return skip_bytes_popcnt(p, end, c, k);
 #endif
     return skip_bytes_sse2(p, end, c, k);

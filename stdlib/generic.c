@@ -21,9 +21,9 @@ static void *gen_realloc(void *p, size_t n)
  * stage n, which keeps it: running out of memory there is n's error. */
 static void gen_keep(PipeNode *n, const PipeType *t, void *dst, const void *src, PipeArena *a)
 {
-    pipe_oom_stage = n;
+    pipe_oom_blame(n);
     pipe_clone(t, dst, src, a);
-    pipe_oom_stage = NULL;
+    pipe_oom_blame(NULL);
 }
 
 static void gen_nop_free(PipeNode *self)

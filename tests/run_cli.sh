@@ -251,6 +251,32 @@ awk 'BEGIN { print "pipeline main {\n s0 = stdin"; for (i = 1; i < 20000; i++) p
              print " s19999 | stdout\n}" }' >"$scratch/binds.pipe"
 check "20k bound streams check in 10 s" timeout 10 "$PIPEC" check "$scratch/binds.pipe"
 
+# check --format json: one JSON object per diagnostic per line on stdout,
+# nothing on stderr, the exit codes of check
+printf 'pipeline main {\n    stdin | filter(x => x != "\377" && true) | stdout\n    stdin | grep("x" | stdout\n}\n' >"$scratch/j.pipe"
+"$PIPEC" check --format json "$scratch/j.pipe" >"$scratch/j.out" 2>"$scratch/j.err"
+check "check --format json: exit 2" [ $? -eq 2 ]
+check "check --format json: stderr empty" [ ! -s "$scratch/j.err" ]
+check "check --format json: one line per diagnostic" [ "$(wc -l <"$scratch/j.out")" -eq 2 ]
+check "check --format json: every line is JSON" sh -c "while read -r l; do printf '%s' \"\$l\" | python3 -m json.tool >/dev/null || exit 1; done <'$scratch/j.out'"
+jf() { python3 -c "import json,sys; r=[json.loads(l) for l in open(sys.argv[1])]; print($1)" "$scratch/j.out"; }
+check "check --format json: fields" [ "$(jf "r[0]['severity'], r[0]['code'], r[0]['file'].endswith('j.pipe')")" = "error c-operator True" ]
+check "check --format json: start and end" [ "$(jf "r[0]['start'], r[0]['end']")" = "{'line': 2, 'col': 34, 'offset': 49} {'line': 2, 'col': 36, 'offset': 51}" ]
+check "check --format json: a fix-it" [ "$(jf "r[0]['fixes'][0]['text'], r[0]['fixes'][0]['start']['offset'], r[0]['fixes'][0]['end']['offset']")" = "and 49 51" ]
+check "check --format json: a note" [ "$(jf "r[1]['code'], r[1]['notes'][0]['message'], r[1]['notes'][0]['start']")" = "unclosed-delimiter '(' opened here {'line': 3, 'col': 17, 'offset': 83}" ]
+"$PIPEC" check --format json examples/top_words.pipe >"$scratch/j.ok" 2>&1
+check "check --format json: a good script: exit 0, no output" sh -c "[ $? -eq 0 ] && [ ! -s '$scratch/j.ok' ]"
+"$PIPEC" check --format json "$scratch/none.pipe" >"$scratch/j.out" 2>"$scratch/j.err"
+check "check --format json: unreadable script" sh -c "[ $? -eq 2 ] && [ \"\$(python3 -c 'import json,sys; r=json.loads(open(sys.argv[1]).read()); print(r[\"code\"], r[\"file\"])' '$scratch/j.out')\" = 'cannot-read None' ]"
+"$PIPEC" check --format yaml "$scratch/j.pipe" >/dev/null 2>"$scratch/err"
+check "check --format yaml: usage error" sh -c "[ $? -eq 2 ] && grep -q 'expected text or json' '$scratch/err'"
+"$PIPEC" check --format text "$scratch/j.pipe" >/dev/null 2>"$scratch/j.text"
+"$PIPEC" check "$scratch/j.pipe" >/dev/null 2>"$scratch/j.plain"
+check "check --format text: as without" cmp -s "$scratch/j.text" "$scratch/j.plain"
+# every error the golden tests show has a code of its own
+(cd tests/errors && for f in *.pipe; do "$PIPEC" check --format json --max-errors 0 "$f"; done) >"$scratch/codes" 2>&1
+check "check --format json: every error in tests/errors has a code" sh -c "[ -s '$scratch/codes' ] && ! grep -q '\"code\":\"unclassified' '$scratch/codes'"
+
 # make install
 if make -s install PIPEC="$PIPEC" PREFIX=/usr DESTDIR="$scratch/root" >/dev/null 2>&1; then
     check "install: binary" [ -x "$scratch/root/usr/bin/pipec" ]

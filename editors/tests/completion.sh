@@ -59,7 +59,8 @@ expect "pipec graph examples/params.pipe --format=" is dot svg png
 expect "pipec graph examples/params.pipe --format = p" is png
 expect "pipec graph examples/params.pipe -" has --format -o --pipeline --help
 expect "pipec graph examples/params.pipe -" lacks --dump-ast --pattern
-expect "pipec check examples/params.pipe -" is --dump-ast --safe --allow-read --allow-write --max-errors --help
+expect "pipec check examples/params.pipe -" is --dump-ast --format --safe --allow-read --allow-write --max-errors --help
+expect "pipec check examples/params.pipe --format " is text json
 expect "pipec fmt -" is --check --help
 expect "pipec plan examples/params.pipe -" is --pipeline --help
 expect "pipec build examples/params.pipe -" is -o --output --pipeline --safe --allow-read --allow-write --sandbox --max-errors --help

@@ -5,9 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "emit.h"
-#include "parse.h"
-#include "sema.h"
+#include "driver.h"
+#include "plan.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -29,34 +28,28 @@ static void check_tree(const Node *n)
     check_tree(n->c);
 }
 
+/* Every tree as parsed, before checking annotates it. */
+static void check_trees(const Program *prog, void *arg)
+{
+    (void)arg;
+    for (int i = 0; i < prog->nfiles; i++)
+        check_tree(prog->files[i]);
+}
+
 /* Imports resolve against the current directory; the fuzzer's inputs rarely
- * name a real file, and a missing one is just an error. */
+ * name a real file, and a missing one is just an error.  A program that
+ * checks goes on through the lowering, plan and C emission of every pipeline. */
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static FILE *sink;
-    if (!sink)
-        sink = fopen("/dev/null", "w");
-    Diag d;
-    diag_init(&d, sink);
-    PipeArena a = {0};
-    int id = diag_add_file(&d, "fuzz.pipe", (const char *)data, size);
-    Node *file = parse_file(&d, &a, id);
-    check_tree(file);
-    if (d.errors == 0) {
-        /* a program that parses goes on through checking and C emission */
-        Program prog = {&file, 1};
-        Sema s;
-        if (sema_check(&s, &d, &a, &prog) && d.errors == 0) {
-            for (int i = 0; i < s.npipelines; i++) {
-                Dag dag;
-                sema_lower(&s, s.pipelines[i], &dag);
-                EmitOut out;
-                emit_program(&s, &dag, EMIT_JIT, "fuzz.pipe", &out);
-                emit_free(&out);
-            }
-        }
+    CompileOpts o = {.script = "fuzz.pipe", .text = (const char *)data, .len = size, .every_pipeline = true,
+                     .max_errors = -1, .parsed = check_trees};
+    Compilation c;
+    bool ok = compile_front(&c, &o);
+    for (int i = 0; ok && i < c.sema.npipelines; i++) {
+        sema_lower(&c.sema, c.sema.pipelines[i], &c.dag);
+        plan_dag(&c.arena, &c.dag);
+        compile_emit(&c, EMIT_JIT, "fuzz.pipe");
     }
-    diag_free(&d);
-    pipe_arena_free(&a);
+    compile_free(&c);
     return 0;
 }

@@ -1,5 +1,6 @@
-/* test_diag.c — unit tests of the diagnostics module (compiler/diag.c): line
- * maps, and the exact text of errors, warnings and notes with their carets. */
+/* test_diag.c — unit tests of the diagnostics module (compiler/diag*.c): line
+ * maps, the records of a compilation, their JSON, and the exact text of
+ * errors, warnings and notes with their carets. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,6 +13,7 @@
 #include <cmocka.h>
 
 #include "diag.h"
+#include "parse.h"
 
 enum { ERROR, WARNING, NOTE, PLAIN };
 
@@ -279,6 +281,143 @@ static void test_max_errors(void **state)
     free(out);
 }
 
+
+/* Each diagnostic is a record: severity, code, span with line and column,
+ * message; a note attaches to the last record, shown or only recorded. */
+static void test_records(void **state)
+{
+    (void)state;
+    char *out;
+    size_t len;
+    FILE *f = open_memstream(&out, &len);
+    Diag d;
+    diag_init(&d, f);
+    int id = diag_add_file(&d, "f.pipe", "ab\ncd x\n", 8);
+    diag_error(&d, (Loc){.file = id, .off = 6, .end = 7}, "unknown stage '%s'", "x");
+    diag_related(&d, (Loc){.file = id, .off = 0, .end = 2}, "first at %d:%d", 1, 1);
+    diag_note(&d, (Loc){.file = id, .off = 3, .end = 5}, "shown");
+    diag_warning(&d, (Loc){.file = id, .off = 3, .end = 5}, "stream '%s' is bound but never used", "cd");
+    diag_plain_error(&d, "no pipeline named '%s' (the script has: %s)", "z", "main");
+    fclose(f);
+    assert_int_equal(d.nrecs, 3);
+    const DiagRecord *r = &d.recs[0];
+    assert_int_equal(r->severity, DIAG_ERROR);
+    assert_string_equal(r->code, "unknown-stage");
+    assert_string_equal(r->message, "unknown stage 'x'");
+    assert_int_equal(r->span.file, id);
+    assert_int_equal(r->span.line, 2);
+    assert_int_equal(r->span.col, 4);
+    assert_int_equal(r->span.off, 6);
+    assert_int_equal(r->span.end, 7);
+    assert_int_equal(r->nnotes, 2);
+    assert_string_equal(r->notes[0].message, "first at 1:1");
+    assert_false(r->notes[0].shown);
+    assert_int_equal(r->notes[0].span.line, 1);
+    assert_true(r->notes[1].shown);
+    assert_int_equal(d.recs[1].severity, DIAG_WARNING);
+    assert_string_equal(d.recs[1].code, "unused-stream");
+    assert_int_equal(d.recs[2].span.file, -1);
+    assert_string_equal(d.recs[2].code, "no-pipeline");
+    /* the related note is not printed: its message names the place */
+    assert_null(strstr(out, "first at"));
+    assert_non_null(strstr(out, "f.pipe:2:1: note: shown\n"));
+    diag_clear(&d);
+    assert_int_equal(d.nrecs, 0);
+    assert_int_equal(d.errors, 0);
+    diag_free(&d);
+    free(out);
+}
+
+/* The lexer's and parser's diagnostics get their codes, and fix-its where
+ * the message names the fix; a code given by the caller wins. */
+static void test_codes_and_fixes(void **state)
+{
+    (void)state;
+    Diag d;
+    diag_init(&d, NULL);
+    PipeArena a = {0};
+    const char *src = "pipeline main {\n    stdin | filter(x => x != \"\" && true) | stdout\n    stdin | grep(\"x\" | stdout\n}\n";
+    int id = diag_add_file(&d, "f.pipe", src, strlen(src));
+    parse_file(&d, &a, id);
+    assert_int_equal(d.nrecs, 2);
+    const DiagRecord *r = &d.recs[0];
+    assert_string_equal(r->code, "c-operator");
+    assert_int_equal(r->nfixes, 1);
+    assert_string_equal(r->fixes[0].text, "and");
+    assert_int_equal(r->fixes[0].span.off, (int)(strstr(src, "&&") - src));
+    assert_int_equal(r->fixes[0].span.end, r->fixes[0].span.off + 2);
+    r = &d.recs[1];
+    assert_string_equal(r->code, "unclosed-delimiter");
+    assert_int_equal(r->nnotes, 1);
+    assert_int_equal(r->notes[0].span.off, (int)(strstr(src, "grep(") - src) + 4);
+    assert_int_equal(r->notes[0].span.line, 3);
+    assert_int_equal(r->nfixes, 0);
+    diag_error_code(&d, "my-code", (Loc){.file = id, .off = 1, .end = 2}, "unknown stage '%s'", "q");
+    assert_string_equal(d.recs[2].code, "my-code");
+    diag_error(&d, (Loc){.file = id, .off = 1, .end = 2}, "%s", "something new");
+    assert_string_equal(d.recs[3].code, "unclassified");
+    diag_free(&d);
+    pipe_arena_free(&a);
+}
+
+/* Records are bounded: at most DIAG_MAX_RECORDS (also with no error limit)
+ * and DIAG_MAX_ATTACHED notes each; past --max-errors none are added. */
+static void test_record_bounds(void **state)
+{
+    (void)state;
+    Diag d;
+    diag_init(&d, NULL);
+    d.max_errors = 0;
+    Loc none = {.file = -1};
+    for (int i = 0; i < DIAG_MAX_RECORDS + 5; i++)
+        diag_plain_error(&d, "e%d", i);
+    assert_int_equal(d.nrecs, DIAG_MAX_RECORDS);
+    assert_int_equal(d.errors, DIAG_MAX_RECORDS + 5);
+    diag_note(&d, none, "on no record"); /* the last error was not kept */
+    assert_int_equal(d.recs[d.nrecs - 1].nnotes, 0);
+    diag_clear(&d);
+    diag_plain_error(&d, "e");
+    for (int i = 0; i < DIAG_MAX_ATTACHED + 3; i++) {
+        diag_related(&d, none, "n%d", i);
+        diag_fix(&d, none, "x"); /* no file: no fix */
+    }
+    assert_int_equal(d.recs[0].nnotes, DIAG_MAX_ATTACHED);
+    assert_int_equal(d.recs[0].nfixes, 0);
+    diag_clear(&d);
+    d.max_errors = 2;
+    for (int i = 0; i < 5; i++)
+        diag_plain_error(&d, "e%d", i);
+    assert_int_equal(d.nrecs, 2);
+    diag_free(&d);
+}
+
+/* JSON Lines: one object per record; quotes, backslashes and control bytes
+ * escaped, invalid UTF-8 as U+FFFD, valid UTF-8 kept. */
+static void test_json(void **state)
+{
+    (void)state;
+    char *out;
+    size_t len;
+    Diag d;
+    diag_init(&d, NULL);
+    int id = diag_add_file(&d, "q\"\\.pipe", "a\n\xC3\xA9t x\n", 8);
+    diag_error(&d, (Loc){.file = id, .off = 6, .end = 7}, "unknown name '%s'", "\x01\"\xff\xC3\xA9\x7f\xC2\x85\t");
+    diag_fix(&d, (Loc){.file = id, .off = 2, .end = 2}, "y\n");
+    diag_plain_error(&d, "cannot read '%s': %s", "p", "gone");
+    FILE *f = open_memstream(&out, &len);
+    diag_write_json(&d, f);
+    fclose(f);
+    assert_string_equal(out,
+        "{\"severity\":\"error\",\"code\":\"unknown-name\",\"message\":\"unknown name '\\u0001\\\"\\ufffd\xC3\xA9\\u007f\\u0085\\t'\","
+        "\"file\":\"q\\\"\\\\.pipe\",\"start\":{\"line\":2,\"col\":5,\"offset\":6},\"end\":{\"line\":2,\"col\":6,\"offset\":7},"
+        "\"notes\":[],\"fixes\":[{\"file\":\"q\\\"\\\\.pipe\",\"start\":{\"line\":2,\"col\":1,\"offset\":2},"
+        "\"end\":{\"line\":2,\"col\":1,\"offset\":2},\"text\":\"y\\n\"}]}\n"
+        "{\"severity\":\"error\",\"code\":\"cannot-read\",\"message\":\"cannot read 'p': gone\",\"file\":null,"
+        "\"start\":null,\"end\":null,\"notes\":[],\"fixes\":[]}\n");
+    diag_free(&d);
+    free(out);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -288,6 +427,10 @@ int main(void)
         cmocka_unit_test(test_escaped_messages),
         cmocka_unit_test(test_long_message),
         cmocka_unit_test(test_max_errors),
+        cmocka_unit_test(test_records),
+        cmocka_unit_test(test_codes_and_fixes),
+        cmocka_unit_test(test_record_bounds),
+        cmocka_unit_test(test_json),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -12,9 +12,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "emit.h"
-#include "jit.h"
-#include "plan.h"
+#include "driver.h"
 #include "test_help.h"
 
 /* Rows leave out the fields they don't need (args, err): that is what they mean. */
@@ -22,46 +20,31 @@
 
 /* ------------------------------------------------------------------ the harness */
 
-/* The front end and emitter of one program, as main.c chains them. */
+/* One program through the driver; out is its emitted C. */
 typedef struct Front {
-    Diag diag;
-    char *diags;
-    size_t ndiags;
-    FILE *df;
-    PipeArena arena;
-    Program prog;
-    Sema sema;
-    Dag dag;
+    Compilation c;
     EmitOut out;
 } Front;
 
-/* Parses, checks, picks (pipeline `pick` or the default), lowers and emits
- * src as `script`; fails the test on any diagnostic. */
+/* Compiles src as `script` (pipeline `pick` or the default) up to emitting
+ * it in mode; fails the test on any diagnostic, naming them. */
 static void front(Front *f, const char *script, const char *src, const char *pick, EmitMode mode)
 {
-    memset(f, 0, sizeof *f);
-    f->df = open_memstream(&f->diags, &f->ndiags);
-    diag_init(&f->diag, f->df);
-    assert_true(parse_program_text(&f->diag, &f->arena, script, src, &f->prog));
-    bool ok = f->diag.errors == 0 && sema_check(&f->sema, &f->diag, &f->arena, &f->prog);
-    Node *pl = ok ? sema_pick(&f->sema, pick) : NULL;
-    fflush(f->df);
-    if (!pl)
-        fail_msg("the program does not check:\n%s\n%s", f->diags, src);
-    sema_lower(&f->sema, pl, &f->dag);
-    plan_dag(&f->arena, &f->dag);
-    emit_program(&f->sema, &f->dag, mode, script, &f->out);
+    CompileOpts o = {.script = script, .text = src, .len = strlen(src), .pipeline = pick, .max_errors = -1};
+    if (!compile_front(&f->c, &o) || f->c.diag.errors) {
+        for (int i = 0; i < f->c.diag.nrecs; i++)
+            fprintf(stderr, "%s\n", f->c.diag.recs[i].message);
+        fail_msg("the program does not check:\n%s", src);
+    }
+    compile_emit(&f->c, mode, script);
+    f->out = f->c.emitted;
     assert_non_null(f->out.code);
     assert_int_equal(strlen(f->out.code), f->out.len);
 }
 
 static void front_free(Front *f)
 {
-    emit_free(&f->out);
-    diag_free(&f->diag);
-    fclose(f->df);
-    free(f->diags);
-    pipe_arena_free(&f->arena);
+    compile_free(&f->c);
 }
 
 /* Reads all of fd from its start into a malloc'd string, and closes it. */
@@ -599,6 +582,8 @@ static void test_standalone_text(void **state)
     /* a script name without .pipe is used whole */
     front(&f, "script", "pipeline p { stdin | stdout }\n", NULL, EMIT_STANDALONE);
     assert_true(!strncmp(f.out.code, "/* cc -O2 -o script script.c -lpcre2-8 -lm\n", 43));
+    /* the driver planned the DAG: stdin | stdout is a kernel copy */
+    assert_non_null(strstr(f.out.code, "n1->flags = PIPE_PLAN_COPY;"));
     front_free(&f);
 }
 
