@@ -26,7 +26,7 @@ UNIT_SRC     := $(wildcard tests/unit/test_*.c)
 UNIT_BIN     := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 EMBEDDED     := runtime/pipe.h stdlib/pipe_std.h $(RUNTIME_SRC) $(STDLIB_SRC) $(wildcard runtime/*_impl.h)
 
-.PHONY: all deps demo test unit $(ALL_SUITES) asan valgrind bench bench-shared bench-sandbox fuzz fuzz_smoke install clean
+.PHONY: all deps demo test unit asan valgrind bench bench-shared bench-sandbox fuzz fuzz_smoke install clean
 all: $(PIPEC)
 
 deps:
@@ -83,8 +83,11 @@ demo: deps
 # The test suites: each runs one script against $(PIPEC) and ends with a line
 # "NAME: N passed, M failed".  perf (callgrind) stays out of asan: valgrind and
 # the sanitizers don't mix.
-SUITES      := golden diff edge stats graph repl fmt spec cli sort_spill trace faults exec sandbox safe
+SUITES      := golden diff edge stats graph repl fmt spec cli sort_spill trace faults exec sandbox safe lint
 ALL_SUITES  := $(SUITES) editors perf
+# phony here, after ALL_SUITES is set (editors is also a folder: a .PHONY line
+# read before the list was defined left it, and every suite, a plain file target)
+.PHONY: $(ALL_SUITES)
 suite_script = $(if $(filter editors,$1),editors/tests/run.sh,$(if $(filter perf,$1),tests/perf/run.sh,tests/run_$1.sh))
 
 test: deps
@@ -178,6 +181,7 @@ fuzz: $(FUZZ_BINS)
 
 fuzz_smoke:
 ifeq ($(HAVE_CLANG),)
+	@if [ "$$CI" = true ]; then echo "fuzz_smoke: FAIL: cannot run under CI=true: no $(FUZZ_CC)"; exit 1; fi
 	@echo "fuzz_smoke: skipped: no $(FUZZ_CC) (apt-get install clang; make deps does)"
 else
 	@$(MAKE) --no-print-directory $(FUZZ_BINS)

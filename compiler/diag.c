@@ -54,6 +54,11 @@ void diag_free(Diag *d)
 
 int diag_add_file(Diag *d, const char *path, const char *text, size_t len)
 {
+    return diag_add_piece(d, path, text, len, 1);
+}
+
+int diag_add_piece(Diag *d, const char *path, const char *text, size_t len, int first_line)
+{
     if (d->nfiles == d->capfiles) {
         d->capfiles = d->capfiles ? 2 * d->capfiles : 8;
         d->files = diag_xrealloc(d->files, (size_t)d->capfiles * sizeof *d->files);
@@ -66,6 +71,7 @@ int diag_add_file(Diag *d, const char *path, const char *text, size_t len)
     memcpy(f->text, text, len);
     f->text[len] = '\0';
     f->len = len;
+    f->first_line = first_line;
     int cap = 64;
     f->lines = diag_xrealloc(NULL, (size_t)cap * sizeof *f->lines);
     f->nlines = 0;
@@ -173,7 +179,7 @@ void diag_linecol(const Diag *d, int id, int off, int *line, int *col)
         else
             hi = mid - 1;
     }
-    *line = lo + 1;
+    *line = f->first_line + lo;
     *col = off - f->lines[lo] + 1;
 }
 
@@ -281,10 +287,11 @@ static int cols_of(const char *text, size_t from, size_t to, size_t stop)
  * EXCERPT_COLS shows a window around the caret, cut ends marked with '…'. */
 static void print_excerpt(Diag *d, const SrcFile *f, int line, Loc loc)
 {
-    if (line < 1 || line > f->nlines)
+    int idx = line - f->first_line;
+    if (idx < 0 || idx >= f->nlines)
         return;
     const char *t = f->text;
-    size_t start = (size_t)f->lines[line - 1];
+    size_t start = (size_t)f->lines[idx];
     size_t stop = start;
     while (stop < f->len && t[stop] != '\n')
         stop++;
@@ -552,6 +559,23 @@ void diag_foreign(Diag *d, const char *code, const char *msg)
     r->severity = DIAG_ERROR;
     r->code = code;
     r->span = (Loc){.file = -1};
+    r->foreign = true;
+}
+
+void diag_print(Diag *d, const DiagRecord *r, FILE *out)
+{
+    FILE *saved = d->out;
+    d->out = out;
+    if (r->foreign) {
+        put_escaped(d, r->message, strlen(r->message));
+        fputc('\n', out);
+    } else {
+        print_one(d, r->severity, r->span, r->message);
+    }
+    for (int i = 0; i < r->nnotes; i++)
+        if (r->notes[i].shown)
+            print_one(d, DIAG_NOTE, r->notes[i].span, r->notes[i].message);
+    d->out = saved;
 }
 
 void diag_plain_error(Diag *d, const char *fmt, ...)

@@ -16,6 +16,8 @@ typedef struct SrcFile {
     size_t len;
     int *lines;     /* byte offset of each line start */
     int nlines;
+    int first_line; /* the number of its first line: 1, or the line of a file a
+                     * piece was taken from (a REPL chunk :load'ed) */
 } SrcFile;
 
 /* The errors printed per run unless --max-errors says otherwise (gcc's
@@ -55,6 +57,7 @@ typedef struct DiagRecord {
     int nnotes;
     DiagFix *fixes;
     int nfixes;
+    bool foreign;   /* another tool's message (diag_foreign), printed as it wrote it */
 } DiagRecord;
 
 typedef struct Diag {
@@ -79,6 +82,9 @@ void diag_free(Diag *d);
 void diag_clear(Diag *d);
 /* Registers text (copied) under path and returns its file id. */
 int diag_add_file(Diag *d, const char *path, const char *text, size_t len);
+/* The same for text whose first line is line first_line of path (a piece of
+ * it): positions in it count lines from there. */
+int diag_add_piece(Diag *d, const char *path, const char *text, size_t len, int first_line);
 /* The largest script or import pipec reads. */
 #define DIAG_MAX_FILE ((off_t)16 << 20)
 #define DIAG_MAX_FILE_TEXT "16 MiB"
@@ -115,6 +121,9 @@ void diag_plain_error(Diag *d, const char *fmt, ...) __attribute__((format(print
 /* An error another tool reported (tcc: "file:line: error: ..."): recorded
  * with code and no position, printed as the tool wrote it. */
 void diag_foreign(Diag *d, const char *code, const char *msg);
+/* Prints record r of d to out as it printed when it came (header, excerpt,
+ * the notes shown): for a caller that records first and chooses what to show. */
+void diag_print(Diag *d, const DiagRecord *r, FILE *out);
 /* Writes every record to f as JSON Lines (docs/pipe.md, "Diagnostics"). */
 void diag_write_json(const Diag *d, FILE *f);
 

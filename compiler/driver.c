@@ -28,10 +28,14 @@ static bool load_and_check(Compilation *c, const CompileOpts *o)
     static const char *const none[] = {NULL};
     const SafeOpts *so = o->safe;
     const char *const *allow = so && so->safe ? (so->read ? (const char *const *)so->read : none) : NULL;
-    bool loaded = o->text ? parse_program_file(&c->diag, &c->arena,
-                                               diag_add_file(&c->diag, o->script, o->text, o->len), &c->prog)
-                          : parse_program_in(&c->diag, &c->arena, o->script, allow,
-                                             so ? (const char *const *)so->write : NULL, &c->prog);
+    bool loaded = true;
+    if (o->load)
+        o->load(c, o->arg);
+    else if (o->text)
+        parse_program_file(&c->diag, &c->arena, diag_add_file(&c->diag, o->script, o->text, o->len), &c->prog);
+    else
+        loaded = parse_program_in(&c->diag, &c->arena, o->script, allow, so ? (const char *const *)so->write : NULL,
+                                  &c->prog);
     if (!loaded)
         return false;
     if (o->parsed)

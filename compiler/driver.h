@@ -11,6 +11,8 @@
 #include "safe.h"
 #include "sema.h"
 
+typedef struct Compilation Compilation;
+
 /* What to compile and how. */
 typedef struct CompileOpts {
     const char *script;   /* the path; or the name shown when text is set */
@@ -26,9 +28,12 @@ typedef struct CompileOpts {
      * (check --dump-ast, the fuzzers); NULL: none */
     void (*parsed)(const Program *prog, void *arg);
     void *arg;
+    /* fills c->prog from sources it registers in c->diag (the REPL's chunks),
+     * in place of reading script or text; NULL: none */
+    void (*load)(Compilation *c, void *arg);
 } CompileOpts;
 
-typedef struct Compilation {
+struct Compilation {
     Diag diag;
     PipeArena arena; /* the trees, strings and types */
     Program prog;
@@ -38,7 +43,7 @@ typedef struct Compilation {
     EmitOut emitted; /* after compile_emit */
     bool have_emitted;
     Jit *jit;        /* after compile_jit */
-} Compilation;
+};
 
 /* Loads, parses and checks o->script with its imports, picks the pipeline,
  * lowers it, plans it and runs the safe-mode checks.  False after errors

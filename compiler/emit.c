@@ -1519,12 +1519,13 @@ static void emit_confine(Emit *E, bool sandbox)
         DagNode *n = E->dag->nodes[i];
         unsigned flags = n->row ? n->row->flags : 0;
         spills |= flags & SF_SPILLS;
-        if (!sandbox || !(flags & (SF_READS | SF_WRITES)))
+        static const char *const kinds[] = {"PIPE_PATH_READ", "PIPE_PATH_GLOB", "PIPE_PATH_WRITE"};
+        PipePathKind kind;
+        if (!sandbox || !safe_path_kind(n, &kind))
             continue;
-        int kind = flags & SF_WRITES ? 2 : n->row->arg_kinds[0] == A_GLOB ? 1 : 0;
         bf(b, "    {\n");
         env_open(E, b, n->inst);
-        bf(b, "    pipe_rt_sandbox_path(rt_, %d, ", kind);
+        bf(b, "    pipe_rt_sandbox_path(rt_, %s, ", kinds[kind]);
         build_arg(E, b, n, 0, "(PipeStr){0, 0}");
         bf(b, ");\n    }\n");
     }
@@ -1755,12 +1756,15 @@ static void emit_descriptor(Emit *E, EmitMode mode, EmitOut *out, Buf *tail)
             }
             bf(tail, "NULL};\n");
         }
-    bf(tail, "const PipeProgram pipe_program = {\"%s\", ", pl->name);
+    bf(tail, "const PipeProgram pipe_program = {.name = \"%s\", .script = ", pl->name);
     c_quoted(tail, E->script, strlen(E->script));
-    bf(tail, ", %d, params_, sizeof(Params), param_offsets_, build_, \"%s\", \"%s\", imports_", pl->params.n,
-       PIPEC_VERSION, sha);
+    bf(tail,
+       ", .nparams = %d, .params = params_, .params_size = sizeof(Params), .offsets = param_offsets_, "
+       ".build = build_, .pipec_version = \"%s\", .script_sha256 = \"%s\", .imports = imports_",
+       pl->params.n, PIPEC_VERSION, sha);
     if (so)
-        bf(tail, ", %s, %s, allow_read_, allow_write_", so->safe ? "true" : "false", so->sandbox ? "true" : "false");
+        bf(tail, ", .safe = %s, .sandbox = %s, .allow_read = allow_read_, .allow_write = allow_write_",
+           so->safe ? "true" : "false", so->sandbox ? "true" : "false");
     bf(tail, "};\n");
     if (mode != EMIT_JIT)
         bf(tail, "\nint main(int argc, char **argv)\n{\n    return pipe_main(&pipe_program, argc, argv);\n}\n");

@@ -21,7 +21,15 @@
  * - A flow goes on one line when that fits in WIDTH columns and no comment
  *   would stay among its stages; else one stage per line, each after a `| `
  *   that hangs two spaces in from the statement (so the stage is one level in,
- *   as in LANGUAGE.md's top_words).  Nothing else is ever broken.
+ *   as in LANGUAGE.md's top_words).  A stage that is a call and still passes
+ *   WIDTH gets one argument per line, one level in from the line that opens
+ *   the call, and its `)` back on that level on a line of its own (as the
+ *   editors indent brackets); an argument that is a lambda and still passes
+ *   it goes on after its `=>` one more level in.  A declaration's head that
+ *   passes WIDTH gets one parameter per line the same way (gofmt's and
+ *   black's layout).  Newlines inside parentheses, after `,` and after `=>`
+ *   are only layout, so these breaks parse to the same tree.  Nothing else
+ *   is ever broken.
  * - One space around binary operators and `=>`, after ',' and ':'; parentheses
  *   only where the grammar needs them, and around a comparison under `not`
  *   (`not (k in seen)`); numbers as written; strings with the
@@ -34,7 +42,7 @@
  *   would trail one line (an expression that was on several lines), the
  *   earlier goes alone on the line above it. */
 
-enum { WIDTH = 100, INDENT = 4, HANG = 2 };
+enum { WIDTH = 80, INDENT = 4, HANG = 2 };
 
 /* Binding strengths, weakest first: one per nonterminal of parser.y's
  * expression grammar, so a child printed at its slot's level re-parses as it. */
@@ -197,6 +205,20 @@ static void braces_from(const Fmt *F, int off, int *open, int *close)
     }
 }
 
+/* The offset of the ')' closing the first '(' at or after off. */
+static int paren_close(const Fmt *F, int off)
+{
+    int depth = 0;
+    for (int i = tok_at(F, off); i < F->cm->ntoks; i++) {
+        int t = F->cm->toks[i].tok;
+        if (t == '(')
+            depth++;
+        else if (t == ')' && --depth == 0)
+            return F->cm->toks[i].off;
+    }
+    return F->srclen;
+}
+
 /* The offset of the nearest '|' before off (a stage's bar). */
 static int bar_before(const Fmt *F, int off)
 {
@@ -323,6 +345,29 @@ static void put(Fmt *F, const char *s)
 static void put_n(Fmt *F, const char *s, size_t n)
 {
     buf_put(&F->cur, s, n);
+}
+
+/* Whether the current line, with `more` columns still to come, fits in WIDTH. */
+static bool fits(const Fmt *F, int more)
+{
+    return F->cur_indent + width(F->cur.p, F->cur.n) + more <= WIDTH;
+}
+
+/* Where the current line stands, to go back to when a layout does not fit. */
+typedef struct Mark {
+    size_t text;
+    int anchors;
+} Mark;
+
+static Mark mark_of(const Fmt *F)
+{
+    return (Mark){F->cur.n, F->nanchors};
+}
+
+static void back_to(Fmt *F, Mark m)
+{
+    F->cur.n = m.text;
+    F->nanchors = m.anchors;
 }
 
 /* ------------------------------------------------------------------ literals */
@@ -488,6 +533,40 @@ static void pr_list(Fmt *F, const NodeList *l)
     }
 }
 
+/* The `name: ` of a named argument (nothing for another). */
+static void pr_arg_name(Fmt *F, const Node *arg)
+{
+    anchor(F, arg->loc.off);
+    if (arg->name) {
+        put(F, arg->name);
+        put(F, ": ");
+    }
+}
+
+/* A call's argument, `name: value` when named. */
+static void pr_arg(Fmt *F, const Node *arg)
+{
+    pr_arg_name(F, arg);
+    pr_expr(F, arg->a, P_EXPR);
+}
+
+/* A lambda's parameters and its `=>`: `x =>`, `(a, b) =>`. */
+static void pr_lambda_head(Fmt *F, const Node *n)
+{
+    if (n->list.n == 1) {
+        put(F, n->list.v[0]->name);
+    } else {
+        put(F, "(");
+        for (int i = 0; i < n->list.n; i++) {
+            if (i)
+                put(F, ", ");
+            put(F, n->list.v[i]->name);
+        }
+        put(F, ")");
+    }
+    put(F, " =>");
+}
+
 static void pr_binary(Fmt *F, const Node *n)
 {
     int left, right;
@@ -553,31 +632,15 @@ static void pr_expr(Fmt *F, const Node *n, int level)
         put(F, n->name);
         put(F, "(");
         for (int i = 0; i < n->list.n; i++) {
-            const Node *arg = n->list.v[i];
             if (i)
                 put(F, ", ");
-            anchor(F, arg->loc.off);
-            if (arg->name) {
-                put(F, arg->name);
-                put(F, ": ");
-            }
-            pr_expr(F, arg->a, P_EXPR);
+            pr_arg(F, n->list.v[i]);
         }
         put(F, ")");
         break;
     case N_LAMBDA:
-        if (n->list.n == 1) {
-            put(F, n->list.v[0]->name);
-        } else {
-            put(F, "(");
-            for (int i = 0; i < n->list.n; i++) {
-                if (i)
-                    put(F, ", ");
-                put(F, n->list.v[i]->name);
-            }
-            put(F, ")");
-        }
-        put(F, " => ");
+        pr_lambda_head(F, n);
+        put(F, " ");
         pr_expr(F, n->a, P_EXPR);
         break;
     case N_BINARY:
@@ -758,6 +821,49 @@ static bool comment_among_stages(const Fmt *F, const Node *flow)
     return false;
 }
 
+/* A call's argument on a line of its own at indent, with its ',' unless it
+ * is the last; a lambda that does not fit goes on after its `=>` one level
+ * further in. */
+static void pr_arg_line(Fmt *F, const Node *arg, int indent, bool last)
+{
+    begin_line(F, indent, L_CONT, arg->loc.off);
+    Mark m = mark_of(F);
+    pr_arg(F, arg);
+    put(F, last ? "" : ",");
+    const Node *v = arg->a;
+    if (v->kind == N_LAMBDA && !fits(F, 0)) {
+        back_to(F, m);
+        pr_arg_name(F, arg);
+        anchor(F, v->loc.off);
+        pr_lambda_head(F, v);
+        end_line(F);
+        begin_line(F, indent + INDENT, L_CONT, v->a->loc.off);
+        pr_expr(F, v->a, P_EXPR);
+        put(F, last ? "" : ",");
+    }
+    end_line(F);
+}
+
+/* Stage n of a flow after what the current line holds.  A call that does not
+ * fit takes one argument per line, one level in from indent, and its `)` on
+ * a line of its own at indent. */
+static void pr_stage(Fmt *F, const Node *n, int indent)
+{
+    Mark m = mark_of(F);
+    pr_expr(F, n, P_POSTFIX);
+    if (fits(F, 0) || n->kind != N_CALL || n->list.n == 0)
+        return;
+    back_to(F, m);
+    anchor(F, n->loc.off);
+    put(F, n->name);
+    put(F, "(");
+    end_line(F);
+    for (int i = 0; i < n->list.n; i++)
+        pr_arg_line(F, n->list.v[i], indent + INDENT, i == n->list.n - 1);
+    begin_line(F, indent, L_CONT, paren_close(F, n->loc.off));
+    put(F, ")");
+}
+
 /* After what the current line holds: the stages joined by ` | ` if they fit
  * and no comment would be among them, else one per line under a hanging `| `. */
 static void pr_flow(Fmt *F, const Node *flow, int indent)
@@ -783,7 +889,7 @@ static void pr_flow(Fmt *F, const Node *flow, int indent)
             begin_line(F, indent + HANG, L_CONT, bar_before(F, stage->loc.off));
             put(F, "| ");
         }
-        pr_expr(F, stage, P_POSTFIX);
+        pr_stage(F, stage, i ? indent + HANG : indent);
     }
 }
 
@@ -822,15 +928,22 @@ static void pr_item(Fmt *F, const Node *n, int indent)
     end_line(F);
 }
 
-static void pr_params(Fmt *F, const NodeList *params)
+/* `(params)` of a declaration, on the current line, or when broken one per
+ * line one level in, after a '(' that ends the line, and the `)` starting a
+ * line of its own (a declaration's, at column 0). */
+static void pr_params(Fmt *F, const NodeList *params, bool broken)
 {
     if (params->n == 0)
         return;
     put(F, "(");
     for (int i = 0; i < params->n; i++) {
         const Node *p = params->v[i];
-        if (i)
+        if (broken) {
+            end_line(F);
+            begin_line(F, INDENT, L_CONT, p->loc.off);
+        } else if (i) {
             put(F, ", ");
+        }
         anchor(F, p->loc.off);
         put(F, p->name);
         put(F, ": ");
@@ -839,15 +952,19 @@ static void pr_params(Fmt *F, const NodeList *params)
             put(F, " = ");
             pr_expr(F, p->b, P_EXPR);
         }
+        put(F, broken && i + 1 < params->n ? "," : "");
+    }
+    if (broken) {
+        end_line(F);
+        begin_line(F, 0, L_CONT, paren_close(F, tok_before(F, params->v[0]->loc.off, 1)));
     }
     put(F, ")");
 }
 
-/* `name(params): IN -> OUT` of a proc or an extern proc */
-static void pr_proc_head(Fmt *F, const Node *n)
+/* `(params): IN -> OUT` of a proc or an extern proc */
+static void pr_signature(Fmt *F, const Node *n, bool broken)
 {
-    put(F, n->name);
-    pr_params(F, &n->params);
+    pr_params(F, &n->params, broken);
     put(F, ": ");
     if (n->has_in) {
         pr_type(F, n->in);
@@ -860,6 +977,25 @@ static void pr_proc_head(Fmt *F, const Node *n)
     }
 }
 
+/* The parameters of declaration n, and for a proc the rest of its head
+ * (sign), on the current line when it fits with `more` columns after it,
+ * else with one parameter per line. */
+static void pr_head(Fmt *F, const Node *n, void (*sign)(Fmt *F, const Node *n, bool broken), int more)
+{
+    Mark m = mark_of(F);
+    sign(F, n, false);
+    if (fits(F, more) || n->params.n == 0)
+        return;
+    back_to(F, m);
+    sign(F, n, true);
+}
+
+/* A pipeline's `(params)`. */
+static void pr_pipeline_params(Fmt *F, const Node *n, bool broken)
+{
+    pr_params(F, &n->params, broken);
+}
+
 static void pr_decl(Fmt *F, const Node *n)
 {
     begin_line(F, 0, L_DECL, start_of(F, n));
@@ -870,7 +1006,8 @@ static void pr_decl(Fmt *F, const Node *n)
         break;
     case N_PROC:
         put(F, "proc ");
-        pr_proc_head(F, n);
+        put(F, n->name);
+        pr_head(F, n, pr_signature, 2);
         if (n->form == PROC_COMPOSITE) {
             put(F, " = ");
             pr_flow(F, n->a, 0);
@@ -882,14 +1019,15 @@ static void pr_decl(Fmt *F, const Node *n)
         break;
     case N_EXTERN:
         put(F, "extern proc ");
-        pr_proc_head(F, n);
+        put(F, n->name);
+        pr_head(F, n, pr_signature, (int)strlen(" from \"\"") + width(n->str.p, n->str.n));
         put(F, " from ");
         put_string(F, n->str);
         break;
     case N_PIPELINE: {
         put(F, "pipeline ");
         put(F, n->name);
-        pr_params(F, &n->params);
+        pr_head(F, n, pr_pipeline_params, 2);
         int open, close;
         body_braces(F, n, &open, &close);
         pr_braced(F, &n->list, open, close, 0, pr_pstmt);

@@ -62,6 +62,8 @@ typedef struct ParseCtx {
     Node *big_int;     /* the literal 9223372036854775808, valid only under '-' */
 
     Comments *comments; /* NULL unless parse_file_comments asked for them */
+    bool statements;    /* the text is a pipeline's statements (parse_input) */
+    const char *end_name; /* what messages call the end of the text */
 } ParseCtx;
 
 /* ------------------------------------------------------------------ lexer support (parse.c) */
@@ -99,6 +101,8 @@ NodeList parse_list1(ParseCtx *ctx, Node *n);
 NodeList parse_list_add(ParseCtx *ctx, NodeList l, Node *n);
 /* file: decls; adds one declaration to the file */
 void parse_decl(ParseCtx *ctx, Node *decl);
+/* file: STATEMENTS pstmts; the statements become the file's list */
+void parse_statements(ParseCtx *ctx, NodeList stmts);
 Node *parse_import(ParseCtx *ctx, PipeStr path, Loc loc);
 Node *parse_param(ParseCtx *ctx, const char *name, Node *type, Node *dflt, Loc loc);
 /* proc_head: PROC IDENT params ':' sig */

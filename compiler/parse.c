@@ -230,6 +230,7 @@ static bool continues_line(int tok)
 {
     switch (tok) {
     case 0: /* the start of the file */
+    case STATEMENTS:
     case NEWLINE: case '|': case ',': case '(': case '[': case '{': case '=': case ':':
     case FATARROW: case ARROW: case '.': case '+': case '-': case '*': case '/': case '%':
     case EQ: case NE: case '<': case LE: case '>': case GE: case AND: case OR: case NOT:
@@ -344,6 +345,11 @@ int parse_filter_lex(TokVal *lval, Loc *lloc, ParseCtx *ctx)
 {
     bool after_nl = false;
     Loc nl_loc = {0};
+    if (ctx->statements && ctx->prev_tok == 0) {
+        ctx->prev_tok = STATEMENTS;
+        parse_lex_loc(ctx, lloc, 0, 0);
+        return STATEMENTS;
+    }
     for (;;) {
         RawTok t = next_raw(ctx);
         if (ctx->recovering) {
@@ -397,7 +403,7 @@ static void describe_found(ParseCtx *ctx, const char *kind, Loc loc, char *buf, 
     int n = loc.end - loc.off;
     const char *text = f->text + loc.off;
     if (strcmp(kind, "end of file") == 0 || n <= 0) {
-        snprintf(buf, size, "end of file");
+        snprintf(buf, size, "%s", ctx->end_name);
     } else if (strcmp(kind, "end of line") == 0) {
         snprintf(buf, size, text[0] == ';' ? "';'" : "end of line");
     } else if (text[0] == '"') {
@@ -517,8 +523,8 @@ void parse_syntax_error(ParseCtx *ctx, const char *found, Loc loc, const char *c
                 continue;
             if (strcmp(e, "end of file") == 0 || (eol && strcmp(e, "'}'") == 0))
                 continue; /* "end of line" says the statement may end; the end of the file goes without saying */
-            if (strcmp(e, "error") == 0 || strcmp(e, "end of line") == 0)
-                continue;
+            if (strcmp(e, "error") == 0 || strcmp(e, "end of line") == 0 || strcmp(e, "the start of statements") == 0)
+                continue; /* the last: a token only parse_input's filter gives */
             list[m++] = e;
         }
         if (eol && m < 8)
@@ -565,6 +571,11 @@ void parse_decl(ParseCtx *ctx, Node *decl)
 {
     if (decl)
         ast_push(ctx->arena, &ctx->root->list, decl);
+}
+
+void parse_statements(ParseCtx *ctx, NodeList stmts)
+{
+    ctx->root->list = stmts;
 }
 
 /* decl: IMPORT STRING — ival becomes the imported file's index in Program.files */
@@ -897,7 +908,12 @@ Node *parse_tuple(ParseCtx *ctx, NodeKind kind, Node *first, NodeList rest, Loc 
 
 /* ------------------------------------------------------------------ files */
 
-static Node *parse_with(Diag *d, PipeArena *a, int file_id, Comments *comments)
+/* How parse_with reads a file: a script's declarations, declarations or a
+ * pipeline's statements typed into the REPL, or only its tokens. */
+typedef enum ParseMode { PM_FILE, PM_DECLS_INPUT, PM_STMTS_INPUT, PM_TOKENS } ParseMode;
+
+/* Parses (or, PM_TOKENS, only lexes) file file_id as mode says. */
+static Node *parse_with(Diag *d, PipeArena *a, int file_id, Comments *comments, ParseMode mode)
 {
     const SrcFile *f = diag_file(d, file_id);
     ParseCtx ctx;
@@ -906,7 +922,9 @@ static Node *parse_with(Diag *d, PipeArena *a, int file_id, Comments *comments)
     ctx.diag = d;
     ctx.arena = a;
     ctx.file = file_id;
-    ctx.line = 1;
+    ctx.statements = mode == PM_STMTS_INPUT;
+    ctx.end_name = mode == PM_FILE ? "end of file" : "the end of the input";
+    ctx.line = f ? f->first_line : 1;
     ctx.root = ast_new(a, N_FILE, no_loc(file_id));
     if (!f)
         return ctx.root;
@@ -920,7 +938,11 @@ static Node *parse_with(Diag *d, PipeArena *a, int file_id, Comments *comments)
     }
     ctx.scanner = scanner;
     YY_BUFFER_STATE buf = plex_scan_bytes(f->text, (int)f->len, scanner);
-    yyparse(&ctx);
+    if (mode == PM_TOKENS)
+        while (next_raw(&ctx).tok != YYEOF)
+            ;
+    else
+        yyparse(&ctx);
     plex_delete_buffer(buf, scanner);
     plexlex_destroy(scanner);
     return ctx.root;
@@ -928,13 +950,29 @@ static Node *parse_with(Diag *d, PipeArena *a, int file_id, Comments *comments)
 
 Node *parse_file(Diag *d, PipeArena *a, int file_id)
 {
-    return parse_with(d, a, file_id, NULL);
+    return parse_with(d, a, file_id, NULL, PM_FILE);
 }
 
 Node *parse_file_comments(Diag *d, PipeArena *a, int file_id, Comments *out)
 {
     memset(out, 0, sizeof *out);
-    return parse_with(d, a, file_id, out);
+    return parse_with(d, a, file_id, out, PM_FILE);
+}
+
+Node *parse_input(Diag *d, PipeArena *a, int file_id, bool statements)
+{
+    return parse_with(d, a, file_id, NULL, statements ? PM_STMTS_INPUT : PM_DECLS_INPUT);
+}
+
+void parse_tokens(Diag *d, PipeArena *a, int file_id, Comments *out)
+{
+    memset(out, 0, sizeof *out);
+    parse_with(d, a, file_id, out, PM_TOKENS);
+}
+
+bool parse_continues_line(int tok)
+{
+    return tok != 0 && tok != STATEMENTS && continues_line(tok);
 }
 
 /* A loaded file's identity: device and inode of what was read (for "each
@@ -1077,12 +1115,12 @@ static void load_imports(Loader *L, int idx)
     L->depth--;
 }
 
-static bool load_program(Diag *d, PipeArena *a, int id, FileId fid, const char *const *dirs, Program *out)
+static bool load_program(Diag *d, PipeArena *a, Node *file, FileId fid, const char *const *dirs, Program *out)
 {
     Loader L = {.d = d, .a = a, .out = out, .depth = -1, .dirs = dirs};
     out->files = NULL;
     out->nfiles = 0;
-    add_file(&L, parse_file(d, a, id), fid);
+    add_file(&L, file, fid);
     load_imports(&L, 0);
     free(L.ids);
     free(L.stack);
@@ -1132,7 +1170,7 @@ bool parse_program_in(Diag *d, PipeArena *a, const char *path, const char *const
         fid.dev = st.st_dev;
         fid.ino = st.st_ino;
     }
-    bool ok = load_program(d, a, id, fid, dirs, out);
+    bool ok = load_program(d, a, parse_file(d, a, id), fid, dirs, out);
     if (dirs && real)
         free((char *)dirs[0]);
     free(dirs);
@@ -1142,10 +1180,17 @@ bool parse_program_in(Diag *d, PipeArena *a, const char *path, const char *const
 
 bool parse_program_text(Diag *d, PipeArena *a, const char *name, const char *text, Program *out)
 {
-    return parse_program_file(d, a, diag_add_file(d, name, text, strlen(text)), out);
+    int errors = d->errors;
+    parse_program_file(d, a, diag_add_file(d, name, text, strlen(text)), out);
+    return d->errors == errors;
 }
 
 bool parse_program_file(Diag *d, PipeArena *a, int file_id, Program *out)
 {
-    return load_program(d, a, file_id, (FileId){false, 0, 0}, NULL, out);
+    return load_program(d, a, parse_file(d, a, file_id), (FileId){false, 0, 0}, NULL, out);
+}
+
+bool parse_program_tree(Diag *d, PipeArena *a, Node *file, Program *out)
+{
+    return load_program(d, a, file, (FileId){false, 0, 0}, NULL, out);
 }

@@ -32,6 +32,14 @@ typedef struct Comments {
 
 /* parse_file, and also fills *out (arrays allocated from a). */
 Node *parse_file_comments(Diag *d, PipeArena *a, int file_id, Comments *out);
+/* Only the lexer over file file_id, to its end: fills *out (the REPL asks
+ * whether an input is whole, what it names, where a comment is). */
+void parse_tokens(Diag *d, PipeArena *a, int file_id, Comments *out);
+
+/* Parses file file_id of d, text typed into the REPL: declarations, or (when
+ * statements) the statements of a pipeline's body, which become the list of
+ * the N_FILE returned.  Messages call its end "the end of the input". */
+Node *parse_input(Diag *d, PipeArena *a, int file_id, bool statements);
 
 /* A program: the main file and every file it imports, transitively, each once. */
 typedef struct Program {
@@ -49,9 +57,18 @@ bool parse_program(Diag *d, PipeArena *a, const char *path, Program *out);
 bool parse_program_in(Diag *d, PipeArena *a, const char *path, const char *const *allow, const char *const *allow2,
                       Program *out);
 /* The same for source text already in memory (REPL, tests); imports resolve
- * relative to the current directory. */
+ * relative to the current directory.  Returns whether it loaded without errors
+ * (syntax errors included). */
 bool parse_program_text(Diag *d, PipeArena *a, const char *name, const char *text, Program *out);
-/* The same for file file_id of d, registered by the caller (any bytes). */
+/* The same for file file_id of d, registered by the caller (any bytes), but
+ * false only when nothing could be loaded (as parse_program). */
 bool parse_program_file(Diag *d, PipeArena *a, int file_id, Program *out);
+/* The same for a main file already parsed, or put together from the trees of
+ * several sources (the REPL's chunks); its imports resolve relative to the
+ * current directory. */
+bool parse_program_tree(Diag *d, PipeArena *a, Node *file, Program *out);
+/* Whether a statement goes on after token tok (the parser's number): a
+ * newline after it is only layout (docs/pipe.md, "Lines"). */
+bool parse_continues_line(int tok);
 
 #endif

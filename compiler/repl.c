@@ -1,15 +1,15 @@
 /* repl.c — `pipec repl`: keeps the session's definitions, bindings and sample
- * input, and turns each flow typed into a whole program that is JIT-run on it.
+ * input, and compiles each flow typed with the session through the compile
+ * driver, then runs it on the sample.
  *
- * Every evaluation builds one program text: the definitions, then
- * `pipeline __repl {` with the bindings the flow needs and the flow, then `}`.
- * Each piece sits on lines of its own, so a message about program line L maps
- * back to the piece's own line; report() rewrites every `file:line:col` and
- * excerpt line number that way, so errors point at what the user typed
- * (`<repl>:1:17`) or at the loaded file's own lines.  Nothing of one evaluation
- * outlives it: Diag, arena and emitted C are freed each time, and the program
- * is JIT-compiled and run in a child process, so that a run that must be
- * killed (a stage stuck in a loop, a crash) takes nothing of the session. */
+ * Every chunk typed (or :load'ed) is a source of its own in the diagnostics,
+ * parsed on its own; the trees make one program: the definitions, then
+ * `pipeline __repl` with the bindings the flow needs and the flow.  So every
+ * position names what was typed by construction, and what to show is chosen
+ * from the records.  Nothing of one evaluation outlives it: the compilation is
+ * freed each time, and the program is run in a child process, so that a run
+ * that must be killed (a stage stuck in a loop, a crash) takes nothing of the
+ * session. */
 #include "repl.h"
 
 #include <ctype.h>
@@ -31,35 +31,24 @@
 
 #include <editline/readline.h>
 
+#include "buf.h"
 #include "builtins.h"
 #include "diag.h"
-#include "embed.h"
-#include "emit.h"
+#include "driver.h"
 #include "fmt.h"
 #include "graph.h"
 #include "jit.h"
 #include "parse.h"
 #include "parser.h" /* token numbers (FROM, IMPORT, STRING) of Comments.toks */
-#include "plan.h"
 #include "sema.h"
 
-#define PROG_NAME "<session>" /* the program text's name: report() maps it away */
+#define PROG_NAME "<session>" /* the main file that holds the chunks' trees */
 #define REPL_NAME "<repl>"    /* what the user typed */
 #define REPL_PIPELINE "__repl"
 #define DEFAULT_LIMIT 20
 #define DEFAULT_MAX 100
 
-/* ------------------------------------------------------------------ buffers */
-
-static void *xrealloc(void *p, size_t n)
-{
-    p = realloc(p, n ? n : 1);
-    if (!p) {
-        fputs("pipec: error: out of memory\n", stderr);
-        exit(1);
-    }
-    return p;
-}
+/* ------------------------------------------------------------------ strings */
 
 static char *xstrndup(const char *s, size_t n)
 {
@@ -72,49 +61,6 @@ static char *xstrndup(const char *s, size_t n)
 static char *xstrdup(const char *s)
 {
     return xstrndup(s, strlen(s));
-}
-
-typedef struct Buf {
-    char *p; /* NUL-terminated when not NULL */
-    size_t n, cap;
-} Buf;
-
-static void buf_add(Buf *b, const char *s, size_t n)
-{
-    if (b->n + n + 1 > b->cap) {
-        b->cap = (b->n + n + 1) * 2;
-        b->p = xrealloc(b->p, b->cap);
-    }
-    memcpy(b->p + b->n, s, n);
-    b->n += n;
-    b->p[b->n] = '\0';
-}
-
-static void buf_puts(Buf *b, const char *s)
-{
-    buf_add(b, s, strlen(s));
-}
-
-__attribute__((format(printf, 2, 3)))
-static void buf_printf(Buf *b, const char *fmt, ...)
-{
-    char tmp[512];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
-    va_end(ap);
-    if (n < 0)
-        return;
-    if ((size_t)n < sizeof tmp) {
-        buf_add(b, tmp, (size_t)n);
-        return;
-    }
-    char *big = xrealloc(NULL, (size_t)n + 1);
-    va_start(ap, fmt);
-    vsnprintf(big, (size_t)n + 1, fmt, ap);
-    va_end(ap);
-    buf_add(b, big, (size_t)n);
-    free(big);
 }
 
 /* ------------------------------------------------------------------ the session */
@@ -145,8 +91,7 @@ typedef struct Repl {
     int limit;         /* sample lines taken from :input */
     int max;           /* results shown per flow */
     bool tty;
-    char *tmp;         /* private folder: sample, captured output, headers */
-    bool headers;      /* pipe.h and pipe_std.h written to tmp */
+    char *tmp;         /* private folder: sample, captured output */
 } Repl;
 
 static void chunk_free(Chunk *c)
@@ -229,456 +174,257 @@ static void error(const char *fmt, ...)
     fputc('\n', stderr);
 }
 
-/* ------------------------------------------------------------------ scanning text */
+/* ------------------------------------------------------------------ tokens of what was typed */
 
-static bool is_ident_start(int c)
+/* The tokens and comments of a text as the real lexer sees them. */
+typedef struct Toks {
+    Diag d;
+    PipeArena a;
+    Comments cm;
+    const char *text;
+} Toks;
+
+static void toks_open(Toks *t, const char *text)
 {
-    return isalpha(c) || c == '_';
+    diag_init(&t->d, NULL);
+    t->d.max_errors = 0; /* a lexical error stops no token */
+    memset(&t->a, 0, sizeof t->a);
+    int id = diag_add_file(&t->d, REPL_NAME, text, strlen(text));
+    parse_tokens(&t->d, &t->a, id, &t->cm);
+    t->text = diag_file(&t->d, id)->text;
 }
 
-static bool is_ident(int c)
+static void toks_close(Toks *t)
 {
-    return isalnum(c) || c == '_';
+    diag_free(&t->d);
+    pipe_arena_free(&t->a);
 }
 
-/* Calls fn(name, len, arg) for each identifier of text outside strings and comments. */
-static void each_ident(const char *t, void (*fn)(const char *, size_t, void *), void *arg)
+/* Whether token i of t is the identifier of n bytes at s. */
+static bool tok_is_name(const Toks *t, int i, const char *s, size_t n)
 {
-    for (size_t i = 0; t[i];) {
-        char c = t[i];
-        if (c == '"') {
-            for (i++; t[i] && t[i] != '"' && t[i] != '\n'; i++)
-                if (t[i] == '\\' && t[i + 1])
-                    i++;
-            if (t[i] == '"')
-                i++;
-        } else if (c == '#') {
-            while (t[i] && t[i] != '\n')
-                i++;
-        } else if (is_ident_start((unsigned char)c)) {
-            size_t s = i;
-            while (is_ident((unsigned char)t[i]))
-                i++;
-            fn(t + s, i - s, arg);
-        } else if (isdigit((unsigned char)c)) {
-            while (is_ident((unsigned char)t[i]) || t[i] == '.')
-                i++;
-        } else {
-            i++;
-        }
-    }
+    const TokSpan *k = &t->cm.toks[i];
+    return k->tok == IDENT && (size_t)(k->end - k->off) == n && !memcmp(t->text + k->off, s, n);
 }
 
 /* Whether an input must go on on the next line: brackets still open, or its
- * last token is one after which a statement continues (LANGUAGE.md §2 and
- * docs/pipe.md: | , = => : -> and binary operators).  A trailing comment
- * doesn't count (the check of `and` and `or` is the one lapse: rare). */
-static bool needs_more(const char *t)
+ * last token is one after which a statement goes on (the parser's own rule:
+ * | , = => : -> an operator, and, or, not ...).  Comments don't count. */
+static bool needs_more(const char *text)
 {
+    Toks t;
+    toks_open(&t, text);
     int depth = 0;
-    char last = 0, before = 0;
-    for (size_t i = 0; t[i]; i++) {
-        char c = t[i];
-        if (c == '"') {
-            for (i++; t[i] && t[i] != '"' && t[i] != '\n'; i++)
-                if (t[i] == '\\' && t[i + 1])
-                    i++;
-            if (!t[i])
-                break;
-            before = last;
-            last = '"';
-            continue;
-        }
-        if (c == '#') {
-            while (t[i + 1] && t[i + 1] != '\n')
-                i++;
-            continue;
-        }
-        if (c == '(' || c == '[' || c == '{')
+    for (int i = 0; i < t.cm.ntoks; i++) {
+        int k = t.cm.toks[i].tok;
+        if (k == '(' || k == '[' || k == '{')
             depth++;
-        else if ((c == ')' || c == ']' || c == '}') && depth > 0)
+        else if ((k == ')' || k == ']' || k == '}') && depth > 0)
             depth--;
-        if (!isspace((unsigned char)c)) {
-            before = last;
-            last = c;
-        }
     }
-    (void)before;
-    if (depth > 0 || (last && strchr("|,=>:+-*/%<", last)))
-        return true;
-    /* a line that ends in `and`, `or` or `not` goes on too */
-    size_t n = strlen(t);
-    while (n && isspace((unsigned char)t[n - 1]))
-        n--;
-    static const char *const ops[] = {"and", "or", "not"};
-    for (size_t i = 0; i < sizeof ops / sizeof *ops; i++) {
-        size_t k = strlen(ops[i]);
-        if (n >= k && !memcmp(t + n - k, ops[i], k) && (n == k || !is_ident((unsigned char)t[n - k - 1])))
-            return true;
-    }
-    return false;
+    bool more = depth > 0 || (t.cm.ntoks && parse_continues_line(t.cm.toks[t.cm.ntoks - 1].tok));
+    toks_close(&t);
+    return more;
 }
 
 typedef enum InputKind { IN_NONE, IN_COMMAND, IN_DEF, IN_BIND, IN_EXTEND, IN_FLOW } InputKind;
 
-/* What a line starts: a :command, a definition, a binding (its name in *name
- * when name is not NULL), a
- * `| ...` that extends the last flow, or a flow. */
-static InputKind classify(const char *t, char **name)
+/* What an input starts: a :command, a definition, a binding (its name in
+ * *name when name is not NULL), a `| ...` that extends the last flow, or a
+ * flow; by its first tokens. */
+static InputKind classify(const char *text, char **name)
 {
-    while (isspace((unsigned char)*t))
-        t++;
-    if (!*t || *t == '#')
-        return IN_NONE;
-    if (*t == ':')
-        return IN_COMMAND;
-    if (*t == '|')
-        return IN_EXTEND;
-    if (!is_ident_start((unsigned char)*t))
-        return IN_FLOW;
-    size_t n = 0;
-    while (is_ident((unsigned char)t[n]))
-        n++;
-    static const char *const kw[] = {"proc", "pipeline", "extern", "import"};
-    for (size_t i = 0; i < sizeof kw / sizeof *kw; i++)
-        if (strlen(kw[i]) == n && !memcmp(t, kw[i], n))
-            return IN_DEF;
-    const char *e = t + n;
-    while (*e == ' ' || *e == '\t')
-        e++;
-    if (*e == '=' && e[1] != '=' && e[1] != '>') {
+    const char *s = text + strspn(text, " \t");
+    if (*s == ':')
+        return IN_COMMAND; /* the REPL's own syntax, not Pipe's */
+    Toks t;
+    toks_open(&t, text);
+    const TokSpan *k = t.cm.toks;
+    InputKind kind = IN_FLOW;
+    if (t.cm.ntoks == 0)
+        kind = IN_NONE;
+    else if (k[0].tok == '|')
+        kind = IN_EXTEND;
+    else if (k[0].tok == PROC || k[0].tok == PIPELINE || k[0].tok == EXTERN || k[0].tok == IMPORT)
+        kind = IN_DEF;
+    else if (k[0].tok == IDENT && t.cm.ntoks > 1 && k[1].tok == '=') {
+        kind = IN_BIND;
         if (name)
-            *name = xstrndup(t, n);
-        return IN_BIND;
+            *name = xstrndup(t.text + k[0].off, (size_t)(k[0].end - k[0].off));
     }
-    return IN_FLOW;
+    toks_close(&t);
+    return kind;
 }
 
-/* ------------------------------------------------------------------ the program text and its map */
-
-/* A piece of the program text that came from a chunk; the lines between
- * pieces are the REPL's own wrapping. */
-typedef struct Seg {
-    int first, nlines; /* program lines [first, first + nlines) */
-    int off, end;      /* its bytes in the program text */
-    const char *origin;
-    int oline;
-} Seg;
-
-typedef struct Prog {
-    Buf text;
-    int lines; /* complete lines so far */
-    Seg *segs;
-    int nsegs;
-    int cur;   /* the segment of what the user just typed, or -1 */
-    int fresh; /* segments from here on are new: only their warnings are shown */
-} Prog;
-
-static void prog_init(Prog *p)
+/* Whether a line can only start an input: a :command, or a declaration's
+ * keyword at its first column.  It ends an unfinished one, which then reports
+ * what it lacks instead of swallowing the rest of a script. */
+static bool starts_input(const char *line)
 {
-    memset(p, 0, sizeof *p);
-    p->cur = -1;
-    p->fresh = -1;
-    buf_puts(&p->text, "");
+    if (line[0] == ':')
+        return true;
+    Toks t;
+    toks_open(&t, line);
+    int k = t.cm.ntoks ? t.cm.toks[0].tok : 0;
+    bool starts = t.cm.ntoks && t.cm.toks[0].off == 0 && (k == PROC || k == PIPELINE || k == EXTERN || k == IMPORT);
+    toks_close(&t);
+    return starts;
 }
 
-static void prog_free(Prog *p)
-{
-    free(p->text.p);
-    free(p->segs);
-}
+/* ------------------------------------------------------------------ compiling the session */
 
-static void prog_raw(Prog *p, const char *s)
-{
-    buf_puts(&p->text, s);
-    for (; *s; s++)
-        p->lines += *s == '\n';
-}
+/* A chunk given to one compilation: its own source in the diagnostics, so
+ * that every position names what was typed (or the :load'ed file's line). */
+typedef struct Src {
+    const char *text;   /* the chunk; a flow may have stages the REPL adds after it */
+    size_t typed;       /* the bytes of text that were typed */
+    const char *origin; /* REPL_NAME or the file it was loaded from */
+    int line;           /* the origin's line of its first line */
+    bool stmts;         /* a binding or flow: a statement of `pipeline __repl` */
+    bool fresh;         /* new in this input: its warnings are shown */
+    int file;           /* its diag file, once loaded */
+} Src;
 
-/* Appends text (ending in '\n') on lines of its own; returns its segment. */
-static int prog_chunk(Prog *p, const char *text, const char *origin, int oline)
-{
-    if (p->text.n && p->text.p[p->text.n - 1] != '\n')
-        prog_raw(p, "\n");
-    p->segs = xrealloc(p->segs, sizeof *p->segs * (size_t)(p->nsegs + 1));
-    Seg *s = &p->segs[p->nsegs];
-    s->first = p->lines + 1;
-    s->off = (int)p->text.n;
-    s->origin = origin;
-    s->oline = oline;
-    prog_raw(p, text);
-    s->end = (int)p->text.n;
-    if (p->text.p[p->text.n - 1] != '\n')
-        prog_raw(p, "\n");
-    s->nlines = p->lines - s->first + 1;
-    return p->nsegs++;
-}
+/* The session as one program: the definitions, then `pipeline __repl` with
+ * the statements in order.  shown: the records already shown. */
+typedef struct Job {
+    Src *v;
+    int n, cap;
+    int shown;
+} Job;
 
-static const Seg *prog_seg(const Prog *p, int line)
+static Src *job_add(Job *j, const char *text, const char *origin, int line, bool stmts, bool fresh)
 {
-    for (int i = 0; i < p->nsegs; i++)
-        if (line >= p->segs[i].first && line < p->segs[i].first + p->segs[i].nlines)
-            return &p->segs[i];
-    return NULL;
-}
-
-/* The text of program line `line` (from 1), without its newline. */
-static const char *prog_line(const Prog *p, int line, int *len)
-{
-    const char *s = p->text.p;
-    for (int l = 1; l < line && *s; l++) {
-        const char *nl = strchr(s, '\n');
-        s = nl ? nl + 1 : s + strlen(s);
+    if (j->n == j->cap) {
+        j->cap = j->cap ? 2 * j->cap : 16;
+        j->v = xrealloc(j->v, sizeof *j->v * (size_t)j->cap);
     }
-    const char *e = strchr(s, '\n');
-    *len = e ? (int)(e - s) : (int)strlen(s);
-    return s;
+    j->v[j->n] = (Src){text, strlen(text), origin, line, stmts, fresh, -1};
+    return &j->v[j->n++];
 }
 
-/* Reads "L:C" (C optional when allow_nocol) at s; returns the bytes read or 0. */
-static size_t parse_pos(const char *s, int *line, int *col, bool allow_nocol)
+static void job_chunk(Job *j, const Chunk *c, bool stmts, bool fresh)
 {
-    size_t i = 0;
-    long l = 0, c = -1;
-    if (!isdigit((unsigned char)s[i]))
-        return 0;
-    while (isdigit((unsigned char)s[i]))
-        l = l * 10 + (s[i++] - '0');
-    if (s[i] == ':' && isdigit((unsigned char)s[i + 1])) {
-        i++;
-        c = 0;
-        while (isdigit((unsigned char)s[i]))
-            c = c * 10 + (s[i++] - '0');
-    } else if (!allow_nocol) {
-        return 0;
+    job_add(j, c->text, c->origin, c->line, stmts, fresh);
+}
+
+/* The session's definitions (but those drop marks) into j. */
+static void job_defs(const Repl *R, Job *j, const bool *drop)
+{
+    for (int i = 0; i < R->defs.n; i++)
+        if (!drop || !drop[i])
+            job_chunk(j, &R->defs.v[i], false, false);
+}
+
+/* The session's bindings (those need marks; NULL: all) into j. */
+static void job_binds(const Repl *R, Job *j, const bool *need)
+{
+    for (int i = 0; i < R->binds.n; i++)
+        if (!need || need[i])
+            job_chunk(j, &R->binds.v[i], true, false);
+}
+
+/* The driver's load step: each chunk parsed as its own source, the
+ * declarations and `pipeline __repl` put together as the main file. */
+static void job_load(Compilation *c, void *arg)
+{
+    Job *j = arg;
+    Loc at = {.file = diag_add_file(&c->diag, PROG_NAME, "", 0), .line = 1, .col = 1};
+    Node *file = ast_new(&c->arena, N_FILE, at);
+    file->str = (PipeStr){PROG_NAME, strlen(PROG_NAME)};
+    Node *pl = ast_new(&c->arena, N_PIPELINE, at);
+    pl->name = REPL_PIPELINE;
+    for (int i = 0; i < j->n; i++) {
+        Src *s = &j->v[i];
+        s->file = diag_add_piece(&c->diag, s->origin, s->text, strlen(s->text), s->line);
+        Node *t = parse_input(&c->diag, &c->arena, s->file, s->stmts);
+        for (int k = 0; k < t->list.n; k++)
+            ast_push(&c->arena, s->stmts ? &pl->list : &file->list, t->list.v[k]);
     }
-    *line = (int)l;
-    *col = (int)c;
-    return i;
+    ast_push(&c->arena, &file->list, pl);
+    parse_program_tree(&c->diag, &c->arena, file, &c->prog);
 }
 
-/* Writes a message's text, mapping the program positions it names ("at 3:7",
- * "<session>:3:7") to the pieces' own. */
-static void put_message(FILE *o, const Prog *p, const char *s, size_t n, const char *origin, bool at_end)
+/* Whether diag file id is a chunk new in this input. */
+static bool job_fresh(const Job *j, int id)
 {
-    static const char pname[] = PROG_NAME ":";
-    static const char brace[] = "found '}'";
-    for (size_t i = 0; i < n;) {
-        int l, c;
-        size_t k;
-        if (at_end && n - i >= sizeof brace - 1 && !memcmp(s + i, brace, sizeof brace - 1)) {
-            fputs("found the end of the input", o); /* the '}' is the REPL's own */
-            i += sizeof brace - 1;
-            continue;
-        }
-        if (n - i > sizeof pname && !memcmp(s + i, pname, sizeof pname - 1) &&
-            (k = parse_pos(s + i + sizeof pname - 1, &l, &c, false)) > 0) {
-            const Seg *g = prog_seg(p, l);
-            if (g)
-                fprintf(o, "%s:%d:%d", g->origin, g->oline + l - g->first, c);
-            else
-                fprintf(o, "%s:%d:%d", REPL_NAME, l, c);
-            i += sizeof pname - 1 + k;
-            continue;
-        }
-        if (n - i > 4 && !memcmp(s + i, " at ", 4) && (k = parse_pos(s + i + 4, &l, &c, false)) > 0 &&
-            !isdigit((unsigned char)s[i + 4 + k])) {
-            const Seg *g = prog_seg(p, l);
-            if (g && !strcmp(g->origin, origin))
-                fprintf(o, " at %d:%d", g->oline + l - g->first, c);
-            else if (g)
-                fprintf(o, " at %s:%d:%d", g->origin, g->oline + l - g->first, c);
-            else
-                fwrite(s + i, 1, 4 + k, o);
-            i += 4 + k;
-            continue;
-        }
-        fputc(s[i++], o);
-    }
+    for (int i = 0; i < j->n; i++)
+        if (j->v[i].file == id)
+            return j->v[i].fresh;
+    return false;
 }
 
-static bool is_excerpt_line(const char *s, size_t n)
+/* Shows c's records not shown yet on stderr: errors, and warnings about
+ * fresh chunks but "bound but never used" (bindings wait for flows). */
+static void job_report(Job *j, Compilation *c)
 {
-    if (n < 7 || s[5] != ' ' || s[6] != '|')
-        return false;
-    for (int i = 0; i < 5; i++)
-        if (s[i] != ' ' && !isdigit((unsigned char)s[i]))
-            return false;
-    return true;
-}
-
-/* Writes diagnostics (of the diag module, the runtime or tcc) about program p
- * to stderr with positions mapped to the pieces' origins.  A position in the
- * REPL's own wrapping is where the user's input ended (it was incomplete).
- * Warnings are shown once, about what is new (p->fresh on); "bound but never
- * used" never: a session's bindings wait for flows that use them. */
-static void report(const Prog *p, const char *s, size_t n)
-{
-    static const char pname[] = PROG_NAME ":";
-    enum { NORMAL, RENUMBER, SKIP, AT_END } state = NORMAL;
-    int oline = 0, endcol = 0;
-    const char *endtext = NULL;
-    FILE *o = stderr;
     fflush(stdout);
-    for (size_t i = 0; i < n;) {
-        const char *line = s + i;
-        const char *nl = memchr(line, '\n', n - i);
-        size_t len = nl ? (size_t)(nl - line) : n - i;
-        i += len + (nl != NULL);
-        int l, c;
-        size_t k;
-        if (len > sizeof pname && !memcmp(line, pname, sizeof pname - 1) &&
-            (k = parse_pos(line + sizeof pname - 1, &l, &c, true)) > 0 && line[sizeof pname - 1 + k] == ':') {
-            const char *rest = line + sizeof pname - 1 + k;
-            size_t rlen = len - (sizeof pname - 1 + k);
-            const Seg *g = prog_seg(p, l);
-            bool warning = rlen > 10 && !memcmp(rest, ": warning: ", 11);
-            if (warning && (memmem(rest, rlen, "' is bound but never used", 25) || !g || p->fresh < 0 ||
-                            g < &p->segs[p->fresh])) {
-                state = SKIP;
-                continue;
-            }
-            const char *origin = REPL_NAME;
-            if (g) {
-                origin = g->origin;
-                oline = g->oline + l - g->first;
-                state = RENUMBER;
-            } else if (p->cur >= 0) {
-                g = &p->segs[p->cur];
-                int last = g->first + g->nlines - 1, tlen;
-                endtext = prog_line(p, last, &tlen);
-                origin = g->origin;
-                oline = g->oline + g->nlines - 1;
-                endcol = tlen + 1;
-                c = c >= 0 ? endcol : c;
-                state = AT_END;
-            } else {
-                oline = l;
-                state = NORMAL;
-            }
-            if (c >= 0)
-                fprintf(o, "%s:%d:%d", origin, oline, c);
-            else
-                fprintf(o, "%s:%d", origin, oline);
-            put_message(o, p, rest, rlen, origin, state == AT_END);
-            fputc('\n', o);
-            continue;
-        }
-        if (state != NORMAL && is_excerpt_line(line, len)) {
-            if (state == SKIP)
-                continue;
-            bool numbered = line[4] != ' ';
-            if (state == RENUMBER && numbered)
-                fprintf(o, "%5d%.*s\n", oline, (int)(len - 5), line + 5);
-            else if (state == RENUMBER)
-                fprintf(o, "%.*s\n", (int)len, line);
-            else if (numbered)
-                fprintf(o, "%5d | %.*s\n", oline, endcol - 1, endtext);
-            else
-                fprintf(o, "      | %*s^\n", endcol - 1, "");
-            continue;
-        }
-        state = NORMAL;
-        fprintf(o, "%.*s\n", (int)len, line);
+    for (; j->shown < c->diag.nrecs; j->shown++) {
+        const DiagRecord *r = &c->diag.recs[j->shown];
+        bool unused = r->code && !strcmp(r->code, "unused-stream");
+        if (r->severity != DIAG_WARNING || (!unused && job_fresh(j, r->span.file)))
+            diag_print(&c->diag, r, stderr);
     }
-    fflush(o);
+    fflush(stderr);
 }
 
-/* ------------------------------------------------------------------ compiling a program text */
+typedef enum Phase { PH_PARSE, PH_CHECK, PH_LOWER } Phase;
 
-/* One compilation: diagnostics go to memory and are shown by unit_report. */
-typedef struct Unit {
-    Diag diag;
-    FILE *mem;
-    char *msg;
-    size_t msglen, shown;
-    PipeArena arena;
-    Program prog;
-    Sema sema;
-    Dag dag;
-    Node *pipeline;
-} Unit;
-
-static bool unit_parse(Unit *u, const Prog *p)
+/* Compiles j with the driver as far as phase (parse; check the session;
+ * lower `pipeline __repl`) into c, and shows its diagnostics; false after
+ * errors.  c is compile_free'd by the caller either way. */
+static bool job_compile(Job *j, Compilation *c, Phase ph)
 {
-    memset(u, 0, sizeof *u);
-    u->mem = open_memstream(&u->msg, &u->msglen);
-    if (!u->mem) {
-        fputs("pipec: error: out of memory\n", stderr);
-        exit(1);
+    bool ok;
+    j->shown = 0;
+    if (ph == PH_PARSE) {
+        memset(c, 0, sizeof *c);
+        diag_init(&c->diag, NULL);
+        job_load(c, j);
+        ok = c->diag.errors == 0;
+    } else {
+        CompileOpts o = {.script = PROG_NAME, .pipeline = REPL_PIPELINE, .every_pipeline = ph == PH_CHECK,
+                         .max_errors = -1, .load = job_load, .arg = j};
+        ok = compile_front(c, &o) && c->diag.errors == 0;
     }
-    diag_init(&u->diag, u->mem);
-    parse_program_text(&u->diag, &u->arena, PROG_NAME, p->text.p, &u->prog);
-    return u->diag.errors == 0;
+    job_report(j, c);
+    return ok;
 }
 
-/* Parses (when not yet parsed) and checks; after syntax errors nothing is checked. */
-static bool unit_check(Unit *u)
+/* The `pipeline __repl` of a compilation (in the main file), or NULL. */
+static Node *repl_pipeline(const Compilation *c)
 {
-    return u->diag.errors == 0 && sema_check(&u->sema, &u->diag, &u->arena, &u->prog) && u->diag.errors == 0;
-}
-
-static bool unit_lower(Unit *u)
-{
-    u->pipeline = sema_pick(&u->sema, REPL_PIPELINE);
-    if (!u->pipeline)
-        return false;
-    sema_lower(&u->sema, u->pipeline, &u->dag);
-    plan_dag(&u->arena, &u->dag);
-    return true;
-}
-
-static void unit_report(Unit *u, const Prog *p)
-{
-    fflush(u->mem);
-    report(p, u->msg + u->shown, u->msglen - u->shown);
-    u->shown = u->msglen;
-}
-
-static void unit_free(Unit *u)
-{
-    fclose(u->mem);
-    free(u->msg);
-    diag_free(&u->diag);
-    pipe_arena_free(&u->arena);
-}
-
-/* The `pipeline __repl` of a parsed unit (in the main file), or NULL. */
-static Node *unit_repl_pipeline(Unit *u)
-{
-    if (u->prog.nfiles == 0)
+    if (c->prog.nfiles == 0)
         return NULL;
-    Node *f = u->prog.files[0];
-    for (int i = 0; i < f->list.n; i++)
-        if (f->list.v[i]->kind == N_PIPELINE && f->list.v[i]->name && !strcmp(f->list.v[i]->name, REPL_PIPELINE))
-            return f->list.v[i];
-    return NULL;
+    Node *f = c->prog.files[0];
+    Node *last = f->list.n ? f->list.v[f->list.n - 1] : NULL;
+    return last && last->kind == N_PIPELINE && !strcmp(last->name, REPL_PIPELINE) ? last : NULL;
 }
 
 /* The last statement of `pipeline __repl` (the flow or binding under test). */
-static Node *unit_last_stmt(Unit *u)
+static Node *last_stmt(const Compilation *c)
 {
-    Node *pl = unit_repl_pipeline(u);
+    Node *pl = repl_pipeline(c);
     return pl && pl->list.n ? pl->list.v[pl->list.n - 1] : NULL;
 }
 
 /* Whether a parsed flow ends in a sink (a standard one, or a proc with no OUT). */
-static bool flow_is_sunk(Unit *u, Node *flow)
+static bool flow_is_sunk(const Compilation *c, const Node *flow)
 {
     if (!flow || flow->kind != N_FLOW || flow->list.n == 0)
         return false;
     Node *last = flow->list.v[flow->list.n - 1];
     if ((last->kind != N_NAME && last->kind != N_CALL) || !last->name)
         return false;
-    for (int i = 0; i < u->prog.nfiles; i++) {
-        Node *f = u->prog.files[i];
+    for (int i = 0; i < c->prog.nfiles; i++) {
+        Node *f = c->prog.files[i];
         for (int j = 0; j < f->list.n; j++) {
             Node *d = f->list.v[j];
             if ((d->kind == N_PROC || d->kind == N_EXTERN) && d->name && !strcmp(d->name, last->name))
                 return !d->has_out;
         }
     }
-    Node *pl = unit_repl_pipeline(u);
+    Node *pl = repl_pipeline(c);
     for (int i = 0; pl && i < pl->list.n; i++)
         if (pl->list.v[i]->kind == N_BIND && !strcmp(pl->list.v[i]->name, last->name))
             return false;
@@ -686,47 +432,52 @@ static bool flow_is_sunk(Unit *u, Node *flow)
     return st && st->role == R_SINK;
 }
 
-/* ------------------------------------------------------------------ building session programs */
-
-static void prog_defs(const Repl *R, Prog *p, const bool *drop)
+/* Parses flow with the definitions and the bindings need marks (NULL: all),
+ * showing its syntax errors; false after them.  *sunk: whether it ends in a sink. */
+static bool parse_flow(const Repl *R, const char *flow, const bool *need, bool *sunk)
 {
-    for (int i = 0; i < R->defs.n; i++)
-        if (!drop || !drop[i])
-            prog_chunk(p, R->defs.v[i].text, R->defs.v[i].origin, R->defs.v[i].line);
+    Job j = {0};
+    job_defs(R, &j, NULL);
+    job_binds(R, &j, need);
+    job_add(&j, flow, REPL_NAME, 1, true, true);
+    Compilation c;
+    bool ok = job_compile(&j, &c, PH_PARSE);
+    *sunk = ok && flow_is_sunk(&c, last_stmt(&c));
+    compile_free(&c);
+    free(j.v);
+    return ok;
 }
 
-static void prog_binds(const Repl *R, Prog *p, const bool *need)
+/* flow with the stages the REPL adds when it ends in no sink: `| stdout`,
+ * after a head that keeps a run's output short (max > 0). */
+static char *with_tail(const char *flow, bool sunk, int max)
 {
-    for (int i = 0; i < R->binds.n; i++)
-        if (!need || need[i])
-            prog_chunk(p, R->binds.v[i].text, R->binds.v[i].origin, R->binds.v[i].line);
+    Buf b = {0};
+    buf_puts(&b, flow);
+    if (!sunk && max > 0)
+        buf_printf(&b, "    | head(%d) | stdout\n", max + 1);
+    else if (!sunk)
+        buf_puts(&b, "    | stdout\n");
+    return b.p;
 }
 
-typedef struct DepScan {
-    const Repl *R;
-    bool *need;
-} DepScan;
+/* ------------------------------------------------------------------ the bindings a flow uses */
 
-static void mark_deps(const Repl *R, const char *text, bool *need);
-
-static void dep_ident(const char *s, size_t n, void *arg)
-{
-    DepScan *d = arg;
-    for (int i = 0; i < d->R->binds.n; i++) {
-        const char *b = d->R->binds.v[i].name;
-        if (!d->need[i] && strlen(b) == n && !memcmp(b, s, n)) {
-            d->need[i] = true;
-            mark_deps(d->R, d->R->binds.v[i].text, d->need);
-        }
-    }
-}
-
-/* Marks the bindings that text refers to, and theirs in turn (an identifier
- * that merely looks like one, a lambda's parameter say, only adds a binding). */
+/* Marks the bindings that text names, and theirs in turn (a name that merely
+ * looks like one, a lambda's parameter say, only adds a binding). */
 static void mark_deps(const Repl *R, const char *text, bool *need)
 {
-    DepScan d = {R, need};
-    each_ident(text, dep_ident, &d);
+    Toks t;
+    toks_open(&t, text);
+    for (int i = 0; i < R->binds.n; i++) {
+        const char *b = R->binds.v[i].name;
+        for (int k = 0; !need[i] && k < t.cm.ntoks; k++)
+            if (tok_is_name(&t, k, b, strlen(b))) {
+                need[i] = true;
+                mark_deps(R, R->binds.v[i].text, need);
+            }
+    }
+    toks_close(&t);
 }
 
 static bool *deps_of(const Repl *R, const char *text)
@@ -735,19 +486,6 @@ static bool *deps_of(const Repl *R, const char *text)
     memset(need, 0, sizeof *need * (size_t)(R->binds.n + 1));
     mark_deps(R, text, need);
     return need;
-}
-
-/* defs + `pipeline __repl {` + the needed bindings + flow + tail + `}` */
-static void prog_flow(const Repl *R, Prog *p, const bool *need, const char *flow, const char *tail)
-{
-    prog_init(p);
-    prog_defs(R, p, NULL);
-    prog_raw(p, "pipeline " REPL_PIPELINE " {\n");
-    prog_binds(R, p, need);
-    if (flow)
-        p->fresh = p->cur = prog_chunk(p, flow, REPL_NAME, 1);
-    prog_raw(p, tail);
-    prog_raw(p, "}\n");
 }
 
 /* ------------------------------------------------------------------ signals */
@@ -830,7 +568,7 @@ static void release_signals(void)
 
 /* ------------------------------------------------------------------ temporary files */
 
-static const char *const tmp_names[] = {"sample", "input", "out", "err", "pipe.h", "pipe_std.h"};
+static const char *const tmp_names[] = {"sample", "input", "out", "err"};
 #define NTMP (sizeof tmp_names / sizeof *tmp_names)
 
 static const char *tmp_path(Repl *R, const char *name, char *buf, size_t size)
@@ -856,22 +594,6 @@ static bool write_all(const char *path, const char *text, size_t n)
         return false;
     bool ok = fwrite(text, 1, n, f) == n;
     return fclose(f) == 0 && ok;
-}
-
-/* The folder holding pipe.h and pipe_std.h, for extern procs' C files. */
-static const char *headers_dir(Repl *R)
-{
-    char p[4200];
-    if (!R->headers) {
-        for (const PipeEmbedded *e = pipe_embedded; e->path; e++) {
-            const char *base = strrchr(e->path, '/') ? strrchr(e->path, '/') + 1 : e->path;
-            if ((strcmp(base, "pipe.h") && strcmp(base, "pipe_std.h")) || !tmp_path(R, base, p, sizeof p))
-                continue;
-            write_all(p, e->text, strlen(e->text));
-        }
-        R->headers = true;
-    }
-    return R->tmp;
 }
 
 static void remove_tmp(Repl *R)
@@ -912,9 +634,9 @@ static char *read_file(const char *path, size_t *len)
 
 /* The child's side of a run: the signals the REPL handles back at their
  * defaults (then unblocked: one sent meanwhile acts now), fds as standard
- * input, output and error; JIT-compiles and runs the program and exits with
- * pipe_main's code.  Never returns. */
-static void child_run(const EmitOut *eo, const char *inc, const int fds[3], const sigset_t *mask)
+ * input, output and error; runs the program the parent compiled and exits
+ * with pipe_main's code.  Never returns. */
+static void child_run(const PipeProgram *prog, const int fds[3], const sigset_t *mask)
 {
 #ifdef __linux__
     prctl(PR_SET_PDEATHSIG, SIGKILL); /* a REPL killed outright takes its run along */
@@ -925,17 +647,9 @@ static void child_run(const EmitOut *eo, const char *inc, const int fds[3], cons
     close(wake[1]);
     for (int i = 0; i < 3; i++)
         dup2(fds[i], i);
-    Jit *j = jit_compile(eo->code, eo->extern_files, eo->nextern, inc);
-    const PipeProgram *prog = j ? jit_symbol(j, "pipe_program") : NULL;
-    int rc = 2;
-    if (prog) {
-        char name[] = "pipec repl";
-        char *argv[] = {name, NULL};
-        rc = pipe_main(prog, 1, argv);
-    } else {
-        fputs("pipec: error: the generated C did not compile (a bug in pipec, or in an extern proc)\n", stderr);
-    }
-    jit_free(j); /* memcheck counts what the child leaves at _exit */
+    char name[] = "pipec repl";
+    char *argv[] = {name, NULL};
+    int rc = pipe_main(prog, 1, argv);
     fflush(stdout);
     fflush(stderr);
     _exit(rc);
@@ -1004,10 +718,9 @@ static int wait_run(pid_t pid, bool *killed)
  * temporary files out_name and "err"; see wait_run for what it returns.
  * Nothing the run does (a loop that never ends, a crash in an extern proc,
  * memory exhausted) ends the session. */
-static int run_program(Repl *R, const EmitOut *eo, const char *out_name, bool *killed)
+static int run_program(Repl *R, const PipeProgram *prog, const char *out_name, bool *killed)
 {
     char in[4200], out[4200], err[4200];
-    const char *inc = eo->nextern ? headers_dir(R) : NULL;
     if (!tmp_path(R, "sample", in, sizeof in) || !tmp_path(R, out_name, out, sizeof out) ||
         !tmp_path(R, "err", err, sizeof err))
         return 2;
@@ -1027,7 +740,7 @@ static int run_program(Repl *R, const EmitOut *eo, const char *out_name, bool *k
         pid_t pid = fork();
         if (pid == 0) {
             setpgid(0, 0);
-            child_run(eo, inc, fds, &old);
+            child_run(prog, fds, &old);
         }
         if (pid > 0)
             setpgid(pid, pid); /* either may run first: both set it */
@@ -1082,14 +795,16 @@ static void show_output(Repl *R)
     free(out);
 }
 
-/* Shows the messages of a run (the runtime's, or tcc's) with their positions mapped. */
-static void show_errors(Repl *R, const Prog *p)
+/* Shows the messages of a run (the runtime's: their positions name the chunks). */
+static void show_errors(Repl *R)
 {
     char path[4200];
     size_t n = 0;
     char *err = read_file(tmp_path(R, "err", path, sizeof path), &n);
     if (err) {
-        report(p, err, n);
+        fflush(stdout);
+        fwrite(err, 1, n, stderr);
+        fflush(stderr);
         free(err);
     }
 }
@@ -1102,26 +817,29 @@ static bool dag_reads_stdin(const Dag *dag)
     return false;
 }
 
-/* Emits a lowered unit and runs it (run_program): its output goes to the
- * temporary file out_name, and is shown when that is "out"; then its
- * messages.  Returns its exit code (see wait_run). */
-static int run_unit(Repl *R, Unit *u, const Prog *p, const char *out_name)
+/* Emits and JIT-compiles a lowered compilation (tcc's errors are records of
+ * it) and runs it (run_program): its output goes to the temporary file
+ * out_name, and is shown when that is "out"; then its messages.  Returns its
+ * exit code (see wait_run). */
+static int run_unit(Repl *R, Compilation *c, Job *j, const char *out_name)
 {
-    if (!R->sample_set && !R->noted_empty && dag_reads_stdin(&u->dag)) {
+    if (!R->sample_set && !R->noted_empty && dag_reads_stdin(&c->dag)) {
         fflush(stdout);
         fputs("note: stdin reads the sample input, which is empty: give one with :input FILE or :lines\n", stderr);
         R->noted_empty = true;
     }
-    EmitOut eo;
-    emit_program(&u->sema, &u->dag, EMIT_JIT, PROG_NAME, &eo);
+    compile_emit(c, EMIT_JIT, PROG_NAME);
+    const PipeProgram *prog = compile_jit(c);
+    job_report(j, c);
+    if (!prog)
+        return 2;
     bool killed = false;
-    int rc = run_program(R, &eo, out_name, &killed);
-    emit_free(&eo);
+    int rc = run_program(R, prog, out_name, &killed);
     if (R->tty && (killed || rc == 128 + SIGINT))
         fputc('\n', stderr); /* after the terminal's "^C" */
     if (!strcmp(out_name, "out"))
         show_output(R);
-    show_errors(R, p);
+    show_errors(R);
     say_end(rc, killed);
     return rc;
 }
@@ -1129,7 +847,7 @@ static int run_unit(Repl *R, Unit *u, const Prog *p, const char *out_name)
 /* ------------------------------------------------------------------ showing types and graphs */
 
 /* The source text of node n, on one line (runs of blanks become one space). */
-static void put_source(FILE *o, const Unit *u, const Node *n)
+static void put_source(FILE *o, const Compilation *u, const Node *n)
 {
     const SrcFile *f = diag_file(&u->diag, n->loc.file);
     if (!f || n->loc.end <= n->loc.off || (size_t)n->loc.end > f->len) {
@@ -1148,17 +866,17 @@ static void put_source(FILE *o, const Unit *u, const Node *n)
     }
 }
 
-/* :type — each stage of the flow under test and the type of what it emits. */
-static void print_types(Unit *u, const Prog *p)
+/* :type — each stage of the flow under test (typed: not those the REPL
+ * added) and the type of what it emits. */
+static void print_types(Compilation *u, const Src *src)
 {
-    Node *fl = unit_last_stmt(u);
-    if (!fl || fl->kind != N_FLOW || p->cur < 0)
+    Node *fl = last_stmt(u);
+    if (!fl || fl->kind != N_FLOW)
         return;
-    const Seg *g = &p->segs[p->cur];
     Type *prev = NULL;
     for (int i = 0; i < fl->list.n; i++) {
         Node *st = fl->list.v[i];
-        if (st->loc.off < g->off || st->loc.off >= g->end)
+        if (st->loc.file != src->file || (size_t)st->loc.off >= src->typed)
             continue;
         put_source(stdout, u, st);
         if (st->type)
@@ -1173,7 +891,7 @@ static void print_types(Unit *u, const Prog *p)
 
 /* :graph — the DAG as an aligned list: number, stage, its type, its inputs,
  * and the stream name bound to it. */
-static void print_graph(Unit *u)
+static void print_graph(Compilation *u)
 {
     Dag *dag = &u->dag;
     int width = 0;
@@ -1222,156 +940,140 @@ static void print_graph(Unit *u)
 
 /* ------------------------------------------------------------------ definitions, bindings, flows */
 
-/* Adds definition chunks (their ownership too): syntax first, which also
- * tells what they declare, then the whole session is checked with them in
- * place of older definitions of the same names.  Nothing changes on an error. */
-static bool define(Repl *R, Chunk *nw, int nn)
+/* The names the declarations of chunk k of j declare into nw (proc and
+ * pipeline names, "import PATH"); false after one takes the REPL's own. */
+static bool declared_names(const Compilation *c, const Job *j, Chunk *nw, int nn)
 {
-    Prog p;
-    prog_init(&p);
-    prog_defs(R, &p, NULL);
-    prog_raw(&p, "pipeline " REPL_PIPELINE " {\n");
-    prog_binds(R, &p, NULL);
-    prog_raw(&p, "}\n");
-    int first = p.fresh = p.nsegs;
-    for (int k = 0; k < nn; k++)
-        p.cur = prog_chunk(&p, nw[k].text, nw[k].origin, nw[k].line);
-    Unit u;
-    bool ok = unit_parse(&u, &p);
-    for (int i = 0; ok && i < u.prog.files[0]->list.n; i++) {
-        Node *d = u.prog.files[0]->list.v[i];
+    bool ok = true;
+    Node *f = c->prog.files[0];
+    for (int i = 0; i < f->list.n; i++) {
+        Node *d = f->list.v[i];
         for (int k = 0; k < nn; k++) {
-            const Seg *g = &p.segs[first + k];
-            if (d->loc.off < g->off || d->loc.off >= g->end)
+            if (d->loc.file != j->v[k].file)
                 continue;
             if (d->kind == N_IMPORT) {
-                char *s = xstrndup(d->str.p, d->str.n);
                 Buf b = {0};
-                buf_printf(&b, "import %s", s);
+                buf_printf(&b, "import %.*s", (int)d->str.n, d->str.p);
                 chunk_add_name(&nw[k], b.p);
                 free(b.p);
-                free(s);
-            } else if (d->name) {
-                if (!strcmp(d->name, REPL_PIPELINE)) {
-                    unit_report(&u, &p);
-                    error("the name '%s' is the REPL's own", REPL_PIPELINE);
-                    ok = false;
-                }
+            } else if (d->name && strcmp(d->name, REPL_PIPELINE)) {
                 chunk_add_name(&nw[k], d->name);
+            } else if (d->name) {
+                error("the name '%s' is the REPL's own", REPL_PIPELINE);
+                ok = false;
             }
         }
     }
-    unit_report(&u, &p);
-    unit_free(&u);
-    prog_free(&p);
+    return ok;
+}
+
+/* Which definitions the new chunks replace: those declaring a name they declare. */
+static bool *replaced(const Repl *R, const Chunk *nw, int nn)
+{
     bool *drop = xrealloc(NULL, sizeof *drop * (size_t)(R->defs.n + 1));
-    for (int i = 0; ok && i < R->defs.n; i++) {
+    for (int i = 0; i < R->defs.n; i++) {
         drop[i] = false;
         for (int k = 0; k < nn && !drop[i]; k++)
             for (int m = 0; m < nw[k].nnames && !drop[i]; m++)
                 drop[i] = chunk_declares(&R->defs.v[i], nw[k].names[m]);
     }
-    if (ok) {
-        prog_init(&p);
-        prog_defs(R, &p, drop);
-        p.fresh = p.nsegs;
-        for (int k = 0; k < nn; k++)
-            p.cur = prog_chunk(&p, nw[k].text, nw[k].origin, nw[k].line);
-        prog_raw(&p, "pipeline " REPL_PIPELINE " {\n");
-        prog_binds(R, &p, NULL);
-        prog_raw(&p, "}\n");
-        unit_parse(&u, &p);
-        ok = unit_check(&u);
-        unit_report(&u, &p);
-        unit_free(&u);
-        prog_free(&p);
+    return drop;
+}
+
+/* Keeps the new chunks (what they declare said at a terminal) in place of
+ * the definitions drop marks. */
+static void keep_defs(Repl *R, Chunk *nw, int nn, const bool *drop)
+{
+    int kept = 0;
+    for (int i = 0; i < R->defs.n; i++) {
+        if (drop[i])
+            chunk_free(&R->defs.v[i]);
+        else
+            R->defs.v[kept++] = R->defs.v[i];
     }
-    if (ok) {
-        int kept = 0;
-        for (int i = 0; i < R->defs.n; i++) {
-            if (drop[i])
-                chunk_free(&R->defs.v[i]);
-            else
-                R->defs.v[kept++] = R->defs.v[i];
-        }
-        R->defs.n = kept;
-        for (int k = 0; k < nn; k++) {
-            if (nw[k].nnames) {
-                for (int m = 0; m < nw[k].nnames; m++)
-                    info(R, "%s%s", m ? ", " : "defined ", nw[k].names[m]);
-                info(R, "\n");
-                chunks_push(&R->defs, nw[k]);
-            } else {
-                chunk_free(&nw[k]);
-            }
-        }
-    } else {
-        for (int k = 0; k < nn; k++)
+    R->defs.n = kept;
+    for (int k = 0; k < nn; k++) {
+        if (!nw[k].nnames) {
             chunk_free(&nw[k]);
+            continue;
+        }
+        for (int m = 0; m < nw[k].nnames; m++)
+            info(R, "%s%s", m ? ", " : "defined ", nw[k].names[m]);
+        info(R, "\n");
+        chunks_push(&R->defs, nw[k]);
     }
+}
+
+/* Adds definition chunks (their ownership too): syntax first, each chunk
+ * alone, which also tells what they declare; then the whole session is
+ * checked with them in place of older definitions of the same names.
+ * Nothing changes on an error. */
+static bool define(Repl *R, Chunk *nw, int nn)
+{
+    Job j = {0};
+    for (int k = 0; k < nn; k++)
+        job_chunk(&j, &nw[k], false, true);
+    Compilation c;
+    bool ok = job_compile(&j, &c, PH_PARSE) && declared_names(&c, &j, nw, nn);
+    compile_free(&c);
+    bool *drop = ok ? replaced(R, nw, nn) : NULL;
+    if (ok) {
+        j.n = 0;
+        job_defs(R, &j, drop);
+        for (int k = 0; k < nn; k++)
+            job_chunk(&j, &nw[k], false, true);
+        job_binds(R, &j, NULL);
+        ok = job_compile(&j, &c, PH_CHECK);
+        compile_free(&c);
+    }
+    if (ok)
+        keep_defs(R, nw, nn, drop);
+    for (int k = 0; !ok && k < nn; k++)
+        chunk_free(&nw[k]);
     free(drop);
+    free(j.v);
     return ok;
 }
 
 /* `name = flow`: kept (in place of an older binding of name) when the session
- * still checks with it. */
+ * still checks with it; its syntax alone first, so that an unclosed bracket
+ * can't swallow the rest. */
 static void bind(Repl *R, char *name, const char *text)
 {
-    Chunk c = chunk_make(text, strlen(text), REPL_NAME, 1);
-    c.name = name;
-    /* its syntax alone first, so that an unclosed bracket can't swallow the rest */
-    Prog p;
-    prog_init(&p);
-    prog_raw(&p, "pipeline " REPL_PIPELINE " {\n");
-    p.fresh = p.cur = prog_chunk(&p, c.text, REPL_NAME, 1);
-    prog_raw(&p, "}\n");
-    Unit u;
-    bool ok = unit_parse(&u, &p);
-    unit_report(&u, &p);
-    unit_free(&u);
-    prog_free(&p);
-    if (!ok) {
-        chunk_free(&c);
-        return;
-    }
+    Chunk b = chunk_make(text, strlen(text), REPL_NAME, 1);
+    b.name = name;
+    Job j = {0};
+    job_chunk(&j, &b, true, true);
+    Compilation c;
+    bool ok = job_compile(&j, &c, PH_PARSE);
+    compile_free(&c);
     int at = -1;
     for (int i = 0; i < R->binds.n; i++)
         if (!strcmp(R->binds.v[i].name, name))
             at = i;
-    prog_init(&p);
-    prog_defs(R, &p, NULL);
-    prog_raw(&p, "pipeline " REPL_PIPELINE " {\n");
-    for (int i = 0; i < R->binds.n; i++) {
-        if (i == at)
-            p.cur = prog_chunk(&p, c.text, REPL_NAME, 1);
-        else
-            prog_chunk(&p, R->binds.v[i].text, R->binds.v[i].origin, R->binds.v[i].line);
-    }
+    j.n = 0;
+    job_defs(R, &j, NULL);
+    for (int i = 0; i < R->binds.n; i++)
+        job_chunk(&j, i == at ? &b : &R->binds.v[i], true, i == at);
     if (at < 0)
-        p.cur = prog_chunk(&p, c.text, REPL_NAME, 1);
-    p.fresh = p.cur; /* later bindings' warnings were shown before */
-    prog_raw(&p, "}\n");
-    unit_parse(&u, &p);
-    ok = unit_check(&u);
-    unit_report(&u, &p);
-    if (ok) {
-        Node *pl = unit_repl_pipeline(&u);
-        for (int i = 0; pl && i < pl->list.n; i++) {
-            Node *b = pl->list.v[i];
-            if (b->kind == N_BIND && !strcmp(b->name, name) && b->type)
-                info(R, "%s : %s\n", name, type_name(&u.arena, b->type));
-        }
-        if (at >= 0) {
-            chunk_free(&R->binds.v[at]);
-            R->binds.v[at] = c;
-        } else {
-            chunks_push(&R->binds, c);
-        }
-    } else {
-        chunk_free(&c);
+        job_chunk(&j, &b, true, true);
+    ok = ok && job_compile(&j, &c, PH_CHECK);
+    Node *pl = ok ? repl_pipeline(&c) : NULL;
+    for (int i = 0; pl && i < pl->list.n; i++) {
+        Node *s = pl->list.v[i];
+        if (s->kind == N_BIND && !strcmp(s->name, name) && s->type)
+            info(R, "%s : %s\n", name, type_name(&c.arena, s->type));
     }
-    unit_free(&u);
-    prog_free(&p);
+    if (ok && at >= 0) {
+        chunk_free(&R->binds.v[at]);
+        R->binds.v[at] = b;
+    } else if (ok) {
+        chunks_push(&R->binds, b);
+    } else {
+        chunk_free(&b);
+    }
+    compile_free(&c);
+    free(j.v);
 }
 
 typedef enum Eval { EV_RUN, EV_TYPE, EV_C } Eval;
@@ -1381,142 +1083,87 @@ typedef enum Eval { EV_RUN, EV_TYPE, EV_C } Eval;
  * (when run, after a head that keeps the output short). */
 static void eval_flow(Repl *R, const char *text, Eval what)
 {
-    Chunk c = chunk_make(text, strlen(text), REPL_NAME, 1);
-    bool *need = deps_of(R, c.text);
-    Prog p;
-    prog_flow(R, &p, need, c.text, "");
-    Unit u;
-    bool ok = unit_parse(&u, &p);
-    bool sunk = ok && flow_is_sunk(&u, unit_last_stmt(&u));
-    unit_report(&u, &p);
-    unit_free(&u);
-    prog_free(&p);
-    if (ok) {
-        char tail[64] = "";
-        if (!sunk && what == EV_RUN)
-            snprintf(tail, sizeof tail, "    | head(%d) | stdout\n", R->max + 1);
-        else if (!sunk)
-            snprintf(tail, sizeof tail, "    | stdout\n");
-        prog_flow(R, &p, need, c.text, tail);
-        unit_parse(&u, &p);
-        ok = unit_check(&u);
+    Chunk fl = chunk_make(text, strlen(text), REPL_NAME, 1);
+    bool *need = deps_of(R, fl.text);
+    bool sunk;
+    if (parse_flow(R, fl.text, need, &sunk)) {
+        char *full = with_tail(fl.text, sunk, what == EV_RUN ? R->max : 0);
+        Job j = {0};
+        job_defs(R, &j, NULL);
+        job_binds(R, &j, need);
+        Src *s = job_add(&j, full, REPL_NAME, 1, true, true);
+        s->typed = strlen(fl.text);
+        Compilation c;
+        bool ok = job_compile(&j, &c, what == EV_TYPE ? PH_CHECK : PH_LOWER);
         if (ok && what == EV_TYPE) {
-            unit_report(&u, &p);
-            print_types(&u, &p);
-        } else if (ok && unit_lower(&u)) {
-            unit_report(&u, &p);
-            if (what == EV_C) {
-                EmitOut eo;
-                emit_program(&u.sema, &u.dag, EMIT_JIT, PROG_NAME, &eo);
-                fwrite(eo.code, 1, eo.len, stdout);
-                emit_free(&eo);
-            } else if (run_unit(R, &u, &p, "out") == 0) {
-                free(R->last);
-                R->last = xstrdup(c.text);
-            }
+            print_types(&c, &j.v[j.n - 1]);
+        } else if (ok && what == EV_C) {
+            compile_emit(&c, EMIT_JIT, PROG_NAME);
+            fwrite(c.emitted.code, 1, c.emitted.len, stdout);
+        } else if (ok && run_unit(R, &c, &j, "out") == 0) {
+            free(R->last);
+            R->last = xstrdup(fl.text);
         }
-        unit_report(&u, &p);
-        unit_free(&u);
-        prog_free(&p);
+        compile_free(&c);
+        free(j.v);
+        free(full);
     }
     fflush(stdout);
     free(need);
-    chunk_free(&c);
+    chunk_free(&fl);
 }
 
-/* The DAG in DOT, with the line:col of each label mapped to the pieces' own. */
-static void put_dot(Unit *u, const Prog *p)
-{
-    char *text = NULL;
-    size_t n = 0;
-    FILE *m = open_memstream(&text, &n);
-    graph_write_dot(&u->sema, &u->dag, m);
-    fclose(m);
-    for (size_t i = 0; i < n;) {
-        int l, c;
-        size_t k = 0;
-        bool lab = n - i > 2 && text[i] == '\\' && text[i + 1] == 'n';
-        bool clu = !lab && text[i] == '(';
-        size_t at = i + (lab ? 2 : clu ? 1 : 0);
-        if ((lab || clu) && (k = parse_pos(text + at, &l, &c, false)) > 0 &&
-            text[at + k] == (lab ? '"' : ')')) {
-            const Seg *g = prog_seg(p, l);
-            fwrite(text + i, 1, at - i, stdout);
-            if (g)
-                printf("%d:%d", g->oline + l - g->first, c);
-            else
-                fputs("added", stdout); /* the `| stdout` the REPL adds */
-            i = at + k;
-            continue;
-        }
-        putchar(text[i++]);
-    }
-    free(text);
-}
-
-/* :graph — the bindings and the last flow as one DAG. */
+/* :graph — the bindings and the last flow as one DAG, as a list or in DOT. */
 static void show_graph(Repl *R, bool dot)
 {
     if (!R->last && R->binds.n == 0) {
         error("nothing to draw yet: bind a stream or run a flow first");
         return;
     }
-    Prog p;
-    prog_init(&p);
-    prog_defs(R, &p, NULL);
-    prog_raw(&p, "pipeline " REPL_PIPELINE " {\n");
-    prog_binds(R, &p, NULL);
-    bool sunk = false;
-    if (R->last) {
-        p.cur = prog_chunk(&p, R->last, REPL_NAME, 1);
-        Prog q;
-        prog_flow(R, &q, NULL, R->last, "");
-        Unit u;
-        if (unit_parse(&u, &q))
-            sunk = flow_is_sunk(&u, unit_last_stmt(&u));
-        unit_free(&u);
-        prog_free(&q);
-        if (!sunk)
-            prog_raw(&p, "    | stdout\n");
-    }
-    prog_raw(&p, "}\n");
-    Unit u;
-    unit_parse(&u, &p);
-    if (unit_check(&u) && unit_lower(&u)) {
-        unit_report(&u, &p);
+    bool sunk = true;
+    if (R->last)
+        parse_flow(R, R->last, NULL, &sunk);
+    char *full = R->last ? with_tail(R->last, sunk, 0) : NULL;
+    Job j = {0};
+    job_defs(R, &j, NULL);
+    job_binds(R, &j, NULL);
+    if (full)
+        job_add(&j, full, REPL_NAME, 1, true, false);
+    Compilation c;
+    if (job_compile(&j, &c, PH_LOWER)) {
         if (dot)
-            put_dot(&u, &p);
+            graph_write_dot(&c.sema, &c.dag, stdout);
         else
-            print_graph(&u);
+            print_graph(&c);
     }
-    unit_report(&u, &p);
-    unit_free(&u);
-    prog_free(&p);
+    compile_free(&c);
+    free(j.v);
+    free(full);
     fflush(stdout);
 }
 
 /* ------------------------------------------------------------------ files: :load, :save, :input */
 
-/* The start of the line holding offset off, moved up over the comment lines
- * right above it (they document the declaration). */
-static int decl_start(const char *t, int off, int floor)
+/* The start of the line holding offset off of t's text, moved up over the
+ * lines right above it that hold only a comment (they document the
+ * declaration), not above floor. */
+static int decl_start(const Toks *t, int off, int floor)
 {
+    const char *x = t->text;
     int s = off;
-    while (s > floor && t[s - 1] != '\n')
+    while (s > floor && x[s - 1] != '\n')
         s--;
-    for (;;) {
-        if (s <= floor)
-            return floor;
-        int ps = s - 1;
-        while (ps > floor && t[ps - 1] != '\n')
-            ps--;
-        int i = ps;
-        while (t[i] == ' ' || t[i] == '\t')
-            i++;
-        if (t[i] != '#')
-            return s;
-        s = ps;
+    for (int i = t->cm.n - 1; i >= 0; i--) {
+        const Comment *k = &t->cm.v[i];
+        if (k->off >= s)
+            continue;
+        if (!k->own_line || k->end + 1 != s || k->off < floor)
+            break;
+        s = k->off;
+        while (s > floor && x[s - 1] != '\n')
+            s--;
     }
+    return s;
 }
 
 /* The offset in text of the string literal right after the first token kw
@@ -1524,17 +1171,13 @@ static int decl_start(const char *t, int off, int floor)
  * when there is none. */
 static int literal_after(const char *text, int kw)
 {
-    Diag d;
-    diag_init(&d, NULL);
-    PipeArena a = {0};
-    Comments cm = {0};
-    parse_file_comments(&d, &a, diag_add_file(&d, "<repl>", text, strlen(text)), &cm);
+    Toks t;
+    toks_open(&t, text);
     int at = -1;
-    for (int i = 0; i + 1 < cm.ntoks && at < 0; i++)
-        if (cm.toks[i].tok == kw && cm.toks[i + 1].tok == STRING)
-            at = cm.toks[i + 1].off;
-    diag_free(&d);
-    pipe_arena_free(&a);
+    for (int i = 0; i + 1 < t.cm.ntoks && at < 0; i++)
+        if (t.cm.toks[i].tok == kw && t.cm.toks[i + 1].tok == STRING)
+            at = t.cm.toks[i + 1].off;
+    toks_close(&t);
     return at;
 }
 
@@ -1569,62 +1212,71 @@ static char *absolute_paths(const char *text)
     return fix_path(text, cwd, literal_after(text, IMPORT) >= 0 ? IMPORT : FROM);
 }
 
+/* A definition's text as :list and :save show it: a relative `from "x.c"`
+ * of a :load'ed one is made relative to the current folder (the chunk keeps
+ * its file's words: checking resolves them from its origin), and with
+ * absolute, every relative path is made absolute. */
+static char *def_text(const Chunk *c, bool absolute)
+{
+    char *t = strcmp(c->origin, REPL_NAME) ? fix_path(c->text, c->origin, FROM) : xstrdup(c->text);
+    if (!absolute)
+        return t;
+    char *a = absolute_paths(t);
+    free(t);
+    return a;
+}
+
+/* The declarations of file f (text t) as chunks into nw: each with the
+ * comment lines above it, up to the next; one chunk for declarations on
+ * one line; imports left out (:load inlines them). */
+static void file_chunks(const Diag *d, const Node *f, Chunks *nw)
+{
+    const SrcFile *sf = diag_file(d, f->loc.file);
+    Toks t;
+    toks_open(&t, sf->text);
+    int prev = -1;
+    for (int i = 0; i < f->list.n; i++) {
+        Node *decl = f->list.v[i];
+        int s = decl_start(&t, decl->loc.off, prev < 0 ? 0 : prev);
+        if (prev >= 0 && s <= prev)
+            continue; /* declared on the same line as the one before: one chunk */
+        int e = (int)sf->len;
+        for (int j = i + 1; j < f->list.n; j++) {
+            int s2 = decl_start(&t, f->list.v[j]->loc.off, s);
+            if (s2 > s) {
+                e = s2;
+                break;
+            }
+        }
+        prev = s;
+        if (decl->kind == N_IMPORT)
+            continue;
+        int line, col;
+        diag_linecol(d, f->loc.file, s, &line, &col);
+        chunks_push(nw, chunk_make(sf->text + s, (size_t)(e - s), sf->path, line));
+    }
+    toks_close(&t);
+}
+
 /* :load FILE — every declaration of FILE and of the files it imports, as
  * definitions (imports are inlined, so that :save writes one whole file). */
 static void load(Repl *R, const char *path)
 {
-    Unit u;
-    memset(&u, 0, sizeof u);
-    u.mem = open_memstream(&u.msg, &u.msglen);
-    diag_init(&u.diag, u.mem);
-    bool ok = parse_program(&u.diag, &u.arena, path, &u.prog) && u.diag.errors == 0;
-    Prog none;
-    prog_init(&none);
-    unit_report(&u, &none);
-    prog_free(&none);
-    if (!ok) {
-        unit_free(&u);
-        return;
-    }
+    Diag d;
+    diag_init(&d, stderr);
+    PipeArena a = {0};
+    Program prog;
+    fflush(stdout);
+    bool ok = parse_program(&d, &a, path, &prog) && d.errors == 0;
     Chunks nw = {0};
-    for (int fi = u.prog.nfiles - 1; fi >= 0; fi--) { /* imported files first */
-        Node *f = u.prog.files[fi];
-        const SrcFile *sf = diag_file(&u.diag, f->loc.file);
-        int prev = -1;
-        for (int i = 0; i < f->list.n; i++) {
-            Node *d = f->list.v[i];
-            int s = decl_start(sf->text, d->loc.off, prev < 0 ? 0 : prev);
-            if (prev >= 0 && s <= prev)
-                continue; /* declared on the same line as the one before: one chunk */
-            int e = (int)sf->len;
-            for (int j = i + 1; j < f->list.n; j++) {
-                int s2 = decl_start(sf->text, f->list.v[j]->loc.off, s);
-                if (s2 > s) {
-                    e = s2;
-                    break;
-                }
-            }
-            prev = s;
-            if (d->kind == N_IMPORT)
-                continue;
-            int line, col;
-            diag_linecol(&u.diag, f->loc.file, s, &line, &col);
-            Chunk c = chunk_make(sf->text + s, (size_t)(e - s), sf->path, line);
-            if (d->kind == N_EXTERN) {
-                char *t = fix_path(c.text, sf->path, FROM);
-                free(c.text);
-                c.text = t;
-            }
-            chunks_push(&nw, c);
-        }
-    }
-    unit_free(&u);
-    if (nw.n == 0) {
+    for (int fi = prog.nfiles - 1; ok && fi >= 0; fi--) /* imported files first */
+        file_chunks(&d, prog.files[fi], &nw);
+    diag_free(&d);
+    pipe_arena_free(&a);
+    if (ok && nw.n == 0)
         info(R, "%s declares nothing\n", path);
-        free(nw.v);
-        return;
-    }
-    define(R, nw.v, nw.n);
+    else if (ok)
+        define(R, nw.v, nw.n);
     free(nw.v);
 }
 
@@ -1660,20 +1312,13 @@ static bool same_folder_as_cwd(const char *path)
 static void save_text(Repl *R, FILE *f, const char *path, const char *name)
 {
     bool sunk = false;
-    if (R->last) {
-        Prog q;
-        prog_flow(R, &q, NULL, R->last, "");
-        Unit u;
-        if (unit_parse(&u, &q))
-            sunk = flow_is_sunk(&u, unit_last_stmt(&u));
-        unit_free(&u);
-        prog_free(&q);
-    }
+    if (R->last)
+        parse_flow(R, R->last, NULL, &sunk);
     fputs("# written by pipec repl\n", f);
     bool elsewhere = !same_folder_as_cwd(path);
     for (int i = 0; i < R->defs.n; i++) {
         fputc('\n', f);
-        char *t = elsewhere ? absolute_paths(R->defs.v[i].text) : xstrdup(R->defs.v[i].text);
+        char *t = def_text(&R->defs.v[i], elsewhere);
         fputs(t, f);
         free(t);
     }
@@ -1801,17 +1446,12 @@ static bool input_file(Repl *R, const char *path)
     buf_puts(&flow, "file(");
     buf_string(&flow, path);
     buf_printf(&flow, ") | head(%d) | stdout\n", R->limit);
-    Prog p;
-    prog_init(&p);
-    prog_raw(&p, "pipeline " REPL_PIPELINE " {\n");
-    p.cur = prog_chunk(&p, flow.p, REPL_NAME, 1);
-    prog_raw(&p, "}\n");
-    Unit u;
-    bool ok = unit_parse(&u, &p) && unit_check(&u) && unit_lower(&u);
-    unit_report(&u, &p);
-    ok = ok && run_unit(R, &u, &p, "input") == 0;
-    unit_free(&u);
-    prog_free(&p);
+    Job j = {0};
+    job_add(&j, flow.p, REPL_NAME, 1, true, true);
+    Compilation c;
+    bool ok = job_compile(&j, &c, PH_LOWER) && run_unit(R, &c, &j, "input") == 0;
+    compile_free(&c);
+    free(j.v);
     free(flow.p);
     char from[4200], to[4200]; /* the temporary folder is there: the run was */
     if (ok && rename(tmp_path(R, "input", from, sizeof from), tmp_path(R, "sample", to, sizeof to)) != 0) {
@@ -1841,20 +1481,6 @@ typedef struct Reader {
     char *pending;    /* a line read ahead that starts the next input */
     bool interrupted; /* read_line's NULL was Ctrl-C, not the end of input */
 } Reader;
-
-/* Whether a line can only start an input: a :command or a declaration at
- * the start of the line.  It ends an unfinished one, which then reports
- * what it lacks instead of swallowing the rest of a script. */
-static bool starts_input(const char *l)
-{
-    if (l[0] == ':')
-        return true;
-    static const char *const kw[] = {"proc ", "pipeline ", "extern ", "import "};
-    for (size_t i = 0; i < sizeof kw / sizeof *kw; i++)
-        if (!strncmp(l, kw[i], strlen(kw[i])))
-            return true;
-    return false;
-}
 
 /* libedit's input (rl_getc_function): the terminal's next byte.  Ctrl-C
  * gives a newline, which ends the line being typed (read_line then drops it:
@@ -2023,8 +1649,11 @@ static void reset(Repl *R)
 
 static void list_session(Repl *R)
 {
-    for (int i = 0; i < R->defs.n; i++)
-        fputs(R->defs.v[i].text, stdout);
+    for (int i = 0; i < R->defs.n; i++) {
+        char *t = def_text(&R->defs.v[i], false);
+        fputs(t, stdout);
+        free(t);
+    }
     for (int i = 0; i < R->binds.n; i++)
         fputs(R->binds.v[i].text, stdout);
     if (R->last)

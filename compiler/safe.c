@@ -48,15 +48,27 @@ static bool inside(char **dirs, int n, const char *path)
     return false;
 }
 
-/* A constant path of stage n (a source when !write) outside the folders. */
-static int check_path(Sema *s, const DagNode *n, const SafeOpts *o, bool write)
+bool safe_path_kind(const DagNode *n, PipePathKind *kind)
 {
+    unsigned flags = n->row ? n->row->flags : 0;
+    if (!(flags & (SF_READS | SF_WRITES)))
+        return false;
+    if (flags & SF_WRITES)
+        *kind = PIPE_PATH_WRITE;
+    else
+        *kind = n->row->arg_kinds[0] == A_GLOB ? PIPE_PATH_GLOB : PIPE_PATH_READ;
+    return true;
+}
+
+/* A constant path of stage n, used as kind says, outside the folders. */
+static int check_path(Sema *s, const DagNode *n, const SafeOpts *o, PipePathKind kind)
+{
+    bool write = kind == PIPE_PATH_WRITE, glob = kind == PIPE_PATH_GLOB;
     const Node *arg = n->nargs > 0 ? n->args[0] : NULL;
     if (!arg || arg->kind != N_STR) /* computed: the run checks it */
         return 0;
     if (memchr(arg->str.p, '\0', arg->str.n))
         return 0; /* no such file can be opened */
-    bool glob = n->row->arg_kinds[0] == A_GLOB;
     char *path = glob ? pipe_glob_dir(arg->str.p, arg->str.n) : strndup(arg->str.p, arg->str.n);
     char *r = pipe_path_resolve(path);
     bool ok = r && (inside(o->write, o->nwrite, r) || (!write && inside(o->read, o->nread, r)));
@@ -87,12 +99,13 @@ int safe_check(Sema *s, const Dag *dag, const SafeOpts *o)
     for (int i = 0; dag && i < dag->n; i++) {
         const DagNode *n = dag->nodes[i];
         unsigned flags = n->row ? n->row->flags : 0;
+        PipePathKind kind;
         if ((flags & SF_UNSAFE) && (o->safe || o->sandbox)) {
             diag_error(s->diag, n->stage->loc, "%s refuses stage '%s': it starts other programs",
                        o->safe ? "--safe" : "--sandbox", n->std);
             errors++;
-        } else if (o->safe && (flags & (SF_READS | SF_WRITES))) {
-            errors += check_path(s, n, o, flags & SF_WRITES);
+        } else if (o->safe && safe_path_kind(n, &kind)) {
+            errors += check_path(s, n, o, kind);
         }
     }
     return errors;

@@ -18,6 +18,9 @@ typedef struct SafeOpts {
 bool safe_allow(SafeOpts *o, const char *dir, bool write, char *why, size_t whylen);
 /* Frees o's lists. */
 void safe_free(SafeOpts *o);
+/* The way stage n uses the path of its first argument (a file or files
+ * source, a file or append sink); false for a stage that opens none. */
+bool safe_path_kind(const DagNode *n, PipePathKind *kind);
 /* Reports, as compile errors to s->diag, what o refuses in s's program (its
  * extern procs) and in the lowered dag.  Returns the count of errors. */
 int safe_check(Sema *s, const Dag *dag, const SafeOpts *o);

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "builtins.h"
+#include "options_impl.h"
 
 /* What sema keeps about a proc declaration (decl->sema). */
 typedef struct ProcInfo {
@@ -832,21 +833,20 @@ Node *sema_find_proc(Sema *s, const char *name)
 
 /* The options a pipeline parameter (--NAME on the command line) would be
  * taken for, with whose option each is: the run's own, which pipe_main reads
- * before parameters (runtime/main.c: parse_args, trace_option, limit_option),
- * and those of pipec run, which a misplaced one must never turn into a
- * parameter (main.c).  Options with a '-' in the name cannot be parameters. */
-static const struct { const char *name, *of; } reserved_options[] = {
-    {"help", "run option"}, {"version", "run option"}, {"stats", "run option"},
-    {"progress", "run option"}, {"trace", "run option"}, {"timeout", "run option"},
-    {"safe", "pipec option"}, {"sandbox", "pipec option"},
-};
+ * before parameters (runtime/options_impl.h), and those of pipec run, which
+ * a misplaced one must never turn into a parameter (main.c).  Options with a
+ * '-' in the name cannot be parameters. */
+static const char *const pipec_options[] = {"safe", "sandbox"};
 
 /* What --name is an option of ("run option"), or NULL when it is free. */
 static const char *reserved_option(const char *name)
 {
-    for (size_t i = 0; i < sizeof reserved_options / sizeof reserved_options[0]; i++)
-        if (!strcmp(name, reserved_options[i].name))
-            return reserved_options[i].of;
+    for (int k = 0; k < PIPE_NRUN_OPTIONS; k++)
+        if (!strcmp(name, pipe_run_options[k].name))
+            return "run option";
+    for (size_t i = 0; i < sizeof pipec_options / sizeof pipec_options[0]; i++)
+        if (!strcmp(name, pipec_options[i]))
+            return "pipec option";
     return NULL;
 }
 

@@ -46,6 +46,9 @@ static void yyerror(const Loc *loc, ParseCtx *ctx, const char *msg);
 %token ARROW "'->'" FATARROW "'=>'"
 %token EQ "'=='" NE "'!='" '<' LE "'<='" '>' GE "'>='" '+' '-' '*' '/' '%' '.'
 %token ADD_ASSIGN "'+='" SUB_ASSIGN "'-='" MUL_ASSIGN "'*='" DIV_ASSIGN "'/='"
+/* never lexed: the token filter gives it first when the text is statements
+ * (parse_input), which selects the second start below */
+%token STATEMENTS "the start of statements"
 
 %type <node> decl proc_head sig opt_type type param opt_default body_item opt_tann opt_init
 %type <node> pstmt flow stage block stmt if_stmt else_part
@@ -58,6 +61,7 @@ static void yyerror(const Loc *loc, ParseCtx *ctx, const char *msg);
 file:
   %empty
 | decls
+| STATEMENTS opt_pstmts { parse_statements(ctx, $2); }
 ;
 
 decls:

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "options_impl.h"
 #include "rt_impl.h"
 
 static const char *type_name(const PipeType *t)
@@ -128,50 +129,6 @@ static void print_version(const PipeProgram *prog, const char *argv0)
     fflush(stdout);
 }
 
-/* The lines of --help for what trace_option takes, options in a column w wide. */
-static void print_trace_help(int w)
-{
-    printf("  %-*s   append a JSON-lines trace of the run to FILE (- for stderr)\n", w, "--trace FILE");
-    printf("  %-*s   the run's ID (a UUID) for traces and messages (default: a new UUIDv7)\n", w, "--run-id ID");
-    printf("  %-*s   pipec version and SHA-256 of the script this was built from\n", w, "--version");
-}
-
-enum { OPT_NOT_MINE = -2, OPT_TAKEN = -1 };
-
-/* The options of run IDs and traces: --trace FILE (--trace=FILE), --run-id ID
- * (--run-id=ID) and --version.  Returns OPT_NOT_MINE for another argument,
- * OPT_TAKEN when argv[*i] was one (*i then at its value), else an exit code. */
-static int trace_option(const PipeProgram *prog, int argc, char **argv, int *i, const char *argv0, RtOpts *opts)
-{
-    const char *a = argv[*i];
-    if (strcmp(a, "--version") == 0) {
-        print_version(prog, argv0);
-        return 0;
-    }
-    bool trace = strncmp(a, "--trace", 7) == 0 && (a[7] == '\0' || a[7] == '=');
-    bool id = strncmp(a, "--run-id", 8) == 0 && (a[8] == '\0' || a[8] == '=');
-    if (!trace && !id)
-        return OPT_NOT_MINE;
-    const char *name = trace ? "--trace" : "--run-id", *eq = a + strlen(name);
-    const char *v = *eq == '=' ? eq + 1 : (*i + 1 < argc ? argv[++*i] : NULL);
-    char msg[512];
-    if (!v || !*v) {
-        snprintf(msg, sizeof msg, "option '%s' needs a value%s", name, trace ? " (a file, or - for stderr)" : "");
-        return usage_error(argv0, msg);
-    }
-    if (trace) {
-        opts->trace = v;
-    } else if (pipe_run_id_valid(v)) {
-        opts->run_id = v;
-    } else {
-        snprintf(msg, sizeof msg,
-                 "bad value for '--run-id' (expected a UUID such as 0193b2c4-5e6f-7a8b-9c0d-1e2f3a4b5c6d): '%.200s'",
-                 v);
-        return usage_error(argv0, msg);
-    }
-    return OPT_TAKEN;
-}
-
 /* Opens the --trace file before anything is read: one that cannot be opened
  * is a usage error (exit 2), like a bad option value.  The stop handlers and
  * the --timeout timer are in place (pipe_stop_install), so an open that
@@ -201,21 +158,25 @@ static int open_trace(const char *argv0, RtOpts *opts)
     return usage_error(argv0, msg);
 }
 
-/* The --help lines of the options that limit a run (see limit_option). */
-static void print_limits_help(int w)
-{
-    printf("  %-*s   memory for sort before it spills to temporary files (default: 256M);\n"
-           "  %-*s   when given, also the most that one stage may keep (items, maps, lists)\n", w, "--mem-limit N", w, "");
-    printf("  %-*s   a longer input line is an error (default: 1G)\n", w, "--max-line-bytes N");
-    printf("  %-*s   more input than this is an error (default: no limit)\n", w, "--max-input-bytes N");
-    printf("  %-*s   stop with an error after T: 500ms, 10s, 2m, 1h (default: none)\n", w, "--timeout T");
-}
-
 /* ------------------------------------------------------------------ parameters and options */
+
+/* The --help lines of the run options, labels in a column w wide. */
+static void print_options_help(int w)
+{
+    for (int k = 0; k < PIPE_NRUN_OPTIONS; k++) {
+        const char *label = pipe_run_options[k].label, *h = pipe_run_options[k].help;
+        for (const char *nl; (nl = strchr(h, '\n')); h = nl + 1, label = "")
+            printf("  %-*s   %.*s\n", w, label, (int)(nl - h), h);
+        printf("  %-*s   %s\n", w, label, h);
+    }
+}
 
 static void print_help(const PipeProgram *prog, const char *argv0)
 {
-    size_t w = strlen("--max-input-bytes N");
+    size_t w = 0;
+    for (int k = 0; k < PIPE_NRUN_OPTIONS; k++)
+        if (strlen(pipe_run_options[k].label) > w)
+            w = strlen(pipe_run_options[k].label);
     for (int i = 0; i < prog->nparams; i++) {
         size_t n = strlen(prog->params[i].name) + strlen(type_name(prog->params[i].type)) + 3;
         if (n > w)
@@ -233,11 +194,7 @@ static void print_help(const PipeProgram *prog, const char *argv0)
         else
             printf("(default: %s)\n", p->def);
     }
-    printf("  %-*s   at exit, per stage: items in and out, bytes, share of time\n", (int)w, "--stats[=json]");
-    printf("  %-*s   a progress line on stderr (a terminal)\n", (int)w, "--progress");
-    print_limits_help((int)w);
-    print_trace_help((int)w);
-    printf("  %-*s   show this help\n", (int)w, "-h, --help");
+    print_options_help((int)w);
     if (prog->sandbox)
         printf("Built with --sandbox: the run confines itself with Landlock and seccomp (no process, no\n"
                "socket, no file beyond its own and the allowed folders).\n");
@@ -277,45 +234,98 @@ static int find_param(const PipeProgram *prog, const char *name, size_t n)
     return -1;
 }
 
-enum { LIMIT_TAKEN = -2, LIMIT_OTHER = -1 };
-
-/* The limits of a run: --mem-limit, --max-line-bytes, --max-input-bytes (sizes)
- * and --timeout (a duration), each as "--NAME V" or "--NAME=V".  When argv[*i]
- * is one, stores it in opts (moving *i past its value) and returns LIMIT_TAKEN,
- * or 2 after a usage error; LIMIT_OTHER when it is another argument. */
-static int limit_option(int argc, char **argv, int *i, const char *argv0, RtOpts *opts)
+/* The run option that argument a names: --NAME, --NAME=VALUE when it takes
+ * a value, or -h; NULL for another argument.  *eq: the '=' or NULL. */
+static const PipeRunOption *run_option(const char *a, const char **eq)
 {
-    static const char *const names[] = {"--mem-limit", "--max-line-bytes", "--max-input-bytes", "--timeout"};
-    const char *a = argv[*i];
-    int k = 0;
-    size_t n = 0;
-    for (; k < 4; k++) {
-        n = strlen(names[k]);
-        if (strncmp(a, names[k], n) == 0 && (a[n] == '\0' || a[n] == '='))
-            break;
+    *eq = NULL;
+    if (!strcmp(a, "-h"))
+        return &pipe_run_options[PIPE_OPT_HELP];
+    if (strncmp(a, "--", 2) != 0)
+        return NULL;
+    for (int k = 0; k < PIPE_NRUN_OPTIONS; k++) {
+        const PipeRunOption *o = &pipe_run_options[k];
+        size_t n = strlen(o->name);
+        if (strncmp(a + 2, o->name, n) != 0)
+            continue;
+        if (a[2 + n] == '=' && o->arg != PIPE_ARG_NONE)
+            *eq = a + 2 + n;
+        if (a[2 + n] == '\0' || *eq)
+            return o;
     }
-    if (k == 4)
-        return LIMIT_OTHER;
-    const char *v = a[n] == '=' ? a + n + 1 : (*i + 1 < argc ? argv[++*i] : NULL);
-    char msg[400];
-    if (!v) {
-        snprintf(msg, sizeof msg, "option '%s' needs a value", names[k]);
-        return usage_error(argv0, msg);
-    }
+    return NULL;
+}
+
+/* What a value of each kind looks like, for "bad value" messages. */
+static const char *const arg_expected[] = {
+    [PIPE_ARG_FORMAT] = "table or json",
+    [PIPE_ARG_SIZE] = "a size such as 64M, 1G or bytes",
+    [PIPE_ARG_DURATION] = "a duration such as 500ms, 10s, 2m or 1h",
+    [PIPE_ARG_UUID] = "a UUID such as 0193b2c4-5e6f-7a8b-9c0d-1e2f3a4b5c6d",
+};
+
+/* Stores value v (NULL: none given) of run option o in opts; false when it
+ * is not a value of o's kind. */
+static bool store_option(const PipeRunOption *o, const char *v, RtOpts *opts)
+{
     size_t size = 0;
-    bool ok = k == 3 ? parse_duration(v, &opts->timeout_ms) : parse_size(v, &size);
-    if (!ok) {
-        snprintf(msg, sizeof msg, "bad value for '%s' (expected %s): '%.200s'", names[k],
-                 k == 3 ? "a duration such as 500ms, 10s, 2m or 1h" : "a size such as 64M, 1G or bytes", v);
+    switch (o->id) {
+    case PIPE_OPT_STATS:
+        opts->stats = !v || !strcmp(v, "table") ? 1 : !strcmp(v, "json") ? 2 : 0;
+        return opts->stats != 0;
+    case PIPE_OPT_PROGRESS:
+        opts->progress = true;
+        return true;
+    case PIPE_OPT_TRACE:
+        opts->trace = v;
+        return true;
+    case PIPE_OPT_RUN_ID:
+        opts->run_id = v;
+        return pipe_run_id_valid(v);
+    case PIPE_OPT_TIMEOUT:
+        return parse_duration(v, &opts->timeout_ms);
+    case PIPE_OPT_MEM_LIMIT:
+        return parse_size(v, &opts->mem_limit);
+    case PIPE_OPT_MAX_LINE_BYTES:
+        return parse_size(v, &opts->max_line);
+    case PIPE_OPT_MAX_INPUT_BYTES:
+        if (!parse_size(v, &size))
+            return false;
+        opts->max_input = size;
+        return true;
+    default: /* --help and --version act at once */
+        return true;
+    }
+}
+
+/* Takes run option o, given as argv[*i] with its '=' at eq (or NULL): its
+ * value follows the '=', else, when it needs one, in the next argument (*i
+ * moved past it).  Returns -1 when the run may go on, else an exit code
+ * (0 after --help or --version, 2 after a usage error). */
+static int take_option(const PipeProgram *prog, const PipeRunOption *o, const char *eq, int argc, char **argv,
+                       int *i, const char *argv0, RtOpts *opts)
+{
+    if (o->id == PIPE_OPT_HELP || o->id == PIPE_OPT_VERSION) {
+        if (o->id == PIPE_OPT_HELP)
+            print_help(prog, argv0);
+        else
+            print_version(prog, argv0);
+        return 0;
+    }
+    bool needs = o->arg != PIPE_ARG_NONE && o->arg != PIPE_ARG_FORMAT;
+    const char *v = eq ? eq + 1 : needs && *i + 1 < argc ? argv[++*i] : NULL;
+    char msg[512];
+    /* a file or an ID cannot be empty; an empty size is a bad one */
+    if (needs && (!v || (!*v && (o->arg == PIPE_ARG_FILE || o->arg == PIPE_ARG_UUID)))) {
+        snprintf(msg, sizeof msg, "option '--%s' needs a value%s", o->name,
+                 o->arg == PIPE_ARG_FILE ? " (a file, or - for stderr)" : "");
         return usage_error(argv0, msg);
     }
-    if (k == 0)
-        opts->mem_limit = size;
-    else if (k == 1)
-        opts->max_line = size;
-    else if (k == 2)
-        opts->max_input = size;
-    return LIMIT_TAKEN;
+    if (!store_option(o, v, opts)) {
+        snprintf(msg, sizeof msg, "bad value for '--%s' (expected %s): '%.200s'", o->name, arg_expected[o->arg], v);
+        return usage_error(argv0, msg);
+    }
+    return -1;
 }
 
 /* Parses argv into params; returns -1 when the run may go on, else an exit code. */
@@ -325,34 +335,14 @@ static int parse_args(const PipeProgram *prog, int argc, char **argv, const char
     char msg[512];
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
-        int t = trace_option(prog, argc, argv, &i, argv0, opts);
-        if (t != OPT_NOT_MINE) {
-            if (t == OPT_TAKEN)
-                continue;
-            return t;
-        }
-        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-            print_help(prog, argv0);
-            return 0;
-        }
-        /* the run's own options (a pipeline can't have parameters of these names) */
-        if (strcmp(a, "--stats") == 0 || strcmp(a, "--stats=table") == 0) {
-            opts->stats = 1;
+        const char *oeq;
+        const PipeRunOption *o = run_option(a, &oeq);
+        if (o) {
+            int rc = take_option(prog, o, oeq, argc, argv, &i, argv0, opts);
+            if (rc >= 0)
+                return rc;
             continue;
         }
-        if (strcmp(a, "--stats=json") == 0) {
-            opts->stats = 2;
-            continue;
-        }
-        if (strcmp(a, "--progress") == 0) {
-            opts->progress = true;
-            continue;
-        }
-        int lim = limit_option(argc, argv, &i, argv0, opts);
-        if (lim >= 0)
-            return lim;
-        if (lim == LIMIT_TAKEN)
-            continue;
         if (strncmp(a, "--", 2) != 0 || a[2] == '\0') {
             snprintf(msg, sizeof msg, "unexpected argument '%.400s'", a);
             return usage_error(argv0, msg);

@@ -352,7 +352,7 @@ static int open_replacing(PipeRt *rt, const char *path, int *dfd, char **tmp, ch
     if (!*b || !strcmp(b, ".") || !strcmp(b, ".."))
         return -2;
     char *dir = slash ? pipe_xstrndup(path, slash == path ? 1 : (size_t)(slash - path)) : pipe_xstrndup(".", 1);
-    int d = pipe_rt_open(rt, dir, O_RDONLY | O_DIRECTORY, 0, true); /* not O_PATH: --sandbox refuses it */
+    int d = pipe_rt_open(rt, dir, O_RDONLY | O_DIRECTORY, 0, PIPE_PATH_WRITE); /* not O_PATH: --sandbox refuses it */
     int err = errno;
     free(dir);
     if (d < 0) {
@@ -391,17 +391,17 @@ PipeOut *pipe_out_open(PipeRt *rt, PipeNode *n, PipeStr path, bool append)
     for (PipeOut *o = rt->outs; o; o = o->next)
         if (o->own_fd && strlen(o->name) == path.n && memcmp(o->name, path.p, path.n) == 0)
             return o;
-    pipe_rt_check_path(rt, n, path, true);
+    pipe_rt_check_path(rt, n, path, PIPE_PATH_WRITE);
     char *name = pipe_xstrndup(path.p, path.n);
     int dfd = -1, fd = -2;
     char *tmp = NULL, *base = NULL;
     if (!append && !(rt->prog && rt->prog->sandbox)) /* sandboxed: the folder stays closed */
         fd = open_replacing(rt, name, &dfd, &tmp, &base);
     if (fd == -2)
-        fd = pipe_rt_open(rt, name, O_WRONLY | O_CREAT | (append ? O_APPEND : 0), 0666, true);
+        fd = pipe_rt_open(rt, name, O_WRONLY | O_CREAT | (append ? O_APPEND : 0), 0666, PIPE_PATH_WRITE);
     if (fd < 0) {
         char msg[700];
-        pipe_rt_open_error(rt, msg, sizeof msg, NULL, name, errno, true);
+        pipe_rt_open_error(rt, msg, sizeof msg, NULL, name, errno, PIPE_PATH_WRITE);
         free(name);
         pipe_fail(n, msg);
     }

@@ -244,9 +244,11 @@ int pipe_path_open_in(const char *const *dirs, const char *path, int flags, mode
 /* ------------------------------------------------------------------ the run's opens */
 
 /* The folders a safe-mode run may read in (write folders first, then read
- * folders), or write in: a NULL-terminated heap array of borrowed strings. */
-static const char **safe_dirs(const PipeProgram *p, bool write)
+ * folders), or write in for PIPE_PATH_WRITE: a NULL-terminated heap array of
+ * borrowed strings. */
+static const char **safe_dirs(const PipeProgram *p, PipePathKind kind)
 {
+    bool write = kind == PIPE_PATH_WRITE;
     size_t n = 0;
     for (int i = 0; p->allow_write && p->allow_write[i]; i++)
         n++;
@@ -262,14 +264,14 @@ static const char **safe_dirs(const PipeProgram *p, bool write)
 }
 
 /* Opens path for stage n of rt: under safe mode only inside the folders it
- * may read in (write false) or write in, by pipe_path_open_in; else open(2).
- * A descriptor, or -1 with errno (EXDEV: outside the folders). */
-int pipe_rt_open(PipeRt *rt, const char *path, int flags, mode_t mode, bool write)
+ * may read in or write in (PIPE_PATH_WRITE), by pipe_path_open_in; else
+ * open(2).  A descriptor, or -1 with errno (EXDEV: outside the folders). */
+int pipe_rt_open(PipeRt *rt, const char *path, int flags, mode_t mode, PipePathKind kind)
 {
     const PipeProgram *p = rt->prog;
     if (!p || !p->safe)
         return open(path, flags | O_CLOEXEC, mode);
-    const char **dirs = safe_dirs(p, write);
+    const char **dirs = safe_dirs(p, kind);
     int fd = pipe_path_open_in(dirs, path, flags, mode);
     int err = errno;
     free(dirs);
@@ -281,26 +283,26 @@ int pipe_rt_open(PipeRt *rt, const char *path, int flags, mode_t mode, bool writ
  * ..." for EXDEV under safe mode, else "WHAT 'path': strerror" (what NULL:
  * "cannot open 'path' for writing: strerror"). */
 void pipe_rt_open_error(PipeRt *rt, char *msg, size_t size, const char *what, const char *path, int err,
-                        bool write)
+                        PipePathKind kind)
 {
     if (err == EXDEV && rt->prog && rt->prog->safe)
         snprintf(msg, size, "safe mode: '%.500s' is outside the folders given with %s", path,
-                 write ? "--allow-write" : "--allow-read and --allow-write");
+                 kind == PIPE_PATH_WRITE ? "--allow-write" : "--allow-read and --allow-write");
     else if (!what)
         snprintf(msg, size, "cannot open '%.500s' for writing: %s", path, strerror(err));
     else
         snprintf(msg, size, "%s '%.500s': %s", what, path, strerror(err));
 }
 
-/* Whether rt may read (write false) or write path by its name: always
- * outside safe mode; else when it resolves inside an allowed folder.  An
- * early check for a clear message; the open itself is what enforces. */
-bool pipe_rt_path_allowed(PipeRt *rt, const char *path, bool write)
+/* Whether rt may use path by its name as kind says: always outside safe
+ * mode; else when it resolves inside an allowed folder.  An early check for
+ * a clear message; the open itself is what enforces. */
+bool pipe_rt_path_allowed(PipeRt *rt, const char *path, PipePathKind kind)
 {
     const PipeProgram *p = rt->prog;
     if (!p || !p->safe)
         return true;
-    const char **dirs = safe_dirs(p, write);
+    const char **dirs = safe_dirs(p, kind);
     char *r = pipe_path_resolve(path);
     bool ok = false;
     for (int i = 0; r && dirs[i] && !ok; i++)
@@ -310,19 +312,19 @@ bool pipe_rt_path_allowed(PipeRt *rt, const char *path, bool write)
     return ok;
 }
 
-/* Safe mode: a runtime error of n unless path (read, or written when write)
- * lies inside the allowed folders by name (pipe_rt_path_allowed). */
-void pipe_rt_check_path(PipeRt *rt, PipeNode *n, PipeStr path, bool write)
+/* Safe mode: a runtime error of n unless path (used as kind says) lies
+ * inside the allowed folders by name (pipe_rt_path_allowed). */
+void pipe_rt_check_path(PipeRt *rt, PipeNode *n, PipeStr path, PipePathKind kind)
 {
     if (!rt->prog || !rt->prog->safe)
         return;
     char *text = pipe_xstrndup(path.p ? path.p : "", path.n);
-    if (pipe_rt_path_allowed(rt, text, write)) {
+    if (pipe_rt_path_allowed(rt, text, kind)) {
         free(text);
         return;
     }
     char msg[700];
-    pipe_rt_open_error(rt, msg, sizeof msg, "", text, EXDEV, write);
+    pipe_rt_open_error(rt, msg, sizeof msg, "", text, EXDEV, kind);
     free(text);
     pipe_fail(n, msg);
 }
@@ -406,7 +408,7 @@ int pipe_rt_glob(PipeRt *rt, const char *pattern, glob_t *g)
     const PipeProgram *p = rt->prog;
     if (!p || !p->safe)
         return glob(pattern, 0, NULL, g);
-    const char **dirs = safe_dirs(p, false);
+    const char **dirs = safe_dirs(p, PIPE_PATH_GLOB);
     memset(g, 0, sizeof *g);
     g->gl_opendir = glob_opendir;
     g->gl_readdir = glob_readdir;

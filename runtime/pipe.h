@@ -350,12 +350,21 @@ typedef struct PipeProgram {
     const char *const *allow_write;
 } PipeProgram;
 
+/* What a stage does with a path it is given: safe mode checks it against
+ * the allowed folders (write ones only for PIPE_PATH_WRITE), and --sandbox
+ * makes a rule for it. */
+typedef enum PipePathKind {
+    PIPE_PATH_READ = 0,  /* a file source reads it */
+    PIPE_PATH_GLOB = 1,  /* a files(glob) source reads what the pattern matches */
+    PIPE_PATH_WRITE = 2, /* a file or append sink writes it */
+} PipePathKind;
+
 /* --sandbox: what a generated build function calls before it makes any node.
- * pipe_rt_sandbox_path declares the path of a file source (kind 0), of a
- * files(glob) source (1, the pattern) or of a file or append sink (2);
- * pipe_rt_confine then confines the process (Landlock: those files, the
- * allowed folders, $TMPDIR when spills; seccomp) or stops the run. */
-void pipe_rt_sandbox_path(PipeRt *rt, int kind, PipeStr path);
+ * pipe_rt_sandbox_path declares the path of a file source, the pattern of a
+ * files(glob) source or the path of a file or append sink; pipe_rt_confine
+ * then confines the process (Landlock: those files, the allowed folders,
+ * $TMPDIR when spills; seccomp) or stops the run. */
+void pipe_rt_sandbox_path(PipeRt *rt, PipePathKind kind, PipeStr path);
 void pipe_rt_confine(PipeRt *rt, bool spills);
 
 /* Parses argv (options --name V, --name=V, --help), builds and runs prog.

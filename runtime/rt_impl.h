@@ -296,12 +296,12 @@ int pipe_path_open_in(const char *const *dirs, const char *path, int flags, mode
  * (ELOOP) and `..` above dfd (EXDEV): the fallback without openat2. */
 int pipe_path_walk_open(int dfd, const char *rel, int flags, mode_t mode);
 /* open(2) for rt (O_CLOEXEC added); under safe mode pipe_path_open_in on the
- * folders the run may read in, or write in when write. */
-int pipe_rt_open(PipeRt *rt, const char *path, int flags, mode_t mode, bool write);
+ * folders the run may read in, or write in for PIPE_PATH_WRITE. */
+int pipe_rt_open(PipeRt *rt, const char *path, int flags, mode_t mode, PipePathKind kind);
 /* The message for a failed pipe_rt_open: safe mode's "outside" for EXDEV,
  * else "WHAT 'path': strerror(err)". */
 void pipe_rt_open_error(PipeRt *rt, char *msg, size_t size, const char *what, const char *path, int err,
-                        bool write);
+                        PipePathKind kind);
 /* The folder part of a glob pattern, before its first component with a
  * wildcard ("." when the first has one): a heap string. */
 char *pipe_glob_dir(const char *p, size_t n);
@@ -310,11 +310,10 @@ char *pipe_glob_dir(const char *p, size_t n);
 int pipe_rt_glob(PipeRt *rt, const char *pattern, glob_t *g);
 /* Whether rt may read (or write) path by its name: always outside safe
  * mode, else when it resolves inside an allowed folder (the open enforces). */
-bool pipe_rt_path_allowed(PipeRt *rt, const char *path, bool write);
-/* Safe mode: a runtime error of n unless path (read, or written when write)
- * is inside the program's allowed folders by name (an early check; the
- * open enforces). */
-void pipe_rt_check_path(PipeRt *rt, PipeNode *n, PipeStr path, bool write);
+bool pipe_rt_path_allowed(PipeRt *rt, const char *path, PipePathKind kind);
+/* Safe mode: a runtime error of n unless path (used as kind says) is inside
+ * the program's allowed folders by name (an early check; the open enforces). */
+void pipe_rt_check_path(PipeRt *rt, PipeNode *n, PipeStr path, PipePathKind kind);
 /* Fails n when path holds a NUL byte (str.c): the system would end it there. */
 void pipe_path_check_nul(PipeNode *n, PipeStr path);
 /* --sandbox: the matches of files(pattern) found before the run was confined

@@ -80,7 +80,7 @@ char **pipe_rt_sandbox_glob(PipeRt *rt, const char *pattern, size_t *n)
     return NULL;
 }
 
-void pipe_rt_sandbox_path(PipeRt *rt, int kind, PipeStr path)
+void pipe_rt_sandbox_path(PipeRt *rt, PipePathKind kind, PipeStr path)
 {
     const PipeProgram *p = rt->prog;
     if (!p || !p->sandbox)
@@ -88,13 +88,13 @@ void pipe_rt_sandbox_path(PipeRt *rt, int kind, PipeStr path)
     RtSandbox *b = sandbox_of(rt);
     char *text = pipe_xstrndup(path.p ? path.p : "", path.n);
     /* a path that safe mode refuses gets no rule: its stage reports it */
-    if (kind != 1 && !pipe_rt_path_allowed(rt, text, kind == 2)) {
+    if (kind != PIPE_PATH_GLOB && !pipe_rt_path_allowed(rt, text, kind)) {
         free(text);
         return;
     }
-    if (kind == 0) {
+    if (kind == PIPE_PATH_READ) {
         push_path(&b->reads, &b->nreads, text);
-    } else if (kind == 1) {
+    } else if (kind == PIPE_PATH_GLOB) {
         glob_t g;
         if (pipe_rt_glob(rt, text, &g) == 0) {
             size_t i = b->npatterns++;
@@ -106,7 +106,7 @@ void pipe_rt_sandbox_path(PipeRt *rt, int kind, PipeStr path)
             b->nmatches[i] = 0;
             for (size_t k = 0; k < g.gl_pathc; k++) {
                 push_path(&b->matches[i], &b->nmatches[i], g.gl_pathv[k]);
-                if (pipe_rt_path_allowed(rt, g.gl_pathv[k], false))
+                if (pipe_rt_path_allowed(rt, g.gl_pathv[k], PIPE_PATH_READ))
                     push_path(&b->reads, &b->nreads, g.gl_pathv[k]);
             }
             globfree(&g);
@@ -115,7 +115,7 @@ void pipe_rt_sandbox_path(PipeRt *rt, int kind, PipeStr path)
         /* the sink creates its file anyway: create it now (a FIFO without a
          * reader is not waited for), so that the rule can name the file and
          * its folder stays closed (the sink writes it in place: out.c) */
-        int fd = pipe_rt_open(rt, text, O_WRONLY | O_CREAT | O_NONBLOCK, 0666, true);
+        int fd = pipe_rt_open(rt, text, O_WRONLY | O_CREAT | O_NONBLOCK, 0666, PIPE_PATH_WRITE);
         if (fd >= 0)
             close(fd);
         push_path(&b->writes, &b->nwrites, text);

@@ -84,13 +84,13 @@ static void open_input(FileSrc *f, const char *path)
     if (pipe_rt_stop) /* a stop that came before: no FIFO to wait for */
         pipe_stop_now(f->src.node.rt);
     do /* a FIFO blocks until a writer opens it; safe mode opens beneath a folder */
-        fd = pipe_rt_open(f->src.node.rt, path, O_RDONLY, 0, false);
+        fd = pipe_rt_open(f->src.node.rt, path, O_RDONLY, 0, PIPE_PATH_READ);
     while (fd < 0 && errno == EINTR && !pipe_rt_stop);
     if (fd < 0 && pipe_rt_stop)
         pipe_stop_now(f->src.node.rt);
     if (fd < 0) {
         char msg[700];
-        pipe_rt_open_error(f->src.node.rt, msg, sizeof msg, "cannot open", path, errno, false);
+        pipe_rt_open_error(f->src.node.rt, msg, sizeof msg, "cannot open", path, errno, PIPE_PATH_READ);
         pipe_fail(&f->src.node, msg);
     }
     struct stat st = {0}; /* a failed fstat: neither a folder nor a regular file */
@@ -547,7 +547,7 @@ PipeSource *pipe_src_file(PipeRt *rt, PipePos pos, PipeStr path)
     pipe_path_check_nul(&f->src.node, path);
     char *p = pipe_xstrndup(path.p ? path.p : "", path.n);
     f->name = p; /* freed by file_free should open_input fail; replaced otherwise */
-    pipe_rt_check_path(rt, &f->src.node, path, false);
+    pipe_rt_check_path(rt, &f->src.node, path, PIPE_PATH_READ);
     open_input(f, p);
     return &f->src;
 }
@@ -589,7 +589,7 @@ PipeSource *pipe_src_files(PipeRt *rt, PipePos pos, PipeStr pattern)
     char *pat = pipe_xstrndup(pattern.p ? pattern.p : "", pattern.n);
     char *dir = pipe_glob_dir(pat, strlen(pat)); /* outside: one error, whatever it holds */
     f->name = dir; /* freed with f should the check fail */
-    pipe_rt_check_path(rt, &f->src.node, (PipeStr){dir, strlen(dir)}, false);
+    pipe_rt_check_path(rt, &f->src.node, (PipeStr){dir, strlen(dir)}, PIPE_PATH_GLOB);
     char **found = pipe_rt_sandbox_glob(rt, pat, &f->npaths);
     if (found) { /* globbed before the run was confined: the folders are closed now */
         free(pat);
@@ -602,15 +602,15 @@ PipeSource *pipe_src_files(PipeRt *rt, PipePos pos, PipeStr pattern)
     qsort(f->paths, f->npaths, sizeof *f->paths, cmp_path);
     for (size_t i = 0; i < f->npaths; i++) { /* early errors; open_input enforces */
         struct stat st;
-        pipe_rt_check_path(rt, &f->src.node, (PipeStr){f->paths[i], strlen(f->paths[i])}, false);
-        int fd = pipe_rt_open(rt, f->paths[i], O_RDONLY | O_NONBLOCK, 0, false); /* a FIFO: no wait */
+        pipe_rt_check_path(rt, &f->src.node, (PipeStr){f->paths[i], strlen(f->paths[i])}, PIPE_PATH_READ);
+        int fd = pipe_rt_open(rt, f->paths[i], O_RDONLY | O_NONBLOCK, 0, PIPE_PATH_READ); /* a FIFO: no wait */
         int err = fd < 0 ? errno : fstat(fd, &st) != 0 ? errno : S_ISDIR(st.st_mode) ? EISDIR : 0;
         if (fd >= 0)
             close(fd);
         if (err) {
             char msg[700];
             pipe_rt_open_error(rt, msg, sizeof msg, err == EISDIR ? "cannot read" : "cannot open", f->paths[i],
-                               err, false);
+                               err, PIPE_PATH_READ);
             pipe_fail(&f->src.node, msg);
         }
     }

@@ -13,16 +13,12 @@
 LC_ALL=C
 export LC_ALL
 top=$(cd "$(dirname "$0")/.." && pwd)
-PIPEC=${PIPEC:-$top/bin/pipec}
-case $PIPEC in /*) ;; *) PIPEC=$top/$PIPEC ;; esac
+. "$top/tests/lib.sh"
 SHARED=${SHARED:-$top/../shared}
 KNOWN_FAIL=${KNOWN_FAIL-""}
 
-pass=0
-fail=0
 xfail=0
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+tmp=$scratch
 in=$tmp/in
 mkdir -p "$in" "$tmp/bin"
 
@@ -30,8 +26,7 @@ mkdir -p "$in" "$tmp/bin"
 # Apache-style logs from the shared harness's generator (in CI and on every
 # workplace machine); the cases read its fields, so without it they can't run
 if [ ! -f "$SHARED/bench/gen_logs.c" ]; then
-    echo "diff: skipped: $SHARED/bench/gen_logs.c not found (set SHARED to the shared folder)"
-    exit 0
+    suite_skipped diff "$SHARED/bench/gen_logs.c not found (set SHARED to the shared folder)"
 fi
 cc -O2 -o "$tmp/gen_logs" "$SHARED/bench/gen_logs.c" || { echo "run_diff: cannot compile gen_logs.c"; exit 2; }
 "$tmp/gen_logs" 5000 7 >"$in/logs"

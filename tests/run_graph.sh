@@ -7,8 +7,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 bad() { fail=$((fail + 1)); echo "FAIL $1"; }
 
 if ! command -v dot >/dev/null 2>&1; then
-    echo "graph: skipped: Graphviz's dot is not installed (apt-get install graphviz)"
-    exit 0
+    suite_skipped graph "Graphviz's dot is not installed (apt-get install graphviz)"
 fi
 cd "$top" || exit 2
 
@@ -44,7 +43,7 @@ expect "$scratch/triage.dot" '    n6 -> n7 [label="int"];'
 "$PIPEC" graph examples/top_words.pipe >"$scratch/top.dot"
 expect "$scratch/top.dot" '    n4 -> n5 [label="(str, int)"];'
 "$PIPEC" graph examples/import.pipe >"$scratch/import.dot"
-expect "$scratch/import.dot" '        label="clean (5:13)";'
+expect "$scratch/import.dot" '        label="clean (6:9)";'
 
 # rendering, and the message without dot
 if "$PIPEC" graph examples/triage.pipe --format svg -o "$scratch/t.svg" && grep -q '<svg' "$scratch/t.svg"; then

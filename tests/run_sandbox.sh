@@ -222,6 +222,10 @@ pipeline main(pat: str = "in/d*.txt") {
 }
 EOF
 expect "sandbox: box builds" 0 "$PIPEC" build --sandbox box.pipe -o box
+# the paths it declares, each by its kind's name in the C
+expect "sandbox: box emits" 0 "$PIPEC" emit-c --sandbox box.pipe -o box_emitted.c
+check "sandbox: the glob declared as one" grep -q 'pipe_rt_sandbox_path(rt_, PIPE_PATH_GLOB, ' box_emitted.c
+check "sandbox: the sink's file declared as written" grep -q 'pipe_rt_sandbox_path(rt_, PIPE_PATH_WRITE, ' box_emitted.c
 awk 'BEGIN { srand(3); for (i = 0; i < 100000; i++) print int(rand() * 1000000) }' >nums.txt
 sort nums.txt >"$scratch/nums.sorted"
 expect "sandbox: spill, glob, trace, stats" 0 sh -c './box --mem-limit 64K --stats --trace tr.json <nums.txt'

@@ -3,17 +3,11 @@
 # (../shared/LANGUAGE.md) at test time, must compile and behave as shown; the
 # repository's copies of them are in pipec fmt's layout, these are as written.
 top=$(cd "$(dirname "$0")/.." && pwd)
-PIPEC=${PIPEC:-$top/bin/pipec}
-case $PIPEC in /*) ;; *) PIPEC=$top/$PIPEC ;; esac
+. "$top/tests/lib.sh"
 SPEC=${SPEC:-$top/../shared/LANGUAGE.md}
 if [ ! -f "$SPEC" ]; then
-    echo "spec: skipped: $SPEC not found (set SPEC to LANGUAGE.md)"
-    exit 0
+    suite_skipped spec "$SPEC not found (set SPEC to LANGUAGE.md)"
 fi
-pass=0
-fail=0
-scratch=$(mktemp -d)
-trap 'rm -rf "$scratch"' EXIT
 bad() { fail=$((fail + 1)); echo "FAIL $1"; }
 
 # block HEADING N: the N-th ``` block after the line starting with HEADING

@@ -29,8 +29,7 @@ PY
 }
 
 if ! command -v python3 >/dev/null 2>&1; then
-    echo "stats: skipped: python3 is needed to read the JSON"
-    exit 0
+    suite_skipped stats "python3 is needed to read the JSON"
 fi
 
 d=$top/examples

@@ -14,8 +14,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/tests/lib.sh"
 
 if ! command -v python3 >/dev/null 2>&1; then
-    echo "trace: skipped: python3 is needed to read the JSON"
-    exit 0
+    suite_skipped trace "python3 is needed to read the JSON"
 fi
 
 # check_trace TRACE [key=value...]: the records of one run, in order; keys:

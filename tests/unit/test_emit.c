@@ -551,7 +551,7 @@ static void test_jit_text(void **state)
     const char *c = f.out.code;
     /* the lambda's body points back at its line of the .pipe file */
     assert_non_null(strstr(c, "#line 3 \"t.pipe\""));
-    assert_non_null(strstr(c, "const PipeProgram pipe_program = {\"main\", \"t.pipe\", 1,"));
+    assert_non_null(strstr(c, "const PipeProgram pipe_program = {.name = \"main\", .script = \"t.pipe\", .nparams = 1,"));
     assert_non_null(strstr(c, "{\"n\", &pipe_t_int, \"3\"}"));
     assert_non_null(strstr(c, "#define PIPE_FREESTANDING 1"));
     assert_null(strstr(c, "int main("));

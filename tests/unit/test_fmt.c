@@ -165,16 +165,16 @@ static const Case layout_cases[] = {
      "    errors = lines | grep(\"ERROR\")\n"
      "    merge(errors, lines) | file(\"problems.log\")\n"
      "}\n"},
-    {"a flow of exactly 100 columns stays on one line",
-     "pipeline main {\n    stdin | map(s => s + \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\") | stdout\n}\n",
-     "pipeline main {\n    stdin | map(s => s + \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\") | stdout\n}\n"},
-    {"a flow of 101 columns goes one stage per line",
-     "pipeline main {\n    x = stdin | map(s => s + \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\") | stdout\n}\n",
-     "pipeline main {\n    x = stdin\n      | map(s => s + \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\")\n"
+    {"a flow of exactly 80 columns stays on one line",
+     "pipeline main {\n    stdin | map(s => s + \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\") | stdout\n}\n",
+     "pipeline main {\n    stdin | map(s => s + \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\") | stdout\n}\n"},
+    {"a flow of 81 columns goes one stage per line",
+     "pipeline main {\n    x = stdin | map(s => s + \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\") | stdout\n}\n",
+     "pipeline main {\n    x = stdin\n      | map(s => s + \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\")\n"
      "      | stdout\n}\n"},
     {"columns count characters, not bytes",
-     "pipeline main {\n    stdin | map(s => s + \"ééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééé\") | stdout\n}\n",
-     "pipeline main {\n    stdin | map(s => s + \"ééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééé\") | stdout\n}\n"},
+     "pipeline main {\n    stdin | map(s => s + \"ééééééééééééééééééééééééééééééééééééééééééé\") | stdout\n}\n",
+     "pipeline main {\n    stdin | map(s => s + \"ééééééééééééééééééééééééééééééééééééééééééé\") | stdout\n}\n"},
     {"a long composite proc hangs its stages from column 0",
      "proc clean: str -> str = trim | filter(s => s != \"\") | map(s => replace(s, \"[ \\t]+\", \" \")) | filter(s => len(s) > 10)\n",
      "proc clean: str -> str = trim\n  | filter(s => s != \"\")\n  | map(s => replace(s, \"[ \\t]+\", \" \"))\n"
@@ -193,7 +193,7 @@ static const Case expr_cases[] = {
     {"left and right associativity", "proc p: int -> int = map(x => x - (x - 1) - 2)\n",
      "proc p: int -> int = map(x => x - (x - 1) - 2)\n"},
     {"logic", "proc p: int -> bool = map(x => (x > 1 or x < 0) and not (x == 5) and not x in s or not not b)\n",
-     "proc p: int -> bool = map(x => (x > 1 or x < 0) and not (x == 5) and not (x in s) or not not b)\n"},
+     "proc p: int -> bool = map(\n    x => (x > 1 or x < 0) and not (x == 5) and not (x in s) or not not b\n)\n"},
     {"comparison operands", "proc p: bool -> bool = map(b => (b == true) != (1 < 2))\n",
      "proc p: bool -> bool = map(b => (b == true) != (1 < 2))\n"},
     {"not under a comparison", "proc p: bool -> bool = map(b => (not b) == false)\n",
@@ -205,17 +205,19 @@ static const Case expr_cases[] = {
     {"the smallest int", "proc p: int -> int = map(x => -9223372036854775808)\n",
      "proc p: int -> int = map(x => -9223372036854775808)\n"},
     {"fields and indexes", "proc p: int -> int = map(t => t.0.1 + (5).0 + (-5).1 + xs[i + 1][0] + f(x).2 + (a + b).0)\n",
-     "proc p: int -> int = map(t => t.0.1 + (5).0 + (-5).1 + xs[i + 1][0] + f(x).2 + (a + b).0)\n"},
+     "proc p: int -> int = map(\n    t => t.0.1 + (5).0 + (-5).1 + xs[i + 1][0] + f(x).2 + (a + b).0\n)\n"},
     {"lambdas and conditionals",
      "proc p: int -> int = map(p => if p.0 then (a,b) => a else (x) => if x then 1 else 2)\n",
-     "proc p: int -> int = map(p => if p.0 then (a, b) => a else x => if x then 1 else 2)\n"},
+     "proc p: int -> int = map(\n    p => if p.0 then (a, b) => a else x => if x then 1 else 2\n)\n"},
     {"a conditional and a lambda as operands",
      "proc p: int -> int = map(x => (if x then 1 else 2) + 1) | map(f => (x => x)) | filter((y => y))\n",
-     "proc p: int -> int = map(x => (if x then 1 else 2) + 1) | map(f => x => x) | filter(y => y)\n"},
+     "proc p: int -> int = map(x => (if x then 1 else 2) + 1)\n  | map(f => x => x)\n  | filter(y => y)\n"},
     {"tuples, lists, calls, named arguments",
      "proc p: int -> int = sort( by : p=>(p.1 ,p.0) , desc:true ) | map(x => [ ]) | map(x => [1,[2 , 3]])\n"
      "proc q: int -> int = map(x => f())\n",
-     "proc p: int -> int = sort(by: p => (p.1, p.0), desc: true) | map(x => []) | map(x => [1, [2, 3]])\n"
+     "proc p: int -> int = sort(by: p => (p.1, p.0), desc: true)\n"
+     "  | map(x => [])\n"
+     "  | map(x => [1, [2, 3]])\n"
      "\n"
      "proc q: int -> int = map(x => f())\n"},
     {"a stage in parentheses", "pipeline main { stdin | (lower) | (f(1)).0 | stdout }\n",
@@ -303,6 +305,76 @@ static const Case comment_cases[] = {
      "proc p: str -> str = map(s => s + \"#x\")  # y\n"},
 };
 
+/* Lines past WIDTH (80) broken where the grammar allows: flows, calls, lambdas, heads. */
+static const Case width_cases[] = {
+    {"a flow past 80 columns: one stage per line",
+     "pipeline main(n: int = 3) { stdin | lower | words | count | top(n, by: p => p.1) | map(p => p.0) | stdout }\n",
+     "pipeline main(n: int = 3) {\n"
+     "    stdin\n"
+     "      | lower\n"
+     "      | words\n"
+     "      | count\n"
+     "      | top(n, by: p => p.1)\n"
+     "      | map(p => p.0)\n"
+     "      | stdout\n"
+     "}\n"},
+    {"a parameter list past 80 columns: one per line",
+     "pipeline main(pattern: str = \"error|warning\", limit: int = 10, sep: str = \",\", verbose: bool = false) {\n"
+     "    stdin | stdout\n"
+     "}\n",
+     "pipeline main(\n"
+     "    pattern: str = \"error|warning\",\n"
+     "    limit: int = 10,\n"
+     "    sep: str = \",\",\n"
+     "    verbose: bool = false\n"
+     ") {\n"
+     "    stdin | stdout\n"
+     "}\n"},
+    {"a lambda past 80 columns: its body after its =>, one level in",
+     "pipeline main {\n"
+     "    stdin | map(line => if contains(line, \"fatal\") then upper(line) + \"!\" else lower(line) + \"?\") | stdout\n"
+     "}\n",
+     "pipeline main {\n"
+     "    stdin\n"
+     "      | map(\n"
+     "          line =>\n"
+     "              if contains(line, \"fatal\") then upper(line) + \"!\" else lower(line) + \"?\"\n"
+     "      )\n"
+     "      | stdout\n"
+     "}\n"},
+    {"a call past 80 columns: one argument per line",
+     "pipeline main {\n"
+     "    stdin | replace(\"([0-9]{4})-([0-9]{2})-([0-9]{2})\", \"day \\\\3 of month \\\\2 in \\\\1\", all: true) | stdout\n"
+     "}\n",
+     "pipeline main {\n"
+     "    stdin\n"
+     "      | replace(\n"
+     "          \"([0-9]{4})-([0-9]{2})-([0-9]{2})\",\n"
+     "          \"day \\\\3 of month \\\\2 in \\\\1\",\n"
+     "          all: true\n"
+     "      )\n"
+     "      | stdout\n"
+     "}\n"},
+    {"long heads of an extern proc and a pipeline, a comment among the parameters",
+     "extern proc rot(shift_by: int, alphabet: str = \"abcdefghijklmnopqrstuvwxyz\", keep_case: bool = true): str -> str from \"rot.c\"\n"
+     "pipeline main(first_parameter: str = \"aaaaaaaa\",  # the first\n"
+     "              second_parameter: str = \"bbbbbbbbbbbbbbbbbbbb\") {\n"
+     "    stdin | rot(1) | stdout\n"
+     "}\n",
+     "extern proc rot(\n"
+     "    shift_by: int,\n"
+     "    alphabet: str = \"abcdefghijklmnopqrstuvwxyz\",\n"
+     "    keep_case: bool = true\n"
+     "): str -> str from \"rot.c\"\n"
+     "\n"
+     "pipeline main(\n"
+     "    first_parameter: str = \"aaaaaaaa\",  # the first\n"
+     "    second_parameter: str = \"bbbbbbbbbbbbbbbbbbbb\"\n"
+     ") {\n"
+     "    stdin | rot(1) | stdout\n"
+     "}\n"},
+};
+
 static void run_cases(const Case *cases, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
@@ -339,6 +411,11 @@ static void run_cases(const Case *cases, size_t n)
 static void test_layout(void **state)
 {
     run_cases(layout_cases, sizeof layout_cases / sizeof layout_cases[0]);
+}
+
+static void test_width(void **state)
+{
+    run_cases(width_cases, sizeof width_cases / sizeof width_cases[0]);
 }
 
 static void test_exprs(void **state)
@@ -420,6 +497,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_layout),
+        cmocka_unit_test(test_width),
         cmocka_unit_test(test_exprs),
         cmocka_unit_test(test_comments),
         cmocka_unit_test(test_syntax_errors),

@@ -30,11 +30,12 @@ static int parse_src(const char *src, char **dump, char **diags)
     diag_init(&d, gf);
     PipeArena a = {0};
     Program p;
-    assert_true(parse_program_text(&d, &a, "t.pipe", src, &p));
+    bool ok = parse_program_text(&d, &a, "t.pipe", src, &p);
     assert_int_equal(p.nfiles, 1);
     for (int i = 0; i < p.nfiles; i++)
         ast_dump(p.files[i], df, false);
     int errors = d.errors;
+    assert_int_equal(ok, errors == 0); /* false exactly when something was reported */
     diag_free(&d);
     pipe_arena_free(&a);
     fclose(df);
@@ -983,7 +984,8 @@ static void parse_quietly(const char *src, size_t n)
     diag_init(&d, sink);
     PipeArena a = {0};
     Program p;
-    assert_true(parse_program_text(&d, &a, "t.pipe", text, &p));
+    bool ok = parse_program_text(&d, &a, "t.pipe", text, &p);
+    assert_int_equal(ok, d.errors == 0);
     check_tree(p.files[0]);
     diag_free(&d);
     pipe_arena_free(&a);

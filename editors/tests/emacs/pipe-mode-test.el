@@ -127,9 +127,9 @@
   (pipe-test-with-file "examples/import.pipe"
     ;; "\\[[a-z]+\\] *": escaped backslashes, and brackets inside a string
     (pipe-test-faces
-     (5 "\\\\" pipe-escape-face)
-     (5 "[a-z]" font-lock-string-face)
-     (5 "\"\"" font-lock-string-face)))
+     (8 "\\\\" pipe-escape-face)
+     (8 "[a-z]" font-lock-string-face)
+     (8 "\"\"" font-lock-string-face)))
   (pipe-test-with-file "examples/triage.pipe"
     (pipe-test-faces
      (4 "lines" nil)
