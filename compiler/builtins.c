@@ -221,30 +221,30 @@ Type *builtin_type(const Builtin *b, FnCall *c)
 #define AGG (SF_STATEFUL | SF_MERGES)
 static const StdStage stages[] = {
     /* sources */
-    {.name = "stdin", .role = R_SOURCE, .out = O_STR, .ctor = "pipe_src_stdin", .flags = ORD},
+    {.name = "stdin", .role = R_SOURCE, .out = O_STR, .ctor = "pipe_src_stdin", .flags = ORD | SF_LINES},
     {.name = "file", .role = R_SOURCE, .out = O_STR, .nargs = 1, .required = 1, .arg_names = {"path"},
-     .arg_kinds = {A_PATH}, .ctor = "pipe_src_file", .flags = ORD | SF_READS},
+     .arg_kinds = {A_PATH}, .ctor = "pipe_src_file", .flags = ORD | SF_READS | SF_LINES},
     {.name = "files", .role = R_SOURCE, .out = O_STR, .nargs = 1, .required = 1, .arg_names = {"glob"},
-     .arg_kinds = {A_GLOB}, .ctor = "pipe_src_files", .flags = ORD | SF_READS},
+     .arg_kinds = {A_GLOB}, .ctor = "pipe_src_files", .flags = ORD | SF_READS | SF_LINES},
     {.name = "range", .role = R_SOURCE, .out = O_INT, .nargs = 2, .required = 2, .arg_names = {"from", "to"},
      .arg_kinds = {A_INT, A_INT}, .ctor = "pipe_src_range", .flags = ORD},
     {.name = "lines", .role = R_SOURCE, .out = O_STR, .nargs = 1, .required = 1, .arg_names = {"text"},
      .arg_kinds = {A_STR}, .ctor = "pipe_src_lines", .flags = ORD},
     /* sinks */
-    {.name = "stdout", .role = R_SINK, .ctor = "pipe_sink_stdout", .pass = CA_TYPED, .flags = ORD},
-    {.name = "stderr", .role = R_SINK, .ctor = "pipe_sink_stderr", .pass = CA_TYPED, .flags = ORD},
+    {.name = "stdout", .role = R_SINK, .ctor = "pipe_sink_stdout", .pass = CA_TYPED, .flags = ORD | SF_LINES},
+    {.name = "stderr", .role = R_SINK, .ctor = "pipe_sink_stderr", .pass = CA_TYPED, .flags = ORD | SF_LINES},
     {.name = "file", .role = R_SINK, .nargs = 1, .required = 1, .arg_names = {"path"}, .arg_kinds = {A_PATH},
-     .ctor = "pipe_sink_file", .pass = CA_TYPED, .flags = ORD | SF_WRITES},
+     .ctor = "pipe_sink_file", .pass = CA_TYPED, .flags = ORD | SF_WRITES | SF_LINES},
     {.name = "append", .role = R_SINK, .nargs = 1, .required = 1, .arg_names = {"path"}, .arg_kinds = {A_PATH},
-     .ctor = "pipe_sink_append", .pass = CA_TYPED, .flags = ORD | SF_WRITES},
+     .ctor = "pipe_sink_append", .pass = CA_TYPED, .flags = ORD | SF_WRITES | SF_LINES},
     {.name = "discard", .role = R_SINK, .ctor = "pipe_sink_discard", .pass = CA_TYPED},
     /* processors of text */
     {.name = "grep", .role = R_PROC, .in = I_STR, .out = O_STR, .nargs = 1, .required = 1, .arg_names = {"regex"},
-     .arg_kinds = {A_REGEX}, .ctor = "pipe_std_grep", .flags = ORD},
+     .arg_kinds = {A_REGEX}, .ctor = "pipe_std_grep", .flags = ORD | SF_PREFILTER},
     {.name = "grep_v", .role = R_PROC, .in = I_STR, .out = O_STR, .nargs = 1, .required = 1,
      .arg_names = {"regex"}, .arg_kinds = {A_REGEX}, .ctor = "pipe_std_grep_v", .flags = ORD},
     {.name = "grep_f", .role = R_PROC, .in = I_STR, .out = O_STR, .nargs = 1, .required = 1,
-     .arg_names = {"literal"}, .arg_kinds = {A_STR}, .ctor = "pipe_std_grep_f", .flags = ORD},
+     .arg_names = {"literal"}, .arg_kinds = {A_STR}, .ctor = "pipe_std_grep_f", .flags = ORD | SF_PREFILTER},
     {.name = "replace", .role = R_PROC, .in = I_STR, .out = O_STR, .nargs = 2, .required = 2,
      .arg_names = {"regex", "with"}, .arg_kinds = {A_REGEX, A_STR}, .ctor = "pipe_std_replace", .flags = ORD},
     {.name = "find_all", .role = R_PROC, .in = I_STR, .out = O_STR, .nargs = 1, .required = 1,
@@ -368,7 +368,7 @@ static const char *const pass_names[] = {"args", "type, args", "type, out type",
 static const struct { unsigned flag; const char *name; } flag_names[] = {
     {SF_STATEFUL, "stateful"},        {SF_ORDERED, "keeps_order"}, {SF_MERGES, "merges"},
     {SF_READS, "reads_files"},        {SF_WRITES, "writes_files"}, {SF_UNSAFE, "unsafe"},
-    {SF_SPILLS, "may_spill"},
+    {SF_SPILLS, "may_spill"},         {SF_LINES, "lines_verbatim"}, {SF_PREFILTER, "prefilters"},
 };
 
 /* A JSON string or null; the table's texts need no escapes. */

@@ -43,6 +43,10 @@ enum {
     SF_WRITES = 1 << 4,
     SF_UNSAFE = 1 << 5, /* starts other programs: --safe and --sandbox refuse it */
     SF_SPILLS = 1 << 6, /* may write its state to temporary files */
+    SF_LINES = 1 << 7,  /* a source of the lines of files, or a sink writing lines to
+                         * one: lines may pass between the two in blocks (plan.c) */
+    SF_PREFILTER = 1 << 8, /* drops every line without a literal it may name: the
+                            * source before it may skip those lines (plan.c) */
 };
 
 /* A check of one use of a stage that its row cannot express (sema.c). */

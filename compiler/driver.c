@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "embed.h"
+#include "plan.h"
 
 /* Prints "N errors" after the diagnostics (unless "too many errors" was the
  * last word) when they print. */
@@ -78,7 +79,7 @@ bool compile_front(Compilation *c, const CompileOpts *o)
     if (!c->pipeline)
         return false;
     sema_lower(&c->sema, c->pipeline, &c->dag);
-    /* the plan pass (issue 13, point 4) goes here: it reads and marks c->dag */
+    plan_dag(&c->arena, &c->dag);
     int errors = so ? safe_check(&c->sema, &c->dag, so) : 0;
     count_errors(c, errors);
     return errors == 0;

@@ -9,6 +9,7 @@
 
 #include "builtins.h"
 #include "embed.h"
+#include "plan.h"
 #include "safe.h"
 #include "sha256.h"
 #include "version.h"
@@ -1150,29 +1151,13 @@ static void stmts(Emit *E, Buf *b, Node *blk, int ind)
         stmt(E, b, blk->list.v[i], ind);
 }
 
-/* True when e calls field() somewhere (expressions hold no lambdas: sema allows
- * those only as arguments of stages). */
-static bool calls_field(const Node *e)
-{
-    if (!e)
-        return false;
-    if (e->kind == N_CALL && e->name && !strcmp(e->name, "field"))
-        return true;
-    /* a for loop's c is sema's symbol of its value variable, not a node */
-    if (calls_field(e->a) || calls_field(e->b) || (e->kind != N_FOR && calls_field(e->c)))
-        return true;
-    for (int i = 0; i < e->list.n; i++)
-        if (calls_field(e->list.v[i]))
-            return true;
-    return false;
-}
-
 /* Declares fa_ (see PipeFieldAt) at the top of a function whose body calls
- * field(); returns the flag to restore once the function is emitted. */
-static bool field_begin(Emit *E, Buf *b, const Node *body)
+ * field() (memo, as the plan found); returns the flag to restore once the
+ * function is emitted. */
+static bool field_begin(Emit *E, Buf *b, bool memo)
 {
     bool saved = E->field_at;
-    E->field_at = calls_field(body);
+    E->field_at = memo;
     if (E->field_at)
         bf(b, "    PipeFieldAt fa_ = {0};\n");
     return saved;
@@ -1263,7 +1248,7 @@ static void emit_stateful(Emit *E, Node *d)
             bf(b, "    Proc_%s *self = (Proc_%s *)self_; (void)self; (void)port_;\n", nm, nm);
             run_open(b, "self->run_");
             bf(b, "    %s v_%s_%d = *(%s const *)item_;\n", ctype(E, y->type), y->name, y->id, ctype(E, y->type));
-            bool fa = field_begin(E, b, m->a);
+            bool fa = field_begin(E, b, plan_calls_field(m->a));
             stmts(E, b, m->a, 1);
             bf(b, "}\n");
             E->field_at = fa;
@@ -1271,7 +1256,7 @@ static void emit_stateful(Emit *E, Node *d)
             bf(b, "static void proc_%s_%s(PipeNode *self_)\n{\n", nm, m->ival ? "start" : "finish");
             bf(b, "    Proc_%s *self = (Proc_%s *)self_; (void)self;\n", nm, nm);
             run_open(b, "self->run_");
-            bool fa = field_begin(E, b, m->a);
+            bool fa = field_begin(E, b, plan_calls_field(m->a));
             stmts(E, b, m->a, 1);
             bf(b, "}\n");
             E->field_at = fa;
@@ -1326,7 +1311,7 @@ static void emit_lambda_node(Emit *E, DagNode *n)
     if (n->kind == SK_MAP || n->kind == SK_FILTER || n->kind == SK_FLAT_MAP) {
         bf(b, "static void n%d_push(PipeNode *self_, const void *item_, int port_)\n{\n    (void)port_;\n", n->id);
         run_open(b, "((RunNode_ *)self_)->run");
-        bool fa = field_begin(E, b, lam->a);
+        bool fa = field_begin(E, b, n->plan & PLAN_FIELD_MEMO);
         env_open(E, b, n->inst);
         lambda_params(E, b, lam, n->in, "item_");
         line_dir(E, b, lam->a->loc);
@@ -1352,7 +1337,7 @@ static void emit_lambda_node(Emit *E, DagNode *n)
         bf(b, "static void n%d_key(void *env_, const void *item_, void *key_, PipeArena *scratch_)\n{\n", n->id);
         run_open(b, "env_");
         bf(b, "    PipeNode *self_ = R_->n%d_node; (void)scratch_; (void)self_;\n", n->id);
-        bool fa = field_begin(E, b, lam->a);
+        bool fa = field_begin(E, b, n->plan & PLAN_FIELD_MEMO);
         env_open(E, b, n->inst);
         lambda_params(E, b, lam, n->in, "item_");
         line_dir(E, b, lam->a->loc);
@@ -1362,26 +1347,6 @@ static void emit_lambda_node(Emit *E, DagNode *n)
         E->field_at = fa;
     }
     E->self = saved;
-}
-
-/* True when evaluating e cannot raise a runtime error: names, literals, fields
- * and tuples of those (a sort before top is fused with it only then). */
-static bool cannot_fail(const Node *e)
-{
-    switch (e->kind) {
-    case N_NAME:
-    case N_INT:
-    case N_FLOAT:
-    case N_STR:
-    case N_BOOL: return true;
-    case N_FIELD: return cannot_fail(e->a);
-    case N_TUPLE:
-        for (int i = 0; i < e->list.n; i++)
-            if (!cannot_fail(e->list.v[i]))
-                return false;
-        return true;
-    default: return false;
-    }
 }
 
 /* An argument of a stage, evaluated in build(); `def` when absent. */
@@ -1449,8 +1414,7 @@ void emit_stage_sort(Emit *E, DagNode *n, const char *pos)
     }
 }
 
-/* top: like sort, and told when its key cannot fail (then a sort before it
- * may hand items over unsorted: pipe_std_top_total) */
+/* top: like sort (a sort before it may be fused with it: PIPE_PLAN_FUSE_TOP) */
 void emit_stage_top(Emit *E, DagNode *n, const char *pos)
 {
     Buf *b = &E->build;
@@ -1461,8 +1425,6 @@ void emit_stage_top(Emit *E, DagNode *n, const char *pos)
         bf(b, ", n%d_key, R_, %s);\n    R_->n%d_node = n%d;\n", n->id, tdesc(E, n->lambda->type), n->id, n->id);
     else
         bf(b, ", 0, 0, %s);\n", tin);
-    if (!n->lambda || cannot_fail(n->lambda->a))
-        bf(b, "    pipe_std_top_total(n%d);\n", n->id);
     if (n->lambda)
         emit_lambda_node(E, n);
 }
@@ -1548,6 +1510,10 @@ static void emit_node(Emit *E, DagNode *n)
         bf(b, "    pipe_connect(n%d, n%d, %d);\n", n->ins[i].from->id, n->id, n->ins[i].port);
     if (n->on_error == OE_SKIP)
         bf(b, "    pipe_node_on_error(n%d, PIPE_ON_ERROR_SKIP, 0);\n", n->id);
+    if (n->plan & PLAN_RUNTIME) {
+        char flags[128];
+        bf(b, "    n%d->flags = %s;\n", n->id, plan_runtime_c(n->plan, flags, sizeof flags));
+    }
     bf(b, "    }\n");
     free(pos.p);
 }
@@ -1603,7 +1569,7 @@ static void emit_envs(Emit *E)
         bf(&E->run, "    Env_%s E%d;\n", d->name, i);
         /* the instance's arguments, evaluated in the caller's scope */
         DagInst *I = &dag->insts[i];
-        Node **slots = I->call->sema;
+        Node **slots = I->args;
         Buf *b = &E->build;
         bf(b, "    {\n");
         env_open(E, b, I->parent);

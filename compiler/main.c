@@ -10,6 +10,7 @@
 #include "driver.h"
 #include "fmt.h"
 #include "graph.h"
+#include "plan.h"
 #include "repl.h"
 #include "rt_impl.h"
 #include "version.h"
@@ -27,6 +28,7 @@ static const char usage[] =
     "                                          per diagnostic per line, on stdout)\n"
     "  graph SCRIPT [--format dot|svg|png] [-o OUT] [--pipeline NAME]\n"
     "                                          the pipeline's DAG (svg, png: with Graphviz)\n"
+    "  plan SCRIPT [--pipeline NAME] [PARAMS]  how each stage runs: one line per stage\n"
     "  repl [SCRIPT]                           interactive session (:help inside)\n"
     "  fmt [--check] SCRIPT... | -             rewrite in the canonical layout (--check: list, exit 1)\n"
     "\n"
@@ -179,6 +181,17 @@ static int cmd_build(const Cli *c)
     return rc;
 }
 
+/* `pipec plan`: how each stage of the pipeline runs (plan.h). */
+static int cmd_plan(const Cli *c)
+{
+    Compilation f;
+    bool ok = front(&f, c, false, false);
+    if (ok)
+        plan_write(&f.sema, &f.dag, stdout);
+    compile_free(&f);
+    return ok ? 0 : 2;
+}
+
 static int cmd_graph(const Cli *c)
 {
     const char *fmt = c->format ? c->format : "dot";
@@ -318,12 +331,13 @@ static int parse_cli(Cli *c, int argc, char **argv)
      * entries already read: nothing to allocate, nothing to free on any exit */
     c->rest = argv + 2;
     c->max_errors = -1;
-    bool is_run = !strcmp(c->cmd, "run");
+    bool is_run = !strcmp(c->cmd, "run") || !strcmp(c->cmd, "plan"); /* plan: a run's command line */
     int rc;
     for (int i = 2; i < argc; i++) {
         const char *a = argv[i];
         /* run: after the script, options belong to the pipeline */
-        if ((!is_run || !c->script) && strcmp(c->cmd, "graph") && (rc = safe_option(c, argc, argv, &i)) != -1) {
+        bool safe_opts = strcmp(c->cmd, "graph") && strcmp(c->cmd, "plan");
+        if ((!is_run || !c->script) && safe_opts && (rc = safe_option(c, argc, argv, &i)) != -1) {
             if (rc == -2)
                 continue;
             return rc;
@@ -384,6 +398,8 @@ static int command(const Cli *c)
         return cmd_emit(c);
     if (!strcmp(c->cmd, "graph"))
         return cmd_graph(c);
+    if (!strcmp(c->cmd, "plan"))
+        return cmd_plan(c);
     return cmd_check(c);
 }
 
@@ -391,7 +407,7 @@ int main(int argc, char **argv)
 {
     pipe_process_init(); /* before any file or pipe is opened */
     if (argc < 2)
-        return usage_error("missing command (run, build, emit-c, check or graph)", NULL, "");
+        return usage_error("missing command (run, build, emit-c, check, graph or plan)", NULL, "");
     if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
         fputs(usage, stdout);
         return 0;
@@ -409,8 +425,8 @@ int main(int argc, char **argv)
     Cli c = {0};
     c.cmd = argv[1];
     if (strcmp(c.cmd, "run") && strcmp(c.cmd, "build") && strcmp(c.cmd, "emit-c") && strcmp(c.cmd, "check") &&
-        strcmp(c.cmd, "graph"))
-        return usage_error("unknown command", c.cmd, " (expected run, build, emit-c, check or graph)");
+        strcmp(c.cmd, "graph") && strcmp(c.cmd, "plan"))
+        return usage_error("unknown command", c.cmd, " (expected run, build, emit-c, check, graph or plan)");
     int rc = parse_cli(&c, argc, argv);
     if (rc < 0)
         rc = command(&c);

@@ -1,5 +1,6 @@
 /* sema.c — checks a program: names, types of every expression, proc body and
- * stream connection, the DAG rules of pipelines; and lowers pipelines to DAGs. */
+ * stream connection, the DAG rules of pipelines; records on each stage what
+ * lowering (lower.c) needs. */
 #include "sema.h"
 
 #include <errno.h>
@@ -18,14 +19,15 @@ typedef struct ProcInfo {
     Type *in, *out; /* NULL where the side is missing */
     Type **ptypes;  /* parameter types */
     bool checking;  /* a composite proc being checked: recursion guard */
+    bool checked;   /* a composite proc whose flow was checked */
     bool recursion_reported;
+    Node *tail;     /* a composite proc: the last stage of its flow */
 } ProcInfo;
 
 /* What sema keeps about a pipeline (decl->sema). */
 typedef struct PipeInfo {
     Scope *scope;
     Type **ptypes;
-    Dag *dag;
 } PipeInfo;
 
 /* ------------------------------------------------------------------ helpers */
@@ -33,8 +35,7 @@ typedef struct PipeInfo {
 static void report(Sema *s, bool error, Loc loc, const char *fmt, va_list ap) __attribute__((format(printf, 4, 0)));
 static void report(Sema *s, bool error, Loc loc, const char *fmt, va_list ap)
 {
-    if (!s->quiet)
-        diag_vreport(s->diag, error ? DIAG_ERROR : DIAG_WARNING, NULL, loc, fmt, ap);
+    diag_vreport(s->diag, error ? DIAG_ERROR : DIAG_WARNING, NULL, loc, fmt, ap);
 }
 
 static void err(Sema *s, Loc loc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -965,60 +966,37 @@ static void check_proc(Sema *s, Node *d)
         check_stateful(s, d, pi);
 }
 
-/* ------------------------------------------------------------------ lowering */
+/* ------------------------------------------------------------------ flows */
 
-typedef struct Lower {
-    Sema *s;
-    Dag *dag;
-} Lower;
+/* The items a stage receives while its flow is checked: their type (NULL:
+ * the stage starts the flow) and the stage producing them, for messages
+ * (input: they are the input of proc `stage`). */
+typedef struct Prev {
+    Type *t;
+    Node *stage;
+    bool input;
+} Prev;
 
-static DagNode *dag_node(Lower *L, StageKind k, Node *stage, Type *in, Type *out)
-{
-    Sema *s = L->s;
-    DagNode *n = pipe_alloc(s->arena, sizeof *n);
-    memset(n, 0, sizeof *n);
-    n->id = L->dag->n + 1;
-    n->kind = k;
-    n->stage = stage;
-    n->in = in;
-    n->out = out;
-    n->inst = -1;
-    if (L->dag->n == L->dag->cap) {
-        int cap = L->dag->cap ? L->dag->cap * 2 : 16;
-        DagNode **v = pipe_alloc(s->arena, sizeof *v * (size_t)cap);
-        if (L->dag->n)
-            memcpy(v, L->dag->nodes, sizeof *v * (size_t)L->dag->n);
-        L->dag->nodes = v;
-        L->dag->cap = cap;
-    }
-    L->dag->nodes[L->dag->n++] = n;
-    return n;
-}
-
-static void dag_connect(Lower *L, DagNode *from, DagNode *to, int port)
-{
-    if (!from || !to)
-        return;
-    if (to->nins == to->capins) {
-        int cap = to->capins ? to->capins * 2 : 4;
-        DagEdge *v = pipe_alloc(L->s->arena, sizeof *v * (size_t)cap);
-        if (to->nins)
-            memcpy(v, to->ins, sizeof *v * (size_t)to->nins);
-        to->ins = v;
-        to->capins = cap;
-    }
-    to->ins[to->nins].from = from;
-    to->ins[to->nins].port = port;
-    to->nins++;
-}
-
+/* What checking a flow found: its last items (tail.t NULL when it ends in a
+ * sink or failed). */
 typedef struct FlowEnd {
-    DagNode *tail; /* the last node, producing the flow's items; NULL when sunk */
-    bool sunk;     /* the flow ended in a sink */
+    Prev tail;
+    bool sunk; /* the flow ended in a sink */
     bool failed;
 } FlowEnd;
 
-static FlowEnd lower_flow(Lower *L, Scope *sc, int inst, Node *flow, DagNode *prev);
+static FlowEnd check_flow(Sema *s, Scope *sc, Node *flow, Prev prev);
+
+/* The facts of stage (its sema), which lowering reads. */
+static StageFact *fact_new(Sema *s, Node *stage, StageKind k, Scope *sc)
+{
+    StageFact *f = pipe_alloc(s->arena, sizeof *f);
+    memset(f, 0, sizeof *f);
+    f->kind = k;
+    f->scope = sc;
+    stage->sema = f;
+    return f;
+}
 
 /* Binds the call's arguments to a signature's slots: positional ones first,
  * then named ones.  Returns false after reporting. */
@@ -1130,22 +1108,22 @@ static Type *out_type(Sema *s, const StdStage *st, Type *in)
 }
 
 /* Names the stage that produces a stream, for messages: "'stdin' at 8:5". */
-static const char *producer(Sema *s, DagNode *n)
+static const char *producer(Sema *s, Prev p)
 {
     char buf[200];
-    const char *nm = n->stage && n->stage->name ? n->stage->name : "the stream before it";
-    if (n->std && !strcmp(n->std, "<input>"))
+    const char *nm = p.stage && p.stage->name ? p.stage->name : "the stream before it";
+    if (p.input)
         snprintf(buf, sizeof buf, "the input of proc '%s'", nm);
-    else if (n->stage && n->stage->name)
-        snprintf(buf, sizeof buf, "'%s' at %d:%d", nm, n->stage->loc.line, n->stage->loc.col);
+    else if (p.stage && p.stage->name)
+        snprintf(buf, sizeof buf, "'%s' at %d:%d", nm, p.stage->loc.line, p.stage->loc.col);
     else
         snprintf(buf, sizeof buf, "%s", nm);
     return ast_strdup(s->arena, buf, strlen(buf));
 }
 
-static bool in_ok(Sema *s, Node *stage, const char *name, InRule r, DagNode *prev)
+static bool in_ok(Sema *s, Node *stage, const char *name, InRule r, Prev prev)
 {
-    Type *in = prev->out;
+    Type *in = prev.t;
     const char *want = NULL;
     switch (r) {
     case I_ANY: return true;
@@ -1158,8 +1136,8 @@ static bool in_ok(Sema *s, Node *stage, const char *name, InRule r, DagNode *pre
     return false;
 }
 
-/* Lowers stage as a flow of its own after prev (NULL: first). */
-static FlowEnd lower_one(Lower *L, Scope *sc, int inst, Node *stage, DagNode *prev)
+/* Checks stage as a flow of its own after prev (t NULL: first). */
+static FlowEnd check_one(Sema *s, Scope *sc, Node *stage, Prev prev)
 {
     Node fl = {0};
     fl.kind = N_FLOW;
@@ -1167,34 +1145,38 @@ static FlowEnd lower_one(Lower *L, Scope *sc, int inst, Node *stage, DagNode *pr
     Node *one[1] = {stage};
     fl.list.v = one;
     fl.list.n = 1;
-    return lower_flow(L, sc, inst, &fl, prev);
+    return check_flow(s, sc, &fl, prev);
 }
 
-/* A stream argument of a fan-in: a bound stream or a source stage. */
-static DagNode *stream_arg(Lower *L, Scope *sc, int inst, Node *a)
+/* A stream argument of a fan-in: a bound stream or a source stage; t NULL
+ * when it had errors (reported). */
+static Prev stream_arg(Sema *s, Scope *sc, Node *a)
 {
-    Sema *s = L->s;
+    Prev none = {0};
     if (a->kind == N_NAME) {
         Sym *y = scope_find(sc, a->name);
         if (y && y->kind == SYM_STREAM) {
             y->used = true;
-            return y->stream; /* NULL for a binding that had errors: reported there */
+            if (!y->producer)
+                return none; /* a binding that had errors: reported there */
+            fact_new(s, a, SK_SOURCE, sc)->stream = y;
+            return (Prev){y->type, y->producer, false};
         }
     }
     if (a->kind == N_NAME || a->kind == N_CALL) {
-        FlowEnd fe = lower_one(L, sc, inst, a, NULL);
+        FlowEnd fe = check_one(s, sc, a, none);
         if (fe.sunk)
             err(s, a->loc, "a sink cannot be an input of a fan-in");
         return fe.tail;
     }
     err(s, a->loc, "expected a stream (a bound name or a source such as file(\"x\")), found %s",
         ast_kind_name(a->kind));
-    return NULL;
+    return none;
 }
 
-static DagNode *lower_fanin(Lower *L, Scope *sc, int inst, Node *stage, const StdStage *st)
+static Prev check_fanin(Sema *s, Scope *sc, Node *stage, const StdStage *st)
 {
-    Sema *s = L->s;
+    Prev none = {0};
     const char *name = st->name;
     int n = stage->kind == N_CALL ? stage->list.n : 0;
     bool zip = st->out == O_PAIR;
@@ -1203,60 +1185,59 @@ static DagNode *lower_fanin(Lower *L, Scope *sc, int inst, Node *stage, const St
             err(s, stage->loc, "zip takes two streams, found %d", n);
         else
             err(s, stage->loc, "%s takes one or more streams, found %d", name, n);
-        return NULL;
+        return none;
     }
-    DagNode **ins = pipe_alloc(s->arena, sizeof *ins * (size_t)n);
+    Prev *in = pipe_alloc(s->arena, sizeof *in * (size_t)n);
     Type *t = NULL;
     bool bad = false;
     for (int i = 0; i < n; i++) {
         Node *a = stage->list.v[i];
         if (a->kind == N_ARG && a->name) {
             err(s, a->loc, "%s takes no named arguments", name);
-            return NULL;
+            return none;
         }
-        ins[i] = stream_arg(L, sc, inst, arg_value(a));
-        if (!ins[i]) {
+        in[i] = stream_arg(s, sc, arg_value(a));
+        if (!in[i].t) {
             bad = true;
             continue;
         }
         if (!zip) {
             if (!t)
-                t = ins[i]->out;
-            else if (!type_eq(t, ins[i]->out)) {
+                t = in[i].t;
+            else if (!type_eq(t, in[i].t)) {
                 err(s, arg_value(a)->loc, "all inputs of %s must carry one type: the first carries %s, this one %s",
-                    name, tn(s, t), tn(s, ins[i]->out));
+                    name, tn(s, t), tn(s, in[i].t));
                 bad = true;
             }
         }
     }
     if (bad)
-        return NULL;
-    Type *out = zip ? type_pair(s->arena, ins[0]->out, ins[1]->out) : t;
-    DagNode *f = dag_node(L, SK_FANIN, stage, zip ? NULL : t, out);
-    f->std = name;
+        return none;
+    Type *out = zip ? type_pair(s->arena, in[0].t, in[1].t) : t;
+    StageFact *f = fact_new(s, stage, SK_FANIN, sc);
     f->row = st;
-    f->scope = sc;
-    f->inst = inst;
-    for (int i = 0; i < n; i++)
-        dag_connect(L, ins[i], f, i);
-    return f;
+    f->in = zip ? NULL : out;
+    f->out = out;
+    return (Prev){out, stage, false};
 }
 
-/* A stream bound by name, which can only start a flow; NULL with *failed set
- * after its binding's errors or when it does not start one. */
-static DagNode *lower_stream(Sema *s, Sym *y, Node *stage, DagNode *prev, bool *failed)
+/* A stream bound by name, which can only start a flow; t NULL with *failed
+ * set after its binding's errors or when it does not start one. */
+static Prev check_stream(Sema *s, Scope *sc, Sym *y, Node *stage, Prev prev, bool *failed)
 {
+    Prev none = {0};
     y->used = true;
-    if (!y->stream) {
+    if (!y->producer) {
         *failed = true;
-        return NULL;
+        return none;
     }
-    if (prev) {
+    if (prev.t) {
         err(s, stage->loc, "stream '%s' can only start a flow", stage->name);
         *failed = true;
-        return NULL;
+        return none;
     }
-    return y->stream;
+    fact_new(s, stage, SK_SOURCE, sc)->stream = y;
+    return (Prev){y->type, y->producer, false};
 }
 
 /* Binds and checks the arguments of a use of proc d; NULL after reporting. */
@@ -1287,16 +1268,16 @@ static Node **proc_args(Sema *s, Scope *sc, Node *stage, Node *d, ProcInfo *pi)
 }
 
 /* Whether proc d fits where it is used: after prev (or first), last or not. */
-static bool proc_fits(Sema *s, Node *stage, Node *d, ProcInfo *pi, DagNode *prev, bool last)
+static bool proc_fits(Sema *s, Node *stage, Node *d, ProcInfo *pi, Prev prev, bool last)
 {
     const char *name = d->name;
-    if (pi->in && !prev)
+    if (pi->in && !prev.t)
         err(s, stage->loc, "proc '%s' takes %s items: it cannot start a flow", name, tn(s, pi->in));
-    else if (!pi->in && prev)
+    else if (!pi->in && prev.t)
         err(s, stage->loc, "proc '%s' is a source: it can only start a flow", name);
-    else if (pi->in && !type_eq(pi->in, prev->out))
+    else if (pi->in && !type_eq(pi->in, prev.t))
         err(s, stage->loc, "type mismatch: '%s' takes %s, but %s produces %s", name, tn(s, pi->in),
-            producer(s, prev), tn(s, prev->out));
+            producer(s, prev), tn(s, prev.t));
     else if (!pi->out && !last)
         err(s, stage->loc, "proc '%s' is a sink: it must end the flow", name);
     else
@@ -1304,80 +1285,50 @@ static bool proc_fits(Sema *s, Node *stage, Node *d, ProcInfo *pi, DagNode *prev
     return false;
 }
 
-/* Expands a use of composite proc d: its flow, lowered as an instance after
- * prev, quietly (the proc was checked on its own).  A proc that uses itself
- * is reported once per loop. */
-static DagNode *lower_composite(Lower *L, Scope *sc, int inst, Node *stage, Node *d, Node **slots, DagNode *prev,
-                                bool *sunk, bool *failed)
+static void check_proc_flow(Sema *s, Node *d, ProcInfo *pi);
+
+/* A use of composite proc d: its flow is checked once, on its own (now, when
+ * it was not yet); a proc that uses itself is reported once per loop. */
+static bool composite_ok(Sema *s, Node *stage, Node *d, ProcInfo *pi)
 {
-    Sema *s = L->s;
-    ProcInfo *pi = d->sema;
     if (pi->checking) {
-        /* reported even while re-lowering quietly: through another proc, the
-         * first lowering to meet the loop may be a quiet one */
         if (!pi->recursion_reported)
-            diag_error(s->diag, stage->loc, "proc '%s' uses itself", d->name);
+            err(s, stage->loc, "proc '%s' uses itself", d->name);
         /* one report per loop: every proc on it is being checked now */
         for (int k = 0; k < s->nprocs; k++) {
             ProcInfo *o = s->procs[k]->sema;
             if (o && o->checking)
                 o->recursion_reported = true;
         }
-        *failed = true;
-        return NULL;
+        return false;
     }
-    Dag *dag = L->dag;
-    if (dag->ninsts == dag->capinsts) {
-        int cap = dag->capinsts ? dag->capinsts * 2 : 8;
-        DagInst *v = pipe_alloc(s->arena, sizeof *v * (size_t)cap);
-        if (dag->ninsts)
-            memcpy(v, dag->insts, sizeof *v * (size_t)dag->ninsts);
-        dag->insts = v;
-        dag->capinsts = cap;
-    }
-    DagInst *I = &dag->insts[dag->ninsts];
-    I->id = dag->ninsts++;
-    I->decl = d;
-    I->call = stage;
-    I->scope = sc;
-    I->parent = inst;
-    stage->sema = slots;
-    s->quiet++;
-    pi->checking = true;
-    FlowEnd fe = lower_flow(L, pi->scope, I->id, d->a, prev);
-    pi->checking = false;
-    s->quiet--;
-    *sunk = fe.sunk;
-    if (fe.failed)
-        *failed = true;
-    return fe.tail;
+    if (!pi->checked)
+        check_proc_flow(s, d, pi);
+    return true;
 }
 
-/* A use of proc d: a composite one expands, any other is a node. */
-static DagNode *lower_proc(Lower *L, Scope *sc, int inst, Node *stage, Node *d, DagNode *prev, bool last,
-                           bool *sunk, bool *failed)
+/* A use of proc d after prev (or first), last or not; a composite one is
+ * expanded by lowering. */
+static Prev check_proc_use(Sema *s, Scope *sc, Node *stage, Node *d, Prev prev, bool last, bool *sunk,
+                           bool *failed)
 {
-    Sema *s = L->s;
+    Prev none = {0};
     ProcInfo *pi = d->sema;
     Node **slots = pi ? proc_args(s, sc, stage, d, pi) : NULL;
-    if (!slots || !proc_fits(s, stage, d, pi, prev, last)) {
+    bool composite = d->kind == N_PROC && d->form == PROC_COMPOSITE;
+    if (!slots || !proc_fits(s, stage, d, pi, prev, last) || (composite && !composite_ok(s, stage, d, pi))) {
         *failed = true;
-        return NULL;
+        return none;
     }
-    if (d->kind == N_PROC && d->form == PROC_COMPOSITE)
-        return lower_composite(L, sc, inst, stage, d, slots, prev, sunk, failed);
-    DagNode *n = dag_node(L, d->kind == N_EXTERN ? SK_EXTERN : SK_PROC, stage, pi->in, pi->out);
-    n->decl = d;
-    n->args = slots;
-    n->nargs = d->params.n;
-    n->scope = sc;
-    n->inst = inst;
-    dag_connect(L, prev, n, 0);
-    if (!pi->out) {
-        *sunk = true;
-        return NULL;
-    }
-    return n;
+    StageFact *f = fact_new(s, stage, d->kind == N_EXTERN ? SK_EXTERN : SK_PROC, sc);
+    f->decl = d;
+    f->args = slots;
+    f->nargs = d->params.n;
+    f->in = pi->in;
+    f->out = pi->out;
+    *sunk = !pi->out;
+    /* a composite proc's items come from the last stage of its flow */
+    return pi->out ? (Prev){pi->out, composite && pi->tail ? pi->tail : stage, false} : none;
 }
 
 /* Reports a name that is no standard stage where it stands: another stage's
@@ -1425,77 +1376,72 @@ static Node **std_args(Sema *s, Scope *sc, Node *stage, const StdStage *st)
     return slots;
 }
 
-/* One use of a standard stage, for its row's check hook: the node is made
+/* One use of a standard stage, for its row's check hook: the facts are made
  * with the row's kind and output; the hook sets what the row cannot say. */
 struct StageUse {
-    Lower *L;
+    Sema *s;
     Scope *sc;
-    int inst;
-    DagNode *n;
+    Node *stage;
+    StageFact *f;
 };
 
 /* A use of standard stage `stage->name` after prev (or first), last or not. */
-static DagNode *lower_std(Lower *L, Scope *sc, int inst, Node *stage, DagNode *prev, bool last, bool *sunk,
-                          bool *failed)
+static Prev check_std(Sema *s, Scope *sc, Node *stage, Prev prev, bool last, bool *sunk, bool *failed)
 {
-    Sema *s = L->s;
-    const StdStage *st = std_stage_find(stage->name, prev != NULL, last);
+    Prev none = {0};
+    const StdStage *st = std_stage_find(stage->name, prev.t != NULL, last);
     if (!st) {
         std_misplaced(s, stage);
     } else if (st->role == R_FANIN) {
-        DagNode *f = lower_fanin(L, sc, inst, stage, st);
-        *failed = !f;
+        Prev f = check_fanin(s, sc, stage, st);
+        *failed = !f.t;
         return f;
     }
     Node **slots = st ? std_args(s, sc, stage, st) : NULL;
-    if (!slots || (prev && !in_ok(s, stage, st->name, st->in, prev))) {
+    if (!slots || (prev.t && !in_ok(s, stage, st->name, st->in, prev))) {
         *failed = true;
-        return NULL;
+        return none;
     }
     StageKind k = st->role == R_SOURCE ? SK_SOURCE : st->role == R_SINK ? SK_SINK : SK_STD;
-    Type *in = prev ? prev->out : NULL;
-    DagNode *n = dag_node(L, k, stage, in, st->role == R_SINK ? NULL : out_type(s, st, in));
-    n->std = st->name;
-    n->row = st;
-    n->args = slots;
-    n->nargs = st->nargs;
-    n->scope = sc;
-    n->inst = inst;
-    dag_connect(L, prev, n, 0);
+    StageFact *f = fact_new(s, stage, k, sc);
+    f->row = st;
+    f->args = slots;
+    f->nargs = st->nargs;
+    f->in = prev.t;
+    f->out = st->role == R_SINK ? NULL : out_type(s, st, prev.t);
     if (st->check) {
-        struct StageUse u = {L, sc, inst, n};
+        struct StageUse u = {s, sc, stage, f};
         st->check(&u);
     }
     *sunk = k == SK_SINK;
-    return *sunk ? NULL : n;
+    return *sunk ? none : (Prev){f->out, stage, false};
 }
 
-/* Lowers one stage.  prev is the node before it (NULL when first).  Returns
- * the node producing the stage's output, or NULL for a sink or on error
- * (*sunk tells which). */
-static DagNode *lower_stage(Lower *L, Scope *sc, int inst, Node *stage, DagNode *prev, bool last, bool *sunk,
-                            bool *failed)
+/* Checks one stage after prev (t NULL when first): its facts go on the stage
+ * node for lowering.  Returns the items it produces (t NULL for a sink or on
+ * error: *sunk tells which). */
+static Prev check_stage(Sema *s, Scope *sc, Node *stage, Prev prev, bool last, bool *sunk, bool *failed)
 {
-    Sema *s = L->s;
+    Prev none = {0};
     *sunk = false;
     if (stage->kind != N_NAME && stage->kind != N_CALL) {
         err(s, stage->loc, "expected a stage (a name or a call such as grep(\"x\")), found %s",
             ast_kind_name(stage->kind));
         *failed = true;
-        return NULL;
+        return none;
     }
     Sym *y = scope_find(sc, stage->name);
     if (y && y->kind == SYM_STREAM && stage->kind == N_NAME)
-        return lower_stream(s, y, stage, prev, failed);
+        return check_stream(s, sc, y, stage, prev, failed);
     if (y && stage->kind == N_NAME) {
         err(s, stage->loc, "'%s' is a value, not a stage", stage->name);
         *failed = true;
-        return NULL;
+        return none;
     }
     Node *d = sema_find_proc(s, stage->name);
     if (d)
-        return lower_proc(L, sc, inst, stage, d, prev, last, sunk, failed);
-    return lower_std(L, sc, inst, stage, prev, last, sunk, failed);
+        return check_proc_use(s, sc, stage, d, prev, last, sunk, failed);
+    return check_std(s, sc, stage, prev, last, sunk, failed);
 }
 
 /* ------------------------------------------------------------------ stage hooks */
@@ -1504,61 +1450,60 @@ static DagNode *lower_stage(Lower *L, Scope *sc, int inst, Node *stage, DagNode 
  * on the item: its body's type. */
 static Type *use_lambda(struct StageUse *u)
 {
-    DagNode *n = u->n;
-    n->lambda = n->args[0];
-    return lambda(u->L->s, u->sc, n->lambda, n->in, n->std);
+    StageFact *f = u->f;
+    f->lambda = f->args[0];
+    return lambda(u->s, u->sc, f->lambda, f->in, f->row->name);
 }
 
 void sema_stage_map(struct StageUse *u)
 {
     Type *bt = use_lambda(u);
     if (bt->kind == T_EMPTY_LIST || bt->kind == T_VOID) {
-        err(u->L->s, u->n->lambda->loc, "map's function must return a value of a known type, found %s",
-            tn(u->L->s, bt));
+        err(u->s, u->f->lambda->loc, "map's function must return a value of a known type, found %s", tn(u->s, bt));
         bt = TY_ERROR;
     }
-    u->n->kind = SK_MAP;
-    u->n->out = bt;
+    u->f->kind = SK_MAP;
+    u->f->out = bt;
 }
 
 void sema_stage_filter(struct StageUse *u)
 {
     Type *bt = use_lambda(u);
     if (bt->kind != T_BOOL && bt->kind != T_ERROR)
-        err(u->L->s, u->n->lambda->loc, "filter's function must return bool, found %s", tn(u->L->s, bt));
-    u->n->kind = SK_FILTER;
+        err(u->s, u->f->lambda->loc, "filter's function must return bool, found %s", tn(u->s, bt));
+    u->f->kind = SK_FILTER;
 }
 
 void sema_stage_flat_map(struct StageUse *u)
 {
     Type *bt = use_lambda(u);
     if (bt->kind != T_LIST && bt->kind != T_ERROR)
-        err(u->L->s, u->n->lambda->loc, "flat_map's function must return a list, found %s", tn(u->L->s, bt));
-    u->n->kind = SK_FLAT_MAP;
-    u->n->out = bt->kind == T_LIST ? bt->elems[0] : TY_ERROR;
+        err(u->s, u->f->lambda->loc, "flat_map's function must return a list, found %s", tn(u->s, bt));
+    u->f->kind = SK_FLAT_MAP;
+    u->f->out = bt->kind == T_LIST ? bt->elems[0] : TY_ERROR;
 }
 
 /* sort and top: the key (the row's function argument, else the item) must
  * have an order. */
 void sema_stage_key(struct StageUse *u)
 {
-    DagNode *n = u->n;
-    Sema *s = u->L->s;
-    for (int i = 0; i < n->nargs; i++)
-        if (n->row->arg_kinds[i] == A_FN)
-            n->lambda = n->args[i];
-    Node *fn = n->lambda;
-    Type *kt = fn ? lambda(s, u->sc, fn, n->in, n->std) : n->in;
+    StageFact *f = u->f;
+    Sema *s = u->s;
+    for (int i = 0; i < f->nargs; i++)
+        if (f->row->arg_kinds[i] == A_FN)
+            f->lambda = f->args[i];
+    Node *fn = f->lambda;
+    Type *kt = fn ? lambda(s, u->sc, fn, f->in, f->row->name) : f->in;
     if (!type_is_ordered(kt))
-        err(s, fn ? fn->loc : n->stage->loc, "%s needs keys with an order, found %s", n->std, tn(s, kt));
+        err(s, fn ? fn->loc : u->stage->loc, "%s needs keys with an order, found %s", f->row->name, tn(s, kt));
 }
 
 /* format("..."): a constant format names only fields the items have. */
 void sema_stage_format(struct StageUse *u)
 {
-    Sema *s = u->L->s;
-    Node *a = u->n->args[0];
-    Type *in = u->n->in;
+    Sema *s = u->s;
+    Node *a = u->f->args[0];
+    Type *in = u->f->in;
     if (!a || a->kind != N_STR)
         return;
     int nf = in->kind == T_TUPLE ? in->n : 1;
@@ -1580,28 +1525,26 @@ void sema_stage_format(struct StageUse *u)
     }
 }
 
-/* tee(SINK): the node passes its items on; the sink is a flow after it. */
+/* tee(SINK): the stage passes its items on; the sink is a flow after it. */
 void sema_stage_tee(struct StageUse *u)
 {
-    DagNode *n = u->n;
-    n->kind = SK_PASS;
-    Node *sink = n->args[0];
+    StageFact *f = u->f;
+    f->kind = SK_PASS;
+    Node *sink = f->args[0];
     if (!sink)
         return;
-    FlowEnd fe = lower_one(u->L, u->sc, u->inst, sink, n);
+    FlowEnd fe = check_one(u->s, u->sc, sink, (Prev){f->out, u->stage, false});
     if (!fe.sunk && !fe.failed)
-        err(u->L->s, sink->loc, "tee's argument must be a sink such as file(\"x\") or stderr");
+        err(u->s, sink->loc, "tee's argument must be a sink such as file(\"x\") or stderr");
 }
 
-/* `on error POLICY` after the stage whose nodes are dag->nodes[first..]: sets
- * their policy; a stream name binds the dead letters (str, str) in sc.
- * Returns false after reporting. */
-static bool lower_catch(Lower *L, Scope *sc, int inst, Node *policy, int first, bool sunk)
+/* `on error POLICY` after the stage with facts f: a stream name binds the
+ * dead letters (str, str) in sc.  Returns false after reporting. */
+static bool check_catch(Sema *s, Scope *sc, Node *policy, const StageFact *f, bool sunk)
 {
-    Sema *s = L->s;
     const char *word = policy->name;
     OnError oe = !strcmp(word, "stop") ? OE_STOP : !strcmp(word, "skip") ? OE_SKIP : OE_DEAD;
-    if (first == L->dag->n) {
+    if (f->stream) {
         err(s, policy->loc, "'on error' needs a stage before it, not a stream");
         return false;
     }
@@ -1610,47 +1553,37 @@ static bool lower_catch(Lower *L, Scope *sc, int inst, Node *policy, int first, 
             word);
         return false;
     }
-    DagNode *dead = NULL;
-    if (oe == OE_DEAD) {
-        if (sc->proc || inst >= 0) {
-            err(s, policy->loc, "'%s' is not 'skip' or 'stop', and a proc's flow cannot bind a dead-letter "
-                                "stream: use 'on error skip'", word);
-            return false;
-        }
-        Sym *old = scope_find(sc, word);
-        if (old && old->kind == SYM_PARAM) {
-            err(s, policy->loc, "'%s' is a parameter: a dead-letter stream needs another name", word);
-            return false;
-        }
-        if (old) {
-            err(s, policy->loc, "'%s' is bound twice (first at %d:%d)", word, old->decl->loc.line,
-                old->decl->loc.col);
-            return false;
-        }
-        dead = dag_node(L, SK_DEAD, policy, NULL, type_pair(s->arena, TY_STR, TY_STR));
-        Sym *y = scope_add(s, sc, word, SYM_STREAM, dead->out, policy);
-        y->stream = dead;
-        policy->sema = y;
-        policy->type = dead->out;
+    if (oe != OE_DEAD)
+        return true;
+    if (sc->proc) {
+        err(s, policy->loc, "'%s' is not 'skip' or 'stop', and a proc's flow cannot bind a dead-letter "
+                            "stream: use 'on error skip'", word);
+        return false;
     }
-    for (int i = first; i < (dead ? L->dag->n - 1 : L->dag->n); i++) {
-        DagNode *n = L->dag->nodes[i];
-        if (n->kind == SK_SINK || n->kind == SK_DEAD)
-            continue;
-        n->on_error = oe;
-        if (dead)
-            dag_connect(L, n, dead, 0);
+    Sym *old = scope_find(sc, word);
+    if (old && old->kind == SYM_PARAM) {
+        err(s, policy->loc, "'%s' is a parameter: a dead-letter stream needs another name", word);
+        return false;
     }
+    if (old) {
+        err(s, policy->loc, "'%s' is bound twice (first at %d:%d)", word, old->decl->loc.line, old->decl->loc.col);
+        return false;
+    }
+    Type *t = type_pair(s->arena, TY_STR, TY_STR);
+    Sym *y = scope_add(s, sc, word, SYM_STREAM, t, policy);
+    y->producer = policy;
+    policy->sema = y;
+    policy->type = t;
     return true;
 }
 
-static FlowEnd lower_flow(Lower *L, Scope *sc, int inst, Node *flow, DagNode *prev)
+static FlowEnd check_flow(Sema *s, Scope *sc, Node *flow, Prev prev)
 {
     FlowEnd fe = {prev, false, false};
     for (int i = 0; i < flow->list.n; i++) {
         Node *st = flow->list.v[i], *policy = NULL;
         if (fe.sunk) {
-            err(L->s, st->loc, "nothing can follow a sink");
+            err(s, st->loc, "nothing can follow a sink");
             fe.failed = true;
             break;
         }
@@ -1659,38 +1592,32 @@ static FlowEnd lower_flow(Lower *L, Scope *sc, int inst, Node *flow, DagNode *pr
             st = st->a;
         }
         bool sunk = false, failed = false;
-        int first = L->dag->n;
-        DagNode *n = lower_stage(L, sc, inst, st, fe.tail, i == flow->list.n - 1, &sunk, &failed);
-        if (!failed && policy && !lower_catch(L, sc, inst, policy, first, sunk))
+        Prev out = check_stage(s, sc, st, fe.tail, i == flow->list.n - 1, &sunk, &failed);
+        if (!failed && policy && !check_catch(s, sc, policy, st->sema, sunk))
             failed = true;
         if (failed) {
             fe.failed = true;
-            fe.tail = NULL;
+            fe.tail = (Prev){0};
             break;
         }
-        fe.tail = n;
+        fe.tail = out;
         fe.sunk = sunk;
-        if (n) {
-            st->type = n->out;
-            flow->list.v[i]->type = n->out;
+        if (out.t) {
+            st->type = out.t;
+            flow->list.v[i]->type = out.t;
         }
     }
     return fe;
 }
 
 /* Checks a composite proc once, on its own, with an input of its declared type. */
-static void lower_proc_check(Sema *s, Node *d, ProcInfo *pi)
+static void check_proc_flow(Sema *s, Node *d, ProcInfo *pi)
 {
-    Dag scratch = {0};
-    Lower L = {s, &scratch};
-    DagNode *src = NULL;
-    if (pi->in) {
-        src = dag_node(&L, SK_SOURCE, d, NULL, pi->in);
-        src->std = "<input>";
-    }
     pi->checking = true;
-    FlowEnd fe = lower_flow(&L, pi->scope, -1, d->a, src);
+    FlowEnd fe = check_flow(s, pi->scope, d->a, (Prev){pi->in, d, true});
     pi->checking = false;
+    pi->checked = true;
+    pi->tail = fe.tail.stage;
     if (fe.failed)
         return;
     if (pi->out && fe.sunk)
@@ -1698,9 +1625,9 @@ static void lower_proc_check(Sema *s, Node *d, ProcInfo *pi)
             tn(s, pi->out));
     else if (!pi->out && !fe.sunk)
         err(s, d->a->loc, "proc '%s' is declared as a sink, but its flow does not end in one", d->name);
-    else if (pi->out && fe.tail && !type_has_error(pi->out) && !type_eq(pi->out, fe.tail->out))
+    else if (pi->out && fe.tail.t && !type_has_error(pi->out) && !type_eq(pi->out, fe.tail.t))
         err(s, d->a->loc, "proc '%s' is declared to produce %s, but its flow produces %s", d->name,
-            tn(s, pi->out), tn(s, fe.tail->out));
+            tn(s, pi->out), tn(s, fe.tail.t));
 }
 
 /* The bindings of one stream name in a pipeline, by statement index. */
@@ -1899,10 +1826,6 @@ static void check_pipeline(Sema *s, Node *pl)
     pi->ptypes = params(s, pi->scope, &pl->params, SYM_PARAM);
     for (int i = 0; i < pl->params.n; i++)
         ((Sym *)pl->params.v[i]->sema)->used = true;
-    pi->dag = pipe_alloc(s->arena, sizeof *pi->dag);
-    memset(pi->dag, 0, sizeof *pi->dag);
-    pi->dag->pipeline = pl;
-    Lower L = {s, pi->dag};
     Scope *streams = scope_new(s, pi->scope, NULL);
     Order O;
     order_init(s, &O, pl);
@@ -1927,7 +1850,7 @@ static void check_pipeline(Sema *s, Node *pl)
                     old->decl->loc.col);
                 continue;
             }
-            FlowEnd fe = lower_flow(&L, streams, -1, st->a, NULL);
+            FlowEnd fe = check_flow(s, streams, st->a, (Prev){0});
             if (fe.failed) {
                 poison(s, streams, st);
                 continue;
@@ -1937,12 +1860,12 @@ static void check_pipeline(Sema *s, Node *pl)
                 poison(s, streams, st);
                 continue;
             }
-            Sym *y = scope_add(s, streams, st->name, SYM_STREAM, fe.tail->out, st);
-            y->stream = fe.tail;
+            Sym *y = scope_add(s, streams, st->name, SYM_STREAM, fe.tail.t, st);
+            y->producer = fe.tail.stage;
             st->sema = y;
-            st->type = fe.tail->out;
+            st->type = fe.tail.t;
         } else if (st->kind == N_FLOW) {
-            FlowEnd fe = lower_flow(&L, streams, -1, st, NULL);
+            FlowEnd fe = check_flow(s, streams, st, (Prev){0});
             if (!fe.failed && !fe.sunk)
                 err(s, st->loc, "this flow ends without a sink: end it with '| stdout' (or another sink) or bind it "
                                 "to a name");
@@ -1999,8 +1922,8 @@ bool sema_check(Sema *s, Diag *d, PipeArena *a, Program *prog)
         check_proc(s, s->procs[i]);
     for (int i = 0; i < s->nprocs; i++) {
         Node *p = s->procs[i];
-        if (p->kind == N_PROC && p->form == PROC_COMPOSITE)
-            lower_proc_check(s, p, p->sema);
+        if (p->kind == N_PROC && p->form == PROC_COMPOSITE && !((ProcInfo *)p->sema)->checked)
+            check_proc_flow(s, p, p->sema);
     }
     for (int i = 0; i < s->npipelines; i++)
         check_pipeline(s, s->pipelines[i]);
@@ -2040,11 +1963,4 @@ Node *sema_pick(Sema *s, const char *name)
         diag_plain_error(s->diag, "the script declares %d pipelines and none is called 'main': choose one with "
                                   "--pipeline NAME", n);
     return NULL;
-}
-
-void sema_lower(Sema *s, Node *pipeline, Dag *out)
-{
-    (void)s;
-    PipeInfo *pi = pipeline->sema;
-    *out = *pi->dag;
 }

@@ -1,5 +1,6 @@
-/* sema.h — name resolution, type checking and lowering of a pipeline into a DAG
- * of stage instances (composite procs expanded), ready for C emission. */
+/* sema.h — name resolution and type checking (sema.c), and lowering of a
+ * checked pipeline into a DAG of stage instances, composite procs expanded,
+ * ready for the plan pass and C emission (lower.c). */
 #ifndef PIPEC_SEMA_H
 #define PIPEC_SEMA_H
 
@@ -25,7 +26,8 @@ typedef struct Sym {
     Type *type;       /* value type; for streams the element type */
     int id;           /* unique, for C names of locals */
     Node *decl;       /* where it is declared */
-    DagNode *stream;  /* SYM_STREAM: the node that produces it */
+    DagNode *stream;  /* SYM_STREAM: the node that produces it (set by lowering) */
+    Node *producer;   /* SYM_STREAM: the stage whose items it names, NULL after errors */
     bool used;
     struct Sym *next;
 } Sym;
@@ -87,14 +89,32 @@ struct DagNode {
     DagEdge *ins;
     int nins, capins;
     OnError on_error;  /* OE_DEAD: the SK_DEAD node lists this one among its ins */
+    unsigned plan;     /* the plan pass's decisions: PIPE_PLAN_* and PLAN_* (plan.h) */
+    const char *serial; /* plan.h: why it may not run in parallel, NULL when it may */
+    struct DagNode *partner; /* plan.h: the stage a source prefilters for, the top a sort fuses into */
 };
+
+/* What checking found about one stage of a flow (the stage node's sema):
+ * all that lowering needs to make its nodes without checking again. */
+typedef struct StageFact {
+    StageKind kind;
+    struct Sym *stream; /* a bound stream that the flow starts with: no node */
+    Node *decl;         /* SK_PROC, SK_EXTERN; a composite proc to expand */
+    const struct StdStage *row;
+    Node **args;        /* by signature position */
+    int nargs;
+    Node *lambda;
+    Type *in, *out;
+    Scope *scope;       /* where its arguments are evaluated */
+} StageFact;
 
 /* An instance of a composite proc: its parameters' values live in a static
  * struct E<id> of type Env_<proc>. */
 typedef struct DagInst {
     int id;
     Node *decl;
-    Node *call;   /* the stage that instantiated it (its args) */
+    Node *call;   /* the stage that instantiated it */
+    Node **args;  /* call's arguments by parameter position */
     Scope *scope; /* where call's args are evaluated */
     int parent;   /* the instance that call is in, or -1 */
 } DagInst;
@@ -118,7 +138,6 @@ typedef struct Sema {
     int npipelines;
     NameMap pipeline_names; /* name -> the first pipeline of that name */
     int next_id;
-    int quiet; /* > 0: don't report (re-lowering a checked composite proc) */
     int expr_level; /* expressions being checked, one inside the other */
     const struct SafeOpts *safe; /* --safe, --sandbox (safe.h), or NULL */
 } Sema;
@@ -132,7 +151,7 @@ bool sema_check(Sema *s, Diag *d, PipeArena *a, Program *prog);
 /* The pipeline called name, or (name NULL) `main` or the only one; NULL after
  * reporting a usage error to d. */
 Node *sema_pick(Sema *s, const char *name);
-/* Lowers a checked pipeline into out. */
+/* Lowers pipeline, checked without errors, into out (lower.c): reports nothing. */
 void sema_lower(Sema *s, Node *pipeline, Dag *out);
 /* Whether a, the left operand of e, continues e's chain of left-associative
  * operators (a + b - c, a and b or c): the links of a chain are checked and

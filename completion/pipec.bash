@@ -8,7 +8,7 @@
 # demand by the bash-completion package), or source it from ~/.bashrc.
 # Needs nothing but bash.
 
-_pipec_commands="run build emit-c check graph repl fmt"
+_pipec_commands="run build emit-c check graph plan repl fmt"
 
 # The options of each command (run's parameters are added after the script).
 _pipec_options() {
@@ -17,6 +17,7 @@ _pipec_options() {
         build | emit-c) echo "-o --output --pipeline --safe --allow-read --allow-write --sandbox --max-errors --help" ;;
         check) echo "--dump-ast --format --safe --allow-read --allow-write --max-errors --help" ;;
         graph) echo "--format -o --output --pipeline --help" ;;
+        plan) echo "--pipeline --help" ;;
         repl) echo "--help" ;;
         fmt) echo "--check --help" ;;
     esac

@@ -189,7 +189,21 @@ struct PipeNode {
     const PipeType *in, *out;
     PipeRt *rt;
     uint64_t items_in, items_out;
+    uint32_t flags; /* PIPE_PLAN_*: set by generated code (additive to ABI 1) */
 };
+
+/* Decisions of the compiler's plan pass (compiler/plan.c) about a node, which
+ * generated code sets in its flags; the runtime takes them as they are, and
+ * drops them only when the run wraps the hooks (--stats) or a node ended.
+ *   COPY: a line source whose only consumer is a plain str sink: whole blocks
+ *     of lines go to the sink, and a regular file through the kernel (sendfile).
+ *   PREFILTER: a line source whose only consumer has it as its only input and
+ *     no error policy: that consumer's prefilter (pipe_node_prefilter_literal)
+ *     applies.
+ *   FUSE_TOP: a sort whose only consumer is a top with a key that cannot fail,
+ *     neither with an error policy: the top breaks its ties by the sort's key,
+ *     and nothing is sorted. */
+enum { PIPE_PLAN_COPY = 1 << 0, PIPE_PLAN_PREFILTER = 1 << 1, PIPE_PLAN_FUSE_TOP = 1 << 2 };
 
 /* What a runtime error of a stage does (`STAGE on error skip|stop|NAME`,
  * docs/pipe.md "Error policies"): stop the run (the default), drop the item
@@ -367,6 +381,9 @@ typedef struct PipeRegex PipeRegex;
 /* Compiles pattern with PCRE2 (and its JIT when available).  On a bad pattern
  * returns NULL and writes a message and the byte offset of the error. */
 PipeRegex *pipe_regex_compile(PipeStr pattern, char *err, size_t errlen, size_t *erroff);
+/* Whether pattern is a non-empty literal, without metacharacters: it matches
+ * the lines holding it (a prefilter; additive to ABI 1). */
+bool pipe_regex_is_literal(PipeStr pattern);
 /* Compiles a pattern that the compiler already checked (or a parameter): a bad
  * one is a runtime error of stage n. */
 PipeRegex *pipe_regex_new(PipeRt *rt, PipeNode *n, PipeStr pattern);

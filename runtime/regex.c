@@ -39,7 +39,7 @@ struct PipeRegex {
     PipeRegex *prev, *next;
 };
 
-static bool is_literal(PipeStr p)
+bool pipe_regex_is_literal(PipeStr p)
 {
     if (p.n == 0)
         return false;
@@ -106,7 +106,7 @@ PipeRegex *pipe_regex_compile(PipeStr pattern, char *err, size_t errlen, size_t 
 {
     const char *pat = pattern.p ? pattern.p : "";
     pcre2_code *code = NULL;
-    if (!is_literal(pattern)) {
+    if (!pipe_regex_is_literal(pattern)) {
         int ec;
         PCRE2_SIZE off;
         code = pcre2_compile((PCRE2_SPTR)pat, pattern.n, 0, &ec, &off, NULL);

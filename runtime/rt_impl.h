@@ -121,7 +121,7 @@ void pipe_out_block(PipeOut *o, const char *p, size_t n);
 /* Adds the lines that a kernel copy passed through (rt->uncounted) to that
  * source's input_line, for a message that names the line (sources.c). */
 void pipe_src_count_copied(PipeRt *rt);
-/* The output that n, an unwrapped str sink, writes lines to; else NULL (sinks.c). */
+/* The output that n, a str sink the plan chose (PIPE_PLAN_COPY), writes lines to (sinks.c). */
 PipeOut *pipe_sink_line_out(PipeNode *n);
 /* The run starts: file() outputs written in place are truncated now. */
 void pipe_out_start_all(PipeRt *rt);
@@ -395,12 +395,10 @@ void pipe_rt_trace_end(PipeRt *rt, int status);
 void pipe_rt_trace_free(PipeRt *rt);
 
 /* A literal that node promises to need in every str item it reacts to
- * (pipe_node_prefilter_literal); push is the node's hook when registered, so
- * a wrapped hook (--stats) turns the prefilter off. */
+ * (pipe_node_prefilter_literal). */
 typedef struct RtPrefilter {
     struct RtPrefilter *next;
     PipeNode *node;
-    void (*push)(PipeNode *, const void *, int);
     char *lit; /* heap, NUL-terminated */
     size_t n, rare;
 } RtPrefilter;
@@ -417,8 +415,9 @@ void pipe_rt_on_idle(PipeRt *rt, PipeNode *node, void (*fn)(PipeNode *), int (*f
 /* Runs the idle hooks of the nodes not ended (before a source waits). */
 void pipe_rt_idle(PipeRt *rt);
 
-/* The prefilter a line source s may apply now: its only output's, when that
- * node has no other input, its hook is unwrapped and s runs alone; else NULL. */
+/* The prefilter a line source s may apply now: its only output's, when the
+ * plan allows it (PIPE_PLAN_PREFILTER), no hook is wrapped (--stats) and s
+ * runs alone; else NULL. */
 const RtPrefilter *pipe_rt_prefilter(PipeRt *rt, PipeSource *s);
 
 /* Resets scratch without a call when only the first block is in use. */

@@ -121,7 +121,6 @@ void pipe_node_prefilter_literal(PipeNode *n, PipeStr literal)
     PipeRt *rt = n->rt;
     RtPrefilter *pf = pipe_xcalloc(1, sizeof *pf);
     pf->node = n;
-    pf->push = n->push;
     pf->lit = pipe_xstrndup(literal.p, literal.n);
     pf->n = literal.n;
     pf->rare = pipe_rare_index(pf->lit, pf->n);
@@ -151,14 +150,14 @@ void pipe_rt_idle(PipeRt *rt)
 /* The prefilter that line source s may apply now (see rt_impl.h), or NULL. */
 const RtPrefilter *pipe_rt_prefilter(PipeRt *rt, PipeSource *s)
 {
-    if (!rt->prefilters || !rt->solo || s->node.nouts != 1)
+    if (!(s->node.flags & PIPE_PLAN_PREFILTER) || !rt->solo || rt->stats)
         return NULL;
     PipeNode *o = s->node.outs[0].node;
-    if (o->nins != 1 || hdr(o)->ended)
+    if (hdr(o)->ended)
         return NULL;
     for (RtPrefilter *pf = rt->prefilters; pf; pf = pf->next)
         if (pf->node == o)
-            return pf->push == o->push ? pf : NULL;
+            return pf;
     return NULL;
 }
 

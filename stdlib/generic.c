@@ -1135,20 +1135,17 @@ static void sort_tie_push(PipeNode *self, const void *item, int port)
     pipe_emit(self, item);
 }
 
-static void top_push(PipeNode *self, const void *item, int port);
 static void top_tie_to(PipeNode *top, SortNode *s);
-static bool top_key_total(const PipeNode *top);
 
 /* `sort(by: k) | top(n, by: f)` gives the n items of largest f, ties in k
  * order: sorting all items first is not needed when top breaks its ties by k
- * itself.  Fused when top is the sort's only consumer, neither has an error
- * policy (which wraps push) and top's key cannot fail (pipe_std_top_total), so
- * that no error moves to another item. */
+ * itself.  Fused when the plan says so (PIPE_PLAN_FUSE_TOP: top is the sort's
+ * only consumer, neither has an error policy and top's key cannot fail, so
+ * that no error moves to another item) and no hook is wrapped (--stats). */
 static void sort_open(PipeNode *self)
 {
     SortNode *s = (SortNode *)self;
-    if (self->push != sort_push || self->nouts != 1 || self->outs[0].node->push != top_push ||
-        !top_key_total(self->outs[0].node))
+    if (!(self->flags & PIPE_PLAN_FUSE_TOP) || self->rt->stats)
         return;
     if (s->key)
         s->cur = pipe_stage_realloc(&s->node, NULL, s->ki.t->size);
@@ -1202,7 +1199,6 @@ typedef struct TopNode {
     size_t len, cap;
     uint64_t count;
     void *tmpkey;       /* key of the incoming item */
-    bool total;         /* the key fn cannot fail (pipe_std_top_total) */
     const SortNode *tie; /* the fused sort (its key in flight), else NULL */
     KeyInfo tki;        /* of the sort's key, */
     bool tdesc, tkeyed; /* its order, and whether it has a key fn */
@@ -1362,16 +1358,6 @@ static void top_tie_to(PipeNode *top, SortNode *s)
     tp->tki = s->ki;
     tp->tdesc = s->desc;
     tp->tkeyed = s->key != NULL;
-}
-
-static bool top_key_total(const PipeNode *top)
-{
-    return ((const TopNode *)top)->total;
-}
-
-void pipe_std_top_total(PipeNode *top)
-{
-    ((TopNode *)top)->total = true;
 }
 
 static void top_release(TopNode *tp)

@@ -58,10 +58,6 @@ PipeNode *pipe_std_sort(PipeRt *rt, PipePos pos, const PipeType *t, PipeKeyFn ke
 /* The n items with the largest keys, largest first, ties in first-seen order. */
 PipeNode *pipe_std_top(PipeRt *rt, PipePos pos, const PipeType *t, int64_t n, PipeKeyFn key,
                        void *env, const PipeType *key_t);
-/* Says that top's key fn cannot fail (it picks fields of the item): a sort whose
- * only consumer it is then hands items over as they come, and top breaks its
- * ties in the sort's order — the same output without sorting every item. */
-void pipe_std_top_total(PipeNode *top);
 
 /* ---- aggregates and shape changes; out is the output tuple type where there is one */
 PipeNode *pipe_std_count(PipeRt *rt, PipePos pos, const PipeType *t, const PipeType *out); /* T -> (T, int) */

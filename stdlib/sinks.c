@@ -35,11 +35,11 @@ static PipeNode *sink_new(PipeRt *rt, PipePos pos, const char *name, const PipeT
     return &s->node;
 }
 
-/* The output n writes str lines to verbatim, when n is an unwrapped str sink
- * (so a block of complete lines can go to it as it is), else NULL. */
+/* The output that n, a str sink of the plan's PIPE_PLAN_COPY, writes lines to
+ * verbatim (so a block of complete lines can go to it as it is). */
 PipeOut *pipe_sink_line_out(PipeNode *n)
 {
-    return n->push == sink_push_str ? ((Sink *)n)->out : NULL;
+    return ((Sink *)n)->out;
 }
 
 /* Writes each item to standard output (shared by every stdout sink of the run). */

@@ -363,11 +363,13 @@ static char *prefilter_lines(PipeSource *s, const RtPrefilter *pf, char *p, char
     return p;
 }
 
-/* The output that the lines of s may go to in blocks, verbatim: s runs alone
- * and feeds only a plain str sink (stdin | stdout), else NULL. */
+/* The output that the lines of s may go to in blocks, verbatim: the plan
+ * found that s feeds only a plain str sink (stdin | stdout, PIPE_PLAN_COPY),
+ * s runs alone and no hook is wrapped (--stats); else NULL. */
 static PipeOut *block_out(PipeSource *s)
 {
-    if (!s->node.rt->solo || s->node.nouts != 1)
+    PipeRt *rt = s->node.rt;
+    if (!(s->node.flags & PIPE_PLAN_COPY) || !rt->solo || rt->stats)
         return NULL;
     PipeNode *o = s->node.outs[0].node;
     return hdr(o)->ended ? NULL : pipe_sink_line_out(o);

@@ -196,17 +196,6 @@ static void text_nop_free(PipeNode *self)
     (void)self;
 }
 
-/* True when the regex pattern is a plain literal (as regex.c decides). */
-static bool text_regex_literal(PipeStr p)
-{
-    if (p.n == 0)
-        return false;
-    for (size_t i = 0; i < p.n; i++)
-        if (p.p[i] && strchr("\\^$.|?*+()[]{}", p.p[i]))
-            return false;
-    return true;
-}
-
 static PipeNode *grep_make(PipeRt *rt, PipePos pos, PipeStr regex, bool keep, const char *name)
 {
     GrepNode *g = (GrepNode *)pipe_node_new(rt, sizeof(GrepNode), name, pos);
@@ -215,7 +204,7 @@ static PipeNode *grep_make(PipeRt *rt, PipePos pos, PipeStr regex, bool keep, co
     g->node.in = g->node.out = &pipe_t_str;
     g->keep = keep;
     g->re = pipe_regex_new(rt, &g->node, regex);
-    if (keep && text_regex_literal(regex)) /* a regex without metacharacters */
+    if (keep && pipe_regex_is_literal(regex)) /* a regex without metacharacters */
         pipe_node_prefilter_literal(&g->node, regex);
     return &g->node;
 }

@@ -10,7 +10,7 @@ cd "$top" || exit 2
 
 "$PIPEC" --help >"$scratch/help" 2>&1
 check "--help exits 0" [ $? -eq 0 ]
-for cmd in run build emit-c check graph repl fmt; do
+for cmd in run build emit-c check graph plan repl fmt; do
     check "--help names $cmd" grep -q "^  $cmd " "$scratch/help"
 done
 check "--version" sh -c "'$PIPEC' --version | grep -qE '^pipec [0-9]+\.[0-9]+\.[0-9]+'"
@@ -59,6 +59,34 @@ fi
 "$PIPEC" --list-stages --format yaml >/dev/null 2>"$scratch/err"
 check "--list-stages --format yaml: exit 2" [ $? -eq 2 ]
 check "--list-stages --format yaml: names it" grep -q "'yaml'" "$scratch/err"
+
+# pipec plan: the plan pass's decisions, one line per stage, against
+# tests/plan/NAME.plan (regenerate one with: pipec plan NAME.pipe > NAME.plan)
+for p in tests/plan/*.pipe; do
+    "$PIPEC" plan "$p" --word y >"$scratch/plan.out" 2>"$scratch/err"
+    check "plan $p: exit 0" [ $? -eq 0 ]
+    check "plan $p: the expected plan" cmp -s "$scratch/plan.out" "${p%.pipe}.plan"
+done
+expect "plan --pipeline: an unknown one" 2 "$PIPEC" plan tests/plan/decisions.pipe --pipeline nope
+has "plan --pipeline: names it" "no pipeline named 'nope'"
+rm -f "$scratch/out" # a folder of that name comes later
+# the runtime obeys the plan: stdin | stdout of a regular file goes through
+# sendfile(2), not through map's stage; a sort fused into top keeps nothing,
+# so that a small --mem-limit spills nothing (a top whose key may fail: it does)
+if command -v strace >/dev/null 2>&1; then
+    seq 1 300000 >"$scratch/big.txt"
+    for f in "stdin | stdout:1" "stdin | map(x => x) | stdout:0" \
+        "stdin | sort(by: x => x) | top(3) | stdout:0" "stdin | sort | top(3, by: x => to_int(x)) | stdout:1"; do
+        printf 'pipeline main { %s }\n' "${f%:*}" >"$scratch/obey.pipe"
+        strace -f -e trace=sendfile,openat -o "$scratch/strace" "$PIPEC" run "$scratch/obey.pipe" --mem-limit 1MB \
+            <"$scratch/big.txt" >"$scratch/obey.out" 2>"$scratch/err"
+        n=$(grep -c 'sendfile(1\|O_TMPFILE' "$scratch/strace")
+        check "the runtime obeys the plan: ${f%:*} (sendfile or spill: $n)" [ "$((n > 0))" -eq "${f##*:}" ]
+    done
+    rm -f "$scratch/big.txt" "$scratch/obey.out" "$scratch/strace"
+else
+    skipped "the runtime obeys the plan: strace is needed"
+fi
 
 # PIPE_REGEX_JIT=0: PCRE2's interpreter, the same matches (make valgrind uses it)
 printf 'ab12 cd345\nx\n7 the end\n' >"$scratch/re.in"
@@ -196,6 +224,18 @@ for cmd in check run build; do
     check "deep33: $cmd is a compile error" [ $? -eq 2 ]
     check "deep33: $cmd says why" grep -q '^deep33.pipe:1:[0-9]*: error: expression nested too deep: 33 levels, the limit is 32$' "$scratch/deep33.err"
 done
+
+# wide tuples (bug: 148 fields or more gave C that did not compile, the type
+# names cut at two different lengths): 300 fields through run and build, as a
+# map key (count), a sort key and printed whole
+awk 'BEGIN { printf "pipeline main { stdin | map(s => ("; for (i = 0; i < 300; i++) printf "%s%s", (i ? ", " : ""), (i % 3 ? "len(s) + " i : "s")
+             print ")) | count | sort(by: p => p.0) | map(p => p.0.0 + \" \" + str(p.0.299) + \" \" + str(p.1)) | stdout }" }' >"$scratch/wide.pipe"
+printf 'b\na\nb\n' >"$scratch/wide.in"
+"$PIPEC" run "$scratch/wide.pipe" <"$scratch/wide.in" >"$scratch/wide.run" 2>&1
+check "300-field tuple: run" [ $? -eq 0 ]
+check "300-field tuple: the values" [ "$(tr '\n' '|' <"$scratch/wide.run")" = "a 300 1|b 300 2|" ]
+(cd "$scratch" && "$PIPEC" build wide.pipe -o wide.bin >/dev/null 2>&1 && ./wide.bin <wide.in >wide.bin.out 2>&1)
+check "300-field tuple: build, the same output" cmp -s "$scratch/wide.run" "$scratch/wide.bin.out"
 
 # a computed path with a NUL byte is a runtime error of its stage (it used
 # to open the file named by the bytes before the NUL)

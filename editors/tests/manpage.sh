@@ -13,7 +13,7 @@ warnings=$(groff -ww -z -man "$MAN" 2>&1)
 check "$([ -z "$warnings" ] && echo 0 || echo 1)" "groff -ww -z -man warns: $warnings"
 text=$(groff -man -Tutf8 "$MAN" 2>/dev/null | sed 's/.\x08//g; s/\xe2\x80\x90/-/g')
 has() { printf '%s\n' "$text" | grep -q -e "$1"; }
-words="run build emit-c check graph repl fmt --pipeline -o --output --format --dump-ast --help -h --version
+words="run build emit-c check graph plan repl fmt --pipeline -o --output --format --dump-ast --help -h --version
 --check --stats --stats=json --progress --trace --run-id CC CFLAGS PIPEC_CACHE_DIR XDG_CACHE_HOME dot svg png
 :input :limit :lines :type :graph :c :load :save :reset :help :quit"
 if [ -x "$ROOT/bin/pipec" ]; then

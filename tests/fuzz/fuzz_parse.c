@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "driver.h"
+#include "plan.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -37,7 +38,7 @@ static void check_trees(const Program *prog, void *arg)
 
 /* Imports resolve against the current directory; the fuzzer's inputs rarely
  * name a real file, and a missing one is just an error.  A program that
- * checks goes on through the lowering and C emission of every pipeline. */
+ * checks goes on through the lowering, plan and C emission of every pipeline. */
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     CompileOpts o = {.script = "fuzz.pipe", .text = (const char *)data, .len = size, .every_pipeline = true,
@@ -46,6 +47,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     bool ok = compile_front(&c, &o);
     for (int i = 0; ok && i < c.sema.npipelines; i++) {
         sema_lower(&c.sema, c.sema.pipelines[i], &c.dag);
+        plan_dag(&c.arena, &c.dag);
         compile_emit(&c, EMIT_JIT, "fuzz.pipe");
     }
     compile_free(&c);

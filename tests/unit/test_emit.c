@@ -582,6 +582,8 @@ static void test_standalone_text(void **state)
     /* a script name without .pipe is used whole */
     front(&f, "script", "pipeline p { stdin | stdout }\n", NULL, EMIT_STANDALONE);
     assert_true(!strncmp(f.out.code, "/* cc -O2 -o script script.c -lpcre2-8 -lm\n", 43));
+    /* the driver planned the DAG: stdin | stdout is a kernel copy */
+    assert_non_null(strstr(f.out.code, "n1->flags = PIPE_PLAN_COPY;"));
     front_free(&f);
 }
 

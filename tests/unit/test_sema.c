@@ -1027,6 +1027,14 @@ static const Case regression_cases[] = {
     /* Fixed bug 1: composite procs that use each other are accepted: the inner "uses
      * itself" error is raised while s->quiet > 0 (re-lowering), so nothing is
      * reported, sema_check succeeds, and `pipec run` prints nothing, exit 0. */
+    /* Checking reports every error: a use of a composite proc with errors of
+     * its own is checked by its declared types, and the flow goes on (it
+     * stopped there while instances were checked again, quietly). */
+    {"the flow after a composite proc with errors is checked",
+     "proc b: str -> str = frob\n"
+     "proc a: str -> str = b | to_int\n",
+     "1:22: error: unknown stage 'frob'\n"
+     "2:22: error: proc 'a' is declared to produce str, but its flow produces int\n"},
     {"composite procs that use each other",
      "proc p: str -> str = trim | q\n"
      "proc q: str -> str = upper | p\n"
@@ -1365,7 +1373,7 @@ static void test_pick_with_import(void **state)
 }
 
 /* The REPL and the tests check many programs in one process: no state leaks
- * from one sema_check to the next (ids, procs, quiet). */
+ * from one sema_check to the next (ids, procs). */
 static void test_repeatable(void **state)
 {
     (void)state;

@@ -14,8 +14,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "emit.h"
-#include "jit.h"
+#include "driver.h"
 #include "rt_impl.h"
 
 #define LINES 3000 /* per input: enough that the two runs overlap */
@@ -44,35 +43,21 @@ static const char sum_src[] =
     "    file(input) | to_int | map(x => x * k) | sums | sort(by: x => 0 - x) | file(output)\n"
     "}\n";
 
-/* Parses, checks, lowers and emits src for the JIT; fails on any diagnostic. */
+/* Compiles src up to C for the JIT through the driver (so planned, as
+ * `pipec run` does); fails on any diagnostic, naming them. */
 static char *emit_jit(const char *src)
 {
-    char *diags = NULL;
-    size_t ndiags = 0;
-    FILE *df = open_memstream(&diags, &ndiags);
-    Diag diag;
-    diag_init(&diag, df);
-    PipeArena arena = {0};
-    Program prog;
-    Sema sema;
-    Dag dag;
-    memset(&sema, 0, sizeof sema);
-    memset(&dag, 0, sizeof dag);
-    parse_program_text(&diag, &arena, "t.pipe", src, &prog);
-    Node *pl = diag.errors == 0 && sema_check(&sema, &diag, &arena, &prog) ? sema_pick(&sema, NULL) : NULL;
-    fflush(df);
-    if (!pl)
-        fail_msg("the program does not check:\n%s", diags);
-    sema_lower(&sema, pl, &dag);
-    EmitOut out;
-    emit_program(&sema, &dag, EMIT_JIT, "t.pipe", &out);
-    char *code = out.code;
-    out.code = NULL;
-    emit_free(&out);
-    diag_free(&diag);
-    fclose(df);
-    free(diags);
-    pipe_arena_free(&arena);
+    CompileOpts o = {.script = "t.pipe", .text = src, .len = strlen(src), .max_errors = -1};
+    Compilation c;
+    if (!compile_front(&c, &o) || c.diag.errors) {
+        for (int i = 0; i < c.diag.nrecs; i++)
+            fprintf(stderr, "%s\n", c.diag.recs[i].message);
+        fail_msg("the program does not check:\n%s", src);
+    }
+    compile_emit(&c, EMIT_JIT, "t.pipe");
+    char *code = c.emitted.code;
+    c.emitted.code = NULL;
+    compile_free(&c);
     return code;
 }
 

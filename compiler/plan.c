@@ -1,0 +1,249 @@
+/* plan.c — the plan pass: decides once, over a lowered DAG, how each stage
+ * runs (kernel copy, prefilter, sort fused into top, field memo, parallel). */
+#include "plan.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "builtins.h"
+#include "graph.h"
+
+/* What the decisions of one node need to know of the DAG around it. */
+typedef struct Around {
+    int *nouts;        /* by node index: how many nodes take its items */
+    DagNode **out;     /* by node index: the last of those */
+} Around;
+
+static bool has(const DagNode *n, unsigned flag)
+{
+    return n->row && (n->row->flags & flag);
+}
+
+/* The consumers of every node: edges only (a dead-letter node's ins are the
+ * stages routed to it by their error policies, not edges). */
+static void around_init(Around *A, const Dag *dag)
+{
+    A->nouts = calloc((size_t)dag->n + 1, sizeof *A->nouts);
+    A->out = calloc((size_t)dag->n + 1, sizeof *A->out);
+    if (!A->nouts || !A->out) {
+        fputs("pipec: out of memory\n", stderr);
+        exit(2);
+    }
+    for (int i = 0; i < dag->n; i++) {
+        DagNode *c = dag->nodes[i];
+        for (int j = 0; c->kind != SK_DEAD && j < c->nins; j++) {
+            A->nouts[c->ins[j].from->id - 1]++;
+            A->out[c->ins[j].from->id - 1] = c;
+        }
+    }
+}
+
+/* n's only consumer, or NULL when it has none or several. */
+static DagNode *only_out(const Around *A, const DagNode *n)
+{
+    return A->nouts[n->id - 1] == 1 ? A->out[n->id - 1] : NULL;
+}
+
+/* True when evaluating e cannot raise a runtime error: names, literals, fields
+ * and tuples of those (a sort before top is fused with it only then). */
+static bool cannot_fail(const Node *e)
+{
+    switch (e->kind) {
+    case N_NAME:
+    case N_INT:
+    case N_FLOAT:
+    case N_STR:
+    case N_BOOL: return true;
+    case N_FIELD: return cannot_fail(e->a);
+    case N_TUPLE:
+        for (int i = 0; i < e->list.n; i++)
+            if (!cannot_fail(e->list.v[i]))
+                return false;
+        return true;
+    default: return false;
+    }
+}
+
+/* Whether consumer c of a line source may register a prefilter: a stage of
+ * the table that does, unless its constant pattern holds no literal, or an
+ * extern proc, whose C may. */
+static bool may_prefilter(const DagNode *c)
+{
+    if (c->kind == SK_EXTERN)
+        return true;
+    if (!has(c, SF_PREFILTER))
+        return false;
+    const Node *a = c->args[0];
+    if (a->kind != N_STR)
+        return true; /* a parameter: the runtime sees whether it is a literal */
+    if (c->row->arg_kinds[0] == A_REGEX)
+        return pipe_regex_is_literal(a->str);
+    return a->str.n > 0 && !memchr(a->str.p, '\n', a->str.n);
+}
+
+/* The decisions about the items leaving source n for its only consumer c:
+ * lines passed verbatim to a plain str sink, or a prefilter of c's. */
+static void plan_source(DagNode *n, DagNode *c)
+{
+    if (!c || !has(n, SF_LINES))
+        return;
+    if (c->kind == SK_SINK && has(c, SF_LINES) && c->in->kind == T_STR)
+        n->plan |= PIPE_PLAN_COPY;
+    else if (c->nins == 1 && c->on_error == OE_STOP && may_prefilter(c))
+        n->plan |= PIPE_PLAN_PREFILTER;
+    else
+        return;
+    n->partner = c;
+}
+
+/* sort | top, neither with an error policy and top's key total: top breaks
+ * its ties by the sort's key, so that nothing needs sorting. */
+static void plan_sort(DagNode *n, DagNode *c)
+{
+    if (!c || n->kind != SK_STD || strcmp(n->std, "sort") || c->kind != SK_STD || strcmp(c->std, "top") ||
+        n->on_error != OE_STOP || c->on_error != OE_STOP || (c->lambda && !cannot_fail(c->lambda->a)))
+        return;
+    n->plan |= PIPE_PLAN_FUSE_TOP;
+    n->partner = c;
+}
+
+bool plan_calls_field(const Node *e)
+{
+    if (!e)
+        return false;
+    if (e->kind == N_CALL && e->name && !strcmp(e->name, "field"))
+        return true;
+    /* a for loop's c is sema's symbol of its value variable, not a node */
+    if (plan_calls_field(e->a) || plan_calls_field(e->b) || (e->kind != N_FOR && plan_calls_field(e->c)))
+        return true;
+    for (int i = 0; i < e->list.n; i++)
+        if (plan_calls_field(e->list.v[i]))
+            return true;
+    return false;
+}
+
+/* Why proc d may not run in parallel, or NULL: state, or code at its start or
+ * end, ties it to one thread. */
+static const char *proc_serial(PipeArena *a, const Node *d)
+{
+    const char *why = NULL;
+    for (int i = 0; i < d->list.n && !why; i++) {
+        const Node *m = d->list.v[i];
+        if (m->kind == N_STATE)
+            why = "keeps state";
+        else if (m->kind == N_ON && !m->name)
+            why = "runs code at its start or end";
+    }
+    if (!why)
+        return NULL;
+    char buf[256];
+    snprintf(buf, sizeof buf, "%sproc '%s' %s", why[0] == 'k' ? "stateful: " : "", d->name, why);
+    return ast_strdup(a, buf, strlen(buf));
+}
+
+/* Why n may not run on several threads at once, or NULL when it may: it is
+ * stateless and keeps the order of its items (the table's flags). */
+static const char *serial(PipeArena *a, const DagNode *n)
+{
+    char buf[256];
+    switch (n->kind) {
+    case SK_SOURCE: return !strcmp(n->std, "stdin") ? "reads stdin" : "a source: reads its input in order";
+    case SK_SINK: return "a sink: writes in order";
+    case SK_DEAD: return "dead letters: fed by error policies";
+    case SK_EXTERN:
+        snprintf(buf, sizeof buf, "extern proc '%s': its C may keep state", n->decl->name);
+        return ast_strdup(a, buf, strlen(buf));
+    case SK_PROC: return proc_serial(a, n->decl);
+    default: break;
+    }
+    if (has(n, SF_STATEFUL))
+        snprintf(buf, sizeof buf, "stateful: %s keeps state", n->std);
+    else if (!has(n, SF_ORDERED))
+        snprintf(buf, sizeof buf, "%s does not keep order", n->std);
+    else
+        return NULL;
+    return ast_strdup(a, buf, strlen(buf));
+}
+
+void plan_dag(PipeArena *a, Dag *dag)
+{
+    Around A;
+    around_init(&A, dag);
+    for (int i = 0; i < dag->n; i++) {
+        DagNode *n = dag->nodes[i];
+        n->plan = 0;
+        n->partner = NULL;
+        if (n->kind == SK_SOURCE)
+            plan_source(n, only_out(&A, n));
+        plan_sort(n, only_out(&A, n));
+        if (n->lambda && plan_calls_field(n->lambda->a))
+            n->plan |= PLAN_FIELD_MEMO;
+        n->serial = serial(a, n);
+        if (!n->serial)
+            n->plan |= PLAN_PARALLEL;
+    }
+    free(A.nouts);
+    free(A.out);
+}
+
+/* ------------------------------------------------------------------ printing */
+
+static const struct { unsigned flag; const char *c; } runtime_flags[] = {
+    {PIPE_PLAN_COPY, "PIPE_PLAN_COPY"},
+    {PIPE_PLAN_PREFILTER, "PIPE_PLAN_PREFILTER"},
+    {PIPE_PLAN_FUSE_TOP, "PIPE_PLAN_FUSE_TOP"},
+};
+
+const char *plan_runtime_c(unsigned plan, char *buf, size_t max)
+{
+    size_t k = 0;
+    buf[0] = 0;
+    for (size_t i = 0; i < sizeof runtime_flags / sizeof runtime_flags[0] && k < max; i++)
+        if (plan & runtime_flags[i].flag)
+            k += (size_t)snprintf(buf + k, max - k, "%s%s", k ? " | " : "", runtime_flags[i].c);
+    return buf;
+}
+
+/* The prefilter of source n, as the plan prints it. */
+static void write_prefilter(const DagNode *n, FILE *out)
+{
+    const DagNode *c = n->partner;
+    const Node *lit = c->kind == SK_STD ? c->args[0] : NULL;
+    fputs(", prefilter", out);
+    if (lit && lit->kind == N_STR)
+        fprintf(out, " \"%.*s\"", (int)lit->str.n, lit->str.p);
+    else
+        fputs(c->kind == SK_STD ? " (when the pattern is a literal)" : " (when the proc names a literal)", out);
+    fprintf(out, " for %d", c->id);
+}
+
+/* n's decisions, after its types. */
+static void write_decisions(const DagNode *n, FILE *out)
+{
+    if (n->plan & PIPE_PLAN_COPY)
+        fprintf(out, ", kernel-copy to %d", n->partner->id);
+    if (n->plan & PIPE_PLAN_PREFILTER)
+        write_prefilter(n, out);
+    if (n->plan & PIPE_PLAN_FUSE_TOP)
+        fprintf(out, ", fused into top %d", n->partner->id);
+    if (n->plan & PLAN_FIELD_MEMO)
+        fputs(", field-memo", out);
+    if (n->serial)
+        fprintf(out, ", parallel: no (%s)\n", n->serial);
+    else
+        fputs(", parallel: yes\n", out);
+}
+
+void plan_write(Sema *s, const Dag *dag, FILE *out)
+{
+    for (int i = 0; i < dag->n; i++) {
+        DagNode *n = dag->nodes[i];
+        char text[64];
+        graph_stage_text(s, n, text, sizeof text);
+        fprintf(out, "%d %d:%d %s: %s -> %s", n->id, n->stage->loc.line, n->stage->loc.col, text,
+                n->in ? type_name(s->arena, n->in) : "-", n->out ? type_name(s->arena, n->out) : "-");
+        if (n->inst >= 0)
+            fprintf(out, ", in proc '%s'", dag->insts[n->inst].decl->name);
+        write_decisions(n, out);
+    }
+}
