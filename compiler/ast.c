@@ -186,7 +186,7 @@ static void dump_node(Node *n, FILE *f, bool with_loc, int depth)
     if (n->name)
         fprintf(f, " %s", n->name);
     else if (n->kind == N_ON)
-        fputs(n->ival ? " start" : " end", f);
+        fputs(n->on_start ? " start" : " end", f);
     if (n->name2)
         fprintf(f, " %s", n->name2);
     switch (n->kind) {
@@ -205,7 +205,7 @@ static void dump_node(Node *n, FILE *f, bool with_loc, int depth)
         dump_float(f, n->fval);
         break;
     case N_BOOL:
-        fputs(n->ival ? " true" : " false", f);
+        fputs(n->bval ? " true" : " false", f);
         break;
     case N_BINARY:
     case N_UNARY:
@@ -233,7 +233,7 @@ static void dump_node(Node *n, FILE *f, bool with_loc, int depth)
         Node *slots[3] = {n->a, n->b, n->c};
         dump_slots(n, slots, 3, f, with_loc, depth);
         if (n->kind == N_FIELD)
-            fprintf(f, " %" PRId64, n->ival);
+            fprintf(f, " %d", n->field);
         dump_list(n, &n->list, f, with_loc, depth);
     }
     fputc(')', f);

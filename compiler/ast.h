@@ -27,23 +27,23 @@ typedef struct NodeList {
 #define AST_KINDS(X)                                                                  \
     /* top level */                                                                   \
     X(N_FILE, "file")              /* list: declarations */                           \
-    X(N_IMPORT, "import")          /* str: the path as written */                     \
-    X(N_PROC, "proc")              /* composite (flow) or stateful (body) proc */      \
-    X(N_EXTERN, "extern proc")     /* str: C file path */                              \
-    X(N_PIPELINE, "pipeline")      /* params, list: statements */                     \
-    X(N_PARAM, "parameter")        /* name, a: type expr, b: default expr or NULL */   \
+    X(N_IMPORT, "import")          /* str: the path as written, file_index */         \
+    X(N_PROC, "proc")              /* composite (flow) or stateful (body) proc, proc */ \
+    X(N_EXTERN, "extern proc")     /* str: C file path, proc */                        \
+    X(N_PIPELINE, "pipeline")      /* params, list: statements, pipe */               \
+    X(N_PARAM, "parameter")        /* name, a: type expr, b: default expr or NULL, sym */ \
     /* pipelines */                                                                   \
-    X(N_BIND, "binding")           /* name = a (N_FLOW) */                            \
-    X(N_FLOW, "flow")              /* list: stages, each an expression */             \
-    X(N_CATCH, "error policy")     /* a: the stage, b: N_NAME skip, stop or a stream */ \
+    X(N_BIND, "binding")           /* name = a (N_FLOW), sym: the stream */           \
+    X(N_FLOW, "flow")              /* list: stages, each an expression (and its fact) */ \
+    X(N_CATCH, "error policy")     /* a: the stage, b: N_NAME skip, stop or a stream (its sym) */ \
     /* proc bodies */                                                                 \
-    X(N_STATE, "state")            /* name, a: type expr or NULL, b: init or NULL */   \
-    X(N_ON, "on")                  /* name: item variable (NULL: `on end`, or `on start` when ival is 1), a: block */ \
+    X(N_STATE, "state")            /* name, a: type expr or NULL, b: init or NULL, sym */ \
+    X(N_ON, "on")                  /* name: item variable, its sym (NULL: on_start, or `on end`), a: block */ \
     X(N_BLOCK, "block")            /* list: statements */                             \
-    X(N_LET, "let")                /* name, a: value */                               \
+    X(N_LET, "let")                /* name, a: value, sym */                          \
     X(N_ASSIGN, "assignment")      /* op: '=' or OP_ADD.. , a: target, b: value */   \
     X(N_IF, "if")                  /* a: cond, b: then block, c: else (block/if) */   \
-    X(N_FOR, "for")                /* name, name2 (k, v form) or NULL, a: iterable, b: block */ \
+    X(N_FOR, "for")                /* name (sym), name2 (k, v form: value_sym) or NULL, a: iterable, b: block */ \
     X(N_WHILE, "while")            /* a: cond, b: block */                            \
     X(N_EMIT, "emit")              /* a: value */                                     \
     X(N_EXPR_STMT, "expression statement") /* a: expression (a call) */              \
@@ -51,13 +51,13 @@ typedef struct NodeList {
     X(N_INT, "integer")            /* ival */                                         \
     X(N_FLOAT, "float")            /* fval */                                         \
     X(N_STR, "string")             /* str: decoded bytes */                           \
-    X(N_BOOL, "boolean")           /* ival: 0 or 1 */                                 \
-    X(N_NAME, "name")              /* name */                                         \
-    X(N_FIELD, "field")            /* a: tuple, ival: field index */                  \
+    X(N_BOOL, "boolean")           /* bval */                                         \
+    X(N_NAME, "name")              /* name, sym (a value) */                          \
+    X(N_FIELD, "field")            /* a: tuple, field: its index */                   \
     X(N_INDEX, "index")            /* a: list or map, b: index or key */              \
     X(N_CALL, "call")              /* name: callee, list: args (N_ARG) */              \
     X(N_ARG, "argument")           /* name: NULL (positional) or the name, a: value */ \
-    X(N_LAMBDA, "lambda")          /* list: params (N_NAME), a: body expression */     \
+    X(N_LAMBDA, "lambda")          /* list: params (N_NAME, each with its sym), a: body expression */ \
     X(N_BINARY, "binary")          /* op, a, b */                                     \
     X(N_UNARY, "unary")            /* op (OP_NEG, OP_NOT), a */                       \
     X(N_COND, "conditional")       /* a: cond, b: then, c: else */                    \
@@ -94,9 +94,15 @@ typedef enum Op {
 /* N_PROC forms */
 typedef enum ProcForm { PROC_COMPOSITE, PROC_STATEFUL } ProcForm;
 
-/* One node shape: the shared fields, then per-kind slots (see AST_KINDS for
- * which slot each kind uses).  `in`/`out` are the declared stream types of
- * procs (type expressions, NULL for a source's IN or a sink's OUT). */
+typedef struct Sym Sym;             /* sema.h */
+typedef struct StageFact StageFact; /* sema.h */
+typedef struct ProcInfo ProcInfo;   /* sema.c's view of a proc declaration */
+typedef struct PipeInfo PipeInfo;   /* sema.c's view of a pipeline */
+
+/* One node shape: the shared fields, then per-kind fields (see AST_KINDS for
+ * which each kind uses; a field means one thing wherever it is set).
+ * `in`/`out` are the declared stream types of procs (type expressions, NULL
+ * for a source's IN or a sink's OUT). */
 struct Node {
     NodeKind kind;
     Loc loc;
@@ -104,7 +110,11 @@ struct Node {
     const char *name;
     const char *name2;
     PipeStr str;
-    int64_t ival;
+    int64_t ival;    /* N_INT: the value */
+    bool bval;       /* N_BOOL: the value */
+    int field;       /* N_FIELD: the index as written, at most INT_MAX (sema checks it) */
+    bool on_start;   /* N_ON with no name: `on start` (else `on end`) */
+    int file_index;  /* N_IMPORT: the imported file in Program.files (-1 before) */
     double fval;
     Op op;
     Node *a, *b, *c;
@@ -118,7 +128,12 @@ struct Node {
     ProcForm form;   /* N_PROC: a = flow (composite) or list = N_STATE/N_ON (stateful) */
     bool has_in;     /* `proc x: -> T` has no IN */
     bool has_out;    /* `proc x: T ->` has no OUT */
-    void *sema;      /* sema's annotation (resolved symbol, lowering info) */
+    /* set by sema */
+    Sym *sym;        /* the symbol a name uses or a declaration declares */
+    Sym *value_sym;  /* N_FOR k, v: the value variable */
+    StageFact *fact; /* a stage of a flow: its checked facts, read by lowering */
+    ProcInfo *proc;  /* N_PROC, N_EXTERN */
+    PipeInfo *pipe;  /* N_PIPELINE */
 };
 
 /* Allocates a node of `kind` at `loc` from arena a, all other fields zero. */

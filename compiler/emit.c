@@ -832,18 +832,18 @@ static void ex(Emit *E, Buf *b, Node *e)
         str_lit(b, e->str);
         break;
     case N_BOOL:
-        bf(b, "((bool)%d)", e->ival ? 1 : 0);
+        bf(b, "((bool)%d)", e->bval ? 1 : 0);
         break;
     case N_NAME:
-        if (e->sema)
-            cname(E, b, e->sema);
+        if (e->sym)
+            cname(E, b, e->sym);
         else
             bf(b, "0");
         break;
     case N_FIELD:
         bf(b, "(");
         ex(E, b, e->a);
-        bf(b, ").f%lld", (long long)e->ival);
+        bf(b, ").f%d", e->field);
         break;
     case N_INDEX: {
         const Type *ct = e->a->type;
@@ -1001,8 +1001,8 @@ static void assign_stmt(Emit *E, Buf *b, Node *st)
     bf(b, "; ");
     if (tg->kind == N_NAME) {
         Buf place = {0};
-        cname(E, &place, tg->sema);
-        Sym *y = tg->sema;
+        cname(E, &place, tg->sym);
+        Sym *y = tg->sym;
         assign_op(E, b, st, place.p, tt, t, y && y->kind == SYM_STATE);
         free(place.p);
     } else if (tg->kind == N_INDEX && tg->a->type->kind == T_MAP) {
@@ -1049,8 +1049,8 @@ static void for_stmt(Emit *E, Buf *b, Node *st, int ind)
 {
     char t[16], u[16];
     const Type *ct = st->a->type;
-    Sym *k = st->sema;
-    Sym *v = st->name2 ? (Sym *)st->c : NULL;
+    Sym *k = st->sym;
+    Sym *v = st->value_sym;
     tmpname(E, t, sizeof t);
     tmpname(E, u, sizeof u);
     if (ct->kind == T_LIST || ct->kind == T_EMPTY_LIST) {
@@ -1080,7 +1080,7 @@ static void stmt_body(Emit *E, Buf *b, Node *st, int ind)
     indent(b, ind);
     switch (st->kind) {
     case N_LET: {
-        Sym *y = st->sema;
+        Sym *y = st->sym;
         bf(b, "%s v_%s_%d = ", ctype(E, y->type), y->name, y->id);
         ex(E, b, st->a);
         bf(b, ";\n");
@@ -1243,7 +1243,7 @@ static void emit_stateful(Emit *E, Node *d)
         if (m->kind != N_ON)
             continue;
         if (m->name) {
-            Sym *y = m->sema;
+            Sym *y = m->sym;
             bf(b, "static void proc_%s_push(PipeNode *self_, const void *item_, int port_)\n{\n", nm);
             bf(b, "    Proc_%s *self = (Proc_%s *)self_; (void)self; (void)port_;\n", nm, nm);
             run_open(b, "self->run_");
@@ -1253,7 +1253,7 @@ static void emit_stateful(Emit *E, Node *d)
             bf(b, "}\n");
             E->field_at = fa;
         } else {
-            bf(b, "static void proc_%s_%s(PipeNode *self_)\n{\n", nm, m->ival ? "start" : "finish");
+            bf(b, "static void proc_%s_%s(PipeNode *self_)\n{\n", nm, m->on_start ? "start" : "finish");
             bf(b, "    Proc_%s *self = (Proc_%s *)self_; (void)self;\n", nm, nm);
             run_open(b, "self->run_");
             bool fa = field_begin(E, b, plan_calls_field(m->a));
@@ -1290,13 +1290,13 @@ static void env_open(Emit *E, Buf *b, int inst)
 static void lambda_params(Emit *E, Buf *b, Node *lam, const Type *in, const char *item)
 {
     if (lam->list.n == 1) {
-        Sym *y = lam->list.v[0]->sema;
+        Sym *y = lam->list.v[0]->sym;
         bf(b, "    %s v_%s_%d = *(%s const *)%s; (void)v_%s_%d;\n", ctype(E, in), y->name, y->id, ctype(E, in), item,
            y->name, y->id);
         return;
     }
     for (int i = 0; i < lam->list.n; i++) {
-        Sym *y = lam->list.v[i]->sema;
+        Sym *y = lam->list.v[i]->sym;
         bf(b, "    %s v_%s_%d = ((const %s *)%s)->f%d; (void)v_%s_%d;\n", ctype(E, y->type), y->name, y->id,
            ctype(E, in), item, i, y->name, y->id);
     }
@@ -1466,8 +1466,8 @@ static void emit_node(Emit *E, DagNode *n)
             bf(b, " pipe_connect(&pipe_src_range(rt_, %s, 0, 0)->node, &p_->base, 0);", pos.p);
         for (int i = 0; i < d->list.n; i++)
             if (d->list.v[i]->kind == N_ON && !d->list.v[i]->name)
-                bf(b, " p_->base.%s = proc_%s_%s;", d->list.v[i]->ival ? "open" : "finish", d->name,
-                   d->list.v[i]->ival ? "start" : "finish");
+                bf(b, " p_->base.%s = proc_%s_%s;", d->list.v[i]->on_start ? "open" : "finish", d->name,
+                   d->list.v[i]->on_start ? "start" : "finish");
         bf(b, "\n    p_->base.in = %s; p_->base.out = %s;\n", tin, n->out ? tdesc(E, n->out) : "0");
         for (int i = 0; i < d->params.n; i++) {
             bf(b, "    p_->p_%s = ", d->params.v[i]->name);
@@ -1717,7 +1717,7 @@ static void param_default(Buf *b, const Node *p)
     else if (p->b->kind == N_FLOAT)
         bf(b, "\"%.17g\"", p->b->fval);
     else if (p->b->kind == N_BOOL)
-        bf(b, "\"%s\"", p->b->ival ? "true" : "false");
+        bf(b, "\"%s\"", p->b->bval ? "true" : "false");
     else
         bf(b, "0");
 }

@@ -547,7 +547,7 @@ static void pr_expr(Fmt *F, const Node *n, int level)
         put_string(F, n->str);
         break;
     case N_BOOL:
-        put(F, n->ival ? "true" : "false");
+        put(F, n->bval ? "true" : "false");
         break;
     case N_NAME:
         put(F, n->name);
@@ -562,7 +562,7 @@ static void pr_expr(Fmt *F, const Node *n, int level)
         } else {
             pr_expr(F, n->a, P_POSTFIX);
         }
-        snprintf(buf, sizeof buf, ".%" PRId64, n->ival);
+        snprintf(buf, sizeof buf, ".%d", n->field);
         put(F, buf);
         break;
     }
@@ -871,7 +871,7 @@ static void pr_item(Fmt *F, const Node *n, int indent)
         }
     } else {
         put(F, "on ");
-        put(F, n->name ? n->name : n->ival ? "start" : "end");
+        put(F, n->name ? n->name : n->on_start ? "start" : "end");
         pr_block(F, n->a, indent);
     }
     end_line(F);

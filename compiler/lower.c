@@ -74,7 +74,7 @@ static DagNode *lower_fanin(Lower *L, int inst, Node *stage, const StageFact *f)
     for (int i = 0; i < n; i++) {
         Node *a = stage->list.v[i];
         Node *v = a->kind == N_ARG ? a->a : a;
-        const StageFact *af = v->sema;
+        const StageFact *af = v->fact;
         ins[i] = af->stream ? af->stream->stream : lower_flow(L, inst, v, NULL);
     }
     DagNode *fn = dag_node(L, SK_FANIN, stage, f->in, f->out);
@@ -91,7 +91,7 @@ static DagNode *lower_fanin(Lower *L, int inst, Node *stage, const StageFact *f)
  * NULL for a sink. */
 static DagNode *lower_stage(Lower *L, int inst, Node *stage, DagNode *prev)
 {
-    const StageFact *f = stage->sema;
+    const StageFact *f = stage->fact;
     if (f->stream)
         return f->stream->stream;
     if (f->decl && f->decl->kind == N_PROC && f->decl->form == PROC_COMPOSITE)
@@ -122,7 +122,7 @@ static void lower_catch(Lower *L, Node *policy, int first)
     OnError oe = !strcmp(word, "stop") ? OE_STOP : !strcmp(word, "skip") ? OE_SKIP : OE_DEAD;
     DagNode *dead = NULL;
     if (oe == OE_DEAD) {
-        Sym *y = policy->sema;
+        Sym *y = policy->sym;
         dead = dag_node(L, SK_DEAD, policy, NULL, y->type);
         y->stream = dead;
     }
@@ -160,7 +160,7 @@ void sema_lower(Sema *s, Node *pipeline, Dag *out)
     for (int i = 0; i < pipeline->list.n; i++) {
         Node *st = pipeline->list.v[i];
         if (st->kind == N_BIND)
-            ((Sym *)st->sema)->stream = lower_flow(&L, -1, st->a, NULL);
+            st->sym->stream = lower_flow(&L, -1, st->a, NULL);
         else
             lower_flow(&L, -1, st, NULL);
     }

@@ -580,12 +580,12 @@ void parse_statements(ParseCtx *ctx, NodeList stmts)
     ctx->root->list = stmts;
 }
 
-/* decl: IMPORT STRING — ival becomes the imported file's index in Program.files */
+/* decl: IMPORT STRING — file_index becomes the imported file's index in Program.files */
 Node *parse_import(ParseCtx *ctx, PipeStr path, Loc loc)
 {
     Node *n = ast_new(ctx->arena, N_IMPORT, loc);
     n->str = path;
-    n->ival = -1;
+    n->file_index = -1;
     return n;
 }
 
@@ -692,13 +692,13 @@ Node *parse_let(ParseCtx *ctx, const char *name, Loc name_loc, Node *value, Loc 
 }
 
 /* body_item: ON IDENT block | ON END block */
-/* on NAME block | on end block; `on start` is the start hook (ival 1), not a
+/* on NAME block | on end block; `on start` is the start hook (on_start), not a
  * per-item handler whose item is called start. */
 Node *parse_on(ParseCtx *ctx, const char *name, Node *block, Loc loc)
 {
     bool start = name && !strcmp(name, "start");
     Node *n = parse_node(ctx, N_ON, loc, start ? NULL : name, block, NULL);
-    n->ival = start;
+    n->on_start = start;
     return n;
 }
 
@@ -869,7 +869,7 @@ Node *parse_field(ParseCtx *ctx, Node *tuple, uint64_t index, Loc loc)
         diag_error(ctx->diag, loc, "field number %" PRIu64 " out of range", index);
         index = 0;
     }
-    n->ival = (int64_t)index;
+    n->field = (int)index;
     return n;
 }
 
@@ -902,7 +902,7 @@ Node *parse_str(ParseCtx *ctx, PipeStr s, Loc loc)
 Node *parse_bool(ParseCtx *ctx, bool v, Loc loc)
 {
     Node *n = ast_new(ctx->arena, N_BOOL, loc);
-    n->ival = v;
+    n->bval = v;
     return n;
 }
 
@@ -1092,7 +1092,7 @@ static void load_import(Loader *L, int importer, Node *imp)
     FileId fid = {true, st.st_dev, st.st_ino};
     for (int i = 0; i < L->out->nfiles; i++) {
         if (L->ids[i].on_disk && L->ids[i].dev == fid.dev && L->ids[i].ino == fid.ino) {
-            imp->ival = i;
+            imp->file_index = i;
             for (int k = 0; k <= L->depth; k++)
                 if (L->stack[k] == i) {
                     report_cycle(L, imp, i);
@@ -1110,7 +1110,7 @@ static void load_import(Loader *L, int importer, Node *imp)
         return;
     }
     free(path);
-    imp->ival = L->out->nfiles;
+    imp->file_index = L->out->nfiles;
     add_file(L, parse_file(L->d, L->a, id), fid);
     load_imports(L, L->out->nfiles - 1);
 }

@@ -113,8 +113,7 @@ bool plan_calls_field(const Node *e)
         return false;
     if (e->kind == N_CALL && e->name && !strcmp(e->name, "field"))
         return true;
-    /* a for loop's c is sema's symbol of its value variable, not a node */
-    if (plan_calls_field(e->a) || plan_calls_field(e->b) || (e->kind != N_FOR && plan_calls_field(e->c)))
+    if (plan_calls_field(e->a) || plan_calls_field(e->b) || plan_calls_field(e->c))
         return true;
     for (int i = 0; i < e->list.n; i++)
         if (plan_calls_field(e->list.v[i]))

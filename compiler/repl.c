@@ -927,7 +927,7 @@ static void print_graph(Compilation *u)
                     buf_printf(&line, "%s%d", k ? ", " : "  <- ", m + 1);
         for (int k = 0; pl && k < pl->list.n; k++) {
             Node *b = pl->list.v[k];
-            if (b->kind == N_BIND && b->sema && ((Sym *)b->sema)->stream == n)
+            if (b->kind == N_BIND && b->sym && b->sym->stream == n)
                 buf_printf(&line, "  = %s", b->name);
         }
         while (line.n && line.p[line.n - 1] == ' ')

@@ -13,7 +13,7 @@
 #include "builtins.h"
 #include "options_impl.h"
 
-/* What sema keeps about a proc declaration (decl->sema). */
+/* What sema keeps about a proc declaration (decl->proc). */
 typedef struct ProcInfo {
     Scope *scope;   /* parameters (and, for stateful procs, state) */
     Type *in, *out; /* NULL where the side is missing */
@@ -24,7 +24,7 @@ typedef struct ProcInfo {
     Node *tail;     /* a composite proc: the last stage of its flow */
 } ProcInfo;
 
-/* What sema keeps about a pipeline (decl->sema). */
+/* What sema keeps about a pipeline (decl->pipe). */
 typedef struct PipeInfo {
     Scope *scope;
     Type **ptypes;
@@ -275,7 +275,7 @@ static Type *lambda(Sema *s, Scope *sc, Node *lam, Type *in, const char *stage)
         Type *pt = np == 1 ? in : in->kind == T_TUPLE ? in->elems[i] : TY_ERROR;
         Sym *y = scope_add(s, ls, p->name, SYM_LOCAL, pt, p);
         y->used = true;
-        p->sema = y;
+        p->sym = y;
         p->type = pt;
     }
     Type *t = expr(s, ls, lam->a);
@@ -504,7 +504,7 @@ static Type *expr_inner(Sema *s, Scope *sc, Node *e)
             return TY_ERROR;
         }
         y->used = true;
-        e->sema = y;
+        e->sym = y;
         return y->type;
     }
     case N_FIELD: {
@@ -512,14 +512,14 @@ static Type *expr_inner(Sema *s, Scope *sc, Node *e)
         if (t->kind == T_ERROR)
             return TY_ERROR;
         if (t->kind != T_TUPLE) {
-            err(s, e->loc, "field .%lld needs a tuple, found %s", (long long)e->ival, tn(s, t));
+            err(s, e->loc, "field .%lld needs a tuple, found %s", (long long)e->field, tn(s, t));
             return TY_ERROR;
         }
-        if (e->ival < 0 || e->ival >= t->n) {
-            err(s, e->loc, "a tuple %s has no field %lld (it has %d)", tn(s, t), (long long)e->ival, t->n);
+        if (e->field < 0 || e->field >= t->n) {
+            err(s, e->loc, "a tuple %s has no field %lld (it has %d)", tn(s, t), (long long)e->field, t->n);
             return TY_ERROR;
         }
-        return t->elems[e->ival];
+        return t->elems[e->field];
     }
     case N_INDEX:
         return index_type(s, sc, e);
@@ -611,7 +611,7 @@ static int depth_of(Node *e, Depth *d)
     int deepest = 0, links = 1;
     for (Node *x = e;; x = x->a, links++) {
         bool on = sema_chain_link(x, x->a);
-        Node *kids[3] = {on ? NULL : x->a, x->b, x->kind == N_FOR ? NULL : x->c};
+        Node *kids[3] = {on ? NULL : x->a, x->b, x->c};
         for (int i = 0; i < 3; i++)
             if (kids[i]) {
                 int k = depth_of(kids[i], d);
@@ -641,7 +641,7 @@ static Node *node_at_level(Node *e, int level)
         return e;
     for (Node *x = e;; x = x->a) {
         bool on = sema_chain_link(x, x->a);
-        Node *kids[3] = {on ? NULL : x->a, x->b, x->kind == N_FOR ? NULL : x->c};
+        Node *kids[3] = {on ? NULL : x->a, x->b, x->c};
         for (int i = 0; i < 3; i++) {
             Node *at = kids[i] ? node_at_level(kids[i], level - 1) : NULL;
             if (at)
@@ -724,7 +724,7 @@ static void stmt(Sema *s, Scope *sc, Node *st, Type *out)
             err(s, st->loc, "'%s' is already defined in this block", st->name);
         Sym *y = scope_add(s, sc, st->name, SYM_LOCAL, t, st);
         y->used = true;
-        st->sema = y;
+        st->sym = y;
         st->type = t;
         break;
     }
@@ -786,11 +786,11 @@ static void stmt(Sema *s, Scope *sc, Node *st, Type *out)
         Scope *fs = scope_new(s, sc, NULL);
         Sym *k = scope_add(s, fs, st->name, SYM_LOCAL, kt, st);
         k->used = true;
-        st->sema = k;
+        st->sym = k;
         if (st->name2) {
             Sym *v = scope_add(s, fs, st->name2, SYM_LOCAL, vt ? vt : TY_ERROR, st);
             v->used = true;
-            st->c = (Node *)v; /* the value variable rides in the unused slot c */
+            st->value_sym = v;
         }
         block(s, fs, st->b, out);
         break;
@@ -874,7 +874,7 @@ static Type **params(Sema *s, Scope *sc, NodeList *ps, SymKind kind)
             if (!strcmp(ps->v[j]->name, p->name))
                 err(s, p->loc, "parameter '%s' is declared twice", p->name);
         Sym *y = scope_add(s, sc, p->name, kind, pt[i], p);
-        p->sema = y;
+        p->sym = y;
         p->type = pt[i];
     }
     return pt;
@@ -905,13 +905,13 @@ static void check_stateful(Sema *s, Node *d, ProcInfo *pi)
                 err(s, m->loc, "'%s' is already defined in this proc", m->name);
             Sym *y = scope_add(s, st, m->name, SYM_STATE, t, m);
             y->used = true;
-            m->sema = y;
+            m->sym = y;
             m->type = t;
         } else if (m->kind == N_ON) {
             if (!m->name) {
-                bool *seen = m->ival ? &seen_start : &seen_end;
+                bool *seen = m->on_start ? &seen_start : &seen_end;
                 if (*seen)
-                    err(s, m->loc, "proc '%s' has two 'on %s' blocks", d->name, m->ival ? "start" : "end");
+                    err(s, m->loc, "proc '%s' has two 'on %s' blocks", d->name, m->on_start ? "start" : "end");
                 *seen = true;
                 block(s, st, m->a, pi->out);
             } else {
@@ -923,7 +923,7 @@ static void check_stateful(Sema *s, Node *d, ProcInfo *pi)
                 Scope *os = scope_new(s, st, NULL);
                 Sym *y = scope_add(s, os, m->name, SYM_LOCAL, pi->in ? pi->in : TY_ERROR, m);
                 y->used = true;
-                m->sema = y;
+                m->sym = y;
                 block(s, os, m->a, pi->out);
             }
         }
@@ -936,7 +936,7 @@ static void check_proc(Sema *s, Node *d)
 {
     ProcInfo *pi = pipe_alloc(s->arena, sizeof *pi);
     memset(pi, 0, sizeof *pi);
-    d->sema = pi;
+    d->proc = pi;
     pi->scope = scope_new(s, NULL, d);
     SymKind pk = d->kind == N_PROC && d->form == PROC_COMPOSITE ? SYM_ENV : SYM_PROC_PARAM;
     pi->ptypes = params(s, pi->scope, &d->params, pk);
@@ -987,14 +987,14 @@ typedef struct FlowEnd {
 
 static FlowEnd check_flow(Sema *s, Scope *sc, Node *flow, Prev prev);
 
-/* The facts of stage (its sema), which lowering reads. */
+/* The facts of stage (its fact), which lowering reads. */
 static StageFact *fact_new(Sema *s, Node *stage, StageKind k, Scope *sc)
 {
     StageFact *f = pipe_alloc(s->arena, sizeof *f);
     memset(f, 0, sizeof *f);
     f->kind = k;
     f->scope = sc;
-    stage->sema = f;
+    stage->fact = f;
     return f;
 }
 
@@ -1296,7 +1296,7 @@ static bool composite_ok(Sema *s, Node *stage, Node *d, ProcInfo *pi)
             err(s, stage->loc, "proc '%s' uses itself", d->name);
         /* one report per loop: every proc on it is being checked now */
         for (int k = 0; k < s->nprocs; k++) {
-            ProcInfo *o = s->procs[k]->sema;
+            ProcInfo *o = s->procs[k]->proc;
             if (o && o->checking)
                 o->recursion_reported = true;
         }
@@ -1313,7 +1313,7 @@ static Prev check_proc_use(Sema *s, Scope *sc, Node *stage, Node *d, Prev prev, 
                            bool *failed)
 {
     Prev none = {0};
-    ProcInfo *pi = d->sema;
+    ProcInfo *pi = d->proc;
     Node **slots = pi ? proc_args(s, sc, stage, d, pi) : NULL;
     bool composite = d->kind == N_PROC && d->form == PROC_COMPOSITE;
     if (!slots || !proc_fits(s, stage, d, pi, prev, last) || (composite && !composite_ok(s, stage, d, pi))) {
@@ -1572,7 +1572,7 @@ static bool check_catch(Sema *s, Scope *sc, Node *policy, const StageFact *f, bo
     Type *t = type_pair(s->arena, TY_STR, TY_STR);
     Sym *y = scope_add(s, sc, word, SYM_STREAM, t, policy);
     y->producer = policy;
-    policy->sema = y;
+    policy->sym = y;
     policy->type = t;
     return true;
 }
@@ -1593,7 +1593,7 @@ static FlowEnd check_flow(Sema *s, Scope *sc, Node *flow, Prev prev)
         }
         bool sunk = false, failed = false;
         Prev out = check_stage(s, sc, st, fe.tail, i == flow->list.n - 1, &sunk, &failed);
-        if (!failed && policy && !check_catch(s, sc, policy, st->sema, sunk))
+        if (!failed && policy && !check_catch(s, sc, policy, st->fact, sunk))
             failed = true;
         if (failed) {
             fe.failed = true;
@@ -1814,18 +1814,18 @@ static void poison(Sema *s, Scope *streams, Node *bind)
 {
     Sym *y = scope_add(s, streams, bind->name, SYM_STREAM, TY_ERROR, bind);
     y->used = true;
-    bind->sema = y;
+    bind->sym = y;
 }
 
 static void check_pipeline(Sema *s, Node *pl)
 {
     PipeInfo *pi = pipe_alloc(s->arena, sizeof *pi);
     memset(pi, 0, sizeof *pi);
-    pl->sema = pi;
+    pl->pipe = pi;
     pi->scope = scope_new(s, NULL, NULL);
     pi->ptypes = params(s, pi->scope, &pl->params, SYM_PARAM);
     for (int i = 0; i < pl->params.n; i++)
-        ((Sym *)pl->params.v[i]->sema)->used = true;
+        pl->params.v[i]->sym->used = true;
     Scope *streams = scope_new(s, pi->scope, NULL);
     Order O;
     order_init(s, &O, pl);
@@ -1862,7 +1862,7 @@ static void check_pipeline(Sema *s, Node *pl)
             }
             Sym *y = scope_add(s, streams, st->name, SYM_STREAM, fe.tail.t, st);
             y->producer = fe.tail.stage;
-            st->sema = y;
+            st->sym = y;
             st->type = fe.tail.t;
         } else if (st->kind == N_FLOW) {
             FlowEnd fe = check_flow(s, streams, st, (Prev){0});
@@ -1922,8 +1922,8 @@ bool sema_check(Sema *s, Diag *d, PipeArena *a, Program *prog)
         check_proc(s, s->procs[i]);
     for (int i = 0; i < s->nprocs; i++) {
         Node *p = s->procs[i];
-        if (p->kind == N_PROC && p->form == PROC_COMPOSITE && !((ProcInfo *)p->sema)->checked)
-            check_proc_flow(s, p, p->sema);
+        if (p->kind == N_PROC && p->form == PROC_COMPOSITE && !p->proc->checked)
+            check_proc_flow(s, p, p->proc);
     }
     for (int i = 0; i < s->npipelines; i++)
         check_pipeline(s, s->pipelines[i]);

@@ -938,10 +938,10 @@ static void test_imports_once_main_first(void **state)
     assert_string_equal(diag_file(&d, p.files[1]->loc.file)->path, path);
     snprintf(path, sizeof path, "%s/lib/../b.pipe", tmpdir);
     assert_string_equal(diag_file(&d, p.files[2]->loc.file)->path, path);
-    /* an import's ival is the index of the file it names */
-    assert_int_equal(p.files[0]->list.v[0]->ival, 1);
-    assert_int_equal(p.files[0]->list.v[1]->ival, 2);
-    assert_int_equal(p.files[1]->list.v[0]->ival, 2);
+    /* an import's file_index is the index of the file it names */
+    assert_int_equal(p.files[0]->list.v[0]->file_index, 1);
+    assert_int_equal(p.files[0]->list.v[1]->file_index, 2);
+    assert_int_equal(p.files[1]->list.v[0]->file_index, 2);
     free(diags);
     diag_free(&d);
     pipe_arena_free(&a);
@@ -982,7 +982,7 @@ static void test_import_missing(void **state)
     char *diags;
     assert_int_equal(load("miss.pipe", &p, &a, &d, &diags), 1);
     assert_int_equal(p.nfiles, 1);
-    assert_int_equal(p.files[0]->list.v[0]->ival, -1);
+    assert_int_equal(p.files[0]->list.v[0]->file_index, -1);
     char expect[1024];
     snprintf(expect, sizeof expect,
              "%s/miss.pipe:1:8: error: cannot read '%s/lib/nothere.pipe': No such file or directory\n"

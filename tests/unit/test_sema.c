@@ -1372,6 +1372,61 @@ static void test_pick_with_import(void **state)
     rmdir(dir);
 }
 
+/* Checking annotates the tree in named fields, one meaning each: a for loop's
+ * key and value symbols (its c stays empty for tree walks), a declaration's
+ * symbol, a stage's facts, a proc's and a pipeline's info, and the literal
+ * fields (bool, field index, `on start`). */
+static void test_annotations(void **state)
+{
+    (void)state;
+    const char *src = "proc hist: (int, bool) -> (int, int) {\n"
+                      "    state buckets: {int: int}\n"
+                      "    on start {}\n"
+                      "    on x {\n"
+                      "        buckets[x.0] += 1\n"
+                      "    }\n"
+                      "    on end {\n"
+                      "        for k, v in buckets {\n"
+                      "            emit (k, v)\n"
+                      "        }\n"
+                      "    }\n"
+                      "}\n"
+                      "pipeline main {\n"
+                      "    stdin | map(s => (len(s), true)) | hist | map(p => str(p.1)) | stdout\n"
+                      "}\n";
+    Diag d;
+    diag_init(&d, stderr);
+    PipeArena a = {0};
+    Program p;
+    assert_true(parse_program_text(&d, &a, "t.pipe", src, &p));
+    Sema s;
+    assert_true(sema_check(&s, &d, &a, &p));
+    Node *proc = p.files[0]->list.v[0], *pl = p.files[0]->list.v[1];
+    assert_non_null(proc->proc);
+    assert_non_null(pl->pipe);
+    Node *state_ = proc->list.v[0], *start = proc->list.v[1], *on = proc->list.v[2], *end = proc->list.v[3];
+    assert_string_equal(state_->sym->name, "buckets");
+    assert_true(start->on_start);
+    assert_false(end->on_start);
+    assert_string_equal(on->sym->name, "x");
+    Node *field = on->a->list.v[0]->a->b;
+    assert_int_equal(field->kind, N_FIELD);
+    assert_int_equal(field->field, 0);
+    Node *loop = end->a->list.v[0];
+    assert_int_equal(loop->kind, N_FOR);
+    assert_string_equal(loop->sym->name, "k");
+    assert_string_equal(loop->value_sym->name, "v");
+    assert_null(loop->c);
+    Node *flow = pl->list.v[0];
+    for (int i = 0; i < flow->list.n; i++)
+        assert_non_null(flow->list.v[i]->fact);
+    Node *lam = flow->list.v[1]->list.v[0]->a;
+    assert_string_equal(lam->list.v[0]->sym->name, "s");
+    assert_true(lam->a->list.v[1]->bval);
+    diag_free(&d);
+    pipe_arena_free(&a);
+}
+
 /* The REPL and the tests check many programs in one process: no state leaks
  * from one sema_check to the next (ids, procs). */
 static void test_repeatable(void **state)
@@ -1464,6 +1519,7 @@ int main(void)
         cmocka_unit_test(test_regression_cases),
         cmocka_unit_test(test_pick),
         cmocka_unit_test(test_pick_with_import),
+        cmocka_unit_test(test_annotations),
         cmocka_unit_test(test_repeatable),
         cmocka_unit_test(test_table_rows),
     };
