@@ -2,62 +2,17 @@
  * descriptors, one push function per inlined stage, stateful procs, and build(). */
 #include "emit.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "builtins.h"
 #include "embed.h"
 #include "plan.h"
 #include "safe.h"
 #include "sha256.h"
 #include "version.h"
-
-/* ------------------------------------------------------------------ buffers */
-
-typedef struct Buf {
-    char *p;
-    size_t n, cap;
-} Buf;
-
-static void bput(Buf *b, const char *s, size_t n)
-{
-    if (b->n + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap * 2 : 4096;
-        while (cap < b->n + n + 1)
-            cap *= 2;
-        b->p = realloc(b->p, cap);
-        if (!b->p) {
-            fputs("pipec: out of memory\n", stderr);
-            exit(2);
-        }
-        b->cap = cap;
-    }
-    memcpy(b->p + b->n, s, n);
-    b->n += n;
-    b->p[b->n] = 0;
-}
-
-static void bf(Buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void bf(Buf *b, const char *fmt, ...)
-{
-    char small[512];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(small, sizeof small, fmt, ap);
-    va_end(ap);
-    if (n < (int)sizeof small) {
-        bput(b, small, (size_t)n);
-        return;
-    }
-    char *big = malloc((size_t)n + 1);
-    va_start(ap, fmt);
-    vsnprintf(big, (size_t)n + 1, fmt, ap);
-    va_end(ap);
-    bput(b, big, (size_t)n);
-    free(big);
-}
 
 /* ------------------------------------------------------------------ context */
 
@@ -186,14 +141,14 @@ static void write_types(Emit *E, Buf *out)
         const char *m = E->tys[i].cname;
         if (!E->tys[i].used || t->kind != T_TUPLE)
             continue;
-        bf(&b, "/* %s */\ntypedef struct %s {", type_name(E->s->arena, t), m);
+        buf_printf(&b, "/* %s */\ntypedef struct %s {", type_name(E->s->arena, t), m);
         for (int j = 0; j < t->n; j++)
-            bf(&b, " %s f%d;", ctype(E, t->elems[j]), j);
-        bf(&b, " } %s;\n", m);
+            buf_printf(&b, " %s f%d;", ctype(E, t->elems[j]), j);
+        buf_printf(&b, " } %s;\n", m);
     }
     for (int i = 0; i < E->ntys; i++)
         if (E->tys[i].used)
-            bf(&b, "static const PipeType td_%s;\n", E->tys[i].cname);
+            buf_printf(&b, "static const PipeType td_%s;\n", E->tys[i].cname);
     for (int i = 0; i < E->ntys; i++) {
         const Type *t = E->tys[i].type;
         const char *m = E->tys[i].cname;
@@ -201,36 +156,44 @@ static void write_types(Emit *E, Buf *out)
             continue;
         switch (t->kind) {
         case T_TUPLE:
-            bf(&b, "static const PipeType *const td_%s_f[] = {", m);
+            buf_printf(&b, "static const PipeType *const td_%s_f[] = {", m);
             for (int j = 0; j < t->n; j++)
-                bf(&b, "%s%s", j ? ", " : "", tdesc(E, t->elems[j]));
-            bf(&b, "};\nstatic const uint32_t td_%s_o[] = {", m);
+                buf_printf(&b, "%s%s", j ? ", " : "", tdesc(E, t->elems[j]));
+            buf_printf(&b, "};\nstatic const uint32_t td_%s_o[] = {", m);
             for (int j = 0; j < t->n; j++)
-                bf(&b, "%sPIPE_OFFSETOF(%s, f%d)", j ? ", " : "", m, j);
-            bf(&b, "};\nstatic const PipeType td_%s = {PIPE_K_TUPLE, sizeof(%s), __alignof__(%s), %d, td_%s_f, td_%s_o, "
-                   "0, 0};\n",
-               m, m, m, t->n, m, m);
+                buf_printf(&b, "%sPIPE_OFFSETOF(%s, f%d)", j ? ", " : "", m, j);
+            buf_printf(
+                &b,
+                "};\nstatic const PipeType td_%s = {PIPE_K_TUPLE, sizeof(%s), __alignof__(%s), %d, td_%s_f, td_%s_o, "
+                "0, 0};\n",
+                m, m, m, t->n, m, m);
             break;
         case T_LIST:
-            bf(&b, "static const PipeType td_%s = {PIPE_K_LIST, sizeof(PipeList *), __alignof__(PipeList *), 0, 0, 0, %s, "
-                   "0};\n",
-               m, tdesc(E, t->elems[0]));
+            buf_printf(
+                &b,
+                "static const PipeType td_%s = {PIPE_K_LIST, sizeof(PipeList *), __alignof__(PipeList *), 0, 0, 0, %s, "
+                "0};\n",
+                m, tdesc(E, t->elems[0]));
             break;
         case T_SET:
-            bf(&b, "static const PipeType td_%s = {PIPE_K_SET, sizeof(PipeMap *), __alignof__(PipeMap *), 0, 0, 0, %s, "
-                   "0};\n",
-               m, tdesc(E, t->elems[0]));
+            buf_printf(
+                &b,
+                "static const PipeType td_%s = {PIPE_K_SET, sizeof(PipeMap *), __alignof__(PipeMap *), 0, 0, 0, %s, "
+                "0};\n",
+                m, tdesc(E, t->elems[0]));
             break;
         case T_MAP:
-            bf(&b, "static const PipeType td_%s = {PIPE_K_MAP, sizeof(PipeMap *), __alignof__(PipeMap *), 0, 0, 0, %s, "
-                   "%s};\n",
-               m, tdesc(E, t->elems[0]), tdesc(E, t->elems[1]));
+            buf_printf(
+                &b,
+                "static const PipeType td_%s = {PIPE_K_MAP, sizeof(PipeMap *), __alignof__(PipeMap *), 0, 0, 0, %s, "
+                "%s};\n",
+                m, tdesc(E, t->elems[0]), tdesc(E, t->elems[1]));
             break;
         default:
             break;
         }
     }
-    bput(out, b.p ? b.p : "", b.n);
+    buf_add(out, b.p ? b.p : "", b.n);
     free(b.p);
 }
 
@@ -240,12 +203,12 @@ static void cname(Emit *E, Buf *b, Sym *y)
 {
     (void)E;
     switch (y->kind) {
-    case SYM_PARAM: bf(b, "R_->P.p_%s", y->name); break;
-    case SYM_ENV: bf(b, "ENV->e_%s", y->name); break;
-    case SYM_PROC_PARAM: bf(b, "self->p_%s", y->name); break;
-    case SYM_STATE: bf(b, "self->s_%s", y->name); break;
-    case SYM_LOCAL: bf(b, "v_%s_%d", y->name, y->id); break;
-    case SYM_STREAM: bf(b, "0 /* stream %s */", y->name); break;
+    case SYM_PARAM: buf_printf(b, "R_->P.p_%s", y->name); break;
+    case SYM_ENV: buf_printf(b, "ENV->e_%s", y->name); break;
+    case SYM_PROC_PARAM: buf_printf(b, "self->p_%s", y->name); break;
+    case SYM_STATE: buf_printf(b, "self->s_%s", y->name); break;
+    case SYM_LOCAL: buf_printf(b, "v_%s_%d", y->name, y->id); break;
+    case SYM_STREAM: buf_printf(b, "0 /* stream %s */", y->name); break;
     }
 }
 
@@ -253,24 +216,24 @@ static void cname(Emit *E, Buf *b, Sym *y)
  * so that no trigraph can form; other bytes outside printable ASCII as octal. */
 static void c_quoted(Buf *b, const char *p, size_t n)
 {
-    bput(b, "\"", 1);
+    buf_add(b, "\"", 1);
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)p[i];
         if (c == '"' || c == '\\')
-            bf(b, "\\%c", c);
+            buf_printf(b, "\\%c", c);
         else if (c >= 32 && c < 127 && c != '?')
-            bput(b, (const char *)&c, 1);
+            buf_add(b, (const char *)&c, 1);
         else
-            bf(b, "\\%03o", c);
+            buf_printf(b, "\\%03o", c);
     }
-    bput(b, "\"", 1);
+    buf_add(b, "\"", 1);
 }
 
 static void str_lit(Buf *b, PipeStr s)
 {
-    bf(b, "((PipeStr){");
+    buf_printf(b, "((PipeStr){");
     c_quoted(b, s.p, s.n);
-    bf(b, ", %zu})", s.n);
+    buf_printf(b, ", %zu})", s.n);
 }
 
 static const char *file_of(Emit *E, Loc loc)
@@ -282,17 +245,17 @@ static const char *file_of(Emit *E, Loc loc)
 static void line_dir(Emit *E, Buf *b, Loc loc)
 {
     const char *path = file_of(E, loc);
-    bf(b, "\n#line %d ", loc.line);
+    buf_printf(b, "\n#line %d ", loc.line);
     c_quoted(b, path, strlen(path));
-    bf(b, "\n");
+    buf_printf(b, "\n");
 }
 
 static void pos_lit(Emit *E, Buf *b, Loc loc)
 {
     const char *path = file_of(E, loc);
-    bf(b, "((PipePos){");
+    buf_printf(b, "((PipePos){");
     c_quoted(b, path, strlen(path));
-    bf(b, ", %d, %d})", loc.line, loc.col);
+    buf_printf(b, ", %d, %d})", loc.line, loc.col);
 }
 
 /* ------------------------------------------------------------------ expressions */
@@ -304,39 +267,39 @@ static void ex(Emit *E, Buf *b, Node *e);
 static void map_new(Emit *E, Buf *b, const Type *t)
 {
     if (E->in_proc)
-        bf(b, "pipe_map_new_in(self_, ");
+        buf_printf(b, "pipe_map_new_in(self_, ");
     else
-        bf(b, "pipe_map_new(");
+        buf_printf(b, "pipe_map_new(");
     if (t->kind == T_MAP)
-        bf(b, "%s, %s)", tdesc(E, t->elems[0]), tdesc(E, t->elems[1]));
+        buf_printf(b, "%s, %s)", tdesc(E, t->elems[0]), tdesc(E, t->elems[1]));
     else
-        bf(b, "%s, 0)", tdesc(E, t->elems[0]));
+        buf_printf(b, "%s, 0)", tdesc(E, t->elems[0]));
 }
 
 /* The zero value of t: what a missing map key or list index reads as. */
 static void zero(Emit *E, Buf *b, const Type *t)
 {
     switch (t->kind) {
-    case T_STR: bf(b, "((PipeStr){\"\", 0})"); break;
-    case T_INT: bf(b, "((int64_t)0)"); break;
-    case T_FLOAT: bf(b, "((double)0)"); break;
-    case T_BOOL: bf(b, "((bool)0)"); break;
+    case T_STR: buf_printf(b, "((PipeStr){\"\", 0})"); break;
+    case T_INT: buf_printf(b, "((int64_t)0)"); break;
+    case T_FLOAT: buf_printf(b, "((double)0)"); break;
+    case T_BOOL: buf_printf(b, "((bool)0)"); break;
     case T_TUPLE: {
-        bf(b, "((%s){", ctype(E, t));
+        buf_printf(b, "((%s){", ctype(E, t));
         for (int i = 0; i < t->n; i++) {
             if (i)
-                bf(b, ", ");
+                buf_printf(b, ", ");
             zero(E, b, t->elems[i]);
         }
-        bf(b, "})");
+        buf_printf(b, "})");
         break;
     }
-    case T_LIST: bf(b, "pipe_list_new(S, sizeof(%s), 0)", ctype(E, t->elems[0])); break;
+    case T_LIST: buf_printf(b, "pipe_list_new(S, sizeof(%s), 0)", ctype(E, t->elems[0])); break;
     case T_MAP:
     case T_SET:
         map_new(E, b, t);
         break;
-    default: bf(b, "0"); break;
+    default: buf_printf(b, "0"); break;
     }
 }
 
@@ -350,10 +313,10 @@ static bool is_container(const Type *t)
 static void owned_empty(Emit *E, Buf *b, const Type *t)
 {
     if (t->kind == T_LIST && E->in_proc)
-        bf(b, "pipe_list_adopt(self_, pipe_list_new(0, sizeof(%s), 0), %s)", ctype(E, t->elems[0]),
-           tdesc(E, t->elems[0]));
+        buf_printf(b, "pipe_list_adopt(self_, pipe_list_new(0, sizeof(%s), 0), %s)", ctype(E, t->elems[0]),
+                   tdesc(E, t->elems[0]));
     else if (t->kind == T_LIST)
-        bf(b, "pipe_list_new(0, sizeof(%s), 0)", ctype(E, t->elems[0]));
+        buf_printf(b, "pipe_list_new(0, sizeof(%s), 0)", ctype(E, t->elems[0]));
     else
         zero(E, b, t); /* maps and sets are heap-owned already */
 }
@@ -363,7 +326,7 @@ static void owned_empty(Emit *E, Buf *b, const Type *t)
 static void adopt_owned(Emit *E, Buf *b, const Type *t, const char *pre, const char *name)
 {
     if (E->in_proc && t->kind == T_LIST)
-        bf(b, " pipe_list_adopt(self_, %s%s, %s);", pre, name, tdesc(E, t->elems[0]));
+        buf_printf(b, " pipe_list_adopt(self_, %s%s, %s);", pre, name, tdesc(E, t->elems[0]));
 }
 
 /* A value of type t kept beyond the current item needs its own copy. */
@@ -376,9 +339,9 @@ static bool needs_clone(const Type *t)
 static void ex_as(Emit *E, Buf *b, Node *e, const Type *want)
 {
     if (want && want->kind == T_FLOAT && e->type && e->type->kind == T_INT) {
-        bf(b, "((double)");
+        buf_printf(b, "((double)");
         ex(E, b, e);
-        bf(b, ")");
+        buf_printf(b, ")");
         return;
     }
     ex(E, b, e);
@@ -390,34 +353,34 @@ static void compare(Emit *E, Buf *b, Node *e)
     const char *op = ast_op_name(e->op);
     if (type_is_num(x) && type_is_num(y)) {
         const Type *w = (x->kind == T_FLOAT || y->kind == T_FLOAT) ? TY_FLOAT : NULL;
-        bf(b, "(");
+        buf_printf(b, "(");
         ex_as(E, b, e->a, w);
-        bf(b, " %s ", op);
+        buf_printf(b, " %s ", op);
         ex_as(E, b, e->b, w);
-        bf(b, ")");
+        buf_printf(b, ")");
         return;
     }
     if (x->kind == T_BOOL) {
-        bf(b, "((int)(");
+        buf_printf(b, "((int)(");
         ex(E, b, e->a);
-        bf(b, ") %s (int)(", op);
+        buf_printf(b, ") %s (int)(", op);
         ex(E, b, e->b);
-        bf(b, "))");
+        buf_printf(b, "))");
         return;
     }
     if (x->kind == T_STR) {
         if (e->op == OP_EQ || e->op == OP_NE) {
-            bf(b, "(%spipe_str_eq(", e->op == OP_NE ? "!" : "");
+            buf_printf(b, "(%spipe_str_eq(", e->op == OP_NE ? "!" : "");
             ex(E, b, e->a);
-            bf(b, ", ");
+            buf_printf(b, ", ");
             ex(E, b, e->b);
-            bf(b, "))");
+            buf_printf(b, "))");
         } else {
-            bf(b, "(pipe_str_cmp(");
+            buf_printf(b, "(pipe_str_cmp(");
             ex(E, b, e->a);
-            bf(b, ", ");
+            buf_printf(b, ", ");
             ex(E, b, e->b);
-            bf(b, ") %s 0)", op);
+            buf_printf(b, ") %s 0)", op);
         }
         return;
     }
@@ -425,11 +388,11 @@ static void compare(Emit *E, Buf *b, Node *e)
     char ta[16], tb[16];
     tmpname(E, ta, sizeof ta);
     tmpname(E, tb, sizeof tb);
-    bf(b, "({ %s %s = ", ctype(E, t), ta);
+    buf_printf(b, "({ %s %s = ", ctype(E, t), ta);
     ex(E, b, e->a);
-    bf(b, "; %s %s = ", ctype(E, t), tb);
+    buf_printf(b, "; %s %s = ", ctype(E, t), tb);
     ex(E, b, e->b);
-    bf(b, "; pipe_cmp(%s, &%s, &%s) %s 0; })", tdesc(E, t), ta, tb, op);
+    buf_printf(b, "; pipe_cmp(%s, &%s, &%s) %s 0; })", tdesc(E, t), ta, tb, op);
 }
 
 /* The left operand of e: the temporary `acc` (a chain's value so far, of
@@ -437,7 +400,7 @@ static void compare(Emit *E, Buf *b, Node *e)
 static void left(Emit *E, Buf *b, Node *e, const Type *want, const char *acc)
 {
     if (acc)
-        bf(b, "%s", acc);
+        buf_printf(b, "%s", acc);
     else
         ex_as(E, b, e->a, want);
 }
@@ -459,11 +422,11 @@ static const char *int_fn(Op op)
  * overflow is undefined, so cc -O2 and tcc could disagree). */
 static void int_op(Emit *E, Buf *b, Node *e, const char *acc)
 {
-    bf(b, "%s(%s, ", int_fn(e->op), E->self);
+    buf_printf(b, "%s(%s, ", int_fn(e->op), E->self);
     left(E, b, e, NULL, acc);
-    bf(b, ", ");
+    buf_printf(b, ", ");
     ex(E, b, e->b);
-    bf(b, ")");
+    buf_printf(b, ")");
 }
 
 static void binary_op(Emit *E, Buf *b, Node *e, const char *acc);
@@ -485,7 +448,7 @@ static void chain(Emit *E, Buf *b, Node *e)
     const Type *t = links[n - 1]->type;
     char acc[16];
     tmpname(E, acc, sizeof acc);
-    bf(b, "({ %s %s = ", ctype(E, t), acc);
+    buf_printf(b, "({ %s %s = ", ctype(E, t), acc);
     ex_as(E, b, links[n - 1]->a, t);
     for (int k = n - 1; k >= 0; k--) {
         if (!type_eq(links[k]->type, t)) {
@@ -493,12 +456,12 @@ static void chain(Emit *E, Buf *b, Node *e)
             memcpy(prev, acc, sizeof acc);
             t = links[k]->type;
             tmpname(E, acc, sizeof acc);
-            bf(b, "; %s %s = (%s)%s", ctype(E, t), acc, ctype(E, t), prev);
+            buf_printf(b, "; %s %s = (%s)%s", ctype(E, t), acc, ctype(E, t), prev);
         }
-        bf(b, "; %s = ", acc);
+        buf_printf(b, "; %s = ", acc);
         binary_op(E, b, links[k], acc);
     }
-    bf(b, "; %s; })", acc);
+    buf_printf(b, "; %s; })", acc);
     free(links);
 }
 
@@ -517,11 +480,11 @@ static void binary_op(Emit *E, Buf *b, Node *e, const char *acc)
     switch (e->op) {
     case OP_ADD:
         if (t->kind == T_STR) {
-            bf(b, "pipe_concat(S, ");
+            buf_printf(b, "pipe_concat(S, ");
             left(E, b, e, NULL, acc);
-            bf(b, ", ");
+            buf_printf(b, ", ");
             ex(E, b, e->b);
-            bf(b, ")");
+            buf_printf(b, ")");
             return;
         }
         /* fall through */
@@ -531,31 +494,31 @@ static void binary_op(Emit *E, Buf *b, Node *e, const char *acc)
             int_op(E, b, e, acc);
             return;
         }
-        bf(b, "(");
+        buf_printf(b, "(");
         left(E, b, e, t, acc);
-        bf(b, " %s ", ast_op_name(e->op));
+        buf_printf(b, " %s ", ast_op_name(e->op));
         ex_as(E, b, e->b, t);
-        bf(b, ")");
+        buf_printf(b, ")");
         return;
     case OP_DIV:
     case OP_MOD:
         if (t->kind == T_INT) {
             int_op(E, b, e, acc);
         } else {
-            bf(b, "(");
+            buf_printf(b, "(");
             left(E, b, e, t, acc);
-            bf(b, " / ");
+            buf_printf(b, " / ");
             ex_as(E, b, e->b, t);
-            bf(b, ")");
+            buf_printf(b, ")");
         }
         return;
     case OP_AND:
     case OP_OR:
-        bf(b, "(");
+        buf_printf(b, "(");
         left(E, b, e, NULL, acc);
-        bf(b, e->op == OP_AND ? " && " : " || ");
+        buf_printf(b, e->op == OP_AND ? " && " : " || ");
         ex(E, b, e->b);
-        bf(b, ")");
+        buf_printf(b, ")");
         return;
     case OP_IN: {
         const Type *ct = e->b->type;
@@ -563,25 +526,27 @@ static void binary_op(Emit *E, Buf *b, Node *e, const char *acc)
         tmpname(E, tk, sizeof tk);
         tmpname(E, tc, sizeof tc);
         if (ct->kind == T_STR) {
-            bf(b, "({ PipeStr %s = ", tk);
+            buf_printf(b, "({ PipeStr %s = ", tk);
             ex(E, b, e->a);
-            bf(b, "; pipe_contains(");
+            buf_printf(b, "; pipe_contains(");
             ex(E, b, e->b);
-            bf(b, ", %s); })", tk);
+            buf_printf(b, ", %s); })", tk);
         } else if (ct->kind == T_MAP || ct->kind == T_SET) {
-            bf(b, "({ %s %s = ", ctype(E, ct->elems[0]), tk);
+            buf_printf(b, "({ %s %s = ", ctype(E, ct->elems[0]), tk);
             ex(E, b, e->a);
-            bf(b, "; pipe_map_has(");
+            buf_printf(b, "; pipe_map_has(");
             ex(E, b, e->b);
-            bf(b, ", &%s); })", tk);
+            buf_printf(b, ", &%s); })", tk);
         } else {
             const Type *el = ct->elems[0];
-            bf(b, "({ %s %s = ", ctype(E, el), tk);
+            buf_printf(b, "({ %s %s = ", ctype(E, el), tk);
             ex(E, b, e->a);
-            bf(b, "; PipeList *%s = ", tc);
+            buf_printf(b, "; PipeList *%s = ", tc);
             ex(E, b, e->b);
-            bf(b, "; bool f_ = 0; for (size_t i_ = 0; i_ < %s->len && !f_; i_++) f_ = pipe_eq(%s, &%s, (%s *)%s->data + i_); f_; })",
-               tc, tdesc(E, el), tk, ctype(E, el), tc);
+            buf_printf(b,
+                       "; bool f_ = 0; for (size_t i_ = 0; i_ < %s->len && !f_; i_++) "
+                       "f_ = pipe_eq(%s, &%s, (%s *)%s->data + i_); f_; })",
+                       tc, tdesc(E, el), tk, ctype(E, el), tc);
         }
         return;
     }
@@ -604,16 +569,16 @@ static void regex_arg(Emit *E, Buf *b, Node *e)
 {
     int id = ++E->nregex;
     if (e->kind == N_STR) {
-        bf(&E->run, "    PipeRegex *re_%d;\n", id);
-        bf(&E->build, "    R_->re_%d = pipe_regex_new(rt_, 0, ", id);
+        buf_printf(&E->run, "    PipeRegex *re_%d;\n", id);
+        buf_printf(&E->build, "    R_->re_%d = pipe_regex_new(rt_, 0, ", id);
         str_lit(&E->build, e->str);
-        bf(&E->build, ");\n");
-        bf(b, "pipe_regex_at(R_->re_%d, %s)", id, E->self);
+        buf_printf(&E->build, ");\n");
+        buf_printf(b, "pipe_regex_at(R_->re_%d, %s)", id, E->self);
     } else {
-        bf(&E->run, "    PipeRegexCache rc_%d;\n", id);
-        bf(b, "pipe_regex_cached(&R_->rc_%d, %s, ", id, E->self);
+        buf_printf(&E->run, "    PipeRegexCache rc_%d;\n", id);
+        buf_printf(b, "pipe_regex_cached(&R_->rc_%d, %s, ", id, E->self);
         ex(E, b, e);
-        bf(b, ")");
+        buf_printf(b, ")");
     }
 }
 
@@ -627,32 +592,32 @@ static void call(Emit *E, Buf *b, Node *e)
         f->emit(E, b, e);
         return;
     }
-    bf(b, "%s(%s", f->cfn, f->scratch ? "S" : "");
+    buf_printf(b, "%s(%s", f->cfn, f->scratch ? "S" : "");
     const char *sep = f->scratch ? ", " : "";
     if (f->regex_arg >= 0) {
-        bf(b, "%s", sep);
+        buf_printf(b, "%s", sep);
         regex_arg(E, b, argv_(e, f->regex_arg));
         sep = ", ";
     }
     for (int i = 0; i < f->max_args; i++) {
         if (i == f->regex_arg)
             continue;
-        bf(b, "%s", sep);
+        buf_printf(b, "%s", sep);
         sep = ", ";
         if (i < e->list.n)
             ex(E, b, argv_(e, i));
         else
-            bf(b, "%s", f->missing);
+            buf_printf(b, "%s", f->missing);
     }
-    bf(b, ")");
+    buf_printf(b, ")");
 }
 
 /* `PRE a0 POST`: a call whose one argument needs no more. */
 static void wrap1(Emit *E, Buf *b, Node *e, const char *pre, const char *post)
 {
-    bf(b, "%s", pre);
+    buf_printf(b, "%s", pre);
     ex(E, b, argv_(e, 0));
-    bf(b, "%s", post);
+    buf_printf(b, "%s", post);
 }
 
 /* len: a str's or a list's own count, a map's or a set's by the runtime */
@@ -670,13 +635,13 @@ void emit_fn_len(Emit *E, Buf *b, Node *e)
 /* field: through the memo of split lines when the function has one */
 void emit_fn_field(Emit *E, Buf *b, Node *e)
 {
-    bf(b, E->field_at ? "pipe_field_at(&fa_, " : "pipe_field(");
+    buf_printf(b, E->field_at ? "pipe_field_at(&fa_, " : "pipe_field(");
     ex(E, b, argv_(e, 0));
-    bf(b, ", ");
+    buf_printf(b, ", ");
     ex(E, b, argv_(e, 1));
-    bf(b, ", ");
+    buf_printf(b, ", ");
     ex(E, b, argv_(e, 2));
-    bf(b, ")");
+    buf_printf(b, ")");
 }
 
 /* join: the runtime needs the element type */
@@ -684,11 +649,11 @@ void emit_fn_join(Emit *E, Buf *b, Node *e)
 {
     const Type *t0 = argv_(e, 0)->type;
     const Type *el = t0->kind == T_LIST ? t0->elems[0] : TY_STR;
-    bf(b, "pipe_join(S, %s, ", tdesc(E, el));
+    buf_printf(b, "pipe_join(S, %s, ", tdesc(E, el));
     ex(E, b, argv_(e, 0));
-    bf(b, ", ");
+    buf_printf(b, ", ");
     ex(E, b, argv_(e, 1));
-    bf(b, ")");
+    buf_printf(b, ")");
 }
 
 /* to_int: a str parses, a float truncates (either may fail), an int stays */
@@ -726,9 +691,9 @@ void emit_fn_str(Emit *E, Buf *b, Node *e)
         wrap1(E, b, e, "pipe_int_str(S, ", ")");
     } else {
         tmpname(E, t, sizeof t);
-        bf(b, "({ %s %s = ", ctype(E, t0), t);
+        buf_printf(b, "({ %s %s = ", ctype(E, t0), t);
         ex(E, b, argv_(e, 0));
-        bf(b, "; pipe_str_of(S, %s, &%s); })", tdesc(E, t0), t);
+        buf_printf(b, "; pipe_str_of(S, %s, &%s); })", tdesc(E, t0), t);
     }
 }
 
@@ -738,14 +703,14 @@ void emit_fn_abs(Emit *E, Buf *b, Node *e)
     const Type *t0 = argv_(e, 0)->type;
     char t[16];
     if (t0->kind == T_INT) {
-        bf(b, "pipe_iabs(%s, ", E->self);
+        buf_printf(b, "pipe_iabs(%s, ", E->self);
         wrap1(E, b, e, "", ")");
         return;
     }
     tmpname(E, t, sizeof t);
-    bf(b, "({ %s %s = ", ctype(E, t0), t);
+    buf_printf(b, "({ %s %s = ", ctype(E, t0), t);
     ex(E, b, argv_(e, 0));
-    bf(b, "; %s < 0 ? -%s : %s; })", t, t, t);
+    buf_printf(b, "; %s < 0 ? -%s : %s; })", t, t, t);
 }
 
 /* min and max: op picks the first of two values in the call's result type,
@@ -756,14 +721,14 @@ static void minmax(Emit *E, Buf *b, Node *e, const char *op)
     char t[16], u[16];
     tmpname(E, t, sizeof t);
     tmpname(E, u, sizeof u);
-    bf(b, "({ %s %s = ", ctype(E, rt), t);
+    buf_printf(b, "({ %s %s = ", ctype(E, rt), t);
     ex_as(E, b, argv_(e, 0), rt);
-    bf(b, "; %s %s = ", ctype(E, rt), u);
+    buf_printf(b, "; %s %s = ", ctype(E, rt), u);
     ex_as(E, b, argv_(e, 1), rt);
     if (type_is_num(rt))
-        bf(b, "; %s %s %s ? %s : %s; })", t, op, u, t, u);
+        buf_printf(b, "; %s %s %s ? %s : %s; })", t, op, u, t, u);
     else
-        bf(b, "; pipe_cmp(%s, &%s, &%s) %s 0 ? %s : %s; })", tdesc(E, rt), t, u, op, t, u);
+        buf_printf(b, "; pipe_cmp(%s, &%s, &%s) %s 0 ? %s : %s; })", tdesc(E, rt), t, u, op, t, u);
 }
 
 void emit_fn_min(Emit *E, Buf *b, Node *e)
@@ -784,16 +749,16 @@ void emit_fn_add(Emit *E, Buf *b, Node *e)
     char t[16], u[16];
     tmpname(E, t, sizeof t);
     tmpname(E, u, sizeof u);
-    bf(b, "({ %s %s = ", ctype(E, el), t);
+    buf_printf(b, "({ %s %s = ", ctype(E, el), t);
     ex(E, b, a1);
     if (t0->kind == T_SET) {
-        bf(b, "; bool %s; (void)pipe_map_upsert(", u);
+        buf_printf(b, "; bool %s; (void)pipe_map_upsert(", u);
         ex(E, b, a0);
-        bf(b, ", &%s, &%s); })", t, u);
+        buf_printf(b, ", &%s, &%s); })", t, u);
     } else {
-        bf(b, "; PipeList *%s = ", u);
+        buf_printf(b, "; PipeList *%s = ", u);
         ex(E, b, a0);
-        bf(b, "; pipe_clone(%s, pipe_list_push(%s), &%s, %s->arena); })", tdesc(E, el), u, t, u);
+        buf_printf(b, "; pipe_clone(%s, pipe_list_push(%s), &%s, %s->arena); })", tdesc(E, el), u, t, u);
     }
 }
 
@@ -803,11 +768,11 @@ void emit_fn_remove(Emit *E, Buf *b, Node *e)
     Node *a0 = argv_(e, 0);
     char t[16];
     tmpname(E, t, sizeof t);
-    bf(b, "({ %s %s = ", ctype(E, a0->type->elems[0]), t);
+    buf_printf(b, "({ %s %s = ", ctype(E, a0->type->elems[0]), t);
     ex(E, b, argv_(e, 1));
-    bf(b, "; (void)pipe_map_remove(");
+    buf_printf(b, "; (void)pipe_map_remove(");
     ex(E, b, a0);
-    bf(b, ", &%s); })", t);
+    buf_printf(b, ", &%s); })", t);
 }
 
 static void ex(Emit *E, Buf *b, Node *e)
@@ -816,34 +781,34 @@ static void ex(Emit *E, Buf *b, Node *e)
     switch (e->kind) {
     case N_INT:
         if (e->ival == INT64_MIN)
-            bf(b, "((int64_t)(-9223372036854775807LL - 1))");
+            buf_printf(b, "((int64_t)(-9223372036854775807LL - 1))");
         else
-            bf(b, "((int64_t)%lldLL)", (long long)e->ival);
+            buf_printf(b, "((int64_t)%lldLL)", (long long)e->ival);
         break;
     case N_FLOAT: {
         char num[64];
         snprintf(num, sizeof num, "%.17g", e->fval);
         if (!strpbrk(num, ".eEn"))
             strcat(num, ".0");
-        bf(b, "((double)%s)", num);
+        buf_printf(b, "((double)%s)", num);
         break;
     }
     case N_STR:
         str_lit(b, e->str);
         break;
     case N_BOOL:
-        bf(b, "((bool)%d)", e->bval ? 1 : 0);
+        buf_printf(b, "((bool)%d)", e->bval ? 1 : 0);
         break;
     case N_NAME:
         if (e->sym)
             cname(E, b, e->sym);
         else
-            bf(b, "0");
+            buf_printf(b, "0");
         break;
     case N_FIELD:
-        bf(b, "(");
+        buf_printf(b, "(");
         ex(E, b, e->a);
-        bf(b, ").f%d", e->field);
+        buf_printf(b, ").f%d", e->field);
         break;
     case N_INDEX: {
         const Type *ct = e->a->type;
@@ -851,33 +816,33 @@ static void ex(Emit *E, Buf *b, Node *e)
         tmpname(E, t, sizeof t);
         tmpname(E, u, sizeof u);
         if (ct->kind == T_LIST) {
-            bf(b, "({ void *%s = pipe_list_at(", t);
+            buf_printf(b, "({ void *%s = pipe_list_at(", t);
             ex(E, b, e->a);
-            bf(b, ", ");
+            buf_printf(b, ", ");
             ex(E, b, e->b);
-            bf(b, "); %s ? *(%s *)%s : ", t, ctype(E, vt), t);
+            buf_printf(b, "); %s ? *(%s *)%s : ", t, ctype(E, vt), t);
             zero(E, b, vt);
-            bf(b, "; })");
+            buf_printf(b, "; })");
         } else if (is_container(vt)) {
             /* a container value read from a missing key is created and kept in
              * the map, so that `add(m[k], x)` and `m[a][b] += 1` fill the map */
             char c[16];
             tmpname(E, c, sizeof c);
-            bf(b, "({ %s %s = ", ctype(E, ct->elems[0]), u);
+            buf_printf(b, "({ %s %s = ", ctype(E, ct->elems[0]), u);
             ex(E, b, e->b);
-            bf(b, "; bool %s; %s *%s = pipe_map_upsert(", c, ctype(E, vt), t);
+            buf_printf(b, "; bool %s; %s *%s = pipe_map_upsert(", c, ctype(E, vt), t);
             ex(E, b, e->a);
-            bf(b, ", &%s, &%s); if (%s) *%s = ", u, c, c, t);
+            buf_printf(b, ", &%s, &%s); if (%s) *%s = ", u, c, c, t);
             owned_empty(E, b, vt);
-            bf(b, "; *%s; })", t);
+            buf_printf(b, "; *%s; })", t);
         } else {
-            bf(b, "({ %s %s = ", ctype(E, ct->elems[0]), u);
+            buf_printf(b, "({ %s %s = ", ctype(E, ct->elems[0]), u);
             ex(E, b, e->b);
-            bf(b, "; void *%s = pipe_map_get(", t);
+            buf_printf(b, "; void *%s = pipe_map_get(", t);
             ex(E, b, e->a);
-            bf(b, ", &%s); %s ? *(%s *)%s : ", u, t, ctype(E, vt), t);
+            buf_printf(b, ", &%s); %s ? *(%s *)%s : ", u, t, ctype(E, vt), t);
             zero(E, b, vt);
-            bf(b, "; })");
+            buf_printf(b, "; })");
         }
         break;
     }
@@ -889,44 +854,44 @@ static void ex(Emit *E, Buf *b, Node *e)
         break;
     case N_UNARY:
         if (e->op == OP_NEG && e->type->kind == T_INT)
-            bf(b, "pipe_ineg(%s, ", E->self);
+            buf_printf(b, "pipe_ineg(%s, ", E->self);
         else
-            bf(b, e->op == OP_NOT ? "(!" : "(-");
+            buf_printf(b, e->op == OP_NOT ? "(!" : "(-");
         ex(E, b, e->a);
-        bf(b, ")");
+        buf_printf(b, ")");
         break;
     case N_COND:
-        bf(b, "(");
+        buf_printf(b, "(");
         ex(E, b, e->a);
-        bf(b, " ? ");
+        buf_printf(b, " ? ");
         ex_as(E, b, e->b, e->type);
-        bf(b, " : ");
+        buf_printf(b, " : ");
         ex_as(E, b, e->c, e->type);
-        bf(b, ")");
+        buf_printf(b, ")");
         break;
     case N_TUPLE:
-        bf(b, "((%s){", ctype(E, e->type));
+        buf_printf(b, "((%s){", ctype(E, e->type));
         for (int i = 0; i < e->list.n; i++) {
             if (i)
-                bf(b, ", ");
+                buf_printf(b, ", ");
             ex(E, b, e->list.v[i]);
         }
-        bf(b, "})");
+        buf_printf(b, "})");
         break;
     case N_LIST: {
         const Type *el = e->type->kind == T_LIST ? e->type->elems[0] : TY_INT;
         tmpname(E, t, sizeof t);
-        bf(b, "({ PipeList *%s = pipe_list_new(S, sizeof(%s), %d);", t, ctype(E, el), e->list.n);
+        buf_printf(b, "({ PipeList *%s = pipe_list_new(S, sizeof(%s), %d);", t, ctype(E, el), e->list.n);
         for (int i = 0; i < e->list.n; i++) {
-            bf(b, " *(%s *)pipe_list_push(%s) = ", ctype(E, el), t);
+            buf_printf(b, " *(%s *)pipe_list_push(%s) = ", ctype(E, el), t);
             ex_as(E, b, e->list.v[i], el);
-            bf(b, ";");
+            buf_printf(b, ";");
         }
-        bf(b, " %s; })", t);
+        buf_printf(b, " %s; })", t);
         break;
     }
     default:
-        bf(b, "0 /* %s */", ast_kind_name(e->kind));
+        buf_printf(b, "0 /* %s */", ast_kind_name(e->kind));
     }
 }
 
@@ -937,7 +902,7 @@ static void stmts(Emit *E, Buf *b, Node *blk, int ind);
 static void indent(Buf *b, int ind)
 {
     for (int i = 0; i < ind; i++)
-        bput(b, "    ", 4);
+        buf_add(b, "    ", 4);
 }
 
 /* Stores the value in C variable `val` (of type t) into the place `dst`: an owned
@@ -948,11 +913,11 @@ static void store_owned(Emit *E, Buf *b, const Type *t, const char *dst, const c
     if (owned && needs_clone(t)) {
         char c[16];
         tmpname(E, c, sizeof c);
-        bf(b, "%s %s; pipe_clone(%s, &%s, &%s, 0); pipe_drop(%s, &%s); %s = %s;", ctype(E, t), c, tdesc(E, t), c,
-           val, tdesc(E, t), dst, dst, c);
+        buf_printf(b, "%s %s; pipe_clone(%s, &%s, &%s, 0); pipe_drop(%s, &%s); %s = %s;", ctype(E, t), c, tdesc(E, t),
+                   c, val, tdesc(E, t), dst, dst, c);
         adopt_owned(E, b, t, "", dst);
     } else {
-        bf(b, "%s = %s;", dst, val);
+        buf_printf(b, "%s = %s;", dst, val);
     }
 }
 
@@ -965,14 +930,14 @@ static void assign_op(Emit *E, Buf *b, Node *st, const char *place, const Type *
         return;
     }
     if (t->kind == T_STR) {
-        bf(b, "PipeStr %s = pipe_concat(S, %s, %s); ", nv, place, val);
+        buf_printf(b, "PipeStr %s = pipe_concat(S, %s, %s); ", nv, place, val);
         store_owned(E, b, t, place, nv, owned);
         return;
     }
     if (t->kind == T_INT)
-        bf(b, "%s = %s(%s, %s, %s);", place, int_fn(st->op), E->self, place, val);
+        buf_printf(b, "%s = %s(%s, %s, %s);", place, int_fn(st->op), E->self, place, val);
     else
-        bf(b, "%s %s= %s;", place, ast_op_name(st->op), val);
+        buf_printf(b, "%s %s= %s;", place, ast_op_name(st->op), val);
 }
 
 static void stmt_body(Emit *E, Buf *b, Node *st, int ind);
@@ -984,7 +949,7 @@ static void stmt(Emit *E, Buf *b, Node *st, int ind)
     stmt_body(E, b, st, ind);
     if (E->field_at && (st->kind == N_ASSIGN || st->kind == N_EXPR_STMT || st->kind == N_EMIT)) {
         indent(b, ind);
-        bf(b, "fa_.p = 0;\n");
+        buf_printf(b, "fa_.p = 0;\n");
     }
 }
 
@@ -996,9 +961,9 @@ static void assign_stmt(Emit *E, Buf *b, Node *st)
     Node *tg = st->a;
     const Type *tt = tg->type;
     tmpname(E, t, sizeof t);
-    bf(b, "{ %s %s = ", ctype(E, tt), t);
+    buf_printf(b, "{ %s %s = ", ctype(E, tt), t);
     ex_as(E, b, st->b, tt);
-    bf(b, "; ");
+    buf_printf(b, "; ");
     if (tg->kind == N_NAME) {
         Buf place = {0};
         cname(E, &place, tg->sym);
@@ -1009,15 +974,15 @@ static void assign_stmt(Emit *E, Buf *b, Node *st)
         const Type *mt = tg->a->type;
         tmpname(E, u, sizeof u);
         tmpname(E, w, sizeof w);
-        bf(b, "%s %s = ", ctype(E, mt->elems[0]), u);
+        buf_printf(b, "%s %s = ", ctype(E, mt->elems[0]), u);
         ex(E, b, tg->b);
-        bf(b, "; bool %s_c; %s *%s = pipe_map_upsert(", w, ctype(E, tt), w);
+        buf_printf(b, "; bool %s_c; %s *%s = pipe_map_upsert(", w, ctype(E, tt), w);
         ex(E, b, tg->a);
-        bf(b, ", &%s, &%s_c); ", u, w);
+        buf_printf(b, ", &%s, &%s_c); ", u, w);
         if (is_container(tt) && st->op != OP_SET) {
-            bf(b, "if (%s_c) *%s = ", w, w);
+            buf_printf(b, "if (%s_c) *%s = ", w, w);
             owned_empty(E, b, tt);
-            bf(b, "; ");
+            buf_printf(b, "; ");
         }
         char place[32];
         snprintf(place, sizeof place, "(*%s)", w);
@@ -1025,23 +990,23 @@ static void assign_stmt(Emit *E, Buf *b, Node *st)
     } else if (tg->kind == N_INDEX) {
         tmpname(E, u, sizeof u);
         tmpname(E, w, sizeof w);
-        bf(b, "PipeList *%s = ", u);
+        buf_printf(b, "PipeList *%s = ", u);
         ex(E, b, tg->a);
-        bf(b, "; %s *%s = pipe_list_at(%s, ", ctype(E, tt), w, u);
+        buf_printf(b, "; %s *%s = pipe_list_at(%s, ", ctype(E, tt), w, u);
         ex(E, b, tg->b);
-        bf(b, "); if (!%s) pipe_fail(%s, \"list index out of range\"); ", w, E->self);
+        buf_printf(b, "); if (!%s) pipe_fail(%s, \"list index out of range\"); ", w, E->self);
         char place[32];
         snprintf(place, sizeof place, "(*%s)", w);
         if (st->op == OP_SET && needs_clone(tt)) {
             char c[16];
             tmpname(E, c, sizeof c);
-            bf(b, "%s %s; pipe_clone(%s, &%s, &%s, %s->arena); if (!%s->arena) pipe_drop(%s, %s); *%s = %s;",
-               ctype(E, tt), c, tdesc(E, tt), c, t, u, u, tdesc(E, tt), w, w, c);
+            buf_printf(b, "%s %s; pipe_clone(%s, &%s, &%s, %s->arena); if (!%s->arena) pipe_drop(%s, %s); *%s = %s;",
+                       ctype(E, tt), c, tdesc(E, tt), c, t, u, u, tdesc(E, tt), w, w, c);
         }
         else
             assign_op(E, b, st, place, tt, t, false);
     }
-    bf(b, " }\n");
+    buf_printf(b, " }\n");
 }
 
 /* A for loop over a list's elements, or a map's or set's keys (and values). */
@@ -1055,22 +1020,24 @@ static void for_stmt(Emit *E, Buf *b, Node *st, int ind)
     tmpname(E, u, sizeof u);
     if (ct->kind == T_LIST || ct->kind == T_EMPTY_LIST) {
         const char *el = ctype(E, k->type);
-        bf(b, "{ PipeList *%s = ", t);
+        buf_printf(b, "{ PipeList *%s = ", t);
         ex(E, b, st->a);
-        bf(b, "; for (size_t %s = 0; %s < %s->len; %s++) { %s v_%s_%d = ((%s *)%s->data)[%s];\n", u, u, t, u, el,
-           k->name, k->id, el, t, u);
+        buf_printf(b, "; for (size_t %s = 0; %s < %s->len; %s++) { %s v_%s_%d = ((%s *)%s->data)[%s];\n", u, u, t, u,
+                   el, k->name, k->id, el, t, u);
     } else {
-        bf(b, "{ PipeMap *%s = ", t);
+        buf_printf(b, "{ PipeMap *%s = ", t);
         ex(E, b, st->a);
-        bf(b, "; size_t %s = 0; void *%s_k, *%s_v; while (pipe_map_next(%s, &%s, &%s_k, &%s_v)) { %s v_%s_%d = *(%s *)%s_k;",
-           u, t, t, t, u, t, t, ctype(E, k->type), k->name, k->id, ctype(E, k->type), t);
+        buf_printf(b,
+                   "; size_t %s = 0; void *%s_k, *%s_v; while (pipe_map_next(%s, &%s, &%s_k, &%s_v)) { "
+                   "%s v_%s_%d = *(%s *)%s_k;",
+                   u, t, t, t, u, t, t, ctype(E, k->type), k->name, k->id, ctype(E, k->type), t);
         if (v)
-            bf(b, " %s v_%s_%d = *(%s *)%s_v;", ctype(E, v->type), v->name, v->id, ctype(E, v->type), t);
-        bf(b, " (void)%s_v;\n", t);
+            buf_printf(b, " %s v_%s_%d = *(%s *)%s_v;", ctype(E, v->type), v->name, v->id, ctype(E, v->type), t);
+        buf_printf(b, " (void)%s_v;\n", t);
     }
     stmts(E, b, st->b, ind + 1);
     indent(b, ind);
-    bf(b, "} }\n");
+    buf_printf(b, "} }\n");
 }
 
 static void stmt_body(Emit *E, Buf *b, Node *st, int ind)
@@ -1081,41 +1048,41 @@ static void stmt_body(Emit *E, Buf *b, Node *st, int ind)
     switch (st->kind) {
     case N_LET: {
         Sym *y = st->sym;
-        bf(b, "%s v_%s_%d = ", ctype(E, y->type), y->name, y->id);
+        buf_printf(b, "%s v_%s_%d = ", ctype(E, y->type), y->name, y->id);
         ex(E, b, st->a);
-        bf(b, ";\n");
+        buf_printf(b, ";\n");
         indent(b, ind);
-        bf(b, "(void)v_%s_%d;\n", y->name, y->id);
+        buf_printf(b, "(void)v_%s_%d;\n", y->name, y->id);
         break;
     }
     case N_ASSIGN:
         assign_stmt(E, b, st);
         break;
     case N_IF:
-        bf(b, "if (");
+        buf_printf(b, "if (");
         ex(E, b, st->a);
-        bf(b, ") {\n");
+        buf_printf(b, ") {\n");
         stmts(E, b, st->b, ind + 1);
         indent(b, ind);
-        bf(b, "}");
+        buf_printf(b, "}");
         if (st->c) {
-            bf(b, " else {\n");
+            buf_printf(b, " else {\n");
             if (st->c->kind == N_IF)
                 stmt(E, b, st->c, ind + 1);
             else
                 stmts(E, b, st->c, ind + 1);
             indent(b, ind);
-            bf(b, "}");
+            buf_printf(b, "}");
         }
-        bf(b, "\n");
+        buf_printf(b, "\n");
         break;
     case N_WHILE:
-        bf(b, "while (");
+        buf_printf(b, "while (");
         ex(E, b, st->a);
-        bf(b, ") {\n");
+        buf_printf(b, ") {\n");
         stmts(E, b, st->b, ind + 1);
         indent(b, ind);
-        bf(b, "}\n");
+        buf_printf(b, "}\n");
         break;
     case N_FOR:
         for_stmt(E, b, st, ind);
@@ -1124,24 +1091,24 @@ static void stmt_body(Emit *E, Buf *b, Node *st, int ind)
         tmpname(E, t, sizeof t);
         /* the proc's OUT decides the C type (an int may be emitted as a float) */
         const Type *out = E->emit_type ? E->emit_type : st->a->type;
-        bf(b, "{ %s %s = ", ctype(E, out), t);
+        buf_printf(b, "{ %s %s = ", ctype(E, out), t);
         ex_as(E, b, st->a, out);
-        bf(b, "; pipe_emit(%s, &%s); }\n", E->self, t);
+        buf_printf(b, "; pipe_emit(%s, &%s); }\n", E->self, t);
         break;
     }
     case N_EXPR_STMT:
-        bf(b, "(void)(");
+        buf_printf(b, "(void)(");
         ex(E, b, st->a);
-        bf(b, ");\n");
+        buf_printf(b, ");\n");
         break;
     case N_BLOCK:
-        bf(b, "{\n");
+        buf_printf(b, "{\n");
         stmts(E, b, st, ind + 1);
         indent(b, ind);
-        bf(b, "}\n");
+        buf_printf(b, "}\n");
         break;
     default:
-        bf(b, "/* %s */\n", ast_kind_name(st->kind));
+        buf_printf(b, "/* %s */\n", ast_kind_name(st->kind));
     }
 }
 
@@ -1159,7 +1126,7 @@ static bool field_begin(Emit *E, Buf *b, bool memo)
     bool saved = E->field_at;
     E->field_at = memo;
     if (E->field_at)
-        bf(b, "    PipeFieldAt fa_ = {0};\n");
+        buf_printf(b, "    PipeFieldAt fa_ = {0};\n");
     return saved;
 }
 
@@ -1171,7 +1138,7 @@ static bool field_begin(Emit *E, Buf *b, bool memo)
  * that expressions allocate from. */
 static void run_open(Buf *b, const char *run)
 {
-    bf(b, "    Run_ *R_ = %s; PipeArena *S = R_->S; (void)R_; (void)S;\n", run);
+    buf_printf(b, "    Run_ *R_ = %s; PipeArena *S = R_->S; (void)R_; (void)S;\n", run);
 }
 
 static void emit_stateful(Emit *E, Node *d)
@@ -1182,23 +1149,24 @@ static void emit_stateful(Emit *E, Node *d)
     Buf *b = &E->funcs;
     const char *nm = d->name;
     Buf st = {0};
-    bf(&st, "typedef struct Proc_%s {\n    PipeNode base;\n    Run_ *run_;\n", nm);
+    buf_printf(&st, "typedef struct Proc_%s {\n    PipeNode base;\n    Run_ *run_;\n", nm);
     for (int i = 0; i < d->params.n; i++)
-        bf(&st, "    %s p_%s;\n", ctype(E, d->params.v[i]->type), d->params.v[i]->name);
+        buf_printf(&st, "    %s p_%s;\n", ctype(E, d->params.v[i]->type), d->params.v[i]->name);
     for (int i = 0; i < d->list.n; i++) {
         Node *m = d->list.v[i];
         if (m->kind == N_STATE)
-            bf(&st, "    %s s_%s;\n", ctype(E, m->type), m->name);
+            buf_printf(&st, "    %s s_%s;\n", ctype(E, m->type), m->name);
     }
-    bf(&st, "} Proc_%s;\n", nm);
-    bput(b, st.p, st.n);
+    buf_printf(&st, "} Proc_%s;\n", nm);
+    buf_add(b, st.p, st.n);
     free(st.p);
     const char *saved = E->self;
     E->self = "self_";
     E->in_proc = true;
     E->emit_type = d->out ? d->out->type : NULL;
     /* init: state initial values (may use parameters) */
-    bf(b, "static void proc_%s_init(Proc_%s *self)\n{\n    PipeNode *self_ = &self->base; (void)self_;\n", nm, nm);
+    buf_printf(b, "static void proc_%s_init(Proc_%s *self)\n{\n    PipeNode *self_ = &self->base; (void)self_;\n", nm,
+               nm);
     run_open(b, "self->run_");
     for (int i = 0; i < d->list.n; i++) {
         Node *m = d->list.v[i];
@@ -1208,72 +1176,75 @@ static void emit_stateful(Emit *E, Node *d)
         tmpname(E, t, sizeof t);
         if (m->b) {
             line_dir(E, b, m->loc);
-            bf(b, "    { %s %s = ", ctype(E, m->type), t);
+            buf_printf(b, "    { %s %s = ", ctype(E, m->type), t);
             ex_as(E, b, m->b, m->type);
-            bf(b, "; ");
+            buf_printf(b, "; ");
             if (needs_clone(m->type)) {
-                bf(b, "pipe_clone(%s, &self->s_%s, &%s, 0);", tdesc(E, m->type), m->name, t);
+                buf_printf(b, "pipe_clone(%s, &self->s_%s, &%s, 0);", tdesc(E, m->type), m->name, t);
                 adopt_owned(E, b, m->type, "self->s_", m->name);
-                bf(b, " }\n");
+                buf_printf(b, " }\n");
             } else
-                bf(b, "self->s_%s = %s; }\n", m->name, t);
+                buf_printf(b, "self->s_%s = %s; }\n", m->name, t);
         } else if (is_container(m->type)) {
             const Type *mt = m->type;
             if (mt->kind == T_LIST) {
-                bf(b, "    self->s_%s = ", m->name);
+                buf_printf(b, "    self->s_%s = ", m->name);
                 owned_empty(E, b, mt);
-                bf(b, ";\n");
+                buf_printf(b, ";\n");
             } else {
-                bf(b, "    self->s_%s = ", m->name);
+                buf_printf(b, "    self->s_%s = ", m->name);
                 map_new(E, b, mt);
-                bf(b, ";\n");
+                buf_printf(b, ";\n");
             }
         } else if (m->type->kind == T_STR || m->type->kind == T_TUPLE) {
-            bf(b, "    { %s %s = ", ctype(E, m->type), t);
+            buf_printf(b, "    { %s %s = ", ctype(E, m->type), t);
             zero(E, b, m->type);
-            bf(b, "; pipe_clone(%s, &self->s_%s, &%s, 0); }\n", tdesc(E, m->type), m->name, t);
+            buf_printf(b, "; pipe_clone(%s, &self->s_%s, &%s, 0); }\n", tdesc(E, m->type), m->name, t);
         }
     }
-    bf(b, "}\n");
+    buf_printf(b, "}\n");
     if (!d->in)
-        bf(b, "static void proc_%s_push(PipeNode *self_, const void *item_, int port_)\n{\n"
-              "    (void)self_; (void)item_; (void)port_;\n}\n", nm);
+        buf_printf(b,
+                   "static void proc_%s_push(PipeNode *self_, const void *item_, int port_)\n{\n"
+                   "    (void)self_; (void)item_; (void)port_;\n}\n",
+                   nm);
     for (int i = 0; i < d->list.n; i++) {
         Node *m = d->list.v[i];
         if (m->kind != N_ON)
             continue;
         if (m->name) {
             Sym *y = m->sym;
-            bf(b, "static void proc_%s_push(PipeNode *self_, const void *item_, int port_)\n{\n", nm);
-            bf(b, "    Proc_%s *self = (Proc_%s *)self_; (void)self; (void)port_;\n", nm, nm);
+            buf_printf(b, "static void proc_%s_push(PipeNode *self_, const void *item_, int port_)\n{\n", nm);
+            buf_printf(b, "    Proc_%s *self = (Proc_%s *)self_; (void)self; (void)port_;\n", nm, nm);
             run_open(b, "self->run_");
-            bf(b, "    %s v_%s_%d = *(%s const *)item_;\n", ctype(E, y->type), y->name, y->id, ctype(E, y->type));
+            buf_printf(b, "    %s v_%s_%d = *(%s const *)item_;\n", ctype(E, y->type), y->name, y->id,
+                       ctype(E, y->type));
             bool fa = field_begin(E, b, plan_calls_field(m->a));
             stmts(E, b, m->a, 1);
-            bf(b, "}\n");
+            buf_printf(b, "}\n");
             E->field_at = fa;
         } else {
-            bf(b, "static void proc_%s_%s(PipeNode *self_)\n{\n", nm, m->on_start ? "start" : "finish");
-            bf(b, "    Proc_%s *self = (Proc_%s *)self_; (void)self;\n", nm, nm);
+            buf_printf(b, "static void proc_%s_%s(PipeNode *self_)\n{\n", nm, m->on_start ? "start" : "finish");
+            buf_printf(b, "    Proc_%s *self = (Proc_%s *)self_; (void)self;\n", nm, nm);
             run_open(b, "self->run_");
             bool fa = field_begin(E, b, plan_calls_field(m->a));
             stmts(E, b, m->a, 1);
-            bf(b, "}\n");
+            buf_printf(b, "}\n");
             E->field_at = fa;
         }
     }
-    bf(b, "static void proc_%s_free(PipeNode *self_)\n{\n    Proc_%s *self = (Proc_%s *)self_; (void)self;\n", nm, nm,
-       nm);
+    buf_printf(b, "static void proc_%s_free(PipeNode *self_)\n{\n    Proc_%s *self = (Proc_%s *)self_; (void)self;\n",
+               nm, nm, nm);
     for (int i = 0; i < d->list.n; i++) {
         Node *m = d->list.v[i];
         if (m->kind != N_STATE)
             continue;
         if (m->type->kind == T_MAP || m->type->kind == T_SET)
-            bf(b, "    pipe_map_free(self->s_%s);\n", m->name);
+            buf_printf(b, "    pipe_map_free(self->s_%s);\n", m->name);
         else if (needs_clone(m->type))
-            bf(b, "    pipe_drop(%s, &self->s_%s);\n", tdesc(E, m->type), m->name);
+            buf_printf(b, "    pipe_drop(%s, &self->s_%s);\n", tdesc(E, m->type), m->name);
     }
-    bf(b, "}\n");
+    buf_printf(b, "}\n");
     E->self = saved;
     E->in_proc = false;
 }
@@ -1283,7 +1254,7 @@ static void emit_stateful(Emit *E, Node *d)
 static void env_open(Emit *E, Buf *b, int inst)
 {
     if (inst >= 0)
-        bf(b, "    const Env_%s *ENV = &R_->E%d; (void)ENV;\n", E->dag->insts[inst].decl->name, inst);
+        buf_printf(b, "    const Env_%s *ENV = &R_->E%d; (void)ENV;\n", E->dag->insts[inst].decl->name, inst);
 }
 
 /* Declares the lambda's parameters from the item in `item` (a C lvalue). */
@@ -1291,14 +1262,14 @@ static void lambda_params(Emit *E, Buf *b, Node *lam, const Type *in, const char
 {
     if (lam->list.n == 1) {
         Sym *y = lam->list.v[0]->sym;
-        bf(b, "    %s v_%s_%d = *(%s const *)%s; (void)v_%s_%d;\n", ctype(E, in), y->name, y->id, ctype(E, in), item,
-           y->name, y->id);
+        buf_printf(b, "    %s v_%s_%d = *(%s const *)%s; (void)v_%s_%d;\n", ctype(E, in), y->name, y->id, ctype(E, in),
+                   item, y->name, y->id);
         return;
     }
     for (int i = 0; i < lam->list.n; i++) {
         Sym *y = lam->list.v[i]->sym;
-        bf(b, "    %s v_%s_%d = ((const %s *)%s)->f%d; (void)v_%s_%d;\n", ctype(E, y->type), y->name, y->id,
-           ctype(E, in), item, i, y->name, y->id);
+        buf_printf(b, "    %s v_%s_%d = ((const %s *)%s)->f%d; (void)v_%s_%d;\n", ctype(E, y->type), y->name, y->id,
+                   ctype(E, in), item, i, y->name, y->id);
     }
 }
 
@@ -1309,41 +1280,44 @@ static void emit_lambda_node(Emit *E, DagNode *n)
     const char *saved = E->self;
     E->self = "self_";
     if (n->kind == SK_MAP || n->kind == SK_FILTER || n->kind == SK_FLAT_MAP) {
-        bf(b, "static void n%d_push(PipeNode *self_, const void *item_, int port_)\n{\n    (void)port_;\n", n->id);
+        buf_printf(b, "static void n%d_push(PipeNode *self_, const void *item_, int port_)\n{\n    (void)port_;\n",
+                   n->id);
         run_open(b, "((RunNode_ *)self_)->run");
         bool fa = field_begin(E, b, n->plan & PLAN_FIELD_MEMO);
         env_open(E, b, n->inst);
         lambda_params(E, b, lam, n->in, "item_");
         line_dir(E, b, lam->a->loc);
         if (n->kind == SK_MAP) {
-            bf(b, "    %s r_ = ", ctype(E, n->out));
+            buf_printf(b, "    %s r_ = ", ctype(E, n->out));
             ex_as(E, b, lam->a, n->out);
-            bf(b, ";\n    pipe_emit(self_, &r_);\n");
+            buf_printf(b, ";\n    pipe_emit(self_, &r_);\n");
         } else if (n->kind == SK_FILTER) {
-            bf(b, "    if (");
+            buf_printf(b, "    if (");
             ex(E, b, lam->a);
-            bf(b, ")\n        pipe_emit(self_, item_);\n");
+            buf_printf(b, ")\n        pipe_emit(self_, item_);\n");
         } else {
-            bf(b, "    PipeList *l_ = ");
+            buf_printf(b, "    PipeList *l_ = ");
             ex(E, b, lam->a);
-            bf(b, ";\n    for (size_t i_ = 0; i_ < l_->len; i_++)\n        pipe_emit(self_, (%s *)l_->data + i_);\n",
-               ctype(E, n->out));
+            buf_printf(
+                b, ";\n    for (size_t i_ = 0; i_ < l_->len; i_++)\n        pipe_emit(self_, (%s *)l_->data + i_);\n",
+                ctype(E, n->out));
         }
-        bf(b, "}\n");
+        buf_printf(b, "}\n");
         E->field_at = fa;
     } else {
         /* sort / top key */
-        bf(&E->run, "    PipeNode *n%d_node;\n", n->id);
-        bf(b, "static void n%d_key(void *env_, const void *item_, void *key_, PipeArena *scratch_)\n{\n", n->id);
+        buf_printf(&E->run, "    PipeNode *n%d_node;\n", n->id);
+        buf_printf(b, "static void n%d_key(void *env_, const void *item_, void *key_, PipeArena *scratch_)\n{\n",
+                   n->id);
         run_open(b, "env_");
-        bf(b, "    PipeNode *self_ = R_->n%d_node; (void)scratch_; (void)self_;\n", n->id);
+        buf_printf(b, "    PipeNode *self_ = R_->n%d_node; (void)scratch_; (void)self_;\n", n->id);
         bool fa = field_begin(E, b, n->plan & PLAN_FIELD_MEMO);
         env_open(E, b, n->inst);
         lambda_params(E, b, lam, n->in, "item_");
         line_dir(E, b, lam->a->loc);
-        bf(b, "    *(%s *)key_ = ", ctype(E, lam->type));
+        buf_printf(b, "    *(%s *)key_ = ", ctype(E, lam->type));
         ex(E, b, lam->a);
-        bf(b, ";\n}\n");
+        buf_printf(b, ";\n}\n");
         E->field_at = fa;
     }
     E->self = saved;
@@ -1356,7 +1330,7 @@ static void build_arg(Emit *E, Buf *b, DagNode *n, int i, const char *def)
     if (a)
         ex(E, b, a);
     else
-        bf(b, "%s", def);
+        buf_printf(b, "%s", def);
 }
 
 /* The constructor call of standard stage n: its row's hook, or its
@@ -1370,19 +1344,19 @@ static void emit_std(Emit *E, DagNode *n, const char *pos)
         st->emit(E, n, pos);
         return;
     }
-    bf(b, st->role == R_SOURCE ? "    n%d = &%s(rt_, %s" : "    n%d = %s(rt_, %s", n->id, st->ctor, pos);
+    buf_printf(b, st->role == R_SOURCE ? "    n%d = &%s(rt_, %s" : "    n%d = %s(rt_, %s", n->id, st->ctor, pos);
     if (st->pass == CA_TYPED || st->pass == CA_TYPED_OUT)
-        bf(b, ", %s", n->in ? tdesc(E, n->in) : "0");
+        buf_printf(b, ", %s", n->in ? tdesc(E, n->in) : "0");
     if (st->pass == CA_TYPED_OUT)
-        bf(b, ", %s", tdesc(E, n->out));
+        buf_printf(b, ", %s", tdesc(E, n->out));
     if (st->pass == CA_FANIN)
-        bf(b, ", %s, %d", tdesc(E, n->out), n->nins);
+        buf_printf(b, ", %s, %d", tdesc(E, n->out), n->nins);
     for (int i = 0; i < st->nargs; i++)
         if (st->arg_kinds[i] != A_FN && st->arg_kinds[i] != A_SINK) {
-            bf(b, ", ");
+            buf_printf(b, ", ");
             build_arg(E, b, n, i, st->arg_defaults[i]);
         }
-    bf(b, st->role == R_SOURCE ? ")->node;\n" : ");\n");
+    buf_printf(b, st->role == R_SOURCE ? ")->node;\n" : ");\n");
 }
 
 /* map, filter, flat_map: a plain node whose push is the inlined function */
@@ -1390,10 +1364,10 @@ void emit_stage_lambda(Emit *E, DagNode *n, const char *pos)
 {
     Buf *b = &E->build;
     emit_lambda_node(E, n);
-    bf(b, "    n%d = pipe_node_new(rt_, sizeof(RunNode_), \"%s\", %s);\n", n->id, n->std, pos);
-    bf(b, "    ((RunNode_ *)n%d)->run = R_;\n", n->id);
-    bf(b, "    n%d->push = n%d_push; n%d->in = %s; n%d->out = %s;\n", n->id, n->id, n->id, tdesc(E, n->in), n->id,
-       tdesc(E, n->out));
+    buf_printf(b, "    n%d = pipe_node_new(rt_, sizeof(RunNode_), \"%s\", %s);\n", n->id, n->std, pos);
+    buf_printf(b, "    ((RunNode_ *)n%d)->run = R_;\n", n->id);
+    buf_printf(b, "    n%d->push = n%d_push; n%d->in = %s; n%d->out = %s;\n", n->id, n->id, n->id, tdesc(E, n->in),
+               n->id, tdesc(E, n->out));
 }
 
 /* sort: by its key function and the key's type, or by the item itself */
@@ -1402,14 +1376,14 @@ void emit_stage_sort(Emit *E, DagNode *n, const char *pos)
     Buf *b = &E->build;
     const char *tin = tdesc(E, n->in);
     if (n->lambda)
-        bf(b, "    n%d = pipe_std_sort(rt_, %s, %s, n%d_key, R_, %s, ", n->id, pos, tin, n->id,
-           tdesc(E, n->lambda->type));
+        buf_printf(b, "    n%d = pipe_std_sort(rt_, %s, %s, n%d_key, R_, %s, ", n->id, pos, tin, n->id,
+                   tdesc(E, n->lambda->type));
     else
-        bf(b, "    n%d = pipe_std_sort(rt_, %s, %s, 0, 0, %s, ", n->id, pos, tin, tin);
+        buf_printf(b, "    n%d = pipe_std_sort(rt_, %s, %s, 0, 0, %s, ", n->id, pos, tin, tin);
     build_arg(E, b, n, 1, n->row->arg_defaults[1]);
-    bf(b, ");\n");
+    buf_printf(b, ");\n");
     if (n->lambda) {
-        bf(b, "    R_->n%d_node = n%d;\n", n->id, n->id);
+        buf_printf(b, "    R_->n%d_node = n%d;\n", n->id, n->id);
         emit_lambda_node(E, n);
     }
 }
@@ -1419,12 +1393,12 @@ void emit_stage_top(Emit *E, DagNode *n, const char *pos)
 {
     Buf *b = &E->build;
     const char *tin = tdesc(E, n->in);
-    bf(b, "    n%d = pipe_std_top(rt_, %s, %s, ", n->id, pos, tin);
+    buf_printf(b, "    n%d = pipe_std_top(rt_, %s, %s, ", n->id, pos, tin);
     ex(E, b, n->args[0]);
     if (n->lambda)
-        bf(b, ", n%d_key, R_, %s);\n    R_->n%d_node = n%d;\n", n->id, tdesc(E, n->lambda->type), n->id, n->id);
+        buf_printf(b, ", n%d_key, R_, %s);\n    R_->n%d_node = n%d;\n", n->id, tdesc(E, n->lambda->type), n->id, n->id);
     else
-        bf(b, ", 0, 0, %s);\n", tin);
+        buf_printf(b, ", 0, 0, %s);\n", tin);
     if (n->lambda)
         emit_lambda_node(E, n);
 }
@@ -1432,8 +1406,8 @@ void emit_stage_top(Emit *E, DagNode *n, const char *pos)
 /* zip: the types of both inputs and of the pairs */
 void emit_stage_zip(Emit *E, DagNode *n, const char *pos)
 {
-    bf(&E->build, "    n%d = pipe_std_zip(rt_, %s, %s, %s, %s);\n", n->id, pos, tdesc(E, n->ins[0].from->out),
-       tdesc(E, n->ins[1].from->out), tdesc(E, n->out));
+    buf_printf(&E->build, "    n%d = pipe_std_zip(rt_, %s, %s, %s, %s);\n", n->id, pos, tdesc(E, n->ins[0].from->out),
+               tdesc(E, n->ins[1].from->out), tdesc(E, n->out));
 }
 
 static void emit_node(Emit *E, DagNode *n)
@@ -1441,7 +1415,7 @@ static void emit_node(Emit *E, DagNode *n)
     Buf *b = &E->build;
     Buf pos = {0};
     pos_lit(E, &pos, n->stage->loc);
-    bf(b, "    {\n");
+    buf_printf(b, "    {\n");
     env_open(E, b, n->inst);
     const char *tin = n->in ? tdesc(E, n->in) : "0";
     switch (n->kind) {
@@ -1458,63 +1432,64 @@ static void emit_node(Emit *E, DagNode *n)
     case SK_PROC: {
         Node *d = n->decl;
         emit_stateful(E, d);
-        bf(b, "    Proc_%s *p_ = (Proc_%s *)pipe_node_new(rt_, sizeof(Proc_%s), \"%s\", %s);\n", d->name, d->name,
-           d->name, d->name, pos.p);
-        bf(b, "    p_->run_ = R_; p_->base.push = proc_%s_push; p_->base.free = proc_%s_free;", d->name, d->name);
+        buf_printf(b, "    Proc_%s *p_ = (Proc_%s *)pipe_node_new(rt_, sizeof(Proc_%s), \"%s\", %s);\n", d->name,
+                   d->name, d->name, d->name, pos.p);
+        buf_printf(b, "    p_->run_ = R_; p_->base.push = proc_%s_push; p_->base.free = proc_%s_free;", d->name,
+                   d->name);
         if (!d->in)
             /* a proc with no input runs only `on end`: an empty source ends it */
-            bf(b, " pipe_connect(&pipe_src_range(rt_, %s, 0, 0)->node, &p_->base, 0);", pos.p);
+            buf_printf(b, " pipe_connect(&pipe_src_range(rt_, %s, 0, 0)->node, &p_->base, 0);", pos.p);
         for (int i = 0; i < d->list.n; i++)
             if (d->list.v[i]->kind == N_ON && !d->list.v[i]->name)
-                bf(b, " p_->base.%s = proc_%s_%s;", d->list.v[i]->on_start ? "open" : "finish", d->name,
-                   d->list.v[i]->on_start ? "start" : "finish");
-        bf(b, "\n    p_->base.in = %s; p_->base.out = %s;\n", tin, n->out ? tdesc(E, n->out) : "0");
+                buf_printf(b, " p_->base.%s = proc_%s_%s;", d->list.v[i]->on_start ? "open" : "finish", d->name,
+                           d->list.v[i]->on_start ? "start" : "finish");
+        buf_printf(b, "\n    p_->base.in = %s; p_->base.out = %s;\n", tin, n->out ? tdesc(E, n->out) : "0");
         for (int i = 0; i < d->params.n; i++) {
-            bf(b, "    p_->p_%s = ", d->params.v[i]->name);
+            buf_printf(b, "    p_->p_%s = ", d->params.v[i]->name);
             if (n->args[i])
                 ex_as(E, b, n->args[i], d->params.v[i]->type);
             else
                 ex_as(E, b, d->params.v[i]->b, d->params.v[i]->type);
-            bf(b, ";\n");
+            buf_printf(b, ";\n");
         }
-        bf(b, "    proc_%s_init(p_);\n    n%d = &p_->base;\n", d->name, n->id);
+        buf_printf(b, "    proc_%s_init(p_);\n    n%d = &p_->base;\n", d->name, n->id);
         break;
     }
     case SK_DEAD:
         /* fed by its stages' error policies, not by edges */
-        bf(b, "    n%d = pipe_dead_letter(rt_, %s, %s);\n", n->id, pos.p, tdesc(E, n->out));
+        buf_printf(b, "    n%d = pipe_dead_letter(rt_, %s, %s);\n", n->id, pos.p, tdesc(E, n->out));
         for (int i = 0; i < n->nins; i++)
-            bf(b, "    pipe_node_on_error(n%d, PIPE_ON_ERROR_DEAD, n%d);\n", n->ins[i].from->id, n->id);
-        bf(b, "    }\n");
+            buf_printf(b, "    pipe_node_on_error(n%d, PIPE_ON_ERROR_DEAD, n%d);\n", n->ins[i].from->id, n->id);
+        buf_printf(b, "    }\n");
         free(pos.p);
         return;
     case SK_EXTERN: {
         Node *d = n->decl;
-        bf(&E->decls, "PipeNode *pipe_extern_%s(PipeRt *rt, PipePos pos", d->name);
+        buf_printf(&E->decls, "PipeNode *pipe_extern_%s(PipeRt *rt, PipePos pos", d->name);
         for (int i = 0; i < d->params.n; i++)
-            bf(&E->decls, ", %s", ctype(E, d->params.v[i]->type));
-        bf(&E->decls, ");\n");
-        bf(b, "    n%d = pipe_extern_%s(rt_, %s", n->id, d->name, pos.p);
+            buf_printf(&E->decls, ", %s", ctype(E, d->params.v[i]->type));
+        buf_printf(&E->decls, ");\n");
+        buf_printf(b, "    n%d = pipe_extern_%s(rt_, %s", n->id, d->name, pos.p);
         for (int i = 0; i < d->params.n; i++) {
-            bf(b, ", ");
+            buf_printf(b, ", ");
             if (n->args[i])
                 ex_as(E, b, n->args[i], d->params.v[i]->type);
             else
                 ex_as(E, b, d->params.v[i]->b, d->params.v[i]->type);
         }
-        bf(b, ");\n");
+        buf_printf(b, ");\n");
         break;
     }
     }
     for (int i = 0; i < n->nins; i++)
-        bf(b, "    pipe_connect(n%d, n%d, %d);\n", n->ins[i].from->id, n->id, n->ins[i].port);
+        buf_printf(b, "    pipe_connect(n%d, n%d, %d);\n", n->ins[i].from->id, n->id, n->ins[i].port);
     if (n->on_error == OE_SKIP)
-        bf(b, "    pipe_node_on_error(n%d, PIPE_ON_ERROR_SKIP, 0);\n", n->id);
+        buf_printf(b, "    pipe_node_on_error(n%d, PIPE_ON_ERROR_SKIP, 0);\n", n->id);
     if (n->plan & PLAN_RUNTIME) {
         char flags[128];
-        bf(b, "    n%d->flags = %s;\n", n->id, plan_runtime_c(n->plan, flags, sizeof flags));
+        buf_printf(b, "    n%d->flags = %s;\n", n->id, plan_runtime_c(n->plan, flags, sizeof flags));
     }
-    bf(b, "    }\n");
+    buf_printf(b, "    }\n");
     free(pos.p);
 }
 
@@ -1536,13 +1511,13 @@ static void emit_confine(Emit *E, bool sandbox)
         PipePathKind kind;
         if (!sandbox || !safe_path_kind(n, &kind))
             continue;
-        bf(b, "    {\n");
+        buf_printf(b, "    {\n");
         env_open(E, b, n->inst);
-        bf(b, "    pipe_rt_sandbox_path(rt_, %s, ", kinds[kind]);
+        buf_printf(b, "    pipe_rt_sandbox_path(rt_, %s, ", kinds[kind]);
         build_arg(E, b, n, 0, "(PipeStr){0, 0}");
-        bf(b, ");\n    }\n");
+        buf_printf(b, ");\n    }\n");
     }
-    bf(b, "    pipe_rt_confine(rt_, %s);\n", spills ? "true" : "false");
+    buf_printf(b, "    pipe_rt_confine(rt_, %s);\n", spills ? "true" : "false");
 }
 
 /* ------------------------------------------------------------------ program */
@@ -1559,30 +1534,30 @@ static void emit_envs(Emit *E)
             done |= seen[j] == d;
         if (!done) {
             seen[nseen++] = d;
-            bf(&E->decls, "typedef struct Env_%s {", d->name);
+            buf_printf(&E->decls, "typedef struct Env_%s {", d->name);
             for (int j = 0; j < d->params.n; j++)
-                bf(&E->decls, " %s e_%s;", ctype(E, d->params.v[j]->type), d->params.v[j]->name);
+                buf_printf(&E->decls, " %s e_%s;", ctype(E, d->params.v[j]->type), d->params.v[j]->name);
             if (!d->params.n)
-                bf(&E->decls, " int unused_;");
-            bf(&E->decls, " } Env_%s;\n", d->name);
+                buf_printf(&E->decls, " int unused_;");
+            buf_printf(&E->decls, " } Env_%s;\n", d->name);
         }
-        bf(&E->run, "    Env_%s E%d;\n", d->name, i);
+        buf_printf(&E->run, "    Env_%s E%d;\n", d->name, i);
         /* the instance's arguments, evaluated in the caller's scope */
         DagInst *I = &dag->insts[i];
         Node **slots = I->args;
         Buf *b = &E->build;
-        bf(b, "    {\n");
+        buf_printf(b, "    {\n");
         env_open(E, b, I->parent);
         for (int j = 0; j < d->params.n; j++) {
             Node *a = slots && slots[j] ? slots[j] : d->params.v[j]->b;
-            bf(b, "    R_->E%d.e_%s = ", i, d->params.v[j]->name);
+            buf_printf(b, "    R_->E%d.e_%s = ", i, d->params.v[j]->name);
             if (a)
                 ex_as(E, b, a, d->params.v[j]->type);
             else
-                bf(b, "R_->E%d.e_%s", i, d->params.v[j]->name);
-            bf(b, ";\n");
+                buf_printf(b, "R_->E%d.e_%s", i, d->params.v[j]->name);
+            buf_printf(b, ";\n");
         }
-        bf(b, "    }\n");
+        buf_printf(b, "    }\n");
     }
     free(seen);
 }
@@ -1595,7 +1570,7 @@ static void embed_text(Buf *b, const char *text)
         const char *nl = strchr(p, '\n');
         size_t n = nl ? (size_t)(nl - p + 1) : strlen(p);
         if (!(n > 10 && !strncmp(p, "#include \"", 10)))
-            bput(b, p, n);
+            buf_add(b, p, n);
         p += n;
     }
 }
@@ -1609,16 +1584,16 @@ static bool ends_with(const char *s, const char *suf)
 /* The runtime and standard library as one C text: headers, then every file. */
 static void runtime_text(Buf *o)
 {
-    bf(o, "#define _GNU_SOURCE 1\n");
+    buf_printf(o, "#define _GNU_SOURCE 1\n");
     for (const PipeEmbedded *f = pipe_embedded; f->path; f++)
         if (ends_with(f->path, ".h")) {
-            bf(o, "/* ---- %s */\n", f->path);
+            buf_printf(o, "/* ---- %s */\n", f->path);
             embed_text(o, f->text);
         }
     for (const PipeEmbedded *f = pipe_embedded; f->path; f++)
         if (ends_with(f->path, ".c")) {
-            bf(o, "/* ---- %s */\n", f->path);
-            bf(o, "#line 1 \"%s\"\n", f->path);
+            buf_printf(o, "/* ---- %s */\n", f->path);
+            buf_printf(o, "#line 1 \"%s\"\n", f->path);
             embed_text(o, f->text);
         }
 }
@@ -1632,7 +1607,7 @@ static bool read_whole(const char *path, Buf *b)
     char chunk[4096];
     size_t got;
     while ((got = fread(chunk, 1, sizeof chunk, f)) > 0)
-        bput(b, chunk, got);
+        buf_add(b, chunk, got);
     bool ok = !ferror(f);
     fclose(f);
     return ok;
@@ -1647,7 +1622,7 @@ static void write_provenance(Emit *E, Buf *tail, const EmitOut *out, char sha[65
 {
     const Program *prog = E->s->prog;
     sha[0] = '\0';
-    bf(tail, "static const char *const imports_[] = {");
+    buf_printf(tail, "static const char *const imports_[] = {");
     for (int i = 0; prog && i < prog->nfiles; i++) {
         const SrcFile *f = diag_file(E->s->diag, prog->files[i]->loc.file);
         char hex[65];
@@ -1655,7 +1630,7 @@ static void write_provenance(Emit *E, Buf *tail, const EmitOut *out, char sha[65
         if (!i)
             continue;
         c_quoted(tail, f->path, strlen(f->path));
-        bf(tail, ", \"%s\", ", hex);
+        buf_printf(tail, ", \"%s\", ", hex);
     }
     for (int i = 0; i < out->nextern; i++) {
         Buf x = {0};
@@ -1664,9 +1639,9 @@ static void write_provenance(Emit *E, Buf *tail, const EmitOut *out, char sha[65
             sha256_hex(x.p ? x.p : "", x.n, hex);
         free(x.p);
         c_quoted(tail, out->extern_files[i], strlen(out->extern_files[i]));
-        bf(tail, ", \"%s\", ", hex);
+        buf_printf(tail, ", \"%s\", ", hex);
     }
-    bf(tail, "0};\n");
+    buf_printf(tail, "0};\n");
 }
 
 char *emit_runtime(size_t *len)
@@ -1682,44 +1657,44 @@ char *emit_runtime(size_t *len)
 static void emit_build(Emit *E)
 {
     Node *pl = E->dag->pipeline;
-    bf(&E->decls, "typedef struct Params {");
+    buf_printf(&E->decls, "typedef struct Params {");
     for (int i = 0; i < pl->params.n; i++)
-        bf(&E->decls, " %s p_%s;", ctype(E, pl->params.v[i]->type), pl->params.v[i]->name);
+        buf_printf(&E->decls, " %s p_%s;", ctype(E, pl->params.v[i]->type), pl->params.v[i]->name);
     if (!pl->params.n)
-        bf(&E->decls, " int unused_;");
-    bf(&E->decls, " } Params;\n");
+        buf_printf(&E->decls, " int unused_;");
+    buf_printf(&E->decls, " } Params;\n");
 
     Buf *b = &E->build;
-    bf(b, "static void build_(PipeRt *rt_, const void *params_)\n{\n    PipeNode *self_ = 0; (void)self_;\n");
-    bf(b, "    Run_ *R_ = pipe_rt_state(rt_, sizeof(Run_));\n");
-    bf(b, "    R_->P = *(const Params *)params_;\n    PipeArena *S = R_->S = pipe_scratch(rt_); (void)S;\n");
+    buf_printf(b, "static void build_(PipeRt *rt_, const void *params_)\n{\n    PipeNode *self_ = 0; (void)self_;\n");
+    buf_printf(b, "    Run_ *R_ = pipe_rt_state(rt_, sizeof(Run_));\n");
+    buf_printf(b, "    R_->P = *(const Params *)params_;\n    PipeArena *S = R_->S = pipe_scratch(rt_); (void)S;\n");
     for (int i = 0; i < E->dag->n; i++)
-        bf(b, "    PipeNode *n%d = 0;\n", E->dag->nodes[i]->id);
+        buf_printf(b, "    PipeNode *n%d = 0;\n", E->dag->nodes[i]->id);
     emit_envs(E);
     if (E->s->safe && (E->s->safe->sandbox || E->s->safe->safe))
         emit_confine(E, E->s->safe->sandbox);
     for (int i = 0; i < E->dag->n; i++)
         emit_node(E, E->dag->nodes[i]);
     for (int i = 0; i < E->dag->n; i++)
-        bf(b, "    (void)n%d;\n", E->dag->nodes[i]->id);
-    bf(b, "}\n");
+        buf_printf(b, "    (void)n%d;\n", E->dag->nodes[i]->id);
+    buf_printf(b, "}\n");
 }
 
 /* The default of parameter p as the text pipe_main parses, or 0 (required). */
 static void param_default(Buf *b, const Node *p)
 {
     if (!p->b)
-        bf(b, "0");
+        buf_printf(b, "0");
     else if (p->b->kind == N_STR)
         c_quoted(b, p->b->str.p, p->b->str.n);
     else if (p->b->kind == N_INT)
-        bf(b, "\"%lld\"", (long long)p->b->ival);
+        buf_printf(b, "\"%lld\"", (long long)p->b->ival);
     else if (p->b->kind == N_FLOAT)
-        bf(b, "\"%.17g\"", p->b->fval);
+        buf_printf(b, "\"%.17g\"", p->b->fval);
     else if (p->b->kind == N_BOOL)
-        bf(b, "\"%s\"", p->b->bval ? "true" : "false");
+        buf_printf(b, "\"%s\"", p->b->bval ? "true" : "false");
     else
-        bf(b, "0");
+        buf_printf(b, "0");
 }
 
 /* Lists the C files of the extern procs (resolved by sema) in out, once each. */
@@ -1744,43 +1719,43 @@ static void extern_files(const Dag *dag, EmitOut *out)
 static void emit_descriptor(Emit *E, EmitMode mode, EmitOut *out, Buf *tail)
 {
     Node *pl = E->dag->pipeline;
-    bf(tail, "static const PipeParam params_[] = {");
+    buf_printf(tail, "static const PipeParam params_[] = {");
     for (int i = 0; i < pl->params.n; i++) {
         Node *p = pl->params.v[i];
-        bf(tail, "{\"%s\", %s, ", p->name, tdesc(E, p->type));
+        buf_printf(tail, "{\"%s\", %s, ", p->name, tdesc(E, p->type));
         param_default(tail, p);
-        bf(tail, "}, ");
+        buf_printf(tail, "}, ");
     }
-    bf(tail, "{0, 0, 0}};\nstatic const uint32_t param_offsets_[] = {");
+    buf_printf(tail, "{0, 0, 0}};\nstatic const uint32_t param_offsets_[] = {");
     for (int i = 0; i < pl->params.n; i++)
-        bf(tail, "PIPE_OFFSETOF(Params, p_%s), ", pl->params.v[i]->name);
-    bf(tail, "0};\n");
+        buf_printf(tail, "PIPE_OFFSETOF(Params, p_%s), ", pl->params.v[i]->name);
+    buf_printf(tail, "0};\n");
     extern_files(E->dag, out);
     char sha[65];
     write_provenance(E, tail, out, sha);
     const SafeOpts *so = E->s->safe;
     if (so) /* the folders the run checks computed paths against */
         for (int w = 0; w < 2; w++) {
-            bf(tail, "static const char *const allow_%s_[] = {", w ? "write" : "read");
+            buf_printf(tail, "static const char *const allow_%s_[] = {", w ? "write" : "read");
             for (int i = 0; i < (w ? so->nwrite : so->nread); i++) {
                 const char *d = w ? so->write[i] : so->read[i];
                 c_quoted(tail, d, strlen(d));
-                bf(tail, ", ");
+                buf_printf(tail, ", ");
             }
-            bf(tail, "NULL};\n");
+            buf_printf(tail, "NULL};\n");
         }
-    bf(tail, "const PipeProgram pipe_program = {.name = \"%s\", .script = ", pl->name);
+    buf_printf(tail, "const PipeProgram pipe_program = {.name = \"%s\", .script = ", pl->name);
     c_quoted(tail, E->script, strlen(E->script));
-    bf(tail,
-       ", .nparams = %d, .params = params_, .params_size = sizeof(Params), .offsets = param_offsets_, "
-       ".build = build_, .pipec_version = \"%s\", .script_sha256 = \"%s\", .imports = imports_",
-       pl->params.n, PIPEC_VERSION, sha);
+    buf_printf(tail,
+               ", .nparams = %d, .params = params_, .params_size = sizeof(Params), .offsets = param_offsets_, "
+               ".build = build_, .pipec_version = \"%s\", .script_sha256 = \"%s\", .imports = imports_",
+               pl->params.n, PIPEC_VERSION, sha);
     if (so)
-        bf(tail, ", .safe = %s, .sandbox = %s, .allow_read = allow_read_, .allow_write = allow_write_",
-           so->safe ? "true" : "false", so->sandbox ? "true" : "false");
-    bf(tail, "};\n");
+        buf_printf(tail, ", .safe = %s, .sandbox = %s, .allow_read = allow_read_, .allow_write = allow_write_",
+                   so->safe ? "true" : "false", so->sandbox ? "true" : "false");
+    buf_printf(tail, "};\n");
     if (mode != EMIT_JIT)
-        bf(tail, "\nint main(int argc, char **argv)\n{\n    return pipe_main(&pipe_program, argc, argv);\n}\n");
+        buf_printf(tail, "\nint main(int argc, char **argv)\n{\n    return pipe_main(&pipe_program, argc, argv);\n}\n");
 }
 
 /* What comes before the pipeline: for EMIT_STANDALONE a comment, the runtime
@@ -1790,7 +1765,7 @@ static void emit_head(Emit *E, EmitMode mode, EmitOut *out, Buf *o)
 {
     const char *script = E->script;
     if (mode != EMIT_STANDALONE) {
-        bf(o, mode == EMIT_JIT ? "#define PIPE_FREESTANDING 1\n" : "#define _GNU_SOURCE 1\n");
+        buf_printf(o, mode == EMIT_JIT ? "#define PIPE_FREESTANDING 1\n" : "#define _GNU_SOURCE 1\n");
         for (const PipeEmbedded *f = pipe_embedded; f->path; f++)
             if (!strcmp(f->path, "runtime/pipe.h") || !strcmp(f->path, "stdlib/pipe_std.h"))
                 embed_text(o, f->text);
@@ -1800,29 +1775,30 @@ static void emit_head(Emit *E, EmitMode mode, EmitOut *out, Buf *o)
     int blen = (int)strlen(base);
     if (ends_with(base, ".pipe"))
         blen -= 5;
-    bf(o, "/* cc -O2 -o %.*s %.*s.c -lpcre2-8 -lm\n", blen, base, blen, base);
-    bf(o, " * Generated by pipec from %s (pipeline '%s'): the Pipe runtime and standard\n"
-          " * library are included, so this one file is the whole program. */\n",
-       script, E->dag->pipeline->name);
+    buf_printf(o, "/* cc -O2 -o %.*s %.*s.c -lpcre2-8 -lm\n", blen, base, blen, base);
+    buf_printf(o,
+               " * Generated by pipec from %s (pipeline '%s'): the Pipe runtime and standard\n"
+               " * library are included, so this one file is the whole program. */\n",
+               script, E->dag->pipeline->name);
     if (E->s->safe && E->s->safe->sandbox && out->nextern)
-        bf(o, "/* --sandbox: the extern procs' C pasted below is not checked: code of theirs that\n"
-              " * runs before main() (a constructor, an IFUNC resolver, a function replacing one\n"
-              " * of the C library's) would run before this program confines itself.  `pipec\n"
-              " * build --sandbox` checks their objects and refuses such code. */\n");
+        buf_printf(o, "/* --sandbox: the extern procs' C pasted below is not checked: code of theirs that\n"
+                      " * runs before main() (a constructor, an IFUNC resolver, a function replacing one\n"
+                      " * of the C library's) would run before this program confines itself.  `pipec\n"
+                      " * build --sandbox` checks their objects and refuses such code. */\n");
     runtime_text(o);
     for (int i = 0; i < out->nextern; i++) {
         Buf x = {0};
         if (!read_whole(out->extern_files[i], &x))
             continue; /* sema checked it; the C compiler will say what is missing */
-        bf(o, "/* ---- %s */\n#line 1 ", out->extern_files[i]);
+        buf_printf(o, "/* ---- %s */\n#line 1 ", out->extern_files[i]);
         c_quoted(o, out->extern_files[i], strlen(out->extern_files[i]));
-        bf(o, "\n");
+        buf_printf(o, "\n");
         embed_text(o, x.p ? x.p : "");
         free(x.p);
         free((char *)out->extern_files[i]);
     }
     out->nextern = 0;
-    bf(o, "/* ---- the pipeline */\n#line 1 \"pipeline.c\"\n");
+    buf_printf(o, "/* ---- the pipeline */\n#line 1 \"pipeline.c\"\n");
 }
 
 void emit_program(Sema *s, Dag *dag, EmitMode mode, const char *script, EmitOut *out)
@@ -1840,17 +1816,18 @@ void emit_program(Sema *s, Dag *dag, EmitMode mode, const char *script, EmitOut 
 
     Buf o = {0};
     emit_head(&E, mode, out, &o);
-    bf(&o, "#define PIPE_OFFSETOF(T, f) ((size_t)&((T *)0)->f)\n#define INT64_MAX_ ((int64_t)0x7fffffffffffffffLL)\n");
+    buf_printf(
+        &o, "#define PIPE_OFFSETOF(T, f) ((size_t)&((T *)0)->f)\n#define INT64_MAX_ ((int64_t)0x7fffffffffffffffLL)\n");
     write_types(&E, &o);
-    bput(&o, E.decls.p ? E.decls.p : "", E.decls.n);
+    buf_add(&o, E.decls.p ? E.decls.p : "", E.decls.n);
     /* a run's state: what the functions below reach through R_ */
-    bf(&o, "typedef struct Run_ {\n    Params P;\n    PipeArena *S;\n");
-    bput(&o, E.run.p ? E.run.p : "", E.run.n);
-    bf(&o, "} Run_;\n/* a map, filter or flat_map node: its push finds the run here */\n"
-           "typedef struct RunNode_ {\n    PipeNode base;\n    Run_ *run;\n} RunNode_;\n");
-    bput(&o, E.funcs.p ? E.funcs.p : "", E.funcs.n);
-    bput(&o, E.build.p ? E.build.p : "", E.build.n);
-    bput(&o, tail.p, tail.n);
+    buf_printf(&o, "typedef struct Run_ {\n    Params P;\n    PipeArena *S;\n");
+    buf_add(&o, E.run.p ? E.run.p : "", E.run.n);
+    buf_printf(&o, "} Run_;\n/* a map, filter or flat_map node: its push finds the run here */\n"
+                   "typedef struct RunNode_ {\n    PipeNode base;\n    Run_ *run;\n} RunNode_;\n");
+    buf_add(&o, E.funcs.p ? E.funcs.p : "", E.funcs.n);
+    buf_add(&o, E.build.p ? E.build.p : "", E.build.n);
+    buf_add(&o, tail.p, tail.n);
     out->code = o.p;
     out->len = o.n;
 
