@@ -314,10 +314,11 @@ static int max_errors_option(Cli *c, int argc, char **argv, int *i)
  * they would be taken for the pipeline's (a parameter cannot have their names). */
 static bool is_pipec_option(const char *a)
 {
-    static const char *const opts[] = {"--safe", "--sandbox", "--allow-read", "--allow-write", "--max-errors"};
-    for (size_t k = 0; k < sizeof opts / sizeof opts[0]; k++) {
-        size_t n = strlen(opts[k]);
-        if (!strncmp(a, opts[k], n) && (a[n] == '\0' || a[n] == '='))
+    if (strncmp(a, "--", 2))
+        return false;
+    for (int k = 0; sema_pipec_options[k]; k++) {
+        size_t n = strlen(sema_pipec_options[k]);
+        if (!strncmp(a + 2, sema_pipec_options[k], n) && (a[n + 2] == '\0' || a[n + 2] == '='))
             return true;
     }
     return false;

@@ -831,21 +831,19 @@ Node *sema_find_proc(Sema *s, const char *name)
     return sema_map_get(&s->proc_names, name);
 }
 
-/* The options a pipeline parameter (--NAME on the command line) would be
- * taken for, with whose option each is: the run's own, which pipe_main reads
- * before parameters (runtime/options_impl.h), and those of pipec run, which
- * a misplaced one must never turn into a parameter (main.c).  Options with a
- * '-' in the name cannot be parameters. */
-static const char *const pipec_options[] = {"safe", "sandbox"};
+const char *const sema_pipec_options[] = {"safe", "sandbox", "allow-read", "allow-write", "max-errors", NULL};
 
-/* What --name is an option of ("run option"), or NULL when it is free. */
+/* What --name is an option of ("run option"), or NULL when it is free: a
+ * pipeline parameter (--NAME on the command line) would be taken for the
+ * run's own options, which pipe_main reads before parameters
+ * (runtime/options_impl.h), or a misplaced one of pipec run's. */
 static const char *reserved_option(const char *name)
 {
     for (int k = 0; k < PIPE_NRUN_OPTIONS; k++)
         if (!strcmp(name, pipe_run_options[k].name))
             return "run option";
-    for (size_t i = 0; i < sizeof pipec_options / sizeof pipec_options[0]; i++)
-        if (!strcmp(name, pipec_options[i]))
+    for (int i = 0; sema_pipec_options[i]; i++)
+        if (!strcmp(name, sema_pipec_options[i]))
             return "pipec option";
     return NULL;
 }

@@ -157,6 +157,10 @@ void sema_lower(Sema *s, Node *pipeline, Dag *out);
  * operators (a + b - c, a and b or c): the links of a chain are checked and
  * emitted one after the other, not nested. */
 bool sema_chain_link(const Node *e, const Node *a);
+/* pipec's own options that go before run's script, without their "--"
+ * (NULL-terminated): main.c reads them, and a pipeline parameter may not take
+ * their names (it would be taken for one when misplaced). */
+extern const char *const sema_pipec_options[];
 /* The declaration of proc `name`, or NULL. */
 Node *sema_find_proc(Sema *s, const char *name);
 
