@@ -19,16 +19,6 @@
 static const char *const sev_name[] = {"error", "warning", "note"};
 static const char *const sev_color[] = {"\033[1;31m", "\033[1;35m", "\033[1;36m"};
 
-void *diag_xrealloc(void *p, size_t n)
-{
-    p = realloc(p, n ? n : 1);
-    if (!p) {
-        fputs("pipec: error: out of memory\n", stderr);
-        exit(1);
-    }
-    return p;
-}
-
 void diag_init(Diag *d, FILE *out)
 {
     memset(d, 0, sizeof *d);
@@ -61,19 +51,19 @@ int diag_add_piece(Diag *d, const char *path, const char *text, size_t len, int 
 {
     if (d->nfiles == d->capfiles) {
         d->capfiles = d->capfiles ? 2 * d->capfiles : 8;
-        d->files = diag_xrealloc(d->files, (size_t)d->capfiles * sizeof *d->files);
+        d->files = xrealloc(d->files, (size_t)d->capfiles * sizeof *d->files);
     }
     SrcFile *f = &d->files[d->nfiles];
     size_t plen = strlen(path);
-    f->path = diag_xrealloc(NULL, plen + 1);
+    f->path = xrealloc(NULL, plen + 1);
     memcpy(f->path, path, plen + 1);
-    f->text = diag_xrealloc(NULL, len + 1);
+    f->text = xrealloc(NULL, len + 1);
     memcpy(f->text, text, len);
     f->text[len] = '\0';
     f->len = len;
     f->first_line = first_line;
     int cap = 64;
-    f->lines = diag_xrealloc(NULL, (size_t)cap * sizeof *f->lines);
+    f->lines = xrealloc(NULL, (size_t)cap * sizeof *f->lines);
     f->nlines = 0;
     f->lines[f->nlines++] = 0;
     for (size_t i = 0; i < len; i++) {
@@ -81,7 +71,7 @@ int diag_add_piece(Diag *d, const char *path, const char *text, size_t len, int 
             continue;
         if (f->nlines == cap) {
             cap *= 2;
-            f->lines = diag_xrealloc(f->lines, (size_t)cap * sizeof *f->lines);
+            f->lines = xrealloc(f->lines, (size_t)cap * sizeof *f->lines);
         }
         f->lines[f->nlines++] = (int)(i + 1);
     }
@@ -115,7 +105,7 @@ int diag_load_fd(Diag *d, const char *path, int fd, bool regular_only)
     for (;;) {
         if (cap - len < 4096) {
             cap = cap ? 2 * cap : 8192;
-            buf = diag_xrealloc(buf, cap);
+            buf = xrealloc(buf, cap);
         }
         ssize_t got = read(fd, buf + len, cap - len);
         if (got < 0 && errno == EINTR)
@@ -354,7 +344,7 @@ static char *format_message(const char *fmt, va_list ap)
     else if (n >= MESSAGE_MAX)
         memcpy(msg + MESSAGE_MAX - 1, ELLIPSIS, sizeof ELLIPSIS);
     size_t len = strlen(msg);
-    char *s = diag_xrealloc(NULL, len + 1);
+    char *s = xrealloc(NULL, len + 1);
     memcpy(s, msg, len + 1);
     return s;
 }
@@ -405,7 +395,7 @@ static DiagRecord *new_record(Diag *d)
         return NULL;
     if (d->nrecs == d->caprecs) {
         d->caprecs = d->caprecs ? 2 * d->caprecs : 16;
-        d->recs = diag_xrealloc(d->recs, (size_t)d->caprecs * sizeof *d->recs);
+        d->recs = xrealloc(d->recs, (size_t)d->caprecs * sizeof *d->recs);
     }
     DiagRecord *r = &d->recs[d->nrecs++];
     memset(r, 0, sizeof *r);
@@ -469,7 +459,7 @@ static void attach_note(Diag *d, Loc loc, bool shown, const char *fmt, va_list a
         free(msg);
         return;
     }
-    r->notes = diag_xrealloc(r->notes, (size_t)(r->nnotes + 1) * sizeof *r->notes);
+    r->notes = xrealloc(r->notes, (size_t)(r->nnotes + 1) * sizeof *r->notes);
     r->notes[r->nnotes++] = (DiagNote){loc, msg, shown};
 }
 
@@ -479,9 +469,9 @@ void diag_fix(Diag *d, Loc span, const char *text)
     if (!r || r->nfixes == DIAG_MAX_ATTACHED || !diag_file(d, span.file))
         return;
     size_t n = strlen(text);
-    char *t = diag_xrealloc(NULL, n + 1);
+    char *t = xrealloc(NULL, n + 1);
     memcpy(t, text, n + 1);
-    r->fixes = diag_xrealloc(r->fixes, (size_t)(r->nfixes + 1) * sizeof *r->fixes);
+    r->fixes = xrealloc(r->fixes, (size_t)(r->nfixes + 1) * sizeof *r->fixes);
     r->fixes[r->nfixes++] = (DiagFix){resolve(d, span), t};
 }
 
@@ -554,7 +544,7 @@ void diag_foreign(Diag *d, const char *code, const char *msg)
     if (!r)
         return;
     size_t n = strlen(msg);
-    r->message = diag_xrealloc(NULL, n + 1);
+    r->message = xrealloc(NULL, n + 1);
     memcpy(r->message, msg, n + 1);
     r->severity = DIAG_ERROR;
     r->code = code;

@@ -3,10 +3,9 @@
 #ifndef PIPEC_DIAG_IMPL_H
 #define PIPEC_DIAG_IMPL_H
 
+#include "buf.h" /* xrealloc */
 #include "diag.h"
 
-/* realloc that ends pipec (exit 1) when memory runs out. */
-void *diag_xrealloc(void *p, size_t n);
 /* The length of the UTF-8 character at p (n bytes there), or 0 when it is
  * not valid UTF-8 or a C1 control (U+0080..U+009F, which terminals obey). */
 size_t diag_utf8_len(const unsigned char *p, size_t n);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "ast.h"
+#include "buf.h" /* xrealloc */
 
 Type type_error_ = {T_ERROR, 0, NULL};
 Type type_str_ = {T_STR, 0, NULL};
@@ -208,16 +209,6 @@ struct TypeTab {
     int *ptr_id;   /* id + 1, 0 empty */
     size_t nslots, nptr;
 };
-
-static void *xrealloc(void *p, size_t n)
-{
-    p = realloc(p, n);
-    if (!p) {
-        fputs("pipec: out of memory\n", stderr);
-        exit(2);
-    }
-    return p;
-}
 
 TypeTab *type_tab_new(void)
 {
