@@ -348,10 +348,14 @@ void pipe_clone(const PipeType *t, void *dst, const void *src, PipeArena *a)
     case PIPE_K_BOOL:
         memmove(dst, src, t->size);
         return;
-    case PIPE_K_OPT:
+    case PIPE_K_OPT: /* a none is copied as all zero, whatever its bytes held */
+        if (!pipe_opt_some(t, src)) {
+            memset(dst, 0, t->size);
+            return;
+        }
         if (dst != src)
             memcpy(dst, src, t->size);
-        if (pipe_opt_some(t, src) && pipe_type_has_heap(t->elem))
+        if (pipe_type_has_heap(t->elem))
             pipe_clone(t->elem, dst, dst, a);
         return;
     case PIPE_K_TUPLE:

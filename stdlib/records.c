@@ -229,7 +229,8 @@ typedef struct CsvNode {
     size_t ncols;
     PipeStr *cells;
     size_t cap_cells;
-    PipeBuf pend; /* a row whose quoted cell goes on on the next line */
+    PipeBuf pend; /* a row whose quoted cell goes on on the next line, */
+    int64_t pend_line; /* from this input line */
     char *rec;
 } CsvNode;
 
@@ -464,6 +465,7 @@ static void csv_push(PipeNode *self, const void *item, int port)
             c->pend.len = 0;
             pipe_buf_put(&c->pend, line.p, line.n);
             c->pending = true;
+            c->pend_line = self->rt->cur ? self->rt->cur->input_line : 0;
         }
         return;
     }
@@ -479,8 +481,10 @@ static void csv_finish(PipeNode *self)
 {
     CsvNode *c = (CsvNode *)self;
     if (c->pending) {
+        char msg[120];
         c->pending = false;
-        pipe_fail_str(self, "the input ends inside a quoted cell", (PipeStr){c->pend.p, c->pend.len});
+        snprintf(msg, sizeof msg, "the input ends inside a quoted cell of the row from line %lld", (long long)c->pend_line);
+        pipe_fail_str(self, msg, (PipeStr){c->pend.p, c->pend.len});
     }
 }
 
@@ -488,7 +492,8 @@ static void csv_free(PipeNode *self)
 {
     CsvNode *c = (CsvNode *)self;
     rec_norms_free(&c->norms);
-    free((void *)c->comment.p);
+    if (c->comment.n)
+        free((void *)c->comment.p);
     free(c->col_field);
     free(c->col_names);
     free(c->hdr_text);
