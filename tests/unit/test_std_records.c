@@ -569,10 +569,12 @@ static void test_csv_throughput(void **state)
     RecCase c = {"throughput", R_CSV, &t_num, 0, 0, 0, 0, 0, 0};
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    assert_int_equal(t_run(make_case, &c, &in, 1, &t_num), 0);
+    /* recorded as str: the name, Num's first field (formatting whole records
+     * with their floats would cost more than decoding them) */
+    assert_int_equal(t_run(make_case, &c, &in, 1, &pipe_t_str), 0);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     double s = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
-    print_message("csv(T): %zu rows, %.1f MB in %.3f s: %.0f MB/s (with the harness's text of each record)\n", rows,
+    print_message("csv(T): %zu rows, %.1f MB in %.3f s: %.0f MB/s (names recorded)\n", rows,
                   (double)len / 1e6, s, (double)len / 1e6 / s);
     assert_int_equal(t_run_state.items, rows);
     free((void *)in.items);
