@@ -102,8 +102,8 @@ size_t pipe_fmt_float(char *t, double v)
     return n;
 }
 
-/* Appends v as §7 says.  Nested values use the same rules (a list of tuples is
- * "a\t1 b\t2").  Not specified by §7, chosen here: a map prints as its entries
+/* Appends v as §7 says; a record as a tuple, none as nothing (§8).  Nested
+ * values use the same rules (a list of tuples is "a\t1 b\t2").  Not specified by §7, chosen here: a map prints as its entries
  * "k=v" separated by one space, a set like a list, in insertion order. */
 void pipe_buf_value(PipeBuf *b, const PipeType *t, const void *v)
 {
@@ -130,7 +130,12 @@ void pipe_buf_value(PipeBuf *b, const PipeType *t, const void *v)
         else
             pipe_buf_put(b, "false", 5);
         return;
+    case PIPE_K_OPT: /* none prints as nothing: an empty field */
+        if (pipe_opt_some(t, v))
+            pipe_buf_value(b, t->elem, v);
+        return;
     case PIPE_K_TUPLE:
+    case PIPE_K_RECORD:
         for (uint32_t i = 0; i < t->nfields; i++) {
             if (i)
                 pipe_buf_putc(b, '\t');

@@ -55,7 +55,11 @@ typedef enum PipeKind {
     PIPE_K_TUPLE, /* a C struct, fields at offsets[] */
     PIPE_K_LIST,  /* PipeList * */
     PIPE_K_MAP,   /* PipeMap * */
-    PIPE_K_SET    /* PipeMap * whose values have size 0 */
+    PIPE_K_SET,   /* PipeMap * whose values have size 0 */
+    /* Records and optionals (additive to ABI 1; docs/pipe.md, "Records in the
+     * runtime"). */
+    PIPE_K_RECORD, /* a tuple (C struct, fields at offsets[]) with a name and field names */
+    PIPE_K_OPT     /* T? (elem = T): a C struct { T v; bool some; }, all zero when none */
 } PipeKind;
 
 /* Describes a Pipe type at run time so that generic code (sort, count, maps,
@@ -69,7 +73,19 @@ typedef struct PipeType {
     const uint32_t *offsets;              /* tuple: field offsets */
     const struct PipeType *elem;          /* list, set: element type; map: key */
     const struct PipeType *val;           /* map: value type */
+    /* Appended to ABI 1 (zero for other kinds): a record's type name and its
+     * nfields field names, in declaration order. */
+    const char *name;
+    const char *const *field_names;
 } PipeType;
+
+/* Whether v, a value of the optional type t (PIPE_K_OPT), holds a value (at
+ * v itself) rather than none.  `some` follows the value, at offset
+ * t->elem->size, so that one layout serves every T and a zeroed T? is none. */
+static inline bool pipe_opt_some(const PipeType *t, const void *v)
+{
+    return *(const bool *)((const char *)v + t->elem->size);
+}
 
 extern const PipeType pipe_t_str, pipe_t_int, pipe_t_float, pipe_t_bool;
 

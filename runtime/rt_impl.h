@@ -241,6 +241,8 @@ __attribute__((noreturn)) void pipe_rt_fail_fatal(PipeRt *rt, PipeNode *n, const
 bool pipe_buf_cut(PipeBuf *b, const char *p, size_t n);
 /* Appends s to b escaped for a message: \xHH, \" and \\, cut after ~60 bytes. */
 void pipe_buf_escaped(PipeBuf *b, PipeStr s);
+/* Appends [p, p+n) as a JSON string; bytes that are not UTF-8 as U+FFFD (trace.c). */
+void pipe_buf_json(PipeBuf *b, const char *p, size_t n);
 
 /* Every node is allocated behind this header (a multiple of 16 bytes, so the
  * node keeps malloc's alignment); it links the run's nodes and remembers

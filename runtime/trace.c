@@ -165,8 +165,9 @@ static size_t utf8_len(const unsigned char *p, size_t n)
 
 /* Appends p[0, n) as a JSON string: '"' and '\' escaped, control bytes and
  * DEL as \u00XX (\n, \r, \t short), valid UTF-8 as is, and each byte that is
- * not part of valid UTF-8 as U+FFFD (the replacement character). */
-static void json_bytes(PipeBuf *b, const char *p, size_t n)
+ * not part of valid UTF-8 as U+FFFD (the replacement character); to_json
+ * (stdlib/records.c) writes strings with it too. */
+void pipe_buf_json(PipeBuf *b, const char *p, size_t n)
 {
     static const char hex[] = "0123456789abcdef";
     pipe_buf_putc(b, '"');
@@ -201,7 +202,7 @@ static void json_bytes(PipeBuf *b, const char *p, size_t n)
 static void json_cstr(PipeBuf *b, const char *s)
 {
     if (s)
-        json_bytes(b, s, strlen(s));
+        pipe_buf_json(b, s, strlen(s));
     else
         pipe_buf_put(b, "null", 4);
 }
@@ -312,7 +313,7 @@ static void json_pos(PipeBuf *b, const PipeNode *n)
 {
     char t[512];
     int len = snprintf(t, sizeof t, "%.480s:%d:%d", n->pos.file ? n->pos.file : "?", n->pos.line, n->pos.col);
-    json_bytes(b, t, (size_t)len < sizeof t ? (size_t)len : sizeof t - 1);
+    pipe_buf_json(b, t, (size_t)len < sizeof t ? (size_t)len : sizeof t - 1);
 }
 
 /* A parameter's value: a JSON number, boolean or string as its type says.
@@ -323,10 +324,10 @@ static void json_param(PipeBuf *b, const PipeParam *p, const char *v)
 {
     if (p->type->kind == PIPE_K_STR) {
         const PipeStr *s = (const PipeStr *)v;
-        json_bytes(b, s->p, s->n);
+        pipe_buf_json(b, s->p, s->n);
     } else if (p->type->kind == PIPE_K_FLOAT && !isfinite(*(const double *)v)) {
         char t[40];
-        json_bytes(b, t, pipe_fmt_float(t, *(const double *)v));
+        pipe_buf_json(b, t, pipe_fmt_float(t, *(const double *)v));
     } else {
         pipe_buf_value(b, p->type, v);
     }
@@ -521,7 +522,7 @@ void pipe_rt_trace_restart(PipeNode *n, const char *msg, size_t len, uint64_t at
     kv_u64(b, "attempt", attempt);
     kv_u64(b, "delay_ms", delay_ms);
     key(b, "message");
-    json_bytes(b, msg, len);
+    pipe_buf_json(b, msg, len);
     kv_ms(b, "elapsed_ms", trace_mono_ns() - rt->trace->t0);
     rec_write(rt);
 }
@@ -554,13 +555,13 @@ void pipe_rt_trace_error(PipeRt *rt, PipeNode *n, const char *msg, const PipeStr
     kv_str(b, "message", msg);
     if (value) {
         key(b, "value");
-        json_bytes(b, value->p, value->n < TRACE_VALUE_MAX ? value->n : TRACE_VALUE_MAX);
+        pipe_buf_json(b, value->p, value->n < TRACE_VALUE_MAX ? value->n : TRACE_VALUE_MAX);
         kv_u64(b, "value_bytes", value->n);
     }
     while (len && text[len - 1] == '\n')
         len--;
     key(b, "diagnostic");
-    json_bytes(b, text, len);
+    pipe_buf_json(b, text, len);
     kv_ms(b, "elapsed_ms", trace_mono_ns() - t->t0);
     rec_write(rt);
 }

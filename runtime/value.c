@@ -6,10 +6,10 @@
 
 #include "rt_impl.h"
 
-const PipeType pipe_t_str = {PIPE_K_STR, sizeof(PipeStr), alignof(PipeStr), 0, NULL, NULL, NULL, NULL};
-const PipeType pipe_t_int = {PIPE_K_INT, sizeof(int64_t), alignof(int64_t), 0, NULL, NULL, NULL, NULL};
-const PipeType pipe_t_float = {PIPE_K_FLOAT, sizeof(double), alignof(double), 0, NULL, NULL, NULL, NULL};
-const PipeType pipe_t_bool = {PIPE_K_BOOL, sizeof(bool), alignof(bool), 0, NULL, NULL, NULL, NULL};
+const PipeType pipe_t_str = {PIPE_K_STR, sizeof(PipeStr), alignof(PipeStr), 0, NULL, NULL, NULL, NULL, NULL, NULL};
+const PipeType pipe_t_int = {PIPE_K_INT, sizeof(int64_t), alignof(int64_t), 0, NULL, NULL, NULL, NULL, NULL, NULL};
+const PipeType pipe_t_float = {PIPE_K_FLOAT, sizeof(double), alignof(double), 0, NULL, NULL, NULL, NULL, NULL, NULL};
+const PipeType pipe_t_bool = {PIPE_K_BOOL, sizeof(bool), alignof(bool), 0, NULL, NULL, NULL, NULL, NULL, NULL};
 
 #define K0 0x9E3779B97F4A7C15ULL
 #define K1 0xC2B2AE3D27D4EB4FULL
@@ -83,10 +83,13 @@ bool pipe_type_has_heap(const PipeType *t)
     case PIPE_K_SET:
         return true;
     case PIPE_K_TUPLE:
+    case PIPE_K_RECORD:
         for (uint32_t i = 0; i < t->nfields; i++)
             if (pipe_type_has_heap(t->fields[i]))
                 return true;
         return false;
+    case PIPE_K_OPT:
+        return pipe_type_has_heap(t->elem);
     default:
         return false;
     }
@@ -100,8 +103,10 @@ bool pipe_type_has_map(const PipeType *t)
     case PIPE_K_SET:
         return true;
     case PIPE_K_LIST:
+    case PIPE_K_OPT:
         return pipe_type_has_map(t->elem);
     case PIPE_K_TUPLE:
+    case PIPE_K_RECORD:
         for (uint32_t i = 0; i < t->nfields; i++)
             if (pipe_type_has_map(t->fields[i]))
                 return true;
@@ -124,6 +129,16 @@ static int cmp_float(double a, double b)
 
 static int cmp_map(const PipeType *t, PipeMap *a, PipeMap *b);
 
+/* none equals none and sorts before every value (as an empty cell before
+ * any text); values compare as their type does. */
+static int cmp_opt(const PipeType *t, const void *a, const void *b)
+{
+    bool x = pipe_opt_some(t, a), y = pipe_opt_some(t, b);
+    if (!x || !y)
+        return (int)x - (int)y;
+    return pipe_cmp(t->elem, a, b);
+}
+
 /* Orders values of t as LANGUAGE.md §6 says; lists and tuples lexicographically
  * (a NULL list is the empty list); floats totally, with NaN last. */
 int pipe_cmp(const PipeType *t, const void *a, const void *b)
@@ -139,7 +154,10 @@ int pipe_cmp(const PipeType *t, const void *a, const void *b)
         return cmp_float(*(const double *)a, *(const double *)b);
     case PIPE_K_BOOL:
         return (int)*(const bool *)a - (int)*(const bool *)b;
+    case PIPE_K_OPT:
+        return cmp_opt(t, a, b);
     case PIPE_K_TUPLE:
+    case PIPE_K_RECORD:
         for (uint32_t i = 0; i < t->nfields; i++) {
             int c = pipe_cmp(t->fields[i], (const char *)a + t->offsets[i],
                              (const char *)b + t->offsets[i]);
@@ -218,7 +236,12 @@ bool pipe_eq(const PipeType *t, const void *a, const void *b)
         return *(const bool *)a == *(const bool *)b;
     case PIPE_K_FLOAT:
         return cmp_float(*(const double *)a, *(const double *)b) == 0;
+    case PIPE_K_OPT:
+        if (!pipe_opt_some(t, a) || !pipe_opt_some(t, b))
+            return pipe_opt_some(t, a) == pipe_opt_some(t, b);
+        return pipe_eq(t->elem, a, b);
     case PIPE_K_TUPLE:
+    case PIPE_K_RECORD:
         for (uint32_t i = 0; i < t->nfields; i++)
             if (!pipe_eq(t->fields[i], (const char *)a + t->offsets[i],
                          (const char *)b + t->offsets[i]))
@@ -265,7 +288,10 @@ uint64_t pipe_hash(const PipeType *t, const void *v)
         memcpy(&u, &d, 8);
         return fmix(u ^ K0);
     }
-    case PIPE_K_TUPLE: {
+    case PIPE_K_OPT: /* none: a constant; a value: its hash, moved off it */
+        return pipe_opt_some(t, v) ? hash_combine(K2, pipe_hash(t->elem, v)) : K0;
+    case PIPE_K_TUPLE:
+    case PIPE_K_RECORD: {
         uint64_t h = K0;
         for (uint32_t i = 0; i < t->nfields; i++)
             h = hash_combine(h, pipe_hash(t->fields[i], (const char *)v + t->offsets[i]));
@@ -322,7 +348,18 @@ void pipe_clone(const PipeType *t, void *dst, const void *src, PipeArena *a)
     case PIPE_K_BOOL:
         memmove(dst, src, t->size);
         return;
+    case PIPE_K_OPT: /* a none is copied as all zero, whatever its bytes held */
+        if (!pipe_opt_some(t, src)) {
+            memset(dst, 0, t->size);
+            return;
+        }
+        if (dst != src)
+            memcpy(dst, src, t->size);
+        if (pipe_type_has_heap(t->elem))
+            pipe_clone(t->elem, dst, dst, a);
+        return;
     case PIPE_K_TUPLE:
+    case PIPE_K_RECORD:
         if (dst != src)
             memcpy(dst, src, t->size);
         for (uint32_t i = 0; i < t->nfields; i++)
@@ -370,9 +407,15 @@ void pipe_drop(const PipeType *t, void *v)
         return;
     }
     case PIPE_K_TUPLE:
+    case PIPE_K_RECORD:
         for (uint32_t i = 0; i < t->nfields; i++)
             if (pipe_type_has_heap(t->fields[i]))
                 pipe_drop(t->fields[i], (char *)v + t->offsets[i]);
+        return;
+    case PIPE_K_OPT: /* back to none: all zero */
+        if (pipe_opt_some(t, v))
+            pipe_drop(t->elem, v);
+        memset(v, 0, t->size);
         return;
     case PIPE_K_LIST: {
         PipeList *l = *(PipeList **)v;

@@ -74,4 +74,19 @@ PipeNode *pipe_std_concat(PipeRt *rt, PipePos pos, const PipeType *t, int n);
 PipeNode *pipe_std_zip(PipeRt *rt, PipePos pos, const PipeType *a, const PipeType *b,
                        const PipeType *out); /* ports 0 and 1 -> (A, B) */
 
+/* ---- data formats (LANGUAGE.md §8; docs/pipe.md "Records in the runtime").
+ * Readers str -> t for a record type t (json: any type JSON can fill);
+ * writers t -> str for any t. */
+/* sep: one byte; header false: columns by position in field order; comment:
+ * lines starting with it are skipped ("" for none). */
+PipeNode *pipe_std_csv(PipeRt *rt, PipePos pos, const PipeType *t, PipeStr sep, bool header, PipeStr comment);
+PipeNode *pipe_std_tsv(PipeRt *rt, PipePos pos, const PipeType *t, bool header, PipeStr comment);
+PipeNode *pipe_std_json(PipeRt *rt, PipePos pos, const PipeType *t); /* JSON Lines */
+PipeNode *pipe_std_to_csv(PipeRt *rt, PipePos pos, const PipeType *t); /* header line first for records */
+PipeNode *pipe_std_to_tsv(PipeRt *rt, PipePos pos, const PipeType *t);
+PipeNode *pipe_std_to_json(PipeRt *rt, PipePos pos, const PipeType *t);
+/* Whether text is exactly one JSON value (RFC 8259, blanks around it
+ * allowed); if not, what is wrong and where in err[errlen]. */
+bool pipe_json_check(PipeStr text, char *err, size_t errlen);
+
 #endif

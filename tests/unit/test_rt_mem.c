@@ -290,11 +290,11 @@ typedef struct Pair {
 } Pair;
 static const PipeType *const pair_fields[] = {&pipe_t_str, &pipe_t_int};
 static const uint32_t pair_offs[] = {offsetof(Pair, s), offsetof(Pair, n)};
-static const PipeType t_pair = {PIPE_K_TUPLE, sizeof(Pair), alignof(Pair), 2, pair_fields, pair_offs, NULL, NULL};
-static const PipeType t_list_pair = {PIPE_K_LIST, sizeof(PipeList *), alignof(PipeList *), 0, NULL, NULL, &t_pair, NULL};
-static const PipeType t_list_int = {PIPE_K_LIST, sizeof(PipeList *), alignof(PipeList *), 0, NULL, NULL, &pipe_t_int, NULL};
-static const PipeType t_map_str_list = {PIPE_K_MAP, sizeof(PipeMap *), alignof(PipeMap *), 0, NULL, NULL, &pipe_t_str, &t_list_pair};
-static const PipeType t_set_int = {PIPE_K_SET, sizeof(PipeMap *), alignof(PipeMap *), 0, NULL, NULL, &pipe_t_int, NULL};
+static const PipeType t_pair = {PIPE_K_TUPLE, sizeof(Pair), alignof(Pair), 2, pair_fields, pair_offs, NULL, NULL, NULL, NULL};
+static const PipeType t_list_pair = {PIPE_K_LIST, sizeof(PipeList *), alignof(PipeList *), 0, NULL, NULL, &t_pair, NULL, NULL, NULL};
+static const PipeType t_list_int = {PIPE_K_LIST, sizeof(PipeList *), alignof(PipeList *), 0, NULL, NULL, &pipe_t_int, NULL, NULL, NULL};
+static const PipeType t_map_str_list = {PIPE_K_MAP, sizeof(PipeMap *), alignof(PipeMap *), 0, NULL, NULL, &pipe_t_str, &t_list_pair, NULL, NULL};
+static const PipeType t_set_int = {PIPE_K_SET, sizeof(PipeMap *), alignof(PipeMap *), 0, NULL, NULL, &pipe_t_int, NULL, NULL, NULL};
 
 static void test_cmp_table(void **state)
 {

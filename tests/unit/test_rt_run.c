@@ -407,7 +407,7 @@ typedef struct Trip {
 } Trip;
 static const PipeType *const trip_fields[] = {&pipe_t_str, &pipe_t_int, &pipe_t_float};
 static const uint32_t trip_offs[] = {offsetof(Trip, s), offsetof(Trip, n), offsetof(Trip, f)};
-static const PipeType t_trip = {PIPE_K_TUPLE, sizeof(Trip), _Alignof(Trip), 3, trip_fields, trip_offs, NULL, NULL};
+static const PipeType t_trip = {PIPE_K_TUPLE, sizeof(Trip), _Alignof(Trip), 3, trip_fields, trip_offs, NULL, NULL, NULL, NULL};
 
 static void test_sinks(void **state)
 {

@@ -76,11 +76,11 @@ typedef struct Trip {
 } Trip;
 static const PipeType *const trip_fields[] = {&pipe_t_str, &pipe_t_int, &pipe_t_float};
 static const uint32_t trip_offs[] = {offsetof(Trip, s), offsetof(Trip, n), offsetof(Trip, f)};
-static const PipeType t_trip = {PIPE_K_TUPLE, sizeof(Trip), alignof(Trip), 3, trip_fields, trip_offs, NULL, NULL};
-static const PipeType t_list_trip = {PIPE_K_LIST, sizeof(PipeList *), alignof(PipeList *), 0, NULL, NULL, &t_trip, NULL};
-static const PipeType t_list_bool = {PIPE_K_LIST, sizeof(PipeList *), alignof(PipeList *), 0, NULL, NULL, &pipe_t_bool, NULL};
-static const PipeType t_map = {PIPE_K_MAP, sizeof(PipeMap *), alignof(PipeMap *), 0, NULL, NULL, &pipe_t_str, &pipe_t_int};
-static const PipeType t_set = {PIPE_K_SET, sizeof(PipeMap *), alignof(PipeMap *), 0, NULL, NULL, &pipe_t_int, NULL};
+static const PipeType t_trip = {PIPE_K_TUPLE, sizeof(Trip), alignof(Trip), 3, trip_fields, trip_offs, NULL, NULL, NULL, NULL};
+static const PipeType t_list_trip = {PIPE_K_LIST, sizeof(PipeList *), alignof(PipeList *), 0, NULL, NULL, &t_trip, NULL, NULL, NULL};
+static const PipeType t_list_bool = {PIPE_K_LIST, sizeof(PipeList *), alignof(PipeList *), 0, NULL, NULL, &pipe_t_bool, NULL, NULL, NULL};
+static const PipeType t_map = {PIPE_K_MAP, sizeof(PipeMap *), alignof(PipeMap *), 0, NULL, NULL, &pipe_t_str, &pipe_t_int, NULL, NULL};
+static const PipeType t_set = {PIPE_K_SET, sizeof(PipeMap *), alignof(PipeMap *), 0, NULL, NULL, &pipe_t_int, NULL, NULL, NULL};
 
 static void test_fmt_composite(void **state)
 {

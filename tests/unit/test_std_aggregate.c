@@ -30,7 +30,7 @@ typedef struct TIntInt {
 static const PipeType *const t_int_int_fields[] = {&pipe_t_int, &pipe_t_int};
 static const uint32_t t_int_int_offs[] = {offsetof(TIntInt, a), offsetof(TIntInt, b)};
 static const PipeType t_int_int = {PIPE_K_TUPLE, sizeof(TIntInt), _Alignof(TIntInt), 2,
-                                   t_int_int_fields, t_int_int_offs, NULL, NULL};
+                                   t_int_int_fields, t_int_int_offs, NULL, NULL, NULL, NULL};
 
 typedef struct TPairCount {
     TStrInt p;
@@ -39,7 +39,7 @@ typedef struct TPairCount {
 static const PipeType *const t_pair_count_fields[] = {&t_str_int, &pipe_t_int};
 static const uint32_t t_pair_count_offs[] = {offsetof(TPairCount, p), offsetof(TPairCount, n)};
 static const PipeType t_pair_count = {PIPE_K_TUPLE, sizeof(TPairCount), _Alignof(TPairCount), 2,
-                                      t_pair_count_fields, t_pair_count_offs, NULL, NULL};
+                                      t_pair_count_fields, t_pair_count_offs, NULL, NULL, NULL, NULL};
 
 static void test_count_str(void **state)
 {

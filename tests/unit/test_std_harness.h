@@ -221,17 +221,17 @@ typedef struct TIntStr {
 static const PipeType *const t_str_int_fields[] = {&pipe_t_str, &pipe_t_int};
 static const uint32_t t_str_int_offs[] = {offsetof(TStrInt, s), offsetof(TStrInt, n)};
 static const PipeType t_str_int = {PIPE_K_TUPLE, sizeof(TStrInt), _Alignof(TStrInt), 2,
-                                   t_str_int_fields, t_str_int_offs, NULL, NULL};
+                                   t_str_int_fields, t_str_int_offs, NULL, NULL, NULL, NULL};
 static const PipeType *const t_int_str_fields[] = {&pipe_t_int, &pipe_t_str};
 static const uint32_t t_int_str_offs[] = {offsetof(TIntStr, n), offsetof(TIntStr, s)};
 static const PipeType t_int_str = {PIPE_K_TUPLE, sizeof(TIntStr), _Alignof(TIntStr), 2,
-                                   t_int_str_fields, t_int_str_offs, NULL, NULL};
+                                   t_int_str_fields, t_int_str_offs, NULL, NULL, NULL, NULL};
 
 /* A set of str, and a front node that adds each str to its own set and emits
  * the set itself (as a user proc emitting its state does): consumers that keep
  * an item must copy the set, not share it. */
 static const PipeType t_set_str = {PIPE_K_SET, sizeof(PipeMap *), _Alignof(PipeMap *), 0,
-                                   NULL, NULL, &pipe_t_str, NULL};
+                                   NULL, NULL, &pipe_t_str, NULL, NULL, NULL};
 
 typedef struct TAccum {
     PipeNode node;

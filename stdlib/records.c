@@ -1,0 +1,1489 @@
+/* records.c — the data formats of LANGUAGE.md §8: readers csv(T), tsv(T),
+ * json(T) that decode lines into typed values, and writers to_csv, to_tsv, to_json.
+ *
+ * Why our own reader rather than a CSV or JSON library (libcsv, jansson,
+ * yyjson): those build a generic tree or a list of strings that we would
+ * then walk and copy into the record.  These decode straight into the C
+ * struct the compiler laid out (each cell or value lands at its field's
+ * offset, converted), cells borrow the line's bytes unless they need
+ * unquoting (then the scratch arena), nothing is allocated per row, and an
+ * error names what the language promises: the input line, the column or key
+ * path and the value.  The line sources already split the input, so what is
+ * left is small: RFC 4180 and RFC 8259 on one line at a time. */
+#include "pipe_std.h"
+#include "rt_impl.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+/* ------------------------------------------------------------------ shared */
+
+/* PipeBuf's grow callback for a heap buffer that a stage reuses row after row. */
+static bool rec_buf_grow(PipeBuf *b, const char *p, size_t n)
+{
+    (void)p;
+    size_t cap = b->cap ? b->cap : 256;
+    while (cap - b->len < n)
+        cap *= 2;
+    b->p = pipe_xrealloc(b->p, cap);
+    b->cap = cap;
+    return true;
+}
+
+static PipeBuf rec_buf_new(void)
+{
+    PipeBuf b = {NULL, 0, 0, rec_buf_grow};
+    return b;
+}
+
+/* A name as headers and keys are matched (LANGUAGE.md §8): ASCII letters
+ * lower-cased, digits kept, each run of other bytes one '_'.  Writes at most
+ * cap bytes to out; returns the full length. */
+static size_t rec_norm(const char *s, size_t n, char *out, size_t cap)
+{
+    size_t k = 0;
+    bool run = false;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        bool alnum = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+        if (!alnum && run)
+            continue;
+        char o = alnum ? (char)(c >= 'A' && c <= 'Z' ? c + 32 : c) : '_';
+        if (k < cap)
+            out[k] = o;
+        k++;
+        run = !alnum;
+    }
+    return k;
+}
+
+/* The normalized field names of record type t, made once per stage. */
+typedef struct RecNorm {
+    const PipeType *t;
+    PipeStr *names;
+} RecNorm;
+
+typedef struct RecNorms {
+    RecNorm *v;
+    size_t n;
+} RecNorms;
+
+/* Adds the record types reachable from t to ns (each once). */
+static void rec_norms_add(RecNorms *ns, const PipeType *t)
+{
+    if (t->kind == PIPE_K_OPT || t->kind == PIPE_K_LIST || t->kind == PIPE_K_SET) {
+        rec_norms_add(ns, t->elem);
+        return;
+    }
+    if (t->kind == PIPE_K_MAP)
+        rec_norms_add(ns, t->val);
+    if (t->kind == PIPE_K_TUPLE)
+        for (uint32_t i = 0; i < t->nfields; i++)
+            rec_norms_add(ns, t->fields[i]);
+    if (t->kind != PIPE_K_RECORD)
+        return;
+    for (size_t i = 0; i < ns->n; i++)
+        if (ns->v[i].t == t)
+            return;
+    ns->v = pipe_xrealloc(ns->v, (ns->n + 1) * sizeof *ns->v);
+    RecNorm *r = &ns->v[ns->n++];
+    r->t = t;
+    r->names = pipe_xcalloc(t->nfields ? t->nfields : 1, sizeof *r->names);
+    for (uint32_t i = 0; i < t->nfields; i++) {
+        const char *f = t->field_names[i];
+        size_t len = rec_norm(f, strlen(f), NULL, 0);
+        char *p = pipe_xmalloc(len + 1);
+        rec_norm(f, strlen(f), p, len);
+        r->names[i] = (PipeStr){p, len};
+    }
+    for (uint32_t i = 0; i < t->nfields; i++)
+        rec_norms_add(ns, t->fields[i]);
+}
+
+static const PipeStr *rec_norms_of(const RecNorms *ns, const PipeType *t)
+{
+    for (size_t i = 0; i < ns->n; i++)
+        if (ns->v[i].t == t)
+            return ns->v[i].names;
+    return NULL;
+}
+
+static void rec_norms_free(RecNorms *ns)
+{
+    for (size_t i = 0; i < ns->n; i++) {
+        for (uint32_t f = 0; f < ns->v[i].t->nfields; f++)
+            free((void *)ns->v[i].names[f].p);
+        free(ns->v[i].names);
+    }
+    free(ns->v);
+    ns->v = NULL;
+    ns->n = 0;
+}
+
+/* The field of record t named s: by its exact name, else by normalized
+ * names (norm: t's); -1 when there is none. */
+static int rec_field_of(const PipeType *t, const PipeStr *norm, PipeStr s)
+{
+    for (uint32_t i = 0; i < t->nfields; i++)
+        if (strlen(t->field_names[i]) == s.n && memcmp(t->field_names[i], s.p, s.n) == 0)
+            return (int)i;
+    char tmp[256];
+    size_t n = rec_norm(s.p, s.n, tmp, sizeof tmp);
+    if (n > sizeof tmp)
+        return -1;
+    for (uint32_t i = 0; i < t->nfields; i++)
+        if (norm[i].n == n && memcmp(norm[i].p, tmp, n) == 0)
+            return (int)i;
+    return -1;
+}
+
+/* Whether s holds only an optional sign and decimal digits (an int too
+ * large for 64 bits, rather than no int at all). */
+static bool rec_all_digits(PipeStr s)
+{
+    s = pipe_trim(s);
+    size_t i = s.n && (s.p[0] == '-' || s.p[0] == '+');
+    if (i == s.n)
+        return false;
+    for (; i < s.n; i++)
+        if (s.p[i] < '0' || s.p[i] > '9')
+            return false;
+    return true;
+}
+
+/* Converts text cell s into dst, a field of scalar type t (or T? of one):
+ * int and float as to_int and to_float, bool from true/false (blanks around
+ * ignored like numbers'), an empty cell to none for T?.  NULL, or what is
+ * wrong with s. */
+static const char *rec_cell_set(const PipeType *t, void *dst, PipeStr s)
+{
+    switch (t->kind) {
+    case PIPE_K_STR:
+        *(PipeStr *)dst = s;
+        return NULL;
+    case PIPE_K_INT:
+        if (pipe_parse_int(s, dst))
+            return NULL;
+        return rec_all_digits(s) ? "integer out of range" : "not an integer";
+    case PIPE_K_FLOAT:
+        return pipe_parse_float(s, dst) ? NULL : "not a number";
+    case PIPE_K_BOOL: {
+        PipeStr w = pipe_trim(s);
+        if (w.n == 4 && memcmp(w.p, "true", 4) == 0)
+            *(bool *)dst = true;
+        else if (w.n == 5 && memcmp(w.p, "false", 5) == 0)
+            *(bool *)dst = false;
+        else
+            return "not a bool (true or false)";
+        return NULL;
+    }
+    case PIPE_K_OPT: {
+        if (s.n == 0)
+            return NULL; /* the field was zeroed: none */
+        const char *err = rec_cell_set(t->elem, dst, s);
+        if (!err)
+            *(bool *)((char *)dst + t->elem->size) = true;
+        return err;
+    }
+    default:
+        return "a cell cannot hold this type";
+    }
+}
+
+/* Whether a cell can fill a field of type t. */
+static bool rec_cell_type(const PipeType *t)
+{
+    if (t->kind == PIPE_K_OPT)
+        t = t->elem;
+    return t->kind == PIPE_K_STR || t->kind == PIPE_K_INT || t->kind == PIPE_K_FLOAT || t->kind == PIPE_K_BOOL;
+}
+
+/* A copy of s on the heap (for options kept by a stage). */
+static PipeStr rec_keep(PipeStr s)
+{
+    PipeStr r = {"", 0};
+    if (s.n) {
+        char *p = pipe_xmalloc(s.n);
+        memcpy(p, s.p, s.n);
+        r = (PipeStr){p, s.n};
+    }
+    return r;
+}
+
+static const char rec_bom[3] = {'\xEF', '\xBB', '\xBF'};
+
+/* ------------------------------------------------------------------ csv and tsv */
+
+/* A csv(T) or tsv(T) stage.  cells and pend are reused from row to row; rec
+ * is the row's record, emitted by pointer (valid during the push). */
+typedef struct CsvNode {
+    PipeNode node;
+    const PipeType *t;
+    char sep;
+    bool tsv, header, started, have_header, pending;
+    PipeStr comment;
+    RecNorms norms;
+    int *col_field;     /* column -> field, -1 ignored */
+    PipeStr *col_names; /* the header's cells (into hdr_text), for messages */
+    char *hdr_text;
+    size_t ncols;
+    PipeStr *cells;
+    size_t cap_cells;
+    PipeBuf pend; /* a row whose quoted cell goes on on the next line, */
+    int64_t pend_line; /* from this input line */
+    char *rec;
+} CsvNode;
+
+/* Room for cell k. */
+static void csv_room(CsvNode *c, size_t k)
+{
+    if (k < c->cap_cells)
+        return;
+    c->cap_cells = c->cap_cells ? c->cap_cells * 2 : 16;
+    c->cells = pipe_xrealloc(c->cells, c->cap_cells * sizeof *c->cells);
+}
+
+/* A quoted cell's text [p, p+n) with "" made ", then the bytes after its
+ * closing quote [tail, tail+tn) (kept, as Python's csv keeps them), in a. */
+static PipeStr csv_unquote(PipeArena *a, const char *p, size_t n, const char *tail, size_t tn)
+{
+    char *o = pipe_alloc(a, n + tn + 1), *d = o;
+    for (size_t i = 0; i < n; i++) {
+        *d++ = p[i];
+        if (p[i] == '"')
+            i++;
+    }
+    memcpy(d, tail, tn);
+    return (PipeStr){o, (size_t)(d - o) + tn};
+}
+
+/* Whether i is the end of row s: its end, or a final '\r' (CRLF). */
+static inline bool csv_at_end(PipeStr s, size_t i)
+{
+    return i >= s.n || (i + 1 == s.n && s.p[i] == '\r');
+}
+
+/* Splits row s into c->cells by RFC 4180; the number of cells, or -1 when a
+ * quoted cell is still open at the end (the row goes on on the next line). */
+static long csv_split(CsvNode *c, PipeStr s, PipeArena *a)
+{
+    const char *p = s.p;
+    size_t n = s.n, i = 0, k = 0;
+    for (;;) {
+        csv_room(c, k);
+        PipeStr cell;
+        if (i < n && p[i] == '"') {
+            size_t start = ++i;
+            bool doubled = false;
+            for (;;) {
+                const char *q = memchr(p + i, '"', n - i);
+                if (!q)
+                    return -1;
+                i = (size_t)(q - p);
+                if (i + 1 < n && p[i + 1] == '"') {
+                    doubled = true;
+                    i += 2;
+                    continue;
+                }
+                break;
+            }
+            size_t close = i++, tail = i;
+            while (i < n && p[i] != c->sep && !csv_at_end(s, i))
+                i++;
+            cell = (PipeStr){p + start, close - start};
+            if (doubled || i > tail)
+                cell = csv_unquote(a, p + start, close - start, p + tail, i - tail);
+        } else {
+            const char *q = memchr(p + i, c->sep, n - i);
+            size_t e = q ? (size_t)(q - p) : n, ce = e;
+            if (!q && ce > i && p[ce - 1] == '\r')
+                ce--;
+            cell = (PipeStr){p + i, ce - i};
+            i = e;
+        }
+        c->cells[k++] = cell;
+        if (csv_at_end(s, i))
+            return (long)k;
+        i++;
+    }
+}
+
+/* A TSV cell with \t, \n, \r and \\ decoded (another \x is kept as it is), in a. */
+static PipeStr tsv_unescape(PipeArena *a, PipeStr s)
+{
+    char *o = pipe_alloc(a, s.n), *d = o;
+    for (size_t i = 0; i < s.n; i++) {
+        char ch = s.p[i];
+        if (ch == '\\' && i + 1 < s.n) {
+            char e = s.p[i + 1];
+            ch = e == 't' ? '\t' : e == 'n' ? '\n' : e == 'r' ? '\r' : e == '\\' ? '\\' : 0;
+            if (ch)
+                i++;
+            else
+                ch = '\\';
+        }
+        *d++ = ch;
+    }
+    return (PipeStr){o, (size_t)(d - o)};
+}
+
+/* Splits TSV row s (no quoting) into c->cells; the number of cells. */
+static long tsv_split(CsvNode *c, PipeStr s, PipeArena *a)
+{
+    if (s.n && s.p[s.n - 1] == '\r')
+        s.n--;
+    size_t i = 0, k = 0;
+    for (;;) {
+        csv_room(c, k);
+        const char *q = memchr(s.p + i, '\t', s.n - i);
+        size_t e = q ? (size_t)(q - s.p) : s.n;
+        PipeStr cell = {s.p + i, e - i};
+        if (memchr(cell.p, '\\', cell.n))
+            cell = tsv_unescape(a, cell);
+        c->cells[k++] = cell;
+        if (!q)
+            return (long)k;
+        i = e + 1;
+    }
+}
+
+/* The header's names as "a, b, c" for a message, cut to fit out[cap]. */
+static void csv_header_list(const CsvNode *c, char *out, size_t cap)
+{
+    size_t k = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < c->ncols && k + 1 < cap; i++)
+        k += (size_t)snprintf(out + k, cap - k, "%s%.*s", i ? ", " : "", (int)c->col_names[i].n,
+                              c->col_names[i].p);
+}
+
+/* Takes the header row (ncells cells): maps columns to fields by normalized
+ * name, the first of duplicate names winning; a field that is not T? and
+ * has no column is an error no policy catches (every row would fail). */
+static void csv_header(CsvNode *c, size_t ncells)
+{
+    size_t len = 0;
+    for (size_t i = 0; i < ncells; i++)
+        len += c->cells[i].n;
+    c->hdr_text = pipe_xmalloc(len + 1);
+    c->col_names = pipe_xcalloc(ncells + 1, sizeof *c->col_names);
+    c->col_field = pipe_xcalloc(ncells + 1, sizeof *c->col_field);
+    c->ncols = ncells;
+    const PipeStr *norm = rec_norms_of(&c->norms, c->t);
+    char *d = c->hdr_text;
+    for (size_t i = 0; i < ncells; i++) {
+        memcpy(d, c->cells[i].p, c->cells[i].n);
+        c->col_names[i] = (PipeStr){d, c->cells[i].n};
+        d += c->cells[i].n;
+        int f = rec_field_of(c->t, norm, c->col_names[i]);
+        for (size_t j = 0; j < i && f >= 0; j++)
+            if (c->col_field[j] == f)
+                f = -1;
+        c->col_field[i] = f;
+    }
+    c->have_header = true;
+    for (uint32_t f = 0; f < c->t->nfields; f++) {
+        bool found = false;
+        for (size_t i = 0; i < ncells; i++)
+            found |= c->col_field[i] == (int)f;
+        if (found || c->t->fields[f]->kind == PIPE_K_OPT)
+            continue;
+        char list[600], msg[800];
+        csv_header_list(c, list, sizeof list);
+        snprintf(msg, sizeof msg, "the header has no column for field '%s' (the header: %s)",
+                 c->t->field_names[f], list);
+        pipe_rt_fail_fatal(c->node.rt, &c->node, msg);
+    }
+}
+
+/* Names column i (from 0) for a message: its header name, else its field. */
+static void csv_col_name(const CsvNode *c, size_t i, char *out, size_t cap)
+{
+    if (c->header)
+        snprintf(out, cap, "column %zu \"%.*s\"", i + 1, (int)c->col_names[i].n, c->col_names[i].p);
+    else
+        snprintf(out, cap, "column %zu (field %s)", i + 1, c->t->field_names[c->col_field[i]]);
+}
+
+/* Fills the record from the row's ncells cells and emits it. */
+static void csv_row(CsvNode *c, size_t ncells, PipeStr row)
+{
+    const PipeType *t = c->t;
+    if (ncells > c->ncols) {
+        char msg[120];
+        snprintf(msg, sizeof msg, "the row has %zu cells, the %s %zu", ncells,
+                 c->header ? "header has" : "record has fields for", c->ncols);
+        pipe_fail_str(&c->node, msg, row);
+    }
+    memset(c->rec, 0, t->size);
+    PipeStr empty = {"", 0};
+    for (size_t i = 0; i < c->ncols; i++) {
+        int f = c->col_field[i];
+        if (f < 0)
+            continue;
+        PipeStr cell = i < ncells ? c->cells[i] : empty;
+        const char *err = rec_cell_set(t->fields[f], c->rec + t->offsets[f], cell);
+        if (RT_UNLIKELY(err != NULL)) {
+            char col[200], msg[300];
+            csv_col_name(c, i, col, sizeof col);
+            snprintf(msg, sizeof msg, "%s: %s", col, err);
+            pipe_fail_str(&c->node, msg, cell);
+        }
+    }
+    pipe_emit(&c->node, c->rec);
+}
+
+/* Whether line is skipped before it is split: a blank line, a comment. */
+static bool csv_skipped(const CsvNode *c, PipeStr line)
+{
+    if (line.n == 0 || (line.n == 1 && line.p[0] == '\r'))
+        return true;
+    return c->comment.n && pipe_starts_with(line, c->comment);
+}
+
+static void csv_push(PipeNode *self, const void *item, int port)
+{
+    (void)port;
+    CsvNode *c = (CsvNode *)self;
+    PipeStr line = *(const PipeStr *)item;
+    if (!c->started && line.n >= 3 && memcmp(line.p, rec_bom, 3) == 0) {
+        line.p += 3;
+        line.n -= 3;
+    }
+    c->started = true;
+    if (c->pending) {
+        pipe_buf_putc(&c->pend, '\n');
+        pipe_buf_put(&c->pend, line.p, line.n);
+        line = (PipeStr){c->pend.p, c->pend.len};
+    } else if (csv_skipped(c, line)) {
+        return;
+    }
+    PipeArena *a = pipe_scratch(self->rt);
+    long n = c->tsv ? tsv_split(c, line, a) : csv_split(c, line, a);
+    if (n < 0) {
+        if (!c->pending) {
+            c->pend.len = 0;
+            pipe_buf_put(&c->pend, line.p, line.n);
+            c->pending = true;
+            c->pend_line = self->rt->cur ? self->rt->cur->input_line : 0;
+        }
+        return;
+    }
+    c->pending = false;
+    if (!c->have_header)
+        csv_header(c, (size_t)n);
+    else
+        csv_row(c, (size_t)n, line);
+}
+
+/* The end of input inside a quoted cell is an error naming where the row began. */
+static void csv_finish(PipeNode *self)
+{
+    CsvNode *c = (CsvNode *)self;
+    if (c->pending) {
+        char msg[120];
+        c->pending = false;
+        snprintf(msg, sizeof msg, "the input ends inside a quoted cell of the row from line %lld", (long long)c->pend_line);
+        pipe_fail_str(self, msg, (PipeStr){c->pend.p, c->pend.len});
+    }
+}
+
+static void csv_free(PipeNode *self)
+{
+    CsvNode *c = (CsvNode *)self;
+    rec_norms_free(&c->norms);
+    if (c->comment.n)
+        free((void *)c->comment.p);
+    free(c->col_field);
+    free(c->col_names);
+    free(c->hdr_text);
+    free(c->cells);
+    free(c->pend.p);
+    free(c->rec);
+    c->comment = (PipeStr){"", 0};
+    c->col_field = NULL;
+    c->col_names = NULL;
+    c->hdr_text = c->pend.p = c->rec = NULL;
+    c->cells = NULL;
+}
+
+/* The reader stage common to csv and tsv; a type other than a record of
+ * scalars and T? of scalars is an error of the stage. */
+static PipeNode *csv_new(PipeRt *rt, PipePos pos, const char *name, const PipeType *t, char sep, bool header,
+                         PipeStr comment)
+{
+    CsvNode *c = (CsvNode *)pipe_node_new(rt, sizeof(CsvNode), name, pos);
+    c->node.push = csv_push;
+    c->node.finish = csv_finish;
+    c->node.free = csv_free;
+    c->node.in = &pipe_t_str;
+    c->node.out = t;
+    c->t = t;
+    c->sep = sep;
+    c->header = header;
+    c->have_header = !header;
+    c->comment = rec_keep(comment);
+    c->pend = rec_buf_new();
+    if (t->kind != PIPE_K_RECORD)
+        pipe_fail(&c->node, "the type read must be a record");
+    for (uint32_t f = 0; f < t->nfields; f++)
+        if (!rec_cell_type(t->fields[f])) {
+            char msg[200];
+            snprintf(msg, sizeof msg, "field '%s' is not a str, int, float or bool (or T? of one): a cell cannot fill it",
+                     t->field_names[f]);
+            pipe_fail(&c->node, msg);
+        }
+    rec_norms_add(&c->norms, t);
+    c->rec = pipe_xcalloc(1, t->size ? t->size : 1);
+    if (!header) { /* columns in field order */
+        c->ncols = t->nfields;
+        c->col_field = pipe_xcalloc(t->nfields + 1, sizeof *c->col_field);
+        for (uint32_t f = 0; f < t->nfields; f++)
+            c->col_field[f] = (int)f;
+    }
+    return &c->node;
+}
+
+PipeNode *pipe_std_csv(PipeRt *rt, PipePos pos, const PipeType *t, PipeStr sep, bool header, PipeStr comment)
+{
+    PipeNode *n = csv_new(rt, pos, "csv", t, sep.n ? sep.p[0] : ',', header, comment);
+    if (sep.n != 1 || sep.p[0] == '"' || sep.p[0] == '\r')
+        pipe_fail_str(n, "sep must be one byte, not a quote", sep);
+    return n;
+}
+
+PipeNode *pipe_std_tsv(PipeRt *rt, PipePos pos, const PipeType *t, bool header, PipeStr comment)
+{
+    PipeNode *n = csv_new(rt, pos, "tsv", t, '\t', header, comment);
+    ((CsvNode *)n)->tsv = true;
+    return n;
+}
+
+/* ------------------------------------------------------------------ json */
+
+#define JSON_MAX_DEPTH 512
+
+/* One step of the path to the value being read: into an object or array
+ * (not shown in messages), then a key or an index. */
+enum { JSON_IN, JSON_KEY, JSON_INDEX };
+typedef struct JsonStep {
+    int kind;
+    PipeStr key;
+    size_t index;
+} JsonStep;
+
+/* The state of reading one line.  On an error, err says what (with at, the
+ * byte it is about, or val, the value) and path[0..depth) where. */
+typedef struct JsonCtx {
+    const char *start, *p, *e;
+    PipeArena *a;
+    struct JsonNode *j; /* NULL: only checking the syntax */
+    int depth;
+    const char *err;
+    PipeStr val;
+    bool syntax; /* err is about the syntax (at p), not a value */
+    JsonStep path[JSON_MAX_DEPTH];
+} JsonCtx;
+
+/* A json(T) stage; maps holds the maps and sets made for the current line,
+ * freed at the next one (a map lives on the heap, unlike the arena's lists). */
+typedef struct JsonNode {
+    PipeNode node;
+    const PipeType *t;
+    RecNorms norms;
+    PipeMap **maps;
+    size_t nmaps, cap_maps;
+    bool started;
+    char *val;
+    JsonCtx ctx;
+} JsonNode;
+
+static bool json_syntax(JsonCtx *x, const char *what)
+{
+    x->err = what;
+    x->syntax = true;
+    return false;
+}
+
+static inline void json_ws(JsonCtx *x)
+{
+    while (x->p < x->e && (*x->p == ' ' || *x->p == '\t' || *x->p == '\n' || *x->p == '\r'))
+        x->p++;
+}
+
+/* Whether the text at p is the literal word w; consumes it. */
+static bool json_word(JsonCtx *x, const char *w, size_t n)
+{
+    if ((size_t)(x->e - x->p) < n || memcmp(x->p, w, n) != 0)
+        return json_syntax(x, "not a JSON value");
+    x->p += n;
+    return true;
+}
+
+/* A number by RFC 8259's grammar: its text in *s; *integral when it has no
+ * fraction and no exponent. */
+static bool json_number(JsonCtx *x, PipeStr *s, bool *integral)
+{
+    const char *p = x->p, *e = x->e, *b = p;
+    if (p < e && *p == '-')
+        p++;
+    if (p < e && *p == '0')
+        p++;
+    else if (p < e && *p >= '1' && *p <= '9')
+        while (p < e && *p >= '0' && *p <= '9')
+            p++;
+    else
+        return json_syntax(x, "not a JSON value");
+    *integral = true;
+    if (p < e && *p == '.') {
+        *integral = false;
+        if (++p >= e || *p < '0' || *p > '9')
+            return x->p = p, json_syntax(x, "expected a digit after '.'");
+        while (p < e && *p >= '0' && *p <= '9')
+            p++;
+    }
+    if (p < e && (*p == 'e' || *p == 'E')) {
+        *integral = false;
+        if (++p < e && (*p == '+' || *p == '-'))
+            p++;
+        if (p >= e || *p < '0' || *p > '9')
+            return x->p = p, json_syntax(x, "expected a digit in the exponent");
+        while (p < e && *p >= '0' && *p <= '9')
+            p++;
+    }
+    *s = (PipeStr){b, (size_t)(p - b)};
+    x->p = p;
+    return true;
+}
+
+/* The value of the 4 hex digits at p, or -1. */
+static long json_hex4(const char *p, const char *e)
+{
+    long v = 0;
+    if (e - p < 4)
+        return -1;
+    for (int i = 0; i < 4; i++) {
+        char c = p[i];
+        int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+        if (d < 0)
+            return -1;
+        v = v * 16 + d;
+    }
+    return v;
+}
+
+/* Writes code point u as UTF-8 at d; returns the end. */
+static char *json_utf8(char *d, unsigned long u)
+{
+    if (u < 0x80) {
+        *d++ = (char)u;
+    } else if (u < 0x800) {
+        *d++ = (char)(0xC0 | u >> 6);
+        *d++ = (char)(0x80 | (u & 0x3F));
+    } else if (u < 0x10000) {
+        *d++ = (char)(0xE0 | u >> 12);
+        *d++ = (char)(0x80 | (u >> 6 & 0x3F));
+        *d++ = (char)(0x80 | (u & 0x3F));
+    } else {
+        *d++ = (char)(0xF0 | u >> 18);
+        *d++ = (char)(0x80 | (u >> 12 & 0x3F));
+        *d++ = (char)(0x80 | (u >> 6 & 0x3F));
+        *d++ = (char)(0x80 | (u & 0x3F));
+    }
+    return d;
+}
+
+/* The escape \u at p (p at 'u'): its code point, a surrogate pair joined, a
+ * lone surrogate as U+FFFD; *p after it.  -1 on bad hex digits. */
+static long json_uescape(const char **pp, const char *e)
+{
+    const char *p = *pp;
+    long u = json_hex4(p + 1, e);
+    if (u < 0)
+        return -1;
+    p += 5;
+    if (u >= 0xD800 && u < 0xDC00 && e - p >= 6 && p[0] == '\\' && p[1] == 'u') {
+        long lo = json_hex4(p + 2, e);
+        if (lo >= 0xDC00 && lo < 0xE000) {
+            u = 0x10000 + ((u - 0xD800) << 10) + (lo - 0xDC00);
+            p += 6;
+        }
+    }
+    *pp = p;
+    return u >= 0xD800 && u < 0xE000 ? 0xFFFD : u;
+}
+
+/* Decodes the escapes of string body [p, e) into a (it is checked already;
+ * UTF-8 is never longer than the escape it comes from). */
+static PipeStr json_unescape(PipeArena *a, const char *p, const char *e)
+{
+    char *o = pipe_alloc(a, (size_t)(e - p)), *d = o;
+    while (p < e) {
+        if (*p != '\\') {
+            *d++ = *p++;
+            continue;
+        }
+        char c = p[1];
+        if (c == 'u') {
+            p++;
+            long u = json_uescape(&p, e);
+            d = json_utf8(d, (unsigned long)u);
+            continue;
+        }
+        *d++ = c == 'b' ? '\b' : c == 'f' ? '\f' : c == 'n' ? '\n' : c == 'r' ? '\r' : c == 't' ? '\t' : c;
+        p += 2;
+    }
+    return (PipeStr){o, (size_t)(d - o)};
+}
+
+/* A string (x->p at its '"'): its bytes in *s, a slice of the line when it
+ * has no escape, else decoded into the arena (when a is not NULL). */
+static bool json_string(JsonCtx *x, PipeStr *s, PipeArena *a)
+{
+    const char *p = ++x->p, *e = x->e, *b = p;
+    bool esc = false;
+    for (;;) {
+        while (p < e && *p != '"' && *p != '\\' && (unsigned char)*p >= 0x20)
+            p++;
+        if (p >= e)
+            return x->p = p, json_syntax(x, "unterminated string");
+        if (*p == '"')
+            break;
+        if ((unsigned char)*p < 0x20)
+            return x->p = p, json_syntax(x, "control character in a string");
+        esc = true;
+        if (p + 1 >= e || !strchr("\"\\/bfnrtu", p[1]) || p[1] == 0)
+            return x->p = p, json_syntax(x, "bad escape in a string");
+        if (p[1] == 'u') {
+            const char *q = p + 1;
+            if (json_uescape(&q, e) < 0)
+                return x->p = p, json_syntax(x, "bad \\u escape in a string");
+            p = q;
+        } else {
+            p += 2;
+        }
+    }
+    x->p = p + 1;
+    *s = (PipeStr){b, (size_t)(p - b)};
+    if (esc && a)
+        *s = json_unescape(a, b, p);
+    return true;
+}
+
+static bool json_skip(JsonCtx *x);
+
+/* Skips the members of an object or the items of an array (x->p after its
+ * opener), checking their syntax. */
+static bool json_skip_seq(JsonCtx *x, char close)
+{
+    json_ws(x);
+    if (x->p < x->e && *x->p == close)
+        return x->p++, true;
+    for (;;) {
+        json_ws(x);
+        if (close == '}') {
+            PipeStr k;
+            if (x->p >= x->e || *x->p != '"')
+                return json_syntax(x, "expected a key in quotes");
+            if (!json_string(x, &k, NULL))
+                return false;
+            json_ws(x);
+            if (x->p >= x->e || *x->p != ':')
+                return json_syntax(x, "expected ':' after a key");
+            x->p++;
+        }
+        if (!json_skip(x))
+            return false;
+        json_ws(x);
+        if (x->p < x->e && *x->p == ',') {
+            x->p++;
+            continue;
+        }
+        if (x->p < x->e && *x->p == close)
+            return x->p++, true;
+        return json_syntax(x, close == '}' ? "expected ',' or '}'" : "expected ',' or ']'");
+    }
+}
+
+/* Skips one value (with blanks before it), checking its syntax. */
+static bool json_skip(JsonCtx *x)
+{
+    json_ws(x);
+    if (x->p >= x->e)
+        return json_syntax(x, "expected a value");
+    PipeStr s;
+    bool integral;
+    switch (*x->p) {
+    case '"': return json_string(x, &s, NULL);
+    case 't': return json_word(x, "true", 4);
+    case 'f': return json_word(x, "false", 5);
+    case 'n': return json_word(x, "null", 4);
+    case '{':
+    case '[': {
+        if (x->depth >= JSON_MAX_DEPTH)
+            return json_syntax(x, "nested too deep");
+        char close = *x->p == '{' ? '}' : ']';
+        x->p++;
+        x->depth++;
+        bool ok = json_skip_seq(x, close);
+        x->depth--;
+        return ok;
+    }
+    default: return json_number(x, &s, &integral);
+    }
+}
+
+/* Whether text is exactly one JSON value (RFC 8259), blanks around it allowed. */
+bool pipe_json_check(PipeStr text, char *err, size_t errlen)
+{
+    JsonCtx *x = pipe_xcalloc(1, sizeof *x);
+    x->start = x->p = text.p;
+    x->e = text.p + text.n;
+    bool ok = json_skip(x);
+    json_ws(x);
+    if (ok && x->p < x->e)
+        ok = json_syntax(x, "unexpected text after the value");
+    if (!ok && err && errlen)
+        snprintf(err, errlen, "%s at byte %zu", x->err, (size_t)(x->p - x->start) + 1);
+    free(x);
+    return ok;
+}
+
+/* ------------------------------------------------------------------ json into typed values */
+
+static bool json_value(JsonCtx *x, const PipeType *t, void *dst);
+
+/* What a value of t is called in a message. */
+static const char *json_kind(const PipeType *t)
+{
+    switch (t->kind) {
+    case PIPE_K_STR: return "expected a string";
+    case PIPE_K_INT: return "expected an integer";
+    case PIPE_K_FLOAT: return "expected a number";
+    case PIPE_K_BOOL: return "expected true or false";
+    case PIPE_K_RECORD:
+    case PIPE_K_MAP: return "expected an object";
+    default: return "expected an array";
+    }
+}
+
+/* A value error: what, about the value text [b, x->p). */
+static bool json_bad(JsonCtx *x, const char *what, const char *b)
+{
+    x->err = what;
+    x->val = (PipeStr){b, (size_t)(x->p - b)};
+    return false;
+}
+
+/* The value at x->p is not of type t: skipped (a syntax error first), then
+ * an error naming it. */
+static bool json_mismatch(JsonCtx *x, const PipeType *t)
+{
+    const char *b = x->p;
+    if (!json_skip(x))
+        return false;
+    return json_bad(x, *b == 'n' && b[1] == 'u' ? "null for a field that is not optional (T?)" : json_kind(t), b);
+}
+
+/* Enters a path step (kind JSON_*: key, index i); false when nested too deep. */
+static bool json_enter(JsonCtx *x, int kind, PipeStr key, size_t i)
+{
+    if (x->depth >= JSON_MAX_DEPTH)
+        return json_syntax(x, "nested too deep");
+    x->path[x->depth++] = (JsonStep){kind, key, i};
+    return true;
+}
+
+/* After a member or item: ',' (true, *more) or the closer (true, !*more). */
+static bool json_next(JsonCtx *x, char close, bool *more)
+{
+    json_ws(x);
+    if (x->p < x->e && (*x->p == ',' || *x->p == close)) {
+        *more = *x->p++ == ',';
+        return true;
+    }
+    return json_syntax(x, close == '}' ? "expected ',' or '}'" : "expected ',' or ']'");
+}
+
+/* Reads `"key":` (blanks around) into *k; false on a syntax error. */
+static bool json_key(JsonCtx *x, PipeStr *k)
+{
+    json_ws(x);
+    if (x->p >= x->e || *x->p != '"')
+        return json_syntax(x, "expected a key in quotes");
+    if (!json_string(x, k, x->a))
+        return false;
+    json_ws(x);
+    if (x->p >= x->e || *x->p != ':')
+        return json_syntax(x, "expected ':' after a key");
+    x->p++;
+    return true;
+}
+
+/* Whether the object or array at x->p (its opener) is empty: consumes it then. */
+static bool json_empty(JsonCtx *x, char close)
+{
+    x->p++;
+    json_ws(x);
+    if (x->p < x->e && *x->p == close) {
+        x->p++;
+        return true;
+    }
+    return false;
+}
+
+/* An object into record t: members by key (exact, else normalized), other
+ * keys skipped, the last of duplicate keys winning; a key missing for a
+ * field that is not T? is an error. */
+static bool json_record(JsonCtx *x, const PipeType *t, char *dst)
+{
+    const char *b = x->p;
+    memset(dst, 0, t->size);
+    bool *seen = pipe_alloc(x->a, t->nfields + 1), more = !json_empty(x, '}');
+    memset(seen, 0, t->nfields + 1);
+    const PipeStr *norm = rec_norms_of(&x->j->norms, t);
+    while (more) {
+        PipeStr k;
+        if (!json_key(x, &k))
+            return false;
+        int f = rec_field_of(t, norm, k);
+        if (f < 0 ? !json_skip(x) : !json_enter(x, JSON_KEY, k, 0) || !json_value(x, t->fields[f], dst + t->offsets[f]))
+            return false;
+        if (f >= 0) {
+            x->depth--;
+            seen[f] = true;
+        }
+        if (!json_next(x, '}', &more))
+            return false;
+    }
+    for (uint32_t f = 0; f < t->nfields; f++)
+        if (!seen[f] && t->fields[f]->kind != PIPE_K_OPT) {
+            char *msg = pipe_alloc(x->a, 300);
+            snprintf(msg, 300, "no key '%s' (a field that is not optional)", t->field_names[f]);
+            return json_bad(x, msg, b);
+        }
+    return true;
+}
+
+/* A new map or set that the stage frees at its next line. */
+static PipeMap *json_map_new(JsonCtx *x, const PipeType *k, const PipeType *v)
+{
+    JsonNode *j = x->j;
+    if (j->nmaps == j->cap_maps) {
+        j->cap_maps = j->cap_maps ? j->cap_maps * 2 : 8;
+        j->maps = pipe_xrealloc(j->maps, j->cap_maps * sizeof *j->maps);
+    }
+    PipeMap *m = pipe_map_new(k, v);
+    j->maps[j->nmaps++] = m;
+    return m;
+}
+
+/* Puts the value tmp (of t->val, in the arena) at key k of map m, replacing
+ * the value of a duplicate key. */
+static void json_map_put(const PipeType *t, PipeMap *m, const PipeStr *k, void *tmp)
+{
+    bool created;
+    void *slot = pipe_map_upsert(m, k, &created);
+    if (!created)
+        pipe_drop(t->val, slot);
+    pipe_clone(t->val, slot, tmp, NULL);
+}
+
+/* An object into a {str: V} map, in the order of its keys. */
+static bool json_map(JsonCtx *x, const PipeType *t, void *dst)
+{
+    PipeMap *m = json_map_new(x, t->elem, t->val);
+    *(PipeMap **)dst = m;
+    void *tmp = pipe_alloc(x->a, t->val->size);
+    bool more = !json_empty(x, '}');
+    while (more) {
+        PipeStr k;
+        if (!json_key(x, &k) || !json_enter(x, JSON_KEY, k, 0))
+            return false;
+        memset(tmp, 0, t->val->size);
+        if (!json_value(x, t->val, tmp))
+            return false;
+        x->depth--;
+        json_map_put(t, m, &k, tmp);
+        if (!json_next(x, '}', &more))
+            return false;
+    }
+    return true;
+}
+
+/* The slot of item i of an array read into t (a list, set or tuple); NULL
+ * for a tuple with fewer fields. */
+static void *json_slot(const PipeType *t, void *dst, void *tmp, size_t i)
+{
+    if (t->kind == PIPE_K_LIST)
+        return pipe_list_push(*(PipeList **)dst);
+    if (t->kind == PIPE_K_SET)
+        return memset(tmp, 0, t->elem->size);
+    return i < t->nfields ? (char *)dst + t->offsets[i] : NULL;
+}
+
+/* An array into a list, a set (duplicates once) or a tuple (exactly its
+ * number of items). */
+static bool json_array(JsonCtx *x, const PipeType *t, void *dst)
+{
+    const char *b = x->p;
+    void *tmp = NULL;
+    if (t->kind == PIPE_K_LIST)
+        *(PipeList **)dst = pipe_list_new(x->a, t->elem->size, 4);
+    if (t->kind == PIPE_K_SET) {
+        *(PipeMap **)dst = json_map_new(x, t->elem, NULL);
+        tmp = pipe_alloc(x->a, t->elem->size);
+    }
+    if (t->kind == PIPE_K_TUPLE)
+        memset(dst, 0, t->size);
+    size_t i = 0;
+    bool more = !json_empty(x, ']');
+    for (; more; i++) {
+        void *slot = json_slot(t, dst, tmp, i);
+        if (!slot) { /* a tuple's extra items: skipped to name the whole array */
+            if (!json_skip_seq(x, ']'))
+                return false;
+            i++;
+            break;
+        }
+        if (!json_enter(x, JSON_INDEX, (PipeStr){NULL, 0}, i) || !json_value(x, t->kind == PIPE_K_TUPLE ? t->fields[i] : t->elem, slot))
+            return false;
+        x->depth--;
+        if (t->kind == PIPE_K_SET)
+            pipe_map_upsert(*(PipeMap **)dst, tmp, NULL);
+        if (!json_next(x, ']', &more))
+            return false;
+    }
+    if (t->kind == PIPE_K_TUPLE && i != t->nfields) {
+        char *msg = pipe_alloc(x->a, 60);
+        snprintf(msg, 60, "expected an array of %u items", t->nfields);
+        return json_bad(x, msg, b);
+    }
+    return true;
+}
+
+/* A number into an int (no fraction, no exponent, within 64 bits) or a float. */
+static bool json_num_into(JsonCtx *x, const PipeType *t, void *dst)
+{
+    PipeStr s;
+    bool integral;
+    const char *b = x->p;
+    if (!json_number(x, &s, &integral))
+        return false;
+    if (t->kind == PIPE_K_FLOAT)
+        return pipe_parse_float(s, dst) || json_bad(x, "not a number", b);
+    if (!integral)
+        return json_bad(x, "not an integer", b);
+    return pipe_parse_int(s, dst) || json_bad(x, "integer out of range", b);
+}
+
+/* One value (blanks before it) into dst, of type t. */
+static bool json_value(JsonCtx *x, const PipeType *t, void *dst)
+{
+    json_ws(x);
+    if (x->p >= x->e)
+        return json_syntax(x, "expected a value");
+    char c = *x->p;
+    if (t->kind == PIPE_K_OPT) {
+        memset(dst, 0, t->size);
+        if (c == 'n')
+            return json_word(x, "null", 4);
+        if (!json_value(x, t->elem, dst))
+            return false;
+        *(bool *)((char *)dst + t->elem->size) = true;
+        return true;
+    }
+    bool num = c == '-' || (c >= '0' && c <= '9');
+    switch (t->kind) {
+    case PIPE_K_STR:
+        if (c == '"')
+            return json_string(x, dst, x->a);
+        break;
+    case PIPE_K_INT:
+    case PIPE_K_FLOAT:
+        if (num)
+            return json_num_into(x, t, dst);
+        break;
+    case PIPE_K_BOOL:
+        if (c == 't' || c == 'f') {
+            *(bool *)dst = c == 't';
+            return c == 't' ? json_word(x, "true", 4) : json_word(x, "false", 5);
+        }
+        break;
+    case PIPE_K_RECORD:
+        if (c == '{')
+            return json_enter(x, JSON_IN, (PipeStr){NULL, 0}, 0) && json_record(x, t, dst) && (x->depth--, true);
+        break;
+    case PIPE_K_MAP:
+        if (c == '{')
+            return json_enter(x, JSON_IN, (PipeStr){NULL, 0}, 0) && json_map(x, t, dst) && (x->depth--, true);
+        break;
+    default:
+        if (c == '[')
+            return json_enter(x, JSON_IN, (PipeStr){NULL, 0}, 0) && json_array(x, t, dst) && (x->depth--, true);
+        break;
+    }
+    return json_mismatch(x, t);
+}
+
+/* Writes the path of x's error (`.items[2].name`, `.` for the line's value)
+ * into out[cap]. */
+static void json_path(const JsonCtx *x, char *out, size_t cap)
+{
+    size_t k = 0;
+    out[0] = '\0';
+    for (int i = 0; i < x->depth && k + 1 < cap; i++) {
+        const JsonStep *s = &x->path[i];
+        if (s->kind == JSON_KEY)
+            k += (size_t)snprintf(out + k, cap - k, ".%.*s", (int)(s->key.n > 100 ? 100 : s->key.n), s->key.p);
+        else if (s->kind == JSON_INDEX)
+            k += (size_t)snprintf(out + k, cap - k, "[%zu]", s->index);
+    }
+    if (k == 0)
+        snprintf(out, cap, ".");
+}
+
+/* Reports x's error as the stage's runtime error: a syntax error names the
+ * byte and shows the line; a value error names the key path and the value. */
+static _Noreturn void json_fail(JsonNode *j, PipeStr line)
+{
+    JsonCtx *x = &j->ctx;
+    char path[400], msg[600];
+    if (x->syntax) {
+        snprintf(msg, sizeof msg, "not JSON: %s at byte %zu", x->err, (size_t)(x->p - x->start) + 1);
+        pipe_fail_str(&j->node, msg, line);
+    }
+    json_path(x, path, sizeof path);
+    snprintf(msg, sizeof msg, "at %s: %s", path, x->err);
+    pipe_fail_str(&j->node, msg, x->val);
+}
+
+/* Frees the maps and sets of the previous line. */
+static void json_drop_maps(JsonNode *j)
+{
+    for (size_t i = 0; i < j->nmaps; i++)
+        pipe_map_free(j->maps[i]);
+    j->nmaps = 0;
+}
+
+/* Whether line holds only JSON blanks (a blank line of JSON Lines is skipped). */
+static bool json_blank(PipeStr line)
+{
+    for (size_t i = 0; i < line.n; i++)
+        if (line.p[i] != ' ' && line.p[i] != '\t' && line.p[i] != '\r')
+            return false;
+    return true;
+}
+
+static void json_push(PipeNode *self, const void *item, int port)
+{
+    (void)port;
+    JsonNode *j = (JsonNode *)self;
+    PipeStr line = *(const PipeStr *)item;
+    json_drop_maps(j);
+    if (!j->started && line.n >= 3 && memcmp(line.p, rec_bom, 3) == 0) {
+        line.p += 3;
+        line.n -= 3;
+    }
+    j->started = true;
+    if (json_blank(line))
+        return;
+    JsonCtx *x = &j->ctx;
+    x->start = x->p = line.p;
+    x->e = line.p + line.n;
+    x->a = pipe_scratch(self->rt);
+    x->depth = 0;
+    x->syntax = false;
+    bool ok = json_value(x, j->t, j->val);
+    json_ws(x);
+    if (ok && x->p < x->e)
+        ok = json_syntax(x, "unexpected text after the value");
+    if (RT_UNLIKELY(!ok))
+        json_fail(j, line);
+    pipe_emit(self, j->val);
+}
+
+static void json_free(PipeNode *self)
+{
+    JsonNode *j = (JsonNode *)self;
+    json_drop_maps(j);
+    free(j->maps);
+    free(j->val);
+    rec_norms_free(&j->norms);
+    j->maps = NULL;
+    j->val = NULL;
+}
+
+/* Whether JSON can fill a value of t: maps need str keys. */
+static bool json_readable(const PipeType *t)
+{
+    switch (t->kind) {
+    case PIPE_K_MAP: return t->elem->kind == PIPE_K_STR && json_readable(t->val);
+    case PIPE_K_OPT:
+    case PIPE_K_LIST:
+    case PIPE_K_SET: return json_readable(t->elem);
+    case PIPE_K_TUPLE:
+    case PIPE_K_RECORD:
+        for (uint32_t i = 0; i < t->nfields; i++)
+            if (!json_readable(t->fields[i]))
+                return false;
+        return true;
+    default: return true;
+    }
+}
+
+PipeNode *pipe_std_json(PipeRt *rt, PipePos pos, const PipeType *t)
+{
+    JsonNode *j = (JsonNode *)pipe_node_new(rt, sizeof(JsonNode), "json", pos);
+    j->node.push = json_push;
+    j->node.free = json_free;
+    j->node.in = &pipe_t_str;
+    j->node.out = t;
+    j->t = t;
+    j->ctx.j = j;
+    j->val = pipe_xcalloc(1, t->size ? t->size : 1);
+    rec_norms_add(&j->norms, t);
+    if (!json_readable(t))
+        pipe_fail(&j->node, "a map read from JSON must have str keys");
+    return &j->node;
+}
+
+/* ------------------------------------------------------------------ writers */
+
+enum { OUT_CSV, OUT_TSV, OUT_JSON };
+
+/* A to_csv, to_tsv or to_json stage: line is the text of the item being
+ * written, cell a cell's text before quoting; both reused. */
+typedef struct RecOut {
+    PipeNode node;
+    const PipeType *t;
+    int fmt;
+    bool header_done;
+    PipeBuf line, cell;
+} RecOut;
+
+static void json_put(RecOut *o, PipeBuf *b, const PipeType *t, const void *v);
+
+/* Appends the entries of map or set m as an object or an array. */
+static void json_put_map(RecOut *o, PipeBuf *b, const PipeType *t, PipeMap *m)
+{
+    bool obj = t->kind == PIPE_K_MAP;
+    void *k, *x;
+    size_t n = 0;
+    pipe_buf_putc(b, obj ? '{' : '[');
+    for (size_t i = 0; m && pipe_map_next(m, &i, &k, &x); n++) {
+        if (n)
+            pipe_buf_putc(b, ',');
+        if (!obj) {
+            json_put(o, b, t->elem, k);
+            continue;
+        }
+        o->cell.len = 0; /* a key that is not a str: its text */
+        if (t->elem->kind != PIPE_K_STR)
+            pipe_buf_value(&o->cell, t->elem, k);
+        PipeStr ks = t->elem->kind == PIPE_K_STR ? *(const PipeStr *)k : (PipeStr){o->cell.p, o->cell.len};
+        pipe_buf_json(b, ks.p, ks.n);
+        pipe_buf_putc(b, ':');
+        json_put(o, b, t->val, x);
+    }
+    pipe_buf_putc(b, obj ? '}' : ']');
+}
+
+/* Appends the fields of a record (an object) or a tuple (an array). */
+static void json_put_fields(RecOut *o, PipeBuf *b, const PipeType *t, const char *v)
+{
+    bool obj = t->kind == PIPE_K_RECORD;
+    pipe_buf_putc(b, obj ? '{' : '[');
+    for (uint32_t i = 0; i < t->nfields; i++) {
+        if (i)
+            pipe_buf_putc(b, ',');
+        if (obj) {
+            pipe_buf_json(b, t->field_names[i], strlen(t->field_names[i]));
+            pipe_buf_putc(b, ':');
+        }
+        json_put(o, b, t->fields[i], v + t->offsets[i]);
+    }
+    pipe_buf_putc(b, obj ? '}' : ']');
+}
+
+/* Appends v as JSON: NaN and infinities as null (JSON has no such numbers). */
+static void json_put(RecOut *o, PipeBuf *b, const PipeType *t, const void *v)
+{
+    switch (t->kind) {
+    case PIPE_K_STR: pipe_buf_json(b, ((const PipeStr *)v)->p, ((const PipeStr *)v)->n); return;
+    case PIPE_K_FLOAT: {
+        double d = *(const double *)v;
+        if (d != d || d - d != 0) {
+            pipe_buf_put(b, "null", 4);
+            return;
+        }
+        pipe_buf_value(b, t, v);
+        return;
+    }
+    case PIPE_K_OPT:
+        if (pipe_opt_some(t, v))
+            json_put(o, b, t->elem, v);
+        else
+            pipe_buf_put(b, "null", 4);
+        return;
+    case PIPE_K_RECORD:
+    case PIPE_K_TUPLE: json_put_fields(o, b, t, v); return;
+    case PIPE_K_LIST: {
+        const PipeList *l = *(PipeList *const *)v;
+        pipe_buf_putc(b, '[');
+        for (size_t i = 0; l && i < l->len; i++) {
+            if (i)
+                pipe_buf_putc(b, ',');
+            json_put(o, b, t->elem, (const char *)l->data + i * t->elem->size);
+        }
+        pipe_buf_putc(b, ']');
+        return;
+    }
+    case PIPE_K_MAP:
+    case PIPE_K_SET: json_put_map(o, b, t, *(PipeMap *const *)v); return;
+    default: pipe_buf_value(b, t, v); return;
+    }
+}
+
+/* Appends cell s to the line: TSV escapes \t \n \r \\; CSV quotes a cell
+ * holding the separator, a quote or a line break (alone is set for a row of
+ * one cell, where an empty cell is written "" so that the row is not blank). */
+static void recout_cell(RecOut *o, PipeStr s, bool alone)
+{
+    PipeBuf *b = &o->line;
+    if (o->fmt == OUT_TSV) {
+        for (size_t i = 0; i < s.n; i++) {
+            char c = s.p[i];
+            const char *esc = c == '\t' ? "\\t" : c == '\n' ? "\\n" : c == '\r' ? "\\r" : c == '\\' ? "\\\\" : NULL;
+            if (esc)
+                pipe_buf_put(b, esc, 2);
+            else
+                pipe_buf_putc(b, c);
+        }
+        return;
+    }
+    bool quote = alone && s.n == 0;
+    for (size_t i = 0; i < s.n && !quote; i++)
+        quote = s.p[i] == ',' || s.p[i] == '"' || s.p[i] == '\n' || s.p[i] == '\r';
+    if (!quote) {
+        pipe_buf_put(b, s.p, s.n);
+        return;
+    }
+    pipe_buf_putc(b, '"');
+    for (size_t i = 0; i < s.n; i++) {
+        if (s.p[i] == '"')
+            pipe_buf_putc(b, '"');
+        pipe_buf_putc(b, s.p[i]);
+    }
+    pipe_buf_putc(b, '"');
+}
+
+/* Appends value v of t as one cell (a str as it is, none empty, another
+ * value as a sink prints it). */
+static void recout_value_cell(RecOut *o, const PipeType *t, const void *v, bool alone)
+{
+    if (t->kind == PIPE_K_OPT && !pipe_opt_some(t, v)) {
+        recout_cell(o, (PipeStr){"", 0}, alone);
+        return;
+    }
+    if (t->kind == PIPE_K_OPT)
+        t = t->elem;
+    if (t->kind == PIPE_K_STR) {
+        recout_cell(o, *(const PipeStr *)v, alone);
+        return;
+    }
+    o->cell.len = 0;
+    pipe_buf_value(&o->cell, t, v);
+    recout_cell(o, (PipeStr){o->cell.p, o->cell.len}, alone);
+}
+
+/* Emits the line built in o->line. */
+static void recout_emit(RecOut *o)
+{
+    PipeStr s = {o->line.len ? o->line.p : "", o->line.len};
+    pipe_emit(&o->node, &s);
+}
+
+/* Emits the header line of a record type: its field names. */
+static void recout_header(RecOut *o)
+{
+    const PipeType *t = o->t;
+    o->header_done = true;
+    if (t->kind != PIPE_K_RECORD || o->fmt == OUT_JSON)
+        return;
+    o->line.len = 0;
+    for (uint32_t i = 0; i < t->nfields; i++) {
+        if (i)
+            pipe_buf_putc(&o->line, o->fmt == OUT_TSV ? '\t' : ',');
+        recout_cell(o, (PipeStr){t->field_names[i], strlen(t->field_names[i])}, t->nfields == 1);
+    }
+    recout_emit(o);
+}
+
+static void recout_push(PipeNode *self, const void *item, int port)
+{
+    (void)port;
+    RecOut *o = (RecOut *)self;
+    const PipeType *t = o->t;
+    if (!o->header_done)
+        recout_header(o);
+    o->line.len = 0;
+    if (o->fmt == OUT_JSON) {
+        json_put(o, &o->line, t, item);
+    } else if (t->kind == PIPE_K_RECORD || t->kind == PIPE_K_TUPLE) {
+        for (uint32_t i = 0; i < t->nfields; i++) {
+            if (i)
+                pipe_buf_putc(&o->line, o->fmt == OUT_TSV ? '\t' : ',');
+            recout_value_cell(o, t->fields[i], (const char *)item + t->offsets[i], t->nfields == 1);
+        }
+    } else {
+        recout_value_cell(o, t, item, true);
+    }
+    recout_emit(o);
+}
+
+/* An empty input still gets its header line. */
+static void recout_finish(PipeNode *self)
+{
+    RecOut *o = (RecOut *)self;
+    if (!o->header_done)
+        recout_header(o);
+}
+
+static void recout_free(PipeNode *self)
+{
+    RecOut *o = (RecOut *)self;
+    free(o->line.p);
+    free(o->cell.p);
+    o->line.p = o->cell.p = NULL;
+}
+
+static PipeNode *recout_new(PipeRt *rt, PipePos pos, const char *name, const PipeType *t, int fmt)
+{
+    RecOut *o = (RecOut *)pipe_node_new(rt, sizeof(RecOut), name, pos);
+    o->node.push = recout_push;
+    o->node.finish = recout_finish;
+    o->node.free = recout_free;
+    o->node.in = t;
+    o->node.out = &pipe_t_str;
+    o->t = t;
+    o->fmt = fmt;
+    o->line = rec_buf_new();
+    o->cell = rec_buf_new();
+    return &o->node;
+}
+
+PipeNode *pipe_std_to_csv(PipeRt *rt, PipePos pos, const PipeType *t)
+{
+    return recout_new(rt, pos, "to_csv", t, OUT_CSV);
+}
+
+PipeNode *pipe_std_to_tsv(PipeRt *rt, PipePos pos, const PipeType *t)
+{
+    return recout_new(rt, pos, "to_tsv", t, OUT_TSV);
+}
+
+PipeNode *pipe_std_to_json(PipeRt *rt, PipePos pos, const PipeType *t)
+{
+    return recout_new(rt, pos, "to_json", t, OUT_JSON);
+}
