@@ -12,6 +12,7 @@
 #include "graph.h"
 #include "plan.h"
 #include "repl.h"
+#include "schema.h"
 #include "rt_impl.h"
 #include "version.h"
 
@@ -31,6 +32,9 @@ static const char usage[] =
     "  plan SCRIPT [--pipeline NAME] [PARAMS]  how each stage runs: one line per stage\n"
     "  repl [SCRIPT]                           interactive session (:help inside)\n"
     "  fmt [--check] SCRIPT... | -             rewrite in the canonical layout (--check: list, exit 1)\n"
+    "  schema FILE|- [--format csv|tsv|json] [--rows N]\n"
+    "                                          print a record declaration that reads the file\n"
+    "                                          (csv, tsv or JSON Lines)\n"
     "\n"
     "options:\n"
     "  --pipeline NAME   the pipeline to use (default: 'main', or the only one)\n"
@@ -408,7 +412,7 @@ int main(int argc, char **argv)
 {
     pipe_process_init(); /* before any file or pipe is opened */
     if (argc < 2)
-        return usage_error("missing command (run, build, emit-c, check, graph or plan)", NULL, "");
+        return usage_error("missing command (run, build, emit-c, check, graph, plan, repl, fmt or schema)", NULL, "");
     if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
         fputs(usage, stdout);
         return 0;
@@ -423,11 +427,14 @@ int main(int argc, char **argv)
         return fmt_main(argc - 2, argv + 2);
     if (!strcmp(argv[1], "repl"))
         return repl_main(argc - 2, argv + 2);
+    if (!strcmp(argv[1], "schema"))
+        return schema_main(argc - 2, argv + 2);
     Cli c = {0};
     c.cmd = argv[1];
     if (strcmp(c.cmd, "run") && strcmp(c.cmd, "build") && strcmp(c.cmd, "emit-c") && strcmp(c.cmd, "check") &&
         strcmp(c.cmd, "graph") && strcmp(c.cmd, "plan"))
-        return usage_error("unknown command", c.cmd, " (expected run, build, emit-c, check, graph or plan)");
+        return usage_error("unknown command", c.cmd,
+                           " (expected run, build, emit-c, check, graph, plan, repl, fmt or schema)");
     int rc = parse_cli(&c, argc, argv);
     if (rc < 0)
         rc = command(&c);

@@ -1,14 +1,15 @@
 # bash completion for pipec, the compiler of the Pipe language.
 #
 # Completes the commands, the options of each command, .pipe scripts, the
-# values of --format and --pipeline, --list-stages and its --format, and, after `pipec run SCRIPT`, the
+# values of --format and --pipeline, --list-stages and its --format, the data
+# files of `pipec schema`, and, after `pipec run SCRIPT`, the
 # pipeline's parameters, read from `pipec run SCRIPT --help`.
 #
 # Install: copy to $PREFIX/share/bash-completion/completions/pipec (loaded on
 # demand by the bash-completion package), or source it from ~/.bashrc.
 # Needs nothing but bash.
 
-_pipec_commands="run build emit-c check graph plan repl fmt"
+_pipec_commands="run build emit-c check graph plan repl fmt schema"
 
 # The options of each command (run's parameters are added after the script).
 _pipec_options() {
@@ -20,6 +21,7 @@ _pipec_options() {
         plan) echo "--pipeline --help" ;;
         repl) echo "--help" ;;
         fmt) echo "--check --help" ;;
+        schema) echo "--format --rows --help" ;;
     esac
 }
 
@@ -36,6 +38,17 @@ _pipec_scripts() {
     local IFS=$'\n'
     compopt -o filenames 2>/dev/null
     COMPREPLY+=($(compgen -f -X '!*.pipe' -- "$cur") $(compgen -d -- "$cur"))
+}
+
+# the data files pipec schema tells the format of, and folders
+_pipec_data_files() {
+    local IFS=$'\n'
+    compopt -o filenames 2>/dev/null
+    local f
+    for f in $(compgen -f -- "$cur"); do
+        case $f in *.csv | *.tsv | *.tab | *.json | *.jsonl | *.ndjson) COMPREPLY+=("$f") ;; esac
+    done
+    COMPREPLY+=($(compgen -d -- "$cur"))
 }
 
 _pipec_any_file() {
@@ -135,7 +148,7 @@ _pipec() {
             continue
         fi
         case $w in
-            -o | --output | --format | --trace | --run-id | --allow-read | --allow-write | --max-errors) skip=value ;;
+            -o | --output | --format | --trace | --run-id | --allow-read | --allow-write | --max-errors | --rows) skip=value ;;
             --pipeline) skip=pipeline ;;
             --pipeline=*) pipeline=${w#--pipeline=} ;;
             =) ;;
@@ -151,6 +164,10 @@ _pipec() {
         --format)
             [[ $cmd == graph ]] && _pipec_add dot svg png
             [[ $cmd == check ]] && _pipec_add text json
+            [[ $cmd == schema ]] && _pipec_add csv tsv json
+            return 0
+            ;;
+        --rows)
             return 0
             ;;
         --pipeline)
@@ -225,8 +242,11 @@ _pipec() {
         return 0
     fi
 
-    # the script (repl: an optional one to load first); fmt takes several
-    if [[ $cmd == fmt || -z $script ]]; then
+    # the script (repl: an optional one to load first); fmt takes several;
+    # schema a data file
+    if [[ $cmd == schema ]]; then
+        [[ -z $script ]] && _pipec_data_files
+    elif [[ $cmd == fmt || -z $script ]]; then
         _pipec_scripts
     fi
     return 0

@@ -89,4 +89,38 @@ PipeNode *pipe_std_to_json(PipeRt *rt, PipePos pos, const PipeType *t);
  * allowed); if not, what is wrong and where in err[errlen]. */
 bool pipe_json_check(PipeStr text, char *err, size_t errlen);
 
+/* ---- what `pipec schema` infers a record from (compiler/schema.c): the
+ * readers' own splitting, name matching and conversions, so that the record
+ * it prints is one csv(T), tsv(T) or json(T) reads the same input with. */
+/* Rows of CSV (sep) or TSV (tsv) text, fed one input line at a time. */
+typedef struct PipeCsvRows PipeCsvRows;
+PipeCsvRows *pipe_csv_rows_new(char sep, bool tsv);
+/* Takes the next line (without its '\n'): the number of cells of the row it
+ * completes (the cells in *cells, valid until the next call; unquoted ones in
+ * a), 0 for a skipped (blank) line, -1 when a quoted cell goes on. */
+long pipe_csv_rows_line(PipeCsvRows *r, PipeStr line, PipeArena *a, const PipeStr **cells);
+void pipe_csv_rows_free(PipeCsvRows *r);
+/* A header's or key's name as the readers match it: ASCII letters lower-cased,
+ * digits kept, each run of other bytes one '_'; writes at most cap bytes to
+ * out, returns the full length. */
+size_t pipe_name_norm(const char *s, size_t n, char *out, size_t cap);
+/* Whether the readers match header cell or key name to a field named field. */
+bool pipe_name_matches(PipeStr name, const char *field);
+/* Which types a cell or JSON number converts to as the readers convert it. */
+enum { PIPE_FITS_BOOL = 1, PIPE_FITS_INT = 2, PIPE_FITS_FLOAT = 4, PIPE_FITS_BIG = 8 /* digits past 64 bits */ };
+unsigned pipe_cell_fits(PipeStr cell);
+/* One JSON value as a tree: a member's key in key, items and members
+ * from child along next; a string's decoded bytes or a number's text in text
+ * (and its PIPE_FITS_* in fits, as json(T) reads it). */
+enum { PIPE_JSON_NULL, PIPE_JSON_BOOL, PIPE_JSON_NUM, PIPE_JSON_STR, PIPE_JSON_ARR, PIPE_JSON_OBJ };
+typedef struct PipeJson {
+    int kind;
+    unsigned fits;
+    PipeStr text, key;
+    struct PipeJson *child, *next;
+} PipeJson;
+/* The line's value in arena a; NULL for a blank line (err "") or when it is
+ * not JSON (what is wrong and at which byte in err[errlen]). */
+PipeJson *pipe_json_tree(PipeStr line, PipeArena *a, char *err, size_t errlen);
+
 #endif

@@ -441,35 +441,51 @@ static bool csv_skipped(const CsvNode *c, PipeStr line)
     return c->comment.n && pipe_starts_with(line, c->comment);
 }
 
+/* Takes the next input line into c's row (a BOM dropped from the first, a
+ * line joined to a row whose quoted cell goes on): the number of cells when
+ * the row is complete (*line is then its text), -1 when a quoted cell goes
+ * on to the next line, -2 for a skipped line.  Shared with pipec schema. */
+static long csv_line(CsvNode *c, PipeStr *line, PipeArena *a)
+{
+    PipeStr s = *line;
+    if (!c->started && s.n >= 3 && memcmp(s.p, rec_bom, 3) == 0) {
+        s.p += 3;
+        s.n -= 3;
+    }
+    c->started = true;
+    if (c->pending) {
+        pipe_buf_putc(&c->pend, '\n');
+        pipe_buf_put(&c->pend, s.p, s.n);
+        s = (PipeStr){c->pend.p, c->pend.len};
+    } else if (csv_skipped(c, s)) {
+        return -2;
+    }
+    long n = c->tsv ? tsv_split(c, s, a) : csv_split(c, s, a);
+    if (n < 0) {
+        if (!c->pending) {
+            c->pend.len = 0;
+            pipe_buf_put(&c->pend, s.p, s.n);
+            c->pending = true;
+        }
+        return -1;
+    }
+    c->pending = false;
+    *line = s;
+    return n;
+}
+
 static void csv_push(PipeNode *self, const void *item, int port)
 {
     (void)port;
     CsvNode *c = (CsvNode *)self;
     PipeStr line = *(const PipeStr *)item;
-    if (!c->started && line.n >= 3 && memcmp(line.p, rec_bom, 3) == 0) {
-        line.p += 3;
-        line.n -= 3;
-    }
-    c->started = true;
-    if (c->pending) {
-        pipe_buf_putc(&c->pend, '\n');
-        pipe_buf_put(&c->pend, line.p, line.n);
-        line = (PipeStr){c->pend.p, c->pend.len};
-    } else if (csv_skipped(c, line)) {
-        return;
-    }
-    PipeArena *a = pipe_scratch(self->rt);
-    long n = c->tsv ? tsv_split(c, line, a) : csv_split(c, line, a);
+    bool was_pending = c->pending;
+    long n = csv_line(c, &line, pipe_scratch(self->rt));
     if (n < 0) {
-        if (!c->pending) {
-            c->pend.len = 0;
-            pipe_buf_put(&c->pend, line.p, line.n);
-            c->pending = true;
+        if (n == -1 && !was_pending)
             c->pend_line = self->rt->cur ? self->rt->cur->input_line : 0;
-        }
         return;
     }
-    c->pending = false;
     if (!c->have_header)
         csv_header(c, (size_t)n);
     else
@@ -1486,4 +1502,157 @@ PipeNode *pipe_std_to_tsv(PipeRt *rt, PipePos pos, const PipeType *t)
 PipeNode *pipe_std_to_json(PipeRt *rt, PipePos pos, const PipeType *t)
 {
     return recout_new(rt, pos, "to_json", t, OUT_JSON);
+}
+
+/* ------------------------------------------------------------------ for pipec schema */
+
+/* What `pipec schema` (compiler/schema.c) infers a record from: the readers'
+ * own splitting, name matching and conversions, so that the record it prints
+ * reads the file back. */
+
+struct PipeCsvRows {
+    CsvNode c; /* only its splitting state: no stage, no run */
+};
+
+PipeCsvRows *pipe_csv_rows_new(char sep, bool tsv)
+{
+    PipeCsvRows *r = pipe_xcalloc(1, sizeof *r);
+    r->c.sep = sep;
+    r->c.tsv = tsv;
+    r->c.comment = (PipeStr){"", 0};
+    r->c.pend = rec_buf_new();
+    return r;
+}
+
+long pipe_csv_rows_line(PipeCsvRows *r, PipeStr line, PipeArena *a, const PipeStr **cells)
+{
+    long n = csv_line(&r->c, &line, a);
+    *cells = r->c.cells;
+    return n == -2 ? 0 : n;
+}
+
+void pipe_csv_rows_free(PipeCsvRows *r)
+{
+    if (!r)
+        return;
+    free(r->c.cells);
+    free(r->c.pend.p);
+    free(r);
+}
+
+size_t pipe_name_norm(const char *s, size_t n, char *out, size_t cap)
+{
+    return rec_norm(s, n, out, cap);
+}
+
+bool pipe_name_matches(PipeStr name, const char *field)
+{
+    const PipeType *fields[1] = {&pipe_t_str};
+    const char *names[1] = {field};
+    uint32_t offsets[1] = {0};
+    PipeType t = {.kind = PIPE_K_RECORD, .nfields = 1, .fields = fields, .offsets = offsets, .field_names = names};
+    char norm[256];
+    size_t n = rec_norm(field, strlen(field), norm, sizeof norm);
+    PipeStr ns = {norm, n < sizeof norm ? n : sizeof norm};
+    return rec_field_of(&t, &ns, name) == 0;
+}
+
+unsigned pipe_cell_fits(PipeStr s)
+{
+    union {
+        int64_t i;
+        double d;
+        bool b;
+    } v;
+    unsigned f = 0;
+    if (!rec_cell_set(&pipe_t_bool, &v, s))
+        f |= PIPE_FITS_BOOL;
+    if (!rec_cell_set(&pipe_t_int, &v, s))
+        f |= PIPE_FITS_INT;
+    else if (rec_all_digits(s))
+        f |= PIPE_FITS_BIG;
+    if (!rec_cell_set(&pipe_t_float, &v, s))
+        f |= PIPE_FITS_FLOAT;
+    return f;
+}
+
+static bool jtree_value(JsonCtx *x, PipeJson *v);
+
+/* The items of an array or the members of an object (x->p at its opener). */
+static bool jtree_seq(JsonCtx *x, PipeJson *v, char close)
+{
+    PipeJson **tail = &v->child;
+    bool more = !json_empty(x, close);
+    while (more) {
+        PipeJson *c = pipe_alloc(x->a, sizeof *c);
+        memset(c, 0, sizeof *c);
+        if ((close == '}' && !json_key(x, &c->key)) || !jtree_value(x, c))
+            return false;
+        *tail = c;
+        tail = &c->next;
+        if (!json_next(x, close, &more))
+            return false;
+    }
+    return true;
+}
+
+/* One value (blanks before it) into v; a number's fits as json_num_into
+ * reads it: an int without fraction or exponent within 64 bits, any as float. */
+static bool jtree_value(JsonCtx *x, PipeJson *v)
+{
+    json_ws(x);
+    if (x->p >= x->e)
+        return json_syntax(x, "expected a value");
+    switch (*x->p) {
+    case '"': v->kind = PIPE_JSON_STR; return json_string(x, &v->text, x->a);
+    case 't': v->kind = PIPE_JSON_BOOL; return json_word(x, "true", 4);
+    case 'f': v->kind = PIPE_JSON_BOOL; return json_word(x, "false", 5);
+    case 'n': v->kind = PIPE_JSON_NULL; return json_word(x, "null", 4);
+    case '{':
+    case '[': {
+        if (x->depth >= JSON_MAX_DEPTH)
+            return json_syntax(x, "nested too deep");
+        bool obj = *x->p == '{';
+        v->kind = obj ? PIPE_JSON_OBJ : PIPE_JSON_ARR;
+        x->depth++;
+        bool ok = jtree_seq(x, v, obj ? '}' : ']');
+        x->depth--;
+        return ok;
+    }
+    default: {
+        bool integral;
+        int64_t i;
+        double d;
+        v->kind = PIPE_JSON_NUM;
+        if (!json_number(x, &v->text, &integral))
+            return false;
+        if (integral)
+            v->fits = pipe_parse_int(v->text, &i) ? PIPE_FITS_INT : PIPE_FITS_BIG;
+        if (pipe_parse_float(v->text, &d))
+            v->fits |= PIPE_FITS_FLOAT;
+        return true;
+    }
+    }
+}
+
+PipeJson *pipe_json_tree(PipeStr line, PipeArena *a, char *err, size_t errlen)
+{
+    err[0] = '\0';
+    if (json_blank(line))
+        return NULL;
+    JsonCtx *x = pipe_alloc(a, sizeof *x);
+    memset(x, 0, offsetof(JsonCtx, path));
+    x->start = x->p = line.p;
+    x->e = line.p + line.n;
+    x->a = a;
+    PipeJson *v = pipe_alloc(a, sizeof *v);
+    memset(v, 0, sizeof *v);
+    bool ok = jtree_value(x, v);
+    json_ws(x);
+    if (ok && x->p < x->e)
+        ok = json_syntax(x, "unexpected text after the value");
+    if (ok)
+        return v;
+    snprintf(err, errlen, "not JSON: %s at byte %zu", x->err, (size_t)(x->p - x->start) + 1);
+    return NULL;
 }

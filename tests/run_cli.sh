@@ -10,7 +10,7 @@ cd "$top" || exit 2
 
 "$PIPEC" --help >"$scratch/help" 2>&1
 check "--help exits 0" [ $? -eq 0 ]
-for cmd in run build emit-c check graph plan repl fmt; do
+for cmd in run build emit-c check graph plan repl fmt schema; do
     check "--help names $cmd" grep -q "^  $cmd " "$scratch/help"
 done
 check "--version" sh -c "'$PIPEC' --version | grep -qE '^pipec [0-9]+\.[0-9]+\.[0-9]+'"
@@ -59,6 +59,69 @@ fi
 "$PIPEC" --list-stages --format yaml >/dev/null 2>"$scratch/err"
 check "--list-stages --format yaml: exit 2" [ $? -eq 2 ]
 check "--list-stages --format yaml: names it" grep -q "'yaml'" "$scratch/err"
+
+# pipec schema: tests/schema/NAME.args is the command line after `pipec
+# schema`, run in tests/schema (NAME.stdin, when there, is its standard
+# input); NAME.out the declaration it prints (regenerate one with:
+# cd tests/schema && pipec schema $(cat NAME.args) < NAME.stdin > NAME.out)
+for a in tests/schema/*.args; do
+    n=${a%.args}
+    in=/dev/null
+    [ -f "$n.stdin" ] && in=$top/$n.stdin
+    # shellcheck disable=SC2046
+    (cd tests/schema && exec "$PIPEC" schema $(cat "$top/$a")) <"$in" >"$scratch/schema.out" 2>"$scratch/err"
+    check "schema $n: exit 0" [ $? -eq 0 ]
+    check "schema $n: the expected record" cmp -s "$scratch/schema.out" "$n.out"
+done
+for kw in $(sed -n 's/^"\([a-z]*\)" *return [A-Z_]*;$/\1/p' grammar/lexer.l); do
+    printf '%s\n1\n' "$kw" >"$scratch/kw.csv"
+    "$PIPEC" schema "$scratch/kw.csv" >"$scratch/schema.out" 2>&1
+    up=$(printf '%s' "$kw" | cut -c1 | tr a-z A-Z)$(printf '%s' "$kw" | cut -c2-)
+    check "schema: keyword $kw is the field $up" grep -qx "    $up: int" "$scratch/schema.out"
+done
+expect "schema: a missing file" 1 "$PIPEC" schema "$scratch/none.csv"
+has "schema: a missing file: names it" "cannot read '$scratch/none.csv': No such file"
+expect "schema: a folder" 1 "$PIPEC" schema --format csv "$scratch"
+has "schema: a folder: names it" "$scratch: cannot read it"
+printf 'a,b\n1,2\n3,4,5\n' >"$scratch/long.csv"
+expect "schema: a row longer than the header" 1 "$PIPEC" schema "$scratch/long.csv"
+has "schema: a row longer than the header: file and line" "$scratch/long.csv:3: the row has 3 cells, the header 2"
+printf 'a,b\n1,"x\n2,y\n' >"$scratch/open.csv"
+expect "schema: the end inside a quoted cell" 1 "$PIPEC" schema "$scratch/open.csv"
+has "schema: the end inside a quoted cell: where the row began" "$scratch/open.csv:2: the input ends inside a quoted cell"
+: >"$scratch/empty.csv"
+expect "schema: an empty csv" 1 "$PIPEC" schema "$scratch/empty.csv"
+has "schema: an empty csv: says so" "$scratch/empty.csv: no header line"
+printf '{"a": 1}\n{"a": 2,}\n' >"$scratch/bad.jsonl"
+expect "schema: a line that is not JSON" 1 "$PIPEC" schema "$scratch/bad.jsonl"
+has "schema: a line that is not JSON: file, line, byte" "$scratch/bad.jsonl:2: not JSON: expected a key in quotes at byte 9"
+printf '{"a": 1}\n[1]\n' >"$scratch/arr.jsonl"
+expect "schema: a JSON line that is not an object" 1 "$PIPEC" schema "$scratch/arr.jsonl"
+has "schema: a JSON line that is not an object: says so" "$scratch/arr.jsonl:2: an array, not an object"
+printf '\n\n' >"$scratch/blank.jsonl"
+expect "schema: JSON Lines without a value" 1 "$PIPEC" schema "$scratch/blank.jsonl"
+has "schema: JSON Lines without a value: says so" "$scratch/blank.jsonl: no JSON values"
+expect "schema: no file" 2 "$PIPEC" schema
+has "schema: no file: hint" "try 'pipec schema --help'"
+expect "schema: two files" 2 "$PIPEC" schema a.csv b.csv
+expect "schema: an unknown option" 2 "$PIPEC" schema --sep ';' a.csv
+expect "schema: a bad --format" 2 "$PIPEC" schema --format xml a.csv
+has "schema: a bad --format: names it" "unknown format 'xml'"
+expect "schema: --format without a value" 2 "$PIPEC" schema a.csv --format
+expect "schema: a bad --rows" 2 "$PIPEC" schema --rows -1 a.csv
+expect "schema: --rows not a number" 2 "$PIPEC" schema --rows=10k a.csv
+expect "schema: a name that does not tell the format" 2 "$PIPEC" schema tests/schema/data.txt
+has "schema: a name that does not tell the format: says what to give" "give --format csv, tsv or json"
+expect "schema: stdin without --format" 2 "$PIPEC" schema -
+expect "schema --help" 0 "$PIPEC" schema --help
+check "schema --help: the usage" grep -q "^usage: pipec schema FILE" "$scratch/out"
+seq 1 20001 | sed '1s/.*/n/' >"$scratch/many.csv"
+echo x >>"$scratch/many.csv"
+expect "schema: 10000 rows by default" 0 "$PIPEC" schema "$scratch/many.csv"
+check "schema: 10000 rows by default: an int, and says rows were left" sh -c "grep -q '^    n: int\$' '$scratch/out' && grep -q -- '--rows 10000' '$scratch/out'"
+expect "schema --rows 0: every row" 0 "$PIPEC" schema --rows 0 "$scratch/many.csv"
+check "schema --rows 0: every row: the last makes it a str" sh -c "grep -q '^    n: str\$' '$scratch/out' && ! grep -q -- '--rows' '$scratch/out'"
+
 
 # pipec plan: the plan pass's decisions, one line per stage, against
 # tests/plan/NAME.plan (regenerate one with: pipec plan NAME.pipe > NAME.plan)

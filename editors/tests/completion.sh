@@ -48,7 +48,7 @@ expect() {
 }
 
 
-expect "pipec " is run build emit-c check graph plan repl fmt help
+expect "pipec " is run build emit-c check graph plan repl fmt schema help
 expect "pipec e" is emit-c
 expect "pipec -" is --help -h --version --list-stages
 expect "pipec --list-stages " is --format
@@ -62,6 +62,12 @@ expect "pipec graph examples/params.pipe -" lacks --dump-ast --pattern
 expect "pipec check examples/params.pipe -" is --dump-ast --format --safe --allow-read --allow-write --max-errors --help
 expect "pipec check examples/params.pipe --format " is text json
 expect "pipec fmt -" is --check --help
+expect "pipec schema -" is --format --rows --help
+expect "pipec schema --format " is csv tsv json
+expect "pipec schema tests/schema/types.csv --rows " empty
+expect "pipec schema tests/schema/debian" is tests/schema/debian-releases.csv
+expect "pipec schema tests/schema/o" is tests/schema/orders.jsonl
+expect "pipec schema tests/schema/types.csv " empty
 expect "pipec plan examples/params.pipe -" is --pipeline --help
 expect "pipec build examples/params.pipe -" is -o --output --pipeline --safe --allow-read --allow-write --sandbox --max-errors --help
 expect "pipec build --allow-read examples/li" is examples/lib
