@@ -146,26 +146,8 @@ static char *schema_of(int argc, const char **argv)
     dup2(saved, 1);
     close(saved);
     assert_int_equal(rc, 0);
-    long n = ftell(f);
-    char *text = calloc(1, (size_t)n + 1);
-    rewind(f);
-    assert_int_equal(fread(text, 1, (size_t)n, f), (size_t)n);
-    fclose(f);
-    return text;
-}
-
-static char *read_all(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    assert_non_null(f);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    rewind(f);
-    char *text = calloc(1, (size_t)n + 1);
-    assert_int_equal(fread(text, 1, (size_t)n, f), (size_t)n);
-    fclose(f);
-    *len = (size_t)n;
-    return text;
+    size_t n;
+    return t_slurp(f, &n);
 }
 
 typedef struct Reader {
@@ -194,7 +176,7 @@ static void round_trip(const char *path, char format, const char *extra, long ro
     Reader r = {format, parse_decls(&d, decl)};
     assert_non_null(r.t);
     size_t len;
-    char *text = read_all(path, &len);
+    char *text = t_slurp(fopen(path, "rb"), &len);
     TInput in = t_lines_n(text, len);
     int rc = t_run(make_reader, &r, &in, 1, r.t);
     if (rc != 0 || (rows >= 0 && t_run_state.items != (size_t)rows)) {

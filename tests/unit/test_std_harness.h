@@ -179,6 +179,23 @@ static inline TInput t_lines_n(const char *text, size_t len)
     return (TInput){&pipe_t_str, v, n};
 }
 
+/* The bytes of stream f from its start (NUL-terminated, heap), their number
+ * in *n; closes f. */
+static inline char *t_slurp(FILE *f, size_t *n)
+{
+    assert_non_null(f);
+    fseek(f, 0, SEEK_END);
+    long len = ftell(f);
+    rewind(f);
+    char *p = malloc((size_t)len + 1);
+    assert_non_null(p);
+    assert_int_equal(fread(p, 1, (size_t)len, f), (size_t)len);
+    p[len] = '\0';
+    fclose(f);
+    *n = (size_t)len;
+    return p;
+}
+
 static inline TInput t_lines(const char *text)
 {
     return t_lines_n(text, strlen(text));

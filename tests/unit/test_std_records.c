@@ -395,18 +395,7 @@ static const char *shared_dir(char *buf, size_t cap, const char *sub)
 /* The bytes of a file (NUL-terminated, heap), its length in *n. */
 static char *slurp(const char *path, size_t *n)
 {
-    FILE *f = fopen(path, "rb");
-    assert_non_null(f);
-    fseek(f, 0, SEEK_END);
-    long len = ftell(f);
-    rewind(f);
-    char *p = malloc((size_t)len + 1);
-    assert_non_null(p);
-    assert_int_equal(fread(p, 1, (size_t)len, f), (size_t)len);
-    p[len] = '\0';
-    fclose(f);
-    *n = (size_t)len;
-    return p;
+    return t_slurp(fopen(path, "rb"), n);
 }
 
 /* JSONTestSuite: every y_ file is one JSON value, no n_ file is, and the
