@@ -10,7 +10,24 @@
 
 #include "schema.h"
 
-/* ---- the text of a declaration into descriptors (leaked: a test's life) */
+/* ---- the text of a declaration into descriptors (freed by free_kept) */
+
+static void *kept[1024];
+static int nkept;
+
+/* p, to be freed after the round trip. */
+static void *keep(void *p)
+{
+    assert_non_null(p);
+    assert_true(nkept < 1024);
+    return kept[nkept++] = p;
+}
+
+static void free_kept(void)
+{
+    while (nkept)
+        free(kept[--nkept]);
+}
 
 typedef struct Decls {
     const char *names[32];
@@ -25,8 +42,7 @@ static size_t round_up(size_t n, size_t a)
 
 static PipeType *type_new(PipeKind k, size_t size, size_t align)
 {
-    PipeType *t = calloc(1, sizeof *t);
-    assert_non_null(t);
+    PipeType *t = keep(calloc(1, sizeof *t));
     t->kind = k;
     t->size = (uint32_t)size;
     t->align = (uint32_t)align;
@@ -98,10 +114,10 @@ static const PipeType *parse_decls(Decls *d, char *text)
             continue;
         if (sscanf(line, "record %199s {", name) == 1) {
             rec = type_new(PIPE_K_RECORD, 0, 1);
-            rec->name = strdup(name);
-            fields = calloc(64, sizeof *fields);
-            names = calloc(64, sizeof *names);
-            offsets = calloc(64, sizeof *offsets);
+            rec->name = keep(strdup(name));
+            fields = keep(calloc(64, sizeof *fields));
+            names = keep(calloc(64, sizeof *names));
+            offsets = keep(calloc(64, sizeof *offsets));
             rec->fields = fields;
             rec->field_names = names;
             rec->offsets = offsets;
@@ -121,7 +137,7 @@ static const PipeType *parse_decls(Decls *d, char *text)
             assert_true(i < 64);
             off = round_up(off, ft->align);
             fields[i] = ft;
-            names[i] = strdup(line);
+            names[i] = keep(strdup(line));
             offsets[i] = (uint32_t)off;
             off += ft->size;
             if (ft->align > rec->align)
@@ -186,6 +202,7 @@ static void round_trip(const char *path, char format, const char *extra, long ro
     free((void *)in.items);
     free(text);
     free(decl);
+    free_kept();
 }
 
 /* The golden inputs of tests/schema read back with what schema prints. */
