@@ -7,26 +7,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "test_rec_types.h"
 #include "test_std_harness.h"
 
-/* ---- descriptors: str?, int?, float?, and the records of the tests */
-
-typedef struct OptStr {
-    PipeStr v;
-    bool some;
-} OptStr;
-typedef struct OptInt {
-    int64_t v;
-    bool some;
-} OptInt;
-typedef struct OptFloat {
-    double v;
-    bool some;
-} OptFloat;
-
-static const PipeType t_opt_str = {PIPE_K_OPT, sizeof(OptStr), alignof(OptStr), 0, NULL, NULL, &pipe_t_str, NULL, NULL, NULL};
-static const PipeType t_opt_int = {PIPE_K_OPT, sizeof(OptInt), alignof(OptInt), 0, NULL, NULL, &pipe_t_int, NULL, NULL, NULL};
-static const PipeType t_opt_float = {PIPE_K_OPT, sizeof(OptFloat), alignof(OptFloat), 0, NULL, NULL, &pipe_t_float, NULL, NULL, NULL};
+/* ---- descriptors: the records of the tests (str?, int?, float?: test_rec_types.h) */
 
 /* record Release { version: str, codename: str, release: str, eol: str? } */
 typedef struct Rel {
