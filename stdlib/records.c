@@ -1165,21 +1165,43 @@ static bool json_value(JsonCtx *x, const PipeType *t, void *dst)
     return json_mismatch(x, t);
 }
 
-/* Writes the path of x's error (`.items[2].name`, `.` for the line's value)
- * into out[cap]. */
+/* Whether key is written bare in a path: a letter or _, then letters,
+ * digits and _ (what jq writes as .key). */
+static bool json_plain_key(PipeStr key)
+{
+    if (key.n == 0 || (key.p[0] >= '0' && key.p[0] <= '9'))
+        return false;
+    for (size_t i = 0; i < key.n; i++) {
+        unsigned char c = (unsigned char)key.p[i];
+        if (!(c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')))
+            return false;
+    }
+    return true;
+}
+
+/* Writes the path of x's error (`.items[2].name`, `.` for the line's value;
+ * a key that is not plain as a JSON string, `."a b"`, as jq writes it) into
+ * out[cap], cut to fit. */
 static void json_path(const JsonCtx *x, char *out, size_t cap)
 {
-    size_t k = 0;
-    out[0] = '\0';
-    for (int i = 0; i < x->depth && k + 1 < cap; i++) {
+    PipeBuf b = {out, 0, cap - 1, pipe_buf_cut};
+    for (int i = 0; i < x->depth; i++) {
         const JsonStep *s = &x->path[i];
-        if (s->kind == JSON_KEY)
-            k += (size_t)snprintf(out + k, cap - k, ".%.*s", (int)(s->key.n > 100 ? 100 : s->key.n), s->key.p);
-        else if (s->kind == JSON_INDEX)
-            k += (size_t)snprintf(out + k, cap - k, "[%zu]", s->index);
+        if (s->kind == JSON_KEY) {
+            PipeStr k = {s->key.p, s->key.n > 100 ? 100 : s->key.n};
+            pipe_buf_putc(&b, '.');
+            if (json_plain_key(s->key))
+                pipe_buf_put(&b, k.p, k.n);
+            else
+                pipe_buf_json(&b, k.p, k.n);
+        } else if (s->kind == JSON_INDEX) {
+            char t[32];
+            pipe_buf_put(&b, t, (size_t)snprintf(t, sizeof t, "[%zu]", s->index));
+        }
     }
-    if (k == 0)
-        snprintf(out, cap, ".");
+    if (b.len == 0)
+        pipe_buf_putc(&b, '.');
+    out[b.len] = '\0';
 }
 
 /* Reports x's error as the stage's runtime error: a syntax error names the
