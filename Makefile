@@ -26,7 +26,7 @@ UNIT_SRC     := $(wildcard tests/unit/test_*.c)
 UNIT_BIN     := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 EMBEDDED     := runtime/pipe.h stdlib/pipe_std.h $(RUNTIME_SRC) $(STDLIB_SRC) $(wildcard runtime/*_impl.h)
 
-.PHONY: all deps demo test unit asan valgrind bench bench-shared bench-sandbox fuzz fuzz_smoke install clean
+.PHONY: all deps demo test unit asan valgrind bench bench-records bench-shared bench-sandbox fuzz fuzz_smoke install clean
 all: $(PIPEC)
 
 deps:
@@ -115,8 +115,15 @@ tsan:
 valgrind: $(UNIT_BIN) $(PIPEC)
 	@PIPEC=$(PIPEC) sh tests/run_valgrind.sh $(UNIT_BIN)
 
+# bench/run.sh, then the records benchmark (also when run.sh reports a failure)
 bench: all
-	@PIPEC=$(PIPEC) BUILD=$(BUILD) sh bench/run.sh
+	@PIPEC=$(PIPEC) BUILD=$(BUILD) sh bench/run.sh; s=$$?; \
+	PIPEC=$(PIPEC) BUILD=$(BUILD) sh bench/records.sh || s=1; exit $$s
+
+# CSV, TSV and JSON Lines tasks next to Miller, Python, pandas, datamash, jq, gojq
+# and DuckDB on 1 GiB inputs (RECORDS_MB=20 for a quick run; not in test)
+bench-records: all
+	@PIPEC=$(PIPEC) BUILD=$(BUILD) sh bench/records.sh
 
 # The shared harness (../shared/bench) with pipec's binaries beside its
 # references, on an idle machine (~14 min; not in test): bench/shared.sh

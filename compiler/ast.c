@@ -53,7 +53,7 @@ const char *ast_op_name(Op op)
 Loc ast_span(const Node *n)
 {
     switch (n->kind) {
-    case N_IMPORT: case N_PROC: case N_EXTERN: case N_PIPELINE: case N_STATE: case N_LET:
+    case N_IMPORT: case N_PROC: case N_EXTERN: case N_PIPELINE: case N_RECORD: case N_STATE: case N_LET:
         return n->span;
     default:
         return n->loc;
@@ -93,7 +93,7 @@ char *ast_strdup(PipeArena *a, const char *s, size_t n)
 static bool dump_on_own_line(NodeKind k)
 {
     switch (k) {
-    case N_IMPORT: case N_PROC: case N_EXTERN: case N_PIPELINE: case N_BIND:
+    case N_IMPORT: case N_PROC: case N_EXTERN: case N_PIPELINE: case N_RECORD: case N_BIND:
     case N_FLOW: case N_STATE: case N_ON: case N_BLOCK: case N_LET:
     case N_ASSIGN: case N_IF: case N_FOR: case N_WHILE: case N_EMIT:
     case N_EXPR_STMT:
@@ -232,7 +232,7 @@ static void dump_node(Node *n, FILE *f, bool with_loc, int depth)
     } else {
         Node *slots[3] = {n->a, n->b, n->c};
         dump_slots(n, slots, 3, f, with_loc, depth);
-        if (n->kind == N_FIELD)
+        if (n->kind == N_FIELD && !n->name)
             fprintf(f, " %d", n->field);
         dump_list(n, &n->list, f, with_loc, depth);
     }

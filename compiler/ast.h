@@ -31,6 +31,8 @@ typedef struct NodeList {
     X(N_PROC, "proc")              /* composite (flow) or stateful (body) proc, proc */ \
     X(N_EXTERN, "extern proc")     /* str: C file path, proc */                        \
     X(N_PIPELINE, "pipeline")      /* params, list: statements, pipe */               \
+    X(N_RECORD, "record")          /* name, list: fields (N_RFIELD), type: the record */ \
+    X(N_RFIELD, "record field")    /* name, a: type expr */                           \
     X(N_PARAM, "parameter")        /* name, a: type expr, b: default expr or NULL, sym */ \
     /* pipelines */                                                                   \
     X(N_BIND, "binding")           /* name = a (N_FLOW), sym: the stream */           \
@@ -53,7 +55,7 @@ typedef struct NodeList {
     X(N_STR, "string")             /* str: decoded bytes */                           \
     X(N_BOOL, "boolean")           /* bval */                                         \
     X(N_NAME, "name")              /* name, sym (a value) */                          \
-    X(N_FIELD, "field")            /* a: tuple, field: its index */                   \
+    X(N_FIELD, "field")            /* a: tuple or record, field: its index; name: a record field's name (index set by sema) */ \
     X(N_INDEX, "index")            /* a: list or map, b: index or key */              \
     X(N_CALL, "call")              /* name: callee, list: args (N_ARG) */              \
     X(N_ARG, "argument")           /* name: NULL (positional) or the name, a: value */ \
@@ -63,12 +65,15 @@ typedef struct NodeList {
     X(N_COND, "conditional")       /* a: cond, b: then, c: else */                    \
     X(N_TUPLE, "tuple")            /* list: elements */                               \
     X(N_LIST, "list")              /* list: elements */                               \
+    X(N_RECLIT, "record value")    /* name: the record, list: N_ARG, each named */    \
+    X(N_NONE, "none")              /* the absent value of a T? */                     \
     /* type expressions */                                                            \
     X(N_TNAME, "type name")        /* name: str int float bool */                     \
     X(N_TTUPLE, "tuple type")      /* list */                                         \
     X(N_TLIST, "list type")        /* a: element */                                   \
     X(N_TMAP, "map type")          /* a: key, b: value */                             \
-    X(N_TSET, "set type")          /* a: element */
+    X(N_TSET, "set type")          /* a: element */                                   \
+    X(N_TOPT, "optional type")     /* a: T of T? */
 
 typedef enum NodeKind {
 #define AST_ENUM(k, s) k,
@@ -83,7 +88,7 @@ typedef enum NodeKind {
     X(OP_ADD, "+") X(OP_SUB, "-") X(OP_MUL, "*") X(OP_DIV, "/") X(OP_MOD, "%")        \
     X(OP_EQ, "==") X(OP_NE, "!=") X(OP_LT, "<") X(OP_LE, "<=") X(OP_GT, ">")          \
     X(OP_GE, ">=") X(OP_AND, "and") X(OP_OR, "or") X(OP_IN, "in")                     \
-    X(OP_NOT, "not") X(OP_NEG, "-") X(OP_SET, "=")
+    X(OP_NOT, "not") X(OP_NEG, "-") X(OP_SET, "=") X(OP_COALESCE, "??")
 
 typedef enum Op {
 #define AST_OP_ENUM(o, s) o,
@@ -119,7 +124,7 @@ struct Node {
     Op op;
     Node *a, *b, *c;
     NodeList list;
-    /* declarations (N_IMPORT, N_PROC, N_EXTERN, N_PIPELINE, N_STATE, N_LET),
+    /* declarations (N_IMPORT, N_PROC, N_EXTERN, N_PIPELINE, N_RECORD, N_STATE, N_LET),
      * whose loc is their name: the whole declaration, from its keyword to its
      * last token (a closing brace, the end of a flow or of a value) */
     Loc span;

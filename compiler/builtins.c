@@ -304,6 +304,21 @@ static const StdStage stages[] = {
      .check = sema_stage_flat_map, .emit = emit_stage_lambda},
     {.name = "tee", .role = R_PROC, .out = O_SAME, .nargs = 1, .required = 1, .arg_names = {"sink"},
      .arg_kinds = {A_SINK}, .ctor = "pipe_std_pass", .pass = CA_TYPED, .flags = ORD, .check = sema_stage_tee},
+    /* data formats (LANGUAGE.md §8) */
+    {.name = "csv", .role = R_PROC, .in = I_STR, .out = O_SAME, .nargs = 4, .required = 1,
+     .arg_names = {"type", "sep", "header", "comment"}, .arg_kinds = {A_TYPE, A_STR, A_BOOL, A_STR},
+     .arg_defaults = {NULL, "\",\"", "true", "\"\""}, .ctor = "pipe_std_csv", .pass = CA_OUT, .flags = KEEP,
+     .check = sema_stage_reader},
+    {.name = "tsv", .role = R_PROC, .in = I_STR, .out = O_SAME, .nargs = 3, .required = 1,
+     .arg_names = {"type", "header", "comment"}, .arg_kinds = {A_TYPE, A_BOOL, A_STR},
+     .arg_defaults = {NULL, "true", "\"\""}, .ctor = "pipe_std_tsv", .pass = CA_OUT, .flags = KEEP,
+     .check = sema_stage_reader},
+    {.name = "json", .role = R_PROC, .in = I_STR, .out = O_SAME, .nargs = 1, .required = 1,
+     .arg_names = {"type"}, .arg_kinds = {A_TYPE}, .ctor = "pipe_std_json", .pass = CA_OUT, .flags = ORD,
+     .check = sema_stage_reader},
+    {.name = "to_csv", .role = R_PROC, .out = O_STR, .ctor = "pipe_std_to_csv", .pass = CA_TYPED, .flags = KEEP},
+    {.name = "to_tsv", .role = R_PROC, .out = O_STR, .ctor = "pipe_std_to_tsv", .pass = CA_TYPED, .flags = KEEP},
+    {.name = "to_json", .role = R_PROC, .out = O_STR, .ctor = "pipe_std_to_json", .pass = CA_TYPED, .flags = ORD},
     {.name = "exec", .role = R_PROC, .in = I_STR, .out = O_STR, .nargs = 3, .required = 1,
      .arg_names = {"cmd", "retries", "backoff_ms"}, .arg_kinds = {A_CMD, A_COUNT, A_COUNT},
      .arg_defaults = {NULL, "0", "100"}, .ctor = "pipe_std_exec", .flags = KEEP | SF_UNSAFE},
@@ -361,23 +376,32 @@ const StdStage *std_stages(int *n)
 
 static const char *const role_names[] = {"source", "sink", "processor", "fan-in"};
 static const char *const kind_names[] = {"", "str", "path", "glob", "regex", "int", "count", "command", "bool",
-                                         "function", "sink"};
+                                         "function", "sink", "type"};
 static const char *const in_names[] = {"any", "str", "number", "ordered", "hashable"};
 static const char *const out_names[] = {"same", "str", "int", "float", "(T, int)", "(int, T)", "(A, B)"};
-static const char *const pass_names[] = {"args", "type, args", "type, out type", "out type, inputs", "hook"};
+static const char *const pass_names[] = {"args",     "type, args",      "type, out type",
+                                         "out type, inputs", "out type, args", "hook"};
 static const struct { unsigned flag; const char *name; } flag_names[] = {
     {SF_STATEFUL, "stateful"},        {SF_ORDERED, "keeps_order"}, {SF_MERGES, "merges"},
     {SF_READS, "reads_files"},        {SF_WRITES, "writes_files"}, {SF_UNSAFE, "unsafe"},
     {SF_SPILLS, "may_spill"},         {SF_LINES, "lines_verbatim"}, {SF_PREFILTER, "prefilters"},
 };
 
-/* A JSON string or null; the table's texts need no escapes. */
+/* A JSON string or null; the table's texts are ASCII, quotes in defaults
+ * ("\",\"") the only bytes to escape. */
 static void json_str(FILE *o, const char *s)
 {
-    if (s)
-        fprintf(o, "\"%s\"", s);
-    else
+    if (!s) {
         fputs("null", o);
+        return;
+    }
+    fputc('"', o);
+    for (; *s; s++) {
+        if (*s == '"' || *s == '\\')
+            fputc('\\', o);
+        fputc(*s, o);
+    }
+    fputc('"', o);
 }
 
 static void stage_json(FILE *o, const StdStage *s)

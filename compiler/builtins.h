@@ -20,7 +20,10 @@ struct Node;
 typedef enum StageRole { R_SOURCE, R_SINK, R_PROC, R_FANIN } StageRole;
 /* A_PATH: a str naming a file (the system takes it up to a NUL byte); A_GLOB:
  * a pattern of such names; A_COUNT: an int, 0 or more; A_CMD: a shell command */
-typedef enum ArgKind { A_NONE, A_STR, A_PATH, A_GLOB, A_REGEX, A_INT, A_COUNT, A_CMD, A_BOOL, A_FN, A_SINK } ArgKind;
+/* A_TYPE: a type written as an argument (csv(Release)), no value */
+typedef enum ArgKind {
+    A_NONE, A_STR, A_PATH, A_GLOB, A_REGEX, A_INT, A_COUNT, A_CMD, A_BOOL, A_FN, A_SINK, A_TYPE
+} ArgKind;
 typedef enum InRule { I_ANY, I_STR, I_NUM, I_ORD, I_HASH } InRule;
 /* O_PAIR: a fan-in of exactly two streams, each item a pair of theirs */
 typedef enum OutRule { O_SAME, O_STR, O_INT, O_FLOAT, O_COUNT, O_ENUM, O_PAIR } OutRule;
@@ -28,8 +31,9 @@ typedef enum OutRule { O_SAME, O_STR, O_INT, O_FLOAT, O_COUNT, O_ENUM, O_PAIR } 
 /* What emit.c passes to a stage's constructor after (rt, pos): CA_ARGS the
  * value arguments in order; CA_TYPED the input's type, then those; CA_TYPED_OUT
  * the input's and the output's types; CA_FANIN the output's type and the count
- * of inputs; CA_HOOK what the row's emit hook writes. */
-typedef enum CtorArgs { CA_ARGS, CA_TYPED, CA_TYPED_OUT, CA_FANIN, CA_HOOK } CtorArgs;
+ * of inputs; CA_OUT the output's type, then the value arguments; CA_HOOK what
+ * the row's emit hook writes. */
+typedef enum CtorArgs { CA_ARGS, CA_TYPED, CA_TYPED_OUT, CA_FANIN, CA_OUT, CA_HOOK } CtorArgs;
 
 /* Facts for the plan and for safe mode.  SF_ORDERED: items come out in the
  * order they came in (an aggregate of one value has no order to keep);
@@ -61,9 +65,9 @@ typedef struct StdStage {
     InRule in;
     OutRule out; /* sources: O_STR or O_INT */
     int nargs, required;
-    const char *arg_names[3];
-    ArgKind arg_kinds[3];
-    const char *arg_defaults[3]; /* an absent optional value, in Pipe and C alike */
+    const char *arg_names[4];
+    ArgKind arg_kinds[4];
+    const char *arg_defaults[4]; /* an absent optional value, in Pipe and C alike (a str: in Pipe) */
     const char *ctor;            /* the runtime constructor */
     CtorArgs pass;
     unsigned flags; /* SF_* */
@@ -139,6 +143,8 @@ void sema_stage_flat_map(struct StageUse *u);
 void sema_stage_key(struct StageUse *u);
 void sema_stage_format(struct StageUse *u);
 void sema_stage_tee(struct StageUse *u);
+/* csv, tsv, json: the type argument is the output; csv's sep one byte */
+void sema_stage_reader(struct StageUse *u);
 /* emit.c: the stages whose constructors take key functions or two types */
 void emit_stage_lambda(struct Emit *E, struct DagNode *n, const char *pos);
 void emit_stage_sort(struct Emit *E, struct DagNode *n, const char *pos);

@@ -87,17 +87,18 @@ static const char *type_cname(Emit *E, const Type *t)
  * id order defines every part before its use. */
 static void use_type(Emit *E, const Type *t)
 {
-    if (t->kind <= T_BOOL || t->kind == T_EMPTY_LIST || t->kind == T_VOID)
+    if (t->kind <= T_BOOL || t->kind == T_EMPTY_LIST || t->kind == T_VOID || t->kind == T_NONE)
         return;
     if (entry(E, t)->used)
         return;
-    int nparts = t->kind == T_TUPLE ? t->n : t->kind == T_MAP ? 2 : 1;
+    int nparts = t->kind == T_TUPLE || t->kind == T_RECORD ? t->n : t->kind == T_MAP ? 2 : 1;
     for (int i = 0; i < nparts; i++)
         use_type(E, t->elems[i]);
     entry(E, t)->used = true; /* again: the parts may have moved E->tys */
 }
 
 static const char *tdesc(Emit *E, const Type *t);
+static void c_quoted(Buf *b, const char *p, size_t n);
 
 static const char *ctype(Emit *E, const Type *t)
 {
@@ -106,7 +107,9 @@ static const char *ctype(Emit *E, const Type *t)
     case T_INT: return "int64_t";
     case T_FLOAT: return "double";
     case T_BOOL: return "bool";
-    case T_TUPLE: use_type(E, t); return type_cname(E, t);
+    case T_TUPLE:
+    case T_RECORD:
+    case T_OPT: use_type(E, t); return type_cname(E, t);
     case T_LIST:
     case T_EMPTY_LIST: return "PipeList *";
     case T_MAP:
@@ -131,6 +134,33 @@ static const char *tdesc(Emit *E, const Type *t)
     return ast_strdup(E->s->arena, buf, strlen(buf));
 }
 
+/* The descriptor of tuple or record t (C name m): field types and offsets,
+ * and a record's name and field names. */
+static void write_fields(Emit *E, Buf *b, const Type *t, const char *m)
+{
+    buf_printf(b, "static const PipeType *const td_%s_f[] = {", m);
+    for (int j = 0; j < t->n; j++)
+        buf_printf(b, "%s%s", j ? ", " : "", tdesc(E, t->elems[j]));
+    buf_printf(b, "};\nstatic const uint32_t td_%s_o[] = {", m);
+    for (int j = 0; j < t->n; j++)
+        buf_printf(b, "%sPIPE_OFFSETOF(%s, f%d)", j ? ", " : "", m, j);
+    buf_printf(b, "};\n");
+    if (t->kind == T_TUPLE) {
+        buf_printf(b, "static const PipeType td_%s = {PIPE_K_TUPLE, sizeof(%s), __alignof__(%s), %d, td_%s_f, "
+                      "td_%s_o, 0, 0, 0, 0};\n", m, m, m, t->n, m, m);
+        return;
+    }
+    buf_printf(b, "static const char *const td_%s_n[] = {", m);
+    for (int j = 0; j < t->n; j++) {
+        buf_printf(b, "%s", j ? ", " : "");
+        c_quoted(b, t->field_names[j], strlen(t->field_names[j]));
+    }
+    buf_printf(b, "};\nstatic const PipeType td_%s = {PIPE_K_RECORD, sizeof(%s), __alignof__(%s), %d, td_%s_f, "
+                  "td_%s_o, 0, 0, ", m, m, m, t->n, m, m);
+    c_quoted(b, t->name, strlen(t->name));
+    buf_printf(b, ", td_%s_n};\n", m);
+}
+
 /* Writes every registered type: typedefs first, then descriptors. */
 static void write_types(Emit *E, Buf *out)
 {
@@ -139,10 +169,12 @@ static void write_types(Emit *E, Buf *out)
     for (int i = 0; i < E->ntys; i++) {
         const Type *t = E->tys[i].type;
         const char *m = E->tys[i].cname;
-        if (!E->tys[i].used || t->kind != T_TUPLE)
+        if (!E->tys[i].used || (t->kind != T_TUPLE && t->kind != T_RECORD && t->kind != T_OPT))
             continue;
         buf_printf(&b, "/* %s */\ntypedef struct %s {", type_name(E->s->arena, t), m);
-        for (int j = 0; j < t->n; j++)
+        if (t->kind == T_OPT) /* docs/pipe.md, "Records in the runtime" */
+            buf_printf(&b, " %s v; bool some;", ctype(E, t->elems[0]));
+        for (int j = 0; t->kind != T_OPT && j < t->n; j++)
             buf_printf(&b, " %s f%d;", ctype(E, t->elems[j]), j);
         buf_printf(&b, " } %s;\n", m);
     }
@@ -156,17 +188,14 @@ static void write_types(Emit *E, Buf *out)
             continue;
         switch (t->kind) {
         case T_TUPLE:
-            buf_printf(&b, "static const PipeType *const td_%s_f[] = {", m);
-            for (int j = 0; j < t->n; j++)
-                buf_printf(&b, "%s%s", j ? ", " : "", tdesc(E, t->elems[j]));
-            buf_printf(&b, "};\nstatic const uint32_t td_%s_o[] = {", m);
-            for (int j = 0; j < t->n; j++)
-                buf_printf(&b, "%sPIPE_OFFSETOF(%s, f%d)", j ? ", " : "", m, j);
-            buf_printf(
-                &b,
-                "};\nstatic const PipeType td_%s = {PIPE_K_TUPLE, sizeof(%s), __alignof__(%s), %d, td_%s_f, td_%s_o, "
-                "0, 0};\n",
-                m, m, m, t->n, m, m);
+        case T_RECORD:
+            write_fields(E, &b, t, m);
+            break;
+        case T_OPT:
+            buf_printf(&b,
+                       "static const PipeType td_%s = {PIPE_K_OPT, sizeof(%s), __alignof__(%s), 0, 0, 0, %s, 0, 0, "
+                       "0};\n",
+                       m, m, m, tdesc(E, t->elems[0]));
             break;
         case T_LIST:
             buf_printf(
@@ -284,7 +313,11 @@ static void zero(Emit *E, Buf *b, const Type *t)
     case T_INT: buf_printf(b, "((int64_t)0)"); break;
     case T_FLOAT: buf_printf(b, "((double)0)"); break;
     case T_BOOL: buf_printf(b, "((bool)0)"); break;
-    case T_TUPLE: {
+    case T_OPT:
+        buf_printf(b, "((%s){0})", ctype(E, t));
+        break;
+    case T_TUPLE:
+    case T_RECORD: {
         buf_printf(b, "((%s){", ctype(E, t));
         for (int i = 0; i < t->n; i++) {
             if (i)
@@ -332,12 +365,25 @@ static void adopt_owned(Emit *E, Buf *b, const Type *t, const char *pre, const c
 /* A value of type t kept beyond the current item needs its own copy. */
 static bool needs_clone(const Type *t)
 {
-    return t->kind == T_STR || t->kind == T_TUPLE || is_container(t);
+    if (t->kind == T_OPT)
+        return needs_clone(t->elems[0]);
+    return t->kind == T_STR || t->kind == T_TUPLE || t->kind == T_RECORD || is_container(t);
 }
 
-/* e converted to float when it is an int (numeric promotion). */
+/* e converted to float when it is an int (numeric promotion), and to a T?
+ * when want is one and e is a T or none. */
 static void ex_as(Emit *E, Buf *b, Node *e, const Type *want)
 {
+    if (want && want->kind == T_OPT && e->type && e->type->kind != T_OPT && e->type->kind != T_ERROR) {
+        if (e->type->kind == T_NONE) {
+            zero(E, b, want);
+            return;
+        }
+        buf_printf(b, "((%s){", ctype(E, want));
+        ex_as(E, b, e, want->elems[0]);
+        buf_printf(b, ", 1})");
+        return;
+    }
     if (want && want->kind == T_FLOAT && e->type && e->type->kind == T_INT) {
         buf_printf(b, "((double)");
         ex(E, b, e);
@@ -351,6 +397,17 @@ static void compare(Emit *E, Buf *b, Node *e)
 {
     const Type *x = e->a->type, *y = e->b->type;
     const char *op = ast_op_name(e->op);
+    if (x->kind == T_NONE || y->kind == T_NONE) { /* x == none, x != none */
+        Node *v = x->kind == T_NONE ? e->b : e->a;
+        if (v->type->kind != T_OPT) {
+            buf_printf(b, "((bool)%d)", e->op == OP_EQ);
+            return;
+        }
+        buf_printf(b, "(%s(", e->op == OP_EQ ? "!" : "");
+        ex(E, b, v);
+        buf_printf(b, ").some)");
+        return;
+    }
     if (type_is_num(x) && type_is_num(y)) {
         const Type *w = (x->kind == T_FLOAT || y->kind == T_FLOAT) ? TY_FLOAT : NULL;
         buf_printf(b, "(");
@@ -384,14 +441,14 @@ static void compare(Emit *E, Buf *b, Node *e)
         }
         return;
     }
-    const Type *t = x->kind == T_EMPTY_LIST ? y : x;
+    const Type *t = x->kind == T_EMPTY_LIST || (y->kind == T_OPT && x->kind != T_OPT) ? y : x;
     char ta[16], tb[16];
     tmpname(E, ta, sizeof ta);
     tmpname(E, tb, sizeof tb);
     buf_printf(b, "({ %s %s = ", ctype(E, t), ta);
-    ex(E, b, e->a);
+    ex_as(E, b, e->a, t);
     buf_printf(b, "; %s %s = ", ctype(E, t), tb);
-    ex(E, b, e->b);
+    ex_as(E, b, e->b, t);
     buf_printf(b, "; pipe_cmp(%s, &%s, &%s) %s 0; })", tdesc(E, t), ta, tb, op);
 }
 
@@ -430,6 +487,28 @@ static void int_op(Emit *E, Buf *b, Node *e, const char *acc)
 }
 
 static void binary_op(Emit *E, Buf *b, Node *e, const char *acc);
+
+/* `a ?? b`: a's value when it has one, else b (evaluated only then). */
+static void coalesce(Emit *E, Buf *b, Node *e)
+{
+    const Type *x = e->a->type;
+    if (x->kind != T_OPT) { /* none ?? b */
+        ex_as(E, b, e->b, e->type);
+        return;
+    }
+    char t[16];
+    tmpname(E, t, sizeof t);
+    buf_printf(b, "({ %s %s = ", ctype(E, x), t);
+    ex(E, b, e->a);
+    if (e->type->kind == T_OPT)
+        buf_printf(b, "; %s.some ? %s : ", t, t);
+    else if (e->type->kind == T_FLOAT && x->elems[0]->kind == T_INT)
+        buf_printf(b, "; %s.some ? (double)%s.v : ", t, t);
+    else
+        buf_printf(b, "; %s.some ? %s.v : ", t, t);
+    ex_as(E, b, e->b, e->type);
+    buf_printf(b, "; })");
+}
 
 /* A chain of left-associative operators nests in C as deep as it is long:
  * libtcc's value stack overflows after some hundred pending calls (str +,
@@ -511,6 +590,9 @@ static void binary_op(Emit *E, Buf *b, Node *e, const char *acc)
             ex_as(E, b, e->b, t);
             buf_printf(b, ")");
         }
+        return;
+    case OP_COALESCE:
+        coalesce(E, b, e);
         return;
     case OP_AND:
     case OP_OR:
@@ -775,9 +857,49 @@ void emit_fn_remove(Emit *E, Buf *b, Node *e)
     buf_printf(b, ", &%s); })", t);
 }
 
-static void ex(Emit *E, Buf *b, Node *e)
+/* e->a[e->b]: a list's element (zero when out of range) or a map's value
+ * (zero when missing; a container is made and kept, so that add(m[k], x) fills m). */
+static void index_expr(Emit *E, Buf *b, Node *e)
 {
     char t[16], u[16];
+    const Type *ct = e->a->type;
+    const Type *vt = e->type;
+    tmpname(E, t, sizeof t);
+    tmpname(E, u, sizeof u);
+    if (ct->kind == T_LIST) {
+        buf_printf(b, "({ void *%s = pipe_list_at(", t);
+        ex(E, b, e->a);
+        buf_printf(b, ", ");
+        ex(E, b, e->b);
+        buf_printf(b, "); %s ? *(%s *)%s : ", t, ctype(E, vt), t);
+        zero(E, b, vt);
+        buf_printf(b, "; })");
+    } else if (is_container(vt)) {
+        /* a container value read from a missing key is created and kept in
+         * the map, so that `add(m[k], x)` and `m[a][b] += 1` fill the map */
+        char c[16];
+        tmpname(E, c, sizeof c);
+        buf_printf(b, "({ %s %s = ", ctype(E, ct->elems[0]), u);
+        ex(E, b, e->b);
+        buf_printf(b, "; bool %s; %s *%s = pipe_map_upsert(", c, ctype(E, vt), t);
+        ex(E, b, e->a);
+        buf_printf(b, ", &%s, &%s); if (%s) *%s = ", u, c, c, t);
+        owned_empty(E, b, vt);
+        buf_printf(b, "; *%s; })", t);
+    } else {
+        buf_printf(b, "({ %s %s = ", ctype(E, ct->elems[0]), u);
+        ex(E, b, e->b);
+        buf_printf(b, "; void *%s = pipe_map_get(", t);
+        ex(E, b, e->a);
+        buf_printf(b, ", &%s); %s ? *(%s *)%s : ", u, t, ctype(E, vt), t);
+        zero(E, b, vt);
+        buf_printf(b, "; })");
+    }
+}
+
+static void ex(Emit *E, Buf *b, Node *e)
+{
+    char t[16];
     switch (e->kind) {
     case N_INT:
         if (e->ival == INT64_MIN)
@@ -810,42 +932,9 @@ static void ex(Emit *E, Buf *b, Node *e)
         ex(E, b, e->a);
         buf_printf(b, ").f%d", e->field);
         break;
-    case N_INDEX: {
-        const Type *ct = e->a->type;
-        const Type *vt = e->type;
-        tmpname(E, t, sizeof t);
-        tmpname(E, u, sizeof u);
-        if (ct->kind == T_LIST) {
-            buf_printf(b, "({ void *%s = pipe_list_at(", t);
-            ex(E, b, e->a);
-            buf_printf(b, ", ");
-            ex(E, b, e->b);
-            buf_printf(b, "); %s ? *(%s *)%s : ", t, ctype(E, vt), t);
-            zero(E, b, vt);
-            buf_printf(b, "; })");
-        } else if (is_container(vt)) {
-            /* a container value read from a missing key is created and kept in
-             * the map, so that `add(m[k], x)` and `m[a][b] += 1` fill the map */
-            char c[16];
-            tmpname(E, c, sizeof c);
-            buf_printf(b, "({ %s %s = ", ctype(E, ct->elems[0]), u);
-            ex(E, b, e->b);
-            buf_printf(b, "; bool %s; %s *%s = pipe_map_upsert(", c, ctype(E, vt), t);
-            ex(E, b, e->a);
-            buf_printf(b, ", &%s, &%s); if (%s) *%s = ", u, c, c, t);
-            owned_empty(E, b, vt);
-            buf_printf(b, "; *%s; })", t);
-        } else {
-            buf_printf(b, "({ %s %s = ", ctype(E, ct->elems[0]), u);
-            ex(E, b, e->b);
-            buf_printf(b, "; void *%s = pipe_map_get(", t);
-            ex(E, b, e->a);
-            buf_printf(b, ", &%s); %s ? *(%s *)%s : ", u, t, ctype(E, vt), t);
-            zero(E, b, vt);
-            buf_printf(b, "; })");
-        }
+    case N_INDEX:
+        index_expr(E, b, e);
         break;
-    }
     case N_CALL:
         call(E, b, e);
         break;
@@ -890,6 +979,15 @@ static void ex(Emit *E, Buf *b, Node *e)
         buf_printf(b, " %s; })", t);
         break;
     }
+    case N_RECLIT:
+        buf_printf(b, "((%s){", ctype(E, e->type));
+        for (int i = 0; i < e->list.n; i++) {
+            Node *a = e->list.v[i];
+            buf_printf(b, "%s.f%d = ", i ? ", " : "", a->field);
+            ex_as(E, b, a->a, e->type->elems[a->field]);
+        }
+        buf_printf(b, "})");
+        break;
     default:
         buf_printf(b, "0 /* %s */", ast_kind_name(e->kind));
     }
@@ -1323,12 +1421,15 @@ static void emit_lambda_node(Emit *E, DagNode *n)
     E->self = saved;
 }
 
-/* An argument of a stage, evaluated in build(); `def` when absent. */
+/* An argument of a stage, evaluated in build(); `def` when absent (a str
+ * default is written in Pipe, "...", with no escapes). */
 static void build_arg(Emit *E, Buf *b, DagNode *n, int i, const char *def)
 {
     Node *a = i < n->nargs ? n->args[i] : NULL;
     if (a)
         ex(E, b, a);
+    else if (def[0] == '"')
+        str_lit(b, (PipeStr){def + 1, strlen(def) - 2});
     else
         buf_printf(b, "%s", def);
 }
@@ -1351,8 +1452,10 @@ static void emit_std(Emit *E, DagNode *n, const char *pos)
         buf_printf(b, ", %s", tdesc(E, n->out));
     if (st->pass == CA_FANIN)
         buf_printf(b, ", %s, %d", tdesc(E, n->out), n->nins);
+    if (st->pass == CA_OUT)
+        buf_printf(b, ", %s", tdesc(E, n->out));
     for (int i = 0; i < st->nargs; i++)
-        if (st->arg_kinds[i] != A_FN && st->arg_kinds[i] != A_SINK) {
+        if (st->arg_kinds[i] != A_FN && st->arg_kinds[i] != A_SINK && st->arg_kinds[i] != A_TYPE) {
             buf_printf(b, ", ");
             build_arg(E, b, n, i, st->arg_defaults[i]);
         }

@@ -47,7 +47,7 @@ enum { WIDTH = 80, INDENT = 4, HANG = 2 };
 
 /* Binding strengths, weakest first: one per nonterminal of parser.y's
  * expression grammar, so a child printed at its slot's level re-parses as it. */
-enum { P_EXPR, P_OR, P_AND, P_NOT, P_CMP, P_ADD, P_MUL, P_UNARY, P_POSTFIX };
+enum { P_EXPR, P_OR, P_AND, P_NOT, P_CMP, P_COALESCE, P_ADD, P_MUL, P_UNARY, P_POSTFIX };
 
 /* What a line is, for blank lines and for where comments before it go. */
 typedef enum LineKind {
@@ -442,6 +442,10 @@ static void pr_type(Fmt *F, const Node *t)
         pr_type(F, t->b);
         put(F, "}");
         break;
+    case N_TOPT:
+        pr_type(F, t->a);
+        put(F, "?");
+        break;
     default:
         put(F, "?");
     }
@@ -464,6 +468,7 @@ static int prec(const Fmt *F, const Node *n)
         case OP_AND: return P_AND;
         case OP_ADD: case OP_SUB: return P_ADD;
         case OP_MUL: case OP_DIV: case OP_MOD: return P_MUL;
+        case OP_COALESCE: return P_COALESCE;
         default: return P_CMP;
         }
     default:
@@ -522,7 +527,8 @@ static void pr_binary(Fmt *F, const Node *n)
     switch (prec(F, n)) {
     case P_OR: left = P_OR, right = P_AND; break;
     case P_AND: left = P_AND, right = P_NOT; break;
-    case P_CMP: left = right = P_ADD; break; /* comparisons do not chain */
+    case P_CMP: left = right = P_COALESCE; break; /* comparisons do not chain */
+    case P_COALESCE: left = P_ADD, right = P_COALESCE; break; /* a ?? (b ?? c) */
     case P_ADD: left = P_ADD, right = P_MUL; break;
     default: left = P_MUL, right = P_UNARY; break;
     }
@@ -562,10 +568,29 @@ static void pr_expr(Fmt *F, const Node *n, int level)
         } else {
             pr_expr(F, n->a, P_POSTFIX);
         }
-        snprintf(buf, sizeof buf, ".%d", n->field);
-        put(F, buf);
+        if (n->name) {
+            put(F, ".");
+            put(F, n->name);
+        } else {
+            snprintf(buf, sizeof buf, ".%d", n->field);
+            put(F, buf);
+        }
         break;
     }
+    case N_NONE:
+        put(F, "none");
+        break;
+    case N_RECLIT:
+        put(F, n->name);
+        put(F, n->list.n ? " { " : " {}");
+        for (int i = 0; i < n->list.n; i++) {
+            if (i)
+                put(F, ", ");
+            pr_arg(F, n->list.v[i]);
+        }
+        if (n->list.n)
+            put(F, " }");
+        break;
     case N_INDEX:
         pr_expr(F, n->a, P_POSTFIX);
         put(F, "[");
@@ -855,6 +880,16 @@ static void pr_pstmt(Fmt *F, const Node *n, int indent)
     end_line(F);
 }
 
+/* A record's field, one a line. */
+static void pr_rfield(Fmt *F, const Node *n, int indent)
+{
+    begin_line(F, indent, L_STMT, n->loc.off);
+    put(F, n->name);
+    put(F, ": ");
+    pr_type(F, n->a);
+    end_line(F);
+}
+
 static void pr_item(Fmt *F, const Node *n, int indent)
 {
     begin_line(F, indent, L_STMT, ast_span(n).off);
@@ -968,6 +1003,14 @@ static void pr_decl(Fmt *F, const Node *n)
         put(F, " from ");
         put_string(F, n->str);
         break;
+    case N_RECORD: {
+        put(F, "record ");
+        put(F, n->name);
+        int open, close;
+        braces_from(F, n->loc.end, &open, &close);
+        pr_braced(F, &n->list, open, close, 0, pr_rfield);
+        break;
+    }
     case N_PIPELINE: {
         put(F, "pipeline ");
         put(F, n->name);

@@ -9,7 +9,8 @@
 
 /* An opening bracket the token filter is inside of. */
 typedef struct Opener {
-    int tok;     /* '(' '[' '{' (a block or body) or 'T' (the brace of a {K: V} / {T} type) */
+    int tok;     /* '(' '[' '{' (a block or body), 'T' (the brace of a {K: V} / {T} type),
+                  * 'D' (a record declaration's fields) or 'R' (a record value's) */
     Loc loc;
 } Opener;
 
@@ -50,6 +51,12 @@ typedef struct ParseCtx {
     RawTok ahead;      /* valid when have_ahead */
     bool have_ahead;
     int prev_tok;      /* the last token given to the parser (0 at the start) */
+    int prev2_tok;     /* ... and the one before it */
+    bool for_head;     /* between 'for' and its 'in' */
+    int cond[64];      /* the bracket depths (nopen) at which an if/while condition
+                        * or a for's iterable is open: there a '{' after a name
+                        * opens the block, not a record value */
+    int ncond;
     RawTok last;       /* ... and all of it */
     bool last_pushed;  /* it opened a bracket (it is the top of `open`) */
     bool brace_unpopped; /* it was a '}' inside ( or [, left on the stack */
@@ -136,6 +143,12 @@ Node *parse_call(ParseCtx *ctx, const char *name, NodeList args, Loc loc);
 /* args: arg | args ',' arg — a positional argument after a named one is an error */
 NodeList parse_arg_add(ParseCtx *ctx, NodeList args, Node *arg);
 Node *parse_field(ParseCtx *ctx, Node *tuple, uint64_t index, Loc loc);
+/* postfix '.' IDENT: a record's field by name */
+Node *parse_field_name(ParseCtx *ctx, Node *rec, const char *name, Loc loc);
+/* RECORD IDENT '{' fields '}' */
+Node *parse_record(ParseCtx *ctx, const char *name, Loc name_loc, NodeList fields);
+/* IDENT '{' [args] '}': a record value; every argument must be named */
+Node *parse_record_value(ParseCtx *ctx, const char *name, NodeList args, Loc loc);
 Node *parse_int(ParseCtx *ctx, uint64_t v, Loc loc);
 Node *parse_float(ParseCtx *ctx, double v, Loc loc);
 Node *parse_str(ParseCtx *ctx, PipeStr s, Loc loc);

@@ -235,7 +235,7 @@ static bool continues_line(int tok)
     case FATARROW: case ARROW: case '.': case '+': case '-': case '*': case '/': case '%':
     case EQ: case NE: case '<': case LE: case '>': case GE: case AND: case OR: case NOT:
     case IN: case THEN: case ELSE: case ADD_ASSIGN: case SUB_ASSIGN: case MUL_ASSIGN:
-    case DIV_ASSIGN:
+    case DIV_ASSIGN: case COALESCE: case REC_OPEN:
         return true;
     default:
         return false;
@@ -271,6 +271,18 @@ static int top_open(const ParseCtx *ctx)
  * line, 'state', 'on' or '}'. */
 static int classify_brace(ParseCtx *ctx)
 {
+    if (ctx->ncond > 0 && ctx->cond[ctx->ncond - 1] == ctx->nopen) {
+        ctx->ncond--; /* the block of an if, while or for */
+        return '{';
+    }
+    /* after a name: a record declaration's fields, a body after a declared
+     * name or type, else a record value `Name { ... }` */
+    if (ctx->prev_tok == IDENT) {
+        int p2 = ctx->prev2_tok;
+        if (p2 == RECORD)
+            return 'D';
+        return p2 == PIPELINE || p2 == ON || p2 == ARROW ? '{' : 'R';
+    }
     switch (ctx->prev_tok) {
     case ':': case ',': case '(': case '[':
         return 'T';
@@ -285,8 +297,52 @@ static int classify_brace(ParseCtx *ctx)
     }
 }
 
-/* Keeps the stack of open brackets in step with a token given to the parser. */
-static void track_brackets(ParseCtx *ctx, const RawTok *t)
+static bool is_keyword(int tok)
+{
+    switch (tok) {
+    case PIPELINE: case PROC: case EXTERN: case IMPORT: case FROM: case STATE: case ON: case END: case LET:
+    case IF: case THEN: case ELSE: case FOR: case IN: case WHILE: case EMIT: case TRUE: case FALSE: case AND:
+    case OR: case NOT: case RECORD: case NONE:
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* Where a record's field is named before ':' (in its declaration or in a
+ * record value), a keyword is that name: a CSV column may be called `end`. */
+static void keyword_field(ParseCtx *ctx, RawTok *t)
+{
+    int top = top_open(ctx), p = ctx->prev_tok;
+    if (!is_keyword(t->tok) || (top != 'D' && top != 'R'))
+        return;
+    if (p != '{' && p != REC_OPEN && p != ',' && p != NEWLINE)
+        return;
+    if (peek_raw(ctx)->tok != ':')
+        return;
+    const SrcFile *f = diag_file(ctx->diag, ctx->file);
+    t->tok = IDENT;
+    t->v.name = parse_lex_name(ctx, f->text + t->loc.off, t->loc.end - t->loc.off);
+}
+
+/* Keeps the conditions of if, while and for in step with token t: inside
+ * one, a '{' after a name opens the block (classify_brace). */
+static void track_conditions(ParseCtx *ctx, const RawTok *t)
+{
+    while (ctx->ncond > 0 && ctx->cond[ctx->ncond - 1] > ctx->nopen)
+        ctx->ncond--;
+    bool opens = t->tok == IF || t->tok == WHILE || (t->tok == IN && ctx->for_head);
+    if (t->tok == FOR || t->tok == IN)
+        ctx->for_head = t->tok == FOR;
+    if (opens && ctx->ncond < (int)(sizeof ctx->cond / sizeof ctx->cond[0]))
+        ctx->cond[ctx->ncond++] = ctx->nopen;
+    if (t->tok == THEN && ctx->ncond > 0 && ctx->cond[ctx->ncond - 1] == ctx->nopen)
+        ctx->ncond--;
+}
+
+/* Keeps the stack of open brackets in step with a token given to the parser
+ * (the '{' of a record value becomes REC_OPEN). */
+static void track_brackets(ParseCtx *ctx, RawTok *t)
 {
     ctx->last_pushed = false;
     ctx->brace_unpopped = false;
@@ -296,10 +352,14 @@ static void track_brackets(ParseCtx *ctx, const RawTok *t)
         push_open(ctx, t->tok, t->loc);
         ctx->last_pushed = true;
         break;
-    case '{':
-        push_open(ctx, classify_brace(ctx), t->loc);
+    case '{': {
+        int k = classify_brace(ctx);
+        push_open(ctx, k, t->loc);
+        if (k == 'R')
+            t->tok = REC_OPEN;
         ctx->last_pushed = true;
         break;
+    }
     case ')': case ']':
         if (top_open(ctx) == (t->tok == ')' ? '(' : '['))
             ctx->nopen--;
@@ -358,7 +418,7 @@ int parse_filter_lex(TokVal *lval, Loc *lloc, ParseCtx *ctx)
             ctx->recovering = false;
         } else if (t.tok == NEWLINE) {
             int top = top_open(ctx);
-            if (top == '(' || top == '[') {
+            if (top == '(' || top == '[' || top == 'R') {
                 if (!after_nl)
                     nl_loc = t.loc;
                 after_nl = true;
@@ -376,7 +436,10 @@ int parse_filter_lex(TokVal *lval, Loc *lloc, ParseCtx *ctx)
                             t.loc.end - t.loc.off, diag_file(ctx->diag, ctx->file)->text + t.loc.off);
         t.after_nl = after_nl;
         t.nl_loc = nl_loc;
+        keyword_field(ctx, &t);
         track_brackets(ctx, &t);
+        track_conditions(ctx, &t);
+        ctx->prev2_tok = ctx->prev_tok;
         ctx->prev_tok = t.tok;
         ctx->last = t;
         *lval = t.v;
@@ -422,11 +485,12 @@ static void describe_found(ParseCtx *ctx, const char *kind, Loc loc, char *buf, 
 /* Tokens that can start an expression / a type; operators that could extend
  * what came before, which a message need not list. */
 static const char *const expr_starts[] = {"an integer", "a number", "a string", "'true'", "'false'",
-                                          "a name", "'('", "'['", "'-'", "'not'", "'if'", NULL};
+                                          "a name", "'('", "'['", "'-'", "'not'", "'if'", "'none'", NULL};
 static const char *const type_starts[] = {"a name", "'('", "'['", "'{'", NULL};
 static const char *const operators[] = {"'|'", "'.'", "'['", "'('", "'+'", "'-'", "'*'", "'/'", "'%'",
                                         "'=='", "'!='", "'<'", "'<='", "'>'", "'>='", "'and'", "'or'",
-                                        "'in'", "'=>'", "'+='", "'-='", "'*='", "'/='", NULL};
+                                        "'in'", "'=>'", "'+='", "'-='", "'*='", "'/='", "'?\?'",
+                                        "'?'", "'{' of a record value", NULL};
 
 static bool in_set(const char *const *set, const char *name)
 {
@@ -457,6 +521,8 @@ static void start_recovery(ParseCtx *ctx)
     ctx->skip = 0;
     while (ctx->nopen > 0) {
         int o = ctx->open[ctx->nopen - 1].tok;
+        if (o == 'D')
+            o = '{'; /* a record's fields are statements of a kind */
         if (o == '{' && !lookahead_pushed)
             break;
         if (o == '{' || o == 'T')
@@ -521,6 +587,8 @@ void parse_syntax_error(ParseCtx *ctx, const char *found, Loc loc, const char *c
                 continue;
             if (ops && in_set(operators, e) && !(strcmp(e, "'|'") == 0 && !expr))
                 continue;
+            if (strcmp(e, "'?'") == 0 || strcmp(e, "'{' of a record value") == 0)
+                continue; /* T? and Name { ... } extend what came before, as operators do */
             if (strcmp(e, "end of file") == 0 || (eol && strcmp(e, "'}'") == 0))
                 continue; /* "end of line" says the statement may end; the end of the file goes without saying */
             if (strcmp(e, "error") == 0 || strcmp(e, "end of line") == 0 || strcmp(e, "the start of statements") == 0)
@@ -542,7 +610,10 @@ void parse_syntax_error(ParseCtx *ctx, const char *found, Loc loc, const char *c
         for (int i = 0; i < m && i < 4; i++)
             len += (size_t)snprintf(msg + len, sizeof msg - len, "%s%s", i == 0 ? "" : i + 1 == m || i == 3 ? " or " : ", ",
                                     list[i]);
-        if (m == 0 || m > 4)
+        if (has(expected, n, "'pipeline'") && has(expected, n, "'record'"))
+            diag_error(ctx->diag, loc, "expected a declaration ('pipeline', 'proc', 'record', 'extern' or 'import'), "
+                                       "found %s", what);
+        else if (m == 0 || m > 4)
             diag_error(ctx->diag, loc, "unexpected %s", what);
         else
             diag_error(ctx->diag, loc, "expected %s, found %s%s", msg, what, hint);
@@ -870,6 +941,36 @@ Node *parse_field(ParseCtx *ctx, Node *tuple, uint64_t index, Loc loc)
         index = 0;
     }
     n->field = (int)index;
+    return n;
+}
+
+Node *parse_field_name(ParseCtx *ctx, Node *rec, const char *name, Loc loc)
+{
+    Node *n = ast_new(ctx->arena, N_FIELD, loc);
+    n->a = rec;
+    n->name = name;
+    n->field = -1;
+    return n;
+}
+
+Node *parse_record(ParseCtx *ctx, const char *name, Loc name_loc, NodeList fields)
+{
+    Node *n = parse_list_node(ctx, N_RECORD, name_loc, fields);
+    n->name = name;
+    return n;
+}
+
+Node *parse_record_value(ParseCtx *ctx, const char *name, NodeList args, Loc loc)
+{
+    for (int i = 0; i < args.n; i++)
+        if (!args.v[i]->name) {
+            diag_error(ctx->diag, args.v[i]->loc, "the fields of a record value are named: %s { field: value, ... }",
+                       name);
+            break;
+        }
+    Node *n = ast_new(ctx->arena, N_RECLIT, loc);
+    n->name = name;
+    n->list = args;
     return n;
 }
 

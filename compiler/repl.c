@@ -245,7 +245,8 @@ static InputKind classify(const char *text, char **name)
         kind = IN_NONE;
     else if (k[0].tok == '|')
         kind = IN_EXTEND;
-    else if (k[0].tok == PROC || k[0].tok == PIPELINE || k[0].tok == EXTERN || k[0].tok == IMPORT)
+    else if (k[0].tok == PROC || k[0].tok == PIPELINE || k[0].tok == EXTERN || k[0].tok == IMPORT ||
+             k[0].tok == RECORD)
         kind = IN_DEF;
     else if (k[0].tok == IDENT && t.cm.ntoks > 1 && k[1].tok == '=') {
         kind = IN_BIND;
@@ -266,7 +267,7 @@ static bool starts_input(const char *line)
     Toks t;
     toks_open(&t, line);
     int k = t.cm.ntoks ? t.cm.toks[0].tok : 0;
-    bool starts = t.cm.ntoks && t.cm.toks[0].off == 0 && (k == PROC || k == PIPELINE || k == EXTERN || k == IMPORT);
+    bool starts = t.cm.ntoks && t.cm.toks[0].off == 0 && (k == PROC || k == PIPELINE || k == EXTERN || k == IMPORT || k == RECORD);
     toks_close(&t);
     return starts;
 }

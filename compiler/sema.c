@@ -173,24 +173,91 @@ static Node *arg_value(Node *arg)
     return arg->kind == N_ARG ? arg->a : arg;
 }
 
+/* The edit distance of a and b, for "did you mean" (small strings only). */
+static int distance(const char *a, const char *b)
+{
+    size_t n = strlen(a), m = strlen(b);
+    if (n > 63 || m > 63)
+        return 99;
+    int row[64];
+    for (size_t j = 0; j <= m; j++)
+        row[j] = (int)j;
+    for (size_t i = 1; i <= n; i++) {
+        int diag = row[0];
+        row[0] = (int)i;
+        for (size_t j = 1; j <= m; j++) {
+            int up = row[j];
+            int best = diag + (a[i - 1] != b[j - 1]);
+            if (up + 1 < best)
+                best = up + 1;
+            if (row[j - 1] + 1 < best)
+                best = row[j - 1] + 1;
+            diag = up;
+            row[j] = best;
+        }
+    }
+    return row[m];
+}
+
+/* The declared record nearest to name, when near enough to be a
+ * misspelling of it; else NULL. */
+static const char *nearest_record(Sema *s, const char *name)
+{
+    const char *best = NULL;
+    int bd = (int)strlen(name) / 3 + 1;
+    for (int i = 0; i < s->nrecords; i++) {
+        int d = distance(name, s->records[i]->name);
+        if (d <= bd && (!best || d < distance(name, best)))
+            best = s->records[i]->name;
+    }
+    return best;
+}
+
 /* ------------------------------------------------------------------ type expressions */
+
+/* The scalar type called name, or NULL. */
+static Type *scalar_type(const char *name)
+{
+    if (!strcmp(name, "str"))
+        return TY_STR;
+    if (!strcmp(name, "int"))
+        return TY_INT;
+    if (!strcmp(name, "float"))
+        return TY_FLOAT;
+    if (!strcmp(name, "bool"))
+        return TY_BOOL;
+    return NULL;
+}
 
 static Type *resolve_type(Sema *s, Node *t)
 {
     if (!t)
         return NULL;
     switch (t->kind) {
-    case N_TNAME:
-        if (!strcmp(t->name, "str"))
-            return TY_STR;
-        if (!strcmp(t->name, "int"))
-            return TY_INT;
-        if (!strcmp(t->name, "float"))
-            return TY_FLOAT;
-        if (!strcmp(t->name, "bool"))
-            return TY_BOOL;
-        err(s, t->loc, "unknown type '%s' (expected str, int, float, bool, a tuple, [T], {K: V} or {T})", t->name);
+    case N_TNAME: {
+        Type *sc = scalar_type(t->name);
+        if (sc)
+            return sc;
+        Node *r = sema_map_get(&s->record_names, t->name);
+        if (r)
+            return r->type;
+        const char *near = nearest_record(s, t->name);
+        if (near) {
+            err(s, t->loc, "unknown type '%s' (did you mean the record '%s'?)", t->name, near);
+            return TY_ERROR;
+        }
+        err(s, t->loc, "unknown type '%s' (expected str, int, float, bool, a record, a tuple, [T], {K: V}, {T} or T?)",
+            t->name);
         return TY_ERROR;
+    }
+    case N_TOPT: {
+        Type *e = resolve_type(s, t->a);
+        if (e->kind == T_OPT) {
+            err(s, t->loc, "%s is optional already: one '?' is enough", tn(s, e));
+            return e;
+        }
+        return e->kind == T_ERROR ? e : type_opt(s->arena, e);
+    }
     case N_TTUPLE: {
         Type **f = pipe_alloc(s->arena, sizeof(Type *) * (size_t)(t->list.n + 1));
         for (int i = 0; i < t->list.n; i++)
@@ -232,7 +299,14 @@ static Type *expect(Sema *s, Scope *sc, Node *e, Type *want, const char *what)
     if (type_is_num(want) && want->kind == T_FLOAT && t->kind == T_INT) {
         return t; /* int where float is expected: the emitter converts */
     }
-    if (!type_fits(t, want))
+    if (want->kind == T_OPT && t->kind == T_INT && want->elems[0]->kind == T_FLOAT)
+        return t; /* and where a float? is */
+    if (type_fits(t, want))
+        return t;
+    if (t->kind == T_OPT && type_fits(t->elems[0], want))
+        err(s, e->loc, "%s: expected %s, found %s, which may be none (give a value for none with '?\? value', or "
+                       "test it with '== none')", what, tn(s, want), tn(s, t));
+    else
         err(s, e->loc, "%s: expected %s, found %s", what, tn(s, want), tn(s, t));
     return t;
 }
@@ -283,27 +357,70 @@ static Type *lambda(Sema *s, Scope *sc, Node *lam, Type *in, const char *stage)
     return t;
 }
 
+/* Where x or y is a T? that an operator cannot take: what to write instead. */
+static const char *opt_hint(const Type *x, const Type *y)
+{
+    return x->kind == T_OPT || y->kind == T_OPT || x->kind == T_NONE || y->kind == T_NONE
+               ? " (a T? may be none: give a value for none with '?\?', as in (x ?? 0))"
+               : "";
+}
+
 static Type *num_result(Sema *s, Node *e, Type *x, Type *y)
 {
     if (x->kind == T_ERROR || y->kind == T_ERROR)
         return TY_ERROR;
     if (!type_is_num(x) || !type_is_num(y)) {
-        err(s, e->loc, "operator '%s' needs numbers, found %s and %s", ast_op_name(e->op), tn(s, x), tn(s, y));
+        err(s, e->loc, "operator '%s' needs numbers, found %s and %s%s", ast_op_name(e->op), tn(s, x), tn(s, y),
+            opt_hint(x, y));
         return TY_ERROR;
     }
     return (x->kind == T_FLOAT || y->kind == T_FLOAT) ? TY_FLOAT : TY_INT;
+}
+
+/* `x ?? y`: x's value, or y when x is none. */
+static Type *coalesce_type(Sema *s, Node *e, Type *x, Type *y)
+{
+    if (x->kind == T_ERROR || y->kind == T_ERROR)
+        return TY_ERROR;
+    if (x->kind == T_NONE)
+        return y;
+    if (x->kind != T_OPT) {
+        err(s, e->a->loc, "'?\?' needs a value that may be none (a T?) on its left, found %s", tn(s, x));
+        return TY_ERROR;
+    }
+    Type *v = x->elems[0];
+    if (type_fits(y, v) || (v->kind == T_FLOAT && y->kind == T_INT))
+        return v;
+    if (type_fits(y, x))
+        return x; /* a ?? b with b a T? too: may still be none */
+    err(s, e->b->loc, "'?\?' gives a %s for none here, found %s", tn(s, v), tn(s, y));
+    return TY_ERROR;
+}
+
+/* == and != with none: the other side must be a T?. */
+static bool none_compare(Sema *s, Node *e, Type *x, Type *y)
+{
+    Type *other = x->kind == T_NONE ? y : x;
+    if (other->kind != T_OPT && other->kind != T_NONE && other->kind != T_ERROR)
+        err(s, e->loc, "only a T? can be none; a %s never is", tn(s, other));
+    else if (e->op != OP_EQ && e->op != OP_NE)
+        err(s, e->loc, "none has no order: compare it with == or !=");
+    return true;
 }
 
 /* The type of e's operator applied to operands of types x and y. */
 static Type *binary_type(Sema *s, Node *e, Type *x, Type *y)
 {
     switch (e->op) {
+    case OP_COALESCE:
+        return coalesce_type(s, e, x, y);
     case OP_ADD:
         if (x->kind == T_STR && y->kind == T_STR)
             return TY_STR;
         if ((x->kind == T_STR) != (y->kind == T_STR) && x->kind != T_ERROR && y->kind != T_ERROR) {
-            err(s, e->loc, "operator '+' joins two strs or adds two numbers, found %s and %s (convert with str(...))",
-                tn(s, x), tn(s, y));
+            const char *hint = opt_hint(x, y);
+            err(s, e->loc, "operator '+' joins two strs or adds two numbers, found %s and %s%s", tn(s, x), tn(s, y),
+                *hint ? hint : " (convert with str(...))");
             return TY_ERROR;
         }
         return num_result(s, e, x, y);
@@ -325,7 +442,11 @@ static Type *binary_type(Sema *s, Node *e, Type *x, Type *y)
     case OP_LE:
     case OP_GT:
     case OP_GE: {
-        bool ok = type_eq(x, y) || (type_is_num(x) && type_is_num(y));
+        if (x->kind == T_NONE || y->kind == T_NONE)
+            return none_compare(s, e, x, y) ? TY_BOOL : TY_BOOL;
+        /* a T? with a T: none differs from every value and sorts first */
+        bool ok = type_eq(x, y) || (type_is_num(x) && type_is_num(y)) ||
+                  (x->kind == T_OPT && type_eq(x->elems[0], y)) || (y->kind == T_OPT && type_eq(y->elems[0], x));
         if (x->kind == T_EMPTY_LIST || y->kind == T_EMPTY_LIST)
             ok = (x->kind == T_LIST || x->kind == T_EMPTY_LIST) && (y->kind == T_LIST || y->kind == T_EMPTY_LIST);
         if (!ok)
@@ -479,6 +600,121 @@ static Type *call_type(Sema *s, Scope *sc, Node *e)
     return r;
 }
 
+/* Names the fields of record t, for messages: "version, codename, eol". */
+static const char *field_list(Sema *s, const Type *t)
+{
+    char buf[400];
+    size_t k = 0;
+    buf[0] = '\0';
+    for (int i = 0; i < t->n && k < sizeof buf - 40; i++)
+        k += (size_t)snprintf(buf + k, sizeof buf - k, "%s%s", i ? ", " : "", t->field_names[i]);
+    if (k >= sizeof buf - 40)
+        snprintf(buf + k, sizeof buf - k, ", ...");
+    return ast_strdup(s->arena, buf, strlen(buf));
+}
+
+/* The field of record t nearest to name, when it is near enough to be a
+ * misspelling of it; else NULL. */
+static const char *nearest_field(const Type *t, const char *name)
+{
+    const char *best = NULL;
+    int bd = (int)strlen(name) / 3 + 1;
+    for (int i = 0; i < t->n; i++) {
+        int d = distance(name, t->field_names[i]);
+        if (d <= bd && (!best || d < distance(name, best)))
+            best = t->field_names[i];
+    }
+    return best;
+}
+
+/* Reports that record t has no field `name` at loc. */
+static void no_field(Sema *s, Loc loc, const Type *t, const char *name)
+{
+    const char *near = nearest_field(t, name);
+    if (near)
+        err(s, loc, "record %s has no field '%s' (did you mean '%s'?)", t->name, name, near);
+    else
+        err(s, loc, "record %s has no field '%s' (its fields: %s)", t->name, name, field_list(s, t));
+}
+
+/* e.a.name, e.a of type t: a record's field (its index goes to e->field). */
+static Type *record_field(Sema *s, Node *e, Type *t)
+{
+    if (t->kind == T_OPT && t->elems[0]->kind == T_RECORD) {
+        err(s, e->loc, "'.%s' needs a %s, found %s, which may be none (test it with '== none' first, or give a "
+                       "value for none with '?\?')", e->name, tn(s, t->elems[0]), tn(s, t));
+        return TY_ERROR;
+    }
+    if (t->kind != T_RECORD) {
+        err(s, e->loc, "field '.%s' needs a record, found %s", e->name, tn(s, t));
+        return TY_ERROR;
+    }
+    int i = type_field_index(t, e->name);
+    if (i < 0) {
+        no_field(s, e->loc, t, e->name);
+        return TY_ERROR;
+    }
+    e->field = i;
+    return t->elems[i];
+}
+
+/* `Name { field: e, ... }`: every field that is not T? given, once. */
+static Type *record_value(Sema *s, Scope *sc, Node *e)
+{
+    Node *d = sema_map_get(&s->record_names, e->name);
+    if (!d) {
+        const char *near = nearest_record(s, e->name);
+        if (near)
+            err(s, e->loc, "unknown record '%s' (did you mean '%s'?)", e->name, near);
+        else
+            err(s, e->loc, "unknown record '%s'", e->name);
+        for (int i = 0; i < e->list.n; i++)
+            expr(s, sc, arg_value(e->list.v[i]));
+        return TY_ERROR;
+    }
+    Type *t = d->type;
+    Node **given = pipe_alloc(s->arena, sizeof(Node *) * (size_t)(t->n + 1));
+    memset(given, 0, sizeof(Node *) * (size_t)(t->n + 1));
+    for (int i = 0; i < e->list.n; i++) {
+        Node *a = e->list.v[i];
+        int k = a->name ? type_field_index(t, a->name) : -1;
+        a->field = k;
+        if (a->name && k < 0)
+            no_field(s, a->loc, t, a->name);
+        else if (k >= 0 && given[k])
+            err(s, a->loc, "field '%s' of %s is given twice", a->name, t->name);
+        if (k < 0 || given[k]) {
+            expr(s, sc, a->a);
+            continue;
+        }
+        given[k] = a;
+        char what[160];
+        snprintf(what, sizeof what, "field '%s' of %s", a->name, t->name);
+        expect(s, sc, a->a, t->elems[k], what);
+    }
+    for (int k = 0; k < t->n; k++)
+        if (!given[k] && t->elems[k]->kind != T_OPT && t->elems[k]->kind != T_ERROR)
+            err(s, e->loc, "%s { ... } needs field '%s' (only fields of a T? type may be left out)", t->name,
+                t->field_names[k]);
+    return t;
+}
+
+/* `not e`, `-e` */
+static Type *unary_type(Sema *s, Scope *sc, Node *e)
+{
+    Type *t = expr(s, sc, e->a);
+    if (e->op == OP_NOT) {
+        if (t->kind != T_BOOL && t->kind != T_ERROR)
+            err(s, e->a->loc, "'not' needs bool, found %s", tn(s, t));
+        return TY_BOOL;
+    }
+    if (!type_is_num(t)) {
+        err(s, e->a->loc, "unary '-' needs a number, found %s", tn(s, t));
+        return TY_ERROR;
+    }
+    return t;
+}
+
 static Type *expr_inner(Sema *s, Scope *sc, Node *e)
 {
     switch (e->kind) {
@@ -511,6 +747,13 @@ static Type *expr_inner(Sema *s, Scope *sc, Node *e)
         Type *t = expr(s, sc, e->a);
         if (t->kind == T_ERROR)
             return TY_ERROR;
+        if (e->name)
+            return record_field(s, e, t);
+        if (t->kind == T_RECORD) {
+            err(s, e->loc, "the fields of a record are read by name (%s.%s), not by number", t->name,
+                t->n > 0 ? t->field_names[e->field >= 0 && e->field < t->n ? e->field : 0] : "field");
+            return TY_ERROR;
+        }
         if (t->kind != T_TUPLE) {
             err(s, e->loc, "field .%lld needs a tuple, found %s", (long long)e->field, tn(s, t));
             return TY_ERROR;
@@ -525,37 +768,29 @@ static Type *expr_inner(Sema *s, Scope *sc, Node *e)
         return index_type(s, sc, e);
     case N_CALL:
         return call_type(s, sc, e);
+    case N_RECLIT:
+        return record_value(s, sc, e);
+    case N_NONE:
+        return TY_NONE;
     case N_LAMBDA:
         err(s, e->loc, "a function is only allowed as an argument of a stage such as map or filter");
         return TY_ERROR;
     case N_BINARY:
         return binary(s, sc, e);
-    case N_UNARY: {
-        Type *t = expr(s, sc, e->a);
-        if (e->op == OP_NOT) {
-            if (t->kind != T_BOOL && t->kind != T_ERROR)
-                err(s, e->a->loc, "'not' needs bool, found %s", tn(s, t));
-            return TY_BOOL;
-        }
-        if (!type_is_num(t)) {
-            err(s, e->a->loc, "unary '-' needs a number, found %s", tn(s, t));
-            return TY_ERROR;
-        }
-        return t;
-    }
+    case N_UNARY:
+        return unary_type(s, sc, e);
     case N_COND: {
         expect(s, sc, e->a, TY_BOOL, "condition");
         Type *x = expr(s, sc, e->b);
         Type *y = expr(s, sc, e->c);
         if (type_is_num(x) && type_is_num(y) && x->kind != y->kind)
             return TY_FLOAT;
-        if (x->kind == T_EMPTY_LIST)
-            return y;
-        if (!type_fits(y, x)) {
+        Type *u = type_unify(s->arena, x, y);
+        if (!u) {
             err(s, e->loc, "the branches of 'if' differ: %s and %s", tn(s, x), tn(s, y));
             return TY_ERROR;
         }
-        return x;
+        return u;
     }
     case N_TUPLE: {
         Type **f = pipe_alloc(s->arena, sizeof(Type *) * (size_t)(e->list.n + 1));
@@ -574,12 +809,15 @@ static Type *expr_inner(Sema *s, Scope *sc, Node *e)
         Type *t = expr(s, sc, e->list.v[0]);
         for (int i = 1; i < e->list.n; i++) {
             Type *u = expr(s, sc, e->list.v[i]);
-            if (!type_fits(u, t))
+            Type *w = type_unify(s->arena, t, u);
+            if (!w)
                 err(s, e->list.v[i]->loc, "list elements must have one type: expected %s, found %s", tn(s, t),
                     tn(s, u));
+            else
+                t = w;
         }
-        if (t->kind == T_EMPTY_LIST) {
-            err(s, e->loc, "cannot tell the type of a list of empty lists");
+        if (t->kind == T_EMPTY_LIST || t->kind == T_NONE) {
+            err(s, e->loc, "cannot tell the type of a list of %s", t->kind == T_NONE ? "nones" : "empty lists");
             t = TY_ERROR;
         }
         return type_list(s->arena, t);
@@ -1536,6 +1774,95 @@ void sema_stage_tee(struct StageUse *u)
         err(u->s, sink->loc, "tee's argument must be a sink such as file(\"x\") or stderr");
 }
 
+/* A type written as an expression, as a reader's argument is (csv(Release),
+ * json([int])): names of records and scalars, [T], (T, U); NULL when e is
+ * none of these. */
+static Type *type_of_expr(Sema *s, Node *e)
+{
+    switch (e->kind) {
+    case N_NAME: {
+        Node *t = ast_new(s->arena, N_TNAME, e->loc);
+        t->name = e->name;
+        return resolve_type(s, t);
+    }
+    case N_LIST:
+        if (e->list.n != 1)
+            return NULL;
+        Type *el = type_of_expr(s, e->list.v[0]);
+        return el ? type_list(s->arena, el) : NULL;
+    case N_TUPLE: {
+        Type **f = pipe_alloc(s->arena, sizeof(Type *) * (size_t)(e->list.n + 1));
+        for (int i = 0; i < e->list.n; i++)
+            if (!(f[i] = type_of_expr(s, e->list.v[i])))
+                return NULL;
+        return type_tuple(s->arena, f, e->list.n);
+    }
+    default:
+        return NULL;
+    }
+}
+
+/* Whether a CSV or TSV cell can fill a field of type t. */
+static bool cell_type(const Type *t)
+{
+    if (t->kind == T_OPT)
+        t = t->elems[0];
+    return t->kind <= T_BOOL;
+}
+
+/* The first map in t whose keys are not str (JSON keys are), or NULL. */
+static const Type *json_bad_map(const Type *t)
+{
+    if (t->kind == T_MAP && t->elems[0]->kind != T_STR && t->elems[0]->kind != T_ERROR)
+        return t;
+    int n = t->kind == T_TUPLE || t->kind == T_RECORD ? t->n : t->kind == T_MAP ? 2
+            : t->kind == T_LIST || t->kind == T_SET || t->kind == T_OPT ? 1 : 0;
+    for (int i = 0; i < n; i++) {
+        const Type *m = json_bad_map(t->elems[i]);
+        if (m)
+            return m;
+    }
+    return NULL;
+}
+
+void sema_stage_reader(struct StageUse *u)
+{
+    Sema *s = u->s;
+    StageFact *f = u->f;
+    const char *name = f->row->name;
+    Node *a = f->args[0];
+    Type *t = type_of_expr(s, a);
+    f->out = TY_ERROR;
+    if (!t) {
+        err(s, a->loc, "'%s' needs the type to read, such as %s(Release) for a record Release", name, name);
+        return;
+    }
+    if (t->kind == T_ERROR)
+        return;
+    bool table = strcmp(name, "json") != 0;
+    if (table && t->kind != T_RECORD) {
+        err(s, a->loc, "'%s' reads records: its argument must be a record type, found %s", name, tn(s, t));
+        return;
+    }
+    for (int i = 0; table && i < t->n; i++)
+        if (!cell_type(t->elems[i])) {
+            err(s, a->loc, "'%s' cannot fill field '%s' of %s: a cell holds a str, int, float or bool (or a T? of "
+                           "one), found %s (read nested data with json)", name, t->field_names[i], t->name,
+                tn(s, t->elems[i]));
+            return;
+        }
+    const Type *m = table ? NULL : json_bad_map(t);
+    if (m) {
+        err(s, a->loc, "'json' cannot fill %s: the keys of a JSON object are str", tn(s, m));
+        return;
+    }
+    Node *sep = f->nargs > 1 && f->row->arg_kinds[1] == A_STR ? f->args[1] : NULL;
+    if (sep && sep->kind == N_STR && (sep->str.n != 1 || sep->str.p[0] == '"' || sep->str.p[0] == '\n' ||
+                                      sep->str.p[0] == '\r'))
+        err(s, sep->loc, "'%s' needs a separator of one byte, not a quote or a line break", name);
+    f->out = t;
+}
+
 /* `on error POLICY` after the stage with facts f: a stream name binds the
  * dead letters (str, str) in sc.  Returns false after reporting. */
 static bool check_catch(Sema *s, Scope *sc, Node *policy, const StageFact *f, bool sunk)
@@ -1876,6 +2203,77 @@ static void check_pipeline(Sema *s, Node *pl)
             warn(s, y->decl->loc, "stream '%s' is bound but never used", y->name);
 }
 
+/* A record declaration: its type, with field names now and field types once
+ * every record of the program is known (check_records). */
+static void collect_record(Sema *s, Node *d)
+{
+    Node *old = sema_map_get(&s->record_names, d->name);
+    if (old) {
+        err(s, d->loc, "record '%s' is declared twice (first at %s:%d:%d)", d->name,
+            diag_file(s->diag, old->loc.file)->path, old->loc.line, old->loc.col);
+        return;
+    }
+    if (scalar_type(d->name)) {
+        err(s, d->loc, "a record cannot be called '%s': that is the name of a type", d->name);
+        return;
+    }
+    const char **names = pipe_alloc(s->arena, sizeof(char *) * (size_t)(d->list.n + 1));
+    for (int i = 0; i < d->list.n; i++) {
+        Node *f = d->list.v[i];
+        names[i] = f->name;
+        for (int j = 0; j < i; j++)
+            if (!strcmp(names[j], f->name))
+                err(s, f->loc, "record '%s' has two fields called '%s'", d->name, f->name);
+    }
+    d->type = type_record(s->arena, d->name, names, d->list.n, s->nrecords);
+    s->records[s->nrecords++] = d;
+    sema_map_put(s->arena, &s->record_names, d->name, d);
+}
+
+/* Whether a value of type t holds one of record r (directly or in its parts);
+ * a record being looked into is marked in `on` (recursion guard). */
+static bool holds_record(const Type *t, const Type *r, bool *on)
+{
+    if (t->kind == T_RECORD) {
+        if (t->serial == r->serial)
+            return true;
+        if (on[t->serial])
+            return false;
+        on[t->serial] = true;
+    }
+    int n = t->kind == T_TUPLE || t->kind == T_RECORD ? t->n : t->kind == T_MAP ? 2
+            : t->kind == T_LIST || t->kind == T_SET || t->kind == T_OPT ? 1 : 0;
+    for (int i = 0; i < n; i++)
+        if (holds_record(t->elems[i], r, on))
+            return true;
+    return false;
+}
+
+/* The field types of every record, then: no record may hold itself (a value
+ * would have no end). */
+static void check_records(Sema *s)
+{
+    for (int i = 0; i < s->nrecords; i++) {
+        Node *d = s->records[i];
+        for (int j = 0; j < d->list.n; j++) {
+            Node *f = d->list.v[j];
+            d->type->elems[j] = resolve_type(s, f->a);
+            f->type = d->type->elems[j];
+        }
+    }
+    bool *on = pipe_alloc(s->arena, (size_t)s->nrecords + 1);
+    for (int i = 0; i < s->nrecords; i++) {
+        Node *d = s->records[i];
+        for (int j = 0; j < d->list.n; j++) {
+            memset(on, 0, (size_t)s->nrecords);
+            if (holds_record(d->type->elems[j], d->type, on)) {
+                err(s, d->list.v[j]->loc, "record '%s' holds itself through field '%s'", d->name, d->list.v[j]->name);
+                d->type->elems[j] = TY_ERROR;
+            }
+        }
+    }
+}
+
 static void collect(Sema *s, Node *file)
 {
     for (int i = 0; i < file->list.n; i++) {
@@ -1891,6 +2289,8 @@ static void collect(Sema *s, Node *file)
                 s->procs[s->nprocs++] = d;
                 sema_map_put(s->arena, &s->proc_names, d->name, d);
             }
+        } else if (d->kind == N_RECORD) {
+            collect_record(s, d);
         } else if (d->kind == N_PIPELINE) {
             if (sema_map_get(&s->pipeline_names, d->name))
                 err(s, d->loc, "pipeline '%s' is declared twice", d->name);
@@ -1912,10 +2312,12 @@ bool sema_check(Sema *s, Diag *d, PipeArena *a, Program *prog)
         total += prog->files[f]->list.n;
     s->procs = pipe_alloc(a, sizeof(Node *) * (size_t)(total + 1));
     s->pipelines = pipe_alloc(a, sizeof(Node *) * (size_t)(total + 1));
+    s->records = pipe_alloc(a, sizeof(Node *) * (size_t)(total + 1));
     int errors0 = d->errors;
     /* imported files first, so their procs are known before the main file's */
     for (int f = prog->nfiles - 1; f >= 0; f--)
         collect(s, prog->files[f]);
+    check_records(s);
     for (int i = 0; i < s->nprocs; i++)
         check_proc(s, s->procs[i]);
     for (int i = 0; i < s->nprocs; i++) {

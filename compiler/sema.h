@@ -136,6 +136,9 @@ typedef struct Sema {
     NameMap proc_names; /* name -> proc */
     Node **pipelines;
     int npipelines;
+    Node **records;        /* N_RECORD of every file; decl->type is its record type */
+    int nrecords;
+    NameMap record_names;  /* name -> N_RECORD */
     NameMap pipeline_names; /* name -> the first pipeline of that name */
     int next_id;
     int expr_level; /* expressions being checked, one inside the other */

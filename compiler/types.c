@@ -10,13 +10,28 @@
 #include "ast.h"
 #include "buf.h" /* xrealloc */
 
-Type type_error_ = {T_ERROR, 0, NULL};
-Type type_str_ = {T_STR, 0, NULL};
-Type type_int_ = {T_INT, 0, NULL};
-Type type_float_ = {T_FLOAT, 0, NULL};
-Type type_bool_ = {T_BOOL, 0, NULL};
-Type type_empty_list_ = {T_EMPTY_LIST, 0, NULL};
-Type type_void_ = {T_VOID, 0, NULL};
+/* The number of part types of t (fields, element, key and value). */
+static int nparts(const Type *t)
+{
+    switch (t->kind) {
+    case T_TUPLE:
+    case T_RECORD: return t->n;
+    case T_MAP: return 2;
+    case T_LIST:
+    case T_SET:
+    case T_OPT: return 1;
+    default: return 0;
+    }
+}
+
+Type type_error_ = {.kind = T_ERROR};
+Type type_str_ = {.kind = T_STR};
+Type type_int_ = {.kind = T_INT};
+Type type_float_ = {.kind = T_FLOAT};
+Type type_bool_ = {.kind = T_BOOL};
+Type type_empty_list_ = {.kind = T_EMPTY_LIST};
+Type type_void_ = {.kind = T_VOID};
+Type type_none_ = {.kind = T_NONE};
 
 static Type *type_new(PipeArena *a, TypeKind k, int n)
 {
@@ -63,13 +78,41 @@ Type *type_set(PipeArena *a, Type *elem)
     return t;
 }
 
+Type *type_opt(PipeArena *a, Type *elem)
+{
+    Type *t = type_new(a, T_OPT, 1);
+    t->elems[0] = elem;
+    return t;
+}
+
+Type *type_record(PipeArena *a, const char *name, const char **field_names, int n, int serial)
+{
+    Type *t = type_new(a, T_RECORD, n);
+    for (int i = 0; i < n; i++)
+        t->elems[i] = TY_ERROR;
+    t->name = name;
+    t->field_names = field_names;
+    t->serial = serial;
+    return t;
+}
+
+int type_field_index(const Type *t, const char *name)
+{
+    for (int i = 0; t->kind == T_RECORD && i < t->n; i++)
+        if (!strcmp(t->field_names[i], name))
+            return i;
+    return -1;
+}
+
 bool type_eq(const Type *x, const Type *y)
 {
     if (x == y || x->kind == T_ERROR || y->kind == T_ERROR)
         return true;
     if (x->kind != y->kind)
         return false;
-    int n = x->kind == T_TUPLE ? x->n : x->kind == T_MAP ? 2 : (x->kind == T_LIST || x->kind == T_SET) ? 1 : 0;
+    if (x->kind == T_RECORD)
+        return x->serial == y->serial;
+    int n = nparts(x);
     if (x->kind == T_TUPLE && x->n != y->n)
         return false;
     for (int i = 0; i < n; i++)
@@ -81,15 +124,35 @@ bool type_eq(const Type *x, const Type *y)
 bool type_fits(const Type *from, const Type *to)
 {
     if (from->kind == T_EMPTY_LIST)
-        return to->kind == T_LIST || to->kind == T_EMPTY_LIST || to->kind == T_ERROR;
+        return to->kind == T_LIST || to->kind == T_EMPTY_LIST || to->kind == T_ERROR ||
+               (to->kind == T_OPT && to->elems[0]->kind == T_LIST);
+    if (to->kind == T_OPT && from->kind != T_OPT && from->kind != T_ERROR)
+        return from->kind == T_NONE || type_fits(from, to->elems[0]);
     return type_eq(from, to);
+}
+
+Type *type_unify(PipeArena *a, Type *x, Type *y)
+{
+    if (x->kind == T_NONE && y->kind == T_NONE)
+        return x;
+    if (x->kind == T_NONE)
+        return y->kind == T_OPT || y->kind == T_ERROR ? y : type_opt(a, y);
+    if (y->kind == T_NONE)
+        return x->kind == T_OPT || x->kind == T_ERROR ? x : type_opt(a, x);
+    if (type_fits(y, x))
+        return x->kind == T_EMPTY_LIST ? y : x;
+    if (type_fits(x, y))
+        return y;
+    return NULL;
 }
 
 bool type_has_error(const Type *t)
 {
     if (t->kind == T_ERROR)
         return true;
-    int n = t->kind == T_TUPLE ? t->n : t->kind == T_MAP ? 2 : (t->kind == T_LIST || t->kind == T_SET) ? 1 : 0;
+    if (t->kind == T_RECORD)
+        return false; /* its fields are checked where it is declared */
+    int n = nparts(t);
     for (int i = 0; i < n; i++)
         if (type_has_error(t->elems[i]))
             return true;
@@ -109,11 +172,13 @@ bool type_is_ordered(const Type *t)
     case T_VOID:
         return false;
     case T_TUPLE:
+    case T_RECORD:
         for (int i = 0; i < t->n; i++)
             if (!type_is_ordered(t->elems[i]))
                 return false;
         return true;
     case T_LIST:
+    case T_OPT:
         return type_is_ordered(t->elems[0]);
     default:
         return true;
@@ -144,6 +209,12 @@ static void name_into(char **p, char *end, const Type *t)
     case T_BOOL: put(p, end, "bool"); break;
     case T_EMPTY_LIST: put(p, end, "[]"); break;
     case T_VOID: put(p, end, "nothing"); break;
+    case T_NONE: put(p, end, "none"); break;
+    case T_RECORD: put(p, end, t->name); break;
+    case T_OPT:
+        name_into(p, end, t->elems[0]);
+        put(p, end, "?");
+        break;
     case T_TUPLE:
         put(p, end, "(");
         for (int i = 0; i < t->n && *p < end; i++) {
@@ -236,17 +307,6 @@ int type_tab_count(const TypeTab *tab)
     return tab->nrows;
 }
 
-static int nparts(const Type *t)
-{
-    switch (t->kind) {
-    case T_TUPLE: return t->n;
-    case T_MAP: return 2;
-    case T_LIST:
-    case T_SET: return 1;
-    default: return 0;
-    }
-}
-
 static uint64_t mix(uint64_t h, uint64_t v)
 {
     h ^= v + 0x9e3779b97f4a7c15u + (h << 6) + (h >> 2);
@@ -336,12 +396,16 @@ int type_id(TypeTab *tab, const Type *t)
     for (; tab->ptr_id[i]; i = (i + 1) & (tab->nslots - 1))
         if (tab->ptr_key[i] == t)
             return tab->ptr_id[i] - 1;
-    int n = nparts(t), small[8];
-    int *kids = n <= 8 ? small : xrealloc(NULL, sizeof(int) * (size_t)n);
+    /* a record's serial, as one more part that no id can equal, keeps two
+     * records with the same fields apart */
+    int n = nparts(t), small[8], nk = n + (t->kind == T_RECORD);
+    int *kids = nk <= 8 ? small : xrealloc(NULL, sizeof(int) * (size_t)nk);
     for (int k = 0; k < n; k++)
         kids[k] = type_id(tab, t->elems[k]);
+    if (t->kind == T_RECORD)
+        kids[n] = -1 - t->serial;
     tab_grow(tab); /* the parts may have filled the tables */
-    int id = shape_id(tab, t->kind, n, kids);
+    int id = shape_id(tab, t->kind, nk, kids);
     if (kids != small)
         free(kids);
     i = ptr_slot(t, tab->nslots);

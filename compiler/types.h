@@ -16,17 +16,25 @@ typedef enum TypeKind {
     T_MAP,
     T_SET,
     T_EMPTY_LIST, /* the type of `[]` before context fixes its element */
-    T_VOID        /* what a call used as a statement returns (add, remove) */
+    T_VOID,       /* what a call used as a statement returns (add, remove) */
+    T_RECORD,     /* a declared record: fields like a tuple's, with names; one Type per declaration */
+    T_OPT,        /* T? (elems[0] = T): a T or none */
+    T_NONE        /* the type of `none` before context makes it some T? */
 } TypeKind;
 
 typedef struct Type Type;
 struct Type {
     TypeKind kind;
-    int n;        /* tuple: number of fields */
-    Type **elems; /* tuple: fields; list, set: elems[0]; map: key, value */
+    int n;        /* tuple, record: number of fields */
+    Type **elems; /* tuple, record: fields; list, set, T?: elems[0]; map: key, value */
+    /* records: the declared name, the field names in declaration order, and
+     * the serial that sets two declarations apart (records are nominal) */
+    const char *name;
+    const char **field_names;
+    int serial;
 };
 
-extern Type type_error_, type_str_, type_int_, type_float_, type_bool_, type_empty_list_, type_void_;
+extern Type type_error_, type_str_, type_int_, type_float_, type_bool_, type_empty_list_, type_void_, type_none_;
 #define TY_ERROR (&type_error_)
 #define TY_STR (&type_str_)
 #define TY_INT (&type_int_)
@@ -34,6 +42,7 @@ extern Type type_error_, type_str_, type_int_, type_float_, type_bool_, type_emp
 #define TY_BOOL (&type_bool_)
 #define TY_EMPTY_LIST (&type_empty_list_)
 #define TY_VOID (&type_void_)
+#define TY_NONE (&type_none_)
 
 /* Constructors; the result lives in arena a. */
 Type *type_tuple(PipeArena *a, Type **fields, int n);
@@ -41,12 +50,24 @@ Type *type_pair(PipeArena *a, Type *x, Type *y);
 Type *type_list(PipeArena *a, Type *elem);
 Type *type_map(PipeArena *a, Type *key, Type *val);
 Type *type_set(PipeArena *a, Type *elem);
+/* T?: an optional of elem (which is not itself optional). */
+Type *type_opt(PipeArena *a, Type *elem);
+/* A record named name with n fields (types filled in later by the checker,
+ * which resolves declarations in any order); serial tells it from every other
+ * record of the compilation. */
+Type *type_record(PipeArena *a, const char *name, const char **field_names, int n, int serial);
+/* The index of field `name` of record t, or -1. */
+int type_field_index(const Type *t, const char *name);
 
-/* Structural equality; T_ERROR equals everything. */
+/* Structural equality (records: the same declaration); T_ERROR equals
+ * everything. */
 bool type_eq(const Type *x, const Type *y);
-/* Whether a value of type `from` may be used where `to` is expected (equal, or
- * an empty list literal where any list is expected). */
+/* Whether a value of type `from` may be used where `to` is expected (equal, an
+ * empty list literal where any list is expected, a T or none where a T? is). */
 bool type_fits(const Type *from, const Type *to);
+/* The type both x and y fit (T and none: T?; T and T?: T?; [] and [T]: [T]),
+ * or NULL: the type of `if c then x else y` and of a list's elements. */
+Type *type_unify(PipeArena *a, Type *x, Type *y);
 bool type_is_num(const Type *t);
 /* Whether t is, or contains, T_ERROR (an earlier error). */
 bool type_has_error(const Type *t);

@@ -41,19 +41,24 @@ static void yyerror(const Loc *loc, ParseCtx *ctx, const char *msg);
 %token FROM "'from'" STATE "'state'" ON "'on'" END "'end'"
 %token LET "'let'" IF "'if'" THEN "'then'" ELSE "'else'" FOR "'for'" IN "'in'"
 %token WHILE "'while'" EMIT "'emit'" TRUE "'true'" FALSE "'false'"
-%token AND "'and'" OR "'or'" NOT "'not'"
+%token AND "'and'" OR "'or'" NOT "'not'" RECORD "'record'" NONE "'none'"
 %token '|' '=' ',' ')' ']' '}' '(' '[' '{' ':'
 %token ARROW "'->'" FATARROW "'=>'"
 %token EQ "'=='" NE "'!='" '<' LE "'<='" '>' GE "'>='" '+' '-' '*' '/' '%' '.'
 %token ADD_ASSIGN "'+='" SUB_ASSIGN "'-='" MUL_ASSIGN "'*='" DIV_ASSIGN "'/='"
+%token COALESCE "'??'" '?'
+/* the '{' of a record value `Name { field: e }`: the token filter tells it
+ * from a block's (parse.c, classify_brace) */
+%token REC_OPEN "'{' of a record value"
 /* never lexed: the token filter gives it first when the text is statements
  * (parse_input), which selects the second start below */
 %token STATEMENTS "the start of statements"
 
 %type <node> decl proc_head sig opt_type type param opt_default body_item opt_tann opt_init
 %type <node> pstmt flow stage block stmt if_stmt else_part
-%type <node> expr or_expr and_expr not_expr cmp_expr add_expr mul_expr unary postfix primary arg
-%type <list> opt_params params types body body_items opt_pstmts pstmts stmts args exprs
+%type <node> expr or_expr and_expr not_expr cmp_expr coalesce_expr add_expr mul_expr unary postfix primary arg
+%type <node> rfield
+%type <list> opt_params params types body body_items opt_pstmts pstmts stmts args exprs rfields
 %type <op> cmp_op assign_op
 
 %%
@@ -85,11 +90,28 @@ decl:
 | EXTERN proc_head opt_type FROM STRING { $$ = parse_extern(ctx, $2, $3, $5); }
 | PIPELINE IDENT opt_params '{' opt_pstmts '}'
                                         { $$ = parse_pipeline(ctx, $2, @2, $3, $5); }
+| RECORD IDENT '{' rfields opt_comma '}' { $$ = parse_record(ctx, $2, @2, $4); }
 | error                                 { $$ = NULL; }
 ;
 
 proc_head:
   PROC IDENT opt_params ':' sig         { $$ = parse_proc_head(ctx, $2, @2, $3, $5); }
+;
+
+/* a record's fields, one a line or separated by ',' */
+rfields:
+  rfield                { $$ = parse_list1(ctx, $1); }
+| rfields sep rfield    { $$ = parse_list_add(ctx, $1, $3); }
+| rfields ',' rfield    { $$ = parse_list_add(ctx, $1, $3); }
+;
+
+rfield:
+  IDENT ':' type        { $$ = parse_node(ctx, N_RFIELD, @1, $1, $3, NULL); }
+;
+
+opt_comma:
+  %empty
+| ','
 ;
 
 /* IN -> (the OUT type, if any, follows in decl) */
@@ -130,6 +152,7 @@ type:
 | '[' type ']'                  { $$ = parse_node(ctx, N_TLIST, @$, NULL, $2, NULL); }
 | '{' type '}'                  { $$ = parse_node(ctx, N_TSET, @$, NULL, $2, NULL); }
 | '{' type ':' type '}'         { $$ = parse_node(ctx, N_TMAP, @$, NULL, $2, $4); }
+| type '?'                      { $$ = parse_node(ctx, N_TOPT, @$, NULL, $1, NULL); }
 ;
 
 types:
@@ -263,8 +286,15 @@ not_expr:
 
 /* comparisons do not chain: `a < b < c` is a syntax error */
 cmp_expr:
+  coalesce_expr
+| coalesce_expr cmp_op coalesce_expr    { $$ = parse_binary(ctx, $2, $1, $3, @$); }
+;
+
+/* `a ?? b ?? c` is `a ?? (b ?? c)`; it binds looser than `+` and tighter
+ * than comparisons (as Swift's): `r.n ?? 0 > 5` compares the value */
+coalesce_expr:
   add_expr
-| add_expr cmp_op add_expr              { $$ = parse_binary(ctx, $2, $1, $3, @$); }
+| add_expr COALESCE coalesce_expr       { $$ = parse_binary(ctx, OP_COALESCE, $1, $3, @$); }
 ;
 
 cmp_op:
@@ -294,6 +324,7 @@ unary:
 postfix:
   primary
 | postfix '.' INT                       { $$ = parse_field(ctx, $1, $3, @$); }
+| postfix '.' IDENT                     { $$ = parse_field_name(ctx, $1, $3, @$); }
 | postfix '[' expr ']'                  { $$ = parse_node(ctx, N_INDEX, @$, NULL, $1, $3); }
 | IDENT '(' ')'                         { $$ = parse_call(ctx, $1, (NodeList){0}, @$); }
 | IDENT '(' args ')'                    { $$ = parse_call(ctx, $1, $3, @$); }
@@ -320,6 +351,10 @@ primary:
 | '(' expr ',' exprs ')'        { $$ = parse_tuple(ctx, N_TUPLE, $2, $4, @$); }
 | '[' ']'                       { $$ = parse_list_node(ctx, N_LIST, @$, (NodeList){0}); }
 | '[' exprs ']'                 { $$ = parse_list_node(ctx, N_LIST, @$, $2); }
+| NONE                          { $$ = parse_node(ctx, N_NONE, @$, NULL, NULL, NULL); }
+| IDENT REC_OPEN '}'            { $$ = parse_record_value(ctx, $1, (NodeList){0}, @$); }
+| IDENT REC_OPEN args opt_comma '}'
+                                { $$ = parse_record_value(ctx, $1, $3, @$); }
 ;
 
 exprs:

@@ -79,7 +79,9 @@ size_t pipe_value_deep(const PipeType *t, const void *v)
 {
     switch (t->kind) {
     case PIPE_K_STR: return (((const PipeStr *)v)->n + 15) & ~(size_t)15;
-    case PIPE_K_TUPLE: {
+    case PIPE_K_OPT: return pipe_opt_some(t, v) ? pipe_value_deep(t->elem, v) : 0;
+    case PIPE_K_TUPLE:
+    case PIPE_K_RECORD: {
         size_t n = 0;
         for (uint32_t i = 0; i < t->nfields; i++)
             n += pipe_value_deep(t->fields[i], (const char *)v + t->offsets[i]);

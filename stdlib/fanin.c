@@ -16,23 +16,6 @@ static void fan_nop_free(PipeNode *self)
     (void)self;
 }
 
-/* True when values of t hold a map or set: pipe_clone into an arena shares
- * those instead of copying them, so such items are kept as heap clones. */
-static bool fan_has_map(const PipeType *t)
-{
-    switch (t->kind) {
-    case PIPE_K_MAP:
-    case PIPE_K_SET: return true;
-    case PIPE_K_LIST: return fan_has_map(t->elem);
-    case PIPE_K_TUPLE:
-        for (uint32_t i = 0; i < t->nfields; i++)
-            if (fan_has_map(t->fields[i]))
-                return true;
-        return false;
-    default: return false;
-    }
-}
-
 /* ------------------------------------------------------------------ merge */
 
 static void merge_push(PipeNode *self, const void *item, int port)
@@ -151,7 +134,7 @@ PipeNode *pipe_std_concat(PipeRt *rt, PipePos pos, const PipeType *t, int n)
     c->node.port_end = concat_port_end;
     c->node.in = c->node.out = t;
     c->t = t;
-    c->heap = fan_has_map(t);
+    c->heap = pipe_type_has_map(t);
     c->n = n > 0 ? n : 0;
     c->bufs = fan_realloc(NULL, (size_t)(c->n ? c->n : 1) * sizeof *c->bufs);
     memset(c->bufs, 0, (size_t)(c->n ? c->n : 1) * sizeof *c->bufs);

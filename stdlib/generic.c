@@ -31,23 +31,6 @@ static void gen_nop_free(PipeNode *self)
     (void)self;
 }
 
-/* True when values of t hold a map or set: pipe_clone into an arena shares
- * those instead of copying them, so such items are kept as heap clones. */
-static bool gen_has_map(const PipeType *t)
-{
-    switch (t->kind) {
-    case PIPE_K_MAP:
-    case PIPE_K_SET: return true;
-    case PIPE_K_LIST: return gen_has_map(t->elem);
-    case PIPE_K_TUPLE:
-        for (uint32_t i = 0; i < t->nfields; i++)
-            if (gen_has_map(t->fields[i]))
-                return true;
-        return false;
-    default: return false;
-    }
-}
-
 /* A node whose state is a count (head, skip) or nothing (pass). */
 typedef struct CountNode {
     PipeNode node;
@@ -336,7 +319,7 @@ static KeyInfo key_info(const PipeType *t)
 {
     KeyInfo k = {t, key_shape(t), 0, false};
     k.exact = k.shape == KEY_INT || k.shape == KEY_BOOL;
-    if (t->kind == PIPE_K_TUPLE && t->nfields > 0) {
+    if ((t->kind == PIPE_K_TUPLE || t->kind == PIPE_K_RECORD) && t->nfields > 0) {
         k.shape = key_shape(t->fields[0]);
         k.off = t->offsets[0];
         k.exact = false;
@@ -466,10 +449,12 @@ static bool gen_str_within(const PipeType *t, const void *v, const PipeStr *k)
         uintptr_t a = (uintptr_t)s->p, b = (uintptr_t)k->p;
         return k->n == 0 || (s->n && b >= a && b + k->n <= a + s->n);
     }
-    if (t->kind == PIPE_K_TUPLE)
+    if (t->kind == PIPE_K_TUPLE || t->kind == PIPE_K_RECORD)
         for (uint32_t i = 0; i < t->nfields; i++)
             if (gen_str_within(t->fields[i], (const char *)v + t->offsets[i], k))
                 return true;
+    if (t->kind == PIPE_K_OPT && pipe_opt_some(t, v))
+        return gen_str_within(t->elem, v, k);
     return false;
 }
 
@@ -823,9 +808,17 @@ static void spill_enc(SortNode *s, const PipeType *t, const void *v)
         return;
     }
     case PIPE_K_TUPLE:
+    case PIPE_K_RECORD:
         for (uint32_t i = 0; i < t->nfields; i++)
             spill_enc(s, t->fields[i], (const char *)v + t->offsets[i]);
         return;
+    case PIPE_K_OPT: { /* the flag, then the value when there is one */
+        char some = pipe_opt_some(t, v) ? 1 : 0;
+        spill_enc_put(s, &some, 1);
+        if (some)
+            spill_enc(s, t->elem, v);
+        return;
+    }
     case PIPE_K_LIST: {
         const PipeList *l = *(PipeList *const *)v;
         size_t n = l ? l->len : 0, es = t->elem->size;
@@ -866,9 +859,19 @@ static const char *spill_dec(SpillReader *r, const PipeType *t, void *dst, const
         *(bool *)dst = *p != 0;
         return p + 1;
     case PIPE_K_TUPLE:
+    case PIPE_K_RECORD:
         memset(dst, 0, t->size);
         for (uint32_t i = 0; p && i < t->nfields; i++)
             p = spill_dec(r, t->fields[i], (char *)dst + t->offsets[i], p, e);
+        return p;
+    case PIPE_K_OPT: /* none: all zero */
+        memset(dst, 0, t->size);
+        if (e - p < 1 || (unsigned char)*p > 1)
+            return NULL;
+        if (!*p++)
+            return p;
+        p = spill_dec(r, t->elem, dst, p, e);
+        *((char *)dst + t->elem->size) = true;
         return p;
     case PIPE_K_LIST: {
         h = spill_get_varint(p, (size_t)(e - p), &n);
@@ -1166,8 +1169,8 @@ PipeNode *pipe_std_sort(PipeRt *rt, PipePos pos, const PipeType *t, PipeKeyFn ke
     s->env = env;
     s->ki = key_info(s->key ? key_t : t);
     s->desc = desc;
-    s->heap = gen_has_map(t);
-    s->nospill = s->heap || (s->key && gen_has_map(key_t));
+    s->heap = pipe_type_has_map(t);
+    s->nospill = s->heap || (s->key && pipe_type_has_map(key_t));
     s->limit = pipe_mem_limit(rt);
     if (s->limit < ((size_t)64 << 10))
         s->limit = (size_t)64 << 10;
@@ -1321,6 +1324,13 @@ static void top_push(PipeNode *self, const void *item, int port)
             tp->cap = cap;
         }
         slot = tp->len;
+        /* zeroed (owning nothing) before it counts: the charge below may stop
+         * the run, and top_release then drops every counted slot */
+        memset(tp->items + slot * isz, 0, isz);
+        if (tp->key)
+            memset(tp->keys + slot * ksz, 0, ksz);
+        if (tp->tkeyed)
+            memset(tp->ties + slot * tsz, 0, tsz);
         tp->heap[tp->len] = slot;
         tp->len++;
     } else {

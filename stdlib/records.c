@@ -230,7 +230,9 @@ typedef struct CsvNode {
     PipeStr *cells;
     size_t cap_cells;
     PipeBuf pend; /* a row whose quoted cell goes on on the next line, */
-    int64_t pend_line; /* from this input line */
+    int64_t pend_line; /* from this input line, */
+    size_t pend_scan;  /* scanned up to here (csv_row_closes), */
+    bool pend_inq;     /* which is inside a quoted cell */
     char *rec;
 } CsvNode;
 
@@ -433,6 +435,39 @@ static void csv_row(CsvNode *c, size_t ncells, PipeStr row)
     pipe_emit(&c->node, c->rec);
 }
 
+/* Whether the row in c->pend ends with its last line.  Its bytes before
+ * c->pend_scan were scanned by an earlier call, which left the state of
+ * csv_split there (c->pend_inq: inside a quoted cell); so each byte of a row
+ * of many lines is scanned once here, and the row split once when it ends,
+ * not split again from its start on every line (quadratic). */
+static bool csv_row_closes(CsvNode *c)
+{
+    const char *p = c->pend.p;
+    size_t n = c->pend.len, i = c->pend_scan;
+    bool inq = c->pend_inq;
+    for (;;) {
+        if (inq) { /* "" is a quote; a lone " closes the cell */
+            const char *q = i < n ? memchr(p + i, '"', n - i) : NULL;
+            if (!q) {
+                c->pend_scan = n;
+                c->pend_inq = true;
+                return false;
+            }
+            i = (size_t)(q - p) + 1;
+            if (i < n && p[i] == '"') {
+                i++;
+                continue;
+            }
+        }
+        const char *q = i < n ? memchr(p + i, c->sep, n - i) : NULL;
+        if (!q)
+            return true;
+        i = (size_t)(q - p) + 1;
+        inq = i < n && p[i] == '"';
+        i += inq;
+    }
+}
+
 /* Whether line is skipped before it is split: a blank line, a comment. */
 static bool csv_skipped(const CsvNode *c, PipeStr line)
 {
@@ -456,17 +491,21 @@ static long csv_line(CsvNode *c, PipeStr *line, PipeArena *a)
     if (c->pending) {
         pipe_buf_putc(&c->pend, '\n');
         pipe_buf_put(&c->pend, s.p, s.n);
+        if (!csv_row_closes(c))
+            return -1; /* still inside the quoted cell: scanned only the new line */
         s = (PipeStr){c->pend.p, c->pend.len};
     } else if (csv_skipped(c, s)) {
         return -2;
     }
     long n = c->tsv ? tsv_split(c, s, a) : csv_split(c, s, a);
-    if (n < 0) {
+    if (n < 0) { /* a quoted cell open at the end: scanned to there, inside it */
         if (!c->pending) {
             c->pend.len = 0;
             pipe_buf_put(&c->pend, s.p, s.n);
             c->pending = true;
         }
+        c->pend_scan = c->pend.len;
+        c->pend_inq = true;
         return -1;
     }
     c->pending = false;
@@ -1142,21 +1181,43 @@ static bool json_value(JsonCtx *x, const PipeType *t, void *dst)
     return json_mismatch(x, t);
 }
 
-/* Writes the path of x's error (`.items[2].name`, `.` for the line's value)
- * into out[cap]. */
+/* Whether key is written bare in a path: a letter or _, then letters,
+ * digits and _ (what jq writes as .key). */
+static bool json_plain_key(PipeStr key)
+{
+    if (key.n == 0 || (key.p[0] >= '0' && key.p[0] <= '9'))
+        return false;
+    for (size_t i = 0; i < key.n; i++) {
+        unsigned char c = (unsigned char)key.p[i];
+        if (!(c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')))
+            return false;
+    }
+    return true;
+}
+
+/* Writes the path of x's error (`.items[2].name`, `.` for the line's value;
+ * a key that is not plain as a JSON string, `."a b"`, as jq writes it) into
+ * out[cap], cut to fit. */
 static void json_path(const JsonCtx *x, char *out, size_t cap)
 {
-    size_t k = 0;
-    out[0] = '\0';
-    for (int i = 0; i < x->depth && k + 1 < cap; i++) {
+    PipeBuf b = {out, 0, cap - 1, pipe_buf_cut};
+    for (int i = 0; i < x->depth; i++) {
         const JsonStep *s = &x->path[i];
-        if (s->kind == JSON_KEY)
-            k += (size_t)snprintf(out + k, cap - k, ".%.*s", (int)(s->key.n > 100 ? 100 : s->key.n), s->key.p);
-        else if (s->kind == JSON_INDEX)
-            k += (size_t)snprintf(out + k, cap - k, "[%zu]", s->index);
+        if (s->kind == JSON_KEY) {
+            PipeStr k = {s->key.p, s->key.n > 100 ? 100 : s->key.n};
+            pipe_buf_putc(&b, '.');
+            if (json_plain_key(s->key))
+                pipe_buf_put(&b, k.p, k.n);
+            else
+                pipe_buf_json(&b, k.p, k.n);
+        } else if (s->kind == JSON_INDEX) {
+            char t[32];
+            pipe_buf_put(&b, t, (size_t)snprintf(t, sizeof t, "[%zu]", s->index));
+        }
     }
-    if (k == 0)
-        snprintf(out, cap, ".");
+    if (b.len == 0)
+        pipe_buf_putc(&b, '.');
+    out[b.len] = '\0';
 }
 
 /* Reports x's error as the stage's runtime error: a syntax error names the

@@ -51,7 +51,10 @@ for name in ("count", "sum", "min", "max", "avg", "distinct", "top", "sort"):
     assert st[(name, "processor")]["merges"], name
 assert fn["replace"]["regex_arg"] == 1 and fn["replace"]["c_function"] == "pipe_replace" and fn["replace"]["pure"]
 assert fn["substr"]["params"] == ["str", "int", "int"] and fn["substr"]["min_args"] == 2
-assert not fn["add"]["pure"] and len(st) == 46 and len(fn) == 25, (len(st), len(fn))
+assert not fn["add"]["pure"] and len(st) == 52 and len(fn) == 25, (len(st), len(fn))
+csv = st[("csv", "processor")]
+assert [a["name"] for a in csv["args"]] == ["type", "sep", "header", "comment"] and csv["args"][1]["default"] == '","'
+assert csv["args"][0]["kind"] == "type" and csv["passes"] == "out type, args" and csv["stateful"]
 PY
 else
     skipped "--list-stages --format json: python3 is needed to read the JSON"

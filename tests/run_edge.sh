@@ -170,7 +170,7 @@ verdict() {
 
 # t NAME INPUTS PIPELINE EXPECTED [CODE [SETUP]]
 #   PIPELINE: a `pipeline main` body, or a whole file when it starts with
-#   "pipeline" or "proc".  It runs in a folder holding `in` (a copy of the
+#   "pipeline", "proc" or "record".  It runs in a folder holding `in` (a copy of the
 #   input) and `second`; afterwards every file out* there is appended to
 #   its stdout (sinks).  EXPECTED: shell code, evaluated in a folder with the
 #   same files, stdin the input.  CODE: the exit code (default 0); when it is
@@ -183,7 +183,7 @@ t() {
     mine || return 0
     [ "$t_inputs" = all ] && t_inputs=$ALL
     case $t_body in
-        pipeline* | proc*) printf '%s\n' "$t_body" >"$tmp/case.pipe" ;;
+        pipeline* | proc* | record*) printf '%s\n' "$t_body" >"$tmp/case.pipe" ;;
         *) printf 'pipeline main {\n    %s\n}\n' "$t_body" >"$tmp/case.pipe" ;;
     esac
     record_stages "$tmp/case.pipe"
@@ -280,6 +280,35 @@ t max all 'stdin | map(s => len(s)) | max | stdout' "$AWK 'NR == 1 || length(\$0
 t min_str all 'stdin | min | stdout' 'sort | head -n 1'
 t max_str all 'stdin | max | stdout' 'sort | tail -n 1'
 t avg all 'stdin | map(s => len(s)) | avg | stdout' "$AWK '{ s += length(\$0) } END { if (NR) printf \"%.17g\\n\", s / NR }' | shortest"
+# data formats (LANGUAGE.md §8): each line as one cell, written and read back
+L='record L { line: str }
+pipeline main {
+    '
+# to_csv quotes a cell holding a comma, a quote or a CR (doubling quotes) and
+# writes an empty cell as "" (a blank line would be skipped on reading)
+t to_csv all 'stdin | to_csv | stdout' "sed -e '/[\",\\r]/{s/\"/\"\"/g;s/.*/\"&\"/;}' -e 's/^\$/\"\"/' | nl_end"
+t csv_round_trip all "${L}stdin | to_csv | csv(L, header: false) | map(l => l.line) | stdout
+}" 'nl_end'
+# to_tsv escapes \\ \t \n \r, a header line first for records; tsv decodes them
+t to_tsv all 'stdin | to_tsv | stdout' "sed -e 's/\\\\/\\\\\\\\/g' -e 's/\\r/\\\\r/g' | nl_end"
+t tsv_round_trip all "${L}stdin | to_tsv | tsv(L, header: false) | map(l => l.line) | stdout
+}" "grep -a -v '^\$' | nl_end"
+t to_tsv_header all "${L}stdin | tsv(L, header: false) | to_tsv | stdout
+}" "{ echo line; sed 's/\\r\$//' | grep -a -v '^\$' | sed -e 's/\\\\/\\\\\\\\/g' -e 's/\\r/\\\\r/g'; } | nl_end"
+# to_json: each str a JSON string, each byte that is not UTF-8 as \ufffd, NUL
+# as \u0000; json reads them back (the replaced bytes as U+FFFD)
+cat >"$tmp/json_lines.py" <<'PY'
+import codecs, json, sys
+codecs.register_error("byte", lambda e: ("\ufffd", e.start + 1))
+for l in sys.stdin.buffer.read().split(b"\n")[:-1]:
+    s = l.decode("utf-8", "byte")
+    if sys.argv[1] == "json":
+        sys.stdout.buffer.write(json.dumps(s, ensure_ascii=False).replace("\ufffd", "\\ufffd").encode() + b"\n")
+    else:
+        sys.stdout.buffer.write(s.encode() + b"\n")
+PY
+t to_json all 'stdin | to_json | stdout' "nl_end | python3 $tmp/json_lines.py json"
+t json_round_trip all 'stdin | to_json | json(str) | stdout' "nl_end | python3 $tmp/json_lines.py str"
 t to_int "$INTS" 'stdin | to_int | stdout' "$AWK '{ print \$0 + 0 }'"
 t to_int_sum "$INTS" 'stdin | to_int | sum | stdout' "$AWK '{ s += \$0 } END { print s + 0 }'"
 t to_int_min "$INTS" 'stdin | to_int | min | stdout' 'sort -n | head -n 1 | tr -d "\\r"'

@@ -55,18 +55,18 @@
   "Face for escape sequences in Pipe strings.")
 
 (defconst pipe-keywords
-  '("pipeline" "proc" "extern" "from" "import" "state" "on" "end" "let"
+  '("pipeline" "proc" "record" "extern" "from" "import" "state" "on" "end" "let"
     "if" "then" "else" "for" "in" "while" "emit" "and" "or" "not")
   "Pipe's keywords, but for the constants `true' and `false'.")
 
-(defconst pipe-constants '("true" "false"))
+(defconst pipe-constants '("true" "false" "none"))
 
 (defconst pipe-types '("str" "int" "float" "bool"))
 
 (defconst pipe-bare-builtins
   '("stdin" "stdout" "stderr" "discard" "upper" "lower" "trim" "words" "uniq"
     "distinct" "sort" "count" "count_items" "sum" "min" "max" "avg" "enumerate"
-    "to_int" "to_float")
+    "to_int" "to_float" "to_csv" "to_tsv" "to_json")
   "Standard stages used without arguments: builtins wherever they appear.")
 
 (defconst pipe-call-builtins
@@ -74,7 +74,7 @@
     "find_all" "split" "field" "head" "tail" "skip" "top" "map" "filter"
     "flat_map" "format" "tee" "exec" "merge" "concat" "zip" "len" "contains"
     "starts_with" "ends_with" "find" "substr" "matches" "join" "abs" "add"
-    "remove" "keys" "str")
+    "remove" "keys" "str" "csv" "tsv" "json")
   "Standard stages and functions that take arguments: builtins when called.
 A name such as `lines' or `field' may also be one of the user's.")
 

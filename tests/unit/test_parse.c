@@ -659,10 +659,10 @@ static const Case error_cases[] = {
     {"not a declaration",
      "on x { emit x }\n"
      "let y = 2\n",
-     "t.pipe:1:1: error: expected 'pipeline', 'proc', 'extern' or 'import', found 'on'\n"
+     "t.pipe:1:1: error: expected a declaration ('pipeline', 'proc', 'record', 'extern' or 'import'), found 'on'\n"
      "    1 | on x { emit x }\n"
      "      | ^~\n"
-     "t.pipe:2:1: error: expected 'pipeline', 'proc', 'extern' or 'import', found 'let'\n"
+     "t.pipe:2:1: error: expected a declaration ('pipeline', 'proc', 'record', 'extern' or 'import'), found 'let'\n"
      "    2 | let y = 2\n"
      "      | ^~~\n"},
     {"bad assignment target",
@@ -699,13 +699,13 @@ static const Case error_cases[] = {
      "t.pipe:2:20: error: expected ')' to close '(' at 2:15, found 'stdout'\n"
      "    2 | \tstdin |\t\tgrep(\"x\" stdout\n"
      "      | \t       \t\t         ^~~~~~\n"},
-    {"a field is a number",
+    {"a field is a number or a name",
      "proc p: str -> str {\n"
-     "    on x { emit x.y }\n"
+     "    on x { emit x.\"y\" }\n"
      "}\n",
-     "t.pipe:2:19: error: expected an integer, found 'y'\n"
-     "    2 |     on x { emit x.y }\n"
-     "      |                   ^\n"},
+     "t.pipe:2:19: error: expected a name or an integer, found \"y\"\n"
+     "    2 |     on x { emit x.\"y\" }\n"
+     "      |                   ^~~\n"},
     {"a missing proc signature",
      "proc p = trim\n"
      "proc q: str str = trim\n",

@@ -1008,8 +1008,8 @@ static const Case composite_cases[] = {
      "proc p: string -> (int, nat) {\n"
      "    on x { }\n"
      "}\n",
-     "1:9: error: unknown type 'string' (expected str, int, float, bool, a tuple, [T], {K: V} or {T})\n"
-     "1:25: error: unknown type 'nat' (expected str, int, float, bool, a tuple, [T], {K: V} or {T})\n"},
+     "1:9: error: unknown type 'string' (expected str, int, float, bool, a record, a tuple, [T], {K: V}, {T} or T?)\n"
+     "1:25: error: unknown type 'nat' (expected str, int, float, bool, a record, a tuple, [T], {K: V}, {T} or T?)\n"},
     {"sets and maps need hashable keys",
      "proc p: str -> str {\n"
      "    state a: {{str}}\n"
@@ -1046,8 +1046,8 @@ static const Case regression_cases[] = {
      * produce (int, <error>)" after the unknown type was reported. */
     {"an unknown type inside a tuple does not cascade",
      "proc p: string -> (int, nat) = trim\n",
-     "1:9: error: unknown type 'string' (expected str, int, float, bool, a tuple, [T], {K: V} or {T})\n"
-     "1:25: error: unknown type 'nat' (expected str, int, float, bool, a tuple, [T], {K: V} or {T})\n"},
+     "1:9: error: unknown type 'string' (expected str, int, float, bool, a record, a tuple, [T], {K: V}, {T} or T?)\n"
+     "1:25: error: unknown type 'nat' (expected str, int, float, bool, a record, a tuple, [T], {K: V}, {T} or T?)\n"},
     /* Fixed bug 3: inside a composite proc the first stage's producer is named as
      * the proc itself: "'upper' takes str, but 'd' at 4:6 produces int", yet
      * d produces str; it is d's input that is int. */

@@ -79,7 +79,7 @@ function tokenize(grammar, text) {
 
 // ---- an independent lexer after grammar/lexer.l -------------------------
 const KEYWORDS = new Set(('pipeline proc extern from import state on end let if then else for in while emit ' +
-    'true false and or not').split(' '));
+    'true false and or not record none').split(' '));
 const TYPES = new Set(['str', 'int', 'float', 'bool']);
 // stages usable without arguments: highlighted as builtins wherever they appear
 const BARE_BUILTINS = new Set(('stdin stdout stderr discard upper lower trim words uniq distinct sort count ' +
@@ -122,7 +122,7 @@ function lex(line) {
             i += m[0].length;
             continue;
         }
-        if ((m = /^(?:->|=>|==|!=|<=|>=|\+=|-=|\*=|\/=|[-+*\/%<>=|])/.exec(rest))) {
+        if ((m = /^(?:->|=>|==|!=|<=|>=|\+=|-=|\*=|\/=|\?\?|[-+*\/%<>=|?])/.exec(rest))) {
             push('operator', i, i + m[0].length);
             i += m[0].length;
             continue;
@@ -150,6 +150,7 @@ function expectedPrefixes(tok, toks, k, line) {
         case 'field': return ['constant.numeric'];
         case 'keyword':
             if (tok.text === 'true' || tok.text === 'false') return ['constant.language.boolean'];
+            if (tok.text === 'none') return ['constant.language.none'];
             if (['and', 'or', 'not'].includes(tok.text)) return ['keyword.operator.logical'];
             return ['keyword'];
         case 'type': {
@@ -162,6 +163,8 @@ function expectedPrefixes(tok, toks, k, line) {
             if (tok.text === '=>' || tok.text === '->') return ['keyword.operator.arrow'];
             if (/^[-+*\/]=$/.test(tok.text) || tok.text === '=') return ['keyword.operator.assignment'];
             if (/^(==|!=|<=|>=|<|>)$/.test(tok.text)) return ['keyword.operator.comparison'];
+            if (tok.text === '??') return ['keyword.operator.coalesce'];
+            if (tok.text === '?') return ['keyword.operator.optional'];
             return ['keyword.operator.arithmetic'];
         case 'punct': return ['punctuation'];
         case 'ident': {

@@ -13,14 +13,14 @@ set cpo&vim
 syn case match
 
 " Keywords (LANGUAGE.md §2)
-syn keyword pipeDeclaration   pipeline proc nextgroup=pipeFuncName skipwhite
+syn keyword pipeDeclaration   pipeline proc record nextgroup=pipeFuncName skipwhite
 syn keyword pipeInclude       import extern from
 syn keyword pipeStatement     state let emit
 syn keyword pipeHandler       on end
 syn keyword pipeConditional   if then else
 syn keyword pipeRepeat        for while in
 syn keyword pipeLogical       and or not
-syn keyword pipeBoolean       true false
+syn keyword pipeBoolean       true false none
 syn match   pipeFuncName      "\h\w*" contained display
 
 " Types; str(x) is also the conversion function
@@ -29,8 +29,8 @@ syn match   pipeType          "\<\%(str\|int\|float\|bool\)\>"
 " Standard sources, sinks, processors and functions (LANGUAGE.md §4, §6).
 " Those used without arguments are builtins wherever they appear; those that
 " take arguments only when called, since 'lines' or 'field' may be a user's name.
-syn match   pipeBuiltin       "\<\%(stdin\|stdout\|stderr\|discard\|upper\|lower\|trim\|words\|uniq\|distinct\|sort\|count\|count_items\|sum\|min\|max\|avg\|enumerate\|to_int\|to_float\)\>"
-syn match   pipeBuiltin       "\<\%(file\|files\|range\|lines\|append\|grep\|grep_v\|grep_f\|replace\|find_all\|split\|field\|head\|tail\|skip\|top\|map\|filter\|flat_map\|format\|tee\|exec\|merge\|concat\|zip\|len\|contains\|starts_with\|ends_with\|find\|substr\|matches\|join\|abs\|add\|remove\|keys\|str\)\ze\s*("
+syn match   pipeBuiltin       "\<\%(stdin\|stdout\|stderr\|discard\|upper\|lower\|trim\|words\|uniq\|distinct\|sort\|count\|count_items\|sum\|min\|max\|avg\|enumerate\|to_int\|to_float\|to_csv\|to_tsv\|to_json\)\>"
+syn match   pipeBuiltin       "\<\%(file\|files\|range\|lines\|append\|grep\|grep_v\|grep_f\|replace\|find_all\|split\|field\|head\|tail\|skip\|top\|map\|filter\|flat_map\|format\|tee\|exec\|merge\|concat\|zip\|len\|contains\|starts_with\|ends_with\|find\|substr\|matches\|join\|abs\|add\|remove\|keys\|str\|csv\|tsv\|json\)\ze\s*("
 
 " Operators; '&&', '||' and '!' are errors in Pipe (it uses and, or, not)
 syn match   pipeOperator      "[-+*/%<>=|]"
