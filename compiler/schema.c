@@ -104,25 +104,10 @@ static bool rows_done(Schema *s)
 
 /* ------------------------------------------------------------------ names */
 
-/* The words a field cannot be named (LANGUAGE.md §2; `with` and `prints`
- * are keywords only inside an expect, where no record is declared). */
-static const char *const keywords[] = {"pipeline", "proc", "extern", "from", "import", "state", "on",
-                                       "end", "let", "if", "then", "else", "for", "in", "while",
-                                       "emit", "true", "false", "and", "or", "not", "record", "none",
-                                       "fn", "return", "test", "expect", NULL};
-
-static bool is_keyword(const char *w)
-{
-    for (int i = 0; keywords[i]; i++)
-        if (!strcmp(keywords[i], w))
-            return true;
-    return false;
-}
-
 /* The field name for header cell or key raw (malloc'd): its normalized
- * name, a keyword with its first letter upper-case (the readers match `In`
- * to "in", as they would match no other name; `in_` is "in_"); NULL when no
- * field name matches raw, why in *why. */
+ * name (a keyword too: a record's field may be called `in` or `end`,
+ * docs/pipe.md "Records in the language"); NULL when no field name matches
+ * raw, why in *why. */
 static char *field_name(PipeStr raw, const char **why)
 {
     size_t n = pipe_name_norm(raw.p, raw.n, NULL, 0);
@@ -134,11 +119,8 @@ static char *field_name(PipeStr raw, const char **why)
         *why = "it has no name";
     } else if (name[0] >= '0' && name[0] <= '9') {
         *why = "a field name cannot start with a digit";
-    } else {
-        if (is_keyword(name))
-            name[0] = (char)(name[0] - 'a' + 'A');
-        if (!pipe_name_matches(raw, name))
-            *why = "its name is too long for the readers to match";
+    } else if (!pipe_name_matches(raw, name)) {
+        *why = "its name is too long for the readers to match";
     }
     if (*why) {
         free(name);
