@@ -44,6 +44,12 @@ expect "$scratch/triage.dot" '    n6 -> n7 [label="int"];'
 expect "$scratch/top.dot" '    n4 -> n5 [label="(str, int)"];'
 "$PIPEC" graph examples/import.pipe >"$scratch/import.dot"
 expect "$scratch/import.dot" '        label="clean (6:9)";'
+# records: their names on the edges (LANGUAGE.md §8), T? as written
+"$PIPEC" graph tests/golden/records_csv.pipe >"$scratch/rec.dot"
+expect "$scratch/rec.dot" '    n2 -> n3 [label="Release"];'
+"$PIPEC" graph tests/golden/records_ops.pipe >"$scratch/ops.dot"
+expect "$scratch/ops.dot" '    n18 -> n19 [label="str?"];'
+expect "$scratch/ops.dot" '    n15 -> n16 [label="(str?, int)"];'
 
 # rendering, and the message without dot
 if "$PIPEC" graph examples/triage.pipe --format svg -o "$scratch/t.svg" && grep -q '<svg' "$scratch/t.svg"; then
