@@ -2,6 +2,7 @@
  * sinks print them (LANGUAGE.md §7), shared by str(x) and join(). */
 #include <errno.h>
 #include <fcntl.h>
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +30,65 @@ char *pipe_fmt_int(char t[24], int64_t v)
     return p;
 }
 
+/* The digits of |v| (no trailing zeros) and its decimal exponent, when v
+ * is M / 10^k for an integer M below 10^15 and the smallest such k: then
+ * the decimal M·10^-k reads back to v (the division is correctly rounded),
+ * and no shorter one does (one with fewer digits after the point would have
+ * been found at a smaller k; a double is within 1.2e-16, relative, of any
+ * decimal that reads back to it, so rint finds M exactly below 10^15).
+ * The common case of data read from text, without printf and strtod. */
+static bool float_digits_fast(double v, char *dig, int *nd, int *exp10)
+{
+    static const double p10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
+                                 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+    double a = fabs(v);
+    for (int k = 0; k < (int)(sizeof p10 / sizeof p10[0]); k++) {
+        double m = rint(a * p10[k]);
+        if (m >= 1e15)
+            return false;
+        if (m / p10[k] != a)
+            continue;
+        char buf[24];
+        int n = 0;
+        uint64_t u = (uint64_t)m;
+        do {
+            buf[n++] = (char)('0' + u % 10);
+            u /= 10;
+        } while (u);
+        *exp10 = n - 1 - k;
+        *nd = 0;
+        while (n > 0)
+            dig[(*nd)++] = buf[--n];
+        while (*nd > 1 && dig[*nd - 1] == '0')
+            (*nd)--;
+        return true;
+    }
+    return false;
+}
+
+/* The shortest digits of |v| that read back to v, by printf: the correctly
+ * rounded 15 digits (trailing zeros dropped) are the shortest whenever some
+ * 15 or fewer are (see above), so at most three tries: 15, 16, 17 digits.
+ * A subnormal has fewer bits, so every length is tried from 1. */
+static void float_digits(double v, char *dig, int *nd, int *exp10)
+{
+    char e[40];
+    for (int prec = fabs(v) < DBL_MIN ? 1 : 15; prec <= 17; prec++) {
+        snprintf(e, sizeof e, "%.*e", prec - 1, fabs(v));
+        if (prec == 17 || strtod(e, NULL) == fabs(v))
+            break;
+    }
+    /* e is d[.ddd]e(+|-)XX: collect the digits and the exponent */
+    const char *p = e;
+    *nd = 0;
+    for (; *p != 'e'; p++)
+        if (*p != '.')
+            dig[(*nd)++] = *p;
+    *exp10 = atoi(p + 1);
+    while (*nd > 1 && dig[*nd - 1] == '0')
+        (*nd)--;
+}
+
 /* Floats print as the shortest digits that read back to the same double, laid
  * out like Python's repr(): fixed notation when the decimal exponent is in
  * [-4, 16) — an integral value keeps ".0" so it still reads as a float
@@ -39,25 +99,11 @@ size_t pipe_fmt_float(char *t, double v)
         return (size_t)(memcpy(t, "nan", 3), 3);
     if (isinf(v))
         return v < 0 ? (size_t)(memcpy(t, "-inf", 4), 4) : (size_t)(memcpy(t, "inf", 3), 3);
-    char e[40];
-    for (int prec = 1; prec <= 17; prec++) {
-        snprintf(e, sizeof e, "%.*e", prec - 1, v);
-        if (prec == 17 || strtod(e, NULL) == v)
-            break;
-    }
-    /* e is [-]d[.ddd]e(+|-)XX: collect the digits and the exponent */
     char dig[24];
-    int nd = 0, exp10;
-    const char *p = e;
-    bool neg = *p == '-';
-    if (neg)
-        p++;
-    for (; *p != 'e'; p++)
-        if (*p != '.')
-            dig[nd++] = *p;
-    exp10 = atoi(p + 1);
-    while (nd > 1 && dig[nd - 1] == '0')
-        nd--;
+    int nd, exp10;
+    bool neg = signbit(v);
+    if (!float_digits_fast(v, dig, &nd, &exp10))
+        float_digits(v, dig, &nd, &exp10);
     size_t n = 0;
     if (neg)
         t[n++] = '-';

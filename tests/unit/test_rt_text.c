@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <cmocka.h>
 
@@ -66,6 +67,59 @@ static void test_fmt_float(void **state)
         assert_true(pipe_parse_float(s, &back));
         if (!isnan(t[i].v))
             assert_true(back == t[i].v && signbit(back) == signbit(t[i].v));
+    }
+}
+
+/* The significant digits of a float's text ("-0.00120" -> 3: "12" plus none). */
+static int sig_digits(PipeStr s)
+{
+    int n = 0, lead = 1, zeros = 0;
+    for (size_t i = 0; i < s.n && s.p[i] != 'e'; i++) {
+        char c = s.p[i];
+        if (c < '0' || c > '9')
+            continue;
+        if (lead && c == '0')
+            continue;
+        lead = 0;
+        zeros = c == '0' ? zeros + 1 : 0;
+        n++;
+    }
+    return n ? n - zeros : 1;
+}
+
+/* Against an exhaustive search (every length from 1 to 17 with printf):
+ * the text reads back to the same double and has the fewest digits, for
+ * doubles of every kind: random bits (subnormals too), short decimals as
+ * data holds them, integers near 2^53 and 10^15. */
+static void test_fmt_float_shortest(void **state)
+{
+    uint64_t x = 0x9e3779b97f4a7c15u;
+    for (int i = 0; i < 200000; i++) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        double v;
+        switch (i % 4) {
+        case 0: memcpy(&v, &x, sizeof v); break;
+        case 1: v = (double)(int64_t)(x % 2000000001) / 1000.0; break;
+        case 2: v = (double)(x % 100000) * pow(10, (double)(int)(x % 40) - 20); break;
+        default: v = (double)(x % 20000000000000000u) - 1e16; break;
+        }
+        if (isnan(v) || isinf(v))
+            continue;
+        int want = 17;
+        char e[40];
+        for (int prec = 1; prec <= 17; prec++) {
+            snprintf(e, sizeof e, "%.*e", prec - 1, v);
+            if (strtod(e, NULL) == v) {
+                want = prec;
+                break;
+            }
+        }
+        PipeStr s = pipe_float_str(&arena, v);
+        double back;
+        assert_true(pipe_parse_float(s, &back));
+        assert_true(back == v);
+        if (v != 0 && sig_digits(s) != want)
+            fail_msg("%.17g printed as %.*s: %d digits, the shortest has %d", v, (int)s.n, s.p, sig_digits(s), want);
     }
 }
 
@@ -509,6 +563,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_teardown(test_fmt_int, teardown),
         cmocka_unit_test_teardown(test_fmt_float, teardown),
+        cmocka_unit_test_teardown(test_fmt_float_shortest, teardown),
         cmocka_unit_test_teardown(test_fmt_composite, teardown),
         cmocka_unit_test_teardown(test_case_trim, teardown),
         cmocka_unit_test_teardown(test_search, teardown),
