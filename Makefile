@@ -136,15 +136,17 @@ bench-sandbox: all
 
 # libFuzzer (clang, ASan, UBSan) on the front end (fuzz_parse: bytes through
 # parse, check and C emission), on the input path (fuzz_input: bytes on
-# stdin through the line reader into the pipelines of tests/fuzz/pipes/) and
-# on safe mode's opens (fuzz_path: trees of links checked against openat2).
+# stdin through the line reader into the pipelines of tests/fuzz/pipes/), on
+# safe mode's opens (fuzz_path: trees of links checked against openat2) and on
+# the record readers (fuzz_records: bytes on stdin into csv, tsv or json of a
+# fixed record type, then a writer).
 # `make fuzz` runs each for FUZZ_SECONDS, one process, on corpora seeded in
 # $(FUZZ_DIR); findings land in $(FUZZ_DIR)/artifacts/.  fuzz_smoke (in
 # `make test`) replays the seeds and tests/fuzz/regress/ once.  Keep the order
 # of FUZZ_PIPES: an input's first byte picks a pipeline by its index.
 FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS ?= parse input path
+FUZZ_TARGETS ?= parse input path records
 FUZZ_DIR     := $(BUILD)/fuzz
 FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 FUZZ_CFLAGS   = -std=c11 -D_GNU_SOURCE -O1 -g $(FUZZ_SAN) -fsanitize=fuzzer-no-link -MMD -MP \
@@ -152,7 +154,7 @@ FUZZ_CFLAGS   = -std=c11 -D_GNU_SOURCE -O1 -g $(FUZZ_SAN) -fsanitize=fuzzer-no-l
 FUZZ_PIPES   := cat grep_f grep text numbers aggregate sort fanin proc runs
 FUZZ_LIB_OBJ := $(patsubst %.c,$(FUZZ_DIR)/obj/%.o,$(RUNTIME_SRC) $(STDLIB_SRC))
 FUZZ_FE_OBJ  := $(patsubst %.c,$(FUZZ_DIR)/obj/%.o,$(filter-out compiler/main.c,$(COMPILER_SRC)) $(GEN_SRC))
-FUZZ_BINS    := $(FUZZ_DIR)/fuzz_parse $(FUZZ_DIR)/fuzz_input $(FUZZ_DIR)/fuzz_path
+FUZZ_BINS    := $(FUZZ_DIR)/fuzz_parse $(FUZZ_DIR)/fuzz_input $(FUZZ_DIR)/fuzz_path $(FUZZ_DIR)/fuzz_records
 HAVE_CLANG   := $(shell command -v $(FUZZ_CC) 2>/dev/null)
 
 $(FUZZ_DIR)/obj/%.o: %.c Makefile
@@ -181,6 +183,9 @@ $(FUZZ_DIR)/fuzz_input: $(FUZZ_DIR)/obj/tests/fuzz/fuzz_input.o \
 	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ -lpcre2-8 -lm
 
 $(FUZZ_DIR)/fuzz_path: $(FUZZ_DIR)/obj/tests/fuzz/fuzz_path.o $(FUZZ_LIB_OBJ)
+	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ -lpcre2-8 -lm
+
+$(FUZZ_DIR)/fuzz_records: $(FUZZ_DIR)/obj/tests/fuzz/fuzz_records.o $(FUZZ_LIB_OBJ)
 	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ -lpcre2-8 -lm
 
 fuzz: $(FUZZ_BINS)

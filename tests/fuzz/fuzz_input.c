@@ -1,13 +1,11 @@
 /* fuzz_input.c — libFuzzer target for the runtime's input path: any bytes, fed
  * on stdin through the real line reader, into one of a fixed set of pipelines. */
 #define _GNU_SOURCE 1
-#include <fcntl.h>
 #include <stdint.h>
 #include <stdlib.h>
-#include <sys/mman.h>
-#include <unistd.h>
 
 #include "fuzz_pipes.h" /* generated from tests/fuzz/pipes/ (emit_pipes.sh) */
+#include "fuzz_stdin.h"
 #include "rt_impl.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -29,43 +27,6 @@ static void build_hooked(PipeRt *rt, const void *params)
     cfg.prog->build(rt, params);
 }
 
-/* Writes all of [p, p+n) to fd; false on an error. */
-static bool write_all(int fd, const uint8_t *p, size_t n)
-{
-    while (n) {
-        ssize_t w = write(fd, p, n);
-        if (w <= 0)
-            return false;
-        p += w;
-        n -= (size_t)w;
-    }
-    return true;
-}
-
-/* Makes fd 0 read [p, p+n): a pipe (not a regular file: the reader flushes
- * before each read and merge is by arrival) when asked and n fits in one, else
- * a memfd (a regular file).  Aborts when neither can be set up. */
-static void feed_stdin(const uint8_t *p, size_t n, bool want_pipe)
-{
-    int fds[2];
-    if (want_pipe && pipe2(fds, O_CLOEXEC) == 0) {
-        int cap = fcntl(fds[1], F_GETPIPE_SZ);
-        if (cap > 0 && n <= (size_t)cap && write_all(fds[1], p, n)) {
-            close(fds[1]);
-            if (dup2(fds[0], 0) < 0)
-                abort();
-            close(fds[0]);
-            return;
-        }
-        close(fds[0]);
-        close(fds[1]);
-    }
-    int fd = memfd_create("fuzz-input", MFD_CLOEXEC);
-    if (fd < 0 || !write_all(fd, p, n) || lseek(fd, 0, SEEK_SET) != 0 || dup2(fd, 0) < 0)
-        abort();
-    close(fd);
-}
-
 /* data[0] picks the pipeline (modulo their count); data[1] bit 7 feeds stdin
  * through a pipe, bit 6 sets the smallest memory budget (64 KiB: sort spills
  * runs to temporary files) instead of the default, bits 0-5 the reader's bytes per read: 0 the default 256 KiB, 1-47
@@ -75,11 +36,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < 2)
         return 0;
-    unsigned k = data[1] & 63;
     cfg.prog = fuzz_pipes[data[0] % NPIPES];
-    cfg.read_size = k == 0 ? 0 : k < 48 ? k : (size_t)(k - 47) << 10;
+    cfg.read_size = fuzz_read_size(data[1]);
     cfg.mem_limit = data[1] & 64 ? (size_t)64 << 10 : 0;
-    feed_stdin(data + 2, size - 2, data[1] & 128);
+    fuzz_feed_stdin(data + 2, size - 2, data[1] & 128);
 
     PipeProgram hooked = *cfg.prog;
     hooked.build = build_hooked;

@@ -1,6 +1,6 @@
 #!/bin/sh
-# run.sh fuzz|replay — seeds the corpora of the three libFuzzer targets, then
-# fuzz: runs each (or those of FUZZ_TARGETS: parse, input, path) for FUZZ_SECONDS
+# run.sh fuzz|replay — seeds the corpora of the four libFuzzer targets, then
+# fuzz: runs each (or those of FUZZ_TARGETS: parse, input, path, records) for FUZZ_SECONDS
 #   (one process), printing libFuzzer's final
 #   stats; a crash, leak or UBSan report is left in FUZZ_DIR/artifacts/TARGET/;
 # replay: runs every seed and every tests/fuzz/regress/TARGET/ input once
@@ -84,6 +84,38 @@ for s in 1 2 3 4 5 6 7 8; do
     awk -v s=$s 'BEGIN { srand(s); for (i = 0; i < 200; i++) printf "%c", int(rand() * 256) }' >"$seeds/path/seed$s"
 done
 
+# seeds of fuzz_records: csv, tsv and JSON Lines (hand-made, and the shared
+# csv-spectrum and JSONTestSuite files when ../shared has them), each behind
+# two header bytes: the reader and writer (see fuzz_records.c) and the bytes
+# per read
+rs=$FUZZ_DIR/rec_samples
+rm -rf "$rs"
+mkdir -p "$seeds/records" "$rs/csv" "$rs/tsv" "$rs/json"
+printf 'name,n,x,ok,note,start_date\nalpha,1,1.5,true,"a ""quoted"" note",20240101\nb,2,,,,\n"multi\nline",3,2e3,false,"x,y",\n' >"$rs/csv/basic"
+printf '\357\273\277Name;N;Start Date\r\n# comment\r\n"a;b";0x1F;7\r\n\r\nc;-4\r\n' >"$rs/csv/bom_crlf_semicolon"
+printf 'n,name\n1,"open\n\n""\n",x\n2,"a"b\n3,"never closed\n' >"$rs/csv/awkward"
+printf 'name\tn\tnote\nt\\tab\t7\tline\\nbreak\\\\\nu\t-1\t\n' >"$rs/tsv/basic"
+printf '{"id":1,"name":"a","tags":{"k":1,"a b":2},"items":[{"name":"i","qty":2},{"name":"j","qty":null}],"pair":["p",1.5],"set":["s","t","s"],"inner":{"name":"in"},"ok":true}\n\n{"id":2,"ok":false,"name":"\\u00e9\\ud834\\udd1e","pair":["",0],"tags":{},"items":[],"set":[]}\n{"id":1.5}\n{"id":3,"ok":true,"pair":["x",1e999],"tags":{"k":"v"}}\n[1,2]\n{"id":\n' >"$rs/json/basic"
+shared=${SHARED:-$top/../shared}/testdata
+[ -d "$shared/csv-spectrum/csvs" ] && cp "$shared"/csv-spectrum/csvs/*.csv "$rs/csv/" 2>/dev/null
+[ -d "$shared/JSONTestSuite/test_parsing" ] && cp "$shared"/JSONTestSuite/test_parsing/y_*.json "$rs/json/" 2>/dev/null
+for kind in csv tsv json; do
+    case $kind in
+    csv) modes="0 16 76 35 3" ;; # csv | to_json; | to_csv; header false, comment, skip; | to_tsv; sep ;
+    tsv) modes="1 33 73" ;;
+    json) modes="2 18 66 50" ;;
+    esac
+    j=0
+    for f in "$rs/$kind"/*; do
+        for m in $modes; do
+            # shellcheck disable=SC2086
+            b=$(echo 0 5 133 50 | cut -d' ' -f$((j % 4 + 1)))
+            { printf "\\$(printf %03o "$m")\\$(printf %03o "$b")"; cat "$f"; } >"$seeds/records/$kind.$(basename "$f").$m"
+            j=$((j + 1))
+        done
+    done
+done
+
 # --- fuzz -------------------------------------------------------------------
 fuzz() { # fuzz TARGET MAX_LEN
     t=$1
@@ -126,12 +158,13 @@ replay() { # replay TARGET: every seed and regression input, once, in one proces
 case $mode in
 fuzz)
     rc=0
-    for t in ${FUZZ_TARGETS:-parse input path}; do
+    for t in ${FUZZ_TARGETS:-parse input path records}; do
         case $t in
         parse) fuzz parse 4096 || rc=1 ;;
         input) fuzz input 16384 || rc=1 ;;
         path) fuzz path 512 || rc=1 ;;
-        *) echo "fuzz: unknown target $t (parse, input, path)" >&2 && rc=2 ;;
+        records) fuzz records 16384 || rc=1 ;;
+        *) echo "fuzz: unknown target $t (parse, input, path, records)" >&2 && rc=2 ;;
         esac
     done
     exit $rc
@@ -140,6 +173,7 @@ replay)
     replay parse
     replay input
     replay path
+    replay records
     echo "fuzz: $pass passed, $fail failed"
     [ $fail -eq 0 ]
     ;;
