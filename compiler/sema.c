@@ -1735,6 +1735,40 @@ void sema_stage_key(struct StageUse *u)
 }
 
 /* format("..."): a constant format names only fields the items have. */
+/* A literal format of records names fields, `{name}`: each becomes its
+ * position `{N}`, which the stage reads (a misspelled name is an error). */
+static void format_names(Sema *s, Node *a, const Type *t)
+{
+    PipeStr f = a->str;
+    char *out = pipe_alloc(s->arena, f.n * 2 + 16);
+    size_t n = 0;
+    for (size_t i = 0; i < f.n; i++) {
+        size_t j = i + 1;
+        if (f.p[i] == '{' && j < f.n && f.p[j] == '{') {
+            out[n++] = '{';
+            out[n++] = f.p[i++];
+            continue;
+        }
+        bool start = f.p[i] == '{' && j < f.n && (f.p[j] == '_' || ((f.p[j] | 32) >= 'a' && (f.p[j] | 32) <= 'z'));
+        while (start && j < f.n && (f.p[j] == '_' || ((f.p[j] | 32) >= 'a' && (f.p[j] | 32) <= 'z') ||
+                                    (f.p[j] >= '0' && f.p[j] <= '9')))
+            j++;
+        if (!start || j >= f.n || f.p[j] != '}' || j - i - 1 > 200) {
+            out[n++] = f.p[i];
+            continue;
+        }
+        char name[208];
+        memcpy(name, f.p + i + 1, j - i - 1);
+        name[j - i - 1] = '\0';
+        int k = type_field_index(t, name);
+        if (k < 0)
+            no_field(s, a->loc, t, name);
+        n += (size_t)snprintf(out + n, 16, "{%d}", k < 0 ? 0 : k);
+        i = j;
+    }
+    a->str = (PipeStr){out, n};
+}
+
 void sema_stage_format(struct StageUse *u)
 {
     Sema *s = u->s;
@@ -1742,7 +1776,9 @@ void sema_stage_format(struct StageUse *u)
     Type *in = u->f->in;
     if (!a || a->kind != N_STR)
         return;
-    int nf = in->kind == T_TUPLE ? in->n : 1;
+    if (in->kind == T_RECORD)
+        format_names(s, a, in);
+    int nf = in->kind == T_TUPLE || in->kind == T_RECORD ? in->n : 1;
     PipeStr f = a->str;
     for (size_t i = 0; i + 1 < f.n; i++) {
         if (f.p[i] == '{' && f.p[i + 1] == '{') {

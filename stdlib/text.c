@@ -805,7 +805,7 @@ static void format_push(PipeNode *self, const void *item, int port)
         const FmtSeg *sg = &f->segs[i];
         if (sg->field < 0)
             text_put(&f->buf, f->text.p + sg->lit, sg->n);
-        else if (t->kind == PIPE_K_TUPLE) {
+        else if (t->kind == PIPE_K_TUPLE || t->kind == PIPE_K_RECORD) {
             if ((uint64_t)sg->field < t->nfields)
                 format_value(f, t->fields[sg->field],
                              (const char *)item + t->offsets[sg->field]);
