@@ -148,6 +148,20 @@ size_t pipe_fmt_float(char *t, double v)
     return n;
 }
 
+/* The fields a value of t prints as: a tuple's or record's, nested ones
+ * flattened (so that a none of a record type keeps the columns in line). */
+static size_t opt_columns(const PipeType *t)
+{
+    if (t->kind == PIPE_K_OPT)
+        return opt_columns(t->elem);
+    if (t->kind != PIPE_K_TUPLE && t->kind != PIPE_K_RECORD)
+        return 1;
+    size_t n = 0;
+    for (uint32_t i = 0; i < t->nfields; i++)
+        n += opt_columns(t->fields[i]);
+    return n;
+}
+
 /* Appends v as §7 says; a record as a tuple, none as nothing (§8).  Nested
  * values use the same rules (a list of tuples is "a\t1 b\t2").  Not specified by §7, chosen here: a map prints as its entries
  * "k=v" separated by one space, a set like a list, in insertion order. */
@@ -176,9 +190,12 @@ void pipe_buf_value(PipeBuf *b, const PipeType *t, const void *v)
         else
             pipe_buf_put(b, "false", 5);
         return;
-    case PIPE_K_OPT: /* none prints as nothing: an empty field */
+    case PIPE_K_OPT: /* none prints as empty fields, as many as a value has */
         if (pipe_opt_some(t, v))
             pipe_buf_value(b, t->elem, v);
+        else
+            for (size_t i = 1; i < opt_columns(t->elem); i++)
+                pipe_buf_putc(b, '\t');
         return;
     case PIPE_K_TUPLE:
     case PIPE_K_RECORD:
