@@ -1230,9 +1230,12 @@ static _Noreturn void json_fail(JsonNode *j, PipeStr line)
         snprintf(msg, sizeof msg, "not JSON: %s at byte %zu", x->err, (size_t)(x->p - x->start) + 1);
         pipe_fail_str(&j->node, msg, line);
     }
+    /* the value as the line has it (JSON text: a string keeps its quotes, so
+     * "7" and 7 differ), cut after 200 bytes */
     json_path(x, path, sizeof path);
-    snprintf(msg, sizeof msg, "at %s: %s", path, x->err);
-    pipe_fail_str(&j->node, msg, x->val);
+    int n = x->val.n > 200 ? 200 : (int)x->val.n;
+    snprintf(msg, sizeof msg, "at %s: %s, found %.*s%s", path, x->err, n, x->val.p, x->val.n > 200 ? "..." : "");
+    pipe_fail(&j->node, msg);
 }
 
 /* Frees the maps and sets of the previous line. */
