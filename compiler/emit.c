@@ -91,8 +91,7 @@ static void use_type(Emit *E, const Type *t)
         return;
     if (entry(E, t)->used)
         return;
-    int nparts = t->kind == T_TUPLE || t->kind == T_RECORD ? t->n : t->kind == T_MAP ? 2 : 1;
-    for (int i = 0; i < nparts; i++)
+    for (int i = 0; i < type_nparts(t); i++)
         use_type(E, t->elems[i]);
     entry(E, t)->used = true; /* again: the parts may have moved E->tys */
 }
@@ -1062,10 +1061,14 @@ static void assign_stmt(Emit *E, Buf *b, Node *st)
     buf_printf(b, "{ %s %s = ", ctype(E, tt), t);
     ex_as(E, b, st->b, tt);
     buf_printf(b, "; ");
-    if (tg->kind == N_NAME) {
+    if (tg->kind == N_NAME || tg->kind == N_FIELD) {
+        /* a variable, or a field of one: (v_r_3).f1 is a C lvalue too */
+        Node *root = tg;
+        while (root->kind == N_FIELD)
+            root = root->a;
         Buf place = {0};
-        cname(E, &place, tg->sym);
-        Sym *y = tg->sym;
+        ex(E, &place, tg);
+        Sym *y = root->sym;
         assign_op(E, b, st, place.p, tt, t, y && y->kind == SYM_STATE);
         free(place.p);
     } else if (tg->kind == N_INDEX && tg->a->type->kind == T_MAP) {

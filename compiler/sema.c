@@ -941,7 +941,13 @@ static bool assignable(Sema *s, Scope *sc, Node *target)
     }
     if (target->kind == N_INDEX)
         return true;
-    err(s, target->loc, "can only assign to a variable, a map entry or a list element");
+    /* a field of a record or tuple held by a variable: `r.n += 1`, `s.total.sum = 0` */
+    Node *root = target;
+    while (root->kind == N_FIELD)
+        root = root->a;
+    if (target->kind == N_FIELD && root->kind == N_NAME)
+        return assignable(s, sc, root);
+    err(s, target->loc, "can only assign to a variable, a field of one, a map entry or a list element");
     return false;
 }
 
@@ -1851,9 +1857,7 @@ static const Type *json_bad_map(const Type *t)
 {
     if (t->kind == T_MAP && t->elems[0]->kind != T_STR && t->elems[0]->kind != T_ERROR)
         return t;
-    int n = t->kind == T_TUPLE || t->kind == T_RECORD ? t->n : t->kind == T_MAP ? 2
-            : t->kind == T_LIST || t->kind == T_SET || t->kind == T_OPT ? 1 : 0;
-    for (int i = 0; i < n; i++) {
+    for (int i = 0; i < type_nparts(t); i++) {
         const Type *m = json_bad_map(t->elems[i]);
         if (m)
             return m;
@@ -2277,9 +2281,7 @@ static bool holds_record(const Type *t, const Type *r, bool *on)
             return false;
         on[t->serial] = true;
     }
-    int n = t->kind == T_TUPLE || t->kind == T_RECORD ? t->n : t->kind == T_MAP ? 2
-            : t->kind == T_LIST || t->kind == T_SET || t->kind == T_OPT ? 1 : 0;
-    for (int i = 0; i < n; i++)
+    for (int i = 0; i < type_nparts(t); i++)
         if (holds_record(t->elems[i], r, on))
             return true;
     return false;

@@ -10,8 +10,7 @@
 #include "ast.h"
 #include "buf.h" /* xrealloc */
 
-/* The number of part types of t (fields, element, key and value). */
-static int nparts(const Type *t)
+int type_nparts(const Type *t)
 {
     switch (t->kind) {
     case T_TUPLE:
@@ -112,7 +111,7 @@ bool type_eq(const Type *x, const Type *y)
         return false;
     if (x->kind == T_RECORD)
         return x->serial == y->serial;
-    int n = nparts(x);
+    int n = type_nparts(x);
     if (x->kind == T_TUPLE && x->n != y->n)
         return false;
     for (int i = 0; i < n; i++)
@@ -152,7 +151,7 @@ bool type_has_error(const Type *t)
         return true;
     if (t->kind == T_RECORD)
         return false; /* its fields are checked where it is declared */
-    int n = nparts(t);
+    int n = type_nparts(t);
     for (int i = 0; i < n; i++)
         if (type_has_error(t->elems[i]))
             return true;
@@ -398,7 +397,7 @@ int type_id(TypeTab *tab, const Type *t)
             return tab->ptr_id[i] - 1;
     /* a record's serial, as one more part that no id can equal, keeps two
      * records with the same fields apart */
-    int n = nparts(t), small[8], nk = n + (t->kind == T_RECORD);
+    int n = type_nparts(t), small[8], nk = n + (t->kind == T_RECORD);
     int *kids = nk <= 8 ? small : xrealloc(NULL, sizeof(int) * (size_t)nk);
     for (int k = 0; k < n; k++)
         kids[k] = type_id(tab, t->elems[k]);

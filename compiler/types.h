@@ -59,6 +59,9 @@ Type *type_record(PipeArena *a, const char *name, const char **field_names, int 
 /* The index of field `name` of record t, or -1. */
 int type_field_index(const Type *t, const char *name);
 
+/* The number of part types of t: fields of a tuple or record, a list's, set's
+ * or T?'s element, a map's key and value (0 for scalars). */
+int type_nparts(const Type *t);
 /* Structural equality (records: the same declaration); T_ERROR equals
  * everything. */
 bool type_eq(const Type *x, const Type *y);
