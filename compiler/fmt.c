@@ -84,6 +84,7 @@ typedef struct Fmt {
     Anchor *anchors;
     int nanchors, capanchors;
     int *at;          /* per comment: the source token whose output line places it */
+    int attempt;      /* printing a layout that may be undone (back_to): no line breaks */
 } Fmt;
 
 static void buf_spaces(Buf *b, int n)
@@ -539,6 +540,37 @@ static void pr_binary(Fmt *F, const Node *n)
     pr_expr(F, n->b, right);
 }
 
+/* `Name { a: x, b: y }` on the current line, or broken: one field a line,
+ * one level in, each with a ',', and the '}' at the line's indentation (a
+ * record value that does not fit, where no layout is being tried). */
+static void pr_record_value(Fmt *F, const Node *n, bool broken)
+{
+    put(F, n->name);
+    if (!broken) {
+        put(F, n->list.n ? " { " : " {}");
+        for (int i = 0; i < n->list.n; i++) {
+            if (i)
+                put(F, ", ");
+            pr_arg(F, n->list.v[i]);
+        }
+        if (n->list.n)
+            put(F, " }");
+        return;
+    }
+    int indent = F->cur_indent, open, close;
+    braces_from(F, n->loc.off, &open, &close);
+    put(F, " {");
+    end_line(F);
+    for (int i = 0; i < n->list.n; i++) {
+        begin_line(F, indent + INDENT, L_CONT, n->list.v[i]->loc.off);
+        pr_arg(F, n->list.v[i]);
+        put(F, ",");
+        end_line(F);
+    }
+    begin_line(F, indent, L_CONT, close);
+    put(F, "}");
+}
+
 static void pr_expr(Fmt *F, const Node *n, int level)
 {
     bool paren = prec(F, n) < level;
@@ -580,17 +612,17 @@ static void pr_expr(Fmt *F, const Node *n, int level)
     case N_NONE:
         put(F, "none");
         break;
-    case N_RECLIT:
-        put(F, n->name);
-        put(F, n->list.n ? " { " : " {}");
-        for (int i = 0; i < n->list.n; i++) {
-            if (i)
-                put(F, ", ");
-            pr_arg(F, n->list.v[i]);
+    case N_RECLIT: {
+        Mark m = mark_of(F);
+        F->attempt++;
+        pr_record_value(F, n, false);
+        F->attempt--;
+        if (F->attempt == 0 && n->list.n > 1 && !fits(F, 0)) {
+            back_to(F, m);
+            pr_record_value(F, n, true);
         }
-        if (n->list.n)
-            put(F, " }");
         break;
+    }
     case N_INDEX:
         pr_expr(F, n->a, P_POSTFIX);
         put(F, "[");
@@ -802,7 +834,9 @@ static void pr_arg_line(Fmt *F, const Node *arg, int indent, bool last)
 {
     begin_line(F, indent, L_CONT, arg->loc.off);
     Mark m = mark_of(F);
+    F->attempt++;
     pr_arg(F, arg);
+    F->attempt--;
     put(F, last ? "" : ",");
     const Node *v = arg->a;
     if (v->kind == N_LAMBDA && !fits(F, 0)) {
@@ -824,7 +858,9 @@ static void pr_arg_line(Fmt *F, const Node *arg, int indent, bool last)
 static void pr_stage(Fmt *F, const Node *n, int indent)
 {
     Mark m = mark_of(F);
+    F->attempt++;
     pr_expr(F, n, P_POSTFIX);
+    F->attempt--;
     if (fits(F, 0) || n->kind != N_CALL || n->list.n == 0)
         return;
     back_to(F, m);
@@ -846,11 +882,13 @@ static void pr_flow(Fmt *F, const Node *flow, int indent)
     int amark = F->nanchors;
     anchor(F, flow->loc.off);
     if (!comment_among_stages(F, flow)) {
+        F->attempt++;
         for (int i = 0; i < flow->list.n; i++) {
             if (i)
                 put(F, " | ");
             pr_expr(F, flow->list.v[i], P_POSTFIX);
         }
+        F->attempt--;
         if (F->cur_indent + width(F->cur.p, F->cur.n) <= WIDTH)
             return;
         F->cur.n = mark;

@@ -67,6 +67,31 @@ static char *dump_of(const char *src, size_t n)
 static const Case layout_cases[] = {
     {"empty file", "", ""},
     {"blank lines only", "\n\n  \n", ""},
+    {"records: fields one a line, T?, ??, a value that fits, one that does not",
+     "record R { a: int, b: str?, c: [R2] }\n"
+     "proc p: int -> R {\n"
+     "  on x {\n"
+     "    let r = R{a:x,b:none}\n"
+     "    emit R { a: x * 1000000, b: \"a long string that does not fit\", c: [], d: r.b ?? \"-\" }\n"
+     "  }\n"
+     "}\n",
+     "record R {\n"
+     "    a: int\n"
+     "    b: str?\n"
+     "    c: [R2]\n"
+     "}\n"
+     "\n"
+     "proc p: int -> R {\n"
+     "    on x {\n"
+     "        let r = R { a: x, b: none }\n"
+     "        emit R {\n"
+     "            a: x * 1000000,\n"
+     "            b: \"a long string that does not fit\",\n"
+     "            c: [],\n"
+     "            d: r.b ?? \"-\",\n"
+     "        }\n"
+     "    }\n"
+     "}\n"},
     {"import", "import   \"lib/clean.pipe\"\n", "import \"lib/clean.pipe\"\n"},
     {"composite proc",
      "proc clean:str->str=trim|filter(s=>s!=\"\")\n",
