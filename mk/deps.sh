@@ -1,10 +1,11 @@
 #!/bin/sh
 # Installs the build dependencies that are missing, with apt-get (Debian).
 # Run by `make demo` and `make test`; does nothing when everything is there.
-# clang is for the libFuzzer targets (make fuzz; make test replays them).
+# clang is for the libFuzzer targets (make fuzz; make test replays them);
+# distro-info-data gives records_diff real CSV files (/usr/share/distro-info).
 set -e
 need=""
-for p in gcc make flex bison libtcc-dev tcc libpcre2-dev libcmocka-dev libedit-dev graphviz tmux vim emacs-nox groff-base valgrind clang; do
+for p in gcc make flex bison libtcc-dev tcc libpcre2-dev libcmocka-dev libedit-dev graphviz tmux vim emacs-nox groff-base valgrind clang distro-info-data; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || need="$need $p"
 done
 # the editor tests run TextMate grammars in node (NodeSource's nodejs bundles npm)
