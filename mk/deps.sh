@@ -2,7 +2,8 @@
 # Installs the build dependencies that are missing, with apt-get (Debian).
 # Run by `make demo` and `make test`; does nothing when everything is there.
 # clang is for the libFuzzer targets (make fuzz; make test replays them);
-# distro-info-data for the debian.csv that the spec suite reads (§8).
+# distro-info-data gives the spec suite its debian.csv (§8) and records_diff
+# real CSV files (/usr/share/distro-info).
 set -e
 need=""
 for p in gcc make flex bison libtcc-dev tcc libpcre2-dev libcmocka-dev libedit-dev graphviz tmux vim emacs-nox groff-base valgrind clang distro-info-data; do

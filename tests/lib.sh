@@ -1,5 +1,5 @@
 # lib.sh — what test suites share; sourced by a suite after it has set $top
-# (the checkout).  Sets PIPEC (absolute), pass, fail and skip, and a scratch
+# (the checkout).  Sets PIPEC (absolute), pass, fail, skip and xfail, and a scratch
 # folder removed at exit (also when a test left parts of it unreadable).  A
 # suite that needs more clean-up sets its own EXIT trap and calls
 # remove_scratch from it.
@@ -8,6 +8,7 @@ case $PIPEC in /*) ;; *) PIPEC=$top/$PIPEC ;; esac
 pass=0
 fail=0
 skip=0
+xfail=0
 scratch=$(mktemp -d)
 remove_scratch() {
     chmod -R u+rwx "$scratch" 2>/dev/null
@@ -73,5 +74,27 @@ has() {
         fail=$((fail + 1))
         echo "FAIL $1: stderr lacks: $2"
         bad_out
+    fi
+}
+
+# known NAME: NAME (or the part before its first /) is listed in $KNOWN_FAIL,
+# the cases failing for a known bug
+known() {
+    case " ${KNOWN_FAIL:-} " in *" $1 "* | *" ${1%%/*} "*) return 0 ;; esac
+    return 1
+}
+
+# verdict NAME WHY [DETAIL-FILE]: a failure (or a known one); WHY empty is a pass
+verdict() {
+    if [ -z "$2" ]; then
+        pass=$((pass + 1))
+        known "$1" && echo "XPASS $1: it works now; take it out of KNOWN_FAIL"
+    elif known "$1"; then
+        xfail=$((xfail + 1))
+        echo "XFAIL $1: $2"
+    else
+        fail=$((fail + 1))
+        echo "FAIL $1: $2"
+        [ -n "$3" ] && [ -f "$3" ] && head -c 3000 "$3" | head -n 14 | cut -c 1-160 | sed 's/^/    /'
     fi
 }

@@ -141,31 +141,11 @@ shortest() {
             print t }'
 }
 
-known() {
-    case " $KNOWN_FAIL " in *" $1 "* | *" ${1%%/*} "*) return 0 ;; esac
-    return 1
-}
-
 only_ok() {
     [ -z "$ONLY" ] && return 0
     # shellcheck disable=SC2254
     case $1 in $ONLY) return 0 ;; esac
     return 1
-}
-
-# verdict NAME WHY [DETAIL-FILE]: a failure (or a known one); WHY empty is a pass
-verdict() {
-    if [ -z "$2" ]; then
-        pass=$((pass + 1))
-        known "$1" && echo "XPASS $1: it works now; take it out of KNOWN_FAIL"
-    elif known "$1"; then
-        xfail=$((xfail + 1))
-        echo "XFAIL $1: $2"
-    else
-        fail=$((fail + 1))
-        echo "FAIL $1: $2"
-        [ -n "$3" ] && [ -f "$3" ] && head -c 3000 "$3" | head -n 14 | cut -c 1-160 | sed 's/^/    /'
-    fi
 }
 
 # t NAME INPUTS PIPELINE EXPECTED [CODE [SETUP]]

@@ -1,6 +1,6 @@
 #!/bin/sh
 # pipec fmt over every script of the repository (examples/, examples/lib/, tests/golden/,
-# tests/diff/, tests/edge/, tests/perf/, tests/plan/, bench/), and the fmt command's exit codes and file handling.
+# tests/diff/, tests/edge/, tests/perf/, tests/plan/, tests/records_diff/, bench/), and the fmt command's exit codes and file handling.
 # For each script: (1) the formatted text parses to the same tree (`pipec fmt
 # --dump-ast`: the AST dump of one file, no imports), (2) formatting it again
 # changes nothing, (3) the file is already canonical (`pipec fmt --check`): run
@@ -19,7 +19,7 @@ bad() {
 }
 
 cd "$top" || exit 2
-for f in $(find examples tests/golden tests/diff tests/edge tests/perf tests/fuzz tests/plan bench -name '*.pipe' | sort); do
+for f in $(find examples tests/golden tests/diff tests/edge tests/perf tests/fuzz tests/plan tests/records_diff bench -name '*.pipe' | sort); do
     if ! "$PIPEC" fmt - <"$f" >"$tmp/once" 2>"$tmp/err"; then
         bad "$f" "pipec fmt failed"
         sed 's/^/    /' "$tmp/err" | head -10

@@ -2,8 +2,8 @@
 # Checks of the source tree itself, of facts that must agree where they are
 # written: every test suite is a phony make target (a file or folder of its
 # name, like editors/, must not make it "up to date"); no function in
-# compiler/ is longer than 120 lines (mk/fnlen.sh); the diff and spec suites
-# fail under CI=true when they cannot run; each run option of
+# compiler/ is longer than 120 lines (mk/fnlen.sh); the diff, spec and
+# records_diff suites fail under CI=true when they cannot run; each run option of
 # runtime/options_impl.h is offered by the bash completion and, when it could
 # be a parameter's name, refused as one.
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -28,6 +28,10 @@ check "spec under CI=true: says why" grep -q 'spec: FAIL: cannot run under CI=tr
 CI=false SHARED=/nonexistent expect "diff without ../shared: skipped" 0 sh tests/run_diff.sh
 CI=true SHARED=/nonexistent expect "diff without ../shared under CI=true: fails" 1 sh tests/run_diff.sh
 check "diff under CI=true: says why" grep -q 'diff: FAIL: cannot run under CI=true' "$scratch/out"
+CI=false DISTRO_INFO=/nonexistent NPM_ROOT=/nonexistent RDIFF_N=0 expect "records_diff without real files: skipped" 0 sh tests/run_records_diff.sh
+check "records_diff without real files: says so" grep -q 'SKIP /nonexistent/debian.csv not found' "$scratch/out"
+CI=true DISTRO_INFO=/nonexistent expect "records_diff without distro-info under CI=true: fails" 1 sh tests/run_records_diff.sh
+check "records_diff under CI=true: says why" grep -q 'records_diff: FAIL: cannot run under CI=true: not found: /nonexistent/debian.csv' "$scratch/out"
 CI=true expect "fuzz_smoke without clang under CI=true: fails" 2 make -s --no-print-directory fuzz_smoke HAVE_CLANG=
 CI=false expect "fuzz_smoke without clang: skipped" 0 make -s --no-print-directory fuzz_smoke HAVE_CLANG=
 
