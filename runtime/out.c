@@ -66,16 +66,48 @@ static bool float_digits_fast(double v, char *dig, int *nd, int *exp10)
     return false;
 }
 
+/* Whether a 16-digit neighbour of e (d.ddd...e±XX, 16 digits, the closest
+ * to a) reads back to a, and then e becomes it.  At a power of two the
+ * doubles below are twice as close as those above, so the closest decimal
+ * can miss while the next one up (or down) still reads back. */
+static bool neighbour_16(char *e, size_t size, double a)
+{
+    uint64_t m = 0;
+    const char *p = e;
+    for (; *p != 'e'; p++)
+        if (*p != '.')
+            m = m * 10 + (uint64_t)(*p - '0');
+    int x = atoi(p + 1);
+    for (int d = 1; d >= -1; d -= 2) {
+        uint64_t m2 = m + (uint64_t)(int64_t)d;
+        int x2 = x;
+        if (m2 == 10000000000000000u) /* 9.999...e+x + 1: 1.000...e+(x+1) */
+            m2 /= 10, x2++;
+        else if (m2 == 999999999999999u) /* 1.000...e+x - 1: 9.999...e+(x-1) */
+            m2 = 9999999999999999u, x2--;
+        char t[40], q[24];
+        snprintf(q, sizeof q, "%llu", (unsigned long long)m2);
+        snprintf(t, sizeof t, "%c.%se%+03d", q[0], q + 1, x2);
+        if (strtod(t, NULL) == a) {
+            snprintf(e, size, "%s", t);
+            return true;
+        }
+    }
+    return false;
+}
+
 /* The shortest digits of |v| that read back to v, by printf: the correctly
  * rounded 15 digits (trailing zeros dropped) are the shortest whenever some
- * 15 or fewer are (see above), so at most three tries: 15, 16, 17 digits.
- * A subnormal has fewer bits, so every length is tried from 1. */
+ * 15 or fewer are (see above), so at most three tries: 15, 16 (and its
+ * neighbours), 17 digits.  A subnormal has fewer bits: every length from 1. */
 static void float_digits(double v, char *dig, int *nd, int *exp10)
 {
     char e[40];
     for (int prec = fabs(v) < DBL_MIN ? 1 : 15; prec <= 17; prec++) {
         snprintf(e, sizeof e, "%.*e", prec - 1, fabs(v));
         if (prec == 17 || strtod(e, NULL) == fabs(v))
+            break;
+        if (prec == 16 && neighbour_16(e, sizeof e, fabs(v)))
             break;
     }
     /* e is d[.ddd]e(+|-)XX: collect the digits and the exponent */

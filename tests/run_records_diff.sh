@@ -14,9 +14,9 @@
 #   - each real file read with the record `pipec schema` prints for it.
 # Where pipec's documented choices differ from Python's modules, gen.py does
 # not generate the difference or ref.py applies the choice: both say which.
-# KNOWN_FAIL names cases failing for a known bug (XFAIL): pow2, every power
-# of two as a float, of which to_json prints 46 with 17 digits where 16 read
-# back (7.1202363472230444e-307 for 7.120236347223045e-307).
+# KNOWN_FAIL names cases failing for a known bug (XFAIL), none now; pow2
+# (every power of two as a float, printed as Python does: 16 digits where
+# the closest 16 do not read back but a neighbour does) was one.
 # DISTRO_INFO and NPM_ROOT locate the real files; without them the cases are
 # skipped, but fail under CI=true.
 LC_ALL=C.UTF-8
@@ -27,7 +27,7 @@ here=$top/tests/records_diff
 RDIFF_SEED=${RDIFF_SEED:-1}
 RDIFF_N=${RDIFF_N:-210}
 DISTRO_INFO=${DISTRO_INFO:-/usr/share/distro-info}
-KNOWN_FAIL=${KNOWN_FAIL-pow2}
+KNOWN_FAIL=${KNOWN_FAIL-}
 rows=0
 files=0
 

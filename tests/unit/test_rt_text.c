@@ -123,6 +123,20 @@ static void test_fmt_float_shortest(void **state)
     }
 }
 
+/* Powers of two, whose doubles below are twice as close as those above: the
+ * closest 16 digits can miss where the next 16 read back (as Python prints). */
+static void test_fmt_float_pow2(void **state)
+{
+    assert_str(pipe_float_str(&arena, ldexp(1, -1017)), "7.120236347223045e-307");
+    assert_str(pipe_float_str(&arena, ldexp(1, 378)), "6.156563468186638e+113");
+    for (int k = -1074; k < 1024; k++) {
+        double v = ldexp(1, k), back;
+        PipeStr s = pipe_float_str(&arena, v);
+        assert_true(pipe_parse_float(s, &back) && back == v);
+        assert_true(sig_digits(s) <= 17);
+    }
+}
+
 typedef struct Trip {
     PipeStr s;
     int64_t n;
@@ -564,6 +578,7 @@ int main(void)
         cmocka_unit_test_teardown(test_fmt_int, teardown),
         cmocka_unit_test_teardown(test_fmt_float, teardown),
         cmocka_unit_test_teardown(test_fmt_float_shortest, teardown),
+        cmocka_unit_test_teardown(test_fmt_float_pow2, teardown),
         cmocka_unit_test_teardown(test_fmt_composite, teardown),
         cmocka_unit_test_teardown(test_case_trim, teardown),
         cmocka_unit_test_teardown(test_search, teardown),
