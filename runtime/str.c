@@ -681,6 +681,46 @@ int64_t pipe_to_int(PipeNode *n, PipeStr s)
     return v;
 }
 
+/* [+-]digits[.digits] with at most 15 digits and at most 22 after the
+ * point, as the integer of its digits divided by a power of ten: both are
+ * doubles exactly and one IEEE division rounds correctly, so the result is
+ * strtod's (Clinger's fast path), without its cost.  False for anything
+ * else, which strtod then reads. */
+static bool parse_float_fast(PipeStr s, double *out)
+{
+    static const double p10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
+                                 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+    size_t i = 0;
+    bool neg = s.p[0] == '-';
+    if (s.p[0] == '-' || s.p[0] == '+')
+        i++;
+    uint64_t m = 0;
+    int digits = 0, frac = 0, point = 0;
+    bool any = false;
+    for (; i < s.n; i++) {
+        char c = s.p[i];
+        if (c == '.' && !point) {
+            point = 1;
+            continue;
+        }
+        if (c < '0' || c > '9')
+            return false;
+        any = true;
+        if (m == 0 && c == '0' && !point)
+            continue; /* a leading zero adds no digit */
+        m = m * 10 + (uint64_t)(c - '0');
+        digits += m != 0;
+        frac += point;
+        if (digits > 15 || frac > 22)
+            return false;
+    }
+    if (!any)
+        return false; /* no digit at all: "-", "." */
+    double v = (double)m / p10[frac];
+    *out = neg ? -v : v;
+    return true;
+}
+
 /* Parses what strtod accepts (also inf, nan, 1e999 as inf) with ASCII
  * whitespace around; false when anything else is left. */
 bool pipe_parse_float(PipeStr s, double *out)
@@ -688,6 +728,8 @@ bool pipe_parse_float(PipeStr s, double *out)
     s = pipe_trim(s);
     if (s.n == 0)
         return false;
+    if (parse_float_fast(s, out))
+        return true;
     char small[64], *buf = s.n < sizeof small ? small : pipe_xmalloc(s.n + 1);
     memcpy(buf, s.p, s.n);
     buf[s.n] = '\0';

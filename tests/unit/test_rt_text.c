@@ -123,6 +123,38 @@ static void test_fmt_float_shortest(void **state)
     }
 }
 
+/* Decimals of every shape read exactly as strtod reads them (the fast path
+ * for up to 15 digits, strtod past it): signs, leading zeros, points first
+ * and last, up to 25 digits, up to 24 after the point. */
+static void test_parse_float_like_strtod(void **state)
+{
+    uint64_t x = 0x2545f4914f6cdd1du;
+    char buf[64];
+    for (int i = 0; i < 300000; i++) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        int n = 0, ndig = 1 + (int)(x % 25), at = (int)((x >> 8) % (uint64_t)(ndig + 1));
+        uint64_t r = x >> 16;
+        if (r % 5 == 0)
+            buf[n++] = r % 2 ? '-' : '+';
+        for (int d = 0; d < ndig; d++) {
+            if (d == at && (x >> 40) % 3)
+                buf[n++] = '.';
+            r = r * 6364136223846793005u + 1442695040888963407u;
+            buf[n++] = (char)('0' + (r >> 60) % 10);
+        }
+        buf[n] = '\0';
+        double got, want = strtod(buf, NULL);
+        assert_true(pipe_parse_float((PipeStr){buf, (size_t)n}, &got));
+        if (memcmp(&got, &want, sizeof got))
+            fail_msg("%s read as %.17g, strtod reads %.17g", buf, got, want);
+    }
+    double v;
+    assert_false(pipe_parse_float((PipeStr){"-", 1}, &v));
+    assert_false(pipe_parse_float((PipeStr){".", 1}, &v));
+    assert_false(pipe_parse_float((PipeStr){"1.2.3", 5}, &v));
+    assert_true(pipe_parse_float((PipeStr){" -0.0 ", 6}, &v) && v == 0 && signbit(v));
+}
+
 /* Powers of two, whose doubles below are twice as close as those above: the
  * closest 16 digits can miss where the next 16 read back (as Python prints). */
 static void test_fmt_float_pow2(void **state)
@@ -579,6 +611,7 @@ int main(void)
         cmocka_unit_test_teardown(test_fmt_float, teardown),
         cmocka_unit_test_teardown(test_fmt_float_shortest, teardown),
         cmocka_unit_test_teardown(test_fmt_float_pow2, teardown),
+        cmocka_unit_test_teardown(test_parse_float_like_strtod, teardown),
         cmocka_unit_test_teardown(test_fmt_composite, teardown),
         cmocka_unit_test_teardown(test_case_trim, teardown),
         cmocka_unit_test_teardown(test_search, teardown),
