@@ -39,10 +39,9 @@ char *pipe_fmt_int(char t[24], int64_t v)
  * The common case of data read from text, without printf and strtod. */
 static bool float_digits_fast(double v, char *dig, int *nd, int *exp10)
 {
-    static const double p10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
-                                 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+    const double *p10 = pipe_exact_p10;
     double a = fabs(v);
-    for (int k = 0; k < (int)(sizeof p10 / sizeof p10[0]); k++) {
+    for (int k = 0; k < 23; k++) {
         double m = rint(a * p10[k]);
         if (m >= 1e15)
             return false;

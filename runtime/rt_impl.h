@@ -88,6 +88,8 @@ void pipe_buf_value(PipeBuf *b, const PipeType *t, const void *v);
 char *pipe_fmt_int(char t[24], int64_t v);
 /* Writes the shortest round-trip text of v into t (at least 32 bytes); returns its length. */
 size_t pipe_fmt_float(char *t, double v);
+/* 1e0 .. 1e22, the powers of ten a double holds exactly (str.c). */
+extern const double pipe_exact_p10[23];
 
 /* A buffered output file.  buf is first so that the grow callback can cast. */
 struct PipeOut {

@@ -686,10 +686,11 @@ int64_t pipe_to_int(PipeNode *n, PipeStr s)
  * doubles exactly and one IEEE division rounds correctly, so the result is
  * strtod's (Clinger's fast path), without its cost.  False for anything
  * else, which strtod then reads. */
+const double pipe_exact_p10[23] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
+                                   1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+
 static bool parse_float_fast(PipeStr s, double *out)
 {
-    static const double p10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
-                                 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
     size_t i = 0;
     bool neg = s.p[0] == '-';
     if (s.p[0] == '-' || s.p[0] == '+')
@@ -716,7 +717,7 @@ static bool parse_float_fast(PipeStr s, double *out)
     }
     if (!any)
         return false; /* no digit at all: "-", "." */
-    double v = (double)m / p10[frac];
+    double v = (double)m / pipe_exact_p10[frac];
     *out = neg ? -v : v;
     return true;
 }
