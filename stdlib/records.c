@@ -57,10 +57,24 @@ static size_t rec_norm(const char *s, size_t n, char *out, size_t cap)
     return k;
 }
 
-/* The normalized field names of record type t, made once per stage. */
+/* A key json(T) has matched to a field (or to none, -1) before. */
+typedef struct KeySlot {
+    char *key; /* NULL: empty */
+    size_t len;
+    int field;
+} KeySlot;
+
+enum { KEY_SLOTS = 64, KEY_MAX = 48, KEY_LEN = 64 };
+
+/* The normalized field names of record type t, made once per stage, and the
+ * keys seen for it: a JSON Lines file repeats its keys on every line, so
+ * each is matched once, not once a line (at most KEY_MAX keys of at most
+ * KEY_LEN bytes are kept, whatever the input holds). */
 typedef struct RecNorm {
     const PipeType *t;
     PipeStr *names;
+    KeySlot *keys; /* KEY_SLOTS, open addressing */
+    int nkeys;
 } RecNorm;
 
 typedef struct RecNorms {
@@ -87,8 +101,7 @@ static void rec_norms_add(RecNorms *ns, const PipeType *t)
             return;
     ns->v = pipe_xrealloc(ns->v, (ns->n + 1) * sizeof *ns->v);
     RecNorm *r = &ns->v[ns->n++];
-    r->t = t;
-    r->names = pipe_xcalloc(t->nfields ? t->nfields : 1, sizeof *r->names);
+    *r = (RecNorm){.t = t, .names = pipe_xcalloc(t->nfields ? t->nfields : 1, sizeof *r->names)};
     for (uint32_t i = 0; i < t->nfields; i++) {
         const char *f = t->field_names[i];
         size_t len = rec_norm(f, strlen(f), NULL, 0);
@@ -100,12 +113,18 @@ static void rec_norms_add(RecNorms *ns, const PipeType *t)
         rec_norms_add(ns, t->fields[i]);
 }
 
-static const PipeStr *rec_norms_of(const RecNorms *ns, const PipeType *t)
+static RecNorm *rec_norm_entry(const RecNorms *ns, const PipeType *t)
 {
     for (size_t i = 0; i < ns->n; i++)
         if (ns->v[i].t == t)
-            return ns->v[i].names;
+            return &ns->v[i];
     return NULL;
+}
+
+static const PipeStr *rec_norms_of(const RecNorms *ns, const PipeType *t)
+{
+    RecNorm *r = rec_norm_entry(ns, t);
+    return r ? r->names : NULL;
 }
 
 static void rec_norms_free(RecNorms *ns)
@@ -114,6 +133,9 @@ static void rec_norms_free(RecNorms *ns)
         for (uint32_t f = 0; f < ns->v[i].t->nfields; f++)
             free((void *)ns->v[i].names[f].p);
         free(ns->v[i].names);
+        for (int k = 0; ns->v[i].keys && k < KEY_SLOTS; k++)
+            free(ns->v[i].keys[k].key);
+        free(ns->v[i].keys);
     }
     free(ns->v);
     ns->v = NULL;
@@ -135,6 +157,37 @@ static int rec_field_of(const PipeType *t, const PipeStr *norm, PipeStr s)
         if (norm[i].n == n && memcmp(norm[i].p, tmp, n) == 0)
             return (int)i;
     return -1;
+}
+
+/* rec_field_of for the keys of r's record, each matched once (RecNorm). */
+static int rec_field_keyed(RecNorm *r, PipeStr k)
+{
+    if (k.n > KEY_LEN)
+        return rec_field_of(r->t, r->names, k);
+    if (!r->keys)
+        r->keys = pipe_xcalloc(KEY_SLOTS, sizeof *r->keys);
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < k.n; i++)
+        h = (h ^ (unsigned char)k.p[i]) * 16777619u;
+    KeySlot *free_slot = NULL;
+    for (int probe = 0; probe < KEY_SLOTS; probe++) {
+        KeySlot *s = &r->keys[(h + (uint32_t)probe) & (KEY_SLOTS - 1)];
+        if (!s->key) {
+            free_slot = s;
+            break;
+        }
+        if (s->len == k.n && memcmp(s->key, k.p, k.n) == 0)
+            return s->field;
+    }
+    int f = rec_field_of(r->t, r->names, k);
+    if (free_slot && r->nkeys < KEY_MAX) {
+        free_slot->key = pipe_xmalloc(k.n + 1);
+        memcpy(free_slot->key, k.p, k.n);
+        free_slot->len = k.n;
+        free_slot->field = f;
+        r->nkeys++;
+    }
+    return f;
 }
 
 /* Whether s holds only an optional sign and decimal digits (an int too
@@ -793,13 +846,32 @@ static PipeStr json_unescape(PipeArena *a, const char *p, const char *e)
 
 /* A string (x->p at its '"'): its bytes in *s, a slice of the line when it
  * has no escape, else decoded into the arena (when a is not NULL). */
+/* The first '"', '\\' or control byte at or after p (or e): eight bytes
+ * at a time while none of the eight is one (the has-zero-byte test on the
+ * bytes xor '"' and xor '\\', and its less-than form for bytes below 0x20). */
+static const char *json_plain_end(const char *p, const char *e)
+{
+    const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+    while (e - p >= 8) {
+        uint64_t w, q, b;
+        memcpy(&w, p, 8);
+        q = w ^ (ones * '"');
+        b = w ^ (ones * '\\');
+        if ((((q - ones) & ~q) | ((b - ones) & ~b) | ((w - ones * 0x20) & ~w)) & highs)
+            break;
+        p += 8;
+    }
+    while (p < e && *p != '"' && *p != '\\' && (unsigned char)*p >= 0x20)
+        p++;
+    return p;
+}
+
 static bool json_string(JsonCtx *x, PipeStr *s, PipeArena *a)
 {
     const char *p = ++x->p, *e = x->e, *b = p;
     bool esc = false;
     for (;;) {
-        while (p < e && *p != '"' && *p != '\\' && (unsigned char)*p >= 0x20)
-            p++;
+        p = json_plain_end(p, e);
         if (p >= e)
             return x->p = p, json_syntax(x, "unterminated string");
         if (*p == '"')
@@ -996,12 +1068,12 @@ static bool json_record(JsonCtx *x, const PipeType *t, char *dst)
     memset(dst, 0, t->size);
     bool *seen = pipe_alloc(x->a, t->nfields + 1), more = !json_empty(x, '}');
     memset(seen, 0, t->nfields + 1);
-    const PipeStr *norm = rec_norms_of(&x->j->norms, t);
+    RecNorm *norm = rec_norm_entry(&x->j->norms, t);
     while (more) {
         PipeStr k;
         if (!json_key(x, &k))
             return false;
-        int f = rec_field_of(t, norm, k);
+        int f = rec_field_keyed(norm, k);
         if (f < 0 ? !json_skip(x) : !json_enter(x, JSON_KEY, k, 0) || !json_value(x, t->fields[f], dst + t->offsets[f]))
             return false;
         if (f >= 0) {
