@@ -15,8 +15,7 @@
 LC_ALL=C
 export LC_ALL
 top=$(cd "$(dirname "$0")/.." && pwd)
-PIPEC=${PIPEC:-$top/bin/pipec}
-case $PIPEC in /*) ;; *) PIPEC=$top/$PIPEC ;; esac
+. "$top/tests/lib.sh" # PIPEC, the counts, known and verdict, a scratch folder
 # Known bugs (take a name out once it is fixed; XPASS says when):
 #   zip_stops, zip_stops_swap: zip reads its longer input to the end after the
 #     shorter one is done, so zip(range(0, 9e15), file) never ends.
@@ -27,11 +26,7 @@ command -v gawk >/dev/null 2>&1 || AWK="awk"
 TIMEOUT="timeout"
 command -v timeout >/dev/null 2>&1 || TIMEOUT=""
 
-pass=0
-fail=0
-xfail=0
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+tmp=$scratch
 
 # record_stages SCRIPT: adds the standard stages SCRIPT uses to $tmp/used, as
 # "SHAPE NAME" lines from its graph (a source is an invhouse, a sink a house,
