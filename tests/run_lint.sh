@@ -22,6 +22,14 @@ done
 
 # a suite that cannot run here (../shared missing) passes as skipped, but
 # fails under CI=true, where everything it needs is installed
+# a suite calling lib.sh's helpers must source it: an unknown command only
+# prints a line, and the suite would count nothing (edge once ran 52 of 612)
+for f in tests/run_*.sh; do
+    if grep -qE '^[^#]*\b(verdict|skipped|suite_skipped|expect|check) ' "$f"; then
+        check "$f sources tests/lib.sh (it calls its helpers)" grep -q 'tests/lib.sh' "$f"
+    fi
+done
+
 CI=false SPEC=/nonexistent expect "spec without LANGUAGE.md: skipped" 0 sh tests/run_spec.sh
 CI=true SPEC=/nonexistent expect "spec without LANGUAGE.md under CI=true: fails" 1 sh tests/run_spec.sh
 check "spec under CI=true: says why" grep -q 'spec: FAIL: cannot run under CI=true: /nonexistent not found' "$scratch/out"
