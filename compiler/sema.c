@@ -201,15 +201,20 @@ static int distance(const char *a, const char *b)
 
 /* The declared record nearest to name, when near enough to be a
  * misspelling of it; else NULL. */
+/* Of best and cand, the one nearer to name when near enough to be a
+ * misspelling of it (within a third of its length, plus one); one step of
+ * the "did you mean" searches. */
+static const char *nearer(const char *name, const char *best, const char *cand)
+{
+    int d = distance(name, cand);
+    return d <= (int)strlen(name) / 3 + 1 && (!best || d < distance(name, best)) ? cand : best;
+}
+
 static const char *nearest_record(Sema *s, const char *name)
 {
     const char *best = NULL;
-    int bd = (int)strlen(name) / 3 + 1;
-    for (int i = 0; i < s->nrecords; i++) {
-        int d = distance(name, s->records[i]->name);
-        if (d <= bd && (!best || d < distance(name, best)))
-            best = s->records[i]->name;
-    }
+    for (int i = 0; i < s->nrecords; i++)
+        best = nearer(name, best, s->records[i]->name);
     return best;
 }
 
@@ -618,12 +623,8 @@ static const char *field_list(Sema *s, const Type *t)
 static const char *nearest_field(const Type *t, const char *name)
 {
     const char *best = NULL;
-    int bd = (int)strlen(name) / 3 + 1;
-    for (int i = 0; i < t->n; i++) {
-        int d = distance(name, t->field_names[i]);
-        if (d <= bd && (!best || d < distance(name, best)))
-            best = t->field_names[i];
-    }
+    for (int i = 0; i < t->n; i++)
+        best = nearer(name, best, t->field_names[i]);
     return best;
 }
 
