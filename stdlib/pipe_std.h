@@ -88,6 +88,7 @@ PipeNode *pipe_std_to_json(PipeRt *rt, PipePos pos, const PipeType *t);
 /* Whether text is exactly one JSON value (RFC 8259, blanks around it
  * allowed); if not, what is wrong and where in err[errlen]. */
 bool pipe_json_check(PipeStr text, char *err, size_t errlen);
+bool pipe_json_check_steps(PipeStr text, char *err, size_t errlen); /* without the fast skimmer: for tests */
 
 /* ---- what `pipec schema` infers a record from (compiler/schema.c): the
  * readers' own splitting, name matching and conversions, so that the record

@@ -15,6 +15,9 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 /* ------------------------------------------------------------------ shared */
 
@@ -62,6 +65,9 @@ typedef struct KeySlot {
     char *key; /* NULL: empty */
     size_t len;
     int field;
+    bool raw;              /* rec_key_raw: a line's text can be compared to it directly */
+    bool exact;            /* field is named exactly the key, not only by normalizing */
+    struct KeySlot *next; /* the key that came after it last time */
 } KeySlot;
 
 enum { KEY_SLOTS = 64, KEY_MAX = 48, KEY_LEN = 64 };
@@ -73,7 +79,8 @@ enum { KEY_SLOTS = 64, KEY_MAX = 48, KEY_LEN = 64 };
 typedef struct RecNorm {
     const PipeType *t;
     PipeStr *names;
-    KeySlot *keys; /* KEY_SLOTS, open addressing */
+    KeySlot *keys;  /* KEY_SLOTS, open addressing */
+    KeySlot *first; /* the first key of the last object */
     int nkeys;
 } RecNorm;
 
@@ -159,9 +166,28 @@ static int rec_field_of(const PipeType *t, const PipeStr *norm, PipeStr s)
     return -1;
 }
 
-/* rec_field_of for the keys of r's record, each matched once (RecNorm). */
-static int rec_field_keyed(RecNorm *r, PipeStr k)
+/* Whether a key's bytes can be matched against a line's bytes as they stand:
+ * none is a quote, a backslash or a control byte (any of them would end or
+ * escape the key in the line's text). */
+static bool rec_key_raw(const char *k, size_t n)
 {
+    for (size_t i = 0; i < n; i++)
+        if (k[i] == '"' || k[i] == '\\' || (unsigned char)k[i] < 0x20)
+            return false;
+    return true;
+}
+
+/* Whether key k is field f of record t by its exact name (f < 0: no). */
+static bool rec_key_exact(const PipeType *t, int f, PipeStr k)
+{
+    return f >= 0 && strlen(t->field_names[f]) == k.n && memcmp(t->field_names[f], k.p, k.n) == 0;
+}
+
+/* rec_field_of for the keys of r's record, each matched once (RecNorm); the
+ * key's slot (NULL when not kept) in *slot. */
+static int rec_field_keyed(RecNorm *r, PipeStr k, KeySlot **slot)
+{
+    *slot = NULL;
     if (k.n > KEY_LEN)
         return rec_field_of(r->t, r->names, k);
     if (!r->keys)
@@ -177,7 +203,7 @@ static int rec_field_keyed(RecNorm *r, PipeStr k)
             break;
         }
         if (s->len == k.n && memcmp(s->key, k.p, k.n) == 0)
-            return s->field;
+            return *slot = s, s->field;
     }
     int f = rec_field_of(r->t, r->names, k);
     if (free_slot && r->nkeys < KEY_MAX) {
@@ -185,7 +211,10 @@ static int rec_field_keyed(RecNorm *r, PipeStr k)
         memcpy(free_slot->key, k.p, k.n);
         free_slot->len = k.n;
         free_slot->field = f;
+        free_slot->raw = rec_key_raw(k.p, k.n);
+        free_slot->exact = rec_key_exact(r->t, f, k);
         r->nkeys++;
+        *slot = free_slot;
     }
     return f;
 }
@@ -690,6 +719,7 @@ typedef struct JsonCtx {
     const char *err;
     PipeStr val;
     bool syntax; /* err is about the syntax (at p), not a value */
+    bool steps;  /* skip values by json_skip's steps only, never json_skim */
     JsonStep path[JSON_MAX_DEPTH];
 } JsonCtx;
 
@@ -851,6 +881,20 @@ static PipeStr json_unescape(PipeArena *a, const char *p, const char *e)
  * bytes xor '"' and xor '\\', and its less-than form for bytes below 0x20). */
 static const char *json_plain_end(const char *p, const char *e)
 {
+#if defined(__SSE2__)
+    /* sixteen at a time: '"' and '\\' by equality, control bytes as those
+     * whose unsigned max with 0x1F is 0x1F */
+    const __m128i quote = _mm_set1_epi8('"'), slash = _mm_set1_epi8('\\'), ctl = _mm_set1_epi8(0x1F);
+    while (e - p >= 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+        __m128i m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, slash)),
+                                 _mm_cmpeq_epi8(_mm_max_epu8(v, ctl), ctl));
+        unsigned bits = (unsigned)_mm_movemask_epi8(m);
+        if (bits)
+            return p + __builtin_ctz(bits);
+        p += 16;
+    }
+#endif
     const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
     while (e - p >= 8) {
         uint64_t w, q, b;
@@ -932,9 +976,166 @@ static bool json_skip_seq(JsonCtx *x, char close)
     }
 }
 
+/* ---- skimming: the values json(T) has no field for, checked at speed */
+
+static inline const char *skim_ws(const char *p, const char *e)
+{
+    while (p < e && (unsigned char)*p <= ' ' && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
+        p++;
+    return p;
+}
+
+static inline bool skim_hex(char c)
+{
+    return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'f');
+}
+
+/* The end of the string whose body starts at p (after its closing quote),
+ * or NULL when it is not a valid JSON string. */
+static inline const char *skim_string(const char *p, const char *e)
+{
+    for (;;) {
+        p = json_plain_end(p, e);
+        if (p >= e || (unsigned char)*p < 0x20)
+            return NULL;
+        if (*p == '"')
+            return p + 1;
+        if (p + 1 >= e)
+            return NULL;
+        char c = p[1];
+        if (c == 'u') {
+            if (e - p < 6 || !skim_hex(p[2]) || !skim_hex(p[3]) || !skim_hex(p[4]) || !skim_hex(p[5]))
+                return NULL;
+            p += 6;
+        } else if (c == '"' || c == '\\' || c == '/' || c == 'b' || c == 'f' || c == 'n' || c == 'r' || c == 't') {
+            p += 2;
+        } else {
+            return NULL;
+        }
+    }
+}
+
+static inline const char *skim_digits(const char *p, const char *e)
+{
+    while (p < e && *p >= '0' && *p <= '9')
+        p++;
+    return p;
+}
+
+/* The end of the number at p (RFC 8259's grammar), or NULL. */
+static inline const char *skim_number(const char *p, const char *e)
+{
+    if (p < e && *p == '-')
+        p++;
+    if (p < e && *p == '0')
+        p++;
+    else if (p < e && *p >= '1' && *p <= '9')
+        p = skim_digits(p + 1, e);
+    else
+        return NULL;
+    if (p < e && *p == '.') {
+        if (++p >= e || *p < '0' || *p > '9')
+            return NULL;
+        p = skim_digits(p, e);
+    }
+    if (p < e && (*p == 'e' || *p == 'E')) {
+        if (++p < e && (*p == '+' || *p == '-'))
+            p++;
+        if (p >= e || *p < '0' || *p > '9')
+            return NULL;
+        p = skim_digits(p, e);
+    }
+    return p;
+}
+
+/* The end of the value at p (blanks before it allowed), checked as
+ * json_skip checks it, or NULL when it is not valid or nests deeper than
+ * 64: json_skip then goes over it again, to say what is wrong.  One loop
+ * over the bytes with the open objects and arrays as bits of a word (1: an
+ * object), where json_skip recurses and keeps its place in the context. */
+static const char *json_skim(const char *p, const char *e)
+{
+    uint64_t open = 0;
+    int depth = 0;
+value:
+    p = skim_ws(p, e);
+    if (p >= e)
+        return NULL;
+    switch (*p) {
+    case '"':
+        if (!(p = skim_string(p + 1, e)))
+            return NULL;
+        break;
+    case 't':
+    case 'f':
+    case 'n': {
+        const char *w = *p == 't' ? "true" : *p == 'f' ? "false" : "null";
+        size_t n = *p == 'f' ? 5 : 4;
+        if ((size_t)(e - p) < n || memcmp(p, w, n) != 0)
+            return NULL;
+        p += n;
+        break;
+    }
+    case '{':
+    case '[': {
+        if (depth == 64)
+            return NULL;
+        bool obj = *p == '{';
+        open = open << 1 | obj;
+        depth++;
+        p = skim_ws(p + 1, e);
+        if (p < e && *p == (obj ? '}' : ']')) {
+            p++;
+            open >>= 1;
+            depth--;
+            break;
+        }
+        if (obj)
+            goto key;
+        goto value;
+    }
+    default:
+        if (!(p = skim_number(p, e)))
+            return NULL;
+        break;
+    }
+    /* after a value */
+    while (depth > 0) {
+        p = skim_ws(p, e);
+        if (p >= e)
+            return NULL;
+        bool obj = open & 1;
+        if (*p == ',') {
+            p = skim_ws(p + 1, e);
+            if (obj)
+                goto key;
+            goto value;
+        }
+        if (*p != (obj ? '}' : ']'))
+            return NULL;
+        p++;
+        open >>= 1;
+        depth--;
+    }
+    return p;
+key:
+    if (p >= e || *p != '"' || !(p = skim_string(p + 1, e)))
+        return NULL;
+    p = skim_ws(p, e);
+    if (p >= e || *p != ':')
+        return NULL;
+    p++;
+    goto value;
+}
+
 /* Skips one value (with blanks before it), checking its syntax. */
 static bool json_skip(JsonCtx *x)
 {
+    const char *end = !x->steps && x->depth + 64 <= JSON_MAX_DEPTH ? json_skim(x->p, x->e) : NULL;
+    if (end) {
+        x->p = end;
+        return true;
+    }
     json_ws(x);
     if (x->p >= x->e)
         return json_syntax(x, "expected a value");
@@ -960,12 +1161,15 @@ static bool json_skip(JsonCtx *x)
     }
 }
 
-/* Whether text is exactly one JSON value (RFC 8259), blanks around it allowed. */
-bool pipe_json_check(PipeStr text, char *err, size_t errlen)
+/* Whether text is exactly one JSON value (RFC 8259), blanks around it
+ * allowed: by json_skim and json_skip as json(T) checks what it skips, or
+ * (steps) by json_skip's own steps only, which the tests hold json_skim to. */
+static bool json_check(PipeStr text, bool steps, char *err, size_t errlen)
 {
     JsonCtx *x = pipe_xcalloc(1, sizeof *x);
     x->start = x->p = text.p;
     x->e = text.p + text.n;
+    x->steps = steps;
     bool ok = json_skip(x);
     json_ws(x);
     if (ok && x->p < x->e)
@@ -974,6 +1178,16 @@ bool pipe_json_check(PipeStr text, char *err, size_t errlen)
         snprintf(err, errlen, "%s at byte %zu", x->err, (size_t)(x->p - x->start) + 1);
     free(x);
     return ok;
+}
+
+bool pipe_json_check(PipeStr text, char *err, size_t errlen)
+{
+    return json_check(text, false, err, errlen);
+}
+
+bool pipe_json_check_steps(PipeStr text, char *err, size_t errlen)
+{
+    return json_check(text, true, err, errlen);
 }
 
 /* ------------------------------------------------------------------ json into typed values */
@@ -1059,26 +1273,102 @@ static bool json_empty(JsonCtx *x, char close)
     return false;
 }
 
+/* Whether the n bytes at a and b are equal: short keys compared inline, in
+ * words (a call to memcmp costs more than the compare). */
+static inline bool json_same(const char *a, const char *b, size_t n)
+{
+    uint64_t u, v;
+    if (n >= 8) {
+        for (size_t i = 0; i + 8 <= n; i += 8) {
+            memcpy(&u, a + i, 8);
+            memcpy(&v, b + i, 8);
+            if (u != v)
+                return false;
+        }
+        memcpy(&u, a + n - 8, 8);
+        memcpy(&v, b + n - 8, 8);
+        return u == v;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (a[i] != b[i])
+            return false;
+    return true;
+}
+
+/* Whether the key at x->p is g's, written without escapes (`"key"`):
+ * consumed then, its bytes in *k.  The keys of JSON Lines come in the same
+ * order line after line, so a key is most often the one that followed the
+ * previous key last time, and this compare replaces scanning, hashing and
+ * looking it up (a line without one key misses once, not at every key after). */
+static inline bool json_key_guessed(JsonCtx *x, const KeySlot *g, PipeStr *k)
+{
+    const char *p = x->p;
+    if (!g || !g->raw || (size_t)(x->e - p) < g->len + 2 || p[0] != '"' || p[g->len + 1] != '"' ||
+        !json_same(p + 1, g->key, g->len))
+        return false;
+    *k = (PipeStr){p + 1, g->len};
+    x->p = p + g->len + 2;
+    return true;
+}
+
+/* Reads the next member's key (blanks around, and its ':') and finds its
+ * field of record r (-1: none), *exact when by the field's exact name;
+ * *prev is the slot of the object's previous key (NULL before the first),
+ * then this key's. */
+static bool json_member(JsonCtx *x, RecNorm *r, KeySlot **prev, PipeStr *k, int *f, bool *exact)
+{
+    json_ws(x);
+    KeySlot *g = *prev ? (*prev)->next : r->first;
+    if (json_key_guessed(x, g, k)) {
+        *f = g->field;
+        *exact = g->exact;
+    } else {
+        if (x->p >= x->e || *x->p != '"')
+            return json_syntax(x, "expected a key in quotes");
+        if (!json_string(x, k, x->a))
+            return false;
+        *f = rec_field_keyed(r, *k, &g);
+        *exact = g ? g->exact : rec_key_exact(r->t, *f, *k);
+        if (*prev)
+            (*prev)->next = g;
+        else
+            r->first = g;
+    }
+    *prev = g;
+    json_ws(x);
+    if (x->p >= x->e || *x->p != ':')
+        return json_syntax(x, "expected ':' after a key");
+    x->p++;
+    return true;
+}
+
 /* An object into record t: members by key (exact, else normalized), other
- * keys skipped, the last of duplicate keys winning; a key missing for a
+ * keys skipped; of keys for the same field, one with its exact name wins
+ * over those matched by normalizing, else the last wins; a key missing for a
  * field that is not T? is an error. */
 static bool json_record(JsonCtx *x, const PipeType *t, char *dst)
 {
     const char *b = x->p;
     memset(dst, 0, t->size);
-    bool *seen = pipe_alloc(x->a, t->nfields + 1), more = !json_empty(x, '}');
+    /* per field: 0 not seen, 1 by a normalized key, 2 by its exact name */
+    unsigned char *seen = pipe_alloc(x->a, t->nfields + 1);
+    bool more = !json_empty(x, '}');
     memset(seen, 0, t->nfields + 1);
     RecNorm *norm = rec_norm_entry(&x->j->norms, t);
+    KeySlot *prev = NULL;
     while (more) {
         PipeStr k;
-        if (!json_key(x, &k))
+        int f;
+        bool exact;
+        if (!json_member(x, norm, &prev, &k, &f, &exact))
             return false;
-        int f = rec_field_keyed(norm, k);
+        if (f >= 0 && seen[f] == 2 && !exact)
+            f = -1;
         if (f < 0 ? !json_skip(x) : !json_enter(x, JSON_KEY, k, 0) || !json_value(x, t->fields[f], dst + t->offsets[f]))
             return false;
         if (f >= 0) {
             x->depth--;
-            seen[f] = true;
+            seen[f] = exact ? 2 : 1;
         }
         if (!json_next(x, '}', &more))
             return false;
