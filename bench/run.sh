@@ -17,10 +17,7 @@
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
-PIPEC=${PIPEC:-bin/pipec}
-case $PIPEC in /*) ;; *) PIPEC=$top/$PIPEC ;; esac
-BUILD=${BUILD:-build}
-case $BUILD in /*) ;; *) BUILD=$top/$BUILD ;; esac
+. "$top/bench/lib.sh"                # also makes PIPEC and BUILD absolute
 BENCH_BIG_MB=${BENCH_BIG_MB:-1024}
 BENCH_SMALL_MB=10
 BENCH_RUNS=${BENCH_RUNS:-30}
@@ -40,21 +37,9 @@ status=0
 
 # ---- helpers -----------------------------------------------------------------------------------
 
-say() { printf '%s\n' "$*" >&2; }               # progress, not part of the report
-line() { printf '%s\n' "$*" >>"$report.tmp"; }  # one line of the report
-
-# median: of the numbers on stdin, one a line
-median() {
-    sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print "nan";
-        else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
+# say, line, median, json_num, json_cpu, build_gen: bench/lib.sh
 minimum() { sort -g | head -n 1; }
 maximum() { sort -g | tail -n 1; }
-
-# json_num FILE KEY: the first "KEY": number of a hyperfine JSON export (one key a line)
-json_num() {
-    awk -v k="\"$2\":" '$1 == k { v = $2; sub(/,$/, "", v); print v; exit }' "$1"
-}
 
 now_ns() { date +%s%N; }
 
@@ -77,8 +62,7 @@ time_cmd() {
         fi
         t_med=$(json_num "$out/json/$tc_name.json" median)
         t_min=$(json_num "$out/json/$tc_name.json" min)
-        t_cpu=$(awk -v u="$(json_num "$out/json/$tc_name.json" user)" \
-            -v s="$(json_num "$out/json/$tc_name.json" system)" 'BEGIN { print u + s }')
+        t_cpu=$(json_cpu "$out/json/$tc_name.json")
     else
         i=0
         while [ "$i" -lt "$tc_warm" ]; do "$@" </dev/null >/dev/null 2>&1; i=$((i + 1)); done
@@ -169,12 +153,7 @@ else
 fi
 # The generator and its inputs are named by a checksum of its source: rebuilt, and the inputs
 # made again, only when it changes (POSIX test has no -nt).
-gen_sum=$(cksum <bench/gen_lines.c | cut -d' ' -f1)
-gen=$out/gen_lines_$gen_sum
-if [ ! -x "$gen" ]; then
-    rm -f "$out"/gen_lines_*
-    $CC -std=c11 -O2 -Wall -Wextra -o "$gen" bench/gen_lines.c || { say "bench: cannot build gen_lines"; exit 1; }
-fi
+build_gen gen_lines "$out" || { say "bench: cannot build gen_lines"; exit 1; }
 
 rm -f "$report.tmp"
 line "# pipec bench — $(date -u '+%Y-%m-%d %H:%M UTC')"
