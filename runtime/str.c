@@ -722,8 +722,18 @@ static bool parse_float_fast(PipeStr s, double *out)
     return true;
 }
 
-/* Parses what strtod accepts (also inf, nan, 1e999 as inf) with ASCII
- * whitespace around; false when anything else is left. */
+/* Whether trimmed s is a C99 hex float ("0x10", "-0X1p3"), which strtod
+ * reads but Pipe does not: its float text is decimal (the literals of
+ * LANGUAGE.md §2, what sinks print), and to_float, csv(T), json(T) and
+ * parameters all read floats here. */
+static bool is_hex_float(PipeStr s)
+{
+    size_t i = s.p[0] == '-' || s.p[0] == '+';
+    return i + 1 < s.n && s.p[i] == '0' && (s.p[i + 1] == 'x' || s.p[i + 1] == 'X');
+}
+
+/* Parses what strtod accepts but hex floats (so also inf, nan, 1e999 as
+ * inf) with ASCII whitespace around; false when anything else is left. */
 bool pipe_parse_float(PipeStr s, double *out)
 {
     s = pipe_trim(s);
@@ -731,6 +741,8 @@ bool pipe_parse_float(PipeStr s, double *out)
         return false;
     if (parse_float_fast(s, out))
         return true;
+    if (is_hex_float(s))
+        return false;
     char small[64], *buf = s.n < sizeof small ? small : pipe_xmalloc(s.n + 1);
     memcpy(buf, s.p, s.n);
     buf[s.n] = '\0';

@@ -2,9 +2,6 @@
  * any bytes, fed on stdin through the real line reader, into csv(T), tsv(T)
  * or json(T) of a fixed record type, then a writer (to_json, to_csv, to_tsv). */
 #define _GNU_SOURCE 1
-#include <stdalign.h>
-#include <stddef.h>
-#include <stdint.h>
 #include <stdlib.h>
 
 #include "../unit/test_rec_types.h"
@@ -14,72 +11,33 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-/* ---- the record types: cells for csv and tsv, nesting for json */
-
-/* str?, int?, float? from the unit tests; bool? and Item? here */
-typedef struct OptBool { bool v; bool some; } OptBool;
-
-#define OPT(name, T, elem) \
-    static const PipeType name = {PIPE_K_OPT, sizeof(T), alignof(T), 0, NULL, NULL, elem, NULL, NULL, NULL}
-OPT(t_opt_bool, OptBool, &pipe_t_bool);
+/* ---- the record types: cells for csv and tsv, nesting for json (str?,
+ * int?, float?, bool?: test_rec_types.h) */
 
 /* record Flat { name: str, n: int, x: float?, ok: bool?, note: str?, start_date: int? } */
-typedef struct Flat {
-    PipeStr name;
-    int64_t n;
-    OptFloat x;
-    OptBool ok;
-    OptStr note;
-    OptInt start_date;
-} Flat;
-static const PipeType *const flat_f[] = {&pipe_t_str, &pipe_t_int, &t_opt_float, &t_opt_bool, &t_opt_str, &t_opt_int};
-static const uint32_t flat_o[] = {offsetof(Flat, name), offsetof(Flat, n), offsetof(Flat, x),
-                                  offsetof(Flat, ok), offsetof(Flat, note), offsetof(Flat, start_date)};
-static const char *const flat_n[] = {"name", "n", "x", "ok", "note", "start_date"};
-static const PipeType t_flat = {PIPE_K_RECORD, sizeof(Flat), alignof(Flat), 6, flat_f, flat_o, NULL, NULL, "Flat", flat_n};
+#define FLAT_FIELDS(X, S)                                                                           \
+    X(S, PipeStr, name, &pipe_t_str) X(S, int64_t, n, &pipe_t_int) X(S, OptFloat, x, &t_opt_float) \
+    X(S, OptBool, ok, &t_opt_bool) X(S, OptStr, note, &t_opt_str) X(S, OptInt, start_date, &t_opt_int)
+TEST_RECORD(Flat, t_flat, FLAT_FIELDS);
 
 /* record Item { name: str, qty: int? } */
-typedef struct Item {
-    PipeStr name;
-    OptInt qty;
-} Item;
-static const PipeType *const item_f[] = {&pipe_t_str, &t_opt_int};
-static const uint32_t item_o[] = {offsetof(Item, name), offsetof(Item, qty)};
-static const char *const item_n[] = {"name", "qty"};
-static const PipeType t_item = {PIPE_K_RECORD, sizeof(Item), alignof(Item), 2, item_f, item_o, NULL, NULL, "Item", item_n};
-typedef struct OptItem { Item v; bool some; } OptItem;
-OPT(t_opt_item, OptItem, &t_item);
-
-static const PipeType t_items = {PIPE_K_LIST, sizeof(PipeList *), alignof(PipeList *), 0, NULL, NULL, &t_item, NULL, NULL, NULL};
-static const PipeType t_tags = {PIPE_K_MAP, sizeof(PipeMap *), alignof(PipeMap *), 0, NULL, NULL, &pipe_t_str, &pipe_t_int, NULL, NULL};
-static const PipeType t_set = {PIPE_K_SET, sizeof(PipeMap *), alignof(PipeMap *), 0, NULL, NULL, &pipe_t_str, NULL, NULL, NULL};
+#define ITEM_FIELDS(X, S) X(S, PipeStr, name, &pipe_t_str) X(S, OptInt, qty, &t_opt_int)
+TEST_RECORD(Item, t_item, ITEM_FIELDS);
+TEST_OPT(OptItem, t_opt_item, Item, &t_item);
+TEST_LIST(t_items, &t_item);
+TEST_SET(t_set_str, &pipe_t_str);
 
 /* (str, float) */
-typedef struct Pair {
-    PipeStr s;
-    double x;
-} Pair;
-static const PipeType *const pair_f[] = {&pipe_t_str, &pipe_t_float};
-static const uint32_t pair_o[] = {offsetof(Pair, s), offsetof(Pair, x)};
-static const PipeType t_pair = {PIPE_K_TUPLE, sizeof(Pair), alignof(Pair), 2, pair_f, pair_o, NULL, NULL, NULL, NULL};
+#define PAIR_FIELDS(X, S) X(S, PipeStr, s, &pipe_t_str) X(S, double, x, &pipe_t_float)
+TEST_TUPLE(Pair, t_pair, PAIR_FIELDS);
 
 /* record Doc { id: int, name: str?, tags: {str: int}, items: [Item], pair: (str, float),
  *              set: {str}, inner: Item?, ok: bool } */
-typedef struct Doc {
-    int64_t id;
-    OptStr name;
-    PipeMap *tags;
-    PipeList *items;
-    Pair pair;
-    PipeMap *set;
-    OptItem inner;
-    bool ok;
-} Doc;
-static const PipeType *const doc_f[] = {&pipe_t_int, &t_opt_str, &t_tags, &t_items, &t_pair, &t_set, &t_opt_item, &pipe_t_bool};
-static const uint32_t doc_o[] = {offsetof(Doc, id), offsetof(Doc, name), offsetof(Doc, tags), offsetof(Doc, items),
-                                 offsetof(Doc, pair), offsetof(Doc, set), offsetof(Doc, inner), offsetof(Doc, ok)};
-static const char *const doc_n[] = {"id", "name", "tags", "items", "pair", "set", "inner", "ok"};
-static const PipeType t_doc = {PIPE_K_RECORD, sizeof(Doc), alignof(Doc), 8, doc_f, doc_o, NULL, NULL, "Doc", doc_n};
+#define DOC_FIELDS(X, S)                                                                                  \
+    X(S, int64_t, id, &pipe_t_int) X(S, OptStr, name, &t_opt_str) X(S, PipeMap *, tags, &t_map_str_int)  \
+    X(S, PipeList *, items, &t_items) X(S, Pair, pair, &t_pair) X(S, PipeMap *, set, &t_set_str)          \
+    X(S, OptItem, inner, &t_opt_item) X(S, bool, ok, &pipe_t_bool)
+TEST_RECORD(Doc, t_doc, DOC_FIELDS);
 
 /* ---- the pipeline: stdin | reader | writer | discard */
 

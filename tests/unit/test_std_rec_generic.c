@@ -2,7 +2,6 @@
  * records and optionals: sort spilling them to temporary files, distinct and
  * count keyed by them, top and tail keeping them under --mem-limit, and items
  * whose records hold a set copied, not shared. */
-#include <stdalign.h>
 #include <stdlib.h>
 
 #include "test_rec_types.h"
@@ -11,58 +10,24 @@
 /* ---- descriptors */
 
 /* record Inner { tag: str, w: int? } */
-typedef struct Inner {
-    PipeStr tag;
-    OptInt w;
-} Inner;
-static const PipeType *const inner_f[] = {&pipe_t_str, &t_opt_int};
-static const uint32_t inner_o[] = {offsetof(Inner, tag), offsetof(Inner, w)};
-static const char *const inner_n[] = {"tag", "w"};
-static const PipeType t_inner = {PIPE_K_RECORD, sizeof(Inner), alignof(Inner), 2, inner_f, inner_o, NULL, NULL, "Inner", inner_n};
-
-/* Inner? */
-typedef struct OptInner {
-    Inner v;
-    bool some;
-} OptInner;
-static const PipeType t_opt_inner = {PIPE_K_OPT, sizeof(OptInner), alignof(OptInner), 0, NULL, NULL, &t_inner, NULL, NULL, NULL};
-
-static const PipeType t_list_str = {PIPE_K_LIST, sizeof(PipeList *), alignof(PipeList *), 0, NULL, NULL, &pipe_t_str, NULL, NULL, NULL};
+#define INNER_FIELDS(X, S) X(S, PipeStr, tag, &pipe_t_str) X(S, OptInt, w, &t_opt_int)
+TEST_RECORD(Inner, t_inner, INNER_FIELDS);
+TEST_OPT(OptInner, t_opt_inner, Inner, &t_inner);
 
 /* record Row { name: str, n: int, x: float, note: str?, inner: Inner, xs: [str], alt: Inner? } */
-typedef struct Row {
-    PipeStr name;
-    int64_t n;
-    double x;
-    OptStr note;
-    Inner inner;
-    PipeList *xs;
-    OptInner alt;
-} Row;
-static const PipeType *const row_f[] = {&pipe_t_str, &pipe_t_int, &pipe_t_float, &t_opt_str, &t_inner, &t_list_str, &t_opt_inner};
-static const uint32_t row_o[] = {offsetof(Row, name), offsetof(Row, n), offsetof(Row, x), offsetof(Row, note),
-                                 offsetof(Row, inner), offsetof(Row, xs), offsetof(Row, alt)};
-static const char *const row_n[] = {"name", "n", "x", "note", "inner", "xs", "alt"};
-static const PipeType t_row = {PIPE_K_RECORD, sizeof(Row), alignof(Row), 7, row_f, row_o, NULL, NULL, "Row", row_n};
+#define ROW_FIELDS(X, S)                                                                                \
+    X(S, PipeStr, name, &pipe_t_str) X(S, int64_t, n, &pipe_t_int) X(S, double, x, &pipe_t_float)      \
+    X(S, OptStr, note, &t_opt_str) X(S, Inner, inner, &t_inner) X(S, PipeList *, xs, &t_list_str)     \
+    X(S, OptInner, alt, &t_opt_inner)
+TEST_RECORD(Row, t_row, ROW_FIELDS);
 
 /* (Inner, int): what count emits for Inner */
-typedef struct InnerCount {
-    Inner k;
-    int64_t n;
-} InnerCount;
-static const PipeType *const ic_f[] = {&t_inner, &pipe_t_int};
-static const uint32_t ic_o[] = {offsetof(InnerCount, k), offsetof(InnerCount, n)};
-static const PipeType t_inner_count = {PIPE_K_TUPLE, sizeof(InnerCount), alignof(InnerCount), 2, ic_f, ic_o, NULL, NULL, NULL, NULL};
+#define INNER_COUNT_FIELDS(X, S) X(S, Inner, k, &t_inner) X(S, int64_t, n, &pipe_t_int)
+TEST_TUPLE(InnerCount, t_inner_count, INNER_COUNT_FIELDS);
 
 /* record Bag { label: str, set: {str} } */
-typedef struct Bag {
-    PipeStr label;
-    PipeMap *set;
-} Bag;
-static const PipeType *const bag_f[] = {&pipe_t_str, &t_set_str};
-static const uint32_t bag_o[] = {offsetof(Bag, label), offsetof(Bag, set)};
-static const char *const bag_n[] = {"label", "set"};
-static const PipeType t_bag = {PIPE_K_RECORD, sizeof(Bag), alignof(Bag), 2, bag_f, bag_o, NULL, NULL, "Bag", bag_n};
+#define BAG_FIELDS(X, S) X(S, PipeStr, label, &pipe_t_str) X(S, PipeMap *, set, &t_set_str)
+TEST_RECORD(Bag, t_bag, BAG_FIELDS);
 
 /* ---- random rows */
 

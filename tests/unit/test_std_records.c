@@ -13,54 +13,26 @@
 /* ---- descriptors: the records of the tests (str?, int?, float?: test_rec_types.h) */
 
 /* record Release { version: str, codename: str, release: str, eol: str? } */
-typedef struct Rel {
-    PipeStr version, codename, release;
-    OptStr eol;
-} Rel;
-static const PipeType *const rel_f[] = {&pipe_t_str, &pipe_t_str, &pipe_t_str, &t_opt_str};
-static const uint32_t rel_o[] = {offsetof(Rel, version), offsetof(Rel, codename), offsetof(Rel, release), offsetof(Rel, eol)};
-static const char *const rel_n[] = {"version", "codename", "release", "eol"};
-static const PipeType t_rel = {PIPE_K_RECORD, sizeof(Rel), alignof(Rel), 4, rel_f, rel_o, NULL, NULL, "Release", rel_n};
+#define RELEASE_FIELDS(X, S)                                                                       \
+    X(S, PipeStr, version, &pipe_t_str) X(S, PipeStr, codename, &pipe_t_str)                      \
+    X(S, PipeStr, release, &pipe_t_str) X(S, OptStr, eol, &t_opt_str)
+TEST_RECORD(Release, t_rel, RELEASE_FIELDS);
 
 /* record Num { name: str, n: int, x: float?, ok: bool, start_date: int? } */
-typedef struct Num {
-    PipeStr name;
-    int64_t n;
-    OptFloat x;
-    bool ok;
-    OptInt start_date;
-} Num;
-static const PipeType *const num_f[] = {&pipe_t_str, &pipe_t_int, &t_opt_float, &pipe_t_bool, &t_opt_int};
-static const uint32_t num_o[] = {offsetof(Num, name), offsetof(Num, n), offsetof(Num, x), offsetof(Num, ok),
-                                 offsetof(Num, start_date)};
-static const char *const num_n[] = {"name", "n", "x", "ok", "start_date"};
-static const PipeType t_num = {PIPE_K_RECORD, sizeof(Num), alignof(Num), 5, num_f, num_o, NULL, NULL, "Num", num_n};
+#define NUM_FIELDS(X, S)                                                                            \
+    X(S, PipeStr, name, &pipe_t_str) X(S, int64_t, n, &pipe_t_int) X(S, OptFloat, x, &t_opt_float) \
+    X(S, bool, ok, &pipe_t_bool) X(S, OptInt, start_date, &t_opt_int)
+TEST_RECORD(Num, t_num, NUM_FIELDS);
 
 /* record Item { name: str, qty: int }; record Order { id: int, items: [Item],
  * tags: {str: int}, note: str?, pair: (str, int), set: {str} } */
-typedef struct Item {
-    PipeStr name;
-    int64_t qty;
-} Item;
-static const PipeType *const item_f[] = {&pipe_t_str, &pipe_t_int};
-static const uint32_t item_o[] = {offsetof(Item, name), offsetof(Item, qty)};
-static const char *const item_n[] = {"name", "qty"};
-static const PipeType t_item = {PIPE_K_RECORD, sizeof(Item), alignof(Item), 2, item_f, item_o, NULL, NULL, "Item", item_n};
-static const PipeType t_items = {PIPE_K_LIST, sizeof(PipeList *), alignof(PipeList *), 0, NULL, NULL, &t_item, NULL, NULL, NULL};
-static const PipeType t_tags = {PIPE_K_MAP, sizeof(PipeMap *), alignof(PipeMap *), 0, NULL, NULL, &pipe_t_str, &pipe_t_int, NULL, NULL};
-typedef struct Order {
-    int64_t id;
-    PipeList *items;
-    PipeMap *tags;
-    OptStr note;
-    TStrInt pair;
-    PipeMap *set;
-} Order;
-static const PipeType *const order_f[] = {&pipe_t_int, &t_items, &t_tags, &t_opt_str, &t_str_int, &t_set_str};
-static const uint32_t order_o[] = {offsetof(Order, id), offsetof(Order, items), offsetof(Order, tags),
-                                   offsetof(Order, note), offsetof(Order, pair), offsetof(Order, set)};
-static const char *const order_n[] = {"id", "items", "tags", "note", "pair", "set"};
-static const PipeType t_order = {PIPE_K_RECORD, sizeof(Order), alignof(Order), 6, order_f, order_o, NULL, NULL, "Order", order_n};
+#define ITEM_FIELDS(X, S) X(S, PipeStr, name, &pipe_t_str) X(S, int64_t, qty, &pipe_t_int)
+TEST_RECORD(Item, t_item, ITEM_FIELDS);
+TEST_LIST(t_items, &t_item);
+#define ORDER_FIELDS(X, S)                                                                            \
+    X(S, int64_t, id, &pipe_t_int) X(S, PipeList *, items, &t_items) X(S, PipeMap *, tags, &t_map_str_int) \
+    X(S, OptStr, note, &t_opt_str) X(S, TStrInt, pair, &t_str_int) X(S, PipeMap *, set, &t_set_str)
+TEST_RECORD(Order, t_order, ORDER_FIELDS);
 
 /* ---- stderr capture: the exact text of a runtime error */
 
@@ -196,6 +168,11 @@ static const RecCase csv_cases[] = {
      E("csv", 2, "column 3 \"ok\": not a bool (true or false): \"yes\"")},
     {"csv bad float, header false", R_CSV, &t_num, 0, true, 0, "a,1,x,true\n", "",
      E("csv", 1, "column 3 (field x): not a number: \"x\"")},
+    {"csv hex is an int, not a float (strtod would read it)", R_CSV, &t_num, 0, 0, 0,
+     "name,n,x,ok\na,0x10,1.5,true\nb,1,0x10,true\n", "a\t16\t1.5\ttrue\t\n",
+     E("csv", 3, "column 3 \"x\": not a number: \"0x10\"")},
+    {"tsv hex float with exponent and sign", R_TSV, &t_num, 0, true, 0, "a\t1\t-0X1p3\ttrue\n", "",
+     E("tsv", 1, "column 3 (field x): not a number: \"-0X1p3\"")},
     {"csv too many cells", R_CSV, &t_rel, 0, 0, 0, "version,codename,release,eol\n1,2,3,4,5\n", "",
      E("csv", 2, "the row has 5 cells, the header has 4: \"1,2,3,4,5\"")},
     {"csv missing field lists the header", R_CSV, &t_rel, 0, 0, 0, "version,Code Name,eol\n1,a,b\n", "",
@@ -260,7 +237,7 @@ static const RecCase json_cases[] = {
      0},
 };
 
-static const Rel rel_items[] = {
+static const Release rel_items[] = {
     {T_STR("10"), T_STR("a,b"), T_STR("say \"x\""), {T_STR("e"), true}},
     {T_STR("tab\there"), T_STR("line\nbreak"), T_STR("back\\slash"), {T_STR(""), false}},
 };
@@ -350,7 +327,7 @@ static void test_opt_values(void **state)
     assert_true(pipe_cmp(&t_opt_str, &e, &a) < 0);
     assert_false(pipe_eq(&t_opt_str, &none, &e));
     assert_true(pipe_hash(&t_opt_str, &none) != pipe_hash(&t_opt_str, &e));
-    Rel r1 = {T_STR("1"), T_STR("b"), T_STR("c"), {{"", 0}, false}}, r2 = r1, c;
+    Release r1 = {T_STR("1"), T_STR("b"), T_STR("c"), {{"", 0}, false}}, r2 = r1, c;
     r2.eol = a;
     assert_true(pipe_cmp(&t_rel, &r1, &r2) < 0);
     pipe_clone(&t_rel, &c, &r2, NULL);
@@ -366,7 +343,7 @@ static void test_opt_values(void **state)
     PipeMap *m = pipe_map_new(&t_rel, NULL); /* records and none as set elements */
     pipe_map_upsert(m, &r1, NULL);
     pipe_map_upsert(m, &r2, NULL);
-    Rel r3 = r1;
+    Release r3 = r1;
     r3.eol = none2;
     pipe_map_upsert(m, &r3, NULL);
     assert_int_equal(pipe_map_len(m), 2);
