@@ -858,6 +858,26 @@ void emit_fn_remove(Emit *E, Buf *b, Node *e)
 
 /* e->a[e->b]: a list's element (zero when out of range) or a map's value
  * (zero when missing; a container is made and kept, so that add(m[k], x) fills m). */
+/* Emits `K u = key; bool w_c; V *w = pipe_map_upsert(map, &u, &w_c);` for
+ * the map index e (e->a the map, e->b the key), and with fill `if (w_c) *w =`
+ * an empty container: one read or updated at a missing key is created and
+ * kept in the map. */
+static void map_slot(Emit *E, Buf *b, Node *e, const char *w, bool fill)
+{
+    char u[16];
+    tmpname(E, u, sizeof u);
+    buf_printf(b, "%s %s = ", ctype(E, e->a->type->elems[0]), u);
+    ex(E, b, e->b);
+    buf_printf(b, "; bool %s_c; %s *%s = pipe_map_upsert(", w, ctype(E, e->type), w);
+    ex(E, b, e->a);
+    buf_printf(b, ", &%s, &%s_c); ", u, w);
+    if (fill) {
+        buf_printf(b, "if (%s_c) *%s = ", w, w);
+        owned_empty(E, b, e->type);
+        buf_printf(b, "; ");
+    }
+}
+
 static void index_expr(Emit *E, Buf *b, Node *e)
 {
     char t[16], u[16];
@@ -876,15 +896,9 @@ static void index_expr(Emit *E, Buf *b, Node *e)
     } else if (is_container(vt)) {
         /* a container value read from a missing key is created and kept in
          * the map, so that `add(m[k], x)` and `m[a][b] += 1` fill the map */
-        char c[16];
-        tmpname(E, c, sizeof c);
-        buf_printf(b, "({ %s %s = ", ctype(E, ct->elems[0]), u);
-        ex(E, b, e->b);
-        buf_printf(b, "; bool %s; %s *%s = pipe_map_upsert(", c, ctype(E, vt), t);
-        ex(E, b, e->a);
-        buf_printf(b, ", &%s, &%s); if (%s) *%s = ", u, c, c, t);
-        owned_empty(E, b, vt);
-        buf_printf(b, "; *%s; })", t);
+        buf_printf(b, "({ ");
+        map_slot(E, b, e, t, true);
+        buf_printf(b, "*%s; })", t);
     } else {
         buf_printf(b, "({ %s %s = ", ctype(E, ct->elems[0]), u);
         ex(E, b, e->b);
@@ -1072,19 +1086,8 @@ static void assign_stmt(Emit *E, Buf *b, Node *st)
         assign_op(E, b, st, place.p, tt, t, y && y->kind == SYM_STATE);
         free(place.p);
     } else if (tg->kind == N_INDEX && tg->a->type->kind == T_MAP) {
-        const Type *mt = tg->a->type;
-        tmpname(E, u, sizeof u);
         tmpname(E, w, sizeof w);
-        buf_printf(b, "%s %s = ", ctype(E, mt->elems[0]), u);
-        ex(E, b, tg->b);
-        buf_printf(b, "; bool %s_c; %s *%s = pipe_map_upsert(", w, ctype(E, tt), w);
-        ex(E, b, tg->a);
-        buf_printf(b, ", &%s, &%s_c); ", u, w);
-        if (is_container(tt) && st->op != OP_SET) {
-            buf_printf(b, "if (%s_c) *%s = ", w, w);
-            owned_empty(E, b, tt);
-            buf_printf(b, "; ");
-        }
+        map_slot(E, b, tg, w, is_container(tt) && st->op != OP_SET);
         char place[32];
         snprintf(place, sizeof place, "(*%s)", w);
         assign_op(E, b, st, place, tt, t, true);
