@@ -333,6 +333,12 @@ static const StdStage stages[] = {
 #undef KEEP
 #undef AGG
 
+const StdStage *std_stages_all(int *n)
+{
+    *n = (int)(sizeof stages / sizeof stages[0]);
+    return stages;
+}
+
 const StdStage *std_stage_find(const char *name, bool has_in, bool last)
 {
     for (size_t i = 0; i < sizeof stages / sizeof stages[0]; i++) {

@@ -78,6 +78,8 @@ typedef struct StdStage {
 /* The standard stage `name` in a position: with an input (has_in) or not, and
  * last in its flow or not (file() is a source first and a sink last). */
 const StdStage *std_stage_find(const char *name, bool has_in, bool last);
+/* Every row of the table (for "did you mean"), *n of them. */
+const StdStage *std_stages_all(int *n);
 /* Whether some standard stage is called name. */
 bool std_stage_exists(const char *name);
 /* The rows, *n of them. */

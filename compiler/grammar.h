@@ -58,6 +58,7 @@ typedef struct ParseCtx {
                         * opens the block, not a record value */
     int ncond;
     RawTok last;       /* ... and all of it */
+    RawTok before;     /* the token given before it */
     bool last_pushed;  /* it opened a bracket (it is the top of `open`) */
     bool brace_unpopped; /* it was a '}' inside ( or [, left on the stack */
     bool stray_close;  /* it was a '}' with no '{' open */
@@ -83,6 +84,8 @@ void parse_lex_newline(ParseCtx *ctx, int off);
 void parse_lex_eof(ParseCtx *ctx, Loc *loc);
 /* A lexical error at loc. */
 void parse_lex_error(ParseCtx *ctx, Loc loc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* awk's `$N` at loc (text, n bytes): an error naming Pipe's form. */
+void parse_lex_awk_field(ParseCtx *ctx, const char *text, int n, Loc loc);
 /* A run of n bytes that start no token, at loc: one error for all of them. */
 void parse_lex_bad(ParseCtx *ctx, const char *text, int n, Loc loc);
 /* Decodes the body of a string literal (between the quotes) at loc. */

@@ -328,6 +328,26 @@ static bool is_pipec_option(const char *a)
     return false;
 }
 
+/* "; did you mean '--x'?" for the option of pipec nearest to a (a misspelling
+ * of it), else "". */
+static const char *did_you_mean_option(const char *a)
+{
+    static const char *const others[] = {"pipeline", "help", "output", "format", "dump-ast", NULL};
+    static char buf[96];
+    if (strncmp(a, "--", 2))
+        return "";
+    const char *name = a + 2, *best = NULL;
+    size_t n = strcspn(name, "=");
+    for (int k = 0; sema_pipec_options[k]; k++)
+        best = pipe_nearer(name, n, best, sema_pipec_options[k]);
+    for (int k = 0; others[k]; k++)
+        best = pipe_nearer(name, n, best, others[k]);
+    if (!best)
+        return "";
+    snprintf(buf, sizeof buf, "; did you mean '--%s'?", best);
+    return buf;
+}
+
 /* Reads the arguments of command c->cmd into c: -1 when it may run, else an
  * exit code (0 after --help, 2 after a usage error). */
 static int parse_cli(Cli *c, int argc, char **argv)
@@ -384,7 +404,7 @@ static int parse_cli(Cli *c, int argc, char **argv)
         } else if (is_run && c->script) {
             c->rest[c->nrest++] = argv[i];
         } else {
-            return usage_error("unknown option", a, "");
+            return usage_error("unknown option", a, did_you_mean_option(a));
         }
     }
     if (!c->script)
@@ -433,8 +453,16 @@ int main(int argc, char **argv)
     c.cmd = argv[1];
     if (strcmp(c.cmd, "run") && strcmp(c.cmd, "build") && strcmp(c.cmd, "emit-c") && strcmp(c.cmd, "check") &&
         strcmp(c.cmd, "graph") && strcmp(c.cmd, "plan"))
-        return usage_error("unknown command", c.cmd,
-                           " (expected run, build, emit-c, check, graph, plan, repl, fmt or schema)");
+    {
+        static const char *const cmds[] = {"run", "build", "emit-c", "check", "graph", "plan", "repl", "fmt", "schema", NULL};
+        const char *near = NULL;
+        char more[128];
+        for (int k = 0; cmds[k]; k++)
+            near = pipe_nearer(c.cmd, strlen(c.cmd), near, cmds[k]);
+        snprintf(more, sizeof more, "%s%s%s (expected run, build, emit-c, check, graph, plan, repl, fmt or schema)",
+                 near ? "; did you mean '" : "", near ? near : "", near ? "'?" : "");
+        return usage_error("unknown command", c.cmd, more);
+    }
     int rc = parse_cli(&c, argc, argv);
     if (rc < 0)
         rc = command(&c);

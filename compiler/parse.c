@@ -65,6 +65,17 @@ void parse_lex_error(ParseCtx *ctx, Loc loc, const char *fmt, ...)
  * terminal would obey escaped). */
 #define BAD_QUOTED 16
 
+void parse_lex_awk_field(ParseCtx *ctx, const char *text, int n, Loc loc)
+{
+    long k = strtol(text + 1, NULL, 10);
+    if (k == 0)
+        parse_lex_error(ctx, loc, "unexpected '%.*s' (awk's whole line: in Pipe it is the parameter, as in "
+                                  "'map(line => ...)')", n, text);
+    else
+        parse_lex_error(ctx, loc, "unexpected '%.*s' (awk's field %ld: in Pipe 'words(line)[%ld]', counting from 0)",
+                        n, text, k, k - 1);
+}
+
 void parse_lex_bad(ParseCtx *ctx, const char *text, int n, Loc loc)
 {
     int chars = 0;
@@ -441,6 +452,7 @@ int parse_filter_lex(TokVal *lval, Loc *lloc, ParseCtx *ctx)
         track_conditions(ctx, &t);
         ctx->prev2_tok = ctx->prev_tok;
         ctx->prev_tok = t.tok;
+        ctx->before = ctx->last;
         ctx->last = t;
         *lval = t.v;
         *lloc = t.loc;
@@ -539,6 +551,29 @@ static void start_recovery(ParseCtx *ctx)
     ctx->recovering = !(la == NEWLINE || la == '}' || la == YYEOF);
 }
 
+/* Whether token tok can end an operand (so that an operator may follow). */
+static bool ends_operand(int tok)
+{
+    return tok == IDENT || tok == INT || tok == FLOAT || tok == STRING || tok == TRUE || tok == FALSE ||
+           tok == NONE || tok == ')' || tok == ']';
+}
+
+/* A hint for a syntax error that a habit from another language explains: the
+ * lookahead '=' or '?' after an operand where an operator could go (C's and
+ * Python's comparison, C's conditional), or a name after Python's `lambda`;
+ * "" when none fits.  ops: whether operators were among the expected. */
+static const char *habit_hint(const ParseCtx *ctx, bool ops)
+{
+    int la = ctx->last.tok, prev = ctx->before.tok;
+    if (la == '=' && ops && ends_operand(prev))
+        return " (to compare, write '==')";
+    if (la == '?' && ops && ends_operand(prev))
+        return " (a conditional is written 'if c then a else b')";
+    if (prev == IDENT && ctx->before.v.name && strcmp(ctx->before.v.name, "lambda") == 0)
+        return " (a lambda is written 'x => e', or '(a, b) => e')";
+    return "";
+}
+
 void parse_syntax_error(ParseCtx *ctx, const char *found, Loc loc, const char *const *expected, int n)
 {
     char what[64];
@@ -567,8 +602,8 @@ void parse_syntax_error(ParseCtx *ctx, const char *found, Loc loc, const char *c
         diag_error(ctx->diag, loc, "unexpected '}' with no open '{'");
     } else if (report && closer) {
         char opener = closer[1] == ')' ? '(' : closer[1] == ']' ? '[' : '{';
-        diag_error(ctx->diag, loc, "expected %s to close '%c' at %d:%d, found %s", closer, opener, op->loc.line,
-                   op->loc.col, what);
+        diag_error(ctx->diag, loc, "expected %s to close '%c' at %d:%d, found %s%s", closer, opener, op->loc.line,
+                   op->loc.col, what, habit_hint(ctx, has(expected, n, "'+'")));
         diag_related(ctx->diag, op->loc, "'%c' opened here", opener);
     } else if (report) {
         /* group the expected tokens into a short list */
@@ -599,7 +634,7 @@ void parse_syntax_error(ParseCtx *ctx, const char *found, Loc loc, const char *c
             list[m++] = "end of line"; /* last reads best: "expected '|' or end of line" */
         if (m == 0 && has(expected, n, "end of file"))
             list[m++] = "end of file";
-        const char *hint = "";
+        const char *hint = habit_hint(ctx, has(expected, n, "'+'"));
         int la = ctx->last.tok;
         if (ops && !has(expected, n, "'<'") &&
             (la == EQ || la == NE || la == '<' || la == LE || la == '>' || la == GE || la == IN))

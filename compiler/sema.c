@@ -12,6 +12,7 @@
 
 #include "builtins.h"
 #include "options_impl.h"
+#include "rt_impl.h"
 
 /* What sema keeps about a proc declaration (decl->proc). */
 typedef struct ProcInfo {
@@ -173,41 +174,54 @@ static Node *arg_value(Node *arg)
     return arg->kind == N_ARG ? arg->a : arg;
 }
 
-/* The edit distance of a and b, for "did you mean" (small strings only). */
-static int distance(const char *a, const char *b)
-{
-    size_t n = strlen(a), m = strlen(b);
-    if (n > 63 || m > 63)
-        return 99;
-    int row[64];
-    for (size_t j = 0; j <= m; j++)
-        row[j] = (int)j;
-    for (size_t i = 1; i <= n; i++) {
-        int diag = row[0];
-        row[0] = (int)i;
-        for (size_t j = 1; j <= m; j++) {
-            int up = row[j];
-            int best = diag + (a[i - 1] != b[j - 1]);
-            if (up + 1 < best)
-                best = up + 1;
-            if (row[j - 1] + 1 < best)
-                best = row[j - 1] + 1;
-            diag = up;
-            row[j] = best;
-        }
-    }
-    return row[m];
-}
-
-/* The declared record nearest to name, when near enough to be a
- * misspelling of it; else NULL. */
-/* Of best and cand, the one nearer to name when near enough to be a
- * misspelling of it (within a third of its length, plus one); one step of
- * the "did you mean" searches. */
+/* One step of the "did you mean" searches (the runtime's, shared with the
+ * option parsing of built binaries). */
 static const char *nearer(const char *name, const char *best, const char *cand)
 {
-    int d = distance(name, cand);
-    return d <= (int)strlen(name) / 3 + 1 && (!best || d < distance(name, best)) ? cand : best;
+    return pipe_nearer(name, strlen(name), best, cand);
+}
+
+/* The standard stage or proc nearest to name, when near enough to be a
+ * misspelling of it; else NULL (so are the searches below). */
+static const char *nearest_stage(Sema *s, const char *name)
+{
+    int n;
+    const StdStage *st = std_stages_all(&n);
+    const char *best = NULL;
+    for (int i = 0; i < n; i++)
+        best = nearer(name, best, st[i].name);
+    for (int i = 0; i < s->nprocs; i++)
+        best = nearer(name, best, s->procs[i]->name);
+    return best;
+}
+
+static const char *nearest_function(const char *name)
+{
+    int n;
+    const Builtin *b = builtins_all(&n);
+    const char *best = NULL;
+    for (int i = 0; i < n; i++)
+        best = nearer(name, best, b[i].name);
+    return best;
+}
+
+/* The name in scope sc (or an enclosing one) nearest to name. */
+static const char *nearest_name(Scope *sc, const char *name)
+{
+    const char *best = NULL;
+    for (; sc; sc = sc->parent)
+        for (Sym *y = sc->syms; y; y = y->next)
+            best = nearer(name, best, y->name);
+    return best;
+}
+
+/* "; did you mean 'x'?" for near, into buf (empty when near is NULL). */
+static const char *did_you_mean(char *buf, size_t n, const char *near)
+{
+    if (!near)
+        return "";
+    snprintf(buf, n, "; did you mean '%s'?", near);
+    return buf;
 }
 
 static const char *nearest_record(Sema *s, const char *name)
@@ -248,7 +262,7 @@ static Type *resolve_type(Sema *s, Node *t)
             return r->type;
         const char *near = nearest_record(s, t->name);
         if (near) {
-            err(s, t->loc, "unknown type '%s' (did you mean the record '%s'?)", t->name, near);
+            err(s, t->loc, "unknown type '%s'; did you mean the record '%s'?", t->name, near);
             return TY_ERROR;
         }
         err(s, t->loc, "unknown type '%s' (expected str, int, float, bool, a record, a tuple, [T], {K: V}, {T} or T?)",
@@ -556,8 +570,10 @@ static Type *call_type(Sema *s, Scope *sc, Node *e)
     if (!b) {
         if (sema_find_proc(s, e->name) || std_stage_exists(e->name))
             err(s, e->loc, "'%s' is a stage: use it in a flow after '|'", e->name);
-        else
-            err(s, e->loc, "unknown function '%s'", e->name);
+        else {
+            char dym[96];
+            err(s, e->loc, "unknown function '%s'%s", e->name, did_you_mean(dym, sizeof dym, nearest_function(e->name)));
+        }
         for (int i = 0; i < e->list.n; i++)
             expr(s, sc, arg_value(e->list.v[i]));
         return TY_ERROR;
@@ -633,7 +649,7 @@ static void no_field(Sema *s, Loc loc, const Type *t, const char *name)
 {
     const char *near = nearest_field(t, name);
     if (near)
-        err(s, loc, "record %s has no field '%s' (did you mean '%s'?)", t->name, name, near);
+        err(s, loc, "record %s has no field '%s'; did you mean '%s'?", t->name, name, near);
     else
         err(s, loc, "record %s has no field '%s' (its fields: %s)", t->name, name, field_list(s, t));
 }
@@ -666,7 +682,7 @@ static Type *record_value(Sema *s, Scope *sc, Node *e)
     if (!d) {
         const char *near = nearest_record(s, e->name);
         if (near)
-            err(s, e->loc, "unknown record '%s' (did you mean '%s'?)", e->name, near);
+            err(s, e->loc, "unknown record '%s'; did you mean '%s'?", e->name, near);
         else
             err(s, e->loc, "unknown record '%s'", e->name);
         for (int i = 0; i < e->list.n; i++)
@@ -732,8 +748,10 @@ static Type *expr_inner(Sema *s, Scope *sc, Node *e)
         if (!y) {
             if (builtin_find(e->name) || sema_find_proc(s, e->name))
                 err(s, e->loc, "'%s' is a function or stage, not a value", e->name);
-            else
-                err(s, e->loc, "unknown name '%s'", e->name);
+            else {
+                char dym[96];
+                err(s, e->loc, "unknown name '%s'%s", e->name, did_you_mean(dym, sizeof dym, nearest_name(sc, e->name)));
+            }
             return TY_ERROR;
         }
         if (y->kind == SYM_STREAM) {
@@ -1265,7 +1283,11 @@ static bool bind_args(Sema *s, Node *call, const char *what, const char *const *
             if (!strcmp(names[j], a->name))
                 k = j;
         if (k < 0) {
-            err(s, a->loc, "%s has no parameter named '%s'", what, a->name);
+            const char *near = NULL;
+            char dym[96];
+            for (int j = 0; j < nslots; j++)
+                near = nearer(a->name, near, names[j]);
+            err(s, a->loc, "%s has no parameter named '%s'%s", what, a->name, did_you_mean(dym, sizeof dym, near));
             ok = false;
         } else if (slots[k]) {
             err(s, a->loc, "%s: argument '%s' is given twice", what, a->name);
@@ -1587,8 +1609,10 @@ static void std_misplaced(Sema *s, Node *stage)
     if (!any) {
         if (builtin_find(name))
             err(s, stage->loc, "'%s' is a function, not a stage here", name);
-        else
-            err(s, stage->loc, "unknown stage '%s'", name);
+        else {
+            char dym[96];
+            err(s, stage->loc, "unknown stage '%s'%s", name, did_you_mean(dym, sizeof dym, nearest_stage(s, name)));
+        }
     } else if (any->role == R_SOURCE)
         err(s, stage->loc, "'%s' is a source: it can only start a flow", name);
     else if (any->role == R_SINK)

@@ -328,6 +328,18 @@ static int take_option(const PipeProgram *prog, const PipeRunOption *o, const ch
     return -1;
 }
 
+/* The run option or parameter nearest to name[n] (without its "--"), when
+ * near enough to be a misspelling of it; else NULL. */
+static const char *nearest_option(const PipeProgram *prog, const char *name, size_t n)
+{
+    const char *best = NULL;
+    for (int k = 0; k < PIPE_NRUN_OPTIONS; k++)
+        best = pipe_nearer(name, n, best, pipe_run_options[k].name);
+    for (int k = 0; k < prog->nparams; k++)
+        best = pipe_nearer(name, n, best, prog->params[k].name);
+    return best;
+}
+
 /* Parses argv into params; returns -1 when the run may go on, else an exit code. */
 static int parse_args(const PipeProgram *prog, int argc, char **argv, const char *argv0,
                       char *params, bool *given, RtOpts *opts)
@@ -351,7 +363,10 @@ static int parse_args(const PipeProgram *prog, int argc, char **argv, const char
         size_t nlen = eq ? (size_t)(eq - name) : strlen(name);
         int k = find_param(prog, name, nlen);
         if (k < 0) {
-            snprintf(msg, sizeof msg, "unknown option '%.*s'", (int)(nlen + 2 < 400 ? nlen + 2 : 400), a);
+            const char *near = nearest_option(prog, name, nlen);
+            int len = snprintf(msg, sizeof msg, "unknown option '%.*s'", (int)(nlen + 2 < 400 ? nlen + 2 : 400), a);
+            if (near)
+                snprintf(msg + len, sizeof msg - (size_t)len, "; did you mean '--%.60s'?", near);
             return usage_error(argv0, msg);
         }
         const PipeParam *p = &prog->params[k];

@@ -556,6 +556,13 @@ static inline uint64_t pipe_hash_bytes(const void *data, size_t n)
  * the SSE2-only path). */
 extern int pipe_skip_popcnt;
 
+/* Of best and cand, the one nearer to name (n bytes) when near enough to be
+ * a misspelling of it: an edit distance within a third of its length, plus
+ * one, and not all of it ('x' is no misspelling of 's'); best may be NULL.
+ * One step of every "did you mean" search (str.c), the compiler's and a
+ * built binary's. */
+const char *pipe_nearer(const char *name, size_t n, const char *best, const char *cand);
+
 /* True when values of t own heap memory that pipe_drop must free. */
 bool pipe_type_has_heap(const PipeType *t);
 /* True when t contains a map or set (those cannot live in an arena). */

@@ -610,6 +610,39 @@ PipeStr pipe_float_str(PipeArena *a, double v)
     return r;
 }
 
+/* ------------------------------------------------------------------ did you mean */
+
+/* The edit distance of a[n] and b[m] (Levenshtein), 99 past 63 bytes. */
+static int edit_distance(const char *a, size_t n, const char *b, size_t m)
+{
+    if (n > 63 || m > 63)
+        return 99;
+    int row[64];
+    for (size_t j = 0; j <= m; j++)
+        row[j] = (int)j;
+    for (size_t i = 1; i <= n; i++) {
+        int diag = row[0];
+        row[0] = (int)i;
+        for (size_t j = 1; j <= m; j++) {
+            int up = row[j], best = diag + (a[i - 1] != b[j - 1]);
+            if (up + 1 < best)
+                best = up + 1;
+            if (row[j - 1] + 1 < best)
+                best = row[j - 1] + 1;
+            diag = up;
+            row[j] = best;
+        }
+    }
+    return row[m];
+}
+
+const char *pipe_nearer(const char *name, size_t n, const char *best, const char *cand)
+{
+    int d = edit_distance(name, n, cand, strlen(cand));
+    return d <= (int)n / 3 + 1 && d < (int)n && (!best || d < edit_distance(name, n, best, strlen(best))) ? cand
+                                                                                                         : best;
+}
+
 /* ------------------------------------------------------------------ numbers */
 
 enum { NUM_OK, NUM_BAD, NUM_RANGE };

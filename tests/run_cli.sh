@@ -17,6 +17,27 @@ check "--version" sh -c "'$PIPEC' --version | grep -qE '^pipec [0-9]+\.[0-9]+\.[
 "$PIPEC" frobnicate >/dev/null 2>"$scratch/err"
 check "unknown command: exit 2" [ $? -eq 2 ]
 check "unknown command: hint" grep -q "try 'pipec --help'" "$scratch/err"
+# a misspelled command or option suggests the nearest one (LANGUAGE.md §9);
+# nothing near, no guess
+expect "misspelled command" 2 "$PIPEC" rnu examples/top_words.pipe
+has "misspelled command: did you mean" "unknown command 'rnu'; did you mean 'run'?"
+expect "unknown command far from any" 2 "$PIPEC" frobnicate
+check "unknown command far from any: no guess" sh -c "! grep -q 'did you mean' '$scratch/err'"
+expect "misspelled pipec option" 2 "$PIPEC" run --saef examples/top_words.pipe
+has "misspelled pipec option: did you mean" "unknown option '--saef'; did you mean '--safe'?"
+printf 'pipeline main(limit: int = 3) {\n    stdin | head(limit) | stdout\n}\n' >"$scratch/dym.pipe"
+expect "misspelled parameter (run)" 2 "$PIPEC" run "$scratch/dym.pipe" --limt 2
+has "misspelled parameter (run): did you mean" "unknown option '--limt'; did you mean '--limit'?"
+expect "misspelled run option (run)" 2 "$PIPEC" run "$scratch/dym.pipe" --stat
+has "misspelled run option (run): did you mean" "unknown option '--stat'; did you mean '--stats'?"
+if "$PIPEC" build "$scratch/dym.pipe" -o "$scratch/dym" 2>"$scratch/err"; then
+    expect "misspelled parameter (binary)" 2 "$scratch/dym" --limitt 2
+    has "misspelled parameter (binary): did you mean" "unknown option '--limitt'; did you mean '--limit'?"
+    expect "unknown option far from any (binary)" 2 "$scratch/dym" --zzzzzz
+    check "unknown option far from any (binary): no guess" sh -c "! grep -q 'did you mean' '$scratch/err'"
+else
+    check "build dym.pipe" false
+fi
 "$PIPEC" run >/dev/null 2>"$scratch/err"
 check "missing script: exit 2" [ $? -eq 2 ]
 "$PIPEC" build examples/top_words.pipe >/dev/null 2>"$scratch/err"

@@ -387,7 +387,7 @@ static const Case type_cases[] = {
      "    stdin | top(by: s => s) | stdout\n"
      "}\n",
      "2:21: error: 'head' takes at most 1 argument, found 2\n"
-     "3:18: error: 'sort' has no parameter named 'key'\n"
+     "3:18: error: 'sort' has no parameter named 'key'; did you mean 'by'?\n"
      "4:20: error: 'top': argument 'n' is given twice\n"
      "5:13: error: 'head' needs its argument 'n'\n"
      "6:13: error: 'top' needs its argument 'n'\n"},
