@@ -89,7 +89,7 @@ void compile_emit(Compilation *c, EmitMode mode, const char *script)
 {
     if (c->have_emitted)
         emit_free(&c->emitted);
-    emit_program(&c->sema, &c->dag, mode, script, &c->emitted);
+    emit_program(&c->sema, &c->dag, mode, script, c->c_name, &c->emitted);
     c->have_emitted = true;
 }
 

@@ -42,6 +42,7 @@ struct Compilation {
     Node *pipeline;
     EmitOut emitted; /* after compile_emit */
     bool have_emitted;
+    const char *c_name; /* emit-c -o FILE: the C file the first comment compiles (NULL: the script's name) */
     Jit *jit;        /* after compile_jit */
 };
 

@@ -19,8 +19,9 @@ typedef struct EmitOut {
 } EmitOut;
 
 /* Emits the C program for dag (a checked pipeline of s).  script is the path
- * shown in messages; cc_hint is the command written in the first comment. */
-void emit_program(Sema *s, Dag *dag, EmitMode mode, const char *script, EmitOut *out);
+ * shown in messages; c_name the C file that the first comment's cc command
+ * compiles (NULL: the script's name with .c). */
+void emit_program(Sema *s, Dag *dag, EmitMode mode, const char *script, const char *c_name, EmitOut *out);
 void emit_free(EmitOut *out);
 /* The runtime and standard library as one C file (malloc'ed), for EMIT_PROGRAM. */
 char *emit_runtime(size_t *len);

@@ -168,6 +168,8 @@ static int cmd_emit(const Cli *c)
         compile_free(&f);
         return 2;
     }
+    if (c->out && strcmp(c->out, "-"))
+        f.c_name = c->out;
     compile_emit(&f, EMIT_STANDALONE, c->script);
     bool ok = build_write_output(c->out ? c->out : "-", f.emitted.code, f.emitted.len);
     compile_free(&f);

@@ -556,6 +556,15 @@ static inline uint64_t pipe_hash_bytes(const void *data, size_t n)
  * the SSE2-only path). */
 extern int pipe_skip_popcnt;
 
+/* awk's default field separators (POSIX: <blank> and <newline>, as mawk and
+ * gawk split): space, tab and newline.  \r, \f and \v belong to a field, so
+ * a CRLF line's last word keeps its \r, as $NF does in awk.  Used by words()
+ * and the `words` stage. */
+static inline bool pipe_field_blank(unsigned char c)
+{
+    return c == ' ' || c == '\t' || c == '\n';
+}
+
 /* Of best and cand, the one nearer to name (n bytes) when near enough to be
  * a misspelling of it: an edit distance within a third of its length, plus
  * one, and not all of it ('x' is no misspelling of 's'); best may be NULL.

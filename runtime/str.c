@@ -308,18 +308,19 @@ PipeList *pipe_split(PipeArena *a, PipeStr s, PipeStr sep)
     }
 }
 
-/* The runs of bytes other than ASCII whitespace in s (awk's fields), as slices. */
+/* The runs of bytes other than space, tab and newline in s (awk's fields:
+ * pipe_field_blank), as slices. */
 PipeList *pipe_words(PipeArena *a, PipeStr s)
 {
     PipeList *l = pipe_list_new(a, sizeof(PipeStr), 8);
     const char *p = nz(s.p), *end = p + s.n;
     for (;;) {
-        while (p < end && is_space(*p))
+        while (p < end && pipe_field_blank((unsigned char)*p))
             p++;
         if (p == end)
             return l;
         const char *w = p;
-        while (p < end && !is_space(*p))
+        while (p < end && !pipe_field_blank((unsigned char)*p))
             p++;
         push_str(l, w, (size_t)(p - w));
     }

@@ -557,24 +557,18 @@ PipeNode *pipe_std_trim(PipeRt *rt, PipePos pos)
 
 /* ------------------------------------------------------------------ words, split, field */
 
-/* awk's default field separators: space, \t, \n, \v, \f, \r. */
-static bool text_blank(unsigned char c)
-{
-    return c == ' ' || (c >= '\t' && c <= '\r');
-}
-
 static void words_push(PipeNode *self, const void *item, int port)
 {
     (void)port;
     const PipeStr *s = item;
     const char *p = s->p, *end = s->p + s->n;
     for (;;) {
-        while (p < end && text_blank((unsigned char)*p))
+        while (p < end && pipe_field_blank((unsigned char)*p))
             p++;
         if (p == end)
             return;
         const char *w = p;
-        while (p < end && !text_blank((unsigned char)*p))
+        while (p < end && !pipe_field_blank((unsigned char)*p))
             p++;
         PipeStr word = {w, (size_t)(p - w)};
         pipe_emit(self, &word); /* a slice of the input: no copy */

@@ -219,8 +219,8 @@ t regex_long_line_replace "big" 'stdin | replace("^(lorem|ipsum,dolor|sit| )*END
 t upper all 'stdin | upper | stdout' 'tr a-z A-Z | nl_end'
 t lower all 'stdin | lower | stdout' 'tr A-Z a-z | nl_end'
 t trim all 'stdin | trim | stdout' "sed 's/^[ \\t\\v\\f\\r]*//; s/[ \\t\\v\\f\\r]*\$//' | nl_end"
-# words: runs of non-whitespace; all ASCII whitespace separates (awk: blank and tab only)
-t words all 'stdin | words | stdout' "tr -s ' \\t\\r\\v\\f' '\\n' | grep -a -v '^\$'"
+# words: awk's fields, runs of bytes other than blank and tab (\r \v \f belong to a word)
+t words all 'stdin | words | stdout' "tr -s ' \\t' '\\n' | grep -a -v '^\$'"
 t split all 'stdin | split(",") | stdout' "nl_end | tr , '\\n'"
 t split_nul nul 'stdin | split("\x00") | stdout' "nl_end | tr '\\0' '\\n'"
 t field all 'stdin | field(1, ",") | stdout' "$AWK -F , '{ print \$2 }'"

@@ -288,7 +288,10 @@ static void test_split_words_field(void **state)
     const char *w4[] = {"", ""};
     check_list(pipe_split(&arena, S(","), S(",")), w4, 2);
     const char *w5[] = {"one", "two", "three"};
-    check_list(pipe_words(&arena, S("  one\ttwo \r\n three  ")), w5, 3);
+    check_list(pipe_words(&arena, S("  one\ttwo \n three  ")), w5, 3);
+    /* awk's fields: \r, \f and \v are part of a word */
+    const char *w6[] = {"one", "\r", "t\fw\vo\r"};
+    check_list(pipe_words(&arena, S("one \r t\fw\vo\r")), w6, 3);
     check_list(pipe_words(&arena, S(" \t ")), NULL, 0);
     check_list(pipe_words(&arena, S("")), NULL, 0);
     assert_str(pipe_field(S("a b c"), 0, S(" ")), "a");
