@@ -115,6 +115,20 @@ static Type *type_keys(const Builtin *b, FnCall *c)
     FAIL("keys needs a map or a set, found %s", type_name(c->arena, c->at[0]));
 }
 
+/* ---------------------------------------------- regexes as values, time, environment (regexval) */
+
+/* parse_time(s, format), format_time(t, format): the row's types, and a
+ * literal format's conversions (a computed format is checked when it runs) */
+static Type *type_time(const Builtin *b, FnCall *c)
+{
+    Type *r = builtin_type_of_row(b, c);
+    char why[160];
+    if (r && c->args[1]->kind == N_STR &&
+        !pipe_time_format_ok(c->args[1]->str, !strcmp(b->name, "parse_time"), why, sizeof why))
+        FAIL("%s: %s", b->name, why);
+    return r;
+}
+
 /* ------------------------------------------------------------------ functions */
 
 #define STR_STR F_STR, F_STR
@@ -169,6 +183,25 @@ static const Builtin builtins[] = {
      .result = F_STR, .cfn = "pipe_field", .pure = true, .emit = emit_fn_field},
     {.name = "find_all", .min_args = 2, .max_args = 2, .regex_arg = 1, .params = {STR_STR}, .result = F_STR_LIST,
      .cfn = "pipe_find_all", .scratch = true, .pure = true},
+    /* regexes as values, time and environment (LANGUAGE.md §9; docs/pipe.md "Regexes as values,
+     * time and environment") */
+    {.name = "captures", .min_args = 2, .max_args = 2, .regex_arg = 1, .params = {STR_STR}, .result = F_STR_LIST,
+     .cfn = "pipe_captures", .scratch = true, .pure = true},
+    {.name = "replace_first", .min_args = 3, .max_args = 3, .regex_arg = 1, .params = {STR_STR, F_STR},
+     .result = F_STR, .cfn = "pipe_replace_first", .scratch = true, .pure = true},
+    {.name = "split_re", .min_args = 2, .max_args = 2, .regex_arg = 1, .params = {STR_STR}, .result = F_STR_LIST,
+     .cfn = "pipe_split_re", .scratch = true, .pure = true},
+    {.name = "quote_re", .min_args = 1, .max_args = 1, .regex_arg = -1, .params = {F_STR}, .result = F_STR,
+     .cfn = "pipe_quote_re", .scratch = true, .pure = true},
+    {.name = "now", .min_args = 0, .max_args = 0, .regex_arg = -1, .result = F_FLOAT, .cfn = "pipe_now",
+     .pure = true},
+    {.name = "parse_time", .min_args = 2, .max_args = 2, .regex_arg = -1, .params = {STR_STR}, .result = F_FLOAT,
+     .cfn = "pipe_parse_time", .node = true, .pure = true, .type = type_time},
+    {.name = "format_time", .min_args = 2, .max_args = 2, .regex_arg = -1, .params = {F_FLOAT, F_STR},
+     .result = F_STR, .cfn = "pipe_format_time", .scratch = true, .node = true, .pure = true, .type = type_time},
+    {.name = "env", .min_args = 1, .max_args = 1, .regex_arg = -1, .params = {F_STR}, .result = F_STR_OPT,
+     .cfn = "pipe_env", .pure = true,
+     .unsafe = "the environment can hold secrets (tokens, passwords); pass the value as a parameter"},
 };
 #undef STR_STR
 
@@ -186,7 +219,7 @@ const Builtin *builtins_all(int *n)
     return builtins;
 }
 
-static const char *const fn_type_names[] = {"", "str", "int", "bool", "list[str]"};
+static const char *const fn_type_names[] = {"", "str", "int", "bool", "list[str]", "float", "str?"};
 
 /* The type F_* names, for a row without a type hook. */
 static Type *fn_type(PipeArena *a, FnType t)
@@ -196,17 +229,22 @@ static Type *fn_type(PipeArena *a, FnType t)
     case F_INT: return TY_INT;
     case F_BOOL: return TY_BOOL;
     case F_STR_LIST: return type_list(a, TY_STR);
+    case F_FLOAT: return TY_FLOAT;
+    case F_STR_OPT: return type_opt(a, TY_STR);
     default: return TY_VOID;
     }
 }
 
 Type *builtin_type(const Builtin *b, FnCall *c)
 {
-    if (b->type)
-        return b->type(b, c);
+    return b->type ? b->type(b, c) : builtin_type_of_row(b, c);
+}
+
+Type *builtin_type_of_row(const Builtin *b, FnCall *c)
+{
     for (int i = 0; i < c->n; i++) {
         Type *want = fn_type(c->arena, b->params[i]);
-        if (!is(c->at[i], want->kind))
+        if (!is(c->at[i], want->kind) && !(want->kind == T_FLOAT && is(c->at[i], T_INT)))
             FAIL("argument %d of %s must be %s, found %s", i + 1, b->name, fn_type_names[b->params[i]],
                  type_name(c->arena, c->at[i]));
     }
@@ -433,7 +471,7 @@ static void builtin_json(FILE *o, const Builtin *b)
 {
     fprintf(o, "{\"kind\":\"function\",\"name\":\"%s\",\"min_args\":%d,\"max_args\":%d,\"params\":", b->name,
             b->min_args, b->max_args);
-    if (b->type) {
+    if (b->type && !b->result) {
         fputs("null,\"result\":null", o); /* typed by its arguments */
     } else {
         fputs("[", o);
@@ -479,9 +517,9 @@ static void builtin_text(FILE *o, const Builtin *b)
 {
     fprintf(o, "  %s(", b->name);
     for (int i = 0; i < b->max_args; i++)
-        fprintf(o, "%s%s%s", i ? ", " : "", b->type ? "_" : fn_type_names[b->params[i]],
+        fprintf(o, "%s%s%s", i ? ", " : "", b->type && !b->result ? "_" : fn_type_names[b->params[i]],
                 i < b->min_args ? "" : "?");
-    fprintf(o, ") -> %s%s\n", b->type ? "(by its arguments)" : fn_type_names[b->result], b->pure ? "" : "  changes its first argument");
+    fprintf(o, ") -> %s%s\n", b->type && !b->result ? "(by its arguments)" : fn_type_names[b->result], b->pure ? "" : "  changes its first argument");
 }
 
 int builtins_list_main(int argc, char **argv, FILE *out, FILE *err)

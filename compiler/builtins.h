@@ -88,7 +88,9 @@ const StdStage *std_stages(int *n);
 /* ------------------------------------------------------------------ functions */
 
 /* A parameter or result of a function whose row needs no type hook. */
-typedef enum FnType { F_NONE, F_STR, F_INT, F_BOOL, F_STR_LIST } FnType;
+/* F_FLOAT as a parameter also takes an int; F_STR_OPT (a str?) is a result
+ * only: the C function takes a PipeStr * last and returns whether it is some. */
+typedef enum FnType { F_NONE, F_STR, F_INT, F_BOOL, F_STR_LIST, F_FLOAT, F_STR_OPT } FnType;
 
 /* One call of a standard function being typed: its argument values and their
  * types (n of them, checked against the row's counts). */
@@ -117,6 +119,8 @@ struct Builtin {
     bool scratch;           /* cfn takes the scratch arena first (its result lives there) */
     const char *missing;    /* C for an absent optional argument */
     bool pure;              /* changes none of its arguments */
+    bool node;              /* cfn takes the stage node (for its runtime errors) after the arena */
+    const char *unsafe;     /* why --safe refuses a call of it (it reads beyond the script's data), or NULL */
     FnTypeFn type;
     FnEmitFn emit;          /* calls that are not cfn(args) */
 };
@@ -126,6 +130,9 @@ const Builtin *builtin_find(const char *name);
 /* The result type of b applied to the call c; NULL with a message in c->why
  * when the arguments don't fit. */
 Type *builtin_type(const Builtin *b, FnCall *c);
+/* The same by the row's parameter and result types alone (what a type hook
+ * may check first). */
+Type *builtin_type_of_row(const Builtin *b, FnCall *c);
 /* The rows, *n of them. */
 const Builtin *builtins_all(int *n);
 

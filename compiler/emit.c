@@ -674,8 +674,17 @@ static void call(Emit *E, Buf *b, Node *e)
         f->emit(E, b, e);
         return;
     }
+    /* a str? result: the C function fills a PipeStr and says whether it is some */
+    char v[16] = "";
+    bool opt = f->result == F_STR_OPT;
+    if (opt)
+        buf_printf(b, "({ PipeStr %s; bool %s_some = ", tmpname(E, v, sizeof v), v);
     buf_printf(b, "%s(%s", f->cfn, f->scratch ? "S" : "");
     const char *sep = f->scratch ? ", " : "";
+    if (f->node) {
+        buf_printf(b, "%s%s", sep, E->self);
+        sep = ", ";
+    }
     if (f->regex_arg >= 0) {
         buf_printf(b, "%s", sep);
         regex_arg(E, b, argv_(e, f->regex_arg));
@@ -691,7 +700,10 @@ static void call(Emit *E, Buf *b, Node *e)
         else
             buf_printf(b, "%s", f->missing);
     }
-    buf_printf(b, ")");
+    if (opt)
+        buf_printf(b, "%s&%s); (%s){%s, %s_some}; })", sep, v, ctype(E, e->type), v, v);
+    else
+        buf_printf(b, ")");
 }
 
 /* `PRE a0 POST`: a call whose one argument needs no more. */

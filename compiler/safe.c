@@ -96,6 +96,11 @@ int safe_check(Sema *s, const Dag *dag, const SafeOpts *o)
                                         "the script's data", d->name, (int)d->str.n, d->str.p ? d->str.p : "");
             errors++;
         }
+    for (int i = 0; o->safe && i < s->unsafe_calls.n; i++) {
+        const Node *e = s->unsafe_calls.v[i];
+        diag_error(s->diag, e->loc, "--safe refuses %s(): %s", e->name, builtin_find(e->name)->unsafe);
+        errors++;
+    }
     for (int i = 0; dag && i < dag->n; i++) {
         const DagNode *n = dag->nodes[i];
         unsigned flags = n->row ? n->row->flags : 0;

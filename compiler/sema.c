@@ -618,6 +618,8 @@ static Type *call_type(Sema *s, Scope *sc, Node *e)
     }
     if (b->regex_arg >= 0 && b->regex_arg < n)
         is_regex_literal_ok(s, args[b->regex_arg]);
+    if (b->unsafe) /* safe.c refuses it under --safe */
+        ast_push(s->arena, &s->unsafe_calls, e);
     return r;
 }
 

@@ -143,6 +143,7 @@ typedef struct Sema {
     int next_id;
     int expr_level; /* expressions being checked, one inside the other */
     const struct SafeOpts *safe; /* --safe, --sandbox (safe.h), or NULL */
+    NodeList unsafe_calls; /* calls of functions whose row says why --safe refuses them (env) */
 } Sema;
 
 /* The value of name in m, or NULL. */

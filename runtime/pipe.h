@@ -426,6 +426,32 @@ PipeList *pipe_find_all(PipeArena *a, PipeRegex *re, PipeStr s);
  * when there is none. */
 bool pipe_find_next(PipeRegex *re, PipeStr s, size_t *pos, PipeStr *m);
 
+/* Regexes as values, time and environment (LANGUAGE.md §9; additive to ABI 1;
+ * docs/pipe.md "Regexes as values, time and environment"). */
+/* captures(s, re): [whole first match, group 1, ...] as slices of s ("" for a
+ * group that took no part), [] when re does not match. */
+PipeList *pipe_captures(PipeArena *a, PipeRegex *re, PipeStr s);
+/* The first match replaced, `with` as for pipe_replace; s itself when none. */
+PipeStr pipe_replace_first(PipeArena *a, PipeRegex *re, PipeStr s, PipeStr with);
+/* The pieces of s between the non-empty matches of re (groups add none). */
+PipeList *pipe_split_re(PipeArena *a, PipeRegex *re, PipeStr s);
+/* s with every regex metacharacter escaped: a pattern matching s literally. */
+PipeStr pipe_quote_re(PipeArena *a, PipeStr s);
+/* Unix time now, in seconds. */
+double pipe_now(void);
+/* s read by a strptime format (UTC unless it has %z or %Z) as Unix seconds; a
+ * text that does not fit is a runtime error of n. */
+double pipe_parse_time(PipeNode *n, PipeStr s, PipeStr format);
+/* Unix seconds t by a strftime format: UTC, or local time when the format
+ * shows a zone (%z, %Z); a t out of range is a runtime error of n. */
+PipeStr pipe_format_time(PipeArena *a, PipeNode *n, double t, PipeStr format);
+/* Whether format is one format_time (parse false) or parse_time (parse
+ * true) takes; else why, in why. */
+bool pipe_time_format_ok(PipeStr format, bool parse, char *why, size_t whylen);
+/* The environment variable name into *out (a slice of the environment); false
+ * when it is unset. */
+bool pipe_env(PipeStr name, PipeStr *out);
+
 bool pipe_str_eq(PipeStr a, PipeStr b);
 int pipe_str_cmp(PipeStr a, PipeStr b); /* bytewise, shorter first on a tie */
 PipeStr pipe_str_lit(const char *p, size_t n);

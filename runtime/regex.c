@@ -335,6 +335,18 @@ static void rb_put(PipeRegex *re, size_t *len, const char *p, size_t n)
     *len += n;
 }
 
+/* The len bytes built in re's buffer, copied to a. */
+static PipeStr rb_take(PipeArena *a, PipeRegex *re, size_t len)
+{
+    PipeStr r = {"", len};
+    if (len) {
+        char *d = pipe_alloc(a, len);
+        memcpy(d, re->rbuf, len);
+        r.p = d;
+    }
+    return r;
+}
+
 /* Appends `with` for the current match: \0..\9 are groups (unset ones are
  * empty), \\ is a backslash, \c another character is c. */
 static void expand(PipeRegex *re, size_t *len, const char *s, size_t ms, size_t me, PipeStr with)
@@ -458,13 +470,43 @@ PipeStr pipe_replace(PipeArena *a, PipeRegex *re, PipeStr s, PipeStr with)
     if (!any)
         return s;
     rb_put(re, &len, p + copied, n - copied);
-    PipeStr r = {"", len};
-    if (len) {
-        char *d = pipe_alloc(a, len);
-        memcpy(d, re->rbuf, len);
-        r.p = d;
+    return rb_take(a, re, len);
+}
+
+/* Only the first match, which may be empty (Python's re.sub with count=1). */
+PipeStr pipe_replace_first(PipeArena *a, PipeRegex *re, PipeStr s, PipeStr with)
+{
+    const char *p = s.p ? s.p : "";
+    size_t ms, me, len = 0;
+    if (!exec(re, p, s.n, 0, 0, &ms, &me))
+        return s;
+    rb_put(re, &len, p, ms);
+    expand(re, &len, p, ms, me, with.p ? with : (PipeStr){"", 0});
+    rb_put(re, &len, p + me, s.n - me);
+    return rb_take(a, re, len);
+}
+
+/* The whole first match and every group of re, as slices of s: a group that
+ * took no part is "" (LANGUAGE.md leaves it open; docs/pipe.md says so). */
+PipeList *pipe_captures(PipeArena *a, PipeRegex *re, PipeStr s)
+{
+    const char *p = s.p ? s.p : "";
+    size_t ms, me;
+    if (!exec(re, p, s.n, 0, 0, &ms, &me))
+        return pipe_list_new(a, sizeof(PipeStr), 0);
+    /* a literal or a class run has no groups, and PCRE2 did not run for it */
+    uint32_t ng = re->code && !re->run ? pcre2_get_ovector_count(re->md) : 1;
+    PipeList *l = pipe_list_new(a, sizeof(PipeStr), ng);
+    *(PipeStr *)pipe_list_push(l) = (PipeStr){p + ms, me - ms};
+    PCRE2_SIZE *ov = ng > 1 ? pcre2_get_ovector_pointer(re->md) : NULL;
+    for (uint32_t g = 1; g < ng; g++) {
+        PipeStr *m = pipe_list_push(l);
+        if (ov[2 * g] != PCRE2_UNSET && ov[2 * g + 1] >= ov[2 * g])
+            *m = (PipeStr){p + ov[2 * g], ov[2 * g + 1] - ov[2 * g]};
+        else
+            *m = (PipeStr){"", 0};
     }
-    return r;
+    return l;
 }
 
 /* Every non-empty match of re in s, left to right, as slices of s in a list in

@@ -14,6 +14,7 @@
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 #include <linux/audit.h>
 #include <linux/filter.h>
@@ -709,6 +710,10 @@ void pipe_rt_confine(PipeRt *rt, bool spills)
     if (!p || !(p->sandbox || p->safe))
         return;
     bool applied = false;
+    /* format_time's local zone comes from TZ or /etc/localtime, which the
+     * confined run may not open: read it now (glibc keeps it), else the run
+     * would print UTC under a local zone's name */
+    tzset();
     long abi = ll_abi(); /* without Landlock no spill folder is needed */
     if (spills && abi && !spill_make(rt))
         pipe_rt_abort(rt, NULL, RT_JMP_FAIL); /* reported: nothing was opened */

@@ -271,5 +271,21 @@ check "stdin is stdout (>>): refused" [ $? -eq 1 ]
 has "stdin is stdout named" "input 'stdin' is also the output 'stdout'"
 check "stdin is stdout: file unchanged" [ "$(cat f.txt | tr '\n' ' ')" = "A B " ]
 
+# ---- 9. env() under --safe: the environment can hold secrets (tokens), so
+# --safe refuses every call at compile time; without --safe it reads it
+cat >env.pipe <<'EOF'
+pipeline main {
+    lines("x\n") | map(x => env("PIPE_SAFE_TOKEN") ?? "none") | stdout
+}
+EOF
+PIPE_SAFE_TOKEN=TOPSECRET "$PIPEC" run --safe env.pipe >"$scratch/out" 2>"$scratch/err"
+check "env under --safe: refused (exit 2)" [ $? -eq 2 ]
+has "env under --safe: named" "env.pipe:2:29: error: --safe refuses env(): the environment can hold secrets"
+lacks "env under --safe: nothing printed" TOPSECRET "$scratch/out"
+PIPE_SAFE_TOKEN=TOPSECRET "$PIPEC" build --safe env.pipe -o env.bin 2>"$scratch/err"
+check "env under build --safe: refused (exit 2)" [ $? -eq 2 ] && [ ! -e env.bin ]
+PIPE_SAFE_TOKEN=TOPSECRET "$PIPEC" run env.pipe >"$scratch/out" 2>"$scratch/err"
+check "env without --safe: read" [ "$(cat "$scratch/out")" = TOPSECRET ]
+
 echo "safe: $pass passed, $fail failed${skip:+, $skip skipped}"
 [ "$fail" -eq 0 ]
