@@ -25,6 +25,7 @@ typedef struct CodeRow {
 /* Ordered: a specific row before a general one that would also match. */
 static const CodeRow rows[] = {
     /* lexing and parsing */
+    {"unexpected '%s' (awk's", "awk-field", FIX_NONE, NULL},
     {"unexpected '&&'", "c-operator", FIX_REPLACE, "and"},
     {"unexpected '||'", "c-operator", FIX_REPLACE, "or"},
     {"unexpected '!'", "c-operator", FIX_REPLACE, "not "},
@@ -75,6 +76,7 @@ static const CodeRow rows[] = {
     {"stream '%s' is used before it is bound", "used-before-bound", FIX_NONE, NULL},
     {"stream '%s' is bound but never used", "unused-stream", FIX_NONE, NULL},
     {"this expression's value is not used", "unused-value", FIX_NONE, NULL},
+    {"top without by: ranks count's", "top-by-whole-pair", FIX_NONE, NULL},
     /* records and T? (LANGUAGE.md §8) */
     {"unknown record", "unknown-record", FIX_NONE, NULL},
     {"record '%s' is declared twice", "redefined", FIX_NONE, NULL},

@@ -1654,6 +1654,24 @@ struct StageUse {
     StageFact *f;
 };
 
+/* `count | top(n)` without by: ranks the (T, int) pairs by the whole tuple,
+ * the item first (the alphabetically last items, not the most frequent): a
+ * warning that says how to rank by the count. */
+static void top_after_count(Sema *s, Node *stage, const StdStage *st, Node **slots, Prev prev)
+{
+    const Type *t = prev.t;
+    Node *from = prev.stage;
+    if (strcmp(st->name, "top") || slots[1] || !t || t->kind != T_TUPLE || t->n != 2 || t->elems[1] != TY_INT ||
+        !from || (from->kind != N_NAME && from->kind != N_CALL) || !from->name || strcmp(from->name, "count"))
+        return;
+    char n[32] = "n";
+    if (slots[0] && slots[0]->kind == N_INT)
+        snprintf(n, sizeof n, "%lld", (long long)slots[0]->ival);
+    warn(s, stage->loc,
+         "top without by: ranks count's (item, count) pairs by the item first, not by the count; "
+         "to rank by the count write top(%s, by: p => p.1)", n);
+}
+
 /* A use of standard stage `stage->name` after prev (or first), last or not. */
 static Prev check_std(Sema *s, Scope *sc, Node *stage, Prev prev, bool last, bool *sunk, bool *failed)
 {
@@ -1671,6 +1689,7 @@ static Prev check_std(Sema *s, Scope *sc, Node *stage, Prev prev, bool last, boo
         *failed = true;
         return none;
     }
+    top_after_count(s, stage, st, slots, prev);
     StageKind k = st->role == R_SOURCE ? SK_SOURCE : st->role == R_SINK ? SK_SINK : SK_STD;
     StageFact *f = fact_new(s, stage, k, sc);
     f->row = st;

@@ -271,6 +271,15 @@ static const Case dag_cases[] = {
 /* ------------------------------------------------------------------ §3: stream types */
 
 static const Case type_cases[] = {
+    {"count | top(n) without by: ranks by the item: a warning that says how to rank by the count",
+     "pipeline main {\n"
+     "    stdin | words | count | top(3) | stdout\n"
+     "    stdin | words | count | top(3, by: p => p.1) | stdout\n"
+     "    stdin | map(l => (l, 1)) | top(3) | stdout\n"
+     "    stdin | words | count | map(p => p) | top(2) | stdout\n"
+     "}\n",
+     "2:29: warning: top without by: ranks count's (item, count) pairs by the item first, not by the count; "
+     "to rank by the count write top(3, by: p => p.1)\n"},
     {"mismatch between two standard stages names both ends",
      "pipeline main {\n"
      "    range(1, 3) | upper | stdout\n"
