@@ -584,9 +584,12 @@ static void stage_text(FILE *o, const StdStage *s)
 static void builtin_text(FILE *o, const Builtin *b)
 {
     fprintf(o, "  %s(", b->name);
-    for (int i = 0; i < b->max_args; i++)
+    int shown = b->max_args > 3 ? b->min_args : b->max_args; /* fmt takes any number: `fmt(_, ...)` */
+    for (int i = 0; i < shown; i++)
         fprintf(o, "%s%s%s", i ? ", " : "", b->type ? "_" : fn_type_names[b->params[i]],
                 i < b->min_args ? "" : "?");
+    if (shown < b->max_args)
+        fputs(", ...", o);
     fprintf(o, ") -> %s%s\n", b->type ? "(by its arguments)" : fn_type_names[b->result], b->pure ? "" : "  changes its first argument");
 }
 
