@@ -167,29 +167,45 @@ PipeStr pipe_fmt(PipeArena *a, PipeStr pat, const PipeFmtArg *args)
 
 /* ------------------------------------------------------------------ numbers */
 
-double pipe_round(double x)
-{
-    return round(x);
-}
+/* These, and round_to, use no function of libm (see pipe.h): below 2^52 a
+ * double converts to an int64 exactly after its fraction is cut. */
+#define TWO52 4503599627370496.0
 
 double pipe_floor(double x)
 {
-    return floor(x);
+    if (!(fabs(x) < TWO52))
+        return x; /* whole already, or nan */
+    double t = (double)(int64_t)x;
+    t = t > x ? t - 1 : t;
+    return t == 0 ? copysign(0.0, x) : t;
 }
 
 double pipe_ceil(double x)
 {
-    return ceil(x);
+    if (!(fabs(x) < TWO52))
+        return x;
+    double t = (double)(int64_t)x;
+    t = t < x ? t + 1 : t;
+    return t == 0 ? copysign(0.0, x) : t;
 }
 
-double pipe_sqrt(double x)
+double pipe_round(double x)
 {
-    return sqrt(x);
+    if (!(fabs(x) < TWO52))
+        return x;
+    double t = (double)(int64_t)x, d = x - t; /* d exact */
+    t = d >= 0.5 ? t + 1 : d <= -0.5 ? t - 1 : t;
+    return t == 0 ? copysign(0.0, x) : t;
 }
 
-double pipe_pow(double x, double y)
+/* The rounding error of x * y: x * y == p + err exactly (Dekker's product,
+ * without fma, which is libm's on machines without the instruction). */
+static double product_error(double x, double y, double p)
 {
-    return pow(x, y);
+    const double split = 134217729.0; /* 2^27 + 1 */
+    double cx = split * x, hx = cx - (cx - x), lx = x - hx;
+    double cy = split * y, hy = cy - (cy - y), ly = y - hy;
+    return ((hx * hy - p) + hx * ly + lx * hy) + lx * ly;
 }
 
 /* round(x, digits) by x's exact decimal digits (glibc prints them all): the
@@ -232,7 +248,7 @@ double pipe_round_to(double x, int64_t digits)
 {
     if (!isfinite(x))
         return x;
-    if (fabs(x) >= 4503599627370496.0 && digits >= 0) /* 2^52: an integer already */
+    if (fabs(x) >= TWO52 && digits >= 0) /* an integer already */
         return x;
     if (digits < 0 || digits > 22)
         return round_digits_exact(x, digits);
@@ -240,10 +256,10 @@ double pipe_round_to(double x, int64_t digits)
     for (int64_t i = 0; i < digits; i++)
         p *= 10.0; /* exact up to 1e22 */
     double y = x * p;
-    if (fabs(y) >= 4503599627370496.0) /* 2^52: y would have lost x's digits that decide */
+    if (fabs(y) >= TWO52) /* y would have lost x's digits that decide */
         return round_digits_exact(x, digits);
-    double err = fma(x, p, -y); /* x * p == y + err exactly */
-    double fl = floor(y), frac = y - fl, r;
+    double err = product_error(x, p, y); /* x * p == y + err exactly */
+    double fl = pipe_floor(y), frac = y - fl, r;
     if (frac > 0.5 || (frac == 0.5 && (err > 0 || (err == 0 && y > 0))))
         r = fl + 1;
     else

@@ -619,12 +619,23 @@ int pipe_fmt_next(PipeStr pat, size_t *at, PipeFmtConv *c);
 /* pat with its conversions applied to args, in a (no other allocation). */
 PipeStr pipe_fmt(PipeArena *a, PipeStr pat, const PipeFmtArg *args);
 /* C's round (half away from zero), floor, ceil, sqrt and pow: IEEE results
- * (sqrt(-1.0) is nan, an overflow inf) */
+ * (sqrt(-1.0) is nan, an overflow inf).  The runtime needs nothing of libm
+ * (loading it costs a run ~30000 instructions): sqrt and pow are libm's,
+ * called from the generated code of the scripts that use them (the JIT gets
+ * them from pipe_symtab). */
 double pipe_round(double x);
 double pipe_floor(double x);
 double pipe_ceil(double x);
-double pipe_sqrt(double x);
-double pipe_pow(double x, double y);
+double sqrt(double x);
+double pow(double x, double y);
+static inline double pipe_sqrt(double x)
+{
+    return sqrt(x);
+}
+static inline double pipe_pow(double x, double y)
+{
+    return pow(x, y);
+}
 /* round(x, digits): the double nearest to x rounded half away from zero at
  * digits decimals (by x's exact value; digits < 0 rounds to tens, ...) */
 double pipe_round_to(double x, int64_t digits);

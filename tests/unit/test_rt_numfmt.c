@@ -166,6 +166,30 @@ static void test_round_to(void **state)
     assert_true(isnan(pipe_sqrt(-1.0)) && pipe_pow(0.0, 0.0) == 1.0 && isinf(pipe_pow(10.0, 400.0)));
 }
 
+/* pipe_round, pipe_floor, pipe_ceil (no libm) agree with libm's bit for bit,
+ * the sign of a zero included */
+static void test_round_floor_ceil_libm(void **state)
+{
+    double edge[] = {0.0, -0.0, 0.5, -0.5, 1.5, -1.5, 2.5, -2.5, 0.49999999999999994, -0.49999999999999994,
+                     4503599627370495.5, -4503599627370495.5, 4503599627370496.0, 9007199254740993.0, 1e300,
+                     -1e300, 5e-324, -5e-324, INFINITY, -INFINITY, 0.9999999999999999, -0.9999999999999999};
+    uint64_t st = 88172645463325252u;
+    for (int i = 0; i < 20000; i++) {
+        double x;
+        if (i < (int)(sizeof edge / sizeof *edge)) {
+            x = edge[i];
+        } else {
+            st ^= st << 13, st ^= st >> 7, st ^= st << 17;
+            x = ((double)(int64_t)st / 9.3e18) * pow(10.0, (double)(int)(st % 40) - 20);
+        }
+        double got[3] = {pipe_round(x), pipe_floor(x), pipe_ceil(x)}, want[3] = {round(x), floor(x), ceil(x)};
+        for (int k = 0; k < 3; k++)
+            if (memcmp(&got[k], &want[k], sizeof(double)))
+                fail_msg("function %d of %.17g: %.17g, libm %.17g", k, x, got[k], want[k]);
+    }
+    assert_true(isnan(pipe_round(NAN)) && isnan(pipe_floor(NAN)) && isnan(pipe_ceil(NAN)));
+}
+
 static void test_int_round_pow(void **state)
 {
     assert_int_equal(pipe_iround_to(NULL, 15, -1), 20);
@@ -244,6 +268,7 @@ int main(void)
         cmocka_unit_test_teardown(test_fmt_floats, teardown),
         cmocka_unit_test_teardown(test_fmt_text, teardown),
         cmocka_unit_test(test_round_to),
+        cmocka_unit_test(test_round_floor_ceil_libm),
         cmocka_unit_test(test_int_round_pow),
         cmocka_unit_test(test_len_chars),
         cmocka_unit_test_teardown(test_case_utf8, teardown),
