@@ -129,6 +129,93 @@ static Type *type_time(const Builtin *b, FnCall *c)
     return r;
 }
 
+/* ------------------------------------------------------------------ numbers and text (numfmt) */
+
+static const char *ordinal(char *buf, size_t n, int k)
+{
+    static const char *const small[] = {"", "1st", "2nd", "3rd"};
+    if (k >= 1 && k <= 3)
+        return small[k];
+    snprintf(buf, n, "%dth", k);
+    return buf;
+}
+
+/* Whether argument t fits conversion conv of fmt: %s any value with a text,
+ * %d %i %x %X %o an int, the float conversions an int or a float. */
+static const char *fmt_needs(char conv, const Type *t)
+{
+    if (conv == 's')
+        return is(t, T_VOID) || is(t, T_EMPTY_LIST) ? "a value of a known type" : NULL;
+    if (strchr("dixXo", conv))
+        return is(t, T_INT) ? NULL : "an int";
+    return type_is_num(t) ? NULL : "a float or an int";
+}
+
+/* fmt(pattern, args...): the pattern a literal, each conversion one of C's
+ * printf with an argument of its type (pipe_fmt_next is the grammar) */
+static Type *type_fmt(const Builtin *b, FnCall *c)
+{
+    Node *pat = c->args[0];
+    if (!is(c->at[0], T_STR))
+        FAIL("argument 1 of fmt must be a str pattern, found %s", type_name(c->arena, c->at[0]));
+    if (pat->kind != N_STR)
+        FAIL("the pattern of fmt must be a string literal, so that its conversions are checked against "
+             "the arguments");
+    size_t at = 0;
+    PipeFmtConv cv;
+    int arg = 1, k = 0;
+    char nth[16];
+    while (pipe_fmt_next(pat->str, &at, &cv)) {
+        int len = (int)cv.len;
+        const char *text = pat->str.p + cv.start;
+        k++;
+        if (cv.error)
+            FAIL("fmt: conversion '%.*s' (the %s): %s", len, text, ordinal(nth, sizeof nth, k), cv.error);
+        if (cv.conv == '%')
+            continue;
+        if (arg >= c->n)
+            FAIL("fmt: conversion '%.*s' (the %s) has no argument (%d given after the pattern)", len, text,
+                 ordinal(nth, sizeof nth, k), c->n - 1);
+        const char *need = fmt_needs(cv.conv, c->at[arg]);
+        if (need)
+            FAIL("fmt: conversion '%.*s' needs %s, argument %d is %s%s", len, text, need, arg + 1,
+                 type_name(c->arena, c->at[arg]),
+                 is(c->at[arg], T_FLOAT) ? " (to_int(x) truncates it, to_int(round(x)) rounds it; or use %f)" : "");
+        arg++;
+    }
+    if (arg < c->n)
+        FAIL("fmt: argument %d (%s) has no conversion in the pattern, which takes %d", arg + 1,
+             type_name(c->arena, c->at[arg]), arg - 1);
+    return TY_STR;
+}
+
+/* round(x), round(x, digits), floor(x), ceil(x): of x's type */
+static Type *type_round(const Builtin *b, FnCall *c)
+{
+    if (!type_is_num(c->at[0]))
+        FAIL("%s needs a number, found %s", b->name, type_name(c->arena, c->at[0]));
+    if (c->n > 1 && !is(c->at[1], T_INT))
+        FAIL("the digits of %s must be an int, found %s", b->name, type_name(c->arena, c->at[1]));
+    return c->at[0];
+}
+
+/* sqrt(x): a float of a number */
+static Type *type_sqrt(const Builtin *b, FnCall *c)
+{
+    if (!type_is_num(c->at[0]))
+        FAIL("%s needs a number, found %s", b->name, type_name(c->arena, c->at[0]));
+    return TY_FLOAT;
+}
+
+/* pow(x, y): an int of two ints, else a float */
+static Type *type_pow(const Builtin *b, FnCall *c)
+{
+    for (int i = 0; i < 2; i++)
+        if (!type_is_num(c->at[i]))
+            FAIL("argument %d of pow must be a number, found %s", i + 1, type_name(c->arena, c->at[i]));
+    return is(c->at[0], T_INT) && is(c->at[1], T_INT) ? TY_INT : TY_FLOAT;
+}
+
 /* ------------------------------------------------------------------ functions */
 
 #define STR_STR F_STR, F_STR
@@ -202,6 +289,25 @@ static const Builtin builtins[] = {
     {.name = "env", .min_args = 1, .max_args = 1, .regex_arg = -1, .params = {F_STR}, .result = F_STR_OPT,
      .cfn = "pipe_env", .pure = true,
      .unsafe = "the environment can hold secrets (tokens, passwords); pass the value as a parameter"},
+    /* numbers and text, LANGUAGE.md §9 (numfmt) */
+    {.name = "fmt", .min_args = 1, .max_args = 255, .regex_arg = -1, .cfn = "pipe_fmt", .scratch = true,
+     .pure = true, .type = type_fmt, .emit = emit_fn_fmt},
+    {.name = "round", .min_args = 1, .max_args = 2, .regex_arg = -1, .cfn = "pipe_round", .pure = true,
+     .type = type_round, .emit = emit_fn_round},
+    {.name = "floor", .min_args = 1, .max_args = 1, .regex_arg = -1, .cfn = "pipe_floor", .pure = true,
+     .type = type_round, .emit = emit_fn_float_fn},
+    {.name = "ceil", .min_args = 1, .max_args = 1, .regex_arg = -1, .cfn = "pipe_ceil", .pure = true,
+     .type = type_round, .emit = emit_fn_float_fn},
+    {.name = "sqrt", .min_args = 1, .max_args = 1, .regex_arg = -1, .cfn = "pipe_sqrt", .pure = true,
+     .type = type_sqrt, .emit = emit_fn_float_fn},
+    {.name = "pow", .min_args = 2, .max_args = 2, .regex_arg = -1, .cfn = "pipe_pow", .pure = true,
+     .type = type_pow, .emit = emit_fn_pow},
+    {.name = "len_chars", .min_args = 1, .max_args = 1, .regex_arg = -1, .params = {F_STR}, .result = F_INT,
+     .cfn = "pipe_len_chars", .pure = true},
+    {.name = "upper_utf8", .min_args = 1, .max_args = 1, .regex_arg = -1, .params = {F_STR}, .result = F_STR,
+     .cfn = "pipe_upper_utf8", .scratch = true, .pure = true},
+    {.name = "lower_utf8", .min_args = 1, .max_args = 1, .regex_arg = -1, .params = {F_STR}, .result = F_STR,
+     .cfn = "pipe_lower_utf8", .scratch = true, .pure = true},
 };
 #undef STR_STR
 
@@ -516,10 +622,14 @@ static void stage_text(FILE *o, const StdStage *s)
 static void builtin_text(FILE *o, const Builtin *b)
 {
     fprintf(o, "  %s(", b->name);
-    for (int i = 0; i < b->max_args; i++)
+    int shown = b->max_args > 3 ? b->min_args : b->max_args; /* fmt takes any number: `fmt(_, ...)` */
+    for (int i = 0; i < shown; i++)
         fprintf(o, "%s%s%s", i ? ", " : "", b->type && !b->result ? "_" : fn_type_names[b->params[i]],
                 i < b->min_args ? "" : "?");
-    fprintf(o, ") -> %s%s\n", b->type && !b->result ? "(by its arguments)" : fn_type_names[b->result], b->pure ? "" : "  changes its first argument");
+    if (shown < b->max_args)
+        fputs(", ...", o);
+    fprintf(o, ") -> %s%s\n", b->type && !b->result ? "(by its arguments)" : fn_type_names[b->result],
+            b->pure ? "" : "  changes its first argument");
 }
 
 int builtins_list_main(int argc, char **argv, FILE *out, FILE *err)

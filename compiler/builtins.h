@@ -171,5 +171,11 @@ void emit_fn_min(struct Emit *E, struct Buf *b, struct Node *e);
 void emit_fn_max(struct Emit *E, struct Buf *b, struct Node *e);
 void emit_fn_add(struct Emit *E, struct Buf *b, struct Node *e);
 void emit_fn_remove(struct Emit *E, struct Buf *b, struct Node *e);
+/* emit.c: fmt's arguments by its pattern; round, floor, ceil, sqrt and pow
+ * by their argument types (numfmt) */
+void emit_fn_fmt(struct Emit *E, struct Buf *b, struct Node *e);
+void emit_fn_round(struct Emit *E, struct Buf *b, struct Node *e);
+void emit_fn_float_fn(struct Emit *E, struct Buf *b, struct Node *e);
+void emit_fn_pow(struct Emit *E, struct Buf *b, struct Node *e);
 
 #endif

@@ -141,6 +141,15 @@ static const CodeRow rows[] = {
     {"expression nested too deep", "too-complex", FIX_NONE, NULL},
     {"expression too long", "too-complex", FIX_NONE, NULL},
     /* arguments of calls and stages */
+    /* fmt's pattern against its arguments (numfmt) */
+    {"fmt: conversion '%.*s' needs", "fmt-argument-type", FIX_NONE, NULL},
+    {"fmt: conversion '%.*s' (the %s) has no argument", "fmt-missing-argument", FIX_NONE, NULL},
+    {"fmt: argument %d (%s) has no conversion", "fmt-extra-argument", FIX_NONE, NULL},
+    {"fmt: conversion", "fmt-bad-conversion", FIX_NONE, NULL},
+    {"the pattern of fmt must be a string literal", "fmt-pattern-not-literal", FIX_NONE, NULL},
+    {"format_time: ", "bad-time-format", FIX_NONE, NULL},
+    {"parse_time: ", "bad-time-format", FIX_NONE, NULL},
+    {"the digits of %s must be", "bad-arguments", FIX_NONE, NULL},
     {"function '%s' takes", "bad-arguments", FIX_NONE, NULL},
     {"argument %d of %s must be", "bad-arguments", FIX_NONE, NULL},
     {"%s takes at most", "bad-arguments", FIX_NONE, NULL},

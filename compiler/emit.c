@@ -775,20 +775,27 @@ void emit_fn_to_float(Emit *E, Buf *b, Node *e)
 
 /* str: a str is itself, an int has its own printer, any other value goes
  * through its type's descriptor */
-void emit_fn_str(Emit *E, Buf *b, Node *e)
+static void str_of(Emit *E, Buf *b, Node *v)
 {
-    const Type *t0 = argv_(e, 0)->type;
+    const Type *t0 = v->type;
     char t[16];
     if (t0->kind == T_STR) {
-        ex(E, b, argv_(e, 0));
+        ex(E, b, v);
     } else if (t0->kind == T_INT) {
-        wrap1(E, b, e, "pipe_int_str(S, ", ")");
+        buf_printf(b, "pipe_int_str(S, ");
+        ex(E, b, v);
+        buf_printf(b, ")");
     } else {
         tmpname(E, t, sizeof t);
         buf_printf(b, "({ %s %s = ", ctype(E, t0), t);
-        ex(E, b, argv_(e, 0));
+        ex(E, b, v);
         buf_printf(b, "; pipe_str_of(S, %s, &%s); })", tdesc(E, t0), t);
     }
+}
+
+void emit_fn_str(Emit *E, Buf *b, Node *e)
+{
+    str_of(E, b, argv_(e, 0));
 }
 
 /* abs: an int's may overflow (a runtime error), a float's cannot */
@@ -867,6 +874,85 @@ void emit_fn_remove(Emit *E, Buf *b, Node *e)
     buf_printf(b, "; (void)pipe_map_remove(");
     ex(E, b, a0);
     buf_printf(b, ", &%s); })", t);
+}
+
+/* ------------------------------------------------------------------ numbers and text (numfmt) */
+
+/* fmt: its arguments into an array of PipeFmtArg, each as its conversion
+ * takes it (the pattern parsed again, as the checker did), then one call */
+void emit_fn_fmt(Emit *E, Buf *b, Node *e)
+{
+    PipeStr pat = argv_(e, 0)->str;
+    char t[16];
+    tmpname(E, t, sizeof t);
+    buf_printf(b, "({ PipeFmtArg %s[%d]; ", t, e->list.n > 1 ? e->list.n - 1 : 1);
+    size_t at = 0;
+    PipeFmtConv cv;
+    int k = 0;
+    while (pipe_fmt_next(pat, &at, &cv)) {
+        if (cv.conv == '%')
+            continue;
+        Node *v = argv_(e, k + 1);
+        if (cv.conv == 's') {
+            buf_printf(b, "%s[%d].s = ", t, k);
+            str_of(E, b, v);
+        } else {
+            buf_printf(b, "%s[%d].%s = ", t, k, strchr("dixXo", cv.conv) ? "i" : "f");
+            ex_as(E, b, v, strchr("dixXo", cv.conv) ? TY_INT : TY_FLOAT);
+        }
+        buf_printf(b, "; ");
+        k++;
+    }
+    buf_printf(b, "pipe_fmt(S, ");
+    str_lit(b, pat);
+    buf_printf(b, ", %s); })", t);
+}
+
+/* round: an int's only with digits (to tens, ... may overflow) */
+void emit_fn_round(Emit *E, Buf *b, Node *e)
+{
+    bool is_int = e->type->kind == T_INT, digits = e->list.n > 1;
+    if (is_int && !digits) {
+        wrap1(E, b, e, "((int64_t)(", "))");
+        return;
+    }
+    if (is_int)
+        buf_printf(b, "pipe_iround_to(%s, ", E->self);
+    else
+        buf_printf(b, digits ? "pipe_round_to(" : "pipe_round(");
+    ex_as(E, b, argv_(e, 0), is_int ? TY_INT : TY_FLOAT);
+    if (digits) {
+        buf_printf(b, ", ");
+        ex(E, b, argv_(e, 1));
+    }
+    buf_printf(b, ")");
+}
+
+/* floor, ceil, sqrt: the row's C function of a double; floor and ceil of an
+ * int are the int */
+void emit_fn_float_fn(Emit *E, Buf *b, Node *e)
+{
+    if (e->type->kind == T_INT) {
+        wrap1(E, b, e, "((int64_t)(", "))");
+        return;
+    }
+    buf_printf(b, "%s(", builtin_find(e->name)->cfn);
+    ex_as(E, b, argv_(e, 0), TY_FLOAT);
+    buf_printf(b, ")");
+}
+
+/* pow: of two ints an int (overflow fails), else C's pow */
+void emit_fn_pow(Emit *E, Buf *b, Node *e)
+{
+    bool is_int = e->type->kind == T_INT;
+    if (is_int)
+        buf_printf(b, "pipe_ipow(%s, ", E->self);
+    else
+        buf_printf(b, "pipe_pow(");
+    ex_as(E, b, argv_(e, 0), e->type);
+    buf_printf(b, ", ");
+    ex_as(E, b, argv_(e, 1), e->type);
+    buf_printf(b, ")");
 }
 
 /* e->a[e->b]: a list's element (zero when out of range) or a map's value

@@ -579,7 +579,9 @@ static Type *call_type(Sema *s, Scope *sc, Node *e)
         return TY_ERROR;
     }
     int n = e->list.n;
-    Type *at[4] = {0};
+    /* fmt takes any number of arguments; a hook may read a slot past n (NULL) */
+    size_t slots = (size_t)(n > 4 ? n : 4);
+    Type **at = memset(pipe_alloc(s->arena, sizeof *at * slots), 0, sizeof *at * slots);
     for (int i = 0; i < n; i++) {
         if (e->list.v[i]->kind == N_ARG && e->list.v[i]->name) {
             err(s, e->list.v[i]->loc, "function '%s' takes no named arguments", e->name);
@@ -587,12 +589,10 @@ static Type *call_type(Sema *s, Scope *sc, Node *e)
         Node *v = arg_value(e->list.v[i]);
         if (v->kind == N_LAMBDA) {
             err(s, v->loc, "function '%s' takes no function arguments", e->name);
-            at[i < 4 ? i : 3] = TY_ERROR;
+            at[i] = TY_ERROR;
             continue;
         }
-        Type *t = expr(s, sc, v);
-        if (i < 4)
-            at[i] = t;
+        at[i] = expr(s, sc, v);
     }
     if (n < b->min_args || n > b->max_args) {
         if (b->min_args == b->max_args)
@@ -607,7 +607,7 @@ static Type *call_type(Sema *s, Scope *sc, Node *e)
         if (at[i]->kind == T_ERROR)
             return TY_ERROR;
     char why[256] = "";
-    Node *args[4];
+    Node **args = memset(pipe_alloc(s->arena, sizeof *args * slots), 0, sizeof *args * slots);
     for (int i = 0; i < n; i++)
         args[i] = arg_value(e->list.v[i]);
     FnCall c = {s->arena, args, at, n, why, sizeof why};

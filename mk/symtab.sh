@@ -12,4 +12,6 @@ cat "$@" | $cc -E -P -DPIPE_FREESTANDING -I runtime -I stdlib - | tr '\n' ' ' | 
   | grep -oE '\b(pipe_[a-z0-9_]+)[ ]*\(' | sed 's/[ (]*$//' | sort -u \
   | while read -r name; do printf '    {"%s", (void *)%s},\n' "$name" "$name"; done
 for d in pipe_t_str pipe_t_int pipe_t_float pipe_t_bool; do printf '    {"%s", (void *)&%s},\n' "$d" "$d"; done
+# libm's functions that pipe.h's inline functions call (pipe_sqrt, pipe_pow)
+for f in sqrt pow; do printf '    {"%s", (void *)%s},\n' "$f" "$f"; done
 echo '    {0, 0}};'

@@ -619,4 +619,61 @@ static inline int64_t pipe_float_int(PipeNode *n, double v)
     return (int64_t)v;
 }
 
+/* ------------------------------------------------------------------ numbers and text (numfmt.c) */
+
+/* fmt(pattern, args...), LANGUAGE.md §9: C's printf conversions.  The
+ * checker parses a pattern with pipe_fmt_next and passes each argument as its
+ * conversion takes it: .i for %d %i %x %X %o, .f for %e %f %g (also upper
+ * case), .s (the value's str()) for %s. */
+#define PIPE_FMT_MAX 1000 /* the largest width or precision */
+#define PIPE_FMT_MAX_TEXT "1000"
+typedef union PipeFmtArg {
+    int64_t i;
+    double f;
+    PipeStr s;
+} PipeFmtArg;
+typedef struct PipeFmtConv {
+    size_t start, len; /* the conversion's bytes in the pattern, '%' included */
+    bool minus, zero, plus, space, alt;
+    int width, prec; /* prec -1: none */
+    char conv;       /* 's', 'd', ..., '%'; '\0' at the pattern's end */
+    const char *error; /* why it is not a conversion fmt takes, or NULL */
+} PipeFmtConv;
+/* The conversion after *at in pat into c, *at moved past it: 1, or 0 when
+ * no '%' is left (*at at the end). */
+int pipe_fmt_next(PipeStr pat, size_t *at, PipeFmtConv *c);
+/* pat with its conversions applied to args, in a (no other allocation). */
+PipeStr pipe_fmt(PipeArena *a, PipeStr pat, const PipeFmtArg *args);
+/* C's round (half away from zero), floor, ceil, sqrt and pow: IEEE results
+ * (sqrt(-1.0) is nan, an overflow inf).  The runtime needs nothing of libm
+ * (loading it costs a run ~30000 instructions): sqrt and pow are libm's,
+ * called from the generated code of the scripts that use them (the JIT gets
+ * them from pipe_symtab). */
+double pipe_round(double x);
+double pipe_floor(double x);
+double pipe_ceil(double x);
+double sqrt(double x);
+double pow(double x, double y);
+static inline double pipe_sqrt(double x)
+{
+    return sqrt(x);
+}
+static inline double pipe_pow(double x, double y)
+{
+    return pow(x, y);
+}
+/* round(x, digits): the double nearest to x rounded half away from zero at
+ * digits decimals (by x's exact value; digits < 0 rounds to tens, ...) */
+double pipe_round_to(double x, int64_t digits);
+/* The same of an int: x itself for digits >= 0; an overflow fails n. */
+int64_t pipe_iround_to(PipeNode *n, int64_t x, int64_t digits);
+/* pow of ints; an overflow or a negative power fails n. */
+int64_t pipe_ipow(PipeNode *n, int64_t x, int64_t y);
+/* UTF-8 text: a code point, or a byte of no valid sequence, counts one;
+ * case maps of Latin, Greek and Cyrillic (runtime/utf8case_impl.h), other
+ * bytes kept.  Results in a. */
+int64_t pipe_len_chars(PipeStr s);
+PipeStr pipe_upper_utf8(PipeArena *a, PipeStr s);
+PipeStr pipe_lower_utf8(PipeArena *a, PipeStr s);
+
 #endif

@@ -56,7 +56,8 @@ check "unreadable script: message" grep -q "cannot read" "$scratch/err"
 "$PIPEC" --list-stages >"$scratch/stages.txt" 2>"$scratch/err"
 check "--list-stages exits 0" [ $? -eq 0 ]
 check "--list-stages: text rows" sh -c "grep -q '^  top(n: int, by: function?) ' '$scratch/stages.txt' &&
-    grep -q '^  substr(str, int, int?) -> str' '$scratch/stages.txt'"
+    grep -q '^  substr(str, int, int?) -> str' '$scratch/stages.txt' &&
+    grep -q '^  fmt(_, \.\.\.) -> (by its arguments)' '$scratch/stages.txt'"
 check "--help names --list-stages" grep -q -- "--list-stages" "$scratch/help"
 "$PIPEC" --list-stages --format json >"$scratch/stages.json" 2>"$scratch/err"
 check "--list-stages --format json exits 0" [ $? -eq 0 ]
@@ -77,7 +78,8 @@ for name in ("count", "sum", "min", "max", "avg", "distinct", "top", "sort"):
     assert st[(name, "processor")]["merges"], name
 assert fn["replace"]["regex_arg"] == 1 and fn["replace"]["c_function"] == "pipe_replace" and fn["replace"]["pure"]
 assert fn["substr"]["params"] == ["str", "int", "int"] and fn["substr"]["min_args"] == 2
-assert not fn["add"]["pure"] and len(st) == 52 and len(fn) == 25, (len(st), len(fn))
+assert not fn["add"]["pure"] and len(st) == 52 and len(fn) == 42, (len(st), len(fn))
+assert fn["fmt"]["max_args"] == 255 and fn["fmt"]["type_hook"] and fn["len_chars"]["params"] == ["str"]
 csv = st[("csv", "processor")]
 assert [a["name"] for a in csv["args"]] == ["type", "sep", "header", "comment"] and csv["args"][1]["default"] == '","'
 assert csv["args"][0]["kind"] == "type" and csv["passes"] == "out type, args" and csv["stateful"]
