@@ -75,7 +75,7 @@ PipeStr pipe_format_time(PipeArena *a, PipeNode *n, double t, PipeStr format)
     if (!tf_check(format, false, why, sizeof why, &zone))
         pipe_fail_str(n, why, format);
     struct tm tm;
-    time_t secs = (time_t)floor(t);
+    time_t secs = (time_t)pipe_floor(t); /* not libm's: built binaries do not load libm */
     if (!(t >= -TF_MAX && t <= TF_MAX) || !(zone ? localtime_r(&secs, &tm) : gmtime_r(&secs, &tm))) {
         char v[40];
         int k = snprintf(v, sizeof v, "%.17g", t);
