@@ -955,8 +955,6 @@ void emit_fn_pow(Emit *E, Buf *b, Node *e)
     buf_printf(b, ")");
 }
 
-/* e->a[e->b]: a list's element (zero when out of range) or a map's value
- * (zero when missing; a container is made and kept, so that add(m[k], x) fills m). */
 /* Emits `K u = key; bool w_c; V *w = pipe_map_upsert(map, &u, &w_c);` for
  * the map index e (e->a the map, e->b the key), and with fill `if (w_c) *w =`
  * an empty container: one read or updated at a missing key is created and
@@ -977,6 +975,8 @@ static void map_slot(Emit *E, Buf *b, Node *e, const char *w, bool fill)
     }
 }
 
+/* e->a[e->b]: a list's element (zero when out of range) or a map's value
+ * (zero when missing; a container is made and kept, so that add(m[k], x) fills m). */
 static void index_expr(Emit *E, Buf *b, Node *e)
 {
     char t[16], u[16];

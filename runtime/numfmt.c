@@ -5,10 +5,20 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pipe.h"
+#include "rt_impl.h"
 #include "utf8case_impl.h"
 
 /* ------------------------------------------------------------------ fmt */
+
+/* Whether c is one of the bytes of set (not its NUL): inlined, where a call
+ * of strchr per conversion and item cost more than the test. */
+static inline bool fmt_in(char c, const char *set)
+{
+    for (; *set; set++)
+        if (*set == c)
+            return true;
+    return false;
+}
 
 /* See pipe.h.  One grammar for the checker (which reports c->error with the
  * conversion's text) and the runtime (which only meets checked patterns). */
@@ -24,13 +34,14 @@ int pipe_fmt_next(PipeStr pat, size_t *at, PipeFmtConv *c)
     memset(c, 0, sizeof *c);
     c->start = i++;
     c->prec = -1;
-    for (; i < pat.n && strchr("-0+ #", pat.p[i]) && pat.p[i]; i++) {
+    for (bool flag = true; flag && i < pat.n; i += flag) {
         switch (pat.p[i]) {
         case '-': c->minus = true; break;
         case '0': c->zero = true; break;
         case '+': c->plus = true; break;
         case ' ': c->space = true; break;
-        default: c->alt = true; break;
+        case '#': c->alt = true; break;
+        default: flag = false; break;
         }
     }
     for (; i < pat.n && pat.p[i] >= '0' && pat.p[i] <= '9'; i++)
@@ -51,17 +62,17 @@ int pipe_fmt_next(PipeStr pat, size_t *at, PipeFmtConv *c)
         c->error = "the pattern ends inside a conversion (write '%%' for a '%')";
     else if (c->conv == '*')
         c->error = "a '*' width or precision is not supported: write the number in the pattern";
-    else if (strchr("hlLjzt", c->conv))
+    else if (fmt_in(c->conv, "hlLjzt"))
         c->error = "a length modifier is not needed: write '%d' for an int, '%f' for a float";
-    else if (!strchr("%sdixXoeEfFgG", c->conv))
+    else if (!fmt_in(c->conv, "%sdixXoeEfFgG"))
         c->error = "unknown conversion (expected one of %s %d %i %x %X %o %e %E %f %F %g %G %%)";
     else if (c->conv == '%' && c->len != 2)
         c->error = "'%%' takes no flags, width or precision";
     else if (c->conv == 's' && (c->zero || c->plus || c->space || c->alt))
         c->error = "%s takes only the flag '-'";
-    else if (strchr("di", c->conv) && c->alt)
+    else if (fmt_in(c->conv, "di") && c->alt)
         c->error = "the flag '#' does not apply to %d";
-    else if (strchr("xXo", c->conv) && (c->plus || c->space))
+    else if (fmt_in(c->conv, "xXo") && (c->plus || c->space))
         c->error = "the flags '+' and ' ' apply to signed conversions only";
     return 1;
 }
@@ -98,26 +109,56 @@ static void fmt_pad(FmtOut *o, size_t n)
 /* One numeric conversion by C's snprintf, with the length modifier an int64
  * needs.  The checker keeps width and precision within PIPE_FMT_MAX, so the
  * text fits num: 309 digits of a float, a sign, a point, PIPE_FMT_MAX more. */
+/* Writes decimal v at p; returns the end. */
+static char *fmt_decimal(char *p, int v)
+{
+    char t[12];
+    int n = 0;
+    do
+        t[n++] = (char)('0' + v % 10);
+    while ((v /= 10) > 0);
+    while (n > 0)
+        *p++ = t[--n];
+    return p;
+}
+
 static void fmt_number(FmtOut *o, const PipeFmtConv *c, const PipeFmtArg *arg)
 {
-    char spec[32], num[2 * PIPE_FMT_MAX + 400];
-    int k = snprintf(spec, sizeof spec, "%%%s%s%s%s%s", c->minus ? "-" : "", c->zero ? "0" : "",
-                     c->plus ? "+" : "", c->space ? " " : "", c->alt ? "#" : "");
+    /* the conversion's spec, written byte by byte (it runs for every item:
+     * snprintf to build it cost more than the conversion itself) */
+    char spec[40], num[2 * PIPE_FMT_MAX + 400], *w = spec;
+    *w++ = '%';
+    if (c->minus)
+        *w++ = '-';
+    if (c->zero)
+        *w++ = '0';
+    if (c->plus)
+        *w++ = '+';
+    if (c->space)
+        *w++ = ' ';
+    if (c->alt)
+        *w++ = '#';
     if (c->width)
-        k += snprintf(spec + k, sizeof spec - (size_t)k, "%d", c->width);
-    if (c->prec >= 0)
-        k += snprintf(spec + k, sizeof spec - (size_t)k, ".%d", c->prec);
+        w = fmt_decimal(w, c->width);
+    if (c->prec >= 0) {
+        *w++ = '.';
+        w = fmt_decimal(w, c->prec);
+    }
+    bool integral = c->conv == 'd' || c->conv == 'i' || c->conv == 'x' || c->conv == 'X' || c->conv == 'o';
+    if (integral) {
+        *w++ = 'l';
+        *w++ = 'l';
+    }
+    *w++ = c->conv;
+    *w = '\0';
     int n;
 /* spec is one checked conversion with the length modifier its argument needs */
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wformat-nonliteral"
-    if (strchr("dixXo", c->conv)) {
-        snprintf(spec + k, sizeof spec - (size_t)k, "ll%c", c->conv);
+    if (integral)
         n = snprintf(num, sizeof num, spec, (long long)arg->i);
-    } else {
-        snprintf(spec + k, sizeof spec - (size_t)k, "%c", c->conv);
+    else
         n = snprintf(num, sizeof num, spec, arg->f);
-    }
 #pragma GCC diagnostic pop
     if (n > 0)
         fmt_put(o, num, (size_t)n < sizeof num ? (size_t)n : sizeof num - 1);
@@ -320,26 +361,16 @@ int64_t pipe_ipow(PipeNode *n, int64_t x, int64_t y)
 
 /* ------------------------------------------------------------------ UTF-8 */
 
-/* The length of the valid UTF-8 sequence at s[i] (no overlong forms, no
- * surrogates, at most U+10FFFF) and its code point; 0 when s[i] starts none. */
+/* The length of the valid UTF-8 sequence at s[i] (pipe_utf8_len) and its
+ * code point; 0 when s[i] starts none. */
 static size_t utf8_seq(const unsigned char *s, size_t n, size_t i, uint32_t *cp)
 {
-    unsigned char b = s[i];
-    if (b < 0x80) {
-        *cp = b;
-        return 1;
-    }
-    size_t len = b >= 0xC2 && b <= 0xDF ? 2 : b >= 0xE0 && b <= 0xEF ? 3 : b >= 0xF0 && b <= 0xF4 ? 4 : 0;
-    if (!len || i + len > n)
+    size_t len = s[i] < 0x80 ? 1 : pipe_utf8_len(s + i, n - i);
+    if (len == 0)
         return 0;
-    uint32_t v = b & (0x7F >> len);
-    for (size_t k = 1; k < len; k++) {
-        if ((s[i + k] & 0xC0) != 0x80)
-            return 0;
+    uint32_t v = len == 1 ? s[i] : s[i] & (0x7Fu >> len);
+    for (size_t k = 1; k < len; k++)
         v = v << 6 | (s[i + k] & 0x3F);
-    }
-    if ((len == 3 && (v < 0x800 || (v >= 0xD800 && v <= 0xDFFF))) || (len == 4 && (v < 0x10000 || v > 0x10FFFF)))
-        return 0;
     *cp = v;
     return len;
 }
@@ -375,22 +406,6 @@ static uint32_t case_map(const PipeCasePair *t, size_t n, uint32_t cp)
     return cp;
 }
 
-static size_t utf8_put(char *o, uint32_t cp)
-{
-    if (cp < 0x80) {
-        o[0] = (char)cp;
-        return 1;
-    }
-    if (cp < 0x800) {
-        o[0] = (char)(0xC0 | cp >> 6);
-        o[1] = (char)(0x80 | (cp & 0x3F));
-        return 2;
-    }
-    o[0] = (char)(0xE0 | cp >> 12); /* the tables map within the BMP */
-    o[1] = (char)(0x80 | (cp >> 6 & 0x3F));
-    o[2] = (char)(0x80 | (cp & 0x3F));
-    return 3;
-}
 
 /* s with each code point mapped by t (ASCII by lo..hi), invalid bytes kept;
  * a mapping may change a character's length (U+0131 upper-cases to I), by at
@@ -413,7 +428,7 @@ static PipeStr utf8_case(PipeArena *a, PipeStr s, const PipeCasePair *t, size_t 
             memcpy(w, p + i, k);
             w += k;
         } else {
-            w += utf8_put(w, m);
+            w = pipe_utf8_put(w, m);
         }
         i += k;
     }

@@ -565,6 +565,12 @@ static inline bool pipe_field_blank(unsigned char c)
     return c == ' ' || c == '\t' || c == '\n';
 }
 
+/* UTF-8 (str.c): the length of the well-formed sequence at p[0, n) (RFC
+ * 3629: no overlong forms, no surrogates, nothing above U+10FFFF), or 0; and
+ * code point u written at d (1 to 4 bytes), returning the end. */
+size_t pipe_utf8_len(const unsigned char *p, size_t n);
+char *pipe_utf8_put(char *d, uint32_t u);
+
 /* Of best and cand, the one nearer to name (n bytes) when near enough to be
  * a misspelling of it: an edit distance within a third of its length, plus
  * one, and not all of it ('x' is no misspelling of 's'); best may be NULL.

@@ -611,6 +611,52 @@ PipeStr pipe_float_str(PipeArena *a, double v)
     return r;
 }
 
+/* ------------------------------------------------------------------ UTF-8 */
+
+/* The length of the well-formed UTF-8 sequence at p[0, n) (RFC 3629: no
+ * overlong forms, no surrogates, nothing above U+10FFFF), or 0. */
+size_t pipe_utf8_len(const unsigned char *p, size_t n)
+{
+    unsigned char c = p[0];
+    size_t len;
+    unsigned char lo = 0x80, hi = 0xBF; /* the range of the second byte */
+    if (c >= 0xC2 && c <= 0xDF)
+        len = 2;
+    else if (c >= 0xE0 && c <= 0xEF)
+        len = 3, lo = c == 0xE0 ? 0xA0 : 0x80, hi = c == 0xED ? 0x9F : 0xBF;
+    else if (c >= 0xF0 && c <= 0xF4)
+        len = 4, lo = c == 0xF0 ? 0x90 : 0x80, hi = c == 0xF4 ? 0x8F : 0xBF;
+    else
+        return 0;
+    if (n < len || p[1] < lo || p[1] > hi)
+        return 0;
+    for (size_t i = 2; i < len; i++)
+        if (p[i] < 0x80 || p[i] > 0xBF)
+            return 0;
+    return len;
+}
+
+/* Writes code point u as UTF-8 at d; returns the end. */
+char *pipe_utf8_put(char *d, uint32_t u)
+{
+    if (u < 0x80) {
+        *d++ = (char)u;
+    } else if (u < 0x800) {
+        *d++ = (char)(0xC0 | u >> 6);
+        *d++ = (char)(0x80 | (u & 0x3F));
+    } else if (u < 0x10000) {
+        *d++ = (char)(0xE0 | u >> 12);
+        *d++ = (char)(0x80 | (u >> 6 & 0x3F));
+        *d++ = (char)(0x80 | (u & 0x3F));
+    } else {
+        *d++ = (char)(0xF0 | u >> 18);
+        *d++ = (char)(0x80 | (u >> 12 & 0x3F));
+        *d++ = (char)(0x80 | (u >> 6 & 0x3F));
+        *d++ = (char)(0x80 | (u & 0x3F));
+    }
+    return d;
+}
+
 /* ------------------------------------------------------------------ did you mean */
 
 /* The edit distance of a[n] and b[m] (Levenshtein), 99 past 63 bytes. */
@@ -639,7 +685,10 @@ static int edit_distance(const char *a, size_t n, const char *b, size_t m)
 
 const char *pipe_nearer(const char *name, size_t n, const char *best, const char *cand)
 {
-    int d = edit_distance(name, n, cand, strlen(cand));
+    size_t m = strlen(cand), most = n / 3 + 1;
+    if (m > n + most || n > m + most)
+        return best; /* the distance is at least the difference in length */
+    int d = edit_distance(name, n, cand, m);
     return d <= (int)n / 3 + 1 && d < (int)n && (!best || d < edit_distance(name, n, best, strlen(best))) ? cand
                                                                                                          : best;
 }

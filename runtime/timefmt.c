@@ -1,6 +1,5 @@
 /* timefmt.c — now(), parse_time() and format_time() with strftime formats, and
  * env(): the clock, the calendar and the environment (LANGUAGE.md §9). */
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -65,6 +64,34 @@ double pipe_now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* s as a C string in a, with one byte to spare after its NUL. */
+static char *tf_cstr(PipeArena *a, PipeStr s)
+{
+    char *c = pipe_alloc(a, s.n + 2);
+    if (s.n)
+        memcpy(c, s.p, s.n);
+    c[s.n] = '\0';
+    return c;
+}
+
+/* s as a C string: in small[cap] when it fits, else on the heap
+ * (tf_cbuf_free frees that). */
+static char *tf_cbuf(char *small, size_t cap, PipeStr s)
+{
+    if (s.n >= cap)
+        return pipe_xstrndup(s.p, s.n);
+    if (s.n)
+        memcpy(small, s.p, s.n);
+    small[s.n] = '\0';
+    return small;
+}
+
+static void tf_cbuf_free(char *c, const char *small)
+{
+    if (c != small)
+        free(c);
+}
+
 /* Beyond this (about 3 million years) gmtime's year may not fit an int. */
 #define TF_MAX 1e14
 
@@ -82,14 +109,16 @@ PipeStr pipe_format_time(PipeArena *a, PipeNode *n, double t, PipeStr format)
         pipe_fail_str(n, "format_time: the time is out of range", (PipeStr){v, (size_t)k});
     }
     /* strftime's 0 means "empty" and "too small" alike: a space after the
-     * format, dropped after, tells them apart */
-    char *f = pipe_xcalloc(1, format.n + 2);
-    memcpy(f, format.p, format.n);
+     * format, dropped after, tells them apart.  Format and result live in the
+     * scratch arena (a call per item: no malloc), the result where strftime
+     * wrote it. */
+    char *f = tf_cstr(a, format);
     f[format.n] = ' ';
+    f[format.n + 1] = '\0';
     size_t cap = 64 + 4 * format.n, len;
-    char *buf = NULL;
+    char *buf;
     for (;;) {
-        buf = pipe_xrealloc(buf, cap);
+        buf = pipe_alloc(a, cap);
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wformat-nonliteral" /* the user's format, checked by tf_check */
         len = strftime(buf, cap, f, &tm);
@@ -98,15 +127,7 @@ PipeStr pipe_format_time(PipeArena *a, PipeNode *n, double t, PipeStr format)
             break;
         cap *= 2;
     }
-    free(f);
-    PipeStr r = {"", len - 1};
-    if (r.n) {
-        char *d = pipe_alloc(a, r.n);
-        memcpy(d, buf, r.n);
-        r.p = d;
-    }
-    free(buf);
-    return r;
+    return (PipeStr){len > 1 ? buf : "", len - 1};
 }
 
 /* The zone name a %Z of parse_time reads at *rp: only names of UTC, since
@@ -158,10 +179,11 @@ double pipe_parse_time(PipeNode *n, PipeStr s, PipeStr format)
     if (memchr(s.p, '\0', s.n)) {
         bad = "the text holds a NUL byte";
     } else {
-        char *text = pipe_xstrndup(s.p ? s.p : "", s.n), *fmt = pipe_xstrndup(format.p, format.n);
+        char tb[512], fb[256]; /* a call per item: no malloc unless they are long */
+        char *text = tf_cbuf(tb, sizeof tb, s), *fmt = tf_cbuf(fb, sizeof fb, format);
         bad = tf_strptime(text, fmt, &tm);
-        free(text);
-        free(fmt);
+        tf_cbuf_free(text, tb);
+        tf_cbuf_free(fmt, fb);
     }
     time_t t = 0;
     long off = tm.tm_gmtoff; /* %z's offset; timegm zeroes it */
@@ -186,9 +208,9 @@ bool pipe_env(PipeStr name, PipeStr *out)
 {
     if (!name.n || memchr(name.p, '=', name.n) || memchr(name.p, '\0', name.n))
         return false; /* no variable has such a name */
-    char *z = pipe_xstrndup(name.p, name.n);
+    char small[256], *z = tf_cbuf(small, sizeof small, name);
     const char *v = getenv(z);
-    free(z);
+    tf_cbuf_free(z, small);
     if (!v)
         return false;
     *out = (PipeStr){v, strlen(v)};

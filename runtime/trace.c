@@ -140,28 +140,6 @@ static bool rec_grow(PipeBuf *b, const char *p, size_t n)
     return true;
 }
 
-/* The length of the well-formed UTF-8 sequence at p[0, n) (RFC 3629: no
- * overlong forms, no surrogates, nothing above U+10FFFF), or 0. */
-static size_t utf8_len(const unsigned char *p, size_t n)
-{
-    unsigned char c = p[0];
-    size_t len;
-    unsigned char lo = 0x80, hi = 0xBF; /* the range of the second byte */
-    if (c >= 0xC2 && c <= 0xDF)
-        len = 2;
-    else if (c >= 0xE0 && c <= 0xEF)
-        len = 3, lo = c == 0xE0 ? 0xA0 : 0x80, hi = c == 0xED ? 0x9F : 0xBF;
-    else if (c >= 0xF0 && c <= 0xF4)
-        len = 4, lo = c == 0xF0 ? 0x90 : 0x80, hi = c == 0xF4 ? 0x8F : 0xBF;
-    else
-        return 0;
-    if (n < len || p[1] < lo || p[1] > hi)
-        return 0;
-    for (size_t i = 2; i < len; i++)
-        if (p[i] < 0x80 || p[i] > 0xBF)
-            return 0;
-    return len;
-}
 
 /* Appends p[0, n) as a JSON string: '"' and '\' escaped, control bytes and
  * DEL as \u00XX (\n, \r, \t short), valid UTF-8 as is, and each byte that is
@@ -187,7 +165,7 @@ void pipe_buf_json(PipeBuf *b, const char *p, size_t n)
             pipe_buf_put(b, e, 6);
             i++;
         } else {
-            size_t len = utf8_len((const unsigned char *)p + i, n - i);
+            size_t len = pipe_utf8_len((const unsigned char *)p + i, n - i);
             if (len)
                 pipe_buf_put(b, p + i, len);
             else

@@ -810,26 +810,6 @@ static long json_hex4(const char *p, const char *e)
     return v;
 }
 
-/* Writes code point u as UTF-8 at d; returns the end. */
-static char *json_utf8(char *d, unsigned long u)
-{
-    if (u < 0x80) {
-        *d++ = (char)u;
-    } else if (u < 0x800) {
-        *d++ = (char)(0xC0 | u >> 6);
-        *d++ = (char)(0x80 | (u & 0x3F));
-    } else if (u < 0x10000) {
-        *d++ = (char)(0xE0 | u >> 12);
-        *d++ = (char)(0x80 | (u >> 6 & 0x3F));
-        *d++ = (char)(0x80 | (u & 0x3F));
-    } else {
-        *d++ = (char)(0xF0 | u >> 18);
-        *d++ = (char)(0x80 | (u >> 12 & 0x3F));
-        *d++ = (char)(0x80 | (u >> 6 & 0x3F));
-        *d++ = (char)(0x80 | (u & 0x3F));
-    }
-    return d;
-}
 
 /* The escape \u at p (p at 'u'): its code point, a surrogate pair joined, a
  * lone surrogate as U+FFFD; *p after it.  -1 on bad hex digits. */
@@ -865,7 +845,7 @@ static PipeStr json_unescape(PipeArena *a, const char *p, const char *e)
         if (c == 'u') {
             p++;
             long u = json_uescape(&p, e);
-            d = json_utf8(d, (unsigned long)u);
+            d = pipe_utf8_put(d, (uint32_t)u);
             continue;
         }
         *d++ = c == 'b' ? '\b' : c == 'f' ? '\f' : c == 'n' ? '\n' : c == 'r' ? '\r' : c == 't' ? '\t' : c;

@@ -84,6 +84,17 @@ known() {
     return 1
 }
 
+# summary SUITE: the suite's last line ("SUITE: N passed, M failed", and the
+# known failures when there are some); its status is whether none failed
+summary() {
+    if [ "${xfail:-0}" -gt 0 ]; then
+        echo "$1: $pass passed, $fail failed, $xfail known failures (KNOWN_FAIL)"
+    else
+        echo "$1: $pass passed, $fail failed"
+    fi
+    [ "$fail" -eq 0 ]
+}
+
 # verdict NAME WHY [DETAIL-FILE]: a failure (or a known one); WHY empty is a pass
 verdict() {
     if [ -z "$2" ]; then

@@ -138,9 +138,4 @@ for name in $builds; do
     report "$name" bin "$tmp/$name.exp" "$tmp/$name.bin.out" "$tmp/$name.bin.err" "$(cat "$tmp/$name.bin.code")"
 done
 
-if [ $xfail -gt 0 ]; then
-    echo "diff: $pass passed, $fail failed, $xfail known failures (KNOWN_FAIL)"
-else
-    echo "diff: $pass passed, $fail failed"
-fi
-[ $fail -eq 0 ]
+summary diff

@@ -468,9 +468,4 @@ if [ "$JOBS" -gt 1 ]; then
     exit $((fail > 0))
 fi
 stage_coverage
-if [ $xfail -gt 0 ]; then
-    echo "edge: $pass passed, $fail failed, $xfail known failures (KNOWN_FAIL)"
-else
-    echo "edge: $pass passed, $fail failed"
-fi
-[ $fail -eq 0 ]
+summary edge
