@@ -31,8 +31,14 @@ static bool tf_check(PipeStr f, bool parse, char *why, size_t whylen, bool *zone
         /* format_time: glibc's flags and a width; both: the E and O modifiers */
         while (!parse && i < f.n && strchr("_-0^#", f.p[i]))
             i++;
-        while (!parse && i < f.n && f.p[i] >= '0' && f.p[i] <= '9')
-            i++;
+        size_t width = 0;
+        for (; !parse && i < f.n && f.p[i] >= '0' && f.p[i] <= '9'; i++)
+            width = width > PIPE_FMT_MAX ? width : width * 10 + (size_t)(f.p[i] - '0');
+        if (width > PIPE_FMT_MAX) { /* as fmt's: a width from the data must not make an item a gigabyte */
+            snprintf(why, whylen, "width past " PIPE_FMT_MAX_TEXT " in the conversion '%.*s'",
+                     (int)(i + (i < f.n) - at), f.p + at);
+            return false;
+        }
         if (i < f.n && (f.p[i] == 'E' || f.p[i] == 'O'))
             i++;
         if (i == f.n) {
