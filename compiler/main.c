@@ -11,6 +11,7 @@
 #include "fmt.h"
 #include "graph.h"
 #include "plan.h"
+#include "reference.h"
 #include "repl.h"
 #include "schema.h"
 #include "rt_impl.h"
@@ -41,6 +42,8 @@ static const char usage[] =
     "  --max-errors N    stop after N errors (default 20; 0: no limit; before SCRIPT for run)\n"
     "  --help, -h        this text; after SCRIPT with run: the pipeline's parameters\n"
     "  --version         pipec's version\n"
+    "  help [NAME]       a stage's or function's signature, meaning and example\n"
+    "                    (help --markdown: the whole reference, docs/reference.md)\n"
     "  --list-stages [--format json]\n"
     "                    the standard stages and functions, with their facts\n"
     "\n"
@@ -435,9 +438,11 @@ int main(int argc, char **argv)
     pipe_process_init(); /* before any file or pipe is opened */
     if (argc < 2)
         return usage_error("missing command (run, build, emit-c, check, graph, plan, repl, fmt or schema)", NULL, "");
+    if (!strcmp(argv[1], "help") && argc > 2)
+        return reference_main(argc - 2, argv + 2, stdout, stderr);
     if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
         fputs(usage, stdout);
-        return 0;
+        return argv[1][0] == 'h' ? reference_main(0, NULL, stdout, stderr) : 0; /* help: and the names */
     }
     if (!strcmp(argv[1], "--version")) {
         printf("pipec %s\n", PIPEC_VERSION);

@@ -39,6 +39,7 @@
 #include "graph.h"
 #include "jit.h"
 #include "parse.h"
+#include "reference.h"
 #include "parser.h" /* token numbers (FROM, IMPORT, STRING) of Comments.toks */
 #include "sema.h"
 
@@ -1629,9 +1630,17 @@ static const char help_text[] =
     "  :save FILE     the definitions and `pipeline main` with the last flow and the\n"
     "                 bindings it uses: `pipec run FILE < sample` prints what the flow did\n"
     "  :reset         forget everything, the sample too\n"
-    "  :help          this text\n"
+    "  :help [NAME]   this text; with NAME the reference of a stage or function\n"
     "  :quit          leave (so do end of input and Ctrl-D)\n"
     "Ctrl-C stops the flow that runs (the session stays) or drops the line typed.\n";
+
+/* :help NAME of no stage or function */
+static void help_unknown(const char *name)
+{
+    const char *near = reference_nearest(name);
+    error("no stage or function is called '%s'%s%s%s", name, near ? "; did you mean '" : "", near ? near : "",
+          near ? "'?" : "");
+}
 
 static void reset(Repl *R)
 {
@@ -1704,7 +1713,10 @@ static bool command(Repl *R, Reader *rd, char *line)
     if (IS("quit") || IS("q") || IS("exit"))
         return false;
     if (IS("help") || IS("h") || IS("?")) {
-        fputs(help_text, stdout);
+        if (!*arg)
+            fputs(help_text, stdout);
+        else if (!reference_print(stdout, arg))
+            help_unknown(arg);
     } else if (IS("input")) {
         if (!*arg)
             error(":input needs a file name");

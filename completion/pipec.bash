@@ -1,7 +1,8 @@
 # bash completion for pipec, the compiler of the Pipe language.
 #
 # Completes the commands, the options of each command, .pipe scripts, the
-# values of --format and --pipeline, --list-stages and its --format, the data
+# values of --format and --pipeline, --list-stages and its --format, the
+# stages and functions of `pipec help NAME`, the data
 # files of `pipec schema`, and, after `pipec run SCRIPT`, the
 # pipeline's parameters, read from `pipec run SCRIPT --help`.
 #
@@ -111,6 +112,11 @@ _pipec() {
     fi
 
     local cmd=${COMP_WORDS[1]}
+    # pipec help NAME: the stages and functions `pipec help` lists
+    if [[ $cmd == help ]]; then
+        ((COMP_CWORD == 2)) && _pipec_add --markdown $("$pipec" help 2>/dev/null | sed -n '/^stages and functions/,$p' | tail -n +2)
+        return 0
+    fi
     # pipec --list-stages [--format json|text]
     if [[ $cmd == --list-stages ]]; then
         if [[ $prev == --format ]]; then

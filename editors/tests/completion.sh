@@ -53,6 +53,9 @@ expect "pipec e" is emit-c
 expect "pipec -" is --help -h --version --list-stages
 expect "pipec --list-stages " is --format
 expect "pipec --list-stages --format " is json text
+expect "pipec help gre" is grep grep_v grep_f
+expect "pipec help sub" is substr
+expect "pipec help grep " empty
 expect "pipec graph --format " is dot svg png
 expect "pipec graph examples/params.pipe --format s" is svg
 expect "pipec graph examples/params.pipe --format=" is dot svg png
