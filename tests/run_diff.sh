@@ -8,6 +8,10 @@
 #   # args: OPTIONS     pipeline options given to pipec run and the binary
 #   # build: yes        also run it as a `pipec build` binary (each costs seconds)
 # The script runs in the inputs folder, so file("a.txt") reads the generated file.
+# An example (examples/NAME.pipe) with a '# mirrors:' line is a case too: it
+# and the command run in a copy of examples/, on NAME.in (or no input) with the
+# options of NAME.args, so that an example that says it does what awk does is
+# shown to (golden tests hold its output in NAME.out, under run, build and emit-c).
 # PIPEC names the compiler (default bin/pipec); SKIP_BUILD=1 skips the binaries;
 # KNOWN_FAIL lists cases whose failure is a known bug: reported as XFAIL.
 LC_ALL=C
@@ -80,7 +84,7 @@ report() {
     fi
     fail=$((fail + 1))
     echo "FAIL $r_name ($r_mode): $r_why"
-    echo "    mirrors: $(header mirrors "$top/tests/diff/$r_name.pipe")"
+    printf "    mirrors: %s\n" "$(header mirrors "$r_script")"
     head -c 2000 "$r_err" | head -n 5 | sed 's/^/    stderr: /'
     diff "$r_exp" "$r_got" | head -n 10 | cut -c 1-200 | sed 's/^/    /'
 }
@@ -97,25 +101,37 @@ if [ -z "$SKIP_BUILD" ]; then
     done
 fi
 
-for script in "$top"/tests/diff/*.pipe; do
+cp -R "$top/examples" "$tmp/examples"
+for script in "$top"/tests/diff/*.pipe "$top"/examples/*.pipe; do
     name=$(basename "$script" .pipe)
     mirror=$(header mirrors "$script")
     input=$(header input "$script")
     args=$(header args "$script")
     [ -n "$input" ] || input=text
+    r_script=$script
+    cd_to=$in
+    if [ "$script" != "$top/tests/diff/$name.pipe" ]; then
+        [ -n "$mirror" ] || continue # an example that mirrors no command
+        cd_to=$tmp/examples
+        input=/dev/null
+        [ -f "$cd_to/$name.in" ] && input=$name.in
+        args=""
+        [ -f "$cd_to/$name.args" ] && args=$(cat "$cd_to/$name.args")
+        name=example_$name
+    fi
     if [ -z "$mirror" ]; then
         fail=$((fail + 1))
         echo "FAIL $name: no '# mirrors:' line"
         continue
     fi
-    (cd "$in" && sh -c "$mirror" <"$input" >"$tmp/$name.exp" 2>"$tmp/$name.mirror.err")
+    (cd "$cd_to" && sh -c "$mirror" <"$input" >"$tmp/$name.exp" 2>"$tmp/$name.mirror.err")
     if [ ! -s "$tmp/$name.exp" ]; then
         fail=$((fail + 1))
         echo "FAIL $name: the Unix command printed nothing (a vacuous case): $mirror"
         continue
     fi
     # shellcheck disable=SC2086
-    (cd "$in" && "$PIPEC" run "$script" $args <"$input" >"$tmp/$name.run.out" 2>"$tmp/$name.run.err"
+    (cd "$cd_to" && "$PIPEC" run "$script" $args <"$input" >"$tmp/$name.run.out" 2>"$tmp/$name.run.err"
      echo $? >"$tmp/$name.run.code")
     report "$name" run "$tmp/$name.exp" "$tmp/$name.run.out" "$tmp/$name.run.err" "$(cat "$tmp/$name.run.code")"
 done
@@ -123,6 +139,7 @@ done
 wait
 for name in $builds; do
     script=$top/tests/diff/$name.pipe
+    r_script=$script
     if [ "$(cat "$tmp/bin/$name.code")" != 0 ]; then
         fail=$((fail + 1))
         echo "FAIL $name (build): pipec build failed"
