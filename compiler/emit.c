@@ -2193,3 +2193,23 @@ static void brace_literal(Emit *E, Buf *b, Node *e)
     }
     buf_printf(b, " %s; })", m);
 }
+
+/* get(m, k): the value at k as a V?, none when k is missing (m[k] would read
+ * the zero value) */
+void emit_fn_get(Emit *E, Buf *b, Node *e)
+{
+    Node *m = argv_(e, 0);
+    const Type *kt = m->type->elems[0], *vt = m->type->elems[1];
+    char k[16], p[16];
+    tmpname(E, k, sizeof k);
+    tmpname(E, p, sizeof p);
+    buf_printf(b, "({ %s %s = ", ctype(E, kt), k);
+    ex_as(E, b, argv_(e, 1), kt);
+    buf_printf(b, "; void *%s = pipe_map_get(", p);
+    ex(E, b, m);
+    if (vt->kind == T_OPT)
+        buf_printf(b, ", &%s); %s ? *(%s *)%s : (%s){0}; })", k, p, ctype(E, vt), p, ctype(E, vt));
+    else
+        buf_printf(b, ", &%s); %s ? (%s){*(%s *)%s, 1} : (%s){0}; })", k, p, ctype(E, e->type), ctype(E, vt), p,
+                   ctype(E, e->type));
+}
