@@ -571,6 +571,22 @@ static void pr_record_value(Fmt *F, const Node *n, bool broken)
     put(F, "}");
 }
 
+/* `{x, y}` and `{k: v, ...}` on one line */
+static void pr_brace_literal(Fmt *F, const Node *n)
+{
+    put(F, "{");
+    for (int i = 0; i < n->list.n; i++) {
+        const Node *x = n->list.v[i];
+        put(F, i ? ", " : "");
+        pr_expr(F, n->kind == N_MAPLIT ? x->a : x, P_EXPR);
+        if (n->kind == N_MAPLIT) {
+            put(F, ": ");
+            pr_expr(F, x->b, P_EXPR);
+        }
+    }
+    put(F, "}");
+}
+
 static void pr_expr(Fmt *F, const Node *n, int level)
 {
     bool paren = prec(F, n) < level;
@@ -683,20 +699,8 @@ static void pr_expr(Fmt *F, const Node *n, int level)
         pr_list(F, &n->list);
         put(F, "]");
         break;
-    case N_SETLIT:
-        put(F, "{");
-        pr_list(F, &n->list);
-        put(F, "}");
-        break;
-    case N_MAPLIT:
-        put(F, "{");
-        for (int i = 0; i < n->list.n; i++) {
-            put(F, i ? ", " : "");
-            pr_expr(F, n->list.v[i]->a, P_EXPR);
-            put(F, ": ");
-            pr_expr(F, n->list.v[i]->b, P_EXPR);
-        }
-        put(F, "}");
+    case N_SETLIT: case N_MAPLIT:
+        pr_brace_literal(F, n);
         break;
     default:
         put(F, "?");
