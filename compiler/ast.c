@@ -220,8 +220,10 @@ static void dump_node(Node *n, FILE *f, bool with_loc, int depth)
     default:
         break;
     }
-    if (n->kind == N_PROC || n->kind == N_EXTERN || n->kind == N_PIPELINE)
+    if (n->kind == N_PROC || n->kind == N_EXTERN || n->kind == N_PIPELINE || n->kind == N_FN)
         dump_list(n, &n->params, f, with_loc, depth);
+    if (n->kind == N_FN)
+        dump_child(n, n->out, f, with_loc, depth);
     if (n->kind == N_PROC || n->kind == N_EXTERN) {
         dump_child(n, n->has_in ? n->in : NULL, f, with_loc, depth);
         dump_child(n, n->has_out ? n->out : NULL, f, with_loc, depth);

@@ -33,6 +33,7 @@ typedef struct NodeList {
     X(N_PIPELINE, "pipeline")      /* params, list: statements, pipe */               \
     X(N_RECORD, "record")          /* name, list: fields (N_RFIELD), type: the record */ \
     X(N_RFIELD, "record field")    /* name, a: type expr */                           \
+    X(N_FN, "fn")                  /* name, params (N_PARAM), out: result type expr, a: body (expr, or N_BLOCK), type: the result */ \
     X(N_PARAM, "parameter")        /* name, a: type expr, b: default expr or NULL, sym */ \
     /* pipelines */                                                                   \
     X(N_BIND, "binding")           /* name = a (N_FLOW), sym: the stream */           \
@@ -42,7 +43,8 @@ typedef struct NodeList {
     X(N_STATE, "state")            /* name, a: type expr or NULL, b: init or NULL, sym */ \
     X(N_ON, "on")                  /* name: item variable, its sym (NULL: on_start, or `on end`), a: block */ \
     X(N_BLOCK, "block")            /* list: statements */                             \
-    X(N_LET, "let")                /* name, a: value, sym */                          \
+    X(N_LET, "let")                /* name, a: value, b: declared type expr or NULL, sym */ \
+    X(N_RETURN, "return")          /* a: value */                                     \
     X(N_ASSIGN, "assignment")      /* op: '=' or OP_ADD.. , a: target, b: value */   \
     X(N_IF, "if")                  /* a: cond, b: then block, c: else (block/if) */   \
     X(N_FOR, "for")                /* name (sym), name2 (k, v form: value_sym) or NULL, a: iterable, b: block */ \
@@ -67,6 +69,9 @@ typedef struct NodeList {
     X(N_LIST, "list")              /* list: elements */                               \
     X(N_RECLIT, "record value")    /* name: the record, list: N_ARG, each named */    \
     X(N_NONE, "none")              /* the absent value of a T? */                     \
+    X(N_MAPLIT, "map literal")     /* list: N_ENTRY; none: `{}`, an empty map or set */ \
+    X(N_ENTRY, "map entry")        /* a: key, b: value */                             \
+    X(N_SETLIT, "set literal")     /* list: elements */                               \
     /* type expressions */                                                            \
     X(N_TNAME, "type name")        /* name: str int float bool */                     \
     X(N_TTUPLE, "tuple type")      /* list */                                         \
@@ -124,7 +129,7 @@ struct Node {
     Op op;
     Node *a, *b, *c;
     NodeList list;
-    /* declarations (N_IMPORT, N_PROC, N_EXTERN, N_PIPELINE, N_RECORD, N_STATE, N_LET),
+    /* declarations (N_IMPORT, N_PROC, N_EXTERN, N_PIPELINE, N_RECORD, N_FN, N_STATE, N_LET),
      * whose loc is their name: the whole declaration, from its keyword to its
      * last token (a closing brace, the end of a flow or of a value) */
     Loc span;

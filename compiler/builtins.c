@@ -115,6 +115,18 @@ static Type *type_keys(const Builtin *b, FnCall *c)
     FAIL("keys needs a map or a set, found %s", type_name(c->arena, c->at[0]));
 }
 
+/* get(m, k): m's value at k, or none (lang: docs/pipe.md "Functions and literals") */
+static Type *type_get(const Builtin *b, FnCall *c)
+{
+    if (!is(c->at[0], T_MAP))
+        FAIL("get needs a map, found %s", type_name(c->arena, c->at[0]));
+    if (!type_fits(c->at[1], c->at[0]->elems[0]))
+        FAIL("get(m, k) on %s needs a %s key, found %s", type_name(c->arena, c->at[0]),
+             type_name(c->arena, c->at[0]->elems[0]), type_name(c->arena, c->at[1]));
+    Type *v = c->at[0]->elems[1];
+    return is(v, T_OPT) ? v : type_opt(c->arena, v);
+}
+
 /* ---------------------------------------------- regexes as values, time, environment (regexval) */
 
 /* parse_time(s, format), format_time(t, format): the row's types, and a
@@ -308,6 +320,9 @@ static const Builtin builtins[] = {
      .cfn = "pipe_upper_utf8", .scratch = true, .pure = true},
     {.name = "lower_utf8", .min_args = 1, .max_args = 1, .regex_arg = -1, .params = {F_STR}, .result = F_STR,
      .cfn = "pipe_lower_utf8", .scratch = true, .pure = true},
+    /* lang: declarations, literals and fns, LANGUAGE.md §9 (docs/pipe.md "Functions and literals") */
+    {.name = "get", .min_args = 2, .max_args = 2, .regex_arg = -1, .cfn = "pipe_map_get", .pure = true,
+     .type = type_get, .emit = emit_fn_get},
 };
 #undef STR_STR
 

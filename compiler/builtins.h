@@ -177,5 +177,7 @@ void emit_fn_fmt(struct Emit *E, struct Buf *b, struct Node *e);
 void emit_fn_round(struct Emit *E, struct Buf *b, struct Node *e);
 void emit_fn_float_fn(struct Emit *E, struct Buf *b, struct Node *e);
 void emit_fn_pow(struct Emit *E, struct Buf *b, struct Node *e);
+/* emit.c: get(m, k), a V? */
+void emit_fn_get(struct Emit *E, struct Buf *b, struct Node *e);
 
 #endif

@@ -44,6 +44,9 @@ typedef struct Emit {
     bool in_proc;       /* emitting a stateful proc: its maps count toward its budget */
     bool field_at;      /* the function being emitted has a PipeFieldAt fa_ */
     const Type *emit_type; /* the OUT of the proc being emitted */
+    Buf fnprotos;       /* prototypes of the script's fns */
+    bool in_fn;         /* emitting a fn's body: a call passes its depth on */
+    const Type *ret_type; /* ... and its result type */
 } Emit;
 
 static const char *tmpname(Emit *E, char *buf, size_t n)
@@ -664,12 +667,18 @@ static void regex_arg(Emit *E, Buf *b, Node *e)
     }
 }
 
+static void fn_call(Emit *E, Buf *b, Node *e);
+
 /* A call of a standard function: its row's hook, or its C function with the
  * scratch arena, the regex and the arguments in order (the row's C for an
  * absent optional one). */
 static void call(Emit *E, Buf *b, Node *e)
 {
     const Builtin *f = builtin_find(e->name);
+    if (!f) {
+        fn_call(E, b, e);
+        return;
+    }
     if (f->emit) {
         f->emit(E, b, e);
         return;
@@ -1009,6 +1018,8 @@ static void index_expr(Emit *E, Buf *b, Node *e)
     }
 }
 
+static void brace_literal(Emit *E, Buf *b, Node *e);
+
 static void ex(Emit *E, Buf *b, Node *e)
 {
     char t[16];
@@ -1091,6 +1102,10 @@ static void ex(Emit *E, Buf *b, Node *e)
         buf_printf(b, " %s; })", t);
         break;
     }
+    case N_MAPLIT:
+    case N_SETLIT:
+        brace_literal(E, b, e);
+        break;
     case N_RECLIT:
         buf_printf(b, "((%s){", ctype(E, e->type));
         for (int i = 0; i < e->list.n; i++) {
@@ -1252,7 +1267,7 @@ static void stmt_body(Emit *E, Buf *b, Node *st, int ind)
     case N_LET: {
         Sym *y = st->sym;
         buf_printf(b, "%s v_%s_%d = ", ctype(E, y->type), y->name, y->id);
-        ex(E, b, st->a);
+        ex_as(E, b, st->a, y->type);
         buf_printf(b, ";\n");
         indent(b, ind);
         buf_printf(b, "(void)v_%s_%d;\n", y->name, y->id);
@@ -1299,6 +1314,11 @@ static void stmt_body(Emit *E, Buf *b, Node *st, int ind)
         buf_printf(b, "; pipe_emit(%s, &%s); }\n", E->self, t);
         break;
     }
+    case N_RETURN:
+        buf_printf(b, "return ");
+        ex_as(E, b, st->a, E->ret_type);
+        buf_printf(b, ";\n");
+        break;
     case N_EXPR_STMT:
         buf_printf(b, "(void)(");
         ex(E, b, st->a);
@@ -1377,7 +1397,9 @@ static void emit_stateful(Emit *E, Node *d)
             continue;
         char t[16];
         tmpname(E, t, sizeof t);
-        if (m->b) {
+        /* `= []` and `= {}` are what no initial value gives, kept within the proc's budget */
+        bool empty = m->b && (m->b->kind == N_LIST || m->b->kind == N_MAPLIT) && m->b->list.n == 0;
+        if (m->b && !empty) {
             line_dir(E, b, m->loc);
             buf_printf(b, "    { %s %s = ", ctype(E, m->type), t);
             ex_as(E, b, m->b, m->type);
@@ -2014,6 +2036,8 @@ static void emit_head(Emit *E, EmitMode mode, EmitOut *out, Buf *o)
     buf_printf(o, "/* ---- the pipeline */\n#line 1 \"pipeline.c\"\n");
 }
 
+static void emit_fns(Emit *E);
+
 void emit_program(Sema *s, Dag *dag, EmitMode mode, const char *script, const char *c_name, EmitOut *out)
 {
     Emit E = {0};
@@ -2024,6 +2048,7 @@ void emit_program(Sema *s, Dag *dag, EmitMode mode, const char *script, const ch
     E.self = "self_";
     E.types = type_tab_new();
     memset(out, 0, sizeof *out);
+    emit_fns(&E);
     emit_build(&E);
     Buf tail = {0};
     emit_descriptor(&E, mode, out, &tail);
@@ -2039,6 +2064,7 @@ void emit_program(Sema *s, Dag *dag, EmitMode mode, const char *script, const ch
     buf_add(&o, E.run.p ? E.run.p : "", E.run.n);
     buf_printf(&o, "} Run_;\n/* a map, filter or flat_map node: its push finds the run here */\n"
                    "typedef struct RunNode_ {\n    PipeNode base;\n    Run_ *run;\n} RunNode_;\n");
+    buf_add(&o, E.fnprotos.p ? E.fnprotos.p : "", E.fnprotos.n);
     buf_add(&o, E.funcs.p ? E.funcs.p : "", E.funcs.n);
     buf_add(&o, E.build.p ? E.build.p : "", E.build.n);
     buf_add(&o, tail.p, tail.n);
@@ -2046,6 +2072,7 @@ void emit_program(Sema *s, Dag *dag, EmitMode mode, const char *script, const ch
     out->len = o.n;
 
     free(E.decls.p);
+    free(E.fnprotos.p);
     free(E.run.p);
     free(E.funcs.p);
     free(E.build.p);
@@ -2061,4 +2088,128 @@ void emit_free(EmitOut *out)
         free((char *)out->extern_files[i]);
     free(out->extern_files);
     memset(out, 0, sizeof *out);
+}
+
+/* ------------------------------------------------------------------ fns and literals (LANGUAGE.md §9) */
+
+/* How much C stack nested fn calls may take before the run stops with an
+ * error naming the fn: deeper runaway recursion would overflow the stack and
+ * crash.  Measured, not counted, as a frame's size depends on the fn's body
+ * and the C compiler; 2 MiB hold some 10000 calls of a small fn.  (An inlined
+ * call may put its here_ above its caller's: only a distance down counts.) */
+#define FN_STACK_MAX (2u << 20)
+
+/* The C function of fn d: static, with the caller's node (for errors), run,
+ * scratch arena and the stack address of the outermost fn call (0 from
+ * outside a fn), then the parameters. */
+static void fn_head(Emit *E, Buf *b, Node *d)
+{
+    buf_printf(b, "static %s fn_%s(PipeNode *self_, Run_ *R_, PipeArena *S, size_t base_", ctype(E, d->type), d->name);
+    for (int i = 0; i < d->params.n; i++) {
+        Sym *y = d->params.v[i]->sym;
+        buf_printf(b, ", %s v_%s_%d", ctype(E, y->type), y->name, y->id);
+    }
+    buf_printf(b, ")");
+}
+
+static void emit_fn(Emit *E, Node *d)
+{
+    Buf *b = &E->funcs;
+    fn_head(E, &E->fnprotos, d);
+    buf_printf(&E->fnprotos, ";\n");
+    fn_head(E, b, d);
+    buf_printf(b, "\n{\n    (void)R_; (void)S;\n");
+    for (int i = 0; i < d->params.n; i++)
+        buf_printf(b, "    (void)v_%s_%d;\n", d->params.v[i]->sym->name, d->params.v[i]->sym->id);
+    buf_printf(b, "    char here_; size_t b_ = base_ ? base_ : (size_t)&here_;\n"
+                  "    if (b_ > (size_t)&here_ && b_ - (size_t)&here_ > %uu)\n        pipe_fail(self_, \"fn '%s': calls nested too deep (%u MiB "
+                  "of stack): runaway recursion?\");\n", FN_STACK_MAX, d->name, FN_STACK_MAX >> 20);
+    E->ret_type = d->type;
+    if (d->a->kind == N_BLOCK) {
+        stmts(E, b, d->a, 1);
+        /* sema saw a return on every path: this is never reached */
+        buf_printf(b, "    return ");
+        zero(E, b, d->type);
+        buf_printf(b, ";\n}\n");
+    } else {
+        line_dir(E, b, d->a->loc);
+        buf_printf(b, "    return ");
+        ex_as(E, b, d->a, d->type);
+        buf_printf(b, ";\n}\n");
+    }
+}
+
+/* Every fn of the program (imports too), before the stage functions that
+ * call them; a fn's body sees only its parameters. */
+static void emit_fns(Emit *E)
+{
+    const char *self = E->self;
+    E->self = "self_";
+    E->in_fn = true;
+    for (int i = 0; i < E->s->nfns; i++)
+        emit_fn(E, E->s->fns[i]);
+    E->in_fn = false;
+    E->ret_type = NULL;
+    E->self = self;
+}
+
+/* A call of fn e->name: from a fn one level deeper, else at depth 0. */
+static void fn_call(Emit *E, Buf *b, Node *e)
+{
+    Node *d = sema_find_fn(E->s, e->name);
+    buf_printf(b, "fn_%s(%s, R_, S, %s", d->name, E->self, E->in_fn ? "b_" : "0");
+    for (int i = 0; i < e->list.n; i++) {
+        buf_printf(b, ", ");
+        ex_as(E, b, argv_(e, i), d->params.v[i]->type);
+    }
+    buf_printf(b, ")");
+}
+
+/* `{k: v, ...}`, `{x, ...}` and `{}`: a map or set of the scratch arena,
+ * filled in order (a repeated key keeps its last value). */
+static void brace_literal(Emit *E, Buf *b, Node *e)
+{
+    const Type *t = e->type;
+    const Type *kt = t->elems[0], *vt = t->kind == T_MAP ? t->elems[1] : NULL;
+    char m[16], k[16], w[16], v[16];
+    tmpname(E, m, sizeof m);
+    buf_printf(b, "({ PipeMap *%s = pipe_map_scratch(S, %s, %s);", m, tdesc(E, kt), vt ? tdesc(E, vt) : "0");
+    for (int i = 0; i < e->list.n; i++) {
+        Node *x = e->list.v[i];
+        tmpname(E, k, sizeof k);
+        tmpname(E, w, sizeof w);
+        buf_printf(b, " { %s %s = ", ctype(E, kt), k);
+        ex_as(E, b, vt ? x->a : x, kt);
+        if (!vt) {
+            buf_printf(b, "; bool %s; (void)pipe_map_upsert(%s, &%s, &%s); }", w, m, k, w);
+            continue;
+        }
+        tmpname(E, v, sizeof v);
+        buf_printf(b, "; %s %s = ", ctype(E, vt), v);
+        ex_as(E, b, x->b, vt);
+        buf_printf(b, "; bool %s_c; %s *%s = pipe_map_upsert(%s, &%s, &%s_c); if (!%s_c) pipe_drop(%s, %s); "
+                      "pipe_clone(%s, %s, &%s, 0); }",
+                   w, ctype(E, vt), w, m, k, w, w, tdesc(E, vt), w, tdesc(E, vt), w, v);
+    }
+    buf_printf(b, " %s; })", m);
+}
+
+/* get(m, k): the value at k as a V?, none when k is missing (m[k] would read
+ * the zero value) */
+void emit_fn_get(Emit *E, Buf *b, Node *e)
+{
+    Node *m = argv_(e, 0);
+    const Type *kt = m->type->elems[0], *vt = m->type->elems[1];
+    char k[16], p[16];
+    tmpname(E, k, sizeof k);
+    tmpname(E, p, sizeof p);
+    buf_printf(b, "({ %s %s = ", ctype(E, kt), k);
+    ex_as(E, b, argv_(e, 1), kt);
+    buf_printf(b, "; void *%s = pipe_map_get(", p);
+    ex(E, b, m);
+    if (vt->kind == T_OPT)
+        buf_printf(b, ", &%s); %s ? *(%s *)%s : (%s){0}; })", k, p, ctype(E, vt), p, ctype(E, vt));
+    else
+        buf_printf(b, ", &%s); %s ? (%s){*(%s *)%s, 1} : (%s){0}; })", k, p, ctype(E, e->type), ctype(E, vt), p,
+                   ctype(E, e->type));
 }

@@ -571,6 +571,22 @@ static void pr_record_value(Fmt *F, const Node *n, bool broken)
     put(F, "}");
 }
 
+/* `{x, y}` and `{k: v, ...}` on one line */
+static void pr_brace_literal(Fmt *F, const Node *n)
+{
+    put(F, "{");
+    for (int i = 0; i < n->list.n; i++) {
+        const Node *x = n->list.v[i];
+        put(F, i ? ", " : "");
+        pr_expr(F, n->kind == N_MAPLIT ? x->a : x, P_EXPR);
+        if (n->kind == N_MAPLIT) {
+            put(F, ": ");
+            pr_expr(F, x->b, P_EXPR);
+        }
+    }
+    put(F, "}");
+}
+
 static void pr_expr(Fmt *F, const Node *n, int level)
 {
     bool paren = prec(F, n) < level;
@@ -683,6 +699,9 @@ static void pr_expr(Fmt *F, const Node *n, int level)
         pr_list(F, &n->list);
         put(F, "]");
         break;
+    case N_SETLIT: case N_MAPLIT:
+        pr_brace_literal(F, n);
+        break;
     default:
         put(F, "?");
     }
@@ -741,6 +760,10 @@ static void pr_stmt(Fmt *F, const Node *n, int indent)
     case N_LET:
         put(F, "let ");
         put(F, n->name);
+        if (n->b) {
+            put(F, ": ");
+            pr_type(F, n->b);
+        }
         put(F, " = ");
         pr_expr(F, n->a, P_EXPR);
         break;
@@ -773,6 +796,10 @@ static void pr_stmt(Fmt *F, const Node *n, int indent)
         break;
     case N_EMIT:
         put(F, "emit ");
+        pr_expr(F, n->a, P_EXPR);
+        break;
+    case N_RETURN:
+        put(F, "return ");
         pr_expr(F, n->a, P_EXPR);
         break;
     case N_EXPR_STMT:
@@ -1000,6 +1027,16 @@ static void pr_signature(Fmt *F, const Node *n, bool broken)
     }
 }
 
+/* `(params) -> R` of a fn */
+static void pr_fn_signature(Fmt *F, const Node *n, bool broken)
+{
+    if (n->params.n == 0)
+        put(F, "()");
+    pr_params(F, n, broken);
+    put(F, " -> ");
+    pr_type(F, n->out);
+}
+
 /* The parameters of declaration n, and for a proc the rest of its head
  * (sign), on the current line when it fits with `more` columns after it,
  * else with one parameter per line. */
@@ -1049,6 +1086,17 @@ static void pr_decl(Fmt *F, const Node *n)
         pr_braced(F, &n->list, open, close, 0, pr_rfield);
         break;
     }
+    case N_FN:
+        put(F, "fn ");
+        put(F, n->name);
+        pr_head(F, n, pr_fn_signature, 2);
+        if (n->a->kind == N_BLOCK)
+            pr_block(F, n->a, 0);
+        else {
+            put(F, " = ");
+            pr_expr(F, n->a, P_EXPR);
+        }
+        break;
     case N_PIPELINE: {
         put(F, "pipeline ");
         put(F, n->name);

@@ -131,7 +131,9 @@ Node *parse_flow_add(ParseCtx *ctx, Node *flow, Node *stage, Loc loc);
 /* body_item: STATE IDENT [':' type] ['=' expr], spanning all of it */
 Node *parse_state(ParseCtx *ctx, const char *name, Loc name_loc, Node *type, Node *init, Loc span);
 /* stmt: LET IDENT '=' expr, spanning all of it */
-Node *parse_let(ParseCtx *ctx, const char *name, Loc name_loc, Node *value, Loc span);
+Node *parse_let(ParseCtx *ctx, const char *name, Loc name_loc, Node *type, Node *value, Loc span);
+/* decl: FN IDENT '(' [params] ')' '->' type ('=' expr | block) */
+Node *parse_fn(ParseCtx *ctx, const char *name, Loc name_loc, NodeList params, Node *out, Node *body);
 Node *parse_on(ParseCtx *ctx, const char *name, Node *block, Loc loc);
 Node *parse_catch(ParseCtx *ctx, Node *stage, const char *word, Loc word_loc, const char *policy, Loc loc);
 Node *parse_block(ParseCtx *ctx, NodeList stmts, Loc loc);

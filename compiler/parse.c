@@ -313,7 +313,7 @@ static bool is_keyword(int tok)
     switch (tok) {
     case PIPELINE: case PROC: case EXTERN: case IMPORT: case FROM: case STATE: case ON: case END: case LET:
     case IF: case THEN: case ELSE: case FOR: case IN: case WHILE: case EMIT: case TRUE: case FALSE: case AND:
-    case OR: case NOT: case RECORD: case NONE:
+    case OR: case NOT: case RECORD: case NONE: case FN: case RETURN:
         return true;
     default:
         return false;
@@ -497,7 +497,7 @@ static void describe_found(ParseCtx *ctx, const char *kind, Loc loc, char *buf, 
 /* Tokens that can start an expression / a type; operators that could extend
  * what came before, which a message need not list. */
 static const char *const expr_starts[] = {"an integer", "a number", "a string", "'true'", "'false'",
-                                          "a name", "'('", "'['", "'-'", "'not'", "'if'", "'none'", NULL};
+                                          "a name", "'('", "'['", "'-'", "'not'", "'if'", "'none'", "'{'", NULL};
 static const char *const type_starts[] = {"a name", "'('", "'['", "'{'", NULL};
 static const char *const operators[] = {"'|'", "'.'", "'['", "'('", "'+'", "'-'", "'*'", "'/'", "'%'",
                                         "'=='", "'!='", "'<'", "'<='", "'>'", "'>='", "'and'", "'or'",
@@ -569,6 +569,9 @@ static const char *habit_hint(const ParseCtx *ctx, bool ops)
         return " (to compare, write '==')";
     if (la == '?' && ops && ends_operand(prev))
         return " (a conditional is written 'if c then a else b')";
+    if (la == RETURN)
+        return " ('return' belongs in a fn's body: a lambda's value is its body, 'x => e', and a proc sends "
+               "values on with 'emit')";
     if (prev == IDENT && ctx->before.v.name && strcmp(ctx->before.v.name, "lambda") == 0)
         return " (a lambda is written 'x => e', or '(a, b) => e')";
     return "";
@@ -646,7 +649,7 @@ void parse_syntax_error(ParseCtx *ctx, const char *found, Loc loc, const char *c
             len += (size_t)snprintf(msg + len, sizeof msg - len, "%s%s", i == 0 ? "" : i + 1 == m || i == 3 ? " or " : ", ",
                                     list[i]);
         if (has(expected, n, "'pipeline'") && has(expected, n, "'record'"))
-            diag_error(ctx->diag, loc, "expected a declaration ('pipeline', 'proc', 'record', 'extern' or 'import'), "
+            diag_error(ctx->diag, loc, "expected a declaration ('pipeline', 'proc', 'fn', 'record', 'extern' or 'import'), "
                                        "found %s", what);
         else if (m == 0 || m > 4)
             diag_error(ctx->diag, loc, "unexpected %s", what);
@@ -746,6 +749,14 @@ Node *parse_extern(ParseCtx *ctx, Node *head, Node *out, PipeStr path)
     return head;
 }
 
+Node *parse_fn(ParseCtx *ctx, const char *name, Loc name_loc, NodeList params, Node *out, Node *body)
+{
+    Node *n = parse_node(ctx, N_FN, name_loc, name, body, NULL);
+    n->params = params;
+    n->out = out;
+    return n;
+}
+
 /* decl: PIPELINE IDENT [params] '{' pstmts '}' */
 Node *parse_pipeline(ParseCtx *ctx, const char *name, Loc name_loc, NodeList params, NodeList stmts)
 {
@@ -790,9 +801,9 @@ Node *parse_state(ParseCtx *ctx, const char *name, Loc name_loc, Node *type, Nod
     return n;
 }
 
-Node *parse_let(ParseCtx *ctx, const char *name, Loc name_loc, Node *value, Loc span)
+Node *parse_let(ParseCtx *ctx, const char *name, Loc name_loc, Node *type, Node *value, Loc span)
 {
-    Node *n = parse_node(ctx, N_LET, name_loc, name, value, NULL);
+    Node *n = parse_node(ctx, N_LET, name_loc, name, value, type);
     n->span = span;
     return n;
 }

@@ -14,7 +14,8 @@
 #include "options_impl.h"
 #include "rt_impl.h"
 
-/* What sema keeps about a proc declaration (decl->proc). */
+/* What sema keeps about a proc declaration (decl->proc), and about a fn's
+ * (its parameters in scope, its result in out). */
 typedef struct ProcInfo {
     Scope *scope;   /* parameters (and, for stateful procs, state) */
     Type *in, *out; /* NULL where the side is missing */
@@ -195,13 +196,15 @@ static const char *nearest_stage(Sema *s, const char *name)
     return best;
 }
 
-static const char *nearest_function(const char *name)
+static const char *nearest_function(Sema *s, const char *name)
 {
     int n;
     const Builtin *b = builtins_all(&n);
     const char *best = NULL;
     for (int i = 0; i < n; i++)
         best = nearer(name, best, b[i].name);
+    for (int i = 0; i < s->nfns; i++)
+        best = nearer(name, best, s->fns[i]->name);
     return best;
 }
 
@@ -307,10 +310,15 @@ static Type *resolve_type(Sema *s, Node *t)
 
 static Type *expr(Sema *s, Scope *sc, Node *e);
 
+static Type *literal_as(Sema *s, Scope *sc, Node *e, Type *want);
+
 /* Checks that e has a type that fits `want` ("for what" names the context). */
 static Type *expect(Sema *s, Scope *sc, Node *e, Type *want, const char *what)
 {
-    Type *t = expr(s, sc, e);
+    Type *t = literal_as(s, sc, e, want);
+    if (t)
+        return t;
+    t = expr(s, sc, e);
     if (t->kind == T_EMPTY_LIST && (want->kind == T_LIST || want->kind == T_ERROR)) {
         e->type = want;
         return want;
@@ -562,17 +570,22 @@ static Type *index_type(Sema *s, Scope *sc, Node *e)
     }
 }
 
+static Type *fn_call_type(Sema *s, Scope *sc, Node *e, Node *fn);
+
 /* A call of a standard function: its arguments checked, then typed by the
  * function's row. */
 static Type *call_type(Sema *s, Scope *sc, Node *e)
 {
     const Builtin *b = builtin_find(e->name);
+    Node *fn = b ? NULL : sema_find_fn(s, e->name);
+    if (fn)
+        return fn_call_type(s, sc, e, fn);
     if (!b) {
         if (sema_find_proc(s, e->name) || std_stage_exists(e->name))
             err(s, e->loc, "'%s' is a stage: use it in a flow after '|'", e->name);
         else {
             char dym[96];
-            err(s, e->loc, "unknown function '%s'%s", e->name, did_you_mean(dym, sizeof dym, nearest_function(e->name)));
+            err(s, e->loc, "unknown function '%s'%s", e->name, did_you_mean(dym, sizeof dym, nearest_function(s, e->name)));
         }
         for (int i = 0; i < e->list.n; i++)
             expr(s, sc, arg_value(e->list.v[i]));
@@ -734,6 +747,8 @@ static Type *unary_type(Sema *s, Scope *sc, Node *e)
     return t;
 }
 
+static Type *brace_literal(Sema *s, Scope *sc, Node *e);
+
 static Type *expr_inner(Sema *s, Scope *sc, Node *e)
 {
     switch (e->kind) {
@@ -748,7 +763,7 @@ static Type *expr_inner(Sema *s, Scope *sc, Node *e)
     case N_NAME: {
         Sym *y = scope_find(sc, e->name);
         if (!y) {
-            if (builtin_find(e->name) || sema_find_proc(s, e->name))
+            if (builtin_find(e->name) || sema_find_proc(s, e->name) || sema_find_fn(s, e->name))
                 err(s, e->loc, "'%s' is a function or stage, not a value", e->name);
             else {
                 char dym[96];
@@ -824,6 +839,9 @@ static Type *expr_inner(Sema *s, Scope *sc, Node *e)
         }
         return type_tuple(s->arena, f, e->list.n);
     }
+    case N_MAPLIT:
+    case N_SETLIT:
+        return brace_literal(s, sc, e);
     case N_LIST: {
         if (e->list.n == 0)
             return TY_EMPTY_LIST;
@@ -972,15 +990,15 @@ static bool assignable(Sema *s, Scope *sc, Node *target)
     return false;
 }
 
+static Type *let_type(Sema *s, Scope *sc, Node *st);
+static void return_stmt(Sema *s, Scope *sc, Node *st);
+
 static void stmt(Sema *s, Scope *sc, Node *st, Type *out)
 {
     switch (st->kind) {
     case N_LET: {
-        Type *t = expr(s, sc, st->a);
-        if (t->kind == T_EMPTY_LIST) {
-            err(s, st->a->loc, "cannot tell the type of an empty list here");
-            t = TY_ERROR;
-        } else if (t->kind == T_VOID) {
+        Type *t = let_type(s, sc, st);
+        if (t->kind == T_VOID) {
             err(s, st->a->loc, "this call returns no value");
             t = TY_ERROR;
         }
@@ -1060,8 +1078,14 @@ static void stmt(Sema *s, Scope *sc, Node *st, Type *out)
         block(s, fs, st->b, out);
         break;
     }
+    case N_RETURN:
+        return_stmt(s, sc, st);
+        break;
     case N_EMIT:
-        if (!out) {
+        if (s->cur_fn) {
+            err(s, st->loc, "a fn cannot emit: it gives its value with 'return'");
+            expr(s, sc, st->a);
+        } else if (!out) {
             err(s, st->loc, "this proc is a sink: it has no output to emit to");
             expr(s, sc, st->a);
         } else {
@@ -1609,7 +1633,7 @@ static void std_misplaced(Sema *s, Node *stage)
     if (!any)
         any = std_stage_find(name, false, false);
     if (!any) {
-        if (builtin_find(name))
+        if (builtin_find(name) || sema_find_fn(s, name))
             err(s, stage->loc, "'%s' is a function, not a stage here", name);
         else {
             char dym[96];
@@ -2358,6 +2382,8 @@ static void check_records(Sema *s)
     }
 }
 
+static void collect_fn(Sema *s, Node *d);
+
 static void collect(Sema *s, Node *file)
 {
     for (int i = 0; i < file->list.n; i++) {
@@ -2369,10 +2395,14 @@ static void collect(Sema *s, Node *file)
                     diag_file(s->diag, old->loc.file)->path, old->loc.line, old->loc.col);
             else if (std_stage_exists(d->name))
                 err(s, d->loc, "proc '%s' has the name of a standard stage", d->name);
+            else if (sema_find_fn(s, d->name))
+                err(s, d->loc, "proc '%s' has the name of a fn", d->name);
             else {
                 s->procs[s->nprocs++] = d;
                 sema_map_put(s->arena, &s->proc_names, d->name, d);
             }
+        } else if (d->kind == N_FN) {
+            collect_fn(s, d);
         } else if (d->kind == N_RECORD) {
             collect_record(s, d);
         } else if (d->kind == N_PIPELINE) {
@@ -2384,6 +2414,9 @@ static void collect(Sema *s, Node *file)
         }
     }
 }
+
+static void check_fn_sig(Sema *s, Node *d);
+static void check_fn_body(Sema *s, Node *d);
 
 bool sema_check(Sema *s, Diag *d, PipeArena *a, Program *prog)
 {
@@ -2397,11 +2430,16 @@ bool sema_check(Sema *s, Diag *d, PipeArena *a, Program *prog)
     s->procs = pipe_alloc(a, sizeof(Node *) * (size_t)(total + 1));
     s->pipelines = pipe_alloc(a, sizeof(Node *) * (size_t)(total + 1));
     s->records = pipe_alloc(a, sizeof(Node *) * (size_t)(total + 1));
+    s->fns = pipe_alloc(a, sizeof(Node *) * (size_t)(total + 1));
     int errors0 = d->errors;
     /* imported files first, so their procs are known before the main file's */
     for (int f = prog->nfiles - 1; f >= 0; f--)
         collect(s, prog->files[f]);
     check_records(s);
+    for (int i = 0; i < s->nfns; i++)
+        check_fn_sig(s, s->fns[i]);
+    for (int i = 0; i < s->nfns; i++)
+        check_fn_body(s, s->fns[i]);
     for (int i = 0; i < s->nprocs; i++)
         check_proc(s, s->procs[i]);
     for (int i = 0; i < s->nprocs; i++) {
@@ -2447,4 +2485,249 @@ Node *sema_pick(Sema *s, const char *name)
         diag_plain_error(s->diag, "the script declares %d pipelines and none is called 'main': choose one with "
                                   "--pipeline NAME", n);
     return NULL;
+}
+
+/* ------------------------------------------------------------------ fns and literals (LANGUAGE.md §9) */
+
+Node *sema_find_fn(Sema *s, const char *name)
+{
+    return sema_map_get(&s->fn_names, name);
+}
+
+const char *sema_fn_sig(Sema *s, const Node *d)
+{
+    char buf[512];
+    size_t k = (size_t)snprintf(buf, sizeof buf, "%s(", d->name);
+    for (int i = 0; i < d->params.n && k < sizeof buf; i++) {
+        const Node *p = d->params.v[i];
+        k += (size_t)snprintf(buf + k, sizeof buf - k, "%s%s: %s", i ? ", " : "", p->name,
+                              p->type ? tn(s, p->type) : "?");
+    }
+    if (k < sizeof buf)
+        snprintf(buf + k, sizeof buf - k, ") -> %s", d->type ? tn(s, d->type) : "?");
+    return ast_strdup(s->arena, buf, strlen(buf));
+}
+
+/* A fn's name is unique among fns, built-in functions, standard stages and
+ * procs: a call names one thing wherever it stands. */
+static void collect_fn(Sema *s, Node *d)
+{
+    Node *old = sema_find_fn(s, d->name);
+    if (old)
+        err(s, d->loc, "fn '%s' is declared twice (first at %s:%d:%d)", d->name,
+            diag_file(s->diag, old->loc.file)->path, old->loc.line, old->loc.col);
+    else if (builtin_find(d->name))
+        err(s, d->loc, "fn '%s' has the name of a built-in function", d->name);
+    else if (std_stage_exists(d->name))
+        err(s, d->loc, "fn '%s' has the name of a standard stage", d->name);
+    else if (sema_find_proc(s, d->name))
+        err(s, d->loc, "fn '%s' has the name of a proc", d->name);
+    else {
+        s->fns[s->nfns++] = d;
+        sema_map_put(s->arena, &s->fn_names, d->name, d);
+    }
+}
+
+/* Parameters and result of fn d, before any body is checked, so that calls
+ * may come before the declaration and fns may call each other. */
+static void check_fn_sig(Sema *s, Node *d)
+{
+    ProcInfo *pi = pipe_alloc(s->arena, sizeof *pi);
+    memset(pi, 0, sizeof *pi);
+    d->proc = pi;
+    pi->scope = scope_new(s, NULL, NULL);
+    for (int i = 0; i < d->params.n; i++)
+        if (d->params.v[i]->b)
+            err(s, d->params.v[i]->b->loc, "a fn's parameter takes no default: every call gives all arguments");
+    pi->ptypes = params(s, pi->scope, &d->params, SYM_LOCAL);
+    for (int i = 0; i < d->params.n; i++) {
+        d->params.v[i]->type = pi->ptypes[i];
+        d->params.v[i]->sym->used = true;
+    }
+    pi->out = resolve_type(s, d->out);
+    d->out->type = pi->out;
+    d->type = pi->out;
+}
+
+/* Whether statement st returns on every path through it. */
+static bool always_returns(const Node *st)
+{
+    switch (st->kind) {
+    case N_RETURN:
+        return true;
+    case N_BLOCK:
+        for (int i = 0; i < st->list.n; i++)
+            if (always_returns(st->list.v[i]))
+                return true;
+        return false;
+    case N_IF:
+        return st->c && always_returns(st->b) && always_returns(st->c);
+    default:
+        return false;
+    }
+}
+
+static void check_fn_body(Sema *s, Node *d)
+{
+    ProcInfo *pi = d->proc;
+    char what[600];
+    snprintf(what, sizeof what, "the result of %s", sema_fn_sig(s, d));
+    s->cur_fn = d;
+    if (d->a->kind == N_BLOCK) {
+        block(s, pi->scope, d->a, NULL);
+        if (!always_returns(d->a))
+            err(s, d->loc, "fn '%s' does not return a value on every path: end each path with 'return VALUE'",
+                d->name);
+    } else {
+        expect(s, pi->scope, d->a, pi->out, what);
+    }
+    s->cur_fn = NULL;
+}
+
+static void return_stmt(Sema *s, Scope *sc, Node *st)
+{
+    if (!s->cur_fn) {
+        err(s, st->loc, "'return' outside a fn: a proc sends values on with 'emit', and a lambda's value is its "
+                        "body ('x => e')");
+        expr(s, sc, st->a);
+        return;
+    }
+    char what[600];
+    snprintf(what, sizeof what, "return in %s", sema_fn_sig(s, s->cur_fn));
+    expect(s, sc, st->a, s->cur_fn->type, what);
+}
+
+/* A call of fn `fn`: as many arguments as parameters, each fitting its type. */
+static Type *fn_call_type(Sema *s, Scope *sc, Node *e, Node *fn)
+{
+    const char *sig = sema_fn_sig(s, fn);
+    int n = e->list.n, np = fn->params.n;
+    for (int i = 0; i < n; i++) {
+        Node *a = e->list.v[i];
+        if (a->kind == N_ARG && a->name)
+            err(s, a->loc, "fn %s takes no named arguments", sig);
+        Node *v = arg_value(a);
+        if (v->kind == N_LAMBDA) {
+            err(s, v->loc, "fn %s takes no function arguments", sig);
+            continue;
+        }
+        if (i < np) {
+            char what[700];
+            snprintf(what, sizeof what, "argument '%s' of %s", fn->params.v[i]->name, sig);
+            expect(s, sc, v, fn->proc->ptypes[i], what);
+        } else
+            expr(s, sc, v);
+    }
+    if (n != np) {
+        err(s, e->loc, "fn %s takes %d argument%s, found %d", sig, np, np == 1 ? "" : "s", n);
+        return TY_ERROR;
+    }
+    return fn->type;
+}
+
+/* The type of let st: its declared type, which the value must fit, or the
+ * value's, which must be known ([] and {} alone are not). */
+static Type *let_type(Sema *s, Scope *sc, Node *st)
+{
+    if (st->b) {
+        Type *t = resolve_type(s, st->b);
+        char what[300];
+        snprintf(what, sizeof what, "let %s: %s", st->name, tn(s, t));
+        expect(s, sc, st->a, t, what);
+        return t;
+    }
+    Node *v = st->a;
+    if (v->kind == N_MAPLIT && v->list.n == 0) {
+        err(s, v->loc, "cannot tell the type of an empty map or set: write 'let %s: {str: int} = {}' (a map) or "
+                       "'let %s: {str} = {}' (a set), with its types", st->name, st->name);
+        return TY_ERROR;
+    }
+    Type *t = expr(s, sc, v);
+    if (t->kind == T_EMPTY_LIST) {
+        err(s, v->loc, "cannot tell the type of an empty list: write 'let %s: [str] = []', with its element type",
+            st->name);
+        return TY_ERROR;
+    }
+    return t;
+}
+
+/* A list, map or set literal where type `want` is expected: its elements are
+ * checked against want's parts, so that `[]`, `{}` and ints for floats fit
+ * inside it too.  NULL when e is no such literal or want no such type. */
+static Type *literal_as(Sema *s, Scope *sc, Node *e, Type *want)
+{
+    bool list = e->kind == N_LIST && want->kind == T_LIST;
+    bool empty = e->kind == N_MAPLIT && e->list.n == 0 && (want->kind == T_MAP || want->kind == T_SET);
+    bool map = e->kind == N_MAPLIT && want->kind == T_MAP;
+    bool set = e->kind == N_SETLIT && want->kind == T_SET;
+    if (!list && !empty && !map && !set)
+        return NULL;
+    if (s->expr_level == 0 && !depth_ok(s, e)) {
+        e->type = TY_ERROR;
+        return TY_ERROR;
+    }
+    s->expr_level++;
+    for (int i = 0; i < e->list.n; i++) {
+        Node *x = e->list.v[i];
+        if (map) {
+            expect(s, sc, x->a, want->elems[0], "map key");
+            expect(s, sc, x->b, want->elems[1], "map value");
+        } else
+            expect(s, sc, x, want->elems[0], list ? "list element" : "set element");
+    }
+    s->expr_level--;
+    e->type = want;
+    return want;
+}
+
+/* The common type of the nodes' types ts[0..n), reported at each that differs. */
+static Type *unify_all(Sema *s, Node **v, Type **ts, int n, const char *what)
+{
+    Type *t = ts[0];
+    for (int i = 1; i < n; i++) {
+        Type *w = ts[i]->kind == T_ERROR ? t : type_unify(s->arena, t, ts[i]);
+        if (!w)
+            err(s, v[i]->loc, "%s must have one type: expected %s, found %s", what, tn(s, t), tn(s, ts[i]));
+        else
+            t = w;
+    }
+    if (t->kind == T_EMPTY_LIST || t->kind == T_NONE) {
+        err(s, v[0]->loc, "cannot tell the type of %s of %s: give the literal a type ('let x: T = ...')", what,
+            t->kind == T_NONE ? "nones" : "empty lists");
+        t = TY_ERROR;
+    }
+    return t;
+}
+
+/* `{k: v, ...}` and `{x, ...}` with no type expected: keys (elements) of one
+ * hashable type, values of one type; `{}` alone has none to tell. */
+static Type *brace_literal(Sema *s, Scope *sc, Node *e)
+{
+    int n = e->list.n;
+    if (n == 0) {
+        err(s, e->loc, "cannot tell the type of an empty map or set here: give it a type, as in "
+                       "'let m: {str: int} = {}' or 'let s: {str} = {}'");
+        return TY_ERROR;
+    }
+    Node **kn = pipe_alloc(s->arena, sizeof *kn * (size_t)n), **vn = pipe_alloc(s->arena, sizeof *vn * (size_t)n);
+    Type **kt = pipe_alloc(s->arena, sizeof *kt * (size_t)n), **vt = pipe_alloc(s->arena, sizeof *vt * (size_t)n);
+    bool map = e->kind == N_MAPLIT;
+    for (int i = 0; i < n; i++) {
+        Node *x = e->list.v[i];
+        kn[i] = map ? x->a : x;
+        kt[i] = expr(s, sc, kn[i]);
+        if (map) {
+            vn[i] = x->b;
+            vt[i] = expr(s, sc, vn[i]);
+        }
+    }
+    Type *k = unify_all(s, kn, kt, n, map ? "map keys" : "set elements");
+    if (k->kind != T_ERROR && !type_is_hashable(k)) {
+        err(s, kn[0]->loc, "%s cannot be %s, found %s", map ? "map keys" : "set elements",
+            "maps or sets", tn(s, k));
+        k = TY_ERROR;
+    }
+    if (!map)
+        return type_set(s->arena, k);
+    return type_map(s->arena, k, unify_all(s, vn, vt, n, "map values"));
 }

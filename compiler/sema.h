@@ -140,6 +140,10 @@ typedef struct Sema {
     int nrecords;
     NameMap record_names;  /* name -> N_RECORD */
     NameMap pipeline_names; /* name -> the first pipeline of that name */
+    Node **fns;            /* N_FN of every file */
+    int nfns;
+    NameMap fn_names;      /* name -> N_FN */
+    Node *cur_fn;          /* the fn whose body is being checked, or NULL */
     int next_id;
     int expr_level; /* expressions being checked, one inside the other */
     const struct SafeOpts *safe; /* --safe, --sandbox (safe.h), or NULL */
@@ -167,5 +171,9 @@ bool sema_chain_link(const Node *e, const Node *a);
 extern const char *const sema_pipec_options[];
 /* The declaration of proc `name`, or NULL. */
 Node *sema_find_proc(Sema *s, const char *name);
+/* The declaration (N_FN) of user function `name`, or NULL. */
+Node *sema_find_fn(Sema *s, const char *name);
+/* fn d's signature for messages, "f(a: int, b: str) -> int", in s's arena. */
+const char *sema_fn_sig(Sema *s, const Node *d);
 
 #endif

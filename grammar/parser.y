@@ -42,6 +42,7 @@ static void yyerror(const Loc *loc, ParseCtx *ctx, const char *msg);
 %token LET "'let'" IF "'if'" THEN "'then'" ELSE "'else'" FOR "'for'" IN "'in'"
 %token WHILE "'while'" EMIT "'emit'" TRUE "'true'" FALSE "'false'"
 %token AND "'and'" OR "'or'" NOT "'not'" RECORD "'record'" NONE "'none'"
+%token FN "'fn'" RETURN "'return'"
 %token '|' '=' ',' ')' ']' '}' '(' '[' '{' ':'
 %token ARROW "'->'" FATARROW "'=>'"
 %token EQ "'=='" NE "'!='" '<' LE "'<='" '>' GE "'>='" '+' '-' '*' '/' '%' '.'
@@ -57,8 +58,8 @@ static void yyerror(const Loc *loc, ParseCtx *ctx, const char *msg);
 %type <node> decl proc_head sig opt_type type param opt_default body_item opt_tann opt_init
 %type <node> pstmt flow stage block stmt if_stmt else_part
 %type <node> expr or_expr and_expr not_expr cmp_expr coalesce_expr add_expr mul_expr unary postfix primary arg
-%type <node> rfield
-%type <list> opt_params params types body body_items opt_pstmts pstmts stmts args exprs rfields
+%type <node> rfield entry
+%type <list> opt_params params types body body_items opt_pstmts pstmts stmts args exprs rfields entries fn_params
 %type <op> cmp_op assign_op
 
 %%
@@ -91,7 +92,14 @@ decl:
 | PIPELINE IDENT opt_params '{' opt_pstmts '}'
                                         { $$ = parse_pipeline(ctx, $2, @2, $3, $5); }
 | RECORD IDENT '{' rfields opt_comma '}' { $$ = parse_record(ctx, $2, @2, $4); }
+| FN IDENT fn_params ARROW type '=' expr { $$ = parse_fn(ctx, $2, @2, $3, $5, $7); }
+| FN IDENT fn_params ARROW type block   { $$ = parse_fn(ctx, $2, @2, $3, $5, $6); }
 | error                                 { $$ = NULL; }
+;
+
+fn_params:
+  '(' ')'               { $$ = (NodeList){0}; }
+| '(' params ')'        { $$ = $2; }
 ;
 
 proc_head:
@@ -230,7 +238,9 @@ stmts:
 ;
 
 stmt:
-  LET IDENT '=' expr                    { $$ = parse_let(ctx, $2, @2, $4, @$); }
+  LET IDENT '=' expr                    { $$ = parse_let(ctx, $2, @2, NULL, $4, @$); }
+| LET IDENT ':' type '=' expr           { $$ = parse_let(ctx, $2, @2, $4, $6, @$); }
+| RETURN expr                           { $$ = parse_node(ctx, N_RETURN, @$, NULL, $2, NULL); }
 | postfix '=' expr                      { $$ = parse_assign(ctx, OP_SET, $1, $3, @$); }
 | postfix assign_op expr                { $$ = parse_assign(ctx, $2, $1, $3, @$); }
 | if_stmt
@@ -352,9 +362,22 @@ primary:
 | '[' ']'                       { $$ = parse_list_node(ctx, N_LIST, @$, (NodeList){0}); }
 | '[' exprs ']'                 { $$ = parse_list_node(ctx, N_LIST, @$, $2); }
 | NONE                          { $$ = parse_node(ctx, N_NONE, @$, NULL, NULL, NULL); }
+| '{' '}'                       { $$ = parse_list_node(ctx, N_MAPLIT, @$, (NodeList){0}); }
+| '{' entries opt_comma '}'     { $$ = parse_list_node(ctx, N_MAPLIT, @$, $2); }
+| '{' exprs opt_comma '}'       { $$ = parse_list_node(ctx, N_SETLIT, @$, $2); }
 | IDENT REC_OPEN '}'            { $$ = parse_record_value(ctx, $1, (NodeList){0}, @$); }
 | IDENT REC_OPEN args opt_comma '}'
                                 { $$ = parse_record_value(ctx, $1, $3, @$); }
+;
+
+/* a map literal's `key: value` */
+entries:
+  entry                 { $$ = parse_list1(ctx, $1); }
+| entries ',' entry     { $$ = parse_list_add(ctx, $1, $3); }
+;
+
+entry:
+  expr ':' expr         { $$ = parse_node(ctx, N_ENTRY, @$, NULL, $1, $3); }
 ;
 
 exprs:

@@ -11,6 +11,7 @@
 struct PipeArenaBlock {
     PipeArenaBlock *next;
     size_t size;
+    PipeMap *map; /* a block of no bytes that holds a map (pipe_map_scratch) */
     _Alignas(16) char data[];
 };
 
@@ -150,6 +151,7 @@ static PipeArenaBlock *block_new(size_t size)
     PipeArenaBlock *b = pipe_xmalloc(sizeof *b + size);
     b->next = NULL;
     b->size = size;
+    b->map = NULL;
     return b;
 }
 
@@ -188,6 +190,21 @@ void *pipe_arena_grow(PipeArena *a, size_t n)
     return b->data;
 }
 
+/* A map or set that lives as long as what arena a holds now: a map or set
+ * literal of the language, made per item in the scratch arena, is freed when
+ * the arena is reset.  It hangs off a block of its own, never the oldest one
+ * (which reset keeps), pushed as a big request's is. */
+PipeMap *pipe_map_scratch(PipeArena *a, const PipeType *key, const PipeType *val)
+{
+    if (!a->blocks)
+        (void)pipe_arena_grow(a, 16);
+    PipeArenaBlock *b = block_new(0);
+    b->map = pipe_map_new(key, val);
+    b->next = a->blocks;
+    a->blocks = b;
+    return b->map;
+}
+
 /* The bytes of every block of a. */
 size_t pipe_arena_size(const PipeArena *a)
 {
@@ -205,6 +222,7 @@ void pipe_arena_reset(PipeArena *a)
         return;
     while (b->next) {
         PipeArenaBlock *next = b->next;
+        pipe_map_free(b->map);
         free(b);
         b = next;
     }
@@ -219,6 +237,7 @@ void pipe_arena_free(PipeArena *a)
     PipeArenaBlock *b = a->blocks;
     while (b) {
         PipeArenaBlock *next = b->next;
+        pipe_map_free(b->map);
         free(b);
         b = next;
     }

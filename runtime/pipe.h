@@ -144,6 +144,8 @@ void *pipe_list_at(PipeList *l, int64_t i);
 typedef struct PipeMap PipeMap;
 
 PipeMap *pipe_map_new(const PipeType *key, const PipeType *val);
+/* A map freed when arena a is reset or freed (the literals `{k: v}`, `{x}`). */
+PipeMap *pipe_map_scratch(PipeArena *a, const PipeType *key, const PipeType *val);
 void pipe_map_free(PipeMap *m);
 void *pipe_map_get(PipeMap *m, const void *key);            /* value or NULL */
 void *pipe_map_upsert(PipeMap *m, const void *key, bool *created); /* new value zeroed */

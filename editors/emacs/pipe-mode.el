@@ -55,8 +55,8 @@
   "Face for escape sequences in Pipe strings.")
 
 (defconst pipe-keywords
-  '("pipeline" "proc" "record" "extern" "from" "import" "state" "on" "end" "let"
-    "if" "then" "else" "for" "in" "while" "emit" "and" "or" "not")
+  '("pipeline" "proc" "record" "fn" "extern" "from" "import" "state" "on" "end" "let"
+    "if" "then" "else" "for" "in" "while" "emit" "return" "and" "or" "not")
   "Pipe's keywords, but for the constants `true' and `false'.")
 
 (defconst pipe-constants '("true" "false" "none"))
@@ -75,7 +75,7 @@
     "flat_map" "format" "tee" "exec" "merge" "concat" "zip" "len" "contains"
     "starts_with" "ends_with" "find" "substr" "matches" "join" "abs" "add"
     "remove" "keys" "str" "csv" "tsv" "json"
-    "fmt" "round" "floor" "ceil" "sqrt" "pow" "len_chars" "upper_utf8" "lower_utf8")
+    "fmt" "round" "floor" "ceil" "sqrt" "pow" "len_chars" "upper_utf8" "lower_utf8" "get")
   "Standard stages and functions that take arguments: builtins when called.
 A name such as `lines' or `field' may also be one of the user's.")
 

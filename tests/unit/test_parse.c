@@ -659,10 +659,10 @@ static const Case error_cases[] = {
     {"not a declaration",
      "on x { emit x }\n"
      "let y = 2\n",
-     "t.pipe:1:1: error: expected a declaration ('pipeline', 'proc', 'record', 'extern' or 'import'), found 'on'\n"
+     "t.pipe:1:1: error: expected a declaration ('pipeline', 'proc', 'fn', 'record', 'extern' or 'import'), found 'on'\n"
      "    1 | on x { emit x }\n"
      "      | ^~\n"
-     "t.pipe:2:1: error: expected a declaration ('pipeline', 'proc', 'record', 'extern' or 'import'), found 'let'\n"
+     "t.pipe:2:1: error: expected a declaration ('pipeline', 'proc', 'fn', 'record', 'extern' or 'import'), found 'let'\n"
      "    2 | let y = 2\n"
      "      | ^~~\n"},
     {"bad assignment target",

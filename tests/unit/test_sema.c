@@ -645,7 +645,7 @@ static const Case proc_cases[] = {
      "}\n",
      "4:13: error: 'k' is already defined in this block\n"
      "6:21: error: unknown name 's'\n"
-     "7:17: error: cannot tell the type of an empty list here\n"
+     "7:17: error: cannot tell the type of an empty list: write 'let e: [str] = []', with its element type\n"
      "8:14: error: unknown name 'y'\n"},
     {"conditions are bool; expression statements are calls",
      "proc p: str -> str {\n"
