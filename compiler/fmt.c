@@ -629,6 +629,16 @@ static void pr_expr(Fmt *F, const Node *n, int level)
         pr_expr(F, n->b, P_EXPR);
         put(F, "]");
         break;
+    case N_SLICE:
+        pr_expr(F, n->a, P_POSTFIX);
+        put(F, "[");
+        if (n->b)
+            pr_expr(F, n->b, P_EXPR);
+        put(F, ":");
+        if (n->c)
+            pr_expr(F, n->c, P_EXPR);
+        put(F, "]");
+        break;
     case N_CATCH:
         pr_expr(F, n->a, P_POSTFIX);
         put(F, " on error ");
