@@ -107,7 +107,8 @@ static Type *type_contains(const Builtin *b, FnCall *c)
     char t0[128];
     snprintf(t0, sizeof t0, "%s", type_name(c->arena, t));
     if (is(t, T_LIST))
-        FAIL("contains of %s needs a %s, found %s", t0, type_name(c->arena, t->elems[0]), type_name(c->arena, x));
+        FAIL("contains of %s needs an element of type %s, found %s", t0, type_name(c->arena, t->elems[0]),
+             type_name(c->arena, x));
     FAIL("contains needs two strs, or a list and a value of its elements, found %s and %s", t0,
          type_name(c->arena, x));
 }
