@@ -104,6 +104,8 @@ static Type *type_contains(const Builtin *b, FnCall *c)
         return TY_BOOL;
     if (is(t, T_EMPTY_LIST) || (is(t, T_LIST) && type_fits(x, t->elems[0])))
         return TY_BOOL;
+    if (is(t, T_STR))
+        FAIL("argument 2 of contains must be str, found %s", type_name(c->arena, x));
     char t0[128];
     snprintf(t0, sizeof t0, "%s", type_name(c->arena, t));
     if (is(t, T_LIST))
