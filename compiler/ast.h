@@ -59,6 +59,7 @@ typedef struct NodeList {
     X(N_NAME, "name")              /* name, sym (a value) */                          \
     X(N_FIELD, "field")            /* a: tuple or record, field: its index; name: a record field's name (index set by sema) */ \
     X(N_INDEX, "index")            /* a: list or map, b: index or key */              \
+    X(N_SLICE, "slice")            /* a: list or str, b: start or NULL, c: end or NULL */ \
     X(N_CALL, "call")              /* name: callee, list: args (N_ARG) */              \
     X(N_ARG, "argument")           /* name: NULL (positional) or the name, a: value */ \
     X(N_LAMBDA, "lambda")          /* list: params (N_NAME, each with its sym), a: body expression */ \

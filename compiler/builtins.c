@@ -64,10 +64,63 @@ static Type *type_abs(const Builtin *b, FnCall *c)
     FAIL("abs needs a number, found %s", type_name(c->arena, c->at[0]));
 }
 
+/* ---------------------------------------------- lists (LANGUAGE.md §9; docs/pipe.md "Lists") */
+
+/* min(xs), max(xs) of an ordered element type; sum(xs) of numbers (an empty
+ * list literal sums to the int 0) */
+static Type *type_list_fold(const Builtin *b, FnCall *c)
+{
+    Type *t = c->at[0];
+    bool sum = !strcmp(b->name, "sum");
+    if (is(t, T_EMPTY_LIST)) {
+        if (sum)
+            return TY_INT;
+        FAIL("%s of an empty list has no value", b->name);
+    }
+    if (!is(t, T_LIST))
+        FAIL("%s needs a list%s, found %s", b->name, sum ? " of numbers" : "", type_name(c->arena, t));
+    Type *el = t->elems[0];
+    if (sum && !is(el, T_INT) && !is(el, T_FLOAT))
+        FAIL("sum needs a list of numbers, found %s", type_name(c->arena, t));
+    if (!sum && !type_is_ordered(el))
+        FAIL("%s needs elements with an order, found %s", b->name, type_name(c->arena, t));
+    return el;
+}
+
+/* reverse(xs): a list of the same type */
+static Type *type_reverse(const Builtin *b, FnCall *c)
+{
+    if (is(c->at[0], T_LIST) || is(c->at[0], T_EMPTY_LIST))
+        return c->at[0];
+    FAIL("reverse needs a list, found %s", type_name(c->arena, c->at[0]));
+}
+
+/* contains(s, sub) of two strs; contains(xs, x) of a list and a value that
+ * fits its elements */
+static Type *type_contains(const Builtin *b, FnCall *c)
+{
+    Type *t = c->at[0], *x = c->at[1];
+    if (is(t, T_STR) && is(x, T_STR))
+        return TY_BOOL;
+    if (is(t, T_EMPTY_LIST) || (is(t, T_LIST) && type_fits(x, t->elems[0])))
+        return TY_BOOL;
+    if (is(t, T_STR))
+        FAIL("argument 2 of contains must be str, found %s", type_name(c->arena, x));
+    char t0[128];
+    snprintf(t0, sizeof t0, "%s", type_name(c->arena, t));
+    if (is(t, T_LIST))
+        FAIL("contains of %s needs an element of type %s, found %s", t0, type_name(c->arena, t->elems[0]),
+             type_name(c->arena, x));
+    FAIL("contains needs two strs, or a list and a value of its elements, found %s and %s", t0,
+         type_name(c->arena, x));
+}
+
 /* min(a, b), max(a, b): two numbers (an int and a float give a float), or
- * two values of one ordered type */
+ * two values of one ordered type; min(xs), max(xs): an element of a list */
 static Type *type_minmax(const Builtin *b, FnCall *c)
 {
+    if (c->n == 1)
+        return type_list_fold(b, c);
     Type *x = c->at[0], *y = c->at[1];
     if (type_is_num(x) && type_is_num(y))
         return (is(x, T_FLOAT) || is(y, T_FLOAT)) ? TY_FLOAT : TY_INT;
@@ -240,8 +293,8 @@ static const Builtin builtins[] = {
      .cfn = "pipe_lower", .scratch = true, .pure = true},
     {.name = "trim", .min_args = 1, .max_args = 1, .regex_arg = -1, .params = {F_STR}, .result = F_STR,
      .cfn = "pipe_trim", .pure = true},
-    {.name = "contains", .min_args = 2, .max_args = 2, .regex_arg = -1, .params = {STR_STR}, .result = F_BOOL,
-     .cfn = "pipe_contains", .pure = true},
+    {.name = "contains", .min_args = 2, .max_args = 2, .regex_arg = -1, .cfn = "pipe_contains", .pure = true,
+     .type = type_contains, .emit = emit_fn_contains},
     {.name = "starts_with", .min_args = 2, .max_args = 2, .regex_arg = -1, .params = {STR_STR}, .result = F_BOOL,
      .cfn = "pipe_starts_with", .pure = true},
     {.name = "ends_with", .min_args = 2, .max_args = 2, .regex_arg = -1, .params = {STR_STR}, .result = F_BOOL,
@@ -268,9 +321,9 @@ static const Builtin builtins[] = {
      .type = type_str, .emit = emit_fn_str},
     {.name = "abs", .min_args = 1, .max_args = 1, .regex_arg = -1, .cfn = "pipe_iabs", .pure = true,
      .type = type_abs, .emit = emit_fn_abs},
-    {.name = "min", .min_args = 2, .max_args = 2, .regex_arg = -1, .cfn = "pipe_cmp", .pure = true,
+    {.name = "min", .min_args = 1, .max_args = 2, .regex_arg = -1, .cfn = "pipe_cmp", .pure = true,
      .type = type_minmax, .emit = emit_fn_min},
-    {.name = "max", .min_args = 2, .max_args = 2, .regex_arg = -1, .cfn = "pipe_cmp", .pure = true,
+    {.name = "max", .min_args = 1, .max_args = 2, .regex_arg = -1, .cfn = "pipe_cmp", .pure = true,
      .type = type_minmax, .emit = emit_fn_max},
     {.name = "add", .min_args = 2, .max_args = 2, .regex_arg = -1, .cfn = "pipe_map_upsert", .type = type_add,
      .emit = emit_fn_add},
@@ -323,6 +376,13 @@ static const Builtin builtins[] = {
     /* lang: declarations, literals and fns, LANGUAGE.md §9 (docs/pipe.md "Functions and literals") */
     {.name = "get", .min_args = 2, .max_args = 2, .regex_arg = -1, .cfn = "pipe_map_get", .pure = true,
      .type = type_get, .emit = emit_fn_get},
+    /* lists, LANGUAGE.md §9 (lists; min, max and contains above take lists too) */
+    {.name = "sort", .min_args = 1, .max_args = 3, .regex_arg = -1, .cfn = "pipe_list_sort", .scratch = true,
+     .pure = true, .emit = emit_fn_sort, .check = sema_fn_sort},
+    {.name = "reverse", .min_args = 1, .max_args = 1, .regex_arg = -1, .cfn = "pipe_list_reverse",
+     .scratch = true, .pure = true, .type = type_reverse, .emit = emit_fn_reverse},
+    {.name = "sum", .min_args = 1, .max_args = 1, .regex_arg = -1, .cfn = "pipe_list_isum", .pure = true,
+     .type = type_list_fold, .emit = emit_fn_sum},
 };
 #undef STR_STR
 
@@ -592,7 +652,7 @@ static void builtin_json(FILE *o, const Builtin *b)
 {
     fprintf(o, "{\"kind\":\"function\",\"name\":\"%s\",\"min_args\":%d,\"max_args\":%d,\"params\":", b->name,
             b->min_args, b->max_args);
-    if (b->type && !b->result) {
+    if ((b->type || b->check) && !b->result) {
         fputs("null,\"result\":null", o); /* typed by its arguments */
     } else {
         fputs("[", o);
@@ -608,7 +668,7 @@ static void builtin_json(FILE *o, const Builtin *b)
     else
         fputs("null", o);
     fprintf(o, ",\"pure\":%s,\"type_hook\":%s,\"emit_hook\":%s}\n", b->pure ? "true" : "false",
-            b->type ? "true" : "false", b->emit ? "true" : "false");
+            b->type || b->check ? "true" : "false", b->emit ? "true" : "false");
 }
 
 /* One line: `top(n: int, by: function?)  processor any -> same stateful merges` */
@@ -639,11 +699,11 @@ static void builtin_text(FILE *o, const Builtin *b)
     fprintf(o, "  %s(", b->name);
     int shown = b->max_args > 3 ? b->min_args : b->max_args; /* fmt takes any number: `fmt(_, ...)` */
     for (int i = 0; i < shown; i++)
-        fprintf(o, "%s%s%s", i ? ", " : "", b->type && !b->result ? "_" : fn_type_names[b->params[i]],
+        fprintf(o, "%s%s%s", i ? ", " : "", (b->type || b->check) && !b->result ? "_" : fn_type_names[b->params[i]],
                 i < b->min_args ? "" : "?");
     if (shown < b->max_args)
         fputs(", ...", o);
-    fprintf(o, ") -> %s%s\n", b->type && !b->result ? "(by its arguments)" : fn_type_names[b->result],
+    fprintf(o, ") -> %s%s\n", (b->type || b->check) && !b->result ? "(by its arguments)" : fn_type_names[b->result],
             b->pure ? "" : "  changes its first argument");
 }
 

@@ -104,6 +104,12 @@ typedef struct FnCall {
 } FnCall;
 
 typedef struct Builtin Builtin;
+struct Sema;
+struct Scope;
+/* Checks a call e whose arguments a row cannot describe (named arguments,
+ * functions: sort(xs, by: f)) in scope sc, reporting what does not fit;
+ * returns its type (sema.c). */
+typedef Type *(*FnCheckFn)(struct Sema *s, struct Scope *sc, struct Node *e);
 /* The result type of a call of b, or NULL with a message in c->why. */
 typedef Type *(*FnTypeFn)(const Builtin *b, FnCall *c);
 /* Writes the C of the call e to b (emit.c). */
@@ -123,6 +129,7 @@ struct Builtin {
     const char *unsafe;     /* why --safe refuses a call of it (it reads beyond the script's data), or NULL */
     FnTypeFn type;
     FnEmitFn emit;          /* calls that are not cfn(args) */
+    FnCheckFn check;        /* checks the whole call instead of the type hook and the row */
 };
 
 /* The builtin function `name`, or NULL. */
@@ -179,5 +186,13 @@ void emit_fn_float_fn(struct Emit *E, struct Buf *b, struct Node *e);
 void emit_fn_pow(struct Emit *E, struct Buf *b, struct Node *e);
 /* emit.c: get(m, k), a V? */
 void emit_fn_get(struct Emit *E, struct Buf *b, struct Node *e);
+
+/* Lists (LANGUAGE.md §9; docs/pipe.md "Lists"): sort checks its named and
+ * function arguments in sema.c; the emitter writes each by its types. */
+Type *sema_fn_sort(struct Sema *s, struct Scope *sc, struct Node *e);
+void emit_fn_sort(struct Emit *E, struct Buf *b, struct Node *e);
+void emit_fn_reverse(struct Emit *E, struct Buf *b, struct Node *e);
+void emit_fn_sum(struct Emit *E, struct Buf *b, struct Node *e);
+void emit_fn_contains(struct Emit *E, struct Buf *b, struct Node *e);
 
 #endif

@@ -490,6 +490,7 @@ static void int_op(Emit *E, Buf *b, Node *e, const char *acc)
 }
 
 static void binary_op(Emit *E, Buf *b, Node *e, const char *acc);
+static const char *elem_ctype(Emit *E, const Type *t);
 
 /* `a ?? b`: a's value when it has one, else b (evaluated only then). */
 static void coalesce(Emit *E, Buf *b, Node *e)
@@ -561,6 +562,14 @@ static void binary_op(Emit *E, Buf *b, Node *e, const char *acc)
     const Type *t = e->type;
     switch (e->op) {
     case OP_ADD:
+        if (t->kind == T_LIST || t->kind == T_EMPTY_LIST) {
+            buf_printf(b, "pipe_list_concat(S, sizeof(%s), ", elem_ctype(E, t));
+            left(E, b, e, NULL, acc);
+            buf_printf(b, ", ");
+            ex(E, b, e->b);
+            buf_printf(b, ")");
+            return;
+        }
         if (t->kind == T_STR) {
             buf_printf(b, "pipe_concat(S, ");
             left(E, b, e, NULL, acc);
@@ -841,14 +850,22 @@ static void minmax(Emit *E, Buf *b, Node *e, const char *op)
         buf_printf(b, "; pipe_cmp(%s, &%s, &%s) %s 0 ? %s : %s; })", tdesc(E, rt), t, u, op, t, u);
 }
 
+static void list_extreme(Emit *E, Buf *b, Node *e, int sign);
+
 void emit_fn_min(Emit *E, Buf *b, Node *e)
 {
-    minmax(E, b, e, "<=");
+    if (e->list.n == 1)
+        list_extreme(E, b, e, -1);
+    else
+        minmax(E, b, e, "<=");
 }
 
 void emit_fn_max(Emit *E, Buf *b, Node *e)
 {
-    minmax(E, b, e, ">=");
+    if (e->list.n == 1)
+        list_extreme(E, b, e, 1);
+    else
+        minmax(E, b, e, ">=");
 }
 
 /* add: into a set by upsert, onto a list by a clone into its arena */
@@ -964,6 +981,133 @@ void emit_fn_pow(Emit *E, Buf *b, Node *e)
     buf_printf(b, ")");
 }
 
+/* ------------------------------------------------------------------ lists (LANGUAGE.md §9) */
+
+/* The C type of list type t's elements (an empty list literal's: any) */
+static const char *elem_ctype(Emit *E, const Type *t)
+{
+    return t->kind == T_LIST ? ctype(E, t->elems[0]) : "int64_t";
+}
+
+/* e->a[e->b:e->c]: a bound left out is 0 or the end */
+static void slice_expr(Emit *E, Buf *b, Node *e)
+{
+    if (e->type->kind == T_STR)
+        buf_printf(b, "pipe_str_slice(");
+    else
+        buf_printf(b, "pipe_list_slice(S, sizeof(%s), ", elem_ctype(E, e->type));
+    ex(E, b, e->a);
+    buf_printf(b, ", ");
+    if (e->b)
+        ex(E, b, e->b);
+    else
+        buf_printf(b, "((int64_t)0)");
+    buf_printf(b, ", ");
+    if (e->c)
+        ex(E, b, e->c);
+    else
+        buf_printf(b, "INT64_MAX_");
+    buf_printf(b, ")");
+}
+
+static void lambda_params(Emit *E, Buf *b, Node *lam, const Type *in, const char *item);
+
+/* Call e's argument at position pos, or named name; NULL when absent. */
+static Node *arg_at(Node *e, int pos, const char *name)
+{
+    for (int i = 0; i < e->list.n; i++) {
+        Node *a = e->list.v[i];
+        if (a->kind == N_ARG && a->name ? !strcmp(a->name, name) : i == pos)
+            return argv_(e, i);
+    }
+    return NULL;
+}
+
+/* sort(xs[, by: f][, desc: d]): with f, the keys first, f applied to each
+ * element in order into an array of the scratch arena; then one stable sort */
+void emit_fn_sort(Emit *E, Buf *b, Node *e)
+{
+    Node *xs = arg_at(e, 0, "xs"), *by = arg_at(e, 1, "by"), *desc = arg_at(e, 2, "desc");
+    const Type *lt = e->type;
+    if (lt->kind != T_LIST) { /* sort([]) */
+        ex(E, b, xs);
+        return;
+    }
+    const Type *el = lt->elems[0];
+    char l[16], k[16], i[16], item[48];
+    tmpname(E, l, sizeof l);
+    tmpname(E, k, sizeof k);
+    tmpname(E, i, sizeof i);
+    buf_printf(b, "({ PipeList *%s = ", l);
+    ex(E, b, xs);
+    buf_printf(b, "; ");
+    if (by) {
+        const char *kc = ctype(E, by->type);
+        buf_printf(b, "size_t %s_n = %s ? %s->len : 0; %s *%s = pipe_alloc(S, sizeof(%s) * (%s_n + 1));\n", l, l, l,
+                   kc, k, kc, l);
+        buf_printf(b, "for (size_t %s = 0; %s < %s_n; %s++) {\n", i, i, l, i);
+        snprintf(item, sizeof item, "((%s *)%s->data + %s)", ctype(E, el), l, i);
+        lambda_params(E, b, by, el, item);
+        buf_printf(b, "    %s[%s] = ", k, i);
+        ex(E, b, by->a);
+        buf_printf(b, ";\n} ");
+    }
+    buf_printf(b, "pipe_list_sort(S, %s, %s, %s, %s, ", tdesc(E, el), l, by ? tdesc(E, by->type) : "0", by ? k : "0");
+    if (desc)
+        ex(E, b, desc);
+    else
+        buf_printf(b, "0");
+    buf_printf(b, "); })");
+}
+
+/* reverse(xs): a new list */
+void emit_fn_reverse(Emit *E, Buf *b, Node *e)
+{
+    buf_printf(b, "pipe_list_reverse(S, sizeof(%s), ", elem_ctype(E, e->type));
+    wrap1(E, b, e, "", ")");
+}
+
+/* sum(xs): of ints checked as `+` is, of floats left to right */
+void emit_fn_sum(Emit *E, Buf *b, Node *e)
+{
+    if (e->type->kind == T_FLOAT) {
+        wrap1(E, b, e, "pipe_list_fsum(", ")");
+        return;
+    }
+    buf_printf(b, "pipe_list_isum(%s, ", E->self);
+    wrap1(E, b, e, "", ")");
+}
+
+/* min(xs), max(xs): the first extreme element (an empty list fails) */
+static void list_extreme(Emit *E, Buf *b, Node *e, int sign)
+{
+    buf_printf(b, "(*(const %s *)pipe_list_extreme(%s, %s, ", ctype(E, e->type), E->self, tdesc(E, e->type));
+    ex(E, b, argv_(e, 0));
+    buf_printf(b, ", %d))", sign);
+}
+
+/* contains(s, sub) of strs; contains(xs, x): x as an element, compared as `==` does */
+void emit_fn_contains(Emit *E, Buf *b, Node *e)
+{
+    Node *a0 = argv_(e, 0), *a1 = argv_(e, 1);
+    if (a0->type->kind == T_STR) {
+        buf_printf(b, "pipe_contains(");
+        ex(E, b, a0);
+        buf_printf(b, ", ");
+        ex(E, b, a1);
+        buf_printf(b, ")");
+        return;
+    }
+    const Type *el = a0->type->kind == T_LIST ? a0->type->elems[0] : a1->type;
+    char t[16];
+    tmpname(E, t, sizeof t);
+    buf_printf(b, "({ %s %s = ", ctype(E, el), t);
+    ex_as(E, b, a1, el);
+    buf_printf(b, "; pipe_list_contains(%s, ", tdesc(E, el));
+    ex(E, b, a0);
+    buf_printf(b, ", &%s); })", t);
+}
+
 /* Emits `K u = key; bool w_c; V *w = pipe_map_upsert(map, &u, &w_c);` for
  * the map index e (e->a the map, e->b the key), and with fill `if (w_c) *w =`
  * an empty container: one read or updated at a missing key is created and
@@ -1057,6 +1201,9 @@ static void ex(Emit *E, Buf *b, Node *e)
         break;
     case N_INDEX:
         index_expr(E, b, e);
+        break;
+    case N_SLICE:
+        slice_expr(E, b, e);
         break;
     case N_CALL:
         call(E, b, e);

@@ -479,6 +479,19 @@ static int prec(const Fmt *F, const Node *n)
 
 static void pr_expr(Fmt *F, const Node *n, int level);
 
+/* seq[start:end], either bound left out as written */
+static void pr_slice(Fmt *F, const Node *n)
+{
+    pr_expr(F, n->a, P_POSTFIX);
+    put(F, "[");
+    if (n->b)
+        pr_expr(F, n->b, P_EXPR);
+    put(F, ":");
+    if (n->c)
+        pr_expr(F, n->c, P_EXPR);
+    put(F, "]");
+}
+
 static void pr_list(Fmt *F, const NodeList *l)
 {
     for (int i = 0; i < l->n; i++) {
@@ -644,6 +657,9 @@ static void pr_expr(Fmt *F, const Node *n, int level)
         put(F, "[");
         pr_expr(F, n->b, P_EXPR);
         put(F, "]");
+        break;
+    case N_SLICE:
+        pr_slice(F, n);
         break;
     case N_CATCH:
         pr_expr(F, n->a, P_POSTFIX);

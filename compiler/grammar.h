@@ -148,6 +148,8 @@ Node *parse_call(ParseCtx *ctx, const char *name, NodeList args, Loc loc);
 /* args: arg | args ',' arg — a positional argument after a named one is an error */
 NodeList parse_arg_add(ParseCtx *ctx, NodeList args, Node *arg);
 Node *parse_field(ParseCtx *ctx, Node *tuple, uint64_t index, Loc loc);
+/* postfix '[' [expr] ':' [expr] ']': a slice of a list or a str */
+Node *parse_slice(ParseCtx *ctx, Node *seq, Node *start, Node *end, Loc loc);
 /* postfix '.' IDENT: a record's field by name */
 Node *parse_field_name(ParseCtx *ctx, Node *rec, const char *name, Loc loc);
 /* RECORD IDENT '{' fields '}' */

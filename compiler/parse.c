@@ -990,6 +990,15 @@ Node *parse_field(ParseCtx *ctx, Node *tuple, uint64_t index, Loc loc)
     return n;
 }
 
+Node *parse_slice(ParseCtx *ctx, Node *seq, Node *start, Node *end, Loc loc)
+{
+    Node *n = ast_new(ctx->arena, N_SLICE, loc);
+    n->a = seq;
+    n->b = start;
+    n->c = end;
+    return n;
+}
+
 Node *parse_field_name(ParseCtx *ctx, Node *rec, const char *name, Loc loc)
 {
     Node *n = ast_new(ctx->arena, N_FIELD, loc);

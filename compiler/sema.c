@@ -435,6 +435,31 @@ static bool none_compare(Sema *s, Node *e, Type *x, Type *y)
     return true;
 }
 
+static bool is_list(const Type *t)
+{
+    return t->kind == T_LIST || t->kind == T_EMPTY_LIST;
+}
+
+/* `xs + ys`: two lists of one element type make a new one; an empty list
+ * literal takes the other side's type. */
+static Type *list_concat_type(Sema *s, Node *e, Type *x, Type *y)
+{
+    if (x->kind == T_ERROR || y->kind == T_ERROR)
+        return TY_ERROR;
+    if (x->kind == T_EMPTY_LIST && is_list(y)) {
+        e->a->type = y;
+        return y;
+    }
+    if (y->kind == T_EMPTY_LIST && is_list(x)) {
+        e->b->type = x;
+        return x;
+    }
+    if (x->kind == T_LIST && y->kind == T_LIST && type_eq(x, y))
+        return x;
+    err(s, e->loc, "operator '+' joins two lists of one element type, found %s and %s", tn(s, x), tn(s, y));
+    return TY_ERROR;
+}
+
 /* The type of e's operator applied to operands of types x and y. */
 static Type *binary_type(Sema *s, Node *e, Type *x, Type *y)
 {
@@ -442,6 +467,8 @@ static Type *binary_type(Sema *s, Node *e, Type *x, Type *y)
     case OP_COALESCE:
         return coalesce_type(s, e, x, y);
     case OP_ADD:
+        if (is_list(x) || is_list(y))
+            return list_concat_type(s, e, x, y);
         if (x->kind == T_STR && y->kind == T_STR)
             return TY_STR;
         if ((x->kind == T_STR) != (y->kind == T_STR) && x->kind != T_ERROR && y->kind != T_ERROR) {
@@ -572,6 +599,59 @@ static Type *index_type(Sema *s, Scope *sc, Node *e)
 
 static Type *fn_call_type(Sema *s, Scope *sc, Node *e, Node *fn);
 
+/* e.a[e.b:e.c]: a slice of a list (a new list) or of a str, each bound an
+ * int or left out. */
+static Type *slice_type(Sema *s, Scope *sc, Node *e)
+{
+    Type *t = expr(s, sc, e->a);
+    if (e->b)
+        expect(s, sc, e->b, TY_INT, "slice start");
+    if (e->c)
+        expect(s, sc, e->c, TY_INT, "slice end");
+    if (is_list(t) || t->kind == T_STR || t->kind == T_ERROR)
+        return t;
+    err(s, e->a->loc, "only lists and strs can be sliced, found %s", tn(s, t));
+    return TY_ERROR;
+}
+
+static bool bind_args(Sema *s, Node *call, const char *what, const char *const *names, int nslots, int required,
+                      Node **slots);
+
+/* sort(xs), sort(xs, by: f, desc: b): a new list of xs's elements in the
+ * order of their keys (f of each, or the element itself), which must have
+ * one. */
+Type *sema_fn_sort(Sema *s, Scope *sc, Node *e)
+{
+    static const char *const names[] = {"xs", "by", "desc"};
+    Node *slot[3];
+    if (!bind_args(s, e, "function 'sort'", names, 3, 1, slot))
+        return TY_ERROR;
+    Type *t = slot[0]->kind == N_LAMBDA ? TY_ERROR : expr(s, sc, slot[0]);
+    if (slot[0]->kind == N_LAMBDA)
+        err(s, slot[0]->loc, "sort needs a list first, found a function");
+    else if (!is_list(t) && t->kind != T_ERROR)
+        err(s, slot[0]->loc, "sort needs a list, found %s", tn(s, t));
+    if (slot[2])
+        expect(s, sc, slot[2], TY_BOOL, "argument 'desc' of sort");
+    if (!is_list(t)) {
+        if (slot[1])
+            lambda(s, sc, slot[1], TY_ERROR, "sort");
+        return TY_ERROR;
+    }
+    if (t->kind == T_EMPTY_LIST) {
+        if (slot[1])
+            err(s, slot[0]->loc, "sort(xs, by: f) needs a list of a known element type, found []");
+        return slot[1] ? TY_ERROR : t;
+    }
+    Type *kt = slot[1] ? lambda(s, sc, slot[1], t->elems[0], "sort") : t->elems[0];
+    if (kt->kind != T_ERROR && !type_is_ordered(kt)) {
+        err(s, slot[1] ? slot[1]->loc : slot[0]->loc, "sort needs %s with an order, found %s",
+            slot[1] ? "keys" : "elements", tn(s, kt));
+        return TY_ERROR;
+    }
+    return kt->kind == T_ERROR ? TY_ERROR : t;
+}
+
 /* A call of a standard function: its arguments checked, then typed by the
  * function's row. */
 static Type *call_type(Sema *s, Scope *sc, Node *e)
@@ -591,6 +671,8 @@ static Type *call_type(Sema *s, Scope *sc, Node *e)
             expr(s, sc, arg_value(e->list.v[i]));
         return TY_ERROR;
     }
+    if (b->check)
+        return b->check(s, sc, e);
     int n = e->list.n;
     /* fmt takes any number of arguments; a hook may read a slot past n (NULL) */
     size_t slots = (size_t)(n > 4 ? n : 4);
@@ -802,6 +884,8 @@ static Type *expr_inner(Sema *s, Scope *sc, Node *e)
     }
     case N_INDEX:
         return index_type(s, sc, e);
+    case N_SLICE:
+        return slice_type(s, sc, e);
     case N_CALL:
         return call_type(s, sc, e);
     case N_RECLIT:

@@ -58,7 +58,7 @@ static void yyerror(const Loc *loc, ParseCtx *ctx, const char *msg);
 %type <node> decl proc_head sig opt_type type param opt_default body_item opt_tann opt_init
 %type <node> pstmt flow stage block stmt if_stmt else_part
 %type <node> expr or_expr and_expr not_expr cmp_expr coalesce_expr add_expr mul_expr unary postfix primary arg
-%type <node> rfield entry
+%type <node> rfield entry opt_expr
 %type <list> opt_params params types body body_items opt_pstmts pstmts stmts args exprs rfields entries fn_params
 %type <op> cmp_op assign_op
 
@@ -336,8 +336,15 @@ postfix:
 | postfix '.' INT                       { $$ = parse_field(ctx, $1, $3, @$); }
 | postfix '.' IDENT                     { $$ = parse_field_name(ctx, $1, $3, @$); }
 | postfix '[' expr ']'                  { $$ = parse_node(ctx, N_INDEX, @$, NULL, $1, $3); }
+| postfix '[' opt_expr ':' opt_expr ']' { $$ = parse_slice(ctx, $1, $3, $5, @$); }
 | IDENT '(' ')'                         { $$ = parse_call(ctx, $1, (NodeList){0}, @$); }
 | IDENT '(' args ')'                    { $$ = parse_call(ctx, $1, $3, @$); }
+;
+
+/* a bound of a slice, which may be left out */
+opt_expr:
+  %empty                { $$ = NULL; }
+| expr
 ;
 
 args:

@@ -499,6 +499,32 @@ PipeStr pipe_int_str(PipeArena *a, int64_t v);
 PipeStr pipe_float_str(PipeArena *a, double v);
 /* keys(m): the keys of a map (or elements of a set) as a new list in arena a. */
 PipeList *pipe_map_keys(PipeArena *a, PipeMap *m);
+
+/* List operations and slices (LANGUAGE.md §9; additive to ABI 1; docs/pipe.md
+ * "Lists"): each new list is made in arena a (elements copied shallowly, esize
+ * bytes each); a NULL list is the empty list. */
+/* s[i:j] as Python slices: negative bounds count from the end, both clamped
+ * to the str; a slice of s's bytes. */
+PipeStr pipe_str_slice(PipeStr s, int64_t i, int64_t j);
+/* xs[i:j], bounds as pipe_str_slice's. */
+PipeList *pipe_list_slice(PipeArena *a, uint32_t esize, PipeList *xs, int64_t i, int64_t j);
+/* xs + ys */
+PipeList *pipe_list_concat(PipeArena *a, uint32_t esize, PipeList *xs, PipeList *ys);
+PipeList *pipe_list_reverse(PipeArena *a, uint32_t esize, PipeList *xs);
+/* xs sorted stably by keys (one of type kt per element, in xs's order), or by
+ * the elements themselves when keys is NULL; descending when desc, equal keys
+ * still in xs's order.  O(n log n) comparisons. */
+PipeList *pipe_list_sort(PipeArena *a, const PipeType *elem, PipeList *xs, const PipeType *kt, const void *keys,
+                         bool desc);
+/* The first smallest (sign -1) or largest (sign 1) element of xs; an empty xs
+ * is a runtime error of node. */
+const void *pipe_list_extreme(PipeNode *node, const PipeType *elem, PipeList *xs, int sign);
+/* The sum of an int list (overflow a runtime error of node, as `+`), of a
+ * float list (added left to right); 0 of an empty one. */
+int64_t pipe_list_isum(PipeNode *node, PipeList *xs);
+double pipe_list_fsum(PipeList *xs);
+/* Whether xs holds a value equal to *x. */
+bool pipe_list_contains(const PipeType *elem, PipeList *xs, const void *x);
 /* Integer division and modulo that report division by zero, and the quotient
  * of INT64_MIN / -1, as a runtime error of n (INT64_MIN % -1 is 0). */
 int64_t pipe_idiv(PipeNode *n, int64_t x, int64_t y);

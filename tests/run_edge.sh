@@ -221,6 +221,10 @@ t lower all 'stdin | lower | stdout' 'tr A-Z a-z | nl_end'
 t trim all 'stdin | trim | stdout' "sed 's/^[ \\t\\v\\f\\r]*//; s/[ \\t\\v\\f\\r]*\$//' | nl_end"
 # words: awk's fields, runs of bytes other than blank and tab (\r \v \f belong to a word)
 t words all 'stdin | words | stdout' "tr -s ' \\t' '\\n' | grep -a -v '^\$'"
+# lists and slices (LANGUAGE.md §9; docs/pipe.md "Lists"): bytewise, as awk's substr in the C locale
+t list_str_slice all 'stdin | map(l => l[1:-1] + "|" + l[-3:] + "|" + l[:2]) | stdout' "$AWK '{ n = length(\$0); print (n > 2 ? substr(\$0, 2, n - 2) : \"\") \"|\" (n > 3 ? substr(\$0, n - 2) : \$0) \"|\" substr(\$0, 1, 2) }'"
+t list_reverse_words all 'stdin | map(l => join(reverse(words(l)), " ")) | stdout' "$AWK '{ for (i = NF; i >= 1; i--) printf \"%s%s\", \$i, (i > 1 ? \" \" : \"\"); print \"\" }'"
+t list_words_slice all 'stdin | map(l => join(words(l)[1:] + words(l)[:1], " ") + " " + str(len(words(l)[-2:]))) | stdout' "$AWK '{ for (i = 2; i <= NF; i++) printf \"%s \", \$i; print \$1 \" \" (NF < 2 ? NF : 2) }'"
 t split all 'stdin | split(",") | stdout' "nl_end | tr , '\\n'"
 t split_nul nul 'stdin | split("\x00") | stdout' "nl_end | tr '\\0' '\\n'"
 t field all 'stdin | field(1, ",") | stdout' "$AWK -F , '{ print \$2 }'"

@@ -75,7 +75,8 @@
     "flat_map" "format" "tee" "exec" "merge" "concat" "zip" "len" "contains"
     "starts_with" "ends_with" "find" "substr" "matches" "join" "abs" "add"
     "remove" "keys" "str" "csv" "tsv" "json"
-    "fmt" "round" "floor" "ceil" "sqrt" "pow" "len_chars" "upper_utf8" "lower_utf8" "get")
+    "fmt" "round" "floor" "ceil" "sqrt" "pow" "len_chars" "upper_utf8" "lower_utf8" "get"
+    "reverse")
   "Standard stages and functions that take arguments: builtins when called.
 A name such as `lines' or `field' may also be one of the user's.")
 
