@@ -63,6 +63,8 @@ static int srcs_init(Sema *s, const Dag *dag, Srcs *S, DagNode ***src)
             k++;
         }
         for (int j = 0; j < d->nins; j++) {
+            if (is_gated(d) && d->ins[j].port != 0)
+                continue; /* the items of its other stream are kept: none goes on */
             const uint64_t *from = set_of(S, d->ins[j].from);
             for (int w = 0; w < S->words; w++)
                 to[w] |= from[w];

@@ -375,7 +375,8 @@ static void gates_update(PipeRt *rt)
     }
 }
 
-/* Whether some path from n leads into a closed gate (memo in gen). */
+/* Whether some path from n leads into a closed gate (memo in gen).  The
+ * items a gated node takes on its other ports lead nowhere: it keeps them. */
 static bool reaches_gate(PipeRt *rt, PipeNode *n, uint64_t gen)
 {
     RtNode *h = hdr(n);
@@ -384,10 +385,13 @@ static bool reaches_gate(PipeRt *rt, PipeNode *n, uint64_t gen)
     h->gen = gen;
     h->live = 0;
     for (uint32_t i = 0; i < n->nouts && !h->live; i++) {
+        bool kept = false;
         for (RtGate *g = rt->gates; g; g = g->next)
-            if (g->closed && n->outs[i].node == g->node && n->outs[i].port == g->port)
-                h->live = 1;
-        if (!h->live && reaches_gate(rt, n->outs[i].node, gen))
+            if (n->outs[i].node == g->node) {
+                h->live |= g->closed && n->outs[i].port == g->port;
+                kept |= n->outs[i].port != g->port;
+            }
+        if (!h->live && !kept && reaches_gate(rt, n->outs[i].node, gen))
             h->live = 1;
     }
     return h->live;
