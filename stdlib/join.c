@@ -133,7 +133,7 @@ static void join_wait(JoinNode *j, const void *x)
     size_t sz = j->x->size;
     if (j->nwait == j->capwait) {
         size_t cap = j->capwait ? j->capwait * 2 : 16;
-        pipe_node_charge(n, j->capwait * sz, pipe_stage_mul(n, cap, sz), JOIN_WHAT);
+        pipe_node_charge(n, j->capwait * sz, pipe_stage_mul(n, cap, sz), "the items of its flow that came first");
         j->wait = pipe_stage_realloc(n, j->wait, pipe_stage_mul(n, cap, sz ? sz : 1));
         j->capwait = cap;
     }
