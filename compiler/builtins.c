@@ -547,6 +547,13 @@ static const StdStage stages[] = {
     {.name = "concat", .role = R_FANIN, .out = O_SAME, .ctor = "pipe_std_concat", .pass = CA_FANIN, .flags = KEEP},
     {.name = "zip", .role = R_FANIN, .out = O_PAIR, .ctor = "pipe_std_zip", .pass = CA_HOOK, .flags = KEEP,
      .emit = emit_stage_zip},
+    /* joins (LANGUAGE.md §9; docs/pipe.md "Joins"): `other` is read whole first, on port 1 */
+    {.name = "join", .role = R_PROC, .out = O_SAME, .nargs = 3, .required = 3, .arg_names = {"other", "on", "with"},
+     .arg_kinds = {A_STREAM, A_FN, A_FN}, .ctor = "pipe_std_join", .pass = CA_HOOK, .flags = KEEP,
+     .check = sema_stage_join, .emit = emit_stage_join},
+    {.name = "left_join", .role = R_PROC, .out = O_SAME, .nargs = 3, .required = 3,
+     .arg_names = {"other", "on", "with"}, .arg_kinds = {A_STREAM, A_FN, A_FN}, .ctor = "pipe_std_join",
+     .pass = CA_HOOK, .flags = KEEP, .check = sema_stage_join, .emit = emit_stage_join},
 };
 #undef ORD
 #undef KEEP
@@ -601,7 +608,7 @@ const StdStage *std_stages(int *n)
 
 static const char *const role_names[] = {"source", "sink", "processor", "fan-in"};
 static const char *const kind_names[] = {"", "str", "path", "glob", "regex", "int", "count", "command", "bool",
-                                         "function", "sink", "type"};
+                                         "function", "sink", "type", "stream"};
 static const char *const in_names[] = {"any", "str", "number", "ordered", "hashable"};
 static const char *const out_names[] = {"same", "str", "int", "float", "(T, int)", "(int, T)", "(A, B)"};
 static const char *const pass_names[] = {"args",     "type, args",      "type, out type",

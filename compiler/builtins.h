@@ -20,9 +20,10 @@ struct Node;
 typedef enum StageRole { R_SOURCE, R_SINK, R_PROC, R_FANIN } StageRole;
 /* A_PATH: a str naming a file (the system takes it up to a NUL byte); A_GLOB:
  * a pattern of such names; A_COUNT: an int, 0 or more; A_CMD: a shell command */
-/* A_TYPE: a type written as an argument (csv(Release)), no value */
+/* A_TYPE: a type written as an argument (csv(Release)), no value; A_STREAM:
+ * a stream (a bound name or a source) that is the stage's input on port 1 */
 typedef enum ArgKind {
-    A_NONE, A_STR, A_PATH, A_GLOB, A_REGEX, A_INT, A_COUNT, A_CMD, A_BOOL, A_FN, A_SINK, A_TYPE
+    A_NONE, A_STR, A_PATH, A_GLOB, A_REGEX, A_INT, A_COUNT, A_CMD, A_BOOL, A_FN, A_SINK, A_TYPE, A_STREAM
 } ArgKind;
 typedef enum InRule { I_ANY, I_STR, I_NUM, I_ORD, I_HASH } InRule;
 /* O_PAIR: a fan-in of exactly two streams, each item a pair of theirs */
@@ -161,6 +162,10 @@ void sema_stage_format(struct StageUse *u);
 void sema_stage_tee(struct StageUse *u);
 /* csv, tsv, json: the type argument is the output; csv's sep one byte */
 void sema_stage_reader(struct StageUse *u);
+/* join, left_join: the stream joined with, the keys and the function of
+ * pairs (sema.c); their constructor with three functions (emit.c) */
+void sema_stage_join(struct StageUse *u);
+void emit_stage_join(struct Emit *E, struct DagNode *n, const char *pos);
 /* emit.c: the stages whose constructors take key functions or two types */
 void emit_stage_lambda(struct Emit *E, struct DagNode *n, const char *pos);
 void emit_stage_sort(struct Emit *E, struct DagNode *n, const char *pos);

@@ -150,6 +150,15 @@ static const CodeRow rows[] = {
     {"expression nested too deep", "too-complex", FIX_NONE, NULL},
     {"expression too long", "too-complex", FIX_NONE, NULL},
     /* arguments of calls and stages */
+    /* joins (LANGUAGE.md §9): a DAG that would wait for ever, then the arguments */
+    {"%s: '%s' is read whole before the flow starts", "join-waits-for-itself", FIX_NONE, NULL},
+    {"%s: 'other' must be", "expected-stream", FIX_NONE, NULL},
+    {"%s: the keys do not match", "type-mismatch", FIX_NONE, NULL},
+    {"%s: one key function needs", "type-mismatch", FIX_NONE, NULL},
+    {"%s: keys must be values", "bad-arguments", FIX_NONE, NULL},
+    {"%s: 'on:' takes", "bad-arguments", FIX_NONE, NULL},
+    {"%s: 'with:' takes", "bad-arguments", FIX_NONE, NULL},
+    {"%s: 'with:' must return", "bad-arguments", FIX_NONE, NULL},
     /* fmt's pattern against its arguments (numfmt) */
     {"fmt: conversion '%.*s' needs", "fmt-argument-type", FIX_NONE, NULL},
     {"fmt: conversion '%.*s' (the %s) has no argument", "fmt-missing-argument", FIX_NONE, NULL},

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "embed.h"
+#include "gate.h"
 #include "plan.h"
 
 /* Prints "N errors" after the diagnostics (unless "too many errors" was the
@@ -52,10 +53,12 @@ static bool load_and_check(Compilation *c, const CompileOpts *o)
 static bool check_every_pipeline(Compilation *c, const SafeOpts *so)
 {
     int errors = 0;
-    for (int i = 0; so && i < c->sema.npipelines; i++) {
+    for (int i = 0; (so || c->sema.joins) && i < c->sema.npipelines; i++) {
         Dag d = {0};
         sema_lower(&c->sema, c->sema.pipelines[i], &d);
-        errors += safe_check(&c->sema, &d, so);
+        errors += gate_check(&c->sema, &d);
+        if (so)
+            errors += safe_check(&c->sema, &d, so);
     }
     if (so && !c->sema.npipelines)
         errors += safe_check(&c->sema, NULL, so);
@@ -80,7 +83,8 @@ bool compile_front(Compilation *c, const CompileOpts *o)
         return false;
     sema_lower(&c->sema, c->pipeline, &c->dag);
     plan_dag(&c->arena, &c->dag);
-    int errors = so ? safe_check(&c->sema, &c->dag, so) : 0;
+    int errors = gate_check(&c->sema, &c->dag);
+    errors += so ? safe_check(&c->sema, &c->dag, so) : 0;
     count_errors(c, errors);
     return errors == 0;
 }

@@ -1787,6 +1787,59 @@ void emit_stage_zip(Emit *E, DagNode *n, const char *pos)
                tdesc(E, n->ins[1].from->out), tdesc(E, n->out));
 }
 
+/* One function of join n called `which`: a key function of items of type in,
+ * or (in NULL) with, of an item of the flow at x_ and one of other at y_. */
+static void join_fn(Emit *E, DagNode *n, Node *lam, const char *which, const Type *in)
+{
+    Buf *b = &E->funcs;
+    const char *saved = E->self;
+    E->self = "self_";
+    if (!in)
+        buf_printf(b, "static void n%d_%s(void *env_, const void *x_, const void *y_, void *out_, PipeArena *scratch_)\n{\n",
+                   n->id, which);
+    else
+        buf_printf(b, "static void n%d_%s(void *env_, const void *x_, void *out_, PipeArena *scratch_)\n{\n", n->id,
+                   which);
+    run_open(b, "env_");
+    buf_printf(b, "    PipeNode *self_ = R_->n%d_node; (void)scratch_; (void)self_;\n", n->id);
+    bool fa = field_begin(E, b, false);
+    env_open(E, b, n->inst);
+    if (!in) {
+        for (int i = 0; i < 2; i++) {
+            Sym *y = lam->list.v[i]->sym;
+            const char *ct = ctype(E, y->type);
+            buf_printf(b, "    %s v_%s_%d = *(%s const *)%s_; (void)v_%s_%d;\n", ct, y->name, y->id, ct, i ? "y" : "x",
+                       y->name, y->id);
+        }
+    } else {
+        lambda_params(E, b, lam, in, "x_");
+    }
+    line_dir(E, b, lam->a->loc);
+    buf_printf(b, "    *(%s *)out_ = ", ctype(E, lam->type));
+    ex_as(E, b, lam->a, lam->type);
+    buf_printf(b, ";\n}\n");
+    E->field_at = fa;
+    E->self = saved;
+}
+
+/* join, left_join: the key of each side (one function, or a pair), the
+ * function of the pairs, the constructor */
+void emit_stage_join(Emit *E, DagNode *n, const char *pos)
+{
+    Node *on = n->args[1], *with = n->args[2];
+    Node *kx = on->kind == N_TUPLE ? on->list.v[0] : on, *ky = on->kind == N_TUPLE ? on->list.v[1] : NULL;
+    const Type *y = n->ins[1].from->out;
+    buf_printf(&E->run, "    PipeNode *n%d_node;\n", n->id);
+    join_fn(E, n, kx, "kx", n->in);
+    if (ky)
+        join_fn(E, n, ky, "ky", y);
+    join_fn(E, n, with, "with", NULL);
+    buf_printf(&E->build, "    n%d = pipe_std_join(rt_, %s, %s, %s, ", n->id, pos, tdesc(E, n->in), tdesc(E, y));
+    buf_printf(&E->build, "%s, %s, n%d_kx, n%d_%s, n%d_with, R_, %s);\n    R_->n%d_node = n%d;\n",
+               tdesc(E, kx->type), tdesc(E, n->out), n->id, n->id, ky ? "ky" : "kx", n->id,
+               strcmp(n->std, "left_join") ? "false" : "true", n->id, n->id);
+}
+
 static void emit_node(Emit *E, DagNode *n)
 {
     Buf *b = &E->build;

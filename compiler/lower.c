@@ -98,6 +98,10 @@ static DagNode *lower_stage(Lower *L, int inst, Node *stage, DagNode *prev)
         return lower_flow(L, inst_new(L, inst, stage, f), f->decl->a, prev);
     if (f->kind == SK_FANIN)
         return lower_fanin(L, inst, stage, f);
+    DagNode *other = NULL; /* join's stream, made before it: port 1 */
+    for (int i = 0; f->row && i < f->nargs; i++)
+        if (f->row->arg_kinds[i] == A_STREAM)
+            other = f->args[i]->fact->stream ? f->args[i]->fact->stream->stream : lower_flow(L, inst, f->args[i], NULL);
     DagNode *n = dag_node(L, f->kind, stage, f->in, f->out);
     n->std = f->row ? f->row->name : NULL;
     n->row = f->row;
@@ -108,6 +112,7 @@ static DagNode *lower_stage(Lower *L, int inst, Node *stage, DagNode *prev)
     n->scope = f->scope;
     n->inst = inst;
     dag_connect(L, prev, n, 0);
+    dag_connect(L, other, n, 1);
     for (int i = 0; f->row && i < f->nargs; i++)
         if (f->row->arg_kinds[i] == A_SINK) /* tee's sink: a flow after it */
             lower_flow(L, inst, f->args[i], n);

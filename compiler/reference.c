@@ -26,6 +26,8 @@ typedef struct RefDoc {
     const char *file;  /* a file the example reads (a source: made first, holding
                         * file_text) or writes (a sink: holding file_text after) */
     const char *file_text;
+    const char *types; /* a stage: what flows in and out, where its row says
+                        * only "T -> T" and a function or type argument decides */
 } RefDoc;
 
 #define FN "function"
@@ -131,23 +133,36 @@ static const RefDoc docs[] = {
      .flow = "stdin | to_int | avg | stdout", .in = "1\n2\n", .out = "1.5\n"},
     {.name = "enumerate", .role = PROC, .doc = "Each item with its number, from 1: `(1, x)`.",
      .flow = "stdin | enumerate | stdout", .in = "a\nb\n", .out = "1\ta\n2\tb\n"},
-    {.name = "map", .role = PROC, .doc = "Each item through a function.",
+    {.name = "map", .role = PROC, .types = "T -> U (what f returns)", .doc = "Each item through a function.",
      .flow = "stdin | map(l => l + \"!\") | stdout", .in = "hi\n", .out = "hi!\n"},
     {.name = "filter", .role = PROC, .doc = "The items for which a function is true.",
      .flow = "stdin | filter(l => len(l) > 1) | stdout", .in = "a\nbb\n", .out = "bb\n"},
-    {.name = "flat_map", .role = PROC, .doc = "The elements of the list a function makes of each item.",
+    {.name = "flat_map", .role = PROC, .types = "T -> U (the elements of the lists f returns)",
+     .doc = "The elements of the list a function makes of each item.",
      .flow = "stdin | flat_map(l => split(l, \";\")) | stdout", .in = "a;b\n", .out = "a\nb\n"},
     {.name = "tee", .role = PROC, .doc = "Each item to a sink as well, and on down the flow.",
      .flow = "stdin | tee(file(\"copy.txt\")) | upper | stdout", .in = "a\n", .out = "A\n", .file = "copy.txt",
      .file_text = "a\n"},
+    {.name = "join", .role = PROC, .types = "T -> U (what with returns)",
+     .doc = "Each item x with every item y of the stream `other` (read whole first) whose key is x's: `with(x, y)`; "
+     "`on:` one key function, or a pair (kx, ky) for two types.",
+     .flow = "names = lines(\"1 ann\\n2 bob\")\n    stdin\n      | join(names, on: (l => field(l, 0, \" \"), n => "
+     "field(n, 0, \" \")), with: (l, n) => field(n, 1, \" \") + \" \" + field(l, 1, \" \"))\n      | stdout",
+     .in = "2 login\n3 login\n1 logout\n", .out = "bob login\nann logout\n"},
+    {.name = "left_join", .role = PROC, .types = "T -> U (what with returns)",
+     .doc = "As join, but every item x comes out: `with(x, y)` with y none when `other` has no item of its key.",
+     .flow = "names = lines(\"1 ann\\n2 bob\")\n    stdin\n      | left_join(names, on: (l => field(l, 0, \" \"), n "
+     "=> field(n, 0, \" \")), with: (l, n) => field(n ?? \"- ?\", 1, \" \") + \" \" + field(l, 1, \" \"))\n      | "
+     "stdout", .in = "2 login\n3 login\n", .out = "bob login\n? login\n"},
     /* -------------------------------------------------------- data formats */
-    {.name = "csv", .role = PROC,
+    {.name = "csv", .role = PROC, .types = "str -> the record type",
      .doc = "Lines of CSV (RFC 4180; `sep:`, `header:`, `comment:`) read into records of the type: columns by "
      "header name.", .flow = "stdin | csv(Row) | map(r => r.name + \" \" + str(r.n * 2)) | stdout",
      .in = "name,n\n\"a, b\",1\n", .out = "a, b 2\n", .decls = ROW_DECL},
-    {.name = "tsv", .role = PROC, .doc = "Lines of tab-separated values read into records of the type.",
+    {.name = "tsv", .role = PROC, .types = "str -> the record type",
+     .doc = "Lines of tab-separated values read into records of the type.",
      .flow = "stdin | tsv(Row) | map(r => r.n) | stdout", .in = "name\tn\nx\t7\n", .out = "7\n", .decls = ROW_DECL},
-    {.name = "json", .role = PROC,
+    {.name = "json", .role = PROC, .types = "str -> the record type",
      .doc = "JSON Lines read into records of the type: one object a line, fields by key.",
      .flow = "stdin | json(Row) | map(r => r.name) | stdout", .in = "{\"n\": 1, \"name\": \"a\"}\n", .out = "a\n",
      .decls = ROW_DECL},
@@ -331,7 +346,8 @@ static const RefDoc docs[] = {
 
 static const char *const role_text[] = {"source", "sink", "processor", "fan-in"};
 static const char *const kind_text[] = {"", "str", "str", "str", "str", "int", "int", "str", "bool",
-                                        "function", "sink", "type"};
+                                        "function", "sink", "type", "stream"};
+_Static_assert(sizeof kind_text / sizeof kind_text[0] == A_STREAM + 1, "a word for every ArgKind");
 
 /* The entry of the stage s, or NULL. */
 static const RefDoc *doc_of_stage(const StdStage *s)
@@ -403,7 +419,12 @@ static void print_text(FILE *o, const RefDoc *d, const char *sig, const char *ty
     fprintf(o, "%s  (%s%s%s)\n    %s\n  example:\n", sig, d->role, *types ? ": " : "", types, d->doc);
     if (d->decls)
         indented(o, d->decls, 6);
-    indented(o, d->flow, 6);
+    for (const char *p = d->flow; *p;) { /* lines after the first carry the body's indentation: drop it */
+        size_t n = strcspn(p, "\n");
+        fprintf(o, "      %.*s\n", (int)n, p);
+        p += n + (p[n] == '\n');
+        p += strncmp(p, "    ", 4) == 0 ? 4 : 0;
+    }
     bool reads = d->file && !strcmp(d->role, "source");
     if (reads) {
         fprintf(o, "  with %s holding:\n", d->file);
@@ -446,6 +467,8 @@ static void print_stage(FILE *o, const StdStage *s, bool md)
     char sig[200], types[64];
     stage_sig(s, sig, sizeof sig);
     stage_types(s, types, sizeof types);
+    if (d->types)
+        snprintf(types, sizeof types, "%s", d->types);
     (md ? print_md : print_text)(o, d, sig, types);
 }
 

@@ -1745,7 +1745,7 @@ static Node **std_args(Sema *s, Scope *sc, Node *stage, const StdStage *st)
     for (int i = 0; i < st->nargs; i++) {
         char w[160];
         snprintf(w, sizeof w, "argument '%s' of %s", st->arg_names[i], what);
-        if (st->arg_kinds[i] != A_FN && st->arg_kinds[i] != A_SINK)
+        if (st->arg_kinds[i] != A_FN && st->arg_kinds[i] != A_SINK && st->arg_kinds[i] != A_STREAM)
             build_arg(s, sc, slots[i], st->arg_kinds[i], w);
     }
     for (int i = 0; i < st->nargs; i++)
@@ -1968,6 +1968,95 @@ void sema_stage_tee(struct StageUse *u)
     FlowEnd fe = check_one(u->s, u->sc, sink, (Prev){f->out, u->stage, false});
     if (!fe.sunk && !fe.failed)
         err(u->s, sink->loc, "tee's argument must be a sink such as file(\"x\") or stderr");
+}
+
+/* join's other stream: a bound name or a source (its fact says which, for
+ * lowering); its element type, NULL after reporting. */
+static Type *join_other(Sema *s, Scope *sc, Node *a, const char *name)
+{
+    static const char what[] = "a stream (a name bound in the pipeline, or a source such as file(\"x\"))";
+    if (a->kind == N_NAME) {
+        Sym *y = scope_find(sc, a->name);
+        if (y && y->kind != SYM_STREAM) {
+            err(s, a->loc, "%s: 'other' must be %s, found '%s', a value of type %s", name, what, a->name,
+                tn(s, y->type));
+            return NULL;
+        }
+    } else if (a->kind != N_CALL) {
+        err(s, a->loc, "%s: 'other' must be %s, found %s", name, what, ast_kind_name(a->kind));
+        return NULL;
+    }
+    Prev p = stream_arg(s, sc, a);
+    return p.t && p.t->kind != T_ERROR ? p.t : NULL;
+}
+
+/* join's keys: one function for both sides (of one type), or a pair (kx,
+ * ky); their common type, NULL after reporting. */
+static Type *join_keys(Sema *s, Scope *sc, Node *on, Type *x, Type *y, const char *name)
+{
+    Type *kx, *ky;
+    if (on->kind == N_TUPLE) {
+        if (on->list.n != 2) {
+            err(s, on->loc, "%s: 'on:' takes one key function, or a pair of them (x => ..., y => ...), found a "
+                            "tuple of %d", name, on->list.n);
+            return NULL;
+        }
+        kx = lambda(s, sc, on->list.v[0], x, name);
+        ky = lambda(s, sc, on->list.v[1], y, name);
+    } else {
+        kx = ky = lambda(s, sc, on, x, name);
+        if (!type_eq(x, y) && kx->kind != T_ERROR) {
+            char tx[128];
+            snprintf(tx, sizeof tx, "%s", tn(s, x));
+            err(s, on->loc, "%s: one key function needs both streams of one type, but the flow carries %s and "
+                            "'other' %s: give one for each, on: (x => ..., y => ...)", name, tx, tn(s, y));
+            return NULL;
+        }
+    }
+    if (kx->kind == T_ERROR || ky->kind == T_ERROR)
+        return NULL;
+    if (!type_eq(kx, ky)) {
+        char tx[128];
+        snprintf(tx, sizeof tx, "%s", tn(s, kx));
+        err(s, on->loc, "%s: the keys do not match: the flow's key is %s, the key of 'other' %s", name, tx,
+            tn(s, ky));
+        return NULL;
+    }
+    if (!type_is_hashable(kx) || kx->kind == T_VOID || kx->kind == T_EMPTY_LIST) {
+        err(s, on->loc, "%s: keys must be values that can be compared, found %s", name, tn(s, kx));
+        return NULL;
+    }
+    return kx;
+}
+
+/* join(other, on: k, with: f): f takes an item of the flow and one of other
+ * (a T? of it for left_join); the stage gives f's results. */
+void sema_stage_join(struct StageUse *u)
+{
+    Sema *s = u->s;
+    StageFact *f = u->f;
+    const char *name = f->row->name;
+    Node *with = f->args[2];
+    s->joins = true;
+    Type *y = join_other(s, u->sc, f->args[0], name);
+    f->out = TY_ERROR;
+    if (!y || !join_keys(s, u->sc, f->args[1], f->in, y, name))
+        return;
+    bool left = !strcmp(name, "left_join");
+    if (with->kind != N_LAMBDA || with->list.n != 2) {
+        char found[64] = "a value";
+        if (with->kind == N_LAMBDA)
+            snprintf(found, sizeof found, "a function of %d parameter%s", with->list.n, with->list.n == 1 ? "" : "s");
+        err(s, with->loc, "%s: 'with:' takes a function of two parameters, (x, y) => ..., an item of the flow and "
+                          "%s, found %s", name, left ? "a match or none (a T?)" : "a match", found);
+        return;
+    }
+    Type *t = lambda(s, u->sc, with, type_pair(s->arena, f->in, left ? type_opt(s->arena, y) : y), name);
+    if (t->kind == T_EMPTY_LIST || t->kind == T_VOID) {
+        err(s, with->a->loc, "%s: 'with:' must return a value of a known type, found %s", name, tn(s, t));
+        return;
+    }
+    f->out = t;
 }
 
 /* A type written as an expression, as a reader's argument is (csv(Release),

@@ -148,6 +148,7 @@ typedef struct Sema {
     int expr_level; /* expressions being checked, one inside the other */
     const struct SafeOpts *safe; /* --safe, --sandbox (safe.h), or NULL */
     NodeList unsafe_calls; /* calls of functions whose row says why --safe refuses them (env) */
+    bool joins;            /* some stage reads a stream whole first (join): gate.c checks the order */
 } Sema;
 
 /* The value of name in m, or NULL. */

@@ -355,6 +355,7 @@ args:
 arg:
   expr                  { $$ = parse_node(ctx, N_ARG, @$, NULL, $1, NULL); }
 | IDENT ':' expr        { $$ = parse_node(ctx, N_ARG, @$, $1, $3, NULL); }
+| ON ':' expr           { $$ = parse_node(ctx, N_ARG, @$, "on", $3, NULL); } /* join(other, on: k, ...) */
 ;
 
 primary:

@@ -294,6 +294,14 @@ PipeSource *pipe_source_new(PipeRt *rt, size_t size, const char *name, PipePos p
  * Call at build time; a literal that is empty or holds '\n' is ignored. */
 void pipe_node_prefilter_literal(PipeNode *n, PipeStr literal);
 
+/* n takes items on input `port` only after its other inputs have ended (a
+ * join reads the stream it joins with whole first; additive to ABI 1): the
+ * scheduler runs the sources that lead to that port after the others have
+ * ended.  Where it cannot (those sources also feed the other inputs; the
+ * compiler refuses such a DAG), n receives them early and must keep them.
+ * Call at build time. */
+void pipe_node_gate(PipeNode *n, int port);
+
 /* A run without pipe_main (tests, a REPL): pipe_rt_new, build nodes into it,
  * pipe_run (at most once), pipe_rt_free (frees every node, output and regex). */
 PipeRt *pipe_rt_new(void);

@@ -198,6 +198,7 @@ struct PipeRt {
     size_t nclosing, capclosing;
     uint64_t gen;                  /* liveness check generation (run.c) */
     struct RtPrefilter *prefilters; /* pipe_node_prefilter_literal (run.c) */
+    struct RtGate *gates;          /* pipe_node_gate (run.c) */
     struct RtIdle *idle;           /* pipe_rt_on_idle (run.c) */
     jmp_buf *jmp;                  /* where pipe_fail and write errors unwind to */
     char caught[1536];             /* the message of the error a policy caught */
@@ -406,6 +407,15 @@ typedef struct RtPrefilter {
     char *lit; /* heap, NUL-terminated */
     size_t n, rare;
 } RtPrefilter;
+
+/* An input port of node that takes items only after its other inputs ended
+ * (pipe_node_gate); closed while some of those have not. */
+typedef struct RtGate {
+    struct RtGate *next;
+    PipeNode *node;
+    int port;
+    bool closed;
+} RtGate;
 
 /* A hook of node that runs when a source is about to wait for input (exec
  * writes what it holds to its program, so that results are not held back). */

@@ -44,6 +44,11 @@ void pipe_rt_free(PipeRt *rt)
         rt->idle = i->next;
         free(i);
     }
+    while (rt->gates) {
+        RtGate *g = rt->gates;
+        rt->gates = g->next;
+        free(g);
+    }
     while (rt->prefilters) {
         RtPrefilter *pf = rt->prefilters;
         rt->prefilters = pf->next;
@@ -126,6 +131,17 @@ void pipe_node_prefilter_literal(PipeNode *n, PipeStr literal)
     pf->rare = pipe_rare_index(pf->lit, pf->n);
     pf->next = rt->prefilters;
     rt->prefilters = pf;
+}
+
+/* Registers input port of n as one that waits for n's other inputs. */
+void pipe_node_gate(PipeNode *n, int port)
+{
+    PipeRt *rt = n->rt;
+    RtGate *g = pipe_xcalloc(1, sizeof *g);
+    g->node = n;
+    g->port = port;
+    g->next = rt->gates;
+    rt->gates = g;
 }
 
 /* Registers fn of node to run when a source is about to wait for input. */
@@ -295,15 +311,9 @@ static size_t stop_dead(PipeRt *rt, PipeSource **live, size_t nlive)
 /* Steps the live sources round-robin, one item each, in creation order, so a
  * merge of regular files is deterministic.  The last live source is stepped in
  * a tight loop with rt->solo set, which lets it emit a whole buffer per step. */
-static void schedule(PipeRt *rt)
+static void run_sources(PipeRt *rt, size_t nlive)
 {
-    size_t nlive = 0;
     PipeSource **live = rt->srcs;
-    for (size_t i = 0; i < rt->nsrcs; i++)
-        if (rt->srcs[i]->node.nouts > 0 && !hdr(&rt->srcs[i]->node)->ended)
-            live[nlive++] = rt->srcs[i];
-    rt->nsrcs = nlive;
-    rt->phase = RT_RUN;
     while (nlive > 1) {
         rt->solo = false;
         for (size_t i = 0; i < nlive;) {
@@ -349,6 +359,100 @@ static void schedule(PipeRt *rt)
             end_source(rt, s);
         }
     }
+}
+
+/* Marks each gate closed while a node feeding its node on another port has
+ * not ended. */
+static void gates_update(PipeRt *rt)
+{
+    for (RtGate *g = rt->gates; g; g = g->next)
+        g->closed = false;
+    for (RtNode *h = rt->nodes; h; h = h->next) {
+        PipeNode *n = (PipeNode *)(h + 1);
+        for (uint32_t i = 0; !h->ended && i < n->nouts; i++)
+            for (RtGate *g = rt->gates; g; g = g->next)
+                g->closed |= n->outs[i].node == g->node && n->outs[i].port != g->port && !hdr(g->node)->ended;
+    }
+}
+
+/* Whether some path from n leads into a closed gate (memo in gen).  The
+ * items a gated node takes on its other ports lead nowhere: it keeps them. */
+static bool reaches_gate(PipeRt *rt, PipeNode *n, uint64_t gen)
+{
+    RtNode *h = hdr(n);
+    if (h->gen == gen)
+        return h->live;
+    h->gen = gen;
+    h->live = 0;
+    for (uint32_t i = 0; i < n->nouts && !h->live; i++) {
+        bool kept = false;
+        for (RtGate *g = rt->gates; g; g = g->next)
+            if (n->outs[i].node == g->node) {
+                h->live |= g->closed && n->outs[i].port == g->port;
+                kept |= n->outs[i].port != g->port;
+            }
+        if (!h->live && !kept && reaches_gate(rt, n->outs[i].node, gen))
+            h->live = 1;
+    }
+    return h->live;
+}
+
+/* The sources of a run with gates (pipe_node_gate), in rounds: those that
+ * reach no closed gate run (as without gates) to their end, then the gates
+ * are looked at again.  A round where every source waits (the compiler
+ * refuses such DAGs) runs them all: their gated nodes keep what comes early. */
+static void run_gated(PipeRt *rt, size_t n)
+{
+    if (rt->capsrcs < 2 * n) {
+        rt->capsrcs = 2 * n;
+        rt->srcs = pipe_xrealloc(rt->srcs, rt->capsrcs * sizeof *rt->srcs);
+    }
+    PipeSource **all = rt->srcs, **held = rt->srcs + n;
+    while (n > 0) {
+        gates_update(rt);
+        uint64_t gen = ++rt->gen;
+        for (size_t i = 0; i < n; i++)
+            if (!hdr(&all[i]->node)->ended && !node_live(&all[i]->node, gen)) { /* what it fed closed */
+                rt->stopping = true;
+                end_source(rt, all[i]);
+                rt->stopping = false;
+            }
+        gen = ++rt->gen;
+        size_t k = 0, nh = 0;
+        for (size_t i = 0; i < n; i++) {
+            PipeSource *s = all[i];
+            if (hdr(&s->node)->ended)
+                continue;
+            if (reaches_gate(rt, &s->node, gen))
+                held[nh++] = s;
+            else
+                all[k++] = s;
+        }
+        if (k == 0) {
+            memcpy(all, held, nh * sizeof *held);
+            k = nh;
+            nh = 0;
+        }
+        rt->nsrcs = k;
+        run_sources(rt, k);
+        memcpy(all, held, nh * sizeof *held);
+        n = rt->nsrcs = nh;
+    }
+}
+
+static void schedule(PipeRt *rt)
+{
+    size_t nlive = 0;
+    PipeSource **live = rt->srcs;
+    for (size_t i = 0; i < rt->nsrcs; i++)
+        if (rt->srcs[i]->node.nouts > 0 && !hdr(&rt->srcs[i]->node)->ended)
+            live[nlive++] = rt->srcs[i];
+    rt->nsrcs = nlive;
+    rt->phase = RT_RUN;
+    if (RT_UNLIKELY(rt->gates != NULL))
+        run_gated(rt, nlive);
+    else
+        run_sources(rt, nlive);
     rt->cur = NULL;
     rt->solo = false;
     if (rt->progress)

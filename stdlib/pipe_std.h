@@ -74,6 +74,16 @@ PipeNode *pipe_std_concat(PipeRt *rt, PipePos pos, const PipeType *t, int n);
 PipeNode *pipe_std_zip(PipeRt *rt, PipePos pos, const PipeType *a, const PipeType *b,
                        const PipeType *out); /* ports 0 and 1 -> (A, B) */
 
+/* ---- joins (LANGUAGE.md §9; docs/pipe.md "Joins"): port 0 the flow (x of type
+ * x), port 1 the other stream (y of type y), read whole first (the scheduler
+ * runs its sources first: pipe_node_gate).  Each x whose key kx(x) equals the
+ * key ky(y) of items y gives with(x, y) for each, in other's order; left also
+ * gives with(x, none) when none matches, and with's y is then a y? (a y and a
+ * bool after it). */
+typedef void (*PipeJoinFn)(void *env, const void *x, const void *y, void *out, PipeArena *scratch);
+PipeNode *pipe_std_join(PipeRt *rt, PipePos pos, const PipeType *x, const PipeType *y, const PipeType *key,
+                        const PipeType *out, PipeKeyFn kx, PipeKeyFn ky, PipeJoinFn with, void *env, bool left);
+
 /* ---- data formats (LANGUAGE.md §8; docs/pipe.md "Records in the runtime").
  * Readers str -> t for a record type t (json: any type JSON can fill);
  * writers t -> str for any t. */

@@ -78,7 +78,7 @@ for name in ("count", "sum", "min", "max", "avg", "distinct", "top", "sort"):
     assert st[(name, "processor")]["merges"], name
 assert fn["replace"]["regex_arg"] == 1 and fn["replace"]["c_function"] == "pipe_replace" and fn["replace"]["pure"]
 assert fn["substr"]["params"] == ["str", "int", "int"] and fn["substr"]["min_args"] == 2
-assert not fn["add"]["pure"] and len(st) == 52 and len(fn) == 46, (len(st), len(fn))
+assert not fn["add"]["pure"] and len(st) == 54 and len(fn) == 46, (len(st), len(fn))
 assert fn["fmt"]["max_args"] == 255 and fn["fmt"]["type_hook"] and fn["len_chars"]["params"] == ["str"]
 csv = st[("csv", "processor")]
 assert [a["name"] for a in csv["args"]] == ["type", "sep", "header", "comment"] and csv["args"][1]["default"] == '","'

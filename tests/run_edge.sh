@@ -317,6 +317,9 @@ t concat all 'concat(stdin, file("second"), stdin) | stdout' 'cat >x; nl_end <x;
 t concat_files all 'concat(file("in"), file("second"), file("in")) | stdout' 'nl_end <in; cat second; nl_end <in'
 t zip all 'zip(stdin, file("second")) | stdout' "$AWK '{ if ((getline y <\"second\") <= 0) exit; print \$0 \"\\t\" y }'"
 t zip_swap all 'zip(file("second"), stdin) | stdout' "$AWK '{ if ((getline y <\"second\") <= 0) exit; print y \"\\t\" \$0 }'"
+# join: other (read whole first) by key, every match in its order; left_join: none where none matches
+t join_len all 'stdin | join(file("in"), on: l => len(l), with: (a, b) => str(len(a)) + ":" + b) | stdout' "$AWK 'NR==FNR { k = length(\$0); v[k, ++n[k]] = \$0; next } { k = length(\$0); for (i = 1; i <= n[k]; i++) print k \":\" v[k, i] }' in -"
+t left_join_len all 'stdin | left_join(file("second"), on: (l => len(l), m => len(m)), with: (a, b) => (b ?? "none") + " " + a) | stdout' "$AWK 'NR==FNR { k = length(\$0); v[k, ++n[k]] = \$0; next } { k = length(\$0); if (!n[k]) print \"none \" \$0; else for (i = 1; i <= n[k]; i++) print v[k, i] \" \" \$0 }' second -"
 # zip stops at the shorter input: it must not read the longer one to its end
 t_limit=1
 t zip_stops empty 'zip(range(0, 9000000000000000), file("second")) | stdout' 'printf "0\tm1\n1\tm2\n2\tm3\n"'

@@ -72,7 +72,7 @@
 (defconst pipe-call-builtins
   '("file" "files" "range" "lines" "append" "grep" "grep_v" "grep_f" "replace"
     "find_all" "captures" "replace_first" "split_re" "quote_re" "now" "parse_time" "format_time" "env" "split" "field" "head" "tail" "skip" "top" "map" "filter"
-    "flat_map" "format" "tee" "exec" "merge" "concat" "zip" "len" "contains"
+    "flat_map" "format" "tee" "exec" "merge" "concat" "zip" "left_join" "len" "contains"
     "starts_with" "ends_with" "find" "substr" "matches" "join" "abs" "add"
     "remove" "keys" "str" "csv" "tsv" "json"
     "fmt" "round" "floor" "ceil" "sqrt" "pow" "len_chars" "upper_utf8" "lower_utf8" "get"
