@@ -600,6 +600,43 @@ static void pr_brace_literal(Fmt *F, const Node *n)
     put(F, "}");
 }
 
+/* `not x`, `-x` */
+static void pr_unary(Fmt *F, const Node *n)
+{
+    if (n->op == OP_NOT) {
+        /* `not (k in seen)`, as LANGUAGE.md writes it: `not k in seen`
+         * would read as `(not k) in seen` */
+        put(F, "not ");
+        pr_expr(F, n->a, prec(F, n->a) == P_CMP ? P_ADD : P_NOT);
+    } else {
+        put(F, "-");
+        /* `-(-x)` rather than `--x` */
+        bool inner_neg = n->a->kind == N_UNARY && n->a->op == OP_NEG;
+        pr_expr(F, n->a, inner_neg ? P_POSTFIX : P_UNARY);
+    }
+}
+
+/* `t.0`, `r.name` */
+static void pr_field(Fmt *F, const Node *n)
+{
+    char buf[32];
+    /* `(5).0`: without them `5.0` would be a float */
+    if (n->a->kind == N_INT && prec(F, n->a) == P_POSTFIX) {
+        put(F, "(");
+        pr_expr(F, n->a, P_EXPR);
+        put(F, ")");
+    } else {
+        pr_expr(F, n->a, P_POSTFIX);
+    }
+    if (n->name) {
+        put(F, ".");
+        put(F, n->name);
+    } else {
+        snprintf(buf, sizeof buf, ".%d", n->field);
+        put(F, buf);
+    }
+}
+
 static void pr_expr(Fmt *F, const Node *n, int level)
 {
     bool paren = prec(F, n) < level;
@@ -619,25 +656,9 @@ static void pr_expr(Fmt *F, const Node *n, int level)
     case N_NAME:
         put(F, n->name);
         break;
-    case N_FIELD: {
-        char buf[32];
-        /* `(5).0`: without them `5.0` would be a float */
-        if (n->a->kind == N_INT && prec(F, n->a) == P_POSTFIX) {
-            put(F, "(");
-            pr_expr(F, n->a, P_EXPR);
-            put(F, ")");
-        } else {
-            pr_expr(F, n->a, P_POSTFIX);
-        }
-        if (n->name) {
-            put(F, ".");
-            put(F, n->name);
-        } else {
-            snprintf(buf, sizeof buf, ".%d", n->field);
-            put(F, buf);
-        }
+    case N_FIELD:
+        pr_field(F, n);
         break;
-    }
     case N_NONE:
         put(F, "none");
         break;
@@ -685,17 +706,7 @@ static void pr_expr(Fmt *F, const Node *n, int level)
         pr_binary(F, n);
         break;
     case N_UNARY:
-        if (n->op == OP_NOT) {
-            /* `not (k in seen)`, as LANGUAGE.md writes it: `not k in seen`
-             * would read as `(not k) in seen` */
-            put(F, "not ");
-            pr_expr(F, n->a, prec(F, n->a) == P_CMP ? P_ADD : P_NOT);
-        } else {
-            put(F, "-");
-            /* `-(-x)` rather than `--x` */
-            bool inner_neg = n->a->kind == N_UNARY && n->a->op == OP_NEG;
-            pr_expr(F, n->a, inner_neg ? P_POSTFIX : P_UNARY);
-        }
+        pr_unary(F, n);
         break;
     case N_COND:
         put(F, "if ");
