@@ -472,6 +472,14 @@ static const StdStage stages[] = {
     {.name = "concat", .role = R_FANIN, .out = O_SAME, .ctor = "pipe_std_concat", .pass = CA_FANIN, .flags = KEEP},
     {.name = "zip", .role = R_FANIN, .out = O_PAIR, .ctor = "pipe_std_zip", .pass = CA_HOOK, .flags = KEEP,
      .emit = emit_stage_zip},
+    /* inputs: outputs named by the data (LANGUAGE.md §9; stdlib/outputs_by.c).  Not SF_WRITES: the path
+     * is the data's, checked as each file opens (--safe: beneath --allow-write) */
+    {.name = "file_by", .role = R_SINK, .nargs = 1, .required = 1, .arg_names = {"path_of"}, .arg_kinds = {A_FN},
+     .ctor = "pipe_sink_file_by", .pass = CA_HOOK, .flags = ORD, .check = sema_stage_path_of,
+     .emit = emit_stage_by},
+    {.name = "append_by", .role = R_SINK, .nargs = 1, .required = 1, .arg_names = {"path_of"},
+     .arg_kinds = {A_FN}, .ctor = "pipe_sink_append_by", .pass = CA_HOOK, .flags = ORD,
+     .check = sema_stage_path_of, .emit = emit_stage_by},
 };
 #undef ORD
 #undef KEEP

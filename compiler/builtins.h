@@ -154,11 +154,14 @@ void sema_stage_format(struct StageUse *u);
 void sema_stage_tee(struct StageUse *u);
 /* csv, tsv, json: the type argument is the output; csv's sep one byte */
 void sema_stage_reader(struct StageUse *u);
+/* file_by, append_by: a function of the item giving the file's path (a str) */
+void sema_stage_path_of(struct StageUse *u);
 /* emit.c: the stages whose constructors take key functions or two types */
 void emit_stage_lambda(struct Emit *E, struct DagNode *n, const char *pos);
 void emit_stage_sort(struct Emit *E, struct DagNode *n, const char *pos);
 void emit_stage_top(struct Emit *E, struct DagNode *n, const char *pos);
 void emit_stage_zip(struct Emit *E, struct DagNode *n, const char *pos);
+void emit_stage_by(struct Emit *E, struct DagNode *n, const char *pos);
 /* emit.c: functions whose C depends on their argument types */
 void emit_fn_len(struct Emit *E, struct Buf *b, struct Node *e);
 void emit_fn_field(struct Emit *E, struct Buf *b, struct Node *e);

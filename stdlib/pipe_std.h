@@ -22,6 +22,9 @@ PipeNode *pipe_sink_stdout(PipeRt *rt, PipePos pos, const PipeType *t);
 PipeNode *pipe_sink_stderr(PipeRt *rt, PipePos pos, const PipeType *t);
 PipeNode *pipe_sink_file(PipeRt *rt, PipePos pos, const PipeType *t, PipeStr path);
 PipeNode *pipe_sink_append(PipeRt *rt, PipePos pos, const PipeType *t, PipeStr path);
+/* file_by(path_of), append_by(path_of): each item to the file path_of(item) names (outputs_by.c) */
+PipeNode *pipe_sink_file_by(PipeRt *rt, PipePos pos, const PipeType *t, PipeKeyFn path_of, void *env);
+PipeNode *pipe_sink_append_by(PipeRt *rt, PipePos pos, const PipeType *t, PipeKeyFn path_of, void *env);
 PipeNode *pipe_sink_discard(PipeRt *rt, PipePos pos, const PipeType *t);
 
 /* ---- str -> str */

@@ -40,9 +40,9 @@ else
 fi
 # emit-c's first comment compiles the C file it wrote (-o top.c), the script's name without -o
 "$PIPEC" emit-c examples/top_words.pipe -o "$scratch/top.c" 2>"$scratch/err"
-check "emit-c -o top.c: first comment names top.c" sh -c "head -n 1 '$scratch/top.c' | grep -qx '/\* cc -O2 -o top top.c -lpcre2-8 -lm'"
+check "emit-c -o top.c: first comment names top.c" sh -c "head -n 1 '$scratch/top.c' | grep -qx '/\* cc -O2 -o top top.c -lpcre2-8 -lz -lm'"
 "$PIPEC" emit-c examples/top_words.pipe >"$scratch/stdout.c" 2>"$scratch/err"
-check "emit-c to stdout: first comment names the script's .c" sh -c "head -n 1 '$scratch/stdout.c' | grep -qx '/\* cc -O2 -o top_words top_words.c -lpcre2-8 -lm'"
+check "emit-c to stdout: first comment names the script's .c" sh -c "head -n 1 '$scratch/stdout.c' | grep -qx '/\* cc -O2 -o top_words top_words.c -lpcre2-8 -lz -lm'"
 "$PIPEC" run >/dev/null 2>"$scratch/err"
 check "missing script: exit 2" [ $? -eq 2 ]
 "$PIPEC" build examples/top_words.pipe >/dev/null 2>"$scratch/err"
