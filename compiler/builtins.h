@@ -154,6 +154,8 @@ void sema_stage_format(struct StageUse *u);
 void sema_stage_tee(struct StageUse *u);
 /* csv, tsv, json: the type argument is the output; csv's sep one byte */
 void sema_stage_reader(struct StageUse *u);
+/* files(glob, names: true): (path, line) pairs; names must be written true or false */
+void sema_stage_files(struct StageUse *u);
 /* file_by, append_by: a function of the item giving the file's path (a str) */
 void sema_stage_path_of(struct StageUse *u);
 /* emit.c: the stages whose constructors take key functions or two types */

@@ -13,7 +13,8 @@ typedef void (*PipeKeyFn)(void *env, const void *item, void *key_out, PipeArena 
 /* ---- sources (items are str, except range: int) */
 PipeSource *pipe_src_stdin(PipeRt *rt, PipePos pos);
 PipeSource *pipe_src_file(PipeRt *rt, PipePos pos, PipeStr path);
-PipeSource *pipe_src_files(PipeRt *rt, PipePos pos, PipeStr glob); /* sorted, concatenated */
+/* sorted, concatenated; names: items are (path, line) pairs of type out, else str lines */
+PipeSource *pipe_src_files(PipeRt *rt, PipePos pos, const PipeType *out, PipeStr glob, bool names);
 PipeSource *pipe_src_range(PipeRt *rt, PipePos pos, int64_t from, int64_t to); /* [from, to) */
 PipeSource *pipe_src_lines(PipeRt *rt, PipePos pos, PipeStr text);
 

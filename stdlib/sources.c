@@ -89,6 +89,7 @@ static void open_input(FileSrc *f, const char *path)
     bool dash = f->named && !strcmp(path, "-"); /* standard input, read as it is */
     if (dash)
         path = "stdin";
+    bool gz = !dash && pipe_gz_name(path); /* before path, which may be f->name, is freed */
     uncounted_drop(f); /* an error opening it names this input, not the last one */
     f->src.input_name = path;
     f->src.input_line = 0;
@@ -123,8 +124,8 @@ static void open_input(FileSrc *f, const char *path)
     r->start = r->mem + r->pad;
     r->len = r->used = r->scanned = 0;
     r->copy_tried = false;
-    if (!dash && pipe_gz_name(path) && !(r->gz = pipe_gz_new()))
-        fail_errno(&f->src.node, "cannot read", path, ENOMEM);
+    if (gz && !(r->gz = pipe_gz_new()))
+        fail_errno(&f->src.node, "cannot read", f->name, ENOMEM);
     uncounted_drop(f); /* the lines of the last input no longer matter */
     f->src.input_name = f->name;
     f->src.input_line = 0;
@@ -645,9 +646,13 @@ static void files_glob(FileSrc *f, char *pat)
 /* The lines of every file matching the glob pattern, in byte order of their
  * names, one file after another.  No match, or an unreadable file, is a
  * runtime error before anything runs. */
-PipeSource *pipe_src_files(PipeRt *rt, PipePos pos, PipeStr pattern)
+PipeSource *pipe_src_files(PipeRt *rt, PipePos pos, const PipeType *out, PipeStr pattern, bool names)
 {
     FileSrc *f = file_src_new(rt, pos, "files");
+    if (names) {
+        f->pair = out;
+        f->src.node.out = out;
+    }
     pipe_path_check_nul(&f->src.node, pattern);
     char *pat = pipe_xstrndup(pattern.p ? pattern.p : "", pattern.n);
     char *dir = pipe_glob_dir(pat, strlen(pat)); /* outside: one error, whatever it holds */
