@@ -13,7 +13,7 @@ WERROR   ?=
 SAN      ?=
 CFLAGS_ALL = -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) $(WERROR) $(SAN) -MMD -MP \
              -Iruntime -Istdlib -Icompiler -I$(BUILD)/grammar $(CFLAGS)
-LIBS     := -ltcc -ldl -lpcre2-8 -ledit -lm
+LIBS     := -ltcc -ldl -lpcre2-8 -ledit -lz -lm
 LDFLAGS_ALL = $(SAN) $(LDFLAGS)
 
 RUNTIME_SRC  := $(wildcard runtime/*.c)
@@ -83,7 +83,7 @@ demo: deps
 # The test suites: each runs one script against $(PIPEC) and ends with a line
 # "NAME: N passed, M failed".  perf (callgrind) stays out of asan: valgrind and
 # the sanitizers don't mix.
-SUITES      := golden diff edge stats graph repl fmt spec cli sort_spill trace faults exec sandbox safe records_diff regex_diff numfmt_diff lists_diff join_diff reference lint
+SUITES      := golden diff edge inputs stats graph repl fmt spec cli sort_spill trace faults exec sandbox safe records_diff regex_diff numfmt_diff lists_diff join_diff reference lint
 ALL_SUITES  := $(SUITES) editors perf
 # phony here, after ALL_SUITES is set (editors is also a folder: a .PHONY line
 # read before the list was defined left it, and every suite, a plain file target)
@@ -180,13 +180,13 @@ $(FUZZ_DIR)/fuzz_parse: $(FUZZ_DIR)/obj/tests/fuzz/fuzz_parse.o $(FUZZ_FE_OBJ) $
 
 $(FUZZ_DIR)/fuzz_input: $(FUZZ_DIR)/obj/tests/fuzz/fuzz_input.o \
                         $(FUZZ_PIPES:%=$(FUZZ_DIR)/obj/$(FUZZ_DIR)/pipes/%.o) $(FUZZ_LIB_OBJ)
-	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ -lpcre2-8 -lm
+	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ -lpcre2-8 -lz -lm
 
 $(FUZZ_DIR)/fuzz_path: $(FUZZ_DIR)/obj/tests/fuzz/fuzz_path.o $(FUZZ_LIB_OBJ)
-	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ -lpcre2-8 -lm
+	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ -lpcre2-8 -lz -lm
 
 $(FUZZ_DIR)/fuzz_records: $(FUZZ_DIR)/obj/tests/fuzz/fuzz_records.o $(FUZZ_LIB_OBJ)
-	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ -lpcre2-8 -lm
+	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ -lpcre2-8 -lz -lm
 
 fuzz: $(FUZZ_BINS)
 	@FUZZ_DIR=$(FUZZ_DIR) FUZZ_NPIPES=$(words $(FUZZ_PIPES)) FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_TARGETS="$(FUZZ_TARGETS)" sh tests/fuzz/run.sh fuzz

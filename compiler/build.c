@@ -312,6 +312,8 @@ static int link_with_cc(Tools *t, const EmitOut *eo, const char *cpath, const ch
     for (int i = 0; i < eo->nextern && n < 90; i++, nobj++)
         argv[n++] = objs[i];
     argv[n++] = "-lpcre2-8";
+    /* zlib (.gz inputs) linked in: a shared one would be loaded at every start */
+    argv[n++] = "-l:libz.a";
     argv[n++] = "-lm";
     argv[n] = NULL;
     int st = rc ? 0 : build_spawn(argv);
@@ -330,12 +332,12 @@ static int link_with_cc(Tools *t, const EmitOut *eo, const char *cpath, const ch
 /* Without a C compiler: tcc builds the standalone C file cpath into tmp. */
 static int link_with_tcc(const Tools *t, const EmitOut *eo, const char *cpath, const char *tmp)
 {
-    const char *libs[] = {"pcre2-8", "m"};
+    const char *libs[] = {"pcre2-8", "z", "m"};
     if (eo->nextern) {
         fprintf(stderr, "pipec: error: no C compiler found ('%s'), and extern procs need one\n", t->argv[0]);
         return 1;
     }
-    if (!jit_build_exe(cpath, tmp, libs, 2)) {
+    if (!jit_build_exe(cpath, tmp, libs, 3)) {
         fprintf(stderr, "pipec: error: no C compiler found ('%s') and tcc could not build the binary\n",
                 t->argv[0]);
         return 1;

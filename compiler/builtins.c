@@ -443,8 +443,9 @@ static const StdStage stages[] = {
     {.name = "stdin", .role = R_SOURCE, .out = O_STR, .ctor = "pipe_src_stdin", .flags = ORD | SF_LINES},
     {.name = "file", .role = R_SOURCE, .out = O_STR, .nargs = 1, .required = 1, .arg_names = {"path"},
      .arg_kinds = {A_PATH}, .ctor = "pipe_src_file", .flags = ORD | SF_READS | SF_LINES},
-    {.name = "files", .role = R_SOURCE, .out = O_STR, .nargs = 1, .required = 1, .arg_names = {"glob"},
-     .arg_kinds = {A_GLOB}, .ctor = "pipe_src_files", .flags = ORD | SF_READS | SF_LINES},
+    {.name = "files", .role = R_SOURCE, .out = O_STR, .nargs = 2, .required = 1, .arg_names = {"glob", "names"},
+     .arg_kinds = {A_GLOB, A_BOOL}, .arg_defaults = {NULL, "false"}, .ctor = "pipe_src_files", .pass = CA_OUT,
+     .flags = ORD | SF_READS | SF_LINES, .check = sema_stage_files},
     {.name = "range", .role = R_SOURCE, .out = O_INT, .nargs = 2, .required = 2, .arg_names = {"from", "to"},
      .arg_kinds = {A_INT, A_INT}, .ctor = "pipe_src_range", .flags = ORD},
     {.name = "lines", .role = R_SOURCE, .out = O_STR, .nargs = 1, .required = 1, .arg_names = {"text"},
@@ -554,6 +555,14 @@ static const StdStage stages[] = {
     {.name = "left_join", .role = R_PROC, .out = O_SAME, .nargs = 3, .required = 3,
      .arg_names = {"other", "on", "with"}, .arg_kinds = {A_STREAM, A_FN, A_FN}, .ctor = "pipe_std_join",
      .pass = CA_HOOK, .flags = KEEP, .check = sema_stage_join, .emit = emit_stage_join},
+    /* inputs: outputs named by the data (LANGUAGE.md §9; stdlib/outputs_by.c).  Not SF_WRITES: the path
+     * is the data's, checked as each file opens (--safe: beneath --allow-write) */
+    {.name = "file_by", .role = R_SINK, .nargs = 1, .required = 1, .arg_names = {"path_of"}, .arg_kinds = {A_FN},
+     .ctor = "pipe_sink_file_by", .pass = CA_HOOK, .flags = ORD, .check = sema_stage_path_of,
+     .emit = emit_stage_by},
+    {.name = "append_by", .role = R_SINK, .nargs = 1, .required = 1, .arg_names = {"path_of"},
+     .arg_kinds = {A_FN}, .ctor = "pipe_sink_append_by", .pass = CA_HOOK, .flags = ORD,
+     .check = sema_stage_path_of, .emit = emit_stage_by},
 };
 #undef ORD
 #undef KEEP

@@ -166,11 +166,16 @@ void sema_stage_reader(struct StageUse *u);
  * pairs (sema.c); their constructor with three functions (emit.c) */
 void sema_stage_join(struct StageUse *u);
 void emit_stage_join(struct Emit *E, struct DagNode *n, const char *pos);
+/* files(glob, names: true): (path, line) pairs; names must be written true or false */
+void sema_stage_files(struct StageUse *u);
+/* file_by, append_by: a function of the item giving the file's path (a str) */
+void sema_stage_path_of(struct StageUse *u);
 /* emit.c: the stages whose constructors take key functions or two types */
 void emit_stage_lambda(struct Emit *E, struct DagNode *n, const char *pos);
 void emit_stage_sort(struct Emit *E, struct DagNode *n, const char *pos);
 void emit_stage_top(struct Emit *E, struct DagNode *n, const char *pos);
 void emit_stage_zip(struct Emit *E, struct DagNode *n, const char *pos);
+void emit_stage_by(struct Emit *E, struct DagNode *n, const char *pos);
 /* emit.c: functions whose C depends on their argument types */
 void emit_fn_len(struct Emit *E, struct Buf *b, struct Node *e);
 void emit_fn_field(struct Emit *E, struct Buf *b, struct Node *e);

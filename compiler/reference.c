@@ -36,14 +36,18 @@ typedef struct RefDoc {
 
 static const RefDoc docs[] = {
     /* ---------------------------------------------------------- sources */
-    {.name = "stdin", .role = "source", .doc = "The lines of the standard input, without their newlines.",
+    {.name = "stdin", .role = "source",
+     .doc = "The lines of the standard input, without their newlines; or of the files named after the options "
+     "(`pipec run f.pipe FILE...`), one after another (`-`: standard input; `.gz` files read decompressed).",
      .flow = "stdin | stdout", .in = "a\nb\n", .out = "a\nb\n"},
-    {.name = "file", .role = "source", .doc = "The lines of the file at path (a source when first in a flow).",
-     .flow = "file(\"notes.txt\") | stdout", .in = "", .out = "one\ntwo\n", .file = "notes.txt",
+    {.name = "file", .role = "source",
+     .doc = "The lines of the file at path (a source when first in a flow); a name ending in `.gz` is read "
+     "decompressed.", .flow = "file(\"notes.txt\") | stdout", .in = "", .out = "one\ntwo\n", .file = "notes.txt",
      .file_text = "one\ntwo\n"},
     {.name = "files", .role = "source",
-     .doc = "The lines of every file the glob matches, one file after another in sorted order.",
-     .flow = "files(\"*.log\") | stdout", .in = "", .out = "one\n", .file = "a.log", .file_text = "one\n"},
+     .doc = "The lines of every file the glob matches, one file after another in sorted order; with `names: true`, "
+     "(path, line) pairs.", .flow = "files(\"*.log\", names: true) | stdout", .in = "", .out = "a.log\tone\n",
+     .file = "a.log", .file_text = "one\n"},
     {.name = "range", .role = "source", .doc = "The ints from `from` up to, not including, `to` (as Python's range).",
      .flow = "range(1, 4) | stdout", .in = "", .out = "1\n2\n3\n"},
     {.name = "lines", .role = "source", .doc = "The lines of a text written in the script.",
@@ -60,6 +64,15 @@ static const RefDoc docs[] = {
      .file_text = "A\nB\n"},
     {.name = "append", .role = "sink", .doc = "Adds each item as a line at the end of the file at path.",
      .flow = "stdin | append(\"log.txt\")", .in = "new\n", .out = "", .file = "log.txt", .file_text = "new\n"},
+    {.name = "file_by", .role = "sink",
+     .doc = "Writes each item to the file that path_of(item) names (awk's `print > $1 \".log\"`): each file emptied "
+     "when the run first opens it; at most 256 open at once.",
+     .flow = "stdin | file_by(l => field(l, 0, \" \") + \".log\")", .in = "a 1\nb 2\na 3\n", .out = "",
+     .file = "a.log", .file_text = "a 1\na 3\n"},
+    {.name = "append_by", .role = "sink",
+     .doc = "Adds each item at the end of the file that path_of(item) names (awk's `print >> $1 \".log\"`).",
+     .flow = "stdin | append_by(l => field(l, 0, \" \") + \".log\")", .in = "a 1\nb 2\na 3\n", .out = "",
+     .file = "b.log", .file_text = "b 2\n"},
     {.name = "discard", .role = "sink", .doc = "Drops every item (for a flow run for its other outputs).",
      .flow = "stdin | tee(stdout) | discard", .in = "a\n", .out = "a\n"},
     /* ------------------------------------------------ processors of text */

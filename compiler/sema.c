@@ -1894,6 +1894,33 @@ void sema_stage_key(struct StageUse *u)
         err(s, fn ? fn->loc : u->stage->loc, "%s needs keys with an order, found %s", f->row->name, tn(s, kt));
 }
 
+void sema_stage_files(struct StageUse *u)
+{
+    StageFact *f = u->f;
+    Node *names = f->args[1];
+    if (!names)
+        return;
+    if (names->kind != N_BOOL) {
+        err(u->s, names->loc, "'files' needs names: written true or false (it decides the item type)");
+        return;
+    }
+    if (names->bval) {
+        Type *pair[2] = {TY_STR, TY_STR};
+        f->out = type_tuple(u->s->arena, pair, 2);
+    }
+}
+
+void sema_stage_path_of(struct StageUse *u)
+{
+    StageFact *f = u->f;
+    Sema *s = u->s;
+    f->lambda = f->args[0];
+    Type *t = lambda(s, u->sc, f->lambda, f->in, f->row->name);
+    if (t && t->kind != T_ERROR && t->kind != T_STR)
+        err(s, f->lambda->loc, "'%s' needs a function giving the file's path, a str; found %s", f->row->name,
+            tn(s, t));
+}
+
 /* format("..."): a constant format names only fields the items have. */
 /* A literal format of records names fields, `{name}`: each becomes its
  * position `{N}`, which the stage reads (a misspelled name is an error). */

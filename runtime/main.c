@@ -182,7 +182,7 @@ static void print_help(const PipeProgram *prog, const char *argv0)
         if (n > w)
             w = n;
     }
-    printf("usage: %s [options]\n", argv0);
+    printf("usage: %s [options] [FILE...]   (stdin reads the FILEs in turn; - is standard input)\n", argv0);
     for (int i = 0; i < prog->nparams; i++) {
         const PipeParam *p = &prog->params[i];
         int pad = (int)(w - strlen(p->name) - strlen(type_name(p->type)) - 3);
@@ -340,6 +340,25 @@ static const char *nearest_option(const PipeProgram *prog, const char *name, siz
     return best;
 }
 
+/* After the first input file an argument that looks like an option is a
+ * usage error (it would be taken as a file name that the user did not mean):
+ * options go first, and `--` before a file whose name starts with '-'.  False
+ * after reporting. */
+static bool inputs_check(const RtOpts *opts, const char *argv0)
+{
+    for (size_t k = 0; k < opts->nin_files; k++) {
+        const char *a = opts->in_files[k];
+        if (a[0] == '-' && a[1]) {
+            char msg[600];
+            snprintf(msg, sizeof msg, "option '%.400s' after the input files: options go before them (a file "
+                     "named so: put -- before the files)", a);
+            usage_error(argv0, msg);
+            return false;
+        }
+    }
+    return true;
+}
+
 /* Parses argv into params; returns -1 when the run may go on, else an exit code. */
 static int parse_args(const PipeProgram *prog, int argc, char **argv, const char *argv0,
                       char *params, bool *given, RtOpts *opts)
@@ -355,7 +374,15 @@ static int parse_args(const PipeProgram *prog, int argc, char **argv, const char
                 return rc;
             continue;
         }
-        if (strncmp(a, "--", 2) != 0 || a[2] == '\0') {
+        if (!strcmp(a, "--") || a[0] != '-' || !strcmp(a, "-")) { /* the input files */
+            bool dashdash = !strcmp(a, "--");
+            opts->in_files = argv + i + dashdash;
+            opts->nin_files = (size_t)(argc - i - dashdash);
+            if (!dashdash && !inputs_check(opts, argv0))
+                return 2;
+            break;
+        }
+        if (strncmp(a, "--", 2) != 0) {
             snprintf(msg, sizeof msg, "unexpected argument '%.400s'", a);
             return usage_error(argv0, msg);
         }
@@ -465,6 +492,8 @@ int pipe_main(const PipeProgram *prog, int argc, char **argv)
     rt->mem_limit = opts.mem_limit;
     rt->max_line = opts.max_line;
     rt->max_input = opts.max_input;
+    rt->in_files = opts.in_files;
+    rt->nin_files = opts.nin_files;
     pipe_rt_trace_begin(rt, prog, params, &opts);
     PipeRt *outer = pipe_rt_current;
     int jc = setjmp(jb);
@@ -472,6 +501,7 @@ int pipe_main(const PipeProgram *prog, int argc, char **argv)
         pipe_rt_current = rt; /* running out of memory while building is a runtime error too */
         /* --sandbox: build confines the process before it makes any node
          * (pipe_rt_confine) */
+        pipe_rt_inputs_declare(rt);
         prog->build(rt, params);
         if (prog->sandbox && !rt->confined)
             pipe_rt_abort(rt, "--sandbox: the program did not confine itself", RT_JMP_FAIL);

@@ -591,6 +591,7 @@ void pipe_out_value(PipeOut *o, const PipeType *t, const void *v)
  * error unwinds from here, and the abort handler flushes the rest (failing set). */
 void pipe_out_flush_all(PipeRt *rt)
 {
+    pipe_by_flush_all(rt);
     for (PipeOut *o = rt->outs; o; o = o->next)
         if (!o->dead)
             pipe_out_flush(o);

@@ -136,6 +136,8 @@ struct stat;
 void pipe_rt_input_opened(PipeRt *rt, PipeNode *n, const struct stat *st, const char *name);
 /* Flushes every output of rt; used at the end of a run and on errors. */
 void pipe_out_flush_all(PipeRt *rt);
+/* Writes out what the file_by and append_by sinks hold (stdlib/outputs_by.c). */
+void pipe_by_flush_all(PipeRt *rt);
 void pipe_out_free_all(PipeRt *rt);
 
 static inline void pipe_out_str_line(PipeOut *o, PipeStr s)
@@ -151,6 +153,24 @@ static inline void pipe_out_str_line(PipeOut *o, PipeStr s)
     pipe_buf_put(b, s.p, s.n);
     pipe_buf_putc(b, '\n');
 }
+
+/* ------------------------------------------------------------------ inputs (inputs.c) */
+
+/* Under --safe or --sandbox: the confined run may read each input file named
+ * on the command line (rt->in_files; sandbox.c keeps them). */
+void pipe_rt_inputs_declare(PipeRt *rt);
+void pipe_rt_sandbox_input(PipeRt *rt, const char *path);
+/* A .gz input being inflated: gzip members one after another, as zcat reads them. */
+typedef struct PipeGz PipeGz;
+/* Whether path names a file read decompressed (it ends in ".gz"). */
+bool pipe_gz_name(const char *path);
+/* A new inflater; NULL when out of memory. */
+PipeGz *pipe_gz_new(void);
+void pipe_gz_free(PipeGz *g);
+/* Up to room inflated bytes of fd into dst: their count, 0 at the end, -1
+ * after a failed read (errno), -2 for data that is not whole gzip (*why says
+ * how).  *raw grows by the compressed bytes read. */
+ssize_t pipe_gz_read(PipeGz *g, int fd, char *dst, size_t room, uint64_t *raw, const char **why);
 
 /* ------------------------------------------------------------------ run (run.c) */
 
@@ -184,6 +204,9 @@ struct PipeRt {
     size_t max_line;               /* --max-line-bytes; 0: RT_MAX_LINE (pipe_rt_max_line) */
     uint64_t max_input;            /* --max-input-bytes; 0: no limit */
     uint64_t in_bytes;             /* bytes read by every source so far */
+    struct BySink *by_sinks;       /* file_by and append_by sinks (stdlib/outputs_by.c) */
+    char **in_files;               /* the input files named after the options (stdin reads them), */
+    size_t nin_files;              /* ... pointers into argv; "-" is standard input (inputs.c) */
     size_t read_size;              /* tests only: line readers' bytes per read (sources.c);
                                     * 0: 256 KiB.  Small sizes make short lines cross
                                     * buffer refills and grow (tests/fuzz/fuzz_input.c) */
@@ -347,6 +370,8 @@ typedef struct RtOpts {
     size_t max_line;  /* --max-line-bytes, 0 when not given */
     uint64_t max_input;  /* --max-input-bytes, 0 when not given */
     uint64_t timeout_ms; /* --timeout, 0 when not given */
+    char **in_files;     /* the FILE arguments after the options (into argv) */
+    size_t nin_files;
 } RtOpts;
 
 /* Every node of rt in creation order (rt->nodes is newest first): a heap

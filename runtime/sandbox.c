@@ -81,6 +81,15 @@ char **pipe_rt_sandbox_glob(PipeRt *rt, const char *pattern, size_t *n)
     return NULL;
 }
 
+/* An input file the user named (inputs.c): read under --safe too, where the
+ * allowed folders bound only the script's own paths. */
+void pipe_rt_sandbox_input(PipeRt *rt, const char *path)
+{
+    const PipeProgram *p = rt->prog;
+    if (p && (p->sandbox || p->safe))
+        push_path(&sandbox_of(rt)->reads, &sandbox_of(rt)->nreads, path);
+}
+
 void pipe_rt_sandbox_path(PipeRt *rt, PipePathKind kind, PipeStr path)
 {
     const PipeProgram *p = rt->prog;

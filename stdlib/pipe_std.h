@@ -13,7 +13,8 @@ typedef void (*PipeKeyFn)(void *env, const void *item, void *key_out, PipeArena 
 /* ---- sources (items are str, except range: int) */
 PipeSource *pipe_src_stdin(PipeRt *rt, PipePos pos);
 PipeSource *pipe_src_file(PipeRt *rt, PipePos pos, PipeStr path);
-PipeSource *pipe_src_files(PipeRt *rt, PipePos pos, PipeStr glob); /* sorted, concatenated */
+/* sorted, concatenated; names: items are (path, line) pairs of type out, else str lines */
+PipeSource *pipe_src_files(PipeRt *rt, PipePos pos, const PipeType *out, PipeStr glob, bool names);
 PipeSource *pipe_src_range(PipeRt *rt, PipePos pos, int64_t from, int64_t to); /* [from, to) */
 PipeSource *pipe_src_lines(PipeRt *rt, PipePos pos, PipeStr text);
 
@@ -22,6 +23,9 @@ PipeNode *pipe_sink_stdout(PipeRt *rt, PipePos pos, const PipeType *t);
 PipeNode *pipe_sink_stderr(PipeRt *rt, PipePos pos, const PipeType *t);
 PipeNode *pipe_sink_file(PipeRt *rt, PipePos pos, const PipeType *t, PipeStr path);
 PipeNode *pipe_sink_append(PipeRt *rt, PipePos pos, const PipeType *t, PipeStr path);
+/* file_by(path_of), append_by(path_of): each item to the file path_of(item) names (outputs_by.c) */
+PipeNode *pipe_sink_file_by(PipeRt *rt, PipePos pos, const PipeType *t, PipeKeyFn path_of, void *env);
+PipeNode *pipe_sink_append_by(PipeRt *rt, PipePos pos, const PipeType *t, PipeKeyFn path_of, void *env);
 PipeNode *pipe_sink_discard(PipeRt *rt, PipePos pos, const PipeType *t);
 
 /* ---- str -> str */

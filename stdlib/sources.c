@@ -36,6 +36,7 @@ typedef struct Reader {
     size_t scanned;    /* bytes after start + used known to hold no '\n' */
     bool skipping;     /* dropping the rest of a line that was too long (on error skip) */
     bool copy_tried;   /* copy_input ran for this input */
+    PipeGz *gz;        /* the input is a .gz file being inflated, else NULL */
 } Reader;
 
 /* n bytes, page-aligned when n is a multiple of the page (aligned_alloc wants
@@ -65,6 +66,8 @@ typedef struct FileSrc {
     char *name;        /* the current input's name, heap (input_name points here) */
     off_t uncounted_from, uncounted_to; /* copied by the kernel, lines not yet counted */
     int count_fd;      /* the input they were copied from, for counting them; else -1 */
+    bool named;        /* stdin reading the files named on the command line (plain opens) */
+    const PipeType *pair; /* files(glob, names: true): items are (path, line) of this type */
 } FileSrc;
 
 static void uncounted_drop(FileSrc *f);
@@ -83,8 +86,17 @@ static void open_input(FileSrc *f, const char *path)
     int fd;
     if (pipe_rt_stop) /* a stop that came before: no FIFO to wait for */
         pipe_stop_now(f->src.node.rt);
-    do /* a FIFO blocks until a writer opens it; safe mode opens beneath a folder */
-        fd = pipe_rt_open(f->src.node.rt, path, O_RDONLY, 0, PIPE_PATH_READ);
+    bool dash = f->named && !strcmp(path, "-"); /* standard input, read as it is */
+    if (dash)
+        path = "stdin";
+    bool gz = !dash && pipe_gz_name(path); /* before path, which may be f->name, is freed */
+    uncounted_drop(f); /* an error opening it names this input, not the last one */
+    f->src.input_name = path;
+    f->src.input_line = 0;
+    do /* a FIFO blocks until a writer opens it; safe mode opens beneath a folder,
+        * except for the files the user named (inputs.c) */
+        fd = dash ? 0 : f->named ? open(path, O_RDONLY | O_CLOEXEC)
+                                 : pipe_rt_open(f->src.node.rt, path, O_RDONLY, 0, PIPE_PATH_READ);
     while (fd < 0 && errno == EINTR && !pipe_rt_stop);
     if (fd < 0 && pipe_rt_stop)
         pipe_stop_now(f->src.node.rt);
@@ -104,7 +116,7 @@ static void open_input(FileSrc *f, const char *path)
     free(f->name);
     f->name = name;
     r->fd = fd;
-    r->own_fd = true;
+    r->own_fd = !dash;
     r->eof = false;
     r->regular = S_ISREG(st.st_mode);
     if (r->regular) /* files(glob) opens one after another: the total grows */
@@ -112,6 +124,8 @@ static void open_input(FileSrc *f, const char *path)
     r->start = r->mem + r->pad;
     r->len = r->used = r->scanned = 0;
     r->copy_tried = false;
+    if (gz && !(r->gz = pipe_gz_new()))
+        fail_errno(&f->src.node, "cannot read", f->name, ENOMEM);
     uncounted_drop(f); /* the lines of the last input no longer matter */
     f->src.input_name = f->name;
     f->src.input_line = 0;
@@ -162,6 +176,38 @@ static void close_input(Reader *r)
     if (r->fd >= 0 && r->own_fd)
         close(r->fd);
     r->fd = -1;
+    pipe_gz_free(r->gz);
+    r->gz = NULL;
+}
+
+/* A .gz input that is not whole gzip data: the lines before the damage were
+ * emitted; the error names the line it reached. */
+static __attribute__((noreturn)) void gz_broken(FileSrc *f, const char *why)
+{
+    char msg[700];
+    f->src.input_line++;
+    snprintf(msg, sizeof msg, "cannot read '%.500s': %s", f->name, why);
+    pipe_fail(&f->src.node, msg);
+}
+
+/* The next bytes of r's input into [wp, wp+room): read(2), or inflated for a
+ * .gz input; *raw: the bytes taken from the file. */
+static ssize_t read_input(FileSrc *f, char *wp, size_t room, uint64_t *raw)
+{
+    Reader *r = &f->rd;
+    if (r->gz) {
+        const char *why = NULL;
+        ssize_t got = pipe_gz_read(r->gz, r->fd, wp, room, raw, &why);
+        if (got == -2)
+            gz_broken(f, why);
+        return got;
+    }
+    ssize_t got;
+    do
+        got = read(r->fd, wp, room);
+    while (got < 0 && errno == EINTR && !pipe_rt_stop);
+    *raw = got > 0 ? (uint64_t)got : 0;
+    return got;
 }
 
 /* Keeps the unfinished line and reads the next chunk after it. */
@@ -202,17 +248,15 @@ static void refill(FileSrc *f)
     }
     char *wp = to + tail;
     size_t room = (size_t)(r->mem + r->pad + r->cap - wp);
-    ssize_t got;
-    do
-        got = read(r->fd, wp, room);
-    while (got < 0 && errno == EINTR && !pipe_rt_stop);
+    uint64_t raw = 0;
+    ssize_t got = read_input(f, wp, room, &raw);
     if (got < 0 && pipe_rt_stop)
         pipe_stop_now(n->rt);
     if (got < 0)
         fail_errno(n, "cannot read", f->name, errno);
     if (got == 0)
         r->eof = true;
-    f->src.bytes_read += (uint64_t)got;
+    f->src.bytes_read += raw;
     r->len += count_input(f, (size_t)got);
 }
 
@@ -289,7 +333,7 @@ static bool copy_input(FileSrc *f, PipeOut *o)
     r->copy_tried = true;
     struct stat st;
     off_t from = lseek(r->fd, 0, SEEK_CUR);
-    if (!r->regular || rt->stats || rt->trace || rt->progress || rt->max_input || o->dead ||
+    if (!r->regular || r->gz || f->pair || rt->stats || rt->trace || rt->progress || rt->max_input || o->dead ||
         from < 0 || fstat(r->fd, &st) != 0 || st.st_size - from < (off_t)COPY_MIN ||
         (uint64_t)(st.st_size - from) > r->max_line)
         return false;
@@ -322,10 +366,20 @@ static bool copy_input(FileSrc *f, PipeOut *o)
     return at > from;
 }
 
+static bool file_step(PipeSource *s);
+
 static inline void emit_line(PipeSource *s, const char *p, size_t n)
 {
     PipeStr line = {p, n};
     s->input_line++;
+    const PipeType *pair = s->step == file_step ? ((FileSrc *)s)->pair : NULL;
+    if (RT_UNLIKELY(pair != NULL)) { /* files(glob, names: true) */
+        char item[64] __attribute__((aligned(16)));
+        *(PipeStr *)(item + pair->offsets[0]) = (PipeStr){s->input_name, strlen(s->input_name)};
+        *(PipeStr *)(item + pair->offsets[1]) = line;
+        pipe_emit(&s->node, item);
+        return;
+    }
     pipe_emit(&s->node, &line);
 }
 
@@ -369,7 +423,7 @@ static char *prefilter_lines(PipeSource *s, const RtPrefilter *pf, char *p, char
 static PipeOut *block_out(PipeSource *s)
 {
     PipeRt *rt = s->node.rt;
-    if (!(s->node.flags & PIPE_PLAN_COPY) || !rt->solo || rt->stats)
+    if (!(s->node.flags & PIPE_PLAN_COPY) || !rt->solo || rt->stats || ((FileSrc *)s)->pair)
         return NULL;
     PipeNode *o = s->node.outs[0].node;
     return hdr(o)->ended ? NULL : pipe_sink_line_out(o);
@@ -522,6 +576,17 @@ PipeSource *pipe_src_stdin(PipeRt *rt, PipePos pos)
     if (rt->stdin_src)
         return rt->stdin_src;
     FileSrc *f = file_src_new(rt, pos, "stdin");
+    rt->stdin_src = &f->src;
+    if (rt->nin_files) { /* the files named on the command line, opened in turn ("-": stdin) */
+        f->named = true;
+        f->npaths = rt->nin_files;
+        f->paths = pipe_xcalloc(f->npaths, sizeof *f->paths);
+        for (size_t i = 0; i < f->npaths; i++)
+            f->paths[i] = pipe_xstrndup(rt->in_files[i], strlen(rt->in_files[i]));
+        f->name = pipe_xstrndup(f->paths[0], strlen(f->paths[0]));
+        f->src.input_name = f->name;
+        return &f->src;
+    }
     struct stat st;
     f->rd.fd = 0;
     f->rd.own_fd = false;
@@ -533,7 +598,6 @@ PipeSource *pipe_src_stdin(PipeRt *rt, PipePos pos)
     f->name = pipe_xstrndup("stdin", 5);
     f->src.input_name = f->name;
     f->src.is_file = f->rd.regular;
-    rt->stdin_src = &f->src;
     if (f->rd.regular)
         pipe_rt_input_opened(rt, &f->src.node, &st, "stdin");
     return &f->src;
@@ -582,9 +646,13 @@ static void files_glob(FileSrc *f, char *pat)
 /* The lines of every file matching the glob pattern, in byte order of their
  * names, one file after another.  No match, or an unreadable file, is a
  * runtime error before anything runs. */
-PipeSource *pipe_src_files(PipeRt *rt, PipePos pos, PipeStr pattern)
+PipeSource *pipe_src_files(PipeRt *rt, PipePos pos, const PipeType *out, PipeStr pattern, bool names)
 {
     FileSrc *f = file_src_new(rt, pos, "files");
+    if (names) {
+        f->pair = out;
+        f->src.node.out = out;
+    }
     pipe_path_check_nul(&f->src.node, pattern);
     char *pat = pipe_xstrndup(pattern.p ? pattern.p : "", pattern.n);
     char *dir = pipe_glob_dir(pat, strlen(pat)); /* outside: one error, whatever it holds */

@@ -40,9 +40,9 @@ else
 fi
 # emit-c's first comment compiles the C file it wrote (-o top.c), the script's name without -o
 "$PIPEC" emit-c examples/top_words.pipe -o "$scratch/top.c" 2>"$scratch/err"
-check "emit-c -o top.c: first comment names top.c" sh -c "head -n 1 '$scratch/top.c' | grep -qx '/\* cc -O2 -o top top.c -lpcre2-8 -lm'"
+check "emit-c -o top.c: first comment names top.c" sh -c "head -n 1 '$scratch/top.c' | grep -qx '/\* cc -O2 -o top top.c -lpcre2-8 -lz -lm'"
 "$PIPEC" emit-c examples/top_words.pipe >"$scratch/stdout.c" 2>"$scratch/err"
-check "emit-c to stdout: first comment names the script's .c" sh -c "head -n 1 '$scratch/stdout.c' | grep -qx '/\* cc -O2 -o top_words top_words.c -lpcre2-8 -lm'"
+check "emit-c to stdout: first comment names the script's .c" sh -c "head -n 1 '$scratch/stdout.c' | grep -qx '/\* cc -O2 -o top_words top_words.c -lpcre2-8 -lz -lm'"
 "$PIPEC" run >/dev/null 2>"$scratch/err"
 check "missing script: exit 2" [ $? -eq 2 ]
 "$PIPEC" build examples/top_words.pipe >/dev/null 2>"$scratch/err"
@@ -78,7 +78,7 @@ for name in ("count", "sum", "min", "max", "avg", "distinct", "top", "sort"):
     assert st[(name, "processor")]["merges"], name
 assert fn["replace"]["regex_arg"] == 1 and fn["replace"]["c_function"] == "pipe_replace" and fn["replace"]["pure"]
 assert fn["substr"]["params"] == ["str", "int", "int"] and fn["substr"]["min_args"] == 2
-assert not fn["add"]["pure"] and len(st) == 54 and len(fn) == 46, (len(st), len(fn))
+assert not fn["add"]["pure"] and len(st) == 56 and len(fn) == 46, (len(st), len(fn))
 assert fn["fmt"]["max_args"] == 255 and fn["fmt"]["type_hook"] and fn["len_chars"]["params"] == ["str"]
 csv = st[("csv", "processor")]
 assert [a["name"] for a in csv["args"]] == ["type", "sep", "header", "comment"] and csv["args"][1]["default"] == '","'

@@ -349,6 +349,10 @@ t range_big empty 'range(0, 300000) | count_items | stdout' 'echo 300000'
 # files(glob): the matching files in byte order, concatenated; none matching is an error
 t files "empty nonl" 'files("f*.txt") | stdout' 'cat fA.txt; nl_end <fa.txt; cat fb.txt' 0 "printf 'b1\\nb2\\n' >fb.txt; printf 'a1' >fa.txt; printf 'A\\n' >fA.txt; : >fe.txt"
 t files_none empty 'files("*.nothing") | stdout' ':' 1
+t files_names empty 'files("f*.txt", names: true) | stdout' "printf 'fa.txt\\ta1\\nfb.txt\\tb1\\n'" 0 "printf 'b1\\n' >fb.txt; printf 'a1' >fa.txt"
+# outputs named by the data: awk's print > name and print >> name
+t file_by all 'stdin | file_by(s => "out_" + str(len(s) % 3))' "$AWK '{ print > (\"out_\" (length(\$0) % 3)) }'; cat out_* 2>/dev/null"
+t append_by all 'stdin | append_by(s => "out_" + str(len(s) % 2))' "$AWK '{ print >> (\"out_\" (length(\$0) % 2)) }'; cat out_* 2>/dev/null" 0 'echo previous >out_0'
 
 # the stderr sink: stdout stays empty, stderr gets the items
 if only_ok stderr_sink && mine; then

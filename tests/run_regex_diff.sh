@@ -29,7 +29,7 @@ for kind in regex time; do
         "$scratch/$kind.bin" <"$scratch/$kind.in" >"$scratch/$kind.bout" 2>>"$scratch/$kind.err"
     check "$kind: built binary" cmp -s "$scratch/$kind.exp" "$scratch/$kind.bout"
     "$PIPEC" emit-c "$here/$kind.pipe" >"$scratch/$kind.c" &&
-        cc -O1 -o "$scratch/$kind.cbin" "$scratch/$kind.c" -lpcre2-8 -lm 2>>"$scratch/$kind.err" &&
+        cc -O1 -o "$scratch/$kind.cbin" "$scratch/$kind.c" -lpcre2-8 -lz -lm 2>>"$scratch/$kind.err" &&
         "$scratch/$kind.cbin" <"$scratch/$kind.in" >"$scratch/$kind.cout" 2>>"$scratch/$kind.err"
     check "$kind: emit-c" cmp -s "$scratch/$kind.exp" "$scratch/$kind.cout"
     if [ $fail -gt 0 ]; then

@@ -340,7 +340,7 @@ sha=$(sha256sum id.pipe | cut -d' ' -f1)
 ver=$("$PIPEC" --version | cut -d' ' -f2)
 check "binary --version" [ "$(./id --version)" = "id (pipec $ver) script id.pipe sha256 $sha pipeline main" ]
 check "run --version" [ "$("$PIPEC" run id.pipe --version)" = "pipec run (pipec $ver) script id.pipe sha256 $sha pipeline main" ]
-"$PIPEC" emit-c id.pipe -o id.c && cc -O2 -o id_c id.c -lpcre2-8 -lm 2>/dev/null
+"$PIPEC" emit-c id.pipe -o id.c && cc -O2 -o id_c id.c -lpcre2-8 -lz -lm 2>/dev/null
 check "emit-c program --version" [ "$(./id_c --version)" = "id_c (pipec $ver) script id.pipe sha256 $sha pipeline main" ]
 cp "$top"/examples/import.pipe .
 mkdir -p lib

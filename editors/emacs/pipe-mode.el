@@ -70,7 +70,7 @@
   "Standard stages used without arguments: builtins wherever they appear.")
 
 (defconst pipe-call-builtins
-  '("file" "files" "range" "lines" "append" "grep" "grep_v" "grep_f" "replace"
+  '("file" "files" "range" "lines" "append" "file_by" "append_by" "grep" "grep_v" "grep_f" "replace"
     "find_all" "captures" "replace_first" "split_re" "quote_re" "now" "parse_time" "format_time" "env" "split" "field" "head" "tail" "skip" "top" "map" "filter"
     "flat_map" "format" "tee" "exec" "merge" "concat" "zip" "left_join" "len" "contains"
     "starts_with" "ends_with" "find" "substr" "matches" "join" "abs" "add"

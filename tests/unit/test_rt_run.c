@@ -386,7 +386,7 @@ static void test_files_glob(void **state)
     write_file("g2.log", "two\n", 4);
     write_file("g1.log", "one\nuno", 7);
     PipeRt *rt = pipe_rt_new();
-    PipeSource *src = pipe_src_files(rt, POS, S(tmp_path("g*.log")));
+    PipeSource *src = pipe_src_files(rt, POS, &pipe_t_str, S(tmp_path("g*.log")), false);
     Rec *r = rec_new(rt);
     pipe_connect(&src->node, &r->node, 0);
     assert_int_equal(pipe_run(rt), 0);
@@ -940,7 +940,7 @@ static void build_bad_regex(PipeRt *rt, const void *p)
 
 static void build_no_match(PipeRt *rt, const void *p)
 {
-    PipeSource *src = pipe_src_files(rt, POS, S("/nonexistent/*.log"));
+    PipeSource *src = pipe_src_files(rt, POS, &pipe_t_str, S("/nonexistent/*.log"), false);
     pipe_connect(&src->node, pipe_sink_discard(rt, POS, &pipe_t_str), 0);
 }
 

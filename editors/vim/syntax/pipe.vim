@@ -30,7 +30,7 @@ syn match   pipeType          "\<\%(str\|int\|float\|bool\)\>"
 " Those used without arguments are builtins wherever they appear; those that
 " take arguments only when called, since 'lines' or 'field' may be a user's name.
 syn match   pipeBuiltin       "\<\%(stdin\|stdout\|stderr\|discard\|upper\|lower\|trim\|words\|uniq\|distinct\|sort\|count\|count_items\|sum\|min\|max\|avg\|enumerate\|to_int\|to_float\|to_csv\|to_tsv\|to_json\)\>"
-syn match   pipeBuiltin       "\<\%(file\|files\|range\|lines\|append\|grep\|grep_v\|grep_f\|replace\|find_all\|split\|field\|head\|tail\|skip\|top\|map\|filter\|flat_map\|format\|tee\|exec\|merge\|concat\|zip\|left_join\|len\|contains\|starts_with\|ends_with\|find\|substr\|matches\|join\|abs\|add\|remove\|keys\|str\|csv\|tsv\|json\|captures\|replace_first\|split_re\|quote_re\|now\|parse_time\|format_time\|env\|fmt\|round\|floor\|ceil\|sqrt\|pow\|len_chars\|upper_utf8\|lower_utf8\|get\|reverse\)\ze\s*("
+syn match   pipeBuiltin       "\<\%(file\|files\|range\|lines\|append\|file_by\|append_by\|grep\|grep_v\|grep_f\|replace\|find_all\|split\|field\|head\|tail\|skip\|top\|map\|filter\|flat_map\|format\|tee\|exec\|merge\|concat\|zip\|left_join\|len\|contains\|starts_with\|ends_with\|find\|substr\|matches\|join\|abs\|add\|remove\|keys\|str\|csv\|tsv\|json\|captures\|replace_first\|split_re\|quote_re\|now\|parse_time\|format_time\|env\|fmt\|round\|floor\|ceil\|sqrt\|pow\|len_chars\|upper_utf8\|lower_utf8\|get\|reverse\)\ze\s*("
 
 " Operators; '&&', '||' and '!' are errors in Pipe (it uses and, or, not)
 syn match   pipeOperator      "[-+*/%<>=|]"
