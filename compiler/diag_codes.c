@@ -169,6 +169,8 @@ static const CodeRow rows[] = {
     {"parse_time: ", "bad-time-format", FIX_NONE, NULL},
     {"the digits of %s must be", "bad-arguments", FIX_NONE, NULL},
     {"function '%s' takes", "bad-arguments", FIX_NONE, NULL},
+    {"'%s' needs a function giving the file's path", "bad-arguments", FIX_NONE, NULL},
+    {"'%s' needs names: written true or false", "bad-arguments", FIX_NONE, NULL},
     {"argument %d of %s must be", "bad-arguments", FIX_NONE, NULL},
     {"%s takes at most", "bad-arguments", FIX_NONE, NULL},
     {"%s has no parameter named", "bad-arguments", FIX_NONE, NULL},
