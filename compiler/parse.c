@@ -627,6 +627,8 @@ void parse_syntax_error(ParseCtx *ctx, const char *found, Loc loc, const char *c
                 continue;
             if (strcmp(e, "'?'") == 0 || strcmp(e, "'{' of a record value") == 0)
                 continue; /* T? and Name { ... } extend what came before, as operators do */
+            if (expr && strcmp(e, "'on'") == 0)
+                continue; /* join's `on:` label: a named argument, as `by:` is a name */
             if (strcmp(e, "end of file") == 0 || (eol && strcmp(e, "'}'") == 0))
                 continue; /* "end of line" says the statement may end; the end of the file goes without saying */
             if (strcmp(e, "error") == 0 || strcmp(e, "end of line") == 0 || strcmp(e, "the start of statements") == 0)
