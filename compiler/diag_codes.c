@@ -86,6 +86,7 @@ static const CodeRow rows[] = {
     {"stream '%s' is bound but never used", "unused-stream", FIX_NONE, NULL},
     {"this expression's value is not used", "unused-value", FIX_NONE, NULL},
     {"top without by: ranks count's", "top-by-whole-pair", FIX_NONE, NULL},
+    {"the parameter '%s' is taken as a regex", "param-as-regex", FIX_NONE, NULL},
     /* records and T? (LANGUAGE.md §8) */
     {"unknown record", "unknown-record", FIX_NONE, NULL},
     {"record '%s' is declared twice", "redefined", FIX_NONE, NULL},

@@ -355,6 +355,41 @@ static bool is_regex_literal_ok(Sema *s, Node *e)
     return true;
 }
 
+/* Whether a parameter's name says it holds a pattern ("pattern", "regex",
+ * "pkg_re", "rx"): such a value is meant as a regex. */
+static bool named_as_pattern(const char *name)
+{
+    static const char *const words[] = {"re", "rx", "regex", "regexp", "pattern", "pat", "expr", NULL};
+    for (const char *p = name; *p;) {
+        size_t n = strcspn(p, "_");
+        for (int i = 0; words[i]; i++)
+            if (n == strlen(words[i]) && !strncmp(p, words[i], n))
+                return true;
+        p += n + (p[n] == '_');
+    }
+    return strstr(name, "pattern") || strstr(name, "regex");
+}
+
+/* A regex argument e that is, or is joined (+) from, a pipeline parameter:
+ * the user's value on the command line becomes regex syntax ('libc++-dev'
+ * matches nothing), a wrong answer without a sign, so a warning says how to
+ * match the text, unless the parameter is named as a pattern. */
+static void regex_from_param(Sema *s, Scope *sc, Node *e)
+{
+    if (e->kind == N_BINARY && e->op == OP_ADD) {
+        regex_from_param(s, sc, e->a);
+        regex_from_param(s, sc, e->b);
+        return;
+    }
+    Sym *y = e->kind == N_NAME ? scope_find(sc, e->name) : NULL;
+    if (!y || y->kind != SYM_PARAM || y->type->kind != T_STR || named_as_pattern(e->name))
+        return;
+    warn(s, e->loc,
+         "the parameter '%s' is taken as a regex ('+', '.', '(' in its value are operators): to match its text "
+         "write quote_re(%s); a regex parameter is best named so ('%s_re')",
+         e->name, e->name, e->name);
+}
+
 /* A lambda applied to items of type `in`: one parameter takes the item, n > 1
  * parameters take the fields of an n-tuple.  Returns the body's type. */
 static Type *lambda(Sema *s, Scope *sc, Node *lam, Type *in, const char *stage)
@@ -711,8 +746,8 @@ static Type *call_type(Sema *s, Scope *sc, Node *e)
         err(s, e->loc, "%s", why);
         return TY_ERROR;
     }
-    if (b->regex_arg >= 0 && b->regex_arg < n)
-        is_regex_literal_ok(s, args[b->regex_arg]);
+    if (b->regex_arg >= 0 && b->regex_arg < n && is_regex_literal_ok(s, args[b->regex_arg]))
+        regex_from_param(s, sc, args[b->regex_arg]);
     if (b->unsafe) /* safe.c refuses it under --safe */
         ast_push(s->arena, &s->unsafe_calls, e);
     return r;
@@ -1434,8 +1469,8 @@ static void build_arg(Sema *s, Scope *sc, Node *a, ArgKind k, const char *what)
             err(s, a->loc, "%s: a file path cannot hold a NUL byte (\\0)", what);
         break;
     case A_REGEX:
-        if (expect(s, sc, a, TY_STR, what)->kind == T_STR)
-            is_regex_literal_ok(s, a);
+        if (expect(s, sc, a, TY_STR, what)->kind == T_STR && is_regex_literal_ok(s, a))
+            regex_from_param(s, sc, a);
         break;
     case A_INT:
     case A_COUNT:
