@@ -514,6 +514,49 @@ const char *reference_nearest(const char *name)
     return near;
 }
 
+/* The name of parameter i of the signature sig ("substr(s: str, ...)"), into
+ * buf; false past the last. */
+static bool sig_param(const char *sig, int i, char *buf, size_t cap)
+{
+    const char *p = strchr(sig, '(');
+    for (int k = 0; p && *p != ')'; k++) {
+        p++;
+        while (*p == ' ')
+            p++;
+        size_t n = strcspn(p, ":,)");
+        if (k == i && n) {
+            snprintf(buf, cap, "%.*s", (int)n, p);
+            return p[n] == ':';
+        }
+        int depth = 0;
+        for (; *p && (depth || (*p != ',' && *p != ')')); p++)
+            depth += *p == '[' || *p == '{' ? 1 : *p == ']' || *p == '}' ? -1 : 0;
+    }
+    return false;
+}
+
+bool reference_arity_note(const char *fn, int found, int min, char *buf, size_t cap)
+{
+    const RefDoc *d = NULL;
+    for (size_t i = 0; i < NDOCS && !d; i++)
+        if (!strcmp(docs[i].name, fn) && !strcmp(docs[i].role, "function"))
+            d = &docs[i];
+    if (!d)
+        return false;
+    char name[64];
+    size_t k = 0;
+    if (found < min) {
+        for (int i = found; i < min && sig_param(d->sig, i, name, sizeof name) && k < cap; i++)
+            k += (size_t)snprintf(buf + k, cap - k, "%s'%s'", i == found ? "; missing " : i + 1 == min ? " and " : ", ",
+                                  name);
+    } else {
+        k = (size_t)snprintf(buf, cap, "; %d too many", found - min);
+    }
+    if (k < cap)
+        snprintf(buf + k, cap - k, ": %s", d->sig);
+    return true;
+}
+
 /* docs/reference.md */
 static void print_markdown(FILE *o)
 {

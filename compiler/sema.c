@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "builtins.h"
+#include "reference.h"
 #include "options_impl.h"
 #include "rt_impl.h"
 
@@ -725,12 +726,14 @@ static Type *call_type(Sema *s, Scope *sc, Node *e)
         at[i] = expr(s, sc, v);
     }
     if (n < b->min_args || n > b->max_args) {
+        char note[400] = ""; /* which argument is missing or how many too many, and the signature */
+        reference_arity_note(e->name, n, n < b->min_args ? b->min_args : b->max_args, note, sizeof note);
         if (b->min_args == b->max_args)
-            err(s, e->loc, "function '%s' takes %d argument%s, found %d", e->name, b->min_args,
-                b->min_args == 1 ? "" : "s", n);
+            err(s, e->loc, "function '%s' takes %d argument%s, found %d%s", e->name, b->min_args,
+                b->min_args == 1 ? "" : "s", n, note);
         else
-            err(s, e->loc, "function '%s' takes %d to %d arguments, found %d", e->name, b->min_args,
-                b->max_args, n);
+            err(s, e->loc, "function '%s' takes %d to %d arguments, found %d%s", e->name, b->min_args,
+                b->max_args, n, note);
         return TY_ERROR;
     }
     for (int i = 0; i < n; i++)

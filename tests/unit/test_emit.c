@@ -197,7 +197,7 @@ static const RunCase pipeline_cases[] = {
     {"usage error: the hint", "pipeline main(pat: str) { stdin | grep(pat) | stdout }\n", "a\n", "", 2, "--help"},
     {"--help lists the parameters",
      "pipeline main(pat: str, n: int = 10) { stdin | grep(pat) | head(n) | stdout }\n", "a\n",
-     "usage: pipe_test [options]\n"
+     "usage: pipe_test [options] [FILE...]   (stdin reads the FILEs in turn; - is standard input)\n"
      "  --pat str             (required)\n"
      "  --n int               (default: 10)\n"
      HELP_RUN_OPTIONS,
@@ -571,7 +571,7 @@ static void test_standalone_text(void **state)
           "}\n",
           NULL, EMIT_STANDALONE);
     const char *c = f.out.code;
-    assert_true(!strncmp(c, "/* cc -O2 -o top_words top_words.c -lpcre2-8 -lm\n", 49));
+    assert_true(!strncmp(c, "/* cc -O2 -o top_words top_words.c -lpcre2-8 -lz -lm\n", 53));
     assert_non_null(strstr(c, "(pipeline 'main')"));
     assert_non_null(strstr(c, "int main(int argc, char **argv)"));
     assert_non_null(strstr(c, "return pipe_main(&pipe_program, argc, argv);"));
@@ -581,7 +581,7 @@ static void test_standalone_text(void **state)
 
     /* a script name without .pipe is used whole */
     front(&f, "script", "pipeline p { stdin | stdout }\n", NULL, EMIT_STANDALONE);
-    assert_true(!strncmp(f.out.code, "/* cc -O2 -o script script.c -lpcre2-8 -lm\n", 43));
+    assert_true(!strncmp(f.out.code, "/* cc -O2 -o script script.c -lpcre2-8 -lz -lm\n", 47));
     /* the driver planned the DAG: stdin | stdout is a kernel copy */
     assert_non_null(strstr(f.out.code, "n1->flags = PIPE_PLAN_COPY;"));
     front_free(&f);
@@ -658,7 +658,7 @@ static void test_standalone_builds(void **state)
     fclose(o);
     front_free(&f);
     snprintf(cmd, sizeof cmd,
-             "cd %s && cc -O0 -w -o t t.c -lpcre2-8 -lm && printf 'a\\nb\\na\\nc\\na\\nb\\n' | ./t --n 1 > out.txt && "
+             "cd %s && cc -O0 -w -o t t.c -lpcre2-8 -lz -lm && printf 'a\\nb\\na\\nc\\na\\nb\\n' | ./t --n 1 > out.txt && "
              "./t --n x 2> err.txt; echo $? > rc.txt",
              dir);
     assert_int_equal(system(cmd), 0);

@@ -828,9 +828,10 @@ static const Case builtin_cases[] = {
      "        emit x\n"
      "    }\n"
      "}\n",
-     "3:17: error: function 'len' takes 1 argument, found 0\n"
-     "4:17: error: function 'substr' takes 2 to 3 arguments, found 1\n"
-     "5:17: error: function 'len' takes 1 argument, found 2\n"
+     "3:17: error: function 'len' takes 1 argument, found 0; missing 'x': len(x: str | [T] | {K: V} | {T}) -> int\n"
+     "4:17: error: function 'substr' takes 2 to 3 arguments, found 1; missing 'start': substr(s: str, start: int, "
+     "length: int?) -> str\n"
+     "5:17: error: function 'len' takes 1 argument, found 2; 1 too many: len(x: str | [T] | {K: V} | {T}) -> int\n"
      "6:21: error: function 'len' takes no named arguments\n"
      "7:21: error: function 'len' takes no function arguments\n"
      "8:17: error: 'grep' is a stage: use it in a flow after '|'\n"
