@@ -36,11 +36,11 @@ d=$top/examples
 for script in "$d"/*.pipe; do
     example_case "$script" || continue
     # shellcheck disable=SC2086
-    (cd "$work" && "$PIPEC" run "$name.pipe" $args --stats=json <"$input" >run.out 2>run.json)
+    (cd "$work" && "$PIPEC" run "$name.pipe" --stats=json $args <"$input" >run.out 2>run.json)
     if cmp -s "$work/run.out" "$d/$name.out" && check_json "$work/run.json"; then ok; else bad "$name: run --stats=json"; fi
     (cd "$work" && "$PIPEC" build "$name.pipe" -o prog) || { bad "$name: build"; continue; }
     # shellcheck disable=SC2086
-    (cd "$work" && ./prog $args --stats <"$input" >bin.out 2>bin.table)
+    (cd "$work" && ./prog --stats $args <"$input" >bin.out 2>bin.table)
     rows=$(($(wc -l <"$work/bin.table") - 1))
     stages=$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["stages"]))' "$work/run.json")
     if cmp -s "$work/bin.out" "$d/$name.out" && head -n 1 "$work/bin.table" | grep -q '^stage .*items in .*items out .*bytes .*time$' &&

@@ -171,12 +171,12 @@ for script in "$d"/*.pipe; do
     example_case "$script" || continue
     imports=$(grep -cE '^(import|extern proc) ' "$script")
     # shellcheck disable=SC2086
-    (cd "$work" && "$PIPEC" run "$name.pipe" $args --trace run.jsonl --stats=json <"$input" >run.out 2>run.json)
+    (cd "$work" && "$PIPEC" run "$name.pipe" --trace run.jsonl --stats=json $args <"$input" >run.out 2>run.json)
     check "$name: run output unchanged by --trace" cmp -s "$work/run.out" "$d/$name.out"
     check "$name: run trace" ct_in "$work" run.jsonl stats=run.json script="$name.pipe" imports="$imports"
     (cd "$work" && "$PIPEC" build "$name.pipe" -o prog) || { check "$name: build" false; continue; }
     # shellcheck disable=SC2086
-    (cd "$work" && ./prog $args --stats=json --trace=bin.jsonl <"$input" >bin.out 2>bin.json)
+    (cd "$work" && ./prog --stats=json --trace=bin.jsonl $args <"$input" >bin.out 2>bin.json)
     check "$name: binary output unchanged by --trace" cmp -s "$work/bin.out" "$d/$name.out"
     check "$name: binary trace" ct_in "$work" bin.jsonl stats=bin.json script="$name.pipe" imports="$imports"
     # the binary was built from the script pipec read: same path, same hash
