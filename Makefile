@@ -151,7 +151,7 @@ FUZZ_DIR     := $(BUILD)/fuzz
 FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 FUZZ_CFLAGS   = -std=c11 -D_GNU_SOURCE -O1 -g $(FUZZ_SAN) -fsanitize=fuzzer-no-link -MMD -MP \
                 -Iruntime -Istdlib -Icompiler -I$(BUILD)/grammar -I$(FUZZ_DIR)/pipes
-FUZZ_PIPES   := cat grep_f grep text numbers aggregate sort fanin proc runs
+FUZZ_PIPES   := cat grep_f grep text numbers aggregate sort fanin proc runs lang9
 FUZZ_LIB_OBJ := $(patsubst %.c,$(FUZZ_DIR)/obj/%.o,$(RUNTIME_SRC) $(STDLIB_SRC))
 FUZZ_FE_OBJ  := $(patsubst %.c,$(FUZZ_DIR)/obj/%.o,$(filter-out compiler/main.c,$(COMPILER_SRC)) $(GEN_SRC))
 FUZZ_BINS    := $(FUZZ_DIR)/fuzz_parse $(FUZZ_DIR)/fuzz_input $(FUZZ_DIR)/fuzz_path $(FUZZ_DIR)/fuzz_records

@@ -30,7 +30,7 @@ typedef struct RawTok {
     int tok;
     Loc loc;
     TokVal v;
-    bool after_nl;    /* a newline inside ( ) or [ ] was dropped just before it */
+    bool after_nl;    /* a newline inside ( ), [ ] or a literal's { } was dropped just before it */
     Loc nl_loc;       /* ... at this position */
 } RawTok;
 

@@ -277,11 +277,28 @@ static int top_open(const ParseCtx *ctx)
     return ctx->nopen ? ctx->open[ctx->nopen - 1].tok : 0;
 }
 
-/* A '{' opens a type ({T} or {K: V}) where a type is the only thing that can
- * follow; after '->' it may also open a sink's body, which starts with a new
- * line, 'state', 'on' or '}'. */
+/* Tokens after which only an operand can follow: a '{' there is a map or set
+ * literal, never a block (`if x in {"a"} {` opens its block at the second). */
+static bool wants_operand(int tok)
+{
+    switch (tok) {
+    case '=': case FATARROW: case '+': case '-': case '*': case '/': case '%': case EQ: case NE: case '<':
+    case LE: case '>': case GE: case AND: case OR: case NOT: case IN: case THEN: case COALESCE: case RETURN:
+    case EMIT: case ADD_ASSIGN: case SUB_ASSIGN: case MUL_ASSIGN: case DIV_ASSIGN:
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* A '{' opens a type ({T} or {K: V}) or a map or set literal ('T': a
+ * newline inside is layout, as in ( )) where a value or a type is the only
+ * thing that can follow; after '->' it may also open a sink's body, which
+ * starts with a new line, 'state', 'on' or '}'; else it opens a block. */
 static int classify_brace(ParseCtx *ctx)
 {
+    if (wants_operand(ctx->prev_tok))
+        return 'T';
     if (ctx->ncond > 0 && ctx->cond[ctx->ncond - 1] == ctx->nopen) {
         ctx->ncond--; /* the block of an if, while or for */
         return '{';
@@ -429,7 +446,7 @@ int parse_filter_lex(TokVal *lval, Loc *lloc, ParseCtx *ctx)
             ctx->recovering = false;
         } else if (t.tok == NEWLINE) {
             int top = top_open(ctx);
-            if (top == '(' || top == '[' || top == 'R') {
+            if (top == '(' || top == '[' || top == 'R' || top == 'T') {
                 if (!after_nl)
                     nl_loc = t.loc;
                 after_nl = true;
@@ -537,8 +554,10 @@ static void start_recovery(ParseCtx *ctx)
             o = '{'; /* a record's fields are statements of a kind */
         if (o == '{' && !lookahead_pushed)
             break;
-        if (o == '{' || o == 'T')
-            ctx->skip++; /* its '}' is still to come and belongs to the bad statement */
+        /* its '}' is still to come and belongs to the bad statement; not so
+         * for a literal the error found unclosed at the end of its line */
+        if (o == '{' || (o == 'T' && !ctx->last.after_nl))
+            ctx->skip++;
         ctx->nopen--;
         lookahead_pushed = false;
     }
@@ -592,6 +611,8 @@ void parse_syntax_error(ParseCtx *ctx, const char *found, Loc loc, const char *c
             closer = "']'";
         else if (has(expected, n, "'}'") && strcmp(found, "end of file") == 0 && (op = innermost(ctx, '{')))
             closer = "'}'";
+        else if (has(expected, n, "'}'") && ctx->last.after_nl && (op = innermost(ctx, 'T')))
+            closer = "'}'"; /* of a map or set literal left open at the end of its line */
     }
     if (closer && ctx->last.after_nl) {
         /* the line ended inside the brackets: say so rather than blame the next line */

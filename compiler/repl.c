@@ -228,6 +228,12 @@ static bool needs_more(const char *text)
     return more;
 }
 
+/* Whether token k starts a declaration: a definition of the session. */
+static bool starts_def(int k)
+{
+    return k == PROC || k == PIPELINE || k == EXTERN || k == IMPORT || k == RECORD || k == FN;
+}
+
 typedef enum InputKind { IN_NONE, IN_COMMAND, IN_DEF, IN_BIND, IN_EXTEND, IN_FLOW } InputKind;
 
 /* What an input starts: a :command, a definition, a binding (its name in
@@ -246,8 +252,7 @@ static InputKind classify(const char *text, char **name)
         kind = IN_NONE;
     else if (k[0].tok == '|')
         kind = IN_EXTEND;
-    else if (k[0].tok == PROC || k[0].tok == PIPELINE || k[0].tok == EXTERN || k[0].tok == IMPORT ||
-             k[0].tok == RECORD)
+    else if (starts_def(k[0].tok))
         kind = IN_DEF;
     else if (k[0].tok == IDENT && t.cm.ntoks > 1 && k[1].tok == '=') {
         kind = IN_BIND;
@@ -268,7 +273,7 @@ static bool starts_input(const char *line)
     Toks t;
     toks_open(&t, line);
     int k = t.cm.ntoks ? t.cm.toks[0].tok : 0;
-    bool starts = t.cm.ntoks && t.cm.toks[0].off == 0 && (k == PROC || k == PIPELINE || k == EXTERN || k == IMPORT || k == RECORD);
+    bool starts = t.cm.ntoks && t.cm.toks[0].off == 0 && starts_def(k);
     toks_close(&t);
     return starts;
 }
@@ -1611,12 +1616,12 @@ static const char help_text[] =
     "Type a flow to run it on the sample input and see its first results, e.g.\n"
     "    stdin | lower | words | count\n"
     "a binding `name = flow` to name a stream for later flows, or a definition\n"
-    "(proc, extern proc, pipeline, import): they last for the session, and a new\n"
-    "one of the same name replaces the old.  A line that starts with `|` extends\n"
-    "the last flow.  Input goes on over several lines while brackets are open or\n"
-    "a line ends in | , = => : -> or an operator.  A flow with no sink prints to\n"
-    "stdout.  In a script (standard input not a terminal), a line that starts\n"
-    "with | continues the input on the line above, as in a .pipe file.\n"
+    "(fn, proc, extern proc, record, pipeline, import): they last for the session,\n"
+    "and a new one of the same name replaces the old.  A line that starts with `|`\n"
+    "extends the last flow.  Input goes on over several lines while brackets are\n"
+    "open or a line ends in | , = => : -> or an operator.  A flow with no sink\n"
+    "prints to stdout.  In a script (standard input not a terminal), a line that\n"
+    "starts with | continues the input on the line above, as in a .pipe file.\n"
     "\n"
     "  :input FILE    the sample is FILE's first lines (see :limit); `stdin` reads it\n"
     "  :lines         the lines typed next, up to a line holding only `.`, are the sample\n"

@@ -179,7 +179,11 @@ void *pipe_arena_grow(PipeArena *a, size_t n)
         a->blocks = b;
         return b->data;
     }
+    /* the newest block may be a map literal's, of no bytes (pipe_map_scratch):
+     * a standard block is never smaller than the first one */
     size_t size = a->blocks->size * 2;
+    if (size < BLOCK_MIN)
+        size = BLOCK_MIN;
     if (size > BLOCK_MAX)
         size = BLOCK_MAX;
     PipeArenaBlock *b = block_new(size);

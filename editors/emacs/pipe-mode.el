@@ -147,8 +147,8 @@ unterminated string on.  Lines from START to END."
     found))
 
 (defconst pipe-font-lock-keywords
-  `(;; pipeline NAME, proc NAME
-    (,(concat "\\_<\\(?:pipeline\\|proc\\)\\_>[ \t]+\\(" pipe--ident "\\)")
+  `(;; pipeline NAME, proc NAME, fn NAME
+    (,(concat "\\_<\\(?:pipeline\\|proc\\|fn\\)\\_>[ \t]+\\(" pipe--ident "\\)")
      1 font-lock-function-name-face)
     (,(regexp-opt pipe-keywords 'symbols) . font-lock-keyword-face)
     (,(regexp-opt pipe-constants 'symbols) . font-lock-constant-face)

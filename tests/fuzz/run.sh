@@ -19,7 +19,7 @@ mode=$1
 FUZZ_DIR=${FUZZ_DIR:-build/fuzz}
 case $FUZZ_DIR in /*) ;; *) FUZZ_DIR=$top/$FUZZ_DIR ;; esac
 FUZZ_SECONDS=${FUZZ_SECONDS:-60}
-FUZZ_NPIPES=${FUZZ_NPIPES:-9}
+FUZZ_NPIPES=${FUZZ_NPIPES:-11}
 seeds=$FUZZ_DIR/seeds
 samples=$FUZZ_DIR/samples
 
@@ -117,14 +117,15 @@ for kind in csv tsv json; do
 done
 
 # --- fuzz -------------------------------------------------------------------
-fuzz() { # fuzz TARGET MAX_LEN
-    t=$1
+fuzz() { # fuzz TARGET MAX_LEN [OPTION...]
+    t=$1 max=$2
+    shift 2
     mkdir -p "$FUZZ_DIR/corpus/$t" "$FUZZ_DIR/artifacts/$t"
     echo "fuzz: $t for ${FUZZ_SECONDS}s (log: $FUZZ_DIR/$t.log)"
     start=$(date +%s)
     # fuzz_parse resolves imports against the current folder
-    (cd "$FUZZ_DIR" && ./"fuzz_$t" -max_total_time="$FUZZ_SECONDS" -max_len="$2" -timeout=20 \
-        -close_fd_mask=3 -print_final_stats=1 -artifact_prefix="$FUZZ_DIR/artifacts/$t/" \
+    (cd "$FUZZ_DIR" && ./"fuzz_$t" -max_total_time="$FUZZ_SECONDS" -max_len="$max" -timeout=20 \
+        -close_fd_mask=3 -print_final_stats=1 -artifact_prefix="$FUZZ_DIR/artifacts/$t/" "$@" \
         "$FUZZ_DIR/corpus/$t" "$seeds/$t") >"$FUZZ_DIR/$t.log" 2>&1
     rc=$?
     end=$(date +%s)
@@ -160,7 +161,7 @@ fuzz)
     rc=0
     for t in ${FUZZ_TARGETS:-parse input path records}; do
         case $t in
-        parse) fuzz parse 4096 || rc=1 ;;
+        parse) fuzz parse 4096 -dict="$top/tests/fuzz/parse.dict" || rc=1 ;;
         input) fuzz input 16384 || rc=1 ;;
         path) fuzz path 512 || rc=1 ;;
         records) fuzz records 16384 || rc=1 ;;

@@ -227,6 +227,42 @@ static const Case parse_cases[] = {
      "    (on x\n"
      "      (block\n"
      "        (emit (call f (argument (name x)) (argument (list (integer 1) (integer 2)))))))))\n"},
+    {"newlines inside a map or set literal are ignored, before a ',' too",
+     "proc p: str -> str {\n"
+     "  state s: {str} = {\"x\"\n"
+     "    , \"y\"}\n"
+     "  on x {\n"
+     "    let m = {\"a\": 1\n"
+     "      , \"b\": [2\n"
+     "      , 3]}\n"
+     "    if x in {\"a\"\n"
+     "      , \"b\"} {\n"
+     "      emit x\n"
+     "    }\n"
+     "  }\n"
+     "}\n",
+     "(file \"t.pipe\"\n"
+     "  (proc p stateful (type-name str) (type-name str)\n"
+     "    (state s (set-type (type-name str)) (set-literal (string \"x\") (string \"y\")))\n"
+     "    (on x\n"
+     "      (block\n"
+     "        (let m (map-literal (map-entry (string \"a\") (integer 1)) (map-entry (string \"b\") (list (integer 2) (integer 3)))))\n"
+     "        (if (binary in (name x) (set-literal (string \"a\") (string \"b\")))\n"
+     "          (block\n"
+     "            (emit (name x))))))))\n"},
+    {"a literal after return, emit, => or an operator is no block",
+     "fn f(x: int) -> {int: {str}} {\n"
+     "  return {x: {\"a\"\n"
+     "    , \"b\"}\n"
+     "    , 2: if x in {1\n"
+     "      , 2} then {} else {\"c\"}}\n"
+     "}\n"
+     "pipeline main { stdin | map(s => {s: 1\n"
+     "  , \"z\": 2}) | stdout }\n",
+     "(file \"t.pipe\" (fn f (parameter x (type-name int)) (map-type (type-name int) (set-type (type-name str)))\n"
+     "    (block (return (map-literal (map-entry (name x) (set-literal (string \"a\") (string \"b\"))) (map-entry (integer 2) (conditional (binary in (name x) (set-literal (integer 1) (integer 2))) (map-literal) (set-literal (string \"c\"))))))))\n"
+     "  (pipeline main\n"
+     "    (flow (name stdin) (call map (argument (lambda (name s) (map-literal (map-entry (name s) (integer 1)) (map-entry (string \"z\") (integer 2)))))) (name stdout))))\n"},
     {"else and then on the next line",
      "proc p: int -> int {\n"
      "  on x {\n"
@@ -628,6 +664,20 @@ static const Case error_cases[] = {
      "t.pipe:9:23: error: expected '|', '=' or end of line, found 'stdout'\n"
      "    9 | pipeline main { stdin stdout }\n"
      "      |                       ^~~~~~\n"},
+    {"a literal left open at the end of its line",
+     "proc p: str -> str {\n"
+     "    on line {\n"
+     "        let m = {\"a\": 1\n"
+     "        let n = 2\n"
+     "        emit line +\n"
+     "    }\n"
+     "}\n",
+     "t.pipe:3:24: error: expected '}' to close '{' at 3:17, found end of line\n"
+     "    3 |         let m = {\"a\": 1\n"
+     "      |                        ^\n"
+     "t.pipe:6:5: error: expected an expression, found '}'\n"
+     "    6 |     }\n"
+     "      |     ^\n"},
     {"recovery after an error in a type",
      "proc p: str -> str {\n"
      "    state s: {str int}\n"

@@ -59,6 +59,28 @@ static void test_arena_first_big(void **state)
     pipe_arena_free(&a);
 }
 
+/* A map literal made per item hangs a block of no bytes off the arena
+ * (pipe_map_scratch); a standard block needed after it is sized from the
+ * standard ones, not from that empty block: found by fuzz_input (lang9.pipe),
+ * a block of 0 bytes handed out as if it held 64 KiB. */
+static void test_arena_after_map_scratch(void **state)
+{
+    PipeArena a = {0};
+    for (int round = 0; round < 3; round++) {
+        for (int i = 0; i < 8; i++) /* fill the standard block (64 KiB) */
+            memset(pipe_alloc(&a, 8 << 10), 4, 8 << 10);
+        assert_non_null(pipe_map_scratch(&a, &pipe_t_int, NULL));
+        for (int i = 0; i < 5000; i++) {
+            char *p = pipe_alloc(&a, 48);
+            assert_true(a.cur <= a.end);
+            assert_true(p + 48 <= a.end);
+            memset(p, 5, 48);
+        }
+        pipe_arena_reset(&a);
+    }
+    pipe_arena_free(&a);
+}
+
 /* ------------------------------------------------------------------ list */
 
 static void test_list(void **state)
@@ -427,6 +449,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_arena_basic),
         cmocka_unit_test(test_arena_first_big),
+        cmocka_unit_test(test_arena_after_map_scratch),
         cmocka_unit_test(test_list),
         cmocka_unit_test(test_map_order_upsert_remove),
         cmocka_unit_test(test_map_set_and_churn),

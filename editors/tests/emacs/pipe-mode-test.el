@@ -113,7 +113,12 @@
      (31 "1" pipe-number-face)
      (32 "str" font-lock-builtin-face)
      (34 "count_items" font-lock-builtin-face)
-     (34 "stderr" font-lock-builtin-face))))
+     (34 "stderr" font-lock-builtin-face)
+     (37 "fn" font-lock-keyword-face)
+     (37 "clip" font-lock-function-name-face)
+     (40 "\"a\"" font-lock-string-face)
+     (44 "return" font-lock-keyword-face)
+     (53 "join" font-lock-builtin-face))))
 
 (ert-deftest pipe-mode-font-lock-examples ()
   (pipe-test-with-file "examples/top_words.pipe"

@@ -79,7 +79,7 @@ function tokenize(grammar, text) {
 
 // ---- an independent lexer after grammar/lexer.l -------------------------
 const KEYWORDS = new Set(('pipeline proc extern from import state on end let if then else for in while emit ' +
-    'true false and or not record none').split(' '));
+    'true false and or not record none fn return').split(' '));
 const TYPES = new Set(['str', 'int', 'float', 'bool']);
 // stages usable without arguments: highlighted as builtins wherever they appear
 const BARE_BUILTINS = new Set(('stdin stdout stderr discard upper lower trim words uniq distinct sort count ' +
@@ -170,8 +170,11 @@ function expectedPrefixes(tok, toks, k, line) {
         case 'ident': {
             const prev = k > 0 ? toks[k - 1] : null;
             const next = line.slice(tok.end).trimStart();
-            if (prev && prev.kind === 'keyword' && (prev.text === 'proc' || prev.text === 'pipeline'))
+            if (prev && prev.kind === 'keyword' && ['proc', 'pipeline', 'fn'].includes(prev.text))
                 return ['entity.name.function'];
+            // a name declared by state or let, even one that is a stage's (`state count: ...`)
+            if (prev && prev.kind === 'keyword' && (prev.text === 'state' || prev.text === 'let'))
+                return ['variable.other.declaration'];
             if (BARE_BUILTINS.has(tok.text)) return ['support.function.builtin'];
             if (CALL_BUILTINS.has(tok.text) && next.startsWith('(')) return ['support.function.builtin'];
             return null; // any other scope will do (checked below)
@@ -255,6 +258,14 @@ const TABLE = [
     ['editors/tests/sample.pipe', 21, '\\\\', 1, 'constant.character.escape'],
     ['editors/tests/sample.pipe', 27, 'float', 1, 'support.type.primitive'],
     ['editors/tests/sample.pipe', 27, '1.5', 1, 'constant.numeric.float'],
+    ['editors/tests/sample.pipe', 37, 'fn', 1, 'keyword.declaration.fn'],
+    ['editors/tests/sample.pipe', 37, 'clip', 1, 'entity.name.function'],
+    ['editors/tests/sample.pipe', 37, ':', 1, 'punctuation'],
+    ['editors/tests/sample.pipe', 40, '{', 1, 'punctuation'],
+    ['editors/tests/sample.pipe', 40, '"a"', 1, 'string.quoted.double'],
+    ['editors/tests/sample.pipe', 44, 'return', 1, 'keyword.control.return'],
+    ['editors/tests/sample.pipe', 44, '??', 1, 'keyword.operator.coalesce'],
+    ['editors/tests/sample.pipe', 53, 'join', 1, 'support.function.builtin'],
 ];
 
 // snippets that are not Pipe files: scopes of single lines

@@ -106,6 +106,11 @@ function! s:Main() abort
         \ [32, 'str', 1, 'Function', 'pipeBuiltin'],
         \ [34, 'count_items', 1, 'Function', 'pipeBuiltin'],
         \ [34, 'stderr', 1, 'Function', 'pipeBuiltin'],
+        \ [37, 'fn', 1, 'Keyword', 'pipeDeclaration'],
+        \ [37, 'clip', 1, 'Function', 'pipeFuncName'],
+        \ [40, '"a"', 1, 'String', 'pipeString'],
+        \ [44, 'return', 1, 'Statement', 'pipeStatement'],
+        \ [53, 'join', 1, 'Function', 'pipeBuiltin'],
         \ ]
   for [lnum, text, n, want, wantname] in cases
     let [name, trans] = s:GroupAt(lnum, text, n)
