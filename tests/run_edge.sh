@@ -349,7 +349,7 @@ t range_big empty 'range(0, 300000) | count_items | stdout' 'echo 300000'
 # files(glob): the matching files in byte order, concatenated; none matching is an error
 t files "empty nonl" 'files("f*.txt") | stdout' 'cat fA.txt; nl_end <fa.txt; cat fb.txt' 0 "printf 'b1\\nb2\\n' >fb.txt; printf 'a1' >fa.txt; printf 'A\\n' >fA.txt; : >fe.txt"
 t files_none empty 'files("*.nothing") | stdout' ':' 1
-t files_names empty 'files("f*.txt", names: true) | stdout' "printf 'fa.txt\\ta1\\nfb.txt\\tb1\\n'" 0 "printf 'b1\\n' >fb.txt; printf 'a1' >fa.txt"
+t files_names empty 'files("g*.txt", names: true) | stdout' "printf 'ga.txt\\ta1\\ngb.txt\\tb1\\n'" 0 "printf 'b1\\n' >gb.txt; printf 'a1' >ga.txt"
 # outputs named by the data: awk's print > name and print >> name
 t file_by all 'stdin | file_by(s => "out_" + str(len(s) % 3))' "$AWK '{ print > (\"out_\" (length(\$0) % 3)) }'; cat out_* 2>/dev/null"
 t append_by all 'stdin | append_by(s => "out_" + str(len(s) % 2))' "$AWK '{ print >> (\"out_\" (length(\$0) % 2)) }'; cat out_* 2>/dev/null" 0 'echo previous >out_0'
@@ -441,7 +441,9 @@ if only_ok "usage*" && mine; then
     usage no_value 2 "'--n'" -- --n
     usage unknown 2 "'--bogus'" -- --n 1 --bogus 1
     usage missing 2 "'--n'" -- --pat x
-    usage stray 2 "'extra'" -- --n 1 extra
+    # an argument after the options is an input file (tests/golden/inputs_missing:
+    # a missing one); an option after it is a usage error
+    usage option_after_file 2 "'--upper' after the input files" -- --n 1 extra --upper
     usage help 0 "--n" "int" "required" "--pat" "str" "--upper" "bool" "false" "--scale" "float" "1.5" -- --help
     usage ok 0 "alpha beta" -- --n 1
     usage ok_eq 0 "GAMMA,DELTA" -- --n=1 --upper --pat=m
