@@ -53,6 +53,20 @@ example_case() {
     cp -R "$top/examples"/. "$work"/
 }
 
+# run_case NAME MODE COMMAND...: COMMAND on $scratch/NAME.in, its output in
+# $c_out.out (c_out=$scratch/NAME.MODE) and stderr in $c_out.err; c_why says
+# why it failed (an exit code or a message on stderr), empty when it ran clean
+run_case() {
+    c_name=$1 c_mode=$2 c_out=$scratch/$1.$2
+    shift 2
+    "$@" <"$scratch/$c_name.in" >"$c_out.out" 2>"$c_out.err"
+    c_rc=$?
+    c_why=""
+    if [ $c_rc -ne 0 ] || [ -s "$c_out.err" ]; then
+        c_why="exit $c_rc: $(head -c 300 "$c_out.err")"
+    fi
+}
+
 # bad_out: the first lines of $scratch/err, indented, after a failure
 bad_out() { [ -s "$scratch/err" ] && sed 's/^/    stderr: /' "$scratch/err" | head -n 4; }
 # expect WHAT CODE COMMAND...: the command (stdout in $scratch/out, stderr in

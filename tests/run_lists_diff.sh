@@ -18,13 +18,9 @@ python3 "$top/tests/lists_diff/gen.py" "$LDIFF_SEED" "$scratch" || { echo "lists
 
 # compare NAME MODE RUNNER...: NAME.in through RUNNER against NAME.exp
 compare() {
-    c_name=$1 c_out=$scratch/$1.$2
-    shift 2
-    "$@" <"$scratch/$c_name.in" >"$c_out.out" 2>"$c_out.err"
-    c_rc=$?
-    c_why=""
-    if [ $c_rc -ne 0 ] || [ -s "$c_out.err" ]; then
-        c_why="exit $c_rc: $(head -c 300 "$c_out.err")"
+    run_case "$@"
+    if [ -n "$c_why" ]; then
+        :
     elif ! cmp -s "$c_out.out" "$scratch/$c_name.exp"; then
         c_why="differs from Python (< pipec, > Python):
 $(diff "$c_out.out" "$scratch/$c_name.exp" | head -n 6)"
@@ -34,10 +30,8 @@ $(diff "$c_out.out" "$scratch/$c_name.exp" | head -n 6)"
 
 for script in "$scratch"/*.pipe; do
     name=$(basename "$script" .pipe)
-    c_mode=run
     compare "$name" run "$PIPEC" run "$script"
     [ -n "${SKIP_BUILD:-}" ] && continue
-    c_mode=bin
     if "$PIPEC" build "$script" -o "$scratch/$name.bin" >"$scratch/$name.build" 2>&1; then
         compare "$name" bin "$scratch/$name.bin"
     else

@@ -49,13 +49,9 @@ differ() {
 # compare NAME MODE RUNNER...: runs NAME.pipe by RUNNER on NAME.in, against
 # Python and (for fmt of numbers) mawk
 compare() {
-    c_name=$1 c_mode=$2 c_out=$scratch/$1.$2
-    shift 2
-    "$@" <"$scratch/$c_name.in" >"$c_out.out" 2>"$c_out.err"
-    c_rc=$?
-    c_why=""
-    if [ $c_rc -ne 0 ] || [ -s "$c_out.err" ]; then
-        c_why="exit $c_rc: $(head -c 300 "$c_out.err")"
+    run_case "$@"
+    if [ -n "$c_why" ]; then
+        :
     elif ! differ "$c_out.out" - "$scratch/$c_name.py.exp" >"$c_out.diff" 2>"$c_out.n"; then
         c_why="differs from Python:
 $(cat "$c_out.diff")"
