@@ -26,7 +26,7 @@ UNIT_SRC     := $(wildcard tests/unit/test_*.c)
 UNIT_BIN     := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 EMBEDDED     := runtime/pipe.h stdlib/pipe_std.h $(RUNTIME_SRC) $(STDLIB_SRC) $(wildcard runtime/*_impl.h)
 
-.PHONY: all deps demo test unit asan valgrind bench bench-records bench-shared bench-sandbox fuzz fuzz_smoke install clean
+.PHONY: all deps demo test unit asan valgrind bench bench-records bench-shared bench-sandbox bench-natural fuzz fuzz_smoke install clean
 all: $(PIPEC)
 
 deps:
@@ -83,7 +83,7 @@ demo: deps
 # The test suites: each runs one script against $(PIPEC) and ends with a line
 # "NAME: N passed, M failed".  perf (callgrind) stays out of asan: valgrind and
 # the sanitizers don't mix.
-SUITES      := golden diff edge inputs stats graph repl fmt spec cli sort_spill trace faults exec sandbox safe records_diff regex_diff numfmt_diff lists_diff join_diff reference lint
+SUITES      := golden diff edge inputs stats graph repl fmt spec cli sort_spill trace faults exec sandbox safe records_diff regex_diff numfmt_diff lists_diff join_diff reference opt_diff lint
 ALL_SUITES  := $(SUITES) editors perf
 # phony here, after ALL_SUITES is set (editors is also a folder: a .PHONY line
 # read before the list was defined left it, and every suite, a plain file target)
@@ -129,6 +129,11 @@ bench-records: all
 # references, on an idle machine (~14 min; not in test): bench/shared.sh
 bench-shared: all
 	@PIPEC=$(PIPEC) sh bench/shared.sh
+
+# The shared workloads written as LANGUAGE.md writes them (split and index)
+# beside the field() forms and the hand-written C, in one run: bench/natural.sh
+bench-natural: all
+	@PIPEC=$(PIPEC) sh bench/natural.sh
 
 # What --sandbox costs: three workloads built with and without it (not in test).
 bench-sandbox: all

@@ -128,6 +128,7 @@ struct Node {
     int file_index;  /* N_IMPORT: the imported file in Program.files (-1 before) */
     double fval;
     Op op;
+    unsigned opt;    /* how the optimizer rewrote it: OPT_* (opt.h), 0 when not */
     Node *a, *b, *c;
     NodeList list;
     /* declarations (N_IMPORT, N_PROC, N_EXTERN, N_PIPELINE, N_RECORD, N_FN, N_STATE, N_LET),

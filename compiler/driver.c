@@ -81,7 +81,10 @@ bool compile_front(Compilation *c, const CompileOpts *o)
     c->pipeline = sema_pick(&c->sema, o->pipeline);
     if (!c->pipeline)
         return false;
+    if (!o->no_opt)
+        opt_program(&c->arena, &c->prog, &c->opt);
     sema_lower(&c->sema, c->pipeline, &c->dag);
+    c->dag.opt = o->no_opt ? NULL : &c->opt;
     plan_dag(&c->arena, &c->dag);
     int errors = gate_check(&c->sema, &c->dag);
     errors += so ? safe_check(&c->sema, &c->dag, so) : 0;
@@ -125,6 +128,7 @@ void compile_free(Compilation *c)
     if (c->have_emitted)
         emit_free(&c->emitted);
     jit_free(c->jit);
+    free(c->opt.v);
     diag_free(&c->diag);
     pipe_arena_free(&c->arena);
     memset(c, 0, sizeof *c);

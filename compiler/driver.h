@@ -7,6 +7,7 @@
 #include "diag.h"
 #include "emit.h"
 #include "jit.h"
+#include "opt.h"
 #include "parse.h"
 #include "safe.h"
 #include "sema.h"
@@ -24,6 +25,7 @@ typedef struct CompileOpts {
     int max_errors;       /* --max-errors N; -1: DIAG_MAX_ERRORS */
     FILE *diag_out;       /* where diagnostics print as they come; NULL: only recorded */
     const SafeOpts *safe; /* --safe, --sandbox, the allowed folders; NULL: none given */
+    bool no_opt;          /* -O0: no rewrites by the optimizer (opt.h) */
     /* called with the trees once parsed, before checking changes them
      * (check --dump-ast, the fuzzers); NULL: none */
     void (*parsed)(const Program *prog, void *arg);
@@ -38,6 +40,7 @@ struct Compilation {
     PipeArena arena; /* the trees, strings and types */
     Program prog;
     Sema sema;
+    OptLog opt;      /* the optimizer's rewrites */
     Dag dag;         /* the chosen pipeline, lowered */
     Node *pipeline;
     EmitOut emitted; /* after compile_emit */

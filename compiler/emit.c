@@ -9,6 +9,7 @@
 #include "buf.h"
 #include "builtins.h"
 #include "embed.h"
+#include "opt.h"
 #include "plan.h"
 #include "safe.h"
 #include "sha256.h"
@@ -548,9 +549,35 @@ static void chain(Emit *E, Buf *b, Node *e)
     free(links);
 }
 
+/* A chain of str + that the optimizer marked (opt.c): every part into an
+ * array, left to right, then one allocation for the whole. */
+static void concat_chain(Emit *E, Buf *b, Node *e)
+{
+    int n = 1;
+    for (Node *x = e; sema_chain_link(x, x->a) && x->op == OP_ADD; x = x->a)
+        n++;
+    Node **parts = malloc(sizeof *parts * (size_t)n);
+    Node *x = e;
+    for (int k = n - 1; k > 0; k--, x = x->a)
+        parts[k] = x->b;
+    parts[0] = x;
+    char v[16];
+    tmpname(E, v, sizeof v);
+    buf_printf(b, "({ PipeStr %s[%d]; ", v, n);
+    for (int k = 0; k < n; k++) {
+        buf_printf(b, "%s[%d] = ", v, k);
+        ex(E, b, parts[k]);
+        buf_printf(b, "; ");
+    }
+    buf_printf(b, "pipe_concat_n(S, %s, %d); })", v, n);
+    free(parts);
+}
+
 static void binary(Emit *E, Buf *b, Node *e)
 {
-    if (sema_chain_link(e, e->a))
+    if (e->opt & OPT_CONCAT)
+        concat_chain(E, b, e);
+    else if (sema_chain_link(e, e->a))
         chain(E, b, e);
     else
         binary_op(E, b, e, NULL);
@@ -1135,6 +1162,14 @@ static void index_expr(Emit *E, Buf *b, Node *e)
     char t[16], u[16];
     const Type *ct = e->a->type;
     const Type *vt = e->type;
+    if (e->opt & OPT_WORD_INDEX) { /* words(s)[i]: the word, no list (opt.c) */
+        buf_printf(b, "pipe_word(");
+        ex(E, b, argv_(e->a, 0));
+        buf_printf(b, ", ");
+        ex(E, b, e->b);
+        buf_printf(b, ")");
+        return;
+    }
     tmpname(E, t, sizeof t);
     tmpname(E, u, sizeof u);
     if (ct->kind == T_LIST) {
@@ -1745,6 +1780,12 @@ void emit_stage_lambda(Emit *E, DagNode *n, const char *pos)
     buf_printf(b, "    ((RunNode_ *)n%d)->run = R_;\n", n->id);
     buf_printf(b, "    n%d->push = n%d_push; n%d->in = %s; n%d->out = %s;\n", n->id, n->id, n->id, tdesc(E, n->in),
                n->id, tdesc(E, n->out));
+    PipeStr lit;
+    if (plan_filter_literal(E->dag, n, &lit)) { /* the source may skip the lines without it */
+        buf_printf(b, "    pipe_node_prefilter_literal(n%d, ", n->id);
+        str_lit(b, lit);
+        buf_printf(b, ");\n");
+    }
 }
 
 /* sort: by its key function and the key's type, or by the item itself */

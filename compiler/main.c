@@ -74,6 +74,7 @@ typedef struct Cli {
     bool dump_ast;
     const char *format; /* graph: dot, svg or png; check: text or json */
     int max_errors; /* --max-errors N; -1: the default */
+    bool no_opt;    /* -O0 */
     int nrest; /* arguments after the script that belong to the pipeline */
     char **rest;
     SafeOpts so; /* --safe, --allow-read, --allow-write, --sandbox */
@@ -98,6 +99,7 @@ static bool front(Compilation *f, const Cli *c, bool every, bool quiet)
                      .max_errors = c->max_errors,
                      .diag_out = quiet ? NULL : stderr,
                      .safe = &c->so,
+                     .no_opt = c->no_opt,
                      .parsed = c->dump_ast ? dump_ast : NULL};
     return compile_front(f, &o);
 }
@@ -377,7 +379,9 @@ static int parse_cli(Cli *c, int argc, char **argv)
                 continue;
             return rc;
         }
-        if (!strcmp(a, "--pipeline") || !strncmp(a, "--pipeline=", 11)) {
+        if ((!is_run || !c->script) && (!strcmp(a, "-O0") || !strcmp(a, "-O") || !strcmp(a, "-O1"))) {
+            c->no_opt = a[2] == '0';
+        } else if (!strcmp(a, "--pipeline") || !strncmp(a, "--pipeline=", 11)) {
             if (a[10] == '=')
                 c->pipeline = a + 11;
             else if (i + 1 < argc)

@@ -7,6 +7,7 @@
 
 #include "builtins.h"
 #include "graph.h"
+#include "opt.h"
 
 /* What the decisions of one node need to know of the DAG around it. */
 typedef struct Around {
@@ -64,12 +65,76 @@ static bool cannot_fail(const Node *e)
     }
 }
 
-/* Whether consumer c of a line source may register a prefilter: a stage of
- * the table that does, unless its constant pattern holds no literal, or an
- * extern proc, whose C may. */
-static bool may_prefilter(const DagNode *c)
+/* Whether e is the name of lambda parameter p. */
+static bool is_param(const Node *e, const Sym *p)
 {
-    if (c->kind == SK_EXTERN)
+    return e->kind == N_NAME && e->sym == p;
+}
+
+static const Node *call_arg(const Node *call, int i)
+{
+    const Node *x = call->list.v[i];
+    return x->kind == N_ARG ? x->a : x;
+}
+
+/* A literal str: its bytes in *lit when some line holding none of them
+ * could still pass. */
+static bool literal_arg(const Node *e, PipeStr *lit)
+{
+    if (e->kind != N_STR || e->str.n == 0 || memchr(e->str.p, '\n', e->str.n))
+        return false;
+    *lit = e->str;
+    return true;
+}
+
+/* Whether e, true, says that the str p holds a literal, and which (*lit):
+ * contains(p, L), starts_with(p, L), ends_with(p, L), L in p, find(p, L) >= 0
+ * (also != -1, > -1), matches(p, R) for a regex R that is a literal. */
+static bool literal_test(const Node *e, const Sym *p, PipeStr *lit)
+{
+    if (e->kind == N_BINARY && e->op == OP_IN && e->b->type && e->b->type->kind == T_STR)
+        return is_param(e->b, p) && literal_arg(e->a, lit);
+    if (e->kind == N_BINARY && (e->op == OP_GE || e->op == OP_NE || e->op == OP_GT) && e->b->kind == N_INT &&
+        e->b->ival == (e->op == OP_GE ? 0 : -1)) {
+        const Node *f = e->a;
+        return f->kind == N_CALL && !strcmp(f->name, "find") && f->list.n == 2 && is_param(call_arg(f, 0), p) &&
+               literal_arg(call_arg(f, 1), lit);
+    }
+    if (e->kind != N_CALL || e->list.n != 2 || !is_param(call_arg(e, 0), p) || !e->name)
+        return false;
+    if (!strcmp(e->name, "matches"))
+        return literal_arg(call_arg(e, 1), lit) && pipe_regex_is_literal(*lit);
+    return (!strcmp(e->name, "contains") || !strcmp(e->name, "starts_with") || !strcmp(e->name, "ends_with")) &&
+           call_arg(e, 0)->type->kind == T_STR && literal_arg(call_arg(e, 1), lit);
+}
+
+/* The literal that body e, true, says the str p holds: a literal test, or
+ * one in an `and` whose tests before it cannot fail (a line the prefilter
+ * skips must be one that the filter would drop without an error). */
+static bool literal_in(const Node *e, const Sym *p, PipeStr *lit)
+{
+    if (literal_test(e, p, lit))
+        return true;
+    if (e->kind != N_BINARY || e->op != OP_AND)
+        return false;
+    return literal_in(e->a, p, lit) || (cannot_fail(e->a) && literal_in(e->b, p, lit));
+}
+
+bool plan_filter_literal(const Dag *dag, const DagNode *n, PipeStr *lit)
+{
+    if (!dag->opt || n->kind != SK_FILTER || !n->lambda || n->lambda->list.n != 1 || !n->in ||
+        n->in->kind != T_STR)
+        return false;
+    return literal_in(n->lambda->a, n->lambda->list.v[0]->sym, lit);
+}
+
+/* Whether consumer c of a line source may register a prefilter: a stage of
+ * the table that does, unless its constant pattern holds no literal, a filter
+ * whose function needs a literal in the line, or an extern proc, whose C may. */
+static bool may_prefilter(const Dag *dag, const DagNode *c)
+{
+    PipeStr lit;
+    if (c->kind == SK_EXTERN || plan_filter_literal(dag, c, &lit))
         return true;
     if (!has(c, SF_PREFILTER))
         return false;
@@ -83,13 +148,13 @@ static bool may_prefilter(const DagNode *c)
 
 /* The decisions about the items leaving source n for its only consumer c:
  * lines passed verbatim to a plain str sink, or a prefilter of c's. */
-static void plan_source(DagNode *n, DagNode *c)
+static void plan_source(const Dag *dag, DagNode *n, DagNode *c)
 {
     if (!c || !has(n, SF_LINES))
         return;
     if (c->kind == SK_SINK && has(c, SF_LINES) && c->in->kind == T_STR)
         n->plan |= PIPE_PLAN_COPY;
-    else if (c->nins == 1 && c->on_error == OE_STOP && may_prefilter(c))
+    else if (c->nins == 1 && c->on_error == OE_STOP && may_prefilter(dag, c))
         n->plan |= PIPE_PLAN_PREFILTER;
     else
         return;
@@ -173,7 +238,7 @@ void plan_dag(PipeArena *a, Dag *dag)
         n->plan = 0;
         n->partner = NULL;
         if (n->kind == SK_SOURCE)
-            plan_source(n, only_out(&A, n));
+            plan_source(dag, n, only_out(&A, n));
         plan_sort(n, only_out(&A, n));
         if (n->lambda && plan_calls_field(n->lambda->a))
             n->plan |= PLAN_FIELD_MEMO;
@@ -204,12 +269,15 @@ const char *plan_runtime_c(unsigned plan, char *buf, size_t max)
 }
 
 /* The prefilter of source n, as the plan prints it. */
-static void write_prefilter(const DagNode *n, FILE *out)
+static void write_prefilter(const Dag *dag, const DagNode *n, FILE *out)
 {
     const DagNode *c = n->partner;
     const Node *lit = c->kind == SK_STD ? c->args[0] : NULL;
+    PipeStr fl;
     fputs(", prefilter", out);
-    if (lit && lit->kind == N_STR)
+    if (plan_filter_literal(dag, c, &fl))
+        fprintf(out, " \"%.*s\"", (int)fl.n, fl.p);
+    else if (lit && lit->kind == N_STR)
         fprintf(out, " \"%.*s\"", (int)lit->str.n, lit->str.p);
     else
         fputs(c->kind == SK_STD ? " (when the pattern is a literal)" : " (when the proc names a literal)", out);
@@ -217,16 +285,17 @@ static void write_prefilter(const DagNode *n, FILE *out)
 }
 
 /* n's decisions, after its types. */
-static void write_decisions(const DagNode *n, FILE *out)
+static void write_decisions(const Dag *dag, const DagNode *n, FILE *out)
 {
     if (n->plan & PIPE_PLAN_COPY)
         fprintf(out, ", kernel-copy to %d", n->partner->id);
     if (n->plan & PIPE_PLAN_PREFILTER)
-        write_prefilter(n, out);
+        write_prefilter(dag, n, out);
     if (n->plan & PIPE_PLAN_FUSE_TOP)
         fprintf(out, ", fused into top %d", n->partner->id);
     if (n->plan & PLAN_FIELD_MEMO)
         fputs(", field-memo", out);
+    opt_write(dag->opt, n->kind == SK_PROC ? n->decl : n->stage, out);
     if (n->serial)
         fprintf(out, ", parallel: no (%s)\n", n->serial);
     else
@@ -243,6 +312,7 @@ void plan_write(Sema *s, const Dag *dag, FILE *out)
                 n->in ? type_name(s->arena, n->in) : "-", n->out ? type_name(s->arena, n->out) : "-");
         if (n->inst >= 0)
             fprintf(out, ", in proc '%s'", dag->insts[n->inst].decl->name);
-        write_decisions(n, out);
+        write_decisions(dag, n, out);
     }
+    opt_write_fns(dag->opt, out);
 }

@@ -24,6 +24,11 @@ void plan_dag(PipeArena *a, Dag *dag);
 const char *plan_runtime_c(unsigned plan, char *buf, size_t max);
 /* Whether e calls field() somewhere (the memo of a proc's hook). */
 bool plan_calls_field(const Node *e);
+/* Whether n is a filter whose function is true only of lines holding a
+ * literal (contains(l, "x"), ...), which it puts in *lit: the source before
+ * it may skip the other lines, and it registers that literal.  Never after
+ * -O0. */
+bool plan_filter_literal(const Dag *dag, const DagNode *n, PipeStr *lit);
 /* `pipec plan`: dag's plan to out, one line per stage: id, position, the
  * stage as written, its in -> out types, its decisions. */
 void plan_write(Sema *s, const Dag *dag, FILE *out);

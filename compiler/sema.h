@@ -125,6 +125,7 @@ typedef struct Dag {
     int n, cap;
     DagInst *insts;
     int ninsts, capinsts;
+    const struct OptLog *opt; /* the optimizer's rewrites (opt.h); NULL after -O0 */
 } Dag;
 
 typedef struct Sema {

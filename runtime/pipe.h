@@ -466,6 +466,8 @@ bool pipe_str_eq(PipeStr a, PipeStr b);
 int pipe_str_cmp(PipeStr a, PipeStr b); /* bytewise, shorter first on a tie */
 PipeStr pipe_str_lit(const char *p, size_t n);
 PipeStr pipe_concat(PipeArena *a, PipeStr x, PipeStr y);
+/* v[0] + v[1] + ... + v[n-1] in one allocation (a chain of +). */
+PipeStr pipe_concat_n(PipeArena *a, const PipeStr *v, size_t n);
 PipeStr pipe_upper(PipeArena *a, PipeStr s); /* ASCII only */
 PipeStr pipe_lower(PipeArena *a, PipeStr s);
 PipeStr pipe_trim(PipeStr s); /* ASCII whitespace, both ends; a slice of s */
@@ -477,6 +479,8 @@ int64_t pipe_find(PipeStr s, PipeStr sub); /* byte index, or -1 */
 PipeStr pipe_substr(PipeStr s, int64_t start, int64_t len);
 PipeList *pipe_split(PipeArena *a, PipeStr s, PipeStr sep); /* list of str; "" sep: bytes */
 PipeList *pipe_words(PipeArena *a, PipeStr s); /* runs of non-blank (awk fields) */
+/* words(s)[i] without the list: the i-th word (negative from the end), "" when none. */
+PipeStr pipe_word(PipeStr s, int64_t i);
 /* The i-th piece of s split on sep (from 0), "" when there is none; no list built. */
 PipeStr pipe_field(PipeStr s, int64_t i, PipeStr sep);
 /* Where the last field of a line was found (generated code keeps one in each

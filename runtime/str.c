@@ -61,6 +61,26 @@ PipeStr pipe_concat(PipeArena *a, PipeStr x, PipeStr y)
     return r;
 }
 
+PipeStr pipe_concat_n(PipeArena *a, const PipeStr *v, size_t n)
+{
+    size_t len = 0, some = 0;
+    for (size_t i = 0; i < n; i++) {
+        len += v[i].n;
+        some += v[i].n != 0;
+    }
+    if (some <= 1) /* nothing to join: the one non-empty part, as pipe_concat */
+        for (size_t i = 0; i < n; i++)
+            if (v[i].n || i == n - 1)
+                return v[i].n || !n ? v[i] : (PipeStr){"", 0};
+    char *p = pipe_alloc(a, len), *q = p;
+    for (size_t i = 0; i < n; i++) {
+        memcpy(q, v[i].p, v[i].n);
+        q += v[i].n;
+    }
+    PipeStr r = {p, len};
+    return r;
+}
+
 /* Maps the ASCII letters of one case to the other; s itself when nothing changes. */
 static PipeStr change_case(PipeArena *a, PipeStr s, char lo, char hi)
 {
@@ -323,6 +343,36 @@ PipeList *pipe_words(PipeArena *a, PipeStr s)
         while (p < end && !pipe_field_blank((unsigned char)*p))
             p++;
         push_str(l, w, (size_t)(p - w));
+    }
+}
+
+PipeStr pipe_word(PipeStr s, int64_t i)
+{
+    const char *p = nz(s.p), *end = p + s.n;
+    if (i >= 0) {
+        for (;;) {
+            while (p < end && pipe_field_blank((unsigned char)*p))
+                p++;
+            if (p == end)
+                return (PipeStr){"", 0};
+            const char *w = p;
+            while (p < end && !pipe_field_blank((unsigned char)*p))
+                p++;
+            if (i-- == 0)
+                return (PipeStr){w, (size_t)(p - w)};
+        }
+    }
+    for (;;) { /* from the end: word -1 is the last */
+        while (end > p && pipe_field_blank((unsigned char)end[-1]))
+            end--;
+        if (end == p)
+            return (PipeStr){"", 0};
+        const char *w = end;
+        while (w > p && !pipe_field_blank((unsigned char)w[-1]))
+            w--;
+        if (++i == 0)
+            return (PipeStr){w, (size_t)(end - w)};
+        end = w;
     }
 }
 

@@ -123,3 +123,29 @@ verdict() {
         [ -n "$3" ] && [ -f "$3" ] && head -c 3000 "$3" | head -n 14 | cut -c 1-160 | sed 's/^/    /'
     fi
 }
+
+# edge_inputs DIR: the awkward inputs of the edge suite in DIR (empty, no final
+# newline, CRLF (the CR stays in the line, as in grep and awk), NUL bytes, one
+# line of 5.5 MB, invalid UTF-8, runs of duplicates; numbers; a second input
+# for the fan-ins); sets ALL and INTS to their names
+edge_inputs() {
+    : >"$1/empty"
+    printf 'alpha beta\ngamma,delta\n  x  ' >"$1/nonl"
+    printf 'a b\r\nc,d\r\n\r\n  e f \r\n' >"$1/crlf"
+    printf 'a\0b c\n\0\nx,\0,y\n\0' >"$1/nul"
+    printf 'caf\303\251 \377\376 bad\n\303\050 x,\342\202\n\200\n' >"$1/utf8"
+    printf 'a\na\na\r\na\r\n\0\n\0\n\nb b\n\n\nb b' >"$1/dups"
+    # one line of 240000 * 23 bytes = 5.5 MB, then a short one
+    yes 'lorem ipsum,dolor sit' | head -n 240000 | tr '\n' ' ' >"$1/big"
+    printf 'END\nlast\n' >>"$1/big"
+    ALL="empty nonl crlf nul utf8 dups big"
+    # numbers, for to_int and the aggregates
+    printf '3\n-12\n40' >"$1/int_nonl"
+    printf '3\r\n-12\r\n40\r\n' >"$1/int_crlf"
+    printf '7\n' >"$1/int_one"
+    printf '1.5\n-2.25\n40' >"$1/float_nonl"
+    printf '1.5\r\n-2.25\r\n' >"$1/float_crlf"
+    INTS="empty int_nonl int_crlf int_one"
+    # a second input for the fan-ins
+    printf 'm1\nm2\nm3\n' >"$1/second"
+}

@@ -101,26 +101,8 @@ mine() {
 in=$tmp/in
 mkdir -p "$in"
 
-# --- inputs -------------------------------------------------------------------
-: >"$in/empty"
-printf 'alpha beta\ngamma,delta\n  x  ' >"$in/nonl"
-printf 'a b\r\nc,d\r\n\r\n  e f \r\n' >"$in/crlf"
-printf 'a\0b c\n\0\nx,\0,y\n\0' >"$in/nul"
-printf 'caf\303\251 \377\376 bad\n\303\050 x,\342\202\n\200\n' >"$in/utf8"
-printf 'a\na\na\r\na\r\n\0\n\0\n\nb b\n\n\nb b' >"$in/dups"
-# one line of 240000 * 23 bytes = 5.5 MB, then a short one
-yes 'lorem ipsum,dolor sit' | head -n 240000 | tr '\n' ' ' >"$in/big"
-printf 'END\nlast\n' >>"$in/big"
-ALL="empty nonl crlf nul utf8 dups big"
-# numbers, for to_int and the aggregates
-printf '3\n-12\n40' >"$in/int_nonl"
-printf '3\r\n-12\r\n40\r\n' >"$in/int_crlf"
-printf '7\n' >"$in/int_one"
-printf '1.5\n-2.25\n40' >"$in/float_nonl"
-printf '1.5\r\n-2.25\r\n' >"$in/float_crlf"
-INTS="empty int_nonl int_crlf int_one"
-# a second input for the fan-ins
-printf 'm1\nm2\nm3\n' >"$in/second"
+# --- inputs (tests/lib.sh) ------------------------------------------------------
+edge_inputs "$in"
 
 # --- helpers, usable in the expected commands -----------------------------------
 # nl_end: the input with a newline after its last line (a sink ends every item)

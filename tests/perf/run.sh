@@ -1,12 +1,16 @@
 #!/bin/sh
 # Performance regression guard (`make perf`, part of `make test`): the instruction
-# counts (valgrind's callgrind) of three small fixed workloads, compared with the
+# counts (valgrind's callgrind) of seven small fixed workloads, compared with the
 # committed baselines in tests/perf/baseline.txt.  A count more than 10% above its
 # baseline fails; more than 10% below prints a note suggesting a new baseline.
 #
 #   tests/perf/stateless.pipe   reader, grep_v, a field filter, replace, lower, map, writer
 #   tests/perf/aggregate.pipe   a stateful proc holding a map of ~10^4 keys, count, sort, top
 #   tests/perf/passthrough.pipe stdin | stdout of a regular file: the kernel copies it (sendfile)
+#   tests/perf/idiom_*.pipe     scripts written the natural way, which the optimizer rewrites
+#                               (compiler/opt.c): split(l, " ")[k], a let of a split list,
+#                               a filter of contains(l, "LIT"), words(l)[k]; a lost rewrite
+#                               costs far more than 10%
 #
 # Input: bench/gen_lines.c, 2 MiB, seed 7 (~15000 lines).  Each workload is built by
 # `pipec build` with fixed flags (CC=cc, CFLAGS empty, so `cc -O2`; a private runtime
@@ -28,7 +32,7 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 PIPEC=${PIPEC:-$top/bin/pipec}
 case $PIPEC in /*) ;; *) PIPEC=$top/$PIPEC ;; esac
 baseline=$top/tests/perf/baseline.txt
-workloads="stateless aggregate passthrough"
+workloads="stateless aggregate passthrough idiom_split idiom_let idiom_contains idiom_words"
 MIB=2
 SEED=7
 LIMIT=10        # percent above the baseline that fails (and below that suggests an update)

@@ -1,0 +1,87 @@
+#!/bin/sh
+# `make bench-natural`: issue 16's yardstick for the optimizer.  The shared
+# benchmark's workloads written as LANGUAGE.md writes them (split and index,
+# lets of split lists: bench/workloads/natural/wN.pipe; w1 and w5 are the same
+# as bench/workloads/) next to the tuned field() forms (bench/workloads/wN.pipe)
+# and the hand-written C of ../shared/bench/c, in one run: built binaries and
+# `pipec run`, every output compared with the C's, best of RUNS wall times
+# (hyperfine when installed), ratios to the C.  Input: ../shared/bench's
+# gen_logs (NAT_LINES lines, default 600000, seed 42; w5: the text of
+# bench/workloads.sh's corpus is not needed, w5 reads the log too).
+# Settings: PIPEC, SHARED (default ../shared/bench), RUNS (default 5),
+# NAT_LINES, NAT_WORK (default /tmp/pipec-natural).
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top" || exit 1
+abs() { case $1 in /*) echo "$1" ;; *) echo "$top/$1" ;; esac; }
+PIPEC=$(abs "${PIPEC:-bin/pipec}")
+SHARED=$(abs "${SHARED:-../shared/bench}")
+RUNS=${RUNS:-5}
+NAT_LINES=${NAT_LINES:-600000}
+work=${NAT_WORK:-/tmp/pipec-natural}
+CC=${CC:-cc}
+[ -f "$SHARED/gen_logs.c" ] && [ -d "$SHARED/c" ] || { echo "bench-natural: no harness at $SHARED (set SHARED)"; exit 1; }
+mkdir -p "$work/out" || exit 1
+$CC -O2 -o "$work/gen_logs" "$SHARED/gen_logs.c" || exit 1
+in=$work/logs_$NAT_LINES.txt
+[ -s "$in" ] || "$work/gen_logs" "$NAT_LINES" 42 >"$in" || exit 1
+status=0
+
+# best CMD: the best wall time of RUNS runs of sh -c CMD, in seconds
+best() {
+    if command -v hyperfine >/dev/null 2>&1; then
+        hyperfine --style none --warmup 1 --runs "$RUNS" --export-json "$work/h.json" "$1" >/dev/null 2>&1 &&
+            awk -F': *' '/"min"/ { gsub(/[^0-9.e-]/, "", $2); print $2; exit }' "$work/h.json"
+    else
+        b=
+        for _ in $(seq "$RUNS"); do
+            t0=$(date +%s%N)
+            sh -c "$1"
+            t1=$(date +%s%N)
+            b=$(awk -v b="$b" -v t=$(((t1 - t0) / 1000)) 'BEGIN { t /= 1e6; print (b == "" || t < b) ? t : b }')
+        done
+        echo "$b"
+    fi
+}
+
+echo "| workload | C s | field() built | natural built | field() run | natural run |"
+echo "|---|---:|---:|---:|---:|---:|"
+for w in w1 w2 w3 w4 w5 w6 w7 w8; do
+    nat=bench/workloads/natural/$w.pipe
+    [ -f "$nat" ] || nat=bench/workloads/$w.pipe
+    $CC -O2 -o "$work/c_$w" "$SHARED/c/$w.c" 2>/dev/null || { echo "cannot build $SHARED/c/$w.c"; exit 1; }
+    "$PIPEC" build "bench/workloads/$w.pipe" -o "$work/f_$w" || exit 1
+    "$PIPEC" build "$nat" -o "$work/n_$w" || exit 1
+    row="| $w"
+    c_t=
+    for k in c f n fr nr; do
+        case $k in
+        c) cmd="'$work/c_$w'" ;;
+        f | n) cmd="'$work/${k}_$w'" ;;
+        fr) cmd="'$PIPEC' run bench/workloads/$w.pipe" ;;
+        nr) cmd="'$PIPEC' run '$nat'" ;;
+        esac
+        o=$work/out/$w.$k
+        if [ $w = w6 ]; then
+            if [ $k = c ]; then cmd="OUT_5XX='$o.5xx' OUT_404='$o.404' $cmd"; else cmd="$cmd --out5xx '$o.5xx' --out404 '$o.404'"; fi
+        fi
+        cmd="$cmd <'$in' >'$o.txt'"
+        sh -c "$cmd" || { row="$row | FAIL (exit)"; status=1; continue; }
+        if [ $k != c ]; then
+            for x in txt 5xx 404; do
+                [ -f "$work/out/$w.c.$x" ] || continue
+                cmp -s "$work/out/$w.c.$x" "$o.$x" || { row="$row | FAIL (output)"; status=1; continue 2; }
+            done
+        fi
+        t=$(best "$cmd")
+        if [ $k = c ]; then
+            c_t=$t
+            row="$row | $t"
+        else
+            row="$row | $(awk -v t="$t" -v c="$c_t" 'BEGIN { printf "%.3f (%.2f×)", t, t / c }')"
+        fi
+    done
+    echo "$row |"
+done
+echo
+echo "input: gen_logs $NAT_LINES 42 ($(wc -c <"$in") bytes); best of $RUNS; $(uptime)"
+exit $status
