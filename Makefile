@@ -26,7 +26,7 @@ UNIT_SRC     := $(wildcard tests/unit/test_*.c)
 UNIT_BIN     := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 EMBEDDED     := runtime/pipe.h stdlib/pipe_std.h $(RUNTIME_SRC) $(STDLIB_SRC) $(wildcard runtime/*_impl.h)
 
-.PHONY: all deps demo test unit asan valgrind bench bench-records bench-shared bench-sandbox bench-natural fuzz fuzz_smoke install clean
+.PHONY: all deps demo test unit asan valgrind bench bench-records bench-idioms bench-shared bench-sandbox bench-natural fuzz fuzz_smoke install clean
 all: $(PIPEC)
 
 deps:
@@ -83,7 +83,7 @@ demo: deps
 # The test suites: each runs one script against $(PIPEC) and ends with a line
 # "NAME: N passed, M failed".  perf (callgrind) stays out of asan: valgrind and
 # the sanitizers don't mix.
-SUITES      := golden diff edge inputs stats graph repl fmt spec cli sort_spill trace faults exec sandbox safe records_diff regex_diff numfmt_diff lists_diff join_diff reference opt_diff lint
+SUITES      := golden diff edge inputs stats graph repl fmt spec cli sort_spill trace faults exec sandbox safe records_diff regex_diff numfmt_diff lists_diff join_diff reference opt_diff idioms lint
 ALL_SUITES  := $(SUITES) editors perf
 # phony here, after ALL_SUITES is set (editors is also a folder: a .PHONY line
 # read before the list was defined left it, and every suite, a plain file target)
@@ -115,10 +115,16 @@ tsan:
 valgrind: $(UNIT_BIN) $(PIPEC)
 	@PIPEC=$(PIPEC) sh tests/run_valgrind.sh $(UNIT_BIN)
 
-# bench/run.sh, then the records benchmark (also when run.sh reports a failure)
+# bench/run.sh, then the records benchmark and the idioms (each also when one before failed)
 bench: all
 	@PIPEC=$(PIPEC) BUILD=$(BUILD) sh bench/run.sh; s=$$?; \
-	PIPEC=$(PIPEC) BUILD=$(BUILD) sh bench/records.sh || s=1; exit $$s
+	PIPEC=$(PIPEC) BUILD=$(BUILD) sh bench/records.sh || s=1; \
+	PIPEC=$(PIPEC) BUILD=$(BUILD) sh bench/idioms.sh || s=1; exit $$s
+
+# Every formulation of every task of bench/idioms/, built and run, next to its awk/coreutils
+# reference (IDIOMS_MB=20 for a quick run; IDIOMS picks tasks): bench/idioms.sh
+bench-idioms: all
+	@PIPEC=$(PIPEC) BUILD=$(BUILD) sh bench/idioms.sh
 
 # CSV, TSV and JSON Lines tasks next to Miller, Python, pandas, datamash, jq, gojq
 # and DuckDB on 1 GiB inputs (RECORDS_MB=20 for a quick run; not in test)

@@ -1,0 +1,3 @@
+# the lines containing " status installed "
+# input: dpkg
+grep -F ' status installed '

@@ -1,0 +1,3 @@
+# the lines starting with "10."
+# input: access
+grep '^10\.'

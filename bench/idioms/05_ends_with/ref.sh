@@ -1,0 +1,3 @@
+# the lines ending in "<none>"
+# input: dpkg
+grep '<none>$'

@@ -1,0 +1,3 @@
+# the lines without "INFO"
+# input: applog
+grep -v -F INFO

@@ -1,0 +1,3 @@
+# the number of lines
+# input: access
+wc -l

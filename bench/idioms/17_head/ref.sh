@@ -1,0 +1,3 @@
+# the first 100 lines
+# input: access
+head -n 100

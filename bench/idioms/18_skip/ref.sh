@@ -1,0 +1,3 @@
+# every line after the first 100
+# input: access
+tail -n +101

@@ -1,0 +1,3 @@
+# the last 10 lines
+# input: access
+tail -n 10

@@ -1,0 +1,3 @@
+# the statuses, adjacent repeats dropped
+# input: access
+cut -d' ' -f9 | uniq

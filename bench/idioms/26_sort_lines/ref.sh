@@ -1,0 +1,3 @@
+# the lines in byte order
+# input: text
+sort

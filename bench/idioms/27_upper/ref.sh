@@ -1,0 +1,3 @@
+# the text in upper case (ASCII)
+# input: text
+tr a-z A-Z

@@ -1,0 +1,3 @@
+# the lines longer than 60 bytes
+# input: text
+awk 'length($0) > 60'

@@ -1,0 +1,3 @@
+# each number doubled
+# input: nums
+awk '{ print $1 * 2 }'

@@ -1,0 +1,3 @@
+# the lines containing ERROR or WARN
+# input: applog
+grep -E 'ERROR|WARN'

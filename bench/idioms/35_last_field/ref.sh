@@ -1,0 +1,3 @@
+# the last field of each line
+# input: dpkg
+awk '{ print $NF }'

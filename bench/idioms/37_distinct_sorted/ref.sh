@@ -1,0 +1,3 @@
+# the packages of status lines, sorted, each once
+# input: dpkg
+awk '$3 == "status" { print $5 }' | sort -u

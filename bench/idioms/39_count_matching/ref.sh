@@ -1,0 +1,3 @@
+# the number of lines containing ERROR
+# input: applog
+grep -c -F ERROR

@@ -1,0 +1,3 @@
+# the lines that are not empty
+# input: text
+grep -v '^$'

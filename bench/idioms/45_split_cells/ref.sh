@@ -1,0 +1,3 @@
+# each cell on a line of its own
+# input: csv
+tr , '\n'

@@ -1,0 +1,3 @@
+# each line with its spaces turned into tabs
+# input: access
+tr ' ' '\t'
