@@ -300,7 +300,7 @@ static const Builtin builtins[] = {
     {.name = "ends_with", .min_args = 2, .max_args = 2, .regex_arg = -1, .params = {STR_STR}, .result = F_BOOL,
      .cfn = "pipe_ends_with", .pure = true},
     {.name = "find", .min_args = 2, .max_args = 2, .regex_arg = -1, .params = {STR_STR}, .result = F_INT,
-     .cfn = "pipe_find", .pure = true},
+     .cfn = "pipe_find", .pure = true, .emit = emit_fn_find},
     {.name = "substr", .min_args = 2, .max_args = 3, .regex_arg = -1, .params = {F_STR, F_INT, F_INT},
      .result = F_STR, .cfn = "pipe_substr", .missing = "INT64_MAX_", .pure = true},
     {.name = "replace", .min_args = 3, .max_args = 3, .regex_arg = 1, .params = {STR_STR, F_STR}, .result = F_STR,

@@ -204,5 +204,6 @@ void emit_fn_sort(struct Emit *E, struct Buf *b, struct Node *e);
 void emit_fn_reverse(struct Emit *E, struct Buf *b, struct Node *e);
 void emit_fn_sum(struct Emit *E, struct Buf *b, struct Node *e);
 void emit_fn_contains(struct Emit *E, struct Buf *b, struct Node *e);
+void emit_fn_find(struct Emit *E, struct Buf *b, struct Node *e);
 
 #endif

@@ -11,6 +11,7 @@
 #include "embed.h"
 #include "opt.h"
 #include "plan.h"
+#include "rt_impl.h"
 #include "safe.h"
 #include "sha256.h"
 #include "version.h"
@@ -583,6 +584,25 @@ static void binary(Emit *E, Buf *b, Node *e)
         binary_op(E, b, e, NULL);
 }
 
+/* The offset of str needle in hay (or -1), as pipe_find: a literal needle's
+ * rarest byte, which the search looks for first, is chosen now, not per call. */
+static void str_find(Emit *E, Buf *b, Node *hay, Node *needle)
+{
+    if (needle->kind == N_STR && needle->str.n > 0) {
+        buf_printf(b, "pipe_find_rare(");
+        ex(E, b, hay);
+        buf_printf(b, ", ");
+        str_lit(b, needle->str);
+        buf_printf(b, ", %zu)", pipe_rare_index(needle->str.p, needle->str.n));
+        return;
+    }
+    buf_printf(b, "pipe_find(");
+    ex(E, b, hay);
+    buf_printf(b, ", ");
+    ex(E, b, needle);
+    buf_printf(b, ")");
+}
+
 /* e's operator applied to its operands, the left one being acc when given. */
 static void binary_op(Emit *E, Buf *b, Node *e, const char *acc)
 {
@@ -646,7 +666,11 @@ static void binary_op(Emit *E, Buf *b, Node *e, const char *acc)
         char tk[16], tc[16];
         tmpname(E, tk, sizeof tk);
         tmpname(E, tc, sizeof tc);
-        if (ct->kind == T_STR) {
+        if (ct->kind == T_STR && e->a->kind == N_STR && e->a->str.n > 0) {
+            buf_printf(b, "(");
+            str_find(E, b, e->b, e->a);
+            buf_printf(b, " >= 0)");
+        } else if (ct->kind == T_STR) {
             buf_printf(b, "({ PipeStr %s = ", tk);
             ex(E, b, e->a);
             buf_printf(b, "; pipe_contains(");
@@ -1114,15 +1138,18 @@ static void list_extreme(Emit *E, Buf *b, Node *e, int sign)
 }
 
 /* contains(s, sub) of strs; contains(xs, x): x as an element, compared as `==` does */
+void emit_fn_find(Emit *E, Buf *b, Node *e)
+{
+    str_find(E, b, argv_(e, 0), argv_(e, 1));
+}
+
 void emit_fn_contains(Emit *E, Buf *b, Node *e)
 {
     Node *a0 = argv_(e, 0), *a1 = argv_(e, 1);
     if (a0->type->kind == T_STR) {
-        buf_printf(b, "pipe_contains(");
-        ex(E, b, a0);
-        buf_printf(b, ", ");
-        ex(E, b, a1);
-        buf_printf(b, ")");
+        buf_printf(b, "(");
+        str_find(E, b, a0, a1);
+        buf_printf(b, " >= 0)");
         return;
     }
     const Type *el = a0->type->kind == T_LIST ? a0->type->elems[0] : a1->type;

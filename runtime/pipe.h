@@ -475,6 +475,8 @@ bool pipe_contains(PipeStr s, PipeStr sub);
 bool pipe_starts_with(PipeStr s, PipeStr prefix);
 bool pipe_ends_with(PipeStr s, PipeStr suffix);
 int64_t pipe_find(PipeStr s, PipeStr sub); /* byte index, or -1 */
+/* pipe_find of a sub of 1 or more bytes whose rarest byte is at rare (pipe_rare_index). */
+int64_t pipe_find_rare(PipeStr s, PipeStr sub, size_t rare);
 /* Bytes [start, start+len) clamped to s; negative start counts from the end. */
 PipeStr pipe_substr(PipeStr s, int64_t start, int64_t len);
 PipeList *pipe_split(PipeArena *a, PipeStr s, PipeStr sep); /* list of str; "" sep: bytes */
