@@ -1,5 +1,5 @@
 /* plan.c — the plan pass: decides once, over a lowered DAG, how each stage
- * runs (kernel copy, prefilter, sort fused into top, field memo, parallel). */
+ * runs (kernel copy, prefilter, tail from the end, sort into top, field memo, parallel). */
 #include "plan.h"
 
 #include <stdlib.h>
@@ -147,7 +147,8 @@ static bool may_prefilter(const Dag *dag, const DagNode *c)
 }
 
 /* The decisions about the items leaving source n for its only consumer c:
- * lines passed verbatim to a plain str sink, or a prefilter of c's. */
+ * lines passed verbatim to a plain str sink, a prefilter of c's, or a tail's
+ * lines read from the end of the file. */
 static void plan_source(const Dag *dag, DagNode *n, DagNode *c)
 {
     if (!c || !has(n, SF_LINES))
@@ -156,6 +157,8 @@ static void plan_source(const Dag *dag, DagNode *n, DagNode *c)
         n->plan |= PIPE_PLAN_COPY;
     else if (c->nins == 1 && c->on_error == OE_STOP && may_prefilter(dag, c))
         n->plan |= PIPE_PLAN_PREFILTER;
+    else if (c->on_error == OE_STOP && n->on_error == OE_STOP && c->kind == SK_STD && !strcmp(c->std, "tail"))
+        n->plan |= PIPE_PLAN_TAIL;
     else
         return;
     n->partner = c;
@@ -256,6 +259,7 @@ static const struct { unsigned flag; const char *c; } runtime_flags[] = {
     {PIPE_PLAN_COPY, "PIPE_PLAN_COPY"},
     {PIPE_PLAN_PREFILTER, "PIPE_PLAN_PREFILTER"},
     {PIPE_PLAN_FUSE_TOP, "PIPE_PLAN_FUSE_TOP"},
+    {PIPE_PLAN_TAIL, "PIPE_PLAN_TAIL"},
 };
 
 const char *plan_runtime_c(unsigned plan, char *buf, size_t max)
@@ -293,6 +297,8 @@ static void write_decisions(const Dag *dag, const DagNode *n, FILE *out)
         write_prefilter(dag, n, out);
     if (n->plan & PIPE_PLAN_FUSE_TOP)
         fprintf(out, ", fused into top %d", n->partner->id);
+    if (n->plan & PIPE_PLAN_TAIL)
+        fprintf(out, ", reads from the end for %d", n->partner->id);
     if (n->plan & PLAN_FIELD_MEMO)
         fputs(", field-memo", out);
     opt_write(dag->opt, n->kind == SK_PROC ? n->decl : n->stage, out);

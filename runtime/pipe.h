@@ -220,8 +220,10 @@ struct PipeNode {
  *     applies.
  *   FUSE_TOP: a sort whose only consumer is a top with a key that cannot fail,
  *     neither with an error policy: the top breaks its ties by the sort's key,
- *     and nothing is sorted. */
-enum { PIPE_PLAN_COPY = 1 << 0, PIPE_PLAN_PREFILTER = 1 << 1, PIPE_PLAN_FUSE_TOP = 1 << 2 };
+ *     and nothing is sorted.
+ *   TAIL: a line source whose only consumer is a tail, neither with an error
+ *     policy: one regular file is read from where its last n lines start. */
+enum { PIPE_PLAN_COPY = 1 << 0, PIPE_PLAN_PREFILTER = 1 << 1, PIPE_PLAN_FUSE_TOP = 1 << 2, PIPE_PLAN_TAIL = 1 << 3 };
 
 /* What a runtime error of a stage does (`STAGE on error skip|stop|NAME`,
  * docs/pipe.md "Error policies"): stop the run (the default), drop the item

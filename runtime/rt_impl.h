@@ -123,6 +123,13 @@ void pipe_out_block(PipeOut *o, const char *p, size_t n);
 /* Adds the lines that a kernel copy passed through (rt->uncounted) to that
  * source's input_line, for a message that names the line (sources.c). */
 void pipe_src_count_copied(PipeRt *rt);
+/* How many items n keeps when it is a tail node, else -1 (generic.c): the
+ * lines a source of PIPE_PLAN_TAIL reads from the end. */
+int64_t pipe_std_tail_want(const PipeNode *n);
+/* Where the last n lines of fd's bytes [from, size) start, found by reading
+ * backwards in blocks of cap bytes into buf (tail_seek.c); from when fewer
+ * lines are there, or on a read that fails or comes short (the file shrank). */
+off_t pipe_tail_start(int fd, off_t from, off_t size, uint64_t n, char *buf, size_t cap);
 /* The output that n, a str sink the plan chose (PIPE_PLAN_COPY), writes lines to (sinks.c). */
 PipeOut *pipe_sink_line_out(PipeNode *n);
 /* The run starts: file() outputs written in place are truncated now. */

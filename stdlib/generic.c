@@ -194,6 +194,11 @@ static void tail_free(PipeNode *self)
     tail_release((TailNode *)self);
 }
 
+int64_t pipe_std_tail_want(const PipeNode *n)
+{
+    return n->push == tail_push ? (int64_t)((const TailNode *)n)->n : -1;
+}
+
 PipeNode *pipe_std_tail(PipeRt *rt, PipePos pos, const PipeType *t, int64_t n)
 {
     TailNode *tl = (TailNode *)gen_node(rt, pos, sizeof(TailNode), "tail", t);

@@ -35,7 +35,9 @@ typedef struct Reader {
     size_t len, used;
     size_t scanned;    /* bytes after start + used known to hold no '\n' */
     bool skipping;     /* dropping the rest of a line that was too long (on error skip) */
-    bool copy_tried;   /* copy_input ran for this input */
+    bool copy_tried;   /* copy_input or tail_skip ran for this input */
+    bool bounded;      /* read no more than left bytes (a tail read from the end) */
+    off_t left;
     PipeGz *gz;        /* the input is a .gz file being inflated, else NULL */
 } Reader;
 
@@ -123,7 +125,7 @@ static void open_input(FileSrc *f, const char *path)
         f->src.bytes_total += (uint64_t)st.st_size;
     r->start = r->mem + r->pad;
     r->len = r->used = r->scanned = 0;
-    r->copy_tried = false;
+    r->copy_tried = r->bounded = false;
     if (gz && !(r->gz = pipe_gz_new()))
         fail_errno(&f->src.node, "cannot read", f->name, ENOMEM);
     uncounted_drop(f); /* the lines of the last input no longer matter */
@@ -202,11 +204,14 @@ static ssize_t read_input(FileSrc *f, char *wp, size_t room, uint64_t *raw)
             gz_broken(f, why);
         return got;
     }
-    ssize_t got;
+    if (r->bounded && (uint64_t)r->left < room)
+        room = (size_t)r->left; /* 0: the end seen at the start, as tail reads */
+    ssize_t got = 0;
     do
-        got = read(r->fd, wp, room);
+        got = room ? read(r->fd, wp, room) : 0;
     while (got < 0 && errno == EINTR && !pipe_rt_stop);
     *raw = got > 0 ? (uint64_t)got : 0;
+    r->left -= r->bounded ? (off_t)*raw : 0;
     return got;
 }
 
@@ -302,6 +307,23 @@ void pipe_src_count_copied(PipeRt *rt)
     uncounted_drop(f);
 }
 
+/* The lines of f's input in [from, to) passed by unread (copied by the kernel,
+ * or before a tail's): counted when a message needs them; true when they can
+ * be.  Those of another source still reading are counted now (the run keeps
+ * one source's); an ended source's no message names any more. */
+static bool uncounted_set(FileSrc *f, off_t from, off_t to)
+{
+    PipeRt *rt = f->src.node.rt;
+    uncounted_drop(f);
+    if (rt->uncounted && !hdr(&rt->uncounted->node)->ended)
+        pipe_src_count_copied(rt);
+    f->uncounted_from = from;
+    f->uncounted_to = to;
+    f->count_fd = fcntl(f->rd.fd, F_DUPFD_CLOEXEC, 0); /* -1: the number stays short */
+    rt->uncounted = &f->src;
+    return f->count_fd >= 0;
+}
+
 /* A stop came while a copy was in the middle of the file: writes the rest of
  * the line at offset at, so that the run stops between two lines; returns
  * the offset after it. */
@@ -354,16 +376,47 @@ static bool copy_input(FileSrc *f, PipeOut *o)
     }
     if (pipe_rt_stop && at > from && at < end)
         at = copy_line_end(f, o, at);
-    uncounted_drop(f);
-    f->uncounted_from = from;
-    f->uncounted_to = at;
-    f->count_fd = fcntl(r->fd, F_DUPFD_CLOEXEC, 0); /* -1: the number stays short */
+    uncounted_set(f, from, at);
     f->src.bytes_read += (uint64_t)(at - from);
     count_input(f, (size_t)(at - from)); /* no --max-input-bytes here: only the total */
-    rt->uncounted = &f->src;
     if (pipe_rt_stop)
         pipe_stop_now(rt);
     return at > from;
+}
+
+/* ------------------------------------------------------------------ tail from the end */
+
+/* A source that feeds only a tail (PIPE_PLAN_TAIL) reads one regular file as
+ * GNU tail does: from where its last n lines start up to the size it had
+ * then, found by reading backwards.  The lines from there on are read as
+ * usual; those before are not seen (a line too long there is not found) and
+ * are counted only when a message names a line.  Not for a .gz input,
+ * several inputs, --stats, --trace or --max-input-bytes, which follow every
+ * line or read; true when it moved to the last lines. */
+static bool tail_skip(FileSrc *f)
+{
+    Reader *r = &f->rd;
+    PipeRt *rt = f->src.node.rt;
+    r->copy_tried = true;
+    if (!(f->src.node.flags & PIPE_PLAN_TAIL) || !r->regular || r->gz || f->pair || f->npaths > 1 || rt->stats ||
+        rt->trace || rt->max_input)
+        return false;
+    int64_t n = pipe_std_tail_want(f->src.node.outs[0].node);
+    struct stat st;
+    off_t from = lseek(r->fd, 0, SEEK_CUR);
+    if (n < 0 || from < 0 || fstat(r->fd, &st) != 0 || st.st_size <= from)
+        return false;
+    off_t at = pipe_tail_start(r->fd, from, st.st_size, (uint64_t)n, r->start, r->cap);
+    if (pipe_rt_stop)
+        pipe_stop_now(rt);
+    if (at > from && (!uncounted_set(f, from, at) || lseek(r->fd, at, SEEK_SET) != at)) {
+        uncounted_drop(f); /* the lines could not be counted: read them all */
+        return false;
+    }
+    r->bounded = true;
+    r->left = st.st_size - at;
+    f->src.bytes_read += (uint64_t)(at - from); /* passed: --progress sees them done */
+    return true;
 }
 
 static bool file_step(PipeSource *s);
@@ -537,7 +590,7 @@ static bool file_step(PipeSource *s)
         }
         if (!r->copy_tried && r->len == 0) {
             PipeOut *bo = block_out(s);
-            if (bo && copy_input(f, bo))
+            if (bo ? copy_input(f, bo) : tail_skip(f))
                 continue;
         }
         refill(f);

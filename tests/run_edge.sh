@@ -215,6 +215,20 @@ t head all 'stdin | head(2) | stdout' 'head -n 2 | nl_end'
 t head0 all 'stdin | head(0) | stdout' ':'
 t tail all 'stdin | tail(2) | stdout' 'tail -n 2 | nl_end'
 t tail0 all 'stdin | tail(0) | stdout' ':'
+# tail of a regular file reads it from the end (docs/pipe.md "tail from the
+# end"): the same lines as reading it whole, the 5.5 MB line (longer than a
+# block) and a last line without a newline included
+t tail_one all 'stdin | tail(1) | stdout' 'tail -n 1 | nl_end'
+t tail_more all 'stdin | tail(1000) | stdout' 'tail -n 1000 | nl_end'
+t tail_file all 'file("in") | tail(3) | stdout' 'tail -n 3 | nl_end'
+t tail_param all 'pipeline main(n: int = 4) {
+    stdin | tail(n) | stdout
+}' 'tail -n 4 | nl_end'
+# ... and only its end: 2 GB of zeros (a sparse file) before the last lines,
+# which read from the start would be a line too long, after seconds
+t_limit=10
+t tail_sparse empty 'file("sparse") | tail(2) | stdout' 'printf "x\\ny\\n"' 0 'truncate -s 2G sparse && printf "\\nx\\ny\\n" >>sparse'
+t_limit=""
 t skip all 'stdin | skip(1) | stdout' 'tail -n +2 | nl_end'
 t skip_all all 'stdin | skip(1000) | stdout' ':'
 t uniq all 'stdin | uniq | stdout' 'uniq | nl_end'

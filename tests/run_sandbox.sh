@@ -242,6 +242,16 @@ expect "sandbox: cat builds" 0 "$PIPEC" build --sandbox cat.pipe -o cat
 cat nums.txt nums.txt >nums2.txt # past 256 KiB: big enough for a copy
 expect "sandbox: a file passed through" 0 sh -c './cat <nums2.txt'
 check "sandbox: a file passed through: the same bytes" cmp -s nums2.txt "$scratch/out"
+# tail of a regular file reads it from the end (pread, lseek, a descriptor
+# duplicated to count the lines passed over), allowed too; the line named
+cat >tail.pipe <<'EOF'
+pipeline main { stdin | tail(3) | stdout }
+EOF
+expect "sandbox: tail builds" 0 "$PIPEC" build --sandbox tail.pipe -o tail
+expect "sandbox: tail of a file" 0 sh -c './tail <nums2.txt'
+check "sandbox: tail of a file: its last lines" sh -c "tail -n 3 nums2.txt | cmp -s - '$scratch/out'"
+expect "sandbox: tail of a file, a line too long" 1 sh -c './tail --max-line-bytes 2 <nums2.txt'
+has "sandbox: tail of a file, a line too long: its number" "line 199998)"
 rm -f fifo
 mkfifo fifo
 sleep 10 >fifo &

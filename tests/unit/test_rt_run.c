@@ -1,5 +1,6 @@
 /* test_rt_run.c — unit tests of running a DAG: the line reader and sources
- * (by hand-built DAGs), end propagation, sinks, pipe_main and runtime errors. */
+ * (by hand-built DAGs, tail's read from the end too), end propagation, sinks,
+ * pipe_main and runtime errors. */
 #include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -966,6 +967,152 @@ static void test_bad_sink(void **state)
     free(err);
 }
 
+/* ------------------------------------------------------------------ tail from the end */
+
+/* Item k of r is s. */
+static void rec_is(const Rec *r, size_t k, const char *s)
+{
+    assert_int_equal(r->items[k].n, strlen(s));
+    assert_memory_equal(r->items[k].p, s, strlen(s));
+}
+
+/* Where the last n lines of [from, size) start, as tail -n counts them (a
+ * last line without '\n' is a line): the reference, one byte at a time. */
+static size_t naive_start(const char *d, size_t from, size_t size, size_t n)
+{
+    if (n == 0)
+        return size;
+    size_t lines = 0, starts[64];
+    for (size_t i = from; i < size; i++)
+        if (i == from || d[i - 1] == '\n')
+            starts[lines++] = i;
+    return lines <= n ? from : starts[lines - n];
+}
+
+/* Every case, every n, every block size (lines longer than a block, a final
+ * newline alone in a block), and from past the start: the same as the reference. */
+static void test_tail_start_of_last_lines(void **state)
+{
+    static const char *cases[] = {
+        "", "\n", "\n\n", "a", "a\n", "a\nb", "a\nb\n", "a\r\nb\r\n", "\n\nx\n\n",
+        "one\ntwo\nthree\nfour\n", "a longer first line\nb\n\nthe last, longer still",
+        "x\0y\nz\0\n",
+    };
+    static const size_t caps[] = {1, 2, 3, 5, 8, 64, 4096};
+    char buf[4096];
+    for (size_t c = 0; c < sizeof cases / sizeof *cases; c++) {
+        size_t size = c == sizeof cases / sizeof *cases - 1 ? 7 : strlen(cases[c]);
+        write_file("in.txt", cases[c], size);
+        int fd = open(tmp_path("in.txt"), O_RDONLY);
+        assert_true(fd >= 0);
+        for (size_t from = 0; from <= size && from < 3; from++)
+            for (size_t n = 0; n < 7; n++)
+                for (size_t k = 0; k < sizeof caps / sizeof *caps; k++) {
+                    off_t got = pipe_tail_start(fd, (off_t)from, (off_t)size, n, buf, caps[k]);
+                    if ((size_t)got != naive_start(cases[c], from, size, n))
+                        fail_msg("case %zu from %zu n %zu cap %zu: %lld, expected %zu", c, from, n, caps[k],
+                                 (long long)got, naive_start(cases[c], from, size, n));
+                }
+        /* a file shorter than the size seen: from, and the ordinary read finds out */
+        assert_int_equal(pipe_tail_start(fd, 0, (off_t)size + 10, 1, buf, 4), 0);
+        close(fd);
+    }
+}
+
+/* Appends a line to the input file for each item: the file grows while the
+ * source, stepped round-robin with the one feeding this, reads it. */
+static void grow_push(PipeNode *self, const void *item, int port)
+{
+    (void)self, (void)item, (void)port;
+    FILE *f = fopen(tmp_path("in.txt"), "ab");
+    assert_non_null(f);
+    fputs("grown\n", f);
+    fclose(f);
+}
+
+/* file(in.txt) | tail(2) | rec, and range(0, 8) | grow appending to in.txt;
+ * tiny reads, so that reading takes several steps; the lines rec got. */
+static Rec *run_growing(PipeRt *rt, uint32_t flags)
+{
+    write_file("in.txt", "a\nb\nc\n", 6);
+    rt->read_size = 4;
+    PipeSource *src = pipe_src_file(rt, POS, S(tmp_path("in.txt")));
+    src->node.flags = flags;
+    PipeNode *tail = pipe_std_tail(rt, POS, &pipe_t_str, 2);
+    Rec *r = rec_new(rt);
+    pipe_connect(&src->node, tail, 0);
+    pipe_connect(tail, &r->node, 0);
+    PipeSource *range = pipe_src_range(rt, POS, 0, 8);
+    PipeNode *grow = pipe_node_new(rt, sizeof(PipeNode), "grow", POS);
+    grow->push = grow_push;
+    pipe_connect(&range->node, grow, 0);
+    assert_int_equal(pipe_run(rt), 0);
+    return r;
+}
+
+/* Read from the end, a file is read up to the size it had then, as tail does;
+ * read from the start, the lines appended meanwhile are read too. */
+static void test_tail_file_grows(void **state)
+{
+    PipeRt *rt = pipe_rt_new();
+    Rec *r = run_growing(rt, PIPE_PLAN_TAIL);
+    assert_int_equal(r->n, 2);
+    rec_is(r, 0, "b");
+    rec_is(r, 1, "c");
+    pipe_rt_free(rt);
+    rt = pipe_rt_new();
+    r = run_growing(rt, 0);
+    assert_int_equal(r->n, 2);
+    rec_is(r, 1, "grown");
+    pipe_rt_free(rt);
+}
+
+/* The bytes this process has read (/proc/self/io rchar), or -1. */
+static long long bytes_read(void)
+{
+    FILE *f = fopen("/proc/self/io", "r");
+    long long v = -1;
+    char line[128];
+    while (f && fgets(line, sizeof line, f))
+        if (sscanf(line, "rchar: %lld", &v) == 1)
+            break;
+    if (f)
+        fclose(f);
+    return v;
+}
+
+/* tail(3) of a 16 MB file reads a block at its end, not the file. */
+static void test_tail_reads_from_the_end(void **state)
+{
+    size_t size = 16u << 20;
+    char *data = malloc(size);
+    for (size_t i = 0; i < size; i++)
+        data[i] = i % 40 == 39 ? '\n' : 'a' + (char)(i % 26);
+    memcpy(data + size - 12, "\nlast\nlines\n", 12);
+    const char *path = write_file("big.txt", data, size);
+    free(data);
+    for (int flags = PIPE_PLAN_TAIL; flags >= 0; flags -= PIPE_PLAN_TAIL) {
+        PipeRt *rt = pipe_rt_new();
+        PipeSource *src = pipe_src_file(rt, POS, S(path));
+        src->node.flags = (uint32_t)flags;
+        PipeNode *tail = pipe_std_tail(rt, POS, &pipe_t_str, 2);
+        Rec *r = rec_new(rt);
+        pipe_connect(&src->node, tail, 0);
+        pipe_connect(tail, &r->node, 0);
+        long long before = bytes_read();
+        assert_int_equal(pipe_run(rt), 0);
+        long long got = bytes_read() - before;
+        assert_int_equal(r->n, 2);
+        rec_is(r, 0, "last");
+        rec_is(r, 1, "lines");
+        if (before >= 0 && flags)
+            assert_true(got < (1 << 20));
+        else if (before >= 0)
+            assert_true(got >= (long long)size); /* the check can fail */
+        pipe_rt_free(rt);
+    }
+}
+
 static int setup(void **state)
 {
     strcpy(tmpdir, "/tmp/pipe_rt_XXXXXX");
@@ -1002,6 +1149,9 @@ int main(void)
         cmocka_unit_test(test_main_version),
         cmocka_unit_test(test_write_errors),
         cmocka_unit_test(test_bad_sink),
+        cmocka_unit_test(test_tail_start_of_last_lines),
+        cmocka_unit_test(test_tail_file_grows),
+        cmocka_unit_test(test_tail_reads_from_the_end),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
