@@ -1798,6 +1798,18 @@ static void emit_std(Emit *E, DagNode *n, const char *pos)
     buf_printf(b, st->role == R_SOURCE ? ")->node;\n" : ");\n");
 }
 
+/* Registers the literal that node n needs in every line it reacts to, when
+ * the plan found one (plan_filter_literal): the source may skip the others. */
+static void prefilter_literal(Emit *E, DagNode *n)
+{
+    PipeStr lit;
+    if (plan_filter_literal(E->dag, n, &lit)) {
+        buf_printf(&E->build, "    pipe_node_prefilter_literal(n%d, ", n->id);
+        str_lit(&E->build, lit);
+        buf_printf(&E->build, ");\n");
+    }
+}
+
 /* map, filter, flat_map: a plain node whose push is the inlined function */
 void emit_stage_lambda(Emit *E, DagNode *n, const char *pos)
 {
@@ -1807,12 +1819,7 @@ void emit_stage_lambda(Emit *E, DagNode *n, const char *pos)
     buf_printf(b, "    ((RunNode_ *)n%d)->run = R_;\n", n->id);
     buf_printf(b, "    n%d->push = n%d_push; n%d->in = %s; n%d->out = %s;\n", n->id, n->id, n->id, tdesc(E, n->in),
                n->id, tdesc(E, n->out));
-    PipeStr lit;
-    if (plan_filter_literal(E->dag, n, &lit)) { /* the source may skip the lines without it */
-        buf_printf(b, "    pipe_node_prefilter_literal(n%d, ", n->id);
-        str_lit(b, lit);
-        buf_printf(b, ");\n");
-    }
+    prefilter_literal(E, n);
 }
 
 /* sort: by its key function and the key's type, or by the item itself */
@@ -1960,6 +1967,7 @@ static void emit_node(Emit *E, DagNode *n)
             buf_printf(b, ";\n");
         }
         buf_printf(b, "    proc_%s_init(p_);\n    n%d = &p_->base;\n", d->name, n->id);
+        prefilter_literal(E, n);
         break;
     }
     case SK_DEAD:

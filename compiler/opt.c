@@ -13,6 +13,7 @@
  *                                               the proc or fn, or literals)
  *   words-index   words(s)[i], and let w = words(s) ... w[i]
  *                                            -> the i-th word of s, no list built
+ *   last-index    xs[len(xs) - 1]            -> xs[-1] (also of an empty list: its zero)
  *   concat        a + b + c + ... on str     -> one allocation for the whole chain
  *   fold          constant operands          -> their value (int + - * without
  *                                               overflow, comparisons, not, and, or,
@@ -195,8 +196,28 @@ static Node *piece(Opt *O, Node *call, Node *i, Node *at, const char *what)
 
 /* split(s, sep)[i] and words(s)[i], when evaluating sep (split) before i, as
  * field() does not, cannot matter: sep is stable. */
+/* xs[len(xs) - 1], for a list xs that is a name: xs[-1], the same element
+ * (and the zero value of an empty list either way); then a let of a split
+ * list indexed so is only indexed. */
+static void last_index(Opt *O, Node *e)
+{
+    Node *i = e->b, *xs = e->a;
+    if (xs->kind != N_NAME || !xs->sym || !xs->type || xs->type->kind != T_LIST || i->kind != N_BINARY ||
+        i->op != OP_SUB || i->b->kind != N_INT || i->b->ival != 1 || !is_call(i->a, "len", 1))
+        return;
+    Node *l = argval(i->a, 0);
+    if (l->kind != N_NAME || l->sym != xs->sym)
+        return;
+    Node *m = ast_new(O->a, N_INT, i->loc);
+    m->ival = -1;
+    m->type = i->type;
+    e->b = m;
+    note(O, "last-index", i->loc);
+}
+
 static Node *index_rw(Opt *O, Node *e)
 {
+    last_index(O, e);
     Node *c = e->a;
     if (e->opt || !e->type || e->type->kind != T_STR || !c->type || c->type->kind != T_LIST)
         return e;

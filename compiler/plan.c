@@ -120,10 +120,33 @@ static bool literal_in(const Node *e, const Sym *p, PipeStr *lit)
     return literal_in(e->a, p, lit) || (cannot_fail(e->a) && literal_in(e->b, p, lit));
 }
 
+/* A stateful proc whose `on x` does nothing but `if C { ... }` (no else),
+ * for C a literal test of x: what the lines without it would do is nothing
+ * (its `on start` and `on end` see no lines). */
+static bool proc_literal(const Node *d, PipeStr *lit)
+{
+    const Node *on = NULL;
+    for (int i = 0; i < d->list.n; i++) {
+        const Node *m = d->list.v[i];
+        if (m->kind == N_ON && m->name) {
+            if (on)
+                return false;
+            on = m;
+        }
+    }
+    if (!on || !on->sym || !on->a || on->a->kind != N_BLOCK || on->a->list.n != 1)
+        return false;
+    const Node *st = on->a->list.v[0];
+    return st->kind == N_IF && !st->c && literal_in(st->a, on->sym, lit);
+}
+
 bool plan_filter_literal(const Dag *dag, const DagNode *n, PipeStr *lit)
 {
-    if (!dag->opt || n->kind != SK_FILTER || !n->lambda || n->lambda->list.n != 1 || !n->in ||
-        n->in->kind != T_STR)
+    if (!dag->opt || !n->in || n->in->kind != T_STR)
+        return false;
+    if (n->kind == SK_PROC)
+        return n->decl->form == PROC_STATEFUL && proc_literal(n->decl, lit);
+    if (n->kind != SK_FILTER || !n->lambda || n->lambda->list.n != 1)
         return false;
     return literal_in(n->lambda->a, n->lambda->list.v[0]->sym, lit);
 }

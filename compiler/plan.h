@@ -25,9 +25,9 @@ const char *plan_runtime_c(unsigned plan, char *buf, size_t max);
 /* Whether e calls field() somewhere (the memo of a proc's hook). */
 bool plan_calls_field(const Node *e);
 /* Whether n is a filter whose function is true only of lines holding a
- * literal (contains(l, "x"), ...), which it puts in *lit: the source before
- * it may skip the other lines, and it registers that literal.  Never after
- * -O0. */
+ * literal (contains(l, "x"), ...), or a proc whose `on` handler is one `if`
+ * of such a test, which it puts in *lit: the source before it may skip the
+ * other lines, and it registers that literal.  Never after -O0. */
 bool plan_filter_literal(const Dag *dag, const DagNode *n, PipeStr *lit);
 /* `pipec plan`: dag's plan to out, one line per stage: id, position, the
  * stage as written, its in -> out types, its decisions. */

@@ -498,6 +498,15 @@ PipeStr pipe_field(PipeStr s, int64_t i, PipeStr sep)
         PipeStr r = {p, (size_t)((q ? q : end) - p)};
         return r;
     }
+    if (sep.n == 1) { /* i < 0: from the end, back over i separators */
+        const char *q = end;
+        for (; i < -1; i++)
+            if (!(q = memrchr(p, sep.p[0], (size_t)(q - p))))
+                return none;
+        const char *b = memrchr(p, sep.p[0], (size_t)(q - p));
+        PipeStr r = {b ? b + 1 : p, (size_t)(q - (b ? b + 1 : p))};
+        return r;
+    }
     if (sep.n == 0) {
         if (i < 0)
             i += (int64_t)s.n;
