@@ -1190,7 +1190,7 @@ static void index_expr(Emit *E, Buf *b, Node *e)
     const Type *ct = e->a->type;
     const Type *vt = e->type;
     if (e->opt & OPT_WORD_INDEX) { /* words(s)[i]: the word, no list (opt.c) */
-        buf_printf(b, "pipe_word(");
+        buf_printf(b, E->field_at ? "pipe_word_at(&wa_, " : "pipe_word(");
         ex(E, b, argv_(e->a, 0));
         buf_printf(b, ", ");
         ex(E, b, e->b);
@@ -1377,13 +1377,13 @@ static void assign_op(Emit *E, Buf *b, Node *st, const char *place, const Type *
 static void stmt_body(Emit *E, Buf *b, Node *st, int ind);
 
 /* A statement that may free a string (an assignment, a call, an emit) ends
- * what fa_ remembers: another string could come back at the same place. */
+ * what fa_ and wa_ remember: another string could come back at the same place. */
 static void stmt(Emit *E, Buf *b, Node *st, int ind)
 {
     stmt_body(E, b, st, ind);
     if (E->field_at && (st->kind == N_ASSIGN || st->kind == N_EXPR_STMT || st->kind == N_EMIT)) {
         indent(b, ind);
-        buf_printf(b, "fa_.p = 0;\n");
+        buf_printf(b, "fa_.p = 0; wa_.p = 0;\n");
     }
 }
 
@@ -1550,15 +1550,15 @@ static void stmts(Emit *E, Buf *b, Node *blk, int ind)
         stmt(E, b, blk->list.v[i], ind);
 }
 
-/* Declares fa_ (see PipeFieldAt) at the top of a function whose body calls
- * field() (memo, as the plan found); returns the flag to restore once the
- * function is emitted. */
+/* Declares fa_ and wa_ (see PipeFieldAt) at the top of a function whose body
+ * calls field() or takes words(s)[i] (memo, as the plan found); returns the
+ * flag to restore once the function is emitted. */
 static bool field_begin(Emit *E, Buf *b, bool memo)
 {
     bool saved = E->field_at;
     E->field_at = memo;
     if (E->field_at)
-        buf_printf(b, "    PipeFieldAt fa_ = {0};\n");
+        buf_printf(b, "    PipeFieldAt fa_ = {0}, wa_ = {0}; (void)wa_;\n");
     return saved;
 }
 

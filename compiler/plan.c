@@ -202,7 +202,7 @@ bool plan_calls_field(const Node *e)
 {
     if (!e)
         return false;
-    if (e->kind == N_CALL && e->name && !strcmp(e->name, "field"))
+    if ((e->kind == N_CALL && e->name && !strcmp(e->name, "field")) || (e->opt & OPT_WORD_INDEX))
         return true;
     if (plan_calls_field(e->a) || plan_calls_field(e->b) || plan_calls_field(e->c))
         return true;

@@ -22,7 +22,7 @@ enum {
 void plan_dag(PipeArena *a, Dag *dag);
 /* The runtime's flags in plan as C (`PIPE_PLAN_COPY | ...`), into buf. */
 const char *plan_runtime_c(unsigned plan, char *buf, size_t max);
-/* Whether e calls field() somewhere (the memo of a proc's hook). */
+/* Whether e calls field() or takes words(s)[i] somewhere (the memo of a proc's hook). */
 bool plan_calls_field(const Node *e);
 /* Whether n is a filter whose function is true only of lines holding a
  * literal (contains(l, "x"), ...), or a proc whose `on` handler is one `if`

@@ -501,6 +501,9 @@ typedef struct PipeFieldAt {
 } PipeFieldAt;
 /* pipe_field, remembering in *fa where it found the field. */
 PipeStr pipe_field_at(PipeFieldAt *fa, PipeStr s, int64_t i, PipeStr sep);
+/* pipe_word, remembering in *wa where it found the word (as pipe_field_at):
+ * `words(l)[3]` then `words(l)[8]` scan the line once. */
+PipeStr pipe_word_at(PipeFieldAt *wa, PipeStr s, int64_t i);
 PipeStr pipe_join(PipeArena *a, const PipeType *elem, PipeList *xs, PipeStr sep);
 /* to_int / to_float: the whole (trimmed) text must be a number, else a runtime
  * error of stage n naming the value. */

@@ -388,6 +388,31 @@ PipeStr pipe_word(PipeStr s, int64_t i)
     }
 }
 
+PipeStr pipe_word_at(PipeFieldAt *wa, PipeStr s, int64_t i)
+{
+    if (i < 0)
+        return pipe_word(s, i);
+    const char *line = nz(s.p), *p = line, *end = p + s.n;
+    int64_t k = i;
+    if (wa->p == line && wa->n == s.n && wa->i <= i) {
+        p = wa->at; /* the start of word wa->i */
+        k = i - wa->i;
+    }
+    for (;;) {
+        while (p < end && pipe_field_blank((unsigned char)*p))
+            p++;
+        if (p == end)
+            return (PipeStr){"", 0};
+        const char *w = p;
+        while (p < end && !pipe_field_blank((unsigned char)*p))
+            p++;
+        if (k-- == 0) {
+            *wa = (PipeFieldAt){line, s.n, w, i, 0};
+            return (PipeStr){w, (size_t)(p - w)};
+        }
+    }
+}
+
 static const char *find_sep(const char *p, const char *end, PipeStr sep)
 {
     if (sep.n == 1)
