@@ -15,6 +15,8 @@
  *                                            -> the i-th word of s, no list built
  *   last-index    xs[len(xs) - 1]            -> xs[-1] (also of an empty list: its zero)
  *   concat        a + b + c + ... on str     -> one allocation for the whole chain
+ *   dead-let      let x = e, x never read    -> nothing, when e can neither fail nor
+ *                                               change anything
  *   fold          constant operands          -> their value (int + - * without
  *                                               overflow, comparisons, not, and, or,
  *                                               str + str, float + - * /), never
@@ -540,6 +542,72 @@ static Node *subst(Opt *O, Node *e)
     return e;
 }
 
+/* ------------------------------------------------------------------ dead lets */
+
+/* Whether evaluating e can neither fail nor change anything: what a let no
+ * one reads may be dropped for. */
+static bool pure_nofail(const Node *e)
+{
+    static const char *const safe_fns[] = {"len",      "lower",       "upper",     "trim", "field", "split", "words",
+                                           "contains", "starts_with", "ends_with", "find", "substr", NULL};
+    switch (e->kind) {
+    case N_STR:
+    case N_INT:
+    case N_FLOAT:
+    case N_BOOL:
+    case N_NAME: return true;
+    case N_FIELD: return pure_nofail(e->a);
+    case N_UNARY: return (e->op == OP_NOT || (e->type && e->type->kind == T_FLOAT)) && pure_nofail(e->a);
+    case N_COND: return pure_nofail(e->a) && pure_nofail(e->b) && pure_nofail(e->c);
+    case N_INDEX: /* a list's element or a word; a map's may make its key */
+        return (e->opt & OPT_WORD_INDEX || (e->a->type && e->a->type->kind == T_LIST)) && pure_nofail(e->a) &&
+               pure_nofail(e->b);
+    case N_BINARY:
+        if (e->op == OP_ADD || e->op == OP_SUB || e->op == OP_MUL || e->op == OP_DIV || e->op == OP_MOD) {
+            bool text_or_float = e->type && (e->type->kind == T_FLOAT || (e->type->kind == T_STR && e->op == OP_ADD));
+            if (!text_or_float) /* int overflow, division by zero, list + list */
+                return false;
+        } else if (e->op == OP_COALESCE) {
+            return false;
+        }
+        return pure_nofail(e->a) && pure_nofail(e->b);
+    case N_CALL:
+        for (int k = 0; safe_fns[k]; k++)
+            if (e->name && !strcmp(e->name, safe_fns[k]) && builtin_find(e->name)) {
+                for (int i = 0; i < e->list.n; i++)
+                    if (!pure_nofail(argval(e, i)))
+                        return false;
+                return true;
+            }
+        return false;
+    default: return false;
+    }
+}
+
+static void find_refs(Opt *O, Node *e)
+{
+    if (e->kind == N_NAME && e->sym)
+        ++*ptr_at(&O->lets, e->sym);
+}
+
+/* Drops from the blocks of e the lets that nothing reads whose values are
+ * pure_nofail (O->lets: the references to each sym). */
+static void drop_dead(Opt *O, Node *e)
+{
+    if (e->kind != N_BLOCK)
+        return;
+    int k = 0;
+    for (int i = 0; i < e->list.n; i++) {
+        Node *x = e->list.v[i];
+        if (x->kind == N_LET && x->sym && !ptr_has(&O->lets, x->sym) && x->a && pure_nofail(x->a)) {
+            note(O, "dead-let", x->loc);
+            continue;
+        }
+        e->list.v[k++] = x;
+    }
+    e->list.n = k;
+}
+
 /* ------------------------------------------------------------------ declarations */
 
 /* Rewrites the code of owner (a proc's handlers, a fn's body), whose tree is
@@ -557,6 +625,9 @@ static void rw_code(Opt *O, const Node *owner, Node *root)
                 O->lets.vals[i] = 1; /* not a let's sym after all */
         subst(O, root);
     }
+    ptr_free(&O->lets);
+    visit(root, find_refs, O);
+    visit(root, drop_dead, O);
     ptr_free(&O->assigned);
     ptr_free(&O->lets);
 }
