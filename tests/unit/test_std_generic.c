@@ -293,6 +293,21 @@ static int ref_cmp(const void *a, const void *b)
     return c;
 }
 
+/* The expected output (NUL bytes included) of v[idx[0]], ..., v[idx[n-1]],
+ * each at most line - 1 bytes; *len its length. */
+static char *ref_text(const PipeStr *v, const size_t *idx, size_t n, size_t line, size_t *len)
+{
+    char *exp = malloc(n * line);
+    assert_non_null(exp);
+    *len = 0;
+    for (size_t i = 0; i < n; i++) {
+        memcpy(exp + *len, v[idx[i]].p, v[idx[i]].n);
+        *len += v[idx[i]].n;
+        exp[(*len)++] = '\n';
+    }
+    return exp;
+}
+
 static void test_sort_random_vs_reference(void **state)
 {
     (void)state;
@@ -312,14 +327,8 @@ static void test_sort_random_vs_reference(void **state)
     }
     ref_strs = v;
     qsort(idx, N, sizeof *idx, ref_cmp);
-    /* The expected text, NUL bytes included. */
-    char *exp = malloc((size_t)N * 22);
-    size_t len = 0;
-    for (size_t i = 0; i < N; i++) {
-        memcpy(exp + len, v[idx[i]].p, v[idx[i]].n);
-        len += v[idx[i]].n;
-        exp[len++] = '\n';
-    }
+    size_t len;
+    char *exp = ref_text(v, idx, N, 22, &len);
     TInput in = {&pipe_t_str, v, N};
     SortArg a = {&pipe_t_str, NULL, NULL, false, 0};
     assert_int_equal(t_run(make_sort, &a, &in, 1, &pipe_t_str), 0);
@@ -395,13 +404,8 @@ static void test_sort_long_prefixes_desc_stable(void **state)
     }
     ref_strs = v;
     qsort(idx, N, sizeof *idx, ref_key_desc_cmp);
-    char *exp = malloc((size_t)N * (MAXLEN + 1));
-    size_t len = 0;
-    for (size_t i = 0; i < N; i++) {
-        memcpy(exp + len, v[idx[i]].p, v[idx[i]].n);
-        len += v[idx[i]].n;
-        exp[len++] = '\n';
-    }
+    size_t len;
+    char *exp = ref_text(v, idx, N, MAXLEN + 1, &len);
     TInput in = {&pipe_t_str, v, N};
     SortArg d = {&pipe_t_str, key_before_hash, &pipe_t_str, true, 0};
     assert_int_equal(t_run(make_sort, &d, &in, 1, &pipe_t_str), 0);
