@@ -437,7 +437,7 @@ typedef struct SortNode {
     PipeArena arena;  /* deep parts of items and keys */
     char *items, *keys; /* keys == NULL: the item is the key */
     SortEnt *ents, *tmp;
-    size_t *hist;     /* sort_lsd's counts, 8 x 256 */
+    size_t *hist;     /* sort_lsd's counts, 8 x 256, while sorting */
     size_t len, cap;
     size_t limit;     /* memory budget in bytes (pipe_mem_limit) */
     size_t per;       /* bytes per slot of the arrays: item, key, entry, merge room */
@@ -674,8 +674,10 @@ static void sort_in_memory(SortNode *s)
         return;
     s->tmp = pipe_stage_realloc(&s->node, NULL, pipe_stage_mul(&s->node, s->len, sizeof(SortEnt)));
     sort_radix(s, s->ents, s->tmp, s->len, 0, 0);
-    free(s->tmp);
+    free(s->tmp); /* tmp (counted in per) and hist (16 KiB) live only while sorting */
+    free(s->hist);
     s->tmp = NULL;
+    s->hist = NULL;
 }
 
 /* Before the items are read in sorted order (emitted, written to a run), at
