@@ -1185,10 +1185,20 @@ static void sort_spill(SortNode *s)
                             "they need more memory than --mem-limit");
     sort_in_memory(s);
     spill_begin(s);
-    char hdr[10];
+    char hdr[20];
+    bool plain_str = !s->key && s->t->kind == PIPE_K_STR;
     for (size_t i = 0; i < s->len; i++) {
         size_t idx = s->ents[i].idx;
         sort_prefetch(s, i);
+        if (plain_str) { /* the record spill_enc makes, without copying it twice */
+            const PipeStr *x = (const PipeStr *)(s->items + idx * s->t->size);
+            char n[10];
+            size_t nl = spill_varint(n, x->n), hl = spill_varint(hdr, nl + x->n);
+            memcpy(hdr + hl, n, nl);
+            spill_wput(s, hdr, hl + nl);
+            spill_wput(s, x->p, x->n);
+            continue;
+        }
         s->enclen = 0;
         spill_enc(s, s->t, s->items + idx * s->t->size);
         if (s->key)
