@@ -296,11 +296,11 @@ PipeNode *pipe_std_distinct(PipeRt *rt, PipePos pos, const PipeType *t)
 
 /* ------------------------------------------------------------------ keys */
 
-/* Sort keys are compared through a 64-bit prefix first: for str the first 8
- * bytes big-endian (zero padded), for int the value with its sign bit flipped,
- * for bool the value; for a tuple, that of its first field.  Different prefixes
- * order their keys exactly; equal prefixes fall back to pipe_cmp unless the
- * prefix is the whole key (int, bool). */
+/* Sort keys are compared through a 64-bit prefix first: for str its chunk at
+ * 0 (key_str_chunk), for int the value with its sign bit flipped, for bool the
+ * value; for a tuple, that of its first field.  Different prefixes order their
+ * keys exactly; equal prefixes fall back to pipe_cmp unless the prefix is the
+ * whole key (int, bool, a str chunk that says the str ends in it). */
 typedef enum KeyShape { KEY_GENERIC, KEY_STR, KEY_INT, KEY_BOOL } KeyShape;
 
 typedef struct KeyInfo {
@@ -332,19 +332,37 @@ static KeyInfo key_info(const PipeType *t)
     return k;
 }
 
+/* The chunk of str s at byte d: bytes [d, d+7) big-endian, zero padded, then
+ * one byte min(bytes from d on, 8).  For strs whose first d bytes agree,
+ * chunks order them as their bytes do (a zero of padding ties with a NUL byte,
+ * and the length byte then puts the shorter str, a prefix of the other,
+ * first); equal chunks with a length byte under 8 mean equal strs, and with 8
+ * that both go on past d+7.  So an MSD radix sort needs no other comparison. */
+static uint64_t key_str_chunk(const PipeStr *s, size_t d)
+{
+    size_t rem = s->n > d ? s->n - d : 0;
+    const unsigned char *p = (const unsigned char *)s->p + d;
+    uint64_t v = 0;
+    if (rem >= 8) {
+#if defined(__GNUC__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+        memcpy(&v, p, 8);
+        v = __builtin_bswap64(v);
+#else
+        for (size_t i = 0; i < 8; i++)
+            v = v << 8 | p[i];
+#endif
+        return (v & ~(uint64_t)0xff) | 8;
+    }
+    for (size_t i = 0; i < 7; i++)
+        v = v << 8 | (i < rem ? p[i] : 0);
+    return v << 8 | rem;
+}
+
 static uint64_t key_prefix(const KeyInfo *k, const void *key)
 {
     const char *f = (const char *)key + k->off;
     switch (k->shape) {
-    case KEY_STR: {
-        const PipeStr *s = (const PipeStr *)f;
-        const unsigned char *p = (const unsigned char *)s->p;
-        size_t n = s->n < 8 ? s->n : 8;
-        uint64_t v = 0;
-        for (size_t i = 0; i < 8; i++)
-            v = v << 8 | (i < n ? p[i] : 0);
-        return v;
-    }
+    case KEY_STR: return key_str_chunk((const PipeStr *)f, 0);
     case KEY_INT: {
         int64_t x;
         memcpy(&x, f, sizeof x);
@@ -371,11 +389,10 @@ static int key_cmp(const KeyInfo *k, const void *a, const void *b)
         return 0;
     if (k->shape == KEY_STR && k->t->kind == PIPE_K_STR) {
         const PipeStr *x = a, *y = b;
-        if (x->n >= 8 && y->n >= 8) { /* equal prefixes: the first 8 bytes agree */
-            PipeStr xs = {x->p + 8, x->n - 8}, ys = {y->p + 8, y->n - 8};
-            return key_str_cmp(&xs, &ys);
-        }
-        return key_str_cmp(x, y);
+        if (x->n < 8 || y->n < 8) /* equal chunks: one ends in them, both do */
+            return 0;
+        PipeStr xs = {x->p + 7, x->n - 7}, ys = {y->p + 7, y->n - 7}; /* 7 bytes agree */
+        return key_str_cmp(&xs, &ys);
     }
     return pipe_cmp(k->t, a, b);
 }
@@ -425,6 +442,7 @@ typedef struct SortNode {
     PipeArena arena;  /* deep parts of items and keys */
     char *items, *keys; /* keys == NULL: the item is the key */
     SortEnt *ents, *tmp;
+    size_t *hist;     /* sort_lsd's counts, 8 x 256, while sorting */
     size_t len, cap;
     size_t limit;     /* memory budget in bytes (pipe_mem_limit) */
     size_t per;       /* bytes per slot of the arrays: item, key, entry, merge room */
@@ -520,19 +538,28 @@ static const void *sort_key_at(const SortNode *s, size_t idx)
     return s->keys ? s->keys + idx * s->ki.t->size : s->items + idx * s->t->size;
 }
 
-/* <0 when a goes first; 0 only for equal keys (the merge then keeps input order). */
-static int sort_cmp(const SortNode *s, const SortEnt *a, const SortEnt *b)
+/* <0 when a goes first; 0 only for equal keys (the merge then keeps input
+ * order).  At a depth d > 0 (sort_radix) the key is a str whose first d bytes
+ * a and b share, and pre is its chunk at d. */
+static int sort_cmp(const SortNode *s, const SortEnt *a, const SortEnt *b, size_t d)
 {
     int c;
-    if (a->pre != b->pre)
+    if (a->pre != b->pre) {
         c = a->pre < b->pre ? -1 : 1;
-    else
+    } else if (d == 0) {
         c = key_cmp(&s->ki, sort_key_at(s, a->idx), sort_key_at(s, b->idx));
+    } else if ((a->pre & 0xff) < 8) {
+        c = 0; /* both end in the chunk: equal */
+    } else {
+        const PipeStr *x = sort_key_at(s, a->idx), *y = sort_key_at(s, b->idx);
+        PipeStr xs = {x->p + d + 7, x->n - d - 7}, ys = {y->p + d + 7, y->n - d - 7};
+        c = key_str_cmp(&xs, &ys);
+    }
     return s->desc ? -c : c;
 }
 
-/* Stable bottom-up merge sort of v[0..n) using tmp[0..n). */
-static void sort_entries(const SortNode *s, SortEnt *v, SortEnt *tmp, size_t n)
+/* Stable bottom-up merge sort of v[0..n) at depth d using tmp[0..n). */
+static void sort_entries(const SortNode *s, SortEnt *v, SortEnt *tmp, size_t n, size_t d)
 {
     /* Insertion-sort runs of 16 first: cheap and stable. */
     const size_t run = 16;
@@ -541,7 +568,7 @@ static void sort_entries(const SortNode *s, SortEnt *v, SortEnt *tmp, size_t n)
         for (size_t i = lo + 1; i < hi; i++) {
             SortEnt e = v[i];
             size_t j = i;
-            while (j > lo && sort_cmp(s, &e, &v[j - 1]) < 0) {
+            while (j > lo && sort_cmp(s, &e, &v[j - 1], d) < 0) {
                 v[j] = v[j - 1];
                 j--;
             }
@@ -554,12 +581,12 @@ static void sort_entries(const SortNode *s, SortEnt *v, SortEnt *tmp, size_t n)
             size_t mid = lo + w < n ? lo + w : n;
             size_t hi = lo + 2 * w < n ? lo + 2 * w : n;
             size_t i = lo, j = mid, k = lo;
-            if (mid < hi && sort_cmp(s, &src[mid - 1], &src[mid]) <= 0) {
+            if (mid < hi && sort_cmp(s, &src[mid - 1], &src[mid], d) <= 0) {
                 memcpy(dst + lo, src + lo, (hi - lo) * sizeof *src); /* already ordered */
                 continue;
             }
             while (i < mid && j < hi)
-                dst[k++] = sort_cmp(s, &src[j], &src[i]) < 0 ? src[j++] : src[i++];
+                dst[k++] = sort_cmp(s, &src[j], &src[i], d) < 0 ? src[j++] : src[i++];
             while (i < mid)
                 dst[k++] = src[i++];
             while (j < hi)
@@ -573,15 +600,111 @@ static void sort_entries(const SortNode *s, SortEnt *v, SortEnt *tmp, size_t n)
         memcpy(v, src, n * sizeof *v);
 }
 
+/* Smaller groups, and str keys that still agree after SORT_RADIX_LEVELS
+ * chunks, are merge-sorted by comparisons. */
+#define SORT_RADIX_MIN 64
+#define SORT_RADIX_LEVELS 64
+
+/* Stable LSD radix sort of v[0..n) by pre (reversed for desc), a byte at a
+ * time, skipping the bytes in which all entries agree. */
+static void sort_lsd(SortNode *s, SortEnt *v, SortEnt *tmp, size_t n)
+{
+    if (!s->hist)
+        s->hist = pipe_stage_realloc(&s->node, NULL, 8 * 256 * sizeof *s->hist);
+    size_t *h = s->hist;
+    memset(h, 0, 8 * 256 * sizeof *h);
+    uint64_t flip = s->desc ? ~(uint64_t)0 : 0;
+    for (size_t i = 0; i < n; i++) {
+        uint64_t x = v[i].pre ^ flip;
+        for (unsigned b = 0; b < 8; b++)
+            h[b * 256 + ((x >> (8 * b)) & 0xff)]++;
+    }
+    SortEnt *src = v, *dst = tmp;
+    for (unsigned b = 0; b < 8; b++) {
+        size_t *c = h + b * 256;
+        if (c[((src[0].pre ^ flip) >> (8 * b)) & 0xff] == n)
+            continue;
+        size_t sum = 0;
+        for (unsigned k = 0; k < 256; k++) {
+            size_t x = c[k];
+            c[k] = sum;
+            sum += x;
+        }
+        for (size_t i = 0; i < n; i++)
+            dst[c[((src[i].pre ^ flip) >> (8 * b)) & 0xff]++] = src[i];
+        SortEnt *x = src;
+        src = dst;
+        dst = x;
+    }
+    if (src != v)
+        memcpy(v, src, n * sizeof *v);
+}
+
+/* Stable sort of v[0..n) (all agreeing on the first d bytes of their str keys
+ * when d > 0) using tmp[0..n): radix by pre, then each group of equal pre that
+ * may hold different keys by the str's next chunk (MSD), or by comparisons
+ * when the key is not a str.  pre is what it was on return. */
+static void sort_radix(SortNode *s, SortEnt *v, SortEnt *tmp, size_t n, size_t d, unsigned level)
+{
+    if (n < SORT_RADIX_MIN || level > SORT_RADIX_LEVELS || s->ki.shape == KEY_GENERIC) {
+        sort_entries(s, v, tmp, n, d);
+        return;
+    }
+    sort_lsd(s, v, tmp, n);
+    if (s->ki.exact)
+        return;
+    bool str = s->ki.t->kind == PIPE_K_STR;
+    for (size_t i = 0, j; i < n; i = j) {
+        uint64_t pre = v[i].pre;
+        for (j = i + 1; j < n && v[j].pre == pre;)
+            j++;
+        if (j - i < 2 || (str && (pre & 0xff) < 8))
+            continue; /* one entry, or equal strs */
+        if (!str) {
+            sort_entries(s, v + i, tmp + i, j - i, 0);
+            continue;
+        }
+        for (size_t k = i; k < j; k++)
+            v[k].pre = key_str_chunk(sort_key_at(s, v[k].idx), d + 7);
+        sort_radix(s, v + i, tmp + i, j - i, d + 7, level + 1);
+        for (size_t k = i; k < j; k++)
+            v[k].pre = pre;
+    }
+}
+
 /* Sorts the entries of the items held. */
 static void sort_in_memory(SortNode *s)
 {
     if (s->len < 2)
         return;
     s->tmp = pipe_stage_realloc(&s->node, NULL, pipe_stage_mul(&s->node, s->len, sizeof(SortEnt)));
-    sort_entries(s, s->ents, s->tmp, s->len);
-    free(s->tmp);
+    sort_radix(s, s->ents, s->tmp, s->len, 0, 0);
+    free(s->tmp); /* tmp (counted in per) and hist (16 KiB) live only while sorting */
+    free(s->hist);
     s->tmp = NULL;
+    s->hist = NULL;
+}
+
+/* Before the items are read in sorted order (emitted, written to a run), at
+ * random places: asks for the slot of entry i + 16 and the bytes of the str
+ * item at i + 8 (its slot asked for 8 items ago), so that the memory latency
+ * overlaps the work on the items before. */
+static void sort_prefetch(const SortNode *s, size_t i)
+{
+#if defined(__GNUC__)
+    size_t isz = s->t->size;
+    if (i + 16 < s->len)
+        __builtin_prefetch(s->items + s->ents[i + 16].idx * isz);
+    if (i + 8 < s->len && s->t->kind == PIPE_K_STR) {
+        const PipeStr *x = (const PipeStr *)(s->items + s->ents[i + 8].idx * isz);
+        __builtin_prefetch(x->p);
+        if (x->n > 64)
+            __builtin_prefetch(x->p + 64);
+    }
+#else
+    (void)s;
+    (void)i;
+#endif
 }
 
 /* Frees the items held (not the arrays). */
@@ -621,6 +744,8 @@ static void sort_release(SortNode *s)
     free(s->keys);
     free(s->ents);
     free(s->tmp);
+    free(s->hist);
+    s->hist = NULL;
     s->items = s->keys = NULL;
     s->ents = s->tmp = NULL;
     s->cap = 0;
@@ -931,6 +1056,7 @@ static bool spill_next(SortNode *s, SpillReader *r)
     if (r->fd < 0) {
         if (r->mi >= s->len)
             return false;
+        sort_prefetch(s, r->mi);
         const SortEnt *e = &s->ents[r->mi++];
         r->it = s->items + e->idx * s->t->size;
         r->k = sort_key_at(s, e->idx);
@@ -1064,9 +1190,20 @@ static void sort_spill(SortNode *s)
                             "they need more memory than --mem-limit");
     sort_in_memory(s);
     spill_begin(s);
-    char hdr[10];
+    char hdr[20];
+    bool plain_str = !s->key && s->t->kind == PIPE_K_STR;
     for (size_t i = 0; i < s->len; i++) {
         size_t idx = s->ents[i].idx;
+        sort_prefetch(s, i);
+        if (plain_str) { /* the record spill_enc makes, without copying it twice */
+            const PipeStr *x = (const PipeStr *)(s->items + idx * s->t->size);
+            char n[10];
+            size_t nl = spill_varint(n, x->n), hl = spill_varint(hdr, nl + x->n);
+            memcpy(hdr + hl, n, nl);
+            spill_wput(s, hdr, hl + nl);
+            spill_wput(s, x->p, x->n);
+            continue;
+        }
         s->enclen = 0;
         spill_enc(s, s->t, s->items + idx * s->t->size);
         if (s->key)
@@ -1092,6 +1229,7 @@ static void sort_finish(PipeNode *self)
     if (!s->nruns) {
         sort_in_memory(s);
         for (size_t i = 0; i < s->len; i++) {
+            sort_prefetch(s, i);
             pipe_emit(self, s->items + s->ents[i].idx * s->t->size);
             pipe_item_done(self->rt);
         }

@@ -293,6 +293,21 @@ static int ref_cmp(const void *a, const void *b)
     return c;
 }
 
+/* The expected output (NUL bytes included) of v[idx[0]], ..., v[idx[n-1]],
+ * each at most line - 1 bytes; *len its length. */
+static char *ref_text(const PipeStr *v, const size_t *idx, size_t n, size_t line, size_t *len)
+{
+    char *exp = malloc(n * line);
+    assert_non_null(exp);
+    *len = 0;
+    for (size_t i = 0; i < n; i++) {
+        memcpy(exp + *len, v[idx[i]].p, v[idx[i]].n);
+        *len += v[idx[i]].n;
+        exp[(*len)++] = '\n';
+    }
+    return exp;
+}
+
 static void test_sort_random_vs_reference(void **state)
 {
     (void)state;
@@ -312,14 +327,8 @@ static void test_sort_random_vs_reference(void **state)
     }
     ref_strs = v;
     qsort(idx, N, sizeof *idx, ref_cmp);
-    /* The expected text, NUL bytes included. */
-    char *exp = malloc((size_t)N * 22);
-    size_t len = 0;
-    for (size_t i = 0; i < N; i++) {
-        memcpy(exp + len, v[idx[i]].p, v[idx[i]].n);
-        len += v[idx[i]].n;
-        exp[len++] = '\n';
-    }
+    size_t len;
+    char *exp = ref_text(v, idx, N, 22, &len);
     TInput in = {&pipe_t_str, v, N};
     SortArg a = {&pipe_t_str, NULL, NULL, false, 0};
     assert_int_equal(t_run(make_sort, &a, &in, 1, &pipe_t_str), 0);
@@ -337,6 +346,70 @@ static void test_sort_random_vs_reference(void **state)
     SortArg d = {&pipe_t_str, key_len, &pipe_t_int, true, 0};
     assert_int_equal(t_run(make_sort, &d, &in, 1, &pipe_t_str), 0);
     t_expect_n("sort random by len desc", exp, len);
+    free(exp);
+    free(idx);
+    free(v);
+    free(pool);
+}
+
+/* The key of "KEY#N": KEY, a slice of the item. */
+static void key_before_hash(void *env, const void *item, void *key_out, PipeArena *scratch)
+{
+    (void)env;
+    (void)scratch;
+    PipeStr s = *(const PipeStr *)item;
+    while (s.n && s.p[s.n - 1] != '#')
+        s.n--;
+    s.n -= s.n > 0;
+    *(PipeStr *)key_out = s;
+}
+
+/* Descending by key, then by position (stable); item i is ref_strs[i]. */
+static int ref_key_desc_cmp(const void *a, const void *b)
+{
+    size_t i = *(const size_t *)a, j = *(const size_t *)b;
+    PipeStr x = ref_strs[i], y = ref_strs[j];
+    key_before_hash(NULL, &ref_strs[i], &x, NULL);
+    key_before_hash(NULL, &ref_strs[j], &y, NULL);
+    size_t n = x.n < y.n ? x.n : y.n;
+    int c = n ? memcmp(y.p, x.p, n) : 0;
+    if (!c)
+        c = x.n > y.n ? -1 : x.n < y.n;
+    if (!c)
+        c = i < j ? -1 : i > j;
+    return c;
+}
+
+/* The radix sort's chunks (7 bytes, then a length byte) and its levels: keys
+ * sharing 0 to 470 bytes (past SORT_RADIX_LEVELS chunks, where comparisons
+ * take over), keys that are prefixes of each other, NUL bytes, many equal
+ * keys, sorted desc by a str key and checked for stability. */
+static void test_sort_long_prefixes_desc_stable(void **state)
+{
+    (void)state;
+    enum { N = 20000, MAXLEN = 500 };
+    static const size_t common[] = {0, 5, 6, 7, 8, 13, 14, 15, 447, 448, 449, 455, 470};
+    char *pool = malloc((size_t)N * MAXLEN);
+    PipeStr *v = malloc(N * sizeof *v);
+    size_t *idx = malloc(N * sizeof *idx);
+    assert_non_null(pool);
+    for (size_t i = 0; i < N; i++) {
+        char *p = pool + i * MAXLEN;
+        size_t c = common[rnd() % (sizeof common / sizeof *common)], n = c + rnd() % 4;
+        for (size_t k = 0; k < n; k++)
+            p[k] = k < c ? 'p' : "\0\1p\xff"[rnd() % 4];
+        n += (size_t)snprintf(p + n, 12, "#%zu", i);
+        v[i] = (PipeStr){p, n};
+        idx[i] = i;
+    }
+    ref_strs = v;
+    qsort(idx, N, sizeof *idx, ref_key_desc_cmp);
+    size_t len;
+    char *exp = ref_text(v, idx, N, MAXLEN + 1, &len);
+    TInput in = {&pipe_t_str, v, N};
+    SortArg d = {&pipe_t_str, key_before_hash, &pipe_t_str, true, 0};
+    assert_int_equal(t_run(make_sort, &d, &in, 1, &pipe_t_str), 0);
+    t_expect_n("sort desc by str key, long prefixes", exp, len);
     free(exp);
     free(idx);
     free(v);
@@ -449,6 +522,7 @@ int main(void)
         cmocka_unit_test(test_sort_small),
         cmocka_unit_test(test_sort_by_key_stable),
         cmocka_unit_test(test_sort_random_vs_reference),
+        cmocka_unit_test(test_sort_long_prefixes_desc_stable),
         cmocka_unit_test(test_sort_sets_are_copied),
         cmocka_unit_test(test_top),
         cmocka_unit_test(test_top_random_vs_sort),
