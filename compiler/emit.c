@@ -1798,14 +1798,19 @@ static void emit_std(Emit *E, DagNode *n, const char *pos)
     buf_printf(b, st->role == R_SOURCE ? ")->node;\n" : ");\n");
 }
 
-/* Registers the literal that node n needs in every line it reacts to, when
- * the plan found one (plan_filter_literal): the source may skip the others. */
+_Static_assert(PLAN_LITS == RT_PREFILTER_ALTS, "the plan finds as many literals as a source searches for");
+
+/* Registers the literals that node n needs one of in every line it reacts
+ * to, when the plan found them (plan_filter_literal): the source may skip
+ * the others. */
 static void prefilter_literal(Emit *E, DagNode *n)
 {
-    PipeStr lit;
-    if (plan_filter_literal(E->dag, n, &lit)) {
+    PlanLits L;
+    if (!plan_filter_literal(E->dag, n, &L))
+        return;
+    for (int i = 0; i < L.n; i++) { /* several: alternatives */
         buf_printf(&E->build, "    pipe_node_prefilter_literal(n%d, ", n->id);
-        str_lit(&E->build, lit);
+        str_lit(&E->build, L.v[i]);
         buf_printf(&E->build, ");\n");
     }
 }

@@ -108,22 +108,38 @@ static bool literal_test(const Node *e, const Sym *p, PipeStr *lit)
            call_arg(e, 0)->type->kind == T_STR && literal_arg(call_arg(e, 1), lit);
 }
 
-/* The literal that body e, true, says the str p holds: a literal test, or
- * one in an `and` whose tests before it cannot fail (a line the prefilter
- * skips must be one that the filter would drop without an error). */
-static bool literal_in(const Node *e, const Sym *p, PipeStr *lit)
+/* The literals of which body e, true, says the str p holds one (added to
+ * *L): a literal test; one in an `and` whose tests before it cannot fail (a
+ * line the prefilter skips must be one that the function finds false
+ * without an error); or the literals of both sides of an `or`. */
+static bool literal_in(const Node *e, const Sym *p, PlanLits *L)
 {
-    if (literal_test(e, p, lit))
+    PipeStr lit;
+    if (literal_test(e, p, &lit)) {
+        if (L->n == PLAN_LITS)
+            return false;
+        L->v[L->n++] = lit;
         return true;
-    if (e->kind != N_BINARY || e->op != OP_AND)
+    }
+    if (e->kind != N_BINARY || (e->op != OP_AND && e->op != OP_OR))
         return false;
-    return literal_in(e->a, p, lit) || (cannot_fail(e->a) && literal_in(e->b, p, lit));
+    int n = L->n;
+    if (e->op == OP_OR) {
+        if (literal_in(e->a, p, L) && literal_in(e->b, p, L))
+            return true;
+        L->n = n;
+        return false;
+    }
+    if (literal_in(e->a, p, L))
+        return true;
+    L->n = n;
+    return cannot_fail(e->a) && literal_in(e->b, p, L);
 }
 
 /* A stateful proc whose `on x` does nothing but `if C { ... }` (no else),
  * for C a literal test of x: what the lines without it would do is nothing
  * (its `on start` and `on end` see no lines). */
-static bool proc_literal(const Node *d, PipeStr *lit)
+static bool proc_literal(const Node *d, PlanLits *L)
 {
     const Node *on = NULL;
     for (int i = 0; i < d->list.n; i++) {
@@ -137,18 +153,19 @@ static bool proc_literal(const Node *d, PipeStr *lit)
     if (!on || !on->sym || !on->a || on->a->kind != N_BLOCK || on->a->list.n != 1)
         return false;
     const Node *st = on->a->list.v[0];
-    return st->kind == N_IF && !st->c && literal_in(st->a, on->sym, lit);
+    return st->kind == N_IF && !st->c && literal_in(st->a, on->sym, L);
 }
 
-bool plan_filter_literal(const Dag *dag, const DagNode *n, PipeStr *lit)
+bool plan_filter_literal(const Dag *dag, const DagNode *n, PlanLits *L)
 {
+    L->n = 0;
     if (!dag->opt || !n->in || n->in->kind != T_STR)
         return false;
     if (n->kind == SK_PROC)
-        return n->decl->form == PROC_STATEFUL && proc_literal(n->decl, lit);
+        return n->decl->form == PROC_STATEFUL && proc_literal(n->decl, L);
     if (n->kind != SK_FILTER || !n->lambda || n->lambda->list.n != 1)
         return false;
-    return literal_in(n->lambda->a, n->lambda->list.v[0]->sym, lit);
+    return literal_in(n->lambda->a, n->lambda->list.v[0]->sym, L);
 }
 
 /* Whether consumer c of a line source may register a prefilter: a stage of
@@ -156,8 +173,8 @@ bool plan_filter_literal(const Dag *dag, const DagNode *n, PipeStr *lit)
  * whose function needs a literal in the line, or an extern proc, whose C may. */
 static bool may_prefilter(const Dag *dag, const DagNode *c)
 {
-    PipeStr lit;
-    if (c->kind == SK_EXTERN || plan_filter_literal(dag, c, &lit))
+    PlanLits L;
+    if (c->kind == SK_EXTERN || plan_filter_literal(dag, c, &L))
         return true;
     if (!has(c, SF_PREFILTER))
         return false;
@@ -300,10 +317,11 @@ static void write_prefilter(const Dag *dag, const DagNode *n, FILE *out)
 {
     const DagNode *c = n->partner;
     const Node *lit = c->kind == SK_STD ? c->args[0] : NULL;
-    PipeStr fl;
+    PlanLits L;
     fputs(", prefilter", out);
-    if (plan_filter_literal(dag, c, &fl))
-        fprintf(out, " \"%.*s\"", (int)fl.n, fl.p);
+    if (plan_filter_literal(dag, c, &L))
+        for (int i = 0; i < L.n; i++)
+            fprintf(out, "%s\"%.*s\"", i ? " or " : " ", (int)L.v[i].n, L.v[i].p);
     else if (lit && lit->kind == N_STR)
         fprintf(out, " \"%.*s\"", (int)lit->str.n, lit->str.p);
     else

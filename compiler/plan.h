@@ -24,11 +24,20 @@ void plan_dag(PipeArena *a, Dag *dag);
 const char *plan_runtime_c(unsigned plan, char *buf, size_t max);
 /* Whether e calls field() or takes words(s)[i] somewhere (the memo of a proc's hook). */
 bool plan_calls_field(const Node *e);
+/* Literals of which every line a stage reacts to holds one (the same bound
+ * as the runtime's RT_PREFILTER_ALTS). */
+#define PLAN_LITS 8
+typedef struct PlanLits {
+    PipeStr v[PLAN_LITS];
+    int n;
+} PlanLits;
+
 /* Whether n is a filter whose function is true only of lines holding a
- * literal (contains(l, "x"), ...), or a proc whose `on` handler is one `if`
- * of such a test, which it puts in *lit: the source before it may skip the
- * other lines, and it registers that literal.  Never after -O0. */
-bool plan_filter_literal(const Dag *dag, const DagNode *n, PipeStr *lit);
+ * literal (contains(l, "x"), ...; one of several with `or`), or a proc whose
+ * `on` handler is one `if` of such a test, which it puts in *L: the source
+ * before it may skip the other lines, and it registers those literals.
+ * Never after -O0. */
+bool plan_filter_literal(const Dag *dag, const DagNode *n, PlanLits *L);
 /* `pipec plan`: dag's plan to out, one line per stage: id, position, the
  * stage as written, its in -> out types, its decisions. */
 void plan_write(Sema *s, const Dag *dag, FILE *out);

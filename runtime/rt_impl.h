@@ -439,6 +439,9 @@ typedef struct RtPrefilter {
     char *lit; /* heap, NUL-terminated */
     size_t n, rare;
 } RtPrefilter;
+/* At most this many literals of one node are alternatives a source searches
+ * for at once (more: no prefilter). */
+#define RT_PREFILTER_ALTS 8
 
 /* An input port of node that takes items only after its other inputs ended
  * (pipe_node_gate); closed while some of those have not. */

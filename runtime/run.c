@@ -118,7 +118,8 @@ void pipe_connect(PipeNode *from, PipeNode *to, int port)
     to->nins++;
 }
 
-/* Registers the literal that n needs in every str item it reacts to. */
+/* Registers a literal that n needs in every str item it reacts to; several
+ * are alternatives (an item with any one of them). */
 void pipe_node_prefilter_literal(PipeNode *n, PipeStr literal)
 {
     if (!n || literal.n == 0 || memchr(literal.p, '\n', literal.n))
@@ -171,10 +172,12 @@ const RtPrefilter *pipe_rt_prefilter(PipeRt *rt, PipeSource *s)
     PipeNode *o = s->node.outs[0].node;
     if (hdr(o)->ended)
         return NULL;
+    const RtPrefilter *first = NULL;
+    int n = 0; /* the node's literals: alternatives, at most RT_PREFILTER_ALTS */
     for (RtPrefilter *pf = rt->prefilters; pf; pf = pf->next)
-        if (pf->node == o)
-            return pf;
-    return NULL;
+        if (pf->node == o && !n++)
+            first = pf;
+    return n <= RT_PREFILTER_ALTS ? first : NULL;
 }
 
 /* Ends n's outputs (once): each is told which port ended, and one whose every

@@ -436,17 +436,56 @@ static inline void emit_line(PipeSource *s, const char *p, size_t n)
     pipe_emit(&s->node, &line);
 }
 
-/* The complete lines of [p, lim) (lim just after a '\n') with the prefilter's
- * literal, as grep does: the literal is searched in the whole region, and only
- * the line around each hit is pushed; the lines skipped are counted.  Stops
- * early when the source no longer runs alone; returns where it stopped. */
+/* The literals a prefilter searches for: pf's, and the alternatives its node
+ * registered after it (at most RT_PREFILTER_ALTS: pipe_rt_prefilter), each
+ * with its next hit (NULL: not searched yet; lim: none before lim). */
+typedef struct PfAlts {
+    const RtPrefilter *v[RT_PREFILTER_ALTS];
+    const char *hit[RT_PREFILTER_ALTS];
+    int n;
+} PfAlts;
+
+static void pf_alts(PfAlts *A, const RtPrefilter *pf)
+{
+    A->n = 0;
+    for (const RtPrefilter *q = pf; q && A->n < RT_PREFILTER_ALTS; q = q->next)
+        if (q->node == pf->node) {
+            A->hit[A->n] = NULL;
+            A->v[A->n++] = q;
+        }
+}
+
+/* The first hit of any literal at or after p, or NULL: each literal is
+ * searched again only once its last hit lies behind p. */
+static const char *pf_next(PfAlts *A, const char *p, const char *lim)
+{
+    const char *best = NULL;
+    for (int k = 0; k < A->n; k++) {
+        if (!A->hit[k] || (A->hit[k] < p && A->hit[k] != lim)) {
+            const RtPrefilter *q = A->v[k];
+            const char *h = pipe_memfind(p, (size_t)(lim - p), q->lit, q->n, q->rare);
+            A->hit[k] = h ? h : lim;
+        }
+        if (A->hit[k] != lim && (!best || A->hit[k] < best))
+            best = A->hit[k];
+    }
+    return best;
+}
+
+/* The complete lines of [p, lim) (lim just after a '\n') with one of the
+ * prefilter's literals, as grep does: the literals are searched in the whole
+ * region, and only the line around each hit is pushed; the lines skipped are
+ * counted.  Stops early when the source no longer runs alone; returns where
+ * it stopped. */
 static char *prefilter_lines(PipeSource *s, const RtPrefilter *pf, char *p, char *lim)
 {
     PipeRt *rt = s->node.rt;
     PipeNode *o = s->node.outs[0].node;
     bool first = true;
+    PfAlts A;
+    pf_alts(&A, pf);
     while (p < lim) {
-        const char *h = pipe_memfind(p, (size_t)(lim - p), pf->lit, pf->n, pf->rare);
+        const char *h = A.n == 1 ? pipe_memfind(p, (size_t)(lim - p), pf->lit, pf->n, pf->rare) : pf_next(&A, p, lim);
         char *ls = lim;
         if (h) {
             ls = memrchr(p, '\n', (size_t)(h - p));
@@ -458,7 +497,7 @@ static char *prefilter_lines(PipeSource *s, const RtPrefilter *pf, char *p, char
         o->items_in += skipped;
         if (!h)
             return lim;
-        char *le = memchr(h + pf->n, '\n', (size_t)(lim - (h + pf->n)));
+        char *le = memchr(h, '\n', (size_t)(lim - h)); /* a literal holds no newline */
         if (!first)
             pipe_rt_item_done(rt);
         first = false;

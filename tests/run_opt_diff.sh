@@ -1,8 +1,8 @@
 #!/bin/sh
 # Differential tests of the optimizer (compiler/opt.c, and the plan's
 # prefilters of filter functions): every script of tests/opt/ runs on the
-# edge suite's awkward inputs (tests/lib.sh edge_inputs) and on lines of
-# fields, under `pipec run -O0` (no rewrites: the reference) and under
+# edge suite's awkward inputs (tests/lib.sh edge_inputs), on lines of
+# fields and on 150000 lines of several literals, under `pipec run -O0` (no rewrites: the reference) and under
 # `pipec run` and as a built binary (every rewrite), which must print the
 # same bytes on stdout and stderr and exit with the same code.  The first
 # line of each script, `# rewrites: NAME...`, names the rewrites that
@@ -27,7 +27,13 @@ awk 'BEGIN {
     }
 }' >"$in/fields"
 printf '1 2\nx 3\ny\n' >"$in/badint"
-INPUTS="$ALL fields badint int_nonl"
+# many: 150000 lines (several read blocks) where the literals of the
+# prefilter scripts come and go at different rates
+awk 'BEGIN {
+    for (i = 0; i < 150000; i++)
+        print (i % 7 == 0 ? "ab " : "") (i % 101 == 0 ? "cdef " : "d ") (i % 997 == 0 ? "lorem" : "ipsum") (i % 13 == 0 ? " x" : " y") " b" i
+}' >"$in/many"
+INPUTS="$ALL fields badint int_nonl many"
 
 # same NAME MODE: $scratch/NAME.MODE.* against the -O0 run's
 same() {
@@ -46,10 +52,13 @@ $(diff -a "$s_ref.err" "$s_got.err" | head -n 6)"
 }
 
 # runs NAME MODE COMMAND...: COMMAND on input $t_in, into $scratch/NAME.MODE.*
+# (killed after 60 s: exit code 124)
+TIMEOUT="timeout 60"
+command -v timeout >/dev/null 2>&1 || TIMEOUT=""
 runs() {
     r_out=$scratch/$1.$2
     shift 2
-    "$@" <"$in/$t_in" >"$r_out.out" 2>"$r_out.err"
+    $TIMEOUT "$@" <"$in/$t_in" >"$r_out.out" 2>"$r_out.err"
     echo $? >"$r_out.rc"
 }
 
