@@ -293,7 +293,9 @@ PipeSource *pipe_source_new(PipeRt *rt, size_t size, const char *name, PipePos p
  * source runs alone, the source may search its whole read buffer for the
  * literal and push only the lines holding it (the stage still sees and checks
  * each one), counting the skipped lines for input_line and the item counters.
- * Call at build time; a literal that is empty or holds '\n' is ignored. */
+ * Call at build time; a literal that is empty or holds '\n' is ignored.
+ * Several calls for one stage name alternatives: it does nothing for an item
+ * holding none of them (up to 8; with more, no prefilter). */
 void pipe_node_prefilter_literal(PipeNode *n, PipeStr literal);
 
 /* n takes items on input `port` only after its other inputs have ended (a
