@@ -24,7 +24,7 @@
 #include "version.h"
 
 #define NATIVE_KEEP 32          /* run objects kept in the cache folder, the last used */
-#define NATIVE_MIN_CPU_MS 200   /* a JIT run that used this much CPU time starts a build */
+#define NATIVE_MIN_CPU_MS 50    /* a JIT run that used this much CPU time starts a build */
 #define NATIVE_LOCK_STALE 600   /* seconds: an older lock is a killed build's */
 /* what the key holds besides the C: change it when the way objects are made changes */
 #define NATIVE_RECIPE "pipec native 1: -fPIC -shared -Wl,-Bsymbolic -falign-functions=64, the runtime in, pipe_native_key"

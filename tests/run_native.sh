@@ -62,7 +62,6 @@ EOF
 sed 's/c == "u"/c == "u" or c == "y"/' "$scratch/s.pipe" >"$scratch/t.pipe"
 awk 'BEGIN { for (i = 0; i < 20000; i++) print "the quick brown fox jumps over the lazy dog " i }' >"$scratch/in.txt"
 expect_s=$(tr -cd aeiou <"$scratch/in.txt" | wc -c | tr -d ' ')
-expect_t=$(tr -cd aeiouy <"$scratch/in.txt" | wc -c | tr -d ' ')
 head -n 3 "$scratch/in.txt" >"$scratch/small.txt"
 run_s() { expect "$1" 0 "$PIPEC" run "$scratch/s.pipe" --stats <"$scratch/in.txt"; }
 out_is() { [ "$(cat "$scratch/out")" = "$1" ]; }
@@ -120,17 +119,21 @@ check "extern procs: no build" [ "$(builds)" -eq 1 ]
 PIPEC_NATIVE_DEBUG=1 run_s "PIPEC_NATIVE_DEBUG=1"
 check "PIPEC_NATIVE_DEBUG=1: a note on stderr" grep -q "^pipec: native: $cache/$so\$" "$scratch/err"
 
-# ---- runs at once: one build
+# ---- runs at once, long enough (50 ms of CPU) to start a build without
+# PIPEC_NATIVE=always: one build
+awk 'BEGIN { for (i = 0; i < 300000; i++) print "the quick brown fox jumps over the lazy dog " i }' >"$scratch/big.txt"
+expect_t=$(tr -cd aeiouy <"$scratch/big.txt" | wc -c | tr -d ' ')
 : >"$scratch/outs"
 for i in 1 2 3 4; do
-    PIPEC_NATIVE=always "$PIPEC" run "$scratch/t.pipe" <"$scratch/in.txt" >>"$scratch/outs" 2>&1 &
+    "$PIPEC" run "$scratch/t.pipe" <"$scratch/big.txt" >>"$scratch/outs" 2>&1 &
 done
 wait
 wait_builds
 check "4 runs at once: each output right" [ "$(sort -u "$scratch/outs")" = "$expect_t" ]
 check "4 runs at once: one build" [ "$(builds)" -eq 2 ]
 so_t=$(ls "$cache" | grep '^run-[0-9a-f]*\.so$' | grep -v "$so")
-expect "t.pipe, native" 0 "$PIPEC" run "$scratch/t.pipe" --stats <"$scratch/in.txt"
+expect "t.pipe, native" 0 "$PIPEC" run "$scratch/t.pipe" --stats <"$scratch/big.txt"
+check "t.pipe: output" out_is "$expect_t"
 check "t.pipe: native" [ "$(stats_code)" = "code: native ($cache/$so_t)" ]
 
 # ---- attacks: what is planted under the object's name is never loaded
