@@ -62,8 +62,9 @@ static uint64_t runtime_hash(void)
     return h;
 }
 
-/* The key of an object: the C text, pipec's version, the compiler command and
- * the compiler's file (device, inode, size and time: an upgrade changes it). */
+/* The key of an object: the C text, pipec's version and runtime, the compiler
+ * command and the compiler's file (device, inode, size and time: an upgrade
+ * changes it; with a wrapper such as ccache, the wrapper's). */
 static void make_key(Native *n, const char *cc_path, const char *code, size_t len)
 {
     Sha256 h;

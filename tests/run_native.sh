@@ -230,8 +230,9 @@ fi
 # ---- as fast as a built binary: instructions (callgrind: exact, unlike
 # times on a shared machine) of the native run within 1.2 times the binary's,
 # pipec's start-up included; the JIT's are well above
-if [ "${PIPEC_UNDER_VALGRIND:-}" = 1 ] || ! command -v valgrind >/dev/null 2>&1; then
-    skipped "instruction counts (no valgrind, or pipec already under it)"
+case $PIPEC in *asan*) sanitized=yes ;; *) sanitized=no ;; esac
+if [ "${PIPEC_UNDER_VALGRIND:-}" = 1 ] || [ $sanitized = yes ] || ! command -v valgrind >/dev/null 2>&1; then
+    skipped "instruction counts (no valgrind, or pipec under it or built with ASan, which valgrind cannot run)"
 else
     "$PIPEC" build "$scratch/s.pipe" -o "$scratch/s.bin" 2>"$scratch/err"
     count() { valgrind --tool=callgrind --child-silent-after-fork=yes --callgrind-out-file=/dev/null "$@" <"$scratch/in.txt" 2>&1 >/dev/null |
