@@ -83,7 +83,7 @@ demo: deps
 # The test suites: each runs one script against $(PIPEC) and ends with a line
 # "NAME: N passed, M failed".  perf (callgrind) stays out of asan: valgrind and
 # the sanitizers don't mix.
-SUITES      := golden diff edge inputs stats graph repl fmt spec cli sort_spill sort_diff trace faults exec sandbox safe records_diff regex_diff numfmt_diff lists_diff join_diff reference opt_diff idioms lint
+SUITES      := golden diff edge inputs stats graph repl fmt spec cli sort_spill sort_diff trace faults exec sandbox safe records_diff regex_diff numfmt_diff lists_diff join_diff reference opt_diff idioms native lint
 ALL_SUITES  := $(SUITES) editors perf
 # phony here, after ALL_SUITES is set (editors is also a folder: a .PHONY line
 # read before the list was defined left it, and every suite, a plain file target)

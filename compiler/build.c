@@ -103,28 +103,35 @@ int build_spawn(char **argv)
     return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
 }
 
-bool build_have_program(const char *name)
+bool build_find_program(const char *name, char *path, size_t size)
 {
-    if (strchr(name, '/'))
+    if (strchr(name, '/')) {
+        snprintf(path, size, "%s", name);
         return access(name, X_OK) == 0;
-    const char *path = getenv("PATH");
-    if (!path)
+    }
+    const char *dirs = getenv("PATH");
+    if (!dirs)
         return false;
-    char buf[4200];
-    for (const char *p = path; *p;) {
+    for (const char *p = dirs; *p;) {
         const char *e = strchr(p, ':');
         size_t n = e ? (size_t)(e - p) : strlen(p);
-        snprintf(buf, sizeof buf, "%.*s/%s", (int)n, p, name);
-        if (access(buf, X_OK) == 0)
+        snprintf(path, size, "%.*s/%s", (int)n, p, name);
+        if (access(path, X_OK) == 0)
             return true;
         p += n + (e ? 1 : 0);
     }
     return false;
 }
 
+bool build_have_program(const char *name)
+{
+    char buf[4200];
+    return build_find_program(name, buf, sizeof buf);
+}
+
 /* The C compiler command: $CC split on blanks (it may hold options), -O2 and
  * $CFLAGS.  Returns the count of arguments in argv; strings are in *keep. */
-static int cc_command(char **argv, int max, char **keep)
+int build_cc_command(char **argv, int max, char **keep)
 {
     const char *cc = getenv("CC");
     const char *cflags = getenv("CFLAGS");
@@ -266,7 +273,7 @@ static bool tools_begin(Tools *t)
         fprintf(stderr, "pipec: error: cannot create a temporary folder: %s\n", strerror(errno));
         return false;
     }
-    t->ncc = cc_command(t->argv, 48, &t->keep);
+    t->ncc = build_cc_command(t->argv, 48, &t->keep);
     t->have_cc = t->ncc > 0 && build_have_program(t->argv[0]);
     if (!t->have_cc)
         return true;

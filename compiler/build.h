@@ -31,6 +31,13 @@ bool build_write_output(const char *path, const char *text, size_t len);
 int build_spawn(char **argv);
 /* Whether name (a path, or looked up in $PATH) can be run. */
 bool build_have_program(const char *name);
+/* Like build_have_program, and the path found (or name, when it has a '/')
+ * in path[size]. */
+bool build_find_program(const char *name, char *path, size_t size);
+/* The C compiler command of builds: $CC split on blanks, -O2, then $CFLAGS,
+ * in argv (at most max - 1 words); the count.  The words' text is in *keep
+ * (free it). */
+int build_cc_command(char **argv, int max, char **keep);
 /* Writes text to the C file src and compiles it to the object obj with the
  * compiler command cc (ncc words); false when either fails. */
 bool build_compile_c(char **cc, int ncc, const char *text, size_t len, const char *src, const char *obj);

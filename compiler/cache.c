@@ -24,20 +24,19 @@ static uint64_t fnv1a(uint64_t h, const char *p, size_t n)
 
 #define CACHE_KEEP 8 /* runtime objects kept in the cache folder, the last used */
 
-/* mkdir -p path: true when the folder is there. */
-static bool make_dirs(char *path)
+bool cache_make_dirs(char *path, mode_t mode)
 {
     for (char *p = path + 1; *p; p++) {
         if (*p != '/')
             continue;
         *p = '\0';
-        bool ok = mkdir(path, 0777) == 0 || errno == EEXIST;
+        bool ok = mkdir(path, mode) == 0 || errno == EEXIST;
         *p = '/';
         if (!ok)
             return false;
     }
     struct stat st;
-    return (mkdir(path, 0777) == 0 || errno == EEXIST) && stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+    return (mkdir(path, mode) == 0 || errno == EEXIST) && stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
 typedef struct CacheEntry {
@@ -53,32 +52,29 @@ static int newest_first(const void *a, const void *b)
     return x->tv_nsec < y->tv_nsec ? 1 : x->tv_nsec > y->tv_nsec ? -1 : 0;
 }
 
-/* Keeps the CACHE_KEEP runtime objects of dir used last (a hit sets its
- * time) and removes the others, and the temporary files of builds that were
- * killed a day ago or more; after a new object was written. */
-static void prune_cache(const char *dir)
+void cache_prune(const char *dir, const char *prefix, const char *ext, int keep)
 {
     DIR *d = opendir(dir);
     if (!d)
         return;
     CacheEntry *objs = NULL;
-    size_t n = 0, cap = 0;
+    size_t n = 0, cap = 0, plen = strlen(prefix), elen = strlen(ext);
     time_t now = time(NULL);
     struct dirent *de;
     while ((de = readdir(d))) {
         const char *name = de->d_name;
         size_t len = strlen(name);
         struct stat st;
-        if (strncmp(name, "runtime-", 8) != 0 || len < 10 || len >= sizeof objs->name ||
+        if (strncmp(name, prefix, plen) != 0 || len < plen + 2 || len >= sizeof objs->name ||
             fstatat(dirfd(d), name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode))
             continue;
-        if (strchr(name + 8, '.') != strrchr(name, '.')) { /* runtime-KEY.PID.c or .o */
+        /* PREFIX-KEY.PID.c and the like: a build's temporary files; other
+         * endings: markers (run-KEY.fail, run-KEY.lock) */
+        if (strchr(name + plen, '.') != strrchr(name, '.') || len <= elen || strcmp(name + len - elen, ext) != 0) {
             if (now - st.st_mtime >= 24 * 3600)
                 unlinkat(dirfd(d), name, 0);
             continue;
         }
-        if (strcmp(name + len - 2, ".o") != 0)
-            continue;
         if (n == cap) {
             cap = cap ? 2 * cap : 16;
             CacheEntry *grown = realloc(objs, cap * sizeof *objs);
@@ -89,13 +85,27 @@ static void prune_cache(const char *dir)
         memcpy(objs[n].name, name, len + 1);
         objs[n++].used = st.st_mtim;
     }
-    if (n > CACHE_KEEP) {
+    if (n > (size_t)keep) {
         qsort(objs, n, sizeof *objs, newest_first);
-        for (size_t i = CACHE_KEEP; i < n; i++)
+        for (size_t i = (size_t)keep; i < n; i++)
             unlinkat(dirfd(d), objs[i].name, 0);
     }
     free(objs);
     closedir(d);
+}
+
+bool cache_dir(char *dir, size_t size)
+{
+    const char *env = getenv("PIPEC_CACHE_DIR"), *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+    if (env && *env)
+        snprintf(dir, size, "%s", env);
+    else if (xdg && *xdg)
+        snprintf(dir, size, "%s/pipec", xdg);
+    else if (home && *home)
+        snprintf(dir, size, "%s/.cache/pipec", home);
+    else
+        return false;
+    return true;
 }
 
 /* The runtime compiled to an object once per runtime text and compiler command,
@@ -106,16 +116,7 @@ static void prune_cache(const char *dir)
 char *cache_runtime(char **cc, int ncc, const char *text, size_t len)
 {
     char dir[4096];
-    const char *env = getenv("PIPEC_CACHE_DIR"), *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
-    if (env && *env)
-        snprintf(dir, sizeof dir, "%s", env);
-    else if (xdg && *xdg)
-        snprintf(dir, sizeof dir, "%s/pipec", xdg);
-    else if (home && *home)
-        snprintf(dir, sizeof dir, "%s/.cache/pipec", home);
-    else
-        return NULL;
-    if (!make_dirs(dir))
+    if (!cache_dir(dir, sizeof dir) || !cache_make_dirs(dir, 0700))
         return NULL;
     uint64_t h = fnv1a(14695981039346656037u, text, len);
     for (int i = 0; i < ncc; i++)
@@ -136,7 +137,7 @@ char *cache_runtime(char **cc, int ncc, const char *text, size_t len)
         unlink(tmp);
         return NULL;
     }
-    prune_cache(dir);
+    cache_prune(dir, "runtime-", ".o", CACHE_KEEP);
     return strdup(obj);
 }
 

@@ -10,6 +10,7 @@
 #include "driver.h"
 #include "fmt.h"
 #include "graph.h"
+#include "native.h"
 #include "plan.h"
 #include "reference.h"
 #include "repl.h"
@@ -107,12 +108,17 @@ static bool front(Compilation *f, const Cli *c, bool every, bool quiet)
 static int cmd_run(const Cli *c)
 {
     Compilation f;
+    Native nat = {0};
     const PipeProgram *prog = NULL;
     if (front(&f, c, false, false)) {
         compile_emit(&f, EMIT_JIT, c->script);
-        prog = compile_jit(&f);
+        /* the same C built natively by an earlier run, else tcc (native.h) */
+        prog = native_load(&nat, &f, c->so.safe);
+        if (!prog)
+            prog = compile_jit(&f);
     }
     if (!prog) {
+        native_free(&nat);
         compile_free(&f);
         return 2;
     }
@@ -123,8 +129,11 @@ static int cmd_run(const Cli *c)
     for (int i = 0; i < c->nrest; i++)
         argv[i + 1] = c->rest[i];
     fflush(stdout);
-    int rc = pipe_main(prog, c->nrest + 1, argv);
+    native_run_begins(&nat);
+    int rc = native_main(&nat)(prog, c->nrest + 1, argv, native_code(&nat), nat.why);
+    native_run_ended(&nat, &f, rc);
     free(argv);
+    native_free(&nat);
     compile_free(&f);
     return rc;
 }

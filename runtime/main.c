@@ -457,6 +457,11 @@ void pipe_process_init(void)
  * error, 130 or 143 after SIGINT or SIGTERM.  Keeps no state between calls. */
 int pipe_main(const PipeProgram *prog, int argc, char **argv)
 {
+    return pipe_main_code(prog, argc, argv, NULL, NULL);
+}
+
+int pipe_main_code(const PipeProgram *prog, int argc, char **argv, const char *what_code, const char *why)
+{
     pipe_process_init();
     const char *argv0 = argc > 0 && argv[0] ? argv[0] : (prog->name ? prog->name : "pipe");
     char *params = pipe_xcalloc(1, prog->params_size ? prog->params_size : 1);
@@ -494,6 +499,8 @@ int pipe_main(const PipeProgram *prog, int argc, char **argv)
     rt->max_input = opts.max_input;
     rt->in_files = opts.in_files;
     rt->nin_files = opts.nin_files;
+    rt->code = what_code;
+    rt->code_why = why;
     pipe_rt_trace_begin(rt, prog, params, &opts);
     PipeRt *outer = pipe_rt_current;
     int jc = setjmp(jb);

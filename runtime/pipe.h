@@ -401,6 +401,9 @@ void pipe_rt_confine(PipeRt *rt, bool spills);
  * Returns the process exit code: 0, 1 runtime error, 2 usage error, 130 or
  * 143 after SIGINT or SIGTERM (what was processed is written out). */
 int pipe_main(const PipeProgram *prog, int argc, char **argv);
+/* pipe_main for `pipec run`: code is what runs the program's code ("native",
+ * "jit") and why says why, both for --stats to report (additive to ABI 1). */
+int pipe_main_code(const PipeProgram *prog, int argc, char **argv, const char *what_code, const char *why);
 
 /* ------------------------------------------------------------------ builtin functions
  * The functions of LANGUAGE.md §4 that generated expressions call.  Results that

@@ -224,6 +224,7 @@ struct PipeRt {
     struct RtStat *stat_cur;       /* --stats: the hook running now */
     struct RtStat *stats;          /* --stats: one per node, in creation order */
     size_t nstats;
+    const char *code, *code_why;   /* --stats: what ran the code and why (pipe_main_code) */
     PipeNode **closing;            /* closed nodes whose outputs end after the step */
     size_t nclosing, capclosing;
     uint64_t gen;                  /* liveness check generation (run.c) */

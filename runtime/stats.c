@@ -138,7 +138,14 @@ void pipe_rt_stats_report(PipeRt *rt, bool json)
                 fprintf(f, "%s%td", k ? ", " : "", hdr(n->outs[k].node)->stat - rt->stats);
             fputs("]}", f);
         }
-        fprintf(f, "\n], \"time_ns\": %llu}\n", (unsigned long long)all);
+        fprintf(f, "\n], \"time_ns\": %llu", (unsigned long long)all);
+        if (rt->code) { /* pipec run: native or JIT code, and why */
+            fputs(", \"code\": ", f);
+            json_str(f, rt->code);
+            fputs(", \"code_why\": ", f);
+            json_str(f, rt->code_why ? rt->code_why : "");
+        }
+        fputs("}\n", f);
         fflush(f);
         return;
     }
@@ -165,6 +172,9 @@ void pipe_rt_stats_report(PipeRt *rt, bool json)
             fprintf(f, " %8llu", (unsigned long long)hdr(n)->errors);
         fputc('\n', f);
     }
+    if (rt->code)
+        fprintf(f, "code: %s%s%s%s\n", rt->code, rt->code_why ? " (" : "", rt->code_why ? rt->code_why : "",
+                rt->code_why ? ")" : "");
     fflush(f);
 }
 
