@@ -4,7 +4,8 @@
 # lets of split lists: bench/workloads/natural/wN.pipe; w1 and w5 are the same
 # as bench/workloads/) next to the tuned field() forms (bench/workloads/wN.pipe)
 # and the hand-written C of ../shared/bench/c, in one run: built binaries and
-# `pipec run`, every output compared with the C's, best of RUNS wall times
+# `pipec run` (its native object cached by a first run; and the JIT alone),
+# every output compared with the C's, best of RUNS wall times
 # (hyperfine when installed), ratios to the C.  Input: ../shared/bench's
 # gen_logs (NAT_LINES lines, default 600000, seed 42; w5: the text of
 # bench/workloads.sh's corpus is not needed, w5 reads the log too).
@@ -25,6 +26,19 @@ $CC -O2 -o "$work/gen_logs" "$SHARED/gen_logs.c" || exit 1
 in=$work/logs_$NAT_LINES.txt
 [ -s "$in" ] || "$work/gen_logs" "$NAT_LINES" 42 >"$in" || exit 1
 status=0
+# pipec run's native objects (docs/pipe.md, "Native runs") in a cache folder of this
+# benchmark: a first run builds each (PIPEC_NATIVE=always), timed runs find it; the
+# "run (JIT)" column is PIPEC_NATIVE=0, tcc's code
+PIPEC_CACHE_DIR=$work/cache
+export PIPEC_CACHE_DIR
+mkdir -p "$PIPEC_CACHE_DIR" && chmod 700 "$PIPEC_CACHE_DIR"
+wait_builds() {
+    wb_i=0
+    while [ $wb_i -lt 300 ] && ls "$PIPEC_CACHE_DIR" 2>/dev/null | grep -q '\.lock$'; do
+        sleep 1
+        wb_i=$((wb_i + 1))
+    done
+}
 
 # best CMD: the best wall time of RUNS runs of sh -c CMD, in seconds
 best() {
@@ -43,8 +57,8 @@ best() {
     fi
 }
 
-echo "| workload | C s | field() built | natural built | field() run | natural run |"
-echo "|---|---:|---:|---:|---:|---:|"
+echo "| workload | C s | field() built | natural built | field() run | natural run | natural run (JIT) |"
+echo "|---|---:|---:|---:|---:|---:|---:|"
 for w in w1 w2 w3 w4 w5 w6 w7 w8; do
     nat=bench/workloads/natural/$w.pipe
     [ -f "$nat" ] || nat=bench/workloads/$w.pipe
@@ -53,18 +67,20 @@ for w in w1 w2 w3 w4 w5 w6 w7 w8; do
     "$PIPEC" build "$nat" -o "$work/n_$w" || exit 1
     row="| $w"
     c_t=
-    for k in c f n fr nr; do
+    for k in c f n fr nr nj; do
         case $k in
         c) cmd="'$work/c_$w'" ;;
         f | n) cmd="'$work/${k}_$w'" ;;
         fr) cmd="'$PIPEC' run bench/workloads/$w.pipe" ;;
         nr) cmd="'$PIPEC' run '$nat'" ;;
+        nj) cmd="PIPEC_NATIVE=0 '$PIPEC' run '$nat'" ;;
         esac
         o=$work/out/$w.$k
         if [ $w = w6 ]; then
             if [ $k = c ]; then cmd="OUT_5XX='$o.5xx' OUT_404='$o.404' $cmd"; else cmd="$cmd --out5xx '$o.5xx' --out404 '$o.404'"; fi
         fi
         cmd="$cmd <'$in' >'$o.txt'"
+        case $k in fr | nr) PIPEC_NATIVE=always sh -c "$cmd" && wait_builds ;; esac
         sh -c "$cmd" || { row="$row | FAIL (exit)"; status=1; continue; }
         if [ $k != c ]; then
             for x in txt 5xx 404; do

@@ -21,6 +21,10 @@
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
 . "$top/bench/lib.sh"                # also makes PIPEC and BUILD absolute
+# `pipec run` rows time the JIT: a native object built in the background during the runs
+# would mix two kinds of code in one median (bench/idioms.sh and bench/natural.sh time both)
+PIPEC_NATIVE=${PIPEC_NATIVE:-0}
+export PIPEC_NATIVE
 RECORDS_MB=${RECORDS_MB:-1024}
 RECORDS_RUNS=${RECORDS_RUNS:-3}
 RECORDS_FLAT=${RECORDS_FLAT:-10}
