@@ -5,8 +5,8 @@
 # as bench/workloads/) next to the tuned field() forms (bench/workloads/wN.pipe)
 # and the hand-written C of ../shared/bench/c, in one run: built binaries and
 # `pipec run` (its native object cached by a first run; and the JIT alone),
-# every output compared with the C's, best of RUNS wall times
-# (hyperfine when installed), ratios to the C.  Input: ../shared/bench's
+# every output compared with the C's, best of RUNS rounds of wall times
+# (every command once a round), ratios to the C.  Input: ../shared/bench's
 # gen_logs (NAT_LINES lines, default 600000, seed 42; w5: the text of
 # bench/workloads.sh's corpus is not needed, w5 reads the log too).
 # Settings: PIPEC, SHARED (default ../shared/bench), RUNS (default 5),
@@ -40,33 +40,18 @@ wait_builds() {
     done
 }
 
-# best CMD: the best wall time of RUNS runs of sh -c CMD, in seconds
-best() {
-    if command -v hyperfine >/dev/null 2>&1; then
-        hyperfine --style none --warmup 1 --runs "$RUNS" --export-json "$work/h.json" "$1" >/dev/null 2>&1 &&
-            awk -F': *' '/"min"/ { gsub(/[^0-9.e-]/, "", $2); print $2; exit }' "$work/h.json"
-    else
-        b=
-        for _ in $(seq "$RUNS"); do
-            t0=$(date +%s%N)
-            sh -c "$1"
-            t1=$(date +%s%N)
-            b=$(awk -v b="$b" -v t=$(((t1 - t0) / 1000)) 'BEGIN { t /= 1e6; print (b == "" || t < b) ? t : b }')
-        done
-        echo "$b"
-    fi
-}
+# now_us: the time in microseconds
+now_us() { echo $(($(date +%s%N) / 1000)); }
 
-echo "| workload | C s | field() built | natural built | field() run | natural run | natural run (JIT) |"
-echo "|---|---:|---:|---:|---:|---:|---:|"
+# 1. build, check every output against the C's (a first run of each `pipec run` builds
+# its native object); the commands that pass go to $work/cmds as "W K CMD"
+: >"$work/cmds"
 for w in w1 w2 w3 w4 w5 w6 w7 w8; do
     nat=bench/workloads/natural/$w.pipe
     [ -f "$nat" ] || nat=bench/workloads/$w.pipe
     $CC -O2 -o "$work/c_$w" "$SHARED/c/$w.c" 2>/dev/null || { echo "cannot build $SHARED/c/$w.c"; exit 1; }
     "$PIPEC" build "bench/workloads/$w.pipe" -o "$work/f_$w" || exit 1
     "$PIPEC" build "$nat" -o "$work/n_$w" || exit 1
-    row="| $w"
-    c_t=
     for k in c f n fr nr nj; do
         case $k in
         c) cmd="'$work/c_$w'" ;;
@@ -81,23 +66,46 @@ for w in w1 w2 w3 w4 w5 w6 w7 w8; do
         fi
         cmd="$cmd <'$in' >'$o.txt'"
         case $k in fr | nr) PIPEC_NATIVE=always sh -c "$cmd" && wait_builds ;; esac
-        sh -c "$cmd" || { row="$row | FAIL (exit)"; status=1; continue; }
+        if ! sh -c "$cmd"; then
+            echo "FAIL (exit)" >"$work/out/$w.$k.t"
+            status=1
+            continue
+        fi
+        echo "nan" >"$work/out/$w.$k.t"
         if [ $k != c ]; then
             for x in txt 5xx 404; do
                 [ -f "$work/out/$w.c.$x" ] || continue
-                cmp -s "$work/out/$w.c.$x" "$o.$x" || { row="$row | FAIL (output)"; status=1; continue 2; }
+                cmp -s "$work/out/$w.c.$x" "$o.$x" || { echo "FAIL (output)" >"$work/out/$w.$k.t"; status=1; continue 2; }
             done
         fi
-        t=$(best "$cmd")
-        if [ $k = c ]; then
-            c_t=$t
-            row="$row | $t"
-        else
-            row="$row | $(awk -v t="$t" -v c="$c_t" 'BEGIN { printf "%.3f (%.2f×)", t, t / c }')"
-        fi
+        echo "$w $k $cmd" >>"$work/cmds"
+    done
+done
+
+# 2. RUNS rounds, each running every command once in turn (so that a slow spell of the
+# machine falls on all of them alike); each command's best time
+r=0
+while [ $r -lt "$RUNS" ]; do
+    while read -r w k cmd; do
+        t0=$(now_us)
+        sh -c "$cmd"
+        t1=$(now_us)
+        awk -v b="$(cat "$work/out/$w.$k.t")" -v t=$((t1 - t0)) 'BEGIN { t /= 1e6; print (b == "nan" || t < b) ? t : b }' \
+            >"$work/out/$w.$k.t.new" && mv "$work/out/$w.$k.t.new" "$work/out/$w.$k.t"
+    done <"$work/cmds"
+    r=$((r + 1))
+done
+
+echo "| workload | C s | field() built | natural built | field() run | natural run | natural run (JIT) |"
+echo "|---|---:|---:|---:|---:|---:|---:|"
+for w in w1 w2 w3 w4 w5 w6 w7 w8; do
+    c_t=$(cat "$work/out/$w.c.t")
+    row="| $w | $c_t"
+    for k in f n fr nr nj; do
+        row="$row | $(awk -v t="$(cat "$work/out/$w.$k.t")" -v c="$c_t" 'BEGIN { if (t ~ /FAIL/ || t == "nan") print t; else printf "%.3f (%.2f×)", t, t / c }')"
     done
     echo "$row |"
 done
 echo
-echo "input: gen_logs $NAT_LINES 42 ($(wc -c <"$in") bytes); best of $RUNS; $(uptime)"
+echo "input: gen_logs $NAT_LINES 42 ($(wc -c <"$in") bytes); best of $RUNS rounds, every command once a round; $(uptime)"
 exit $status
