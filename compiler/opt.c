@@ -14,6 +14,7 @@
  *   words-index   words(s)[i], and let w = words(s) ... w[i]
  *                                            -> the i-th word of s, no list built
  *   last-index    xs[len(xs) - 1]            -> xs[-1] (also of an empty list: its zero)
+ *   find-start    find(s, x) == 0            -> starts_with(s, x)
  *   concat        a + b + c + ... on str     -> one allocation for the whole chain
  *   dead-let      let x = e, x never read    -> nothing, when e can neither fail nor
  *                                               change anything
@@ -305,9 +306,28 @@ static Node *fold_cmp(Opt *O, Node *e)
     return n;
 }
 
+/* find(s, x) == 0: starts_with(s, x), which looks at the start of s only
+ * (find returns 0 exactly when s starts with x, also for x = ""). */
+static Node *find_start(Opt *O, Node *e)
+{
+    Node *f = e->a;
+    if (e->op != OP_EQ || !e->b || e->b->kind != N_INT || e->b->ival != 0 || !is_call(f, "find", 2))
+        return e;
+    Node *c = ast_new(O->a, N_CALL, e->loc);
+    c->name = "starts_with";
+    c->type = e->type;
+    c->list = f->list;
+    note(O, "find-start", e->loc);
+    return c;
+}
+
 /* e with both operands literals of e's own kind of value, folded. */
 static Node *fold_binary(Opt *O, Node *e)
 {
+    if (e->kind == N_BINARY && e->op == OP_EQ)
+        e = find_start(O, e);
+    if (e->kind != N_BINARY)
+        return e;
     Node *x = e->a, *y = e->b;
     if (!x || !y || x->kind != y->kind || !e->type || !x->type || !y->type || !type_eq(x->type, y->type))
         return e;

@@ -89,9 +89,11 @@ static bool literal_arg(const Node *e, PipeStr *lit)
 
 /* Whether e, true, says that the str p holds a literal, and which (*lit):
  * contains(p, L), starts_with(p, L), ends_with(p, L), L in p, find(p, L) >= 0
- * (also != -1, > -1), matches(p, R) for a regex R that is a literal. */
-static bool literal_test(const Node *e, const Sym *p, PipeStr *lit)
+ * (also != -1, > -1), matches(p, R) for a regex R that is a literal; and
+ * whether it looks only at an end of p (*anchored: starts_with, ends_with). */
+static bool literal_test(const Node *e, const Sym *p, PipeStr *lit, bool *anchored)
 {
+    *anchored = false;
     if (e->kind == N_BINARY && e->op == OP_IN && e->b->type && e->b->type->kind == T_STR)
         return is_param(e->b, p) && literal_arg(e->a, lit);
     if (e->kind == N_BINARY && (e->op == OP_GE || e->op == OP_NE || e->op == OP_GT) && e->b->kind == N_INT &&
@@ -104,6 +106,7 @@ static bool literal_test(const Node *e, const Sym *p, PipeStr *lit)
         return false;
     if (!strcmp(e->name, "matches"))
         return literal_arg(call_arg(e, 1), lit) && pipe_regex_is_literal(*lit);
+    *anchored = strcmp(e->name, "contains") != 0;
     return (!strcmp(e->name, "contains") || !strcmp(e->name, "starts_with") || !strcmp(e->name, "ends_with")) &&
            call_arg(e, 0)->type->kind == T_STR && literal_arg(call_arg(e, 1), lit);
 }
@@ -115,24 +118,29 @@ static bool literal_test(const Node *e, const Sym *p, PipeStr *lit)
 static bool literal_in(const Node *e, const Sym *p, PlanLits *L)
 {
     PipeStr lit;
-    if (literal_test(e, p, &lit)) {
+    bool anchored;
+    if (literal_test(e, p, &lit, &anchored)) {
         if (L->n == PLAN_LITS)
             return false;
         L->v[L->n++] = lit;
+        L->searched |= !anchored;
         return true;
     }
     if (e->kind != N_BINARY || (e->op != OP_AND && e->op != OP_OR))
         return false;
     int n = L->n;
+    bool searched = L->searched;
     if (e->op == OP_OR) {
         if (literal_in(e->a, p, L) && literal_in(e->b, p, L))
             return true;
         L->n = n;
+        L->searched = searched;
         return false;
     }
     if (literal_in(e->a, p, L))
         return true;
     L->n = n;
+    L->searched = searched;
     return cannot_fail(e->a) && literal_in(e->b, p, L);
 }
 
@@ -161,11 +169,16 @@ bool plan_filter_literal(const Dag *dag, const DagNode *n, PlanLits *L)
     L->n = 0;
     if (!dag->opt || !n->in || n->in->kind != T_STR)
         return false;
+    L->searched = false;
+    bool found;
     if (n->kind == SK_PROC)
-        return n->decl->form == PROC_STATEFUL && proc_literal(n->decl, L);
-    if (n->kind != SK_FILTER || !n->lambda || n->lambda->list.n != 1)
-        return false;
-    return literal_in(n->lambda->a, n->lambda->list.v[0]->sym, L);
+        found = n->decl->form == PROC_STATEFUL && proc_literal(n->decl, L);
+    else
+        found = n->kind == SK_FILTER && n->lambda && n->lambda->list.n == 1 &&
+                literal_in(n->lambda->a, n->lambda->list.v[0]->sym, L);
+    /* starts_with and ends_with alone look at the ends of each line: cheaper
+     * than a search of every byte for a literal that may sit mid-line */
+    return found && L->searched;
 }
 
 /* Whether consumer c of a line source may register a prefilter: a stage of

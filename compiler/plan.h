@@ -30,6 +30,7 @@ bool plan_calls_field(const Node *e);
 typedef struct PlanLits {
     PipeStr v[PLAN_LITS];
     int n;
+    bool searched; /* one comes from a search (contains, ...), not only starts_with or ends_with */
 } PlanLits;
 
 /* Whether n is a filter whose function is true only of lines holding a
