@@ -73,19 +73,9 @@ ratio() {
 secs() { case $1 in nan | "") echo "–" ;; *) printf '%.3f' "$1" ;; esac; }
 
 [ -x "$PIPEC" ] || { say "bench-idioms: $PIPEC is missing or not executable (run make first)"; exit 1; }
-# pipec run: the native object of each script (docs/pipe.md, "Native runs"), built by the
-# check run of step 1 in a cache folder of this benchmark, so that every timed run finds it
-PIPEC_CACHE_DIR=$out/cache
-export PIPEC_CACHE_DIR
-mkdir -p "$PIPEC_CACHE_DIR" && chmod 700 "$PIPEC_CACHE_DIR"
-# wait_builds: until no native build holds a lock in the cache folder (at most 5 minutes)
-wait_builds() {
-    wb_i=0
-    while [ $wb_i -lt 300 ] && ls "$PIPEC_CACHE_DIR" 2>/dev/null | grep -q '\.lock$'; do
-        sleep 1
-        wb_i=$((wb_i + 1))
-    done
-}
+# pipec run: the native object of each script, built by the check run of step 1 in a cache
+# folder of this benchmark, so that every timed run finds it (native_cache, wait_builds: lib.sh)
+native_cache "$out/cache"
 
 tasks=$(idioms_tasks "${IDIOMS:-}") || exit 1
 say "bench: idioms, $(echo "$tasks" | wc -l) tasks on $IDIOMS_MB MiB inputs"

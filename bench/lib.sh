@@ -39,3 +39,20 @@ build_gen() {
     rm -f "$2/$1"_*
     $CC -std=c11 -O2 -Wall -Wextra -o "$gen" "bench/$1.c"
 }
+
+# native_cache DIR: pipec run's native objects (docs/pipe.md, "Native runs") in DIR, a cache
+# folder of the benchmark's own (PIPEC_CACHE_DIR, exported; mode 700, as pipec requires)
+native_cache() {
+    PIPEC_CACHE_DIR=$1
+    export PIPEC_CACHE_DIR
+    mkdir -p "$PIPEC_CACHE_DIR" && chmod 700 "$PIPEC_CACHE_DIR"
+}
+
+# wait_builds: until no native build holds a lock in $PIPEC_CACHE_DIR (at most 5 minutes)
+wait_builds() {
+    wb_i=0
+    while [ $wb_i -lt 300 ] && ls "$PIPEC_CACHE_DIR" 2>/dev/null | grep -q '\.lock$'; do
+        sleep 1
+        wb_i=$((wb_i + 1))
+    done
+}

@@ -13,8 +13,7 @@
 # NAT_LINES, NAT_WORK (default /tmp/pipec-natural).
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
-abs() { case $1 in /*) echo "$1" ;; *) echo "$top/$1" ;; esac; }
-PIPEC=$(abs "${PIPEC:-bin/pipec}")
+. "$top/bench/lib.sh" # abs, PIPEC (absolute), native_cache, wait_builds
 SHARED=$(abs "${SHARED:-../shared/bench}")
 RUNS=${RUNS:-5}
 NAT_LINES=${NAT_LINES:-600000}
@@ -26,19 +25,10 @@ $CC -O2 -o "$work/gen_logs" "$SHARED/gen_logs.c" || exit 1
 in=$work/logs_$NAT_LINES.txt
 [ -s "$in" ] || "$work/gen_logs" "$NAT_LINES" 42 >"$in" || exit 1
 status=0
-# pipec run's native objects (docs/pipe.md, "Native runs") in a cache folder of this
-# benchmark: a first run builds each (PIPEC_NATIVE=always), timed runs find it; the
-# "run (JIT)" column is PIPEC_NATIVE=0, tcc's code
-PIPEC_CACHE_DIR=$work/cache
-export PIPEC_CACHE_DIR
-mkdir -p "$PIPEC_CACHE_DIR" && chmod 700 "$PIPEC_CACHE_DIR"
-wait_builds() {
-    wb_i=0
-    while [ $wb_i -lt 300 ] && ls "$PIPEC_CACHE_DIR" 2>/dev/null | grep -q '\.lock$'; do
-        sleep 1
-        wb_i=$((wb_i + 1))
-    done
-}
+# pipec run's native objects in a cache folder of this benchmark: a first run builds each
+# (PIPEC_NATIVE=always), timed runs find it; the "run (JIT)" column is PIPEC_NATIVE=0, tcc's
+# code (native_cache, wait_builds: bench/lib.sh)
+native_cache "$work/cache"
 
 # now_us: the time in microseconds
 now_us() { echo $(($(date +%s%N) / 1000)); }

@@ -358,22 +358,30 @@ PipeList *pipe_words(PipeArena *a, PipeStr s)
     }
 }
 
-PipeStr pipe_word(PipeStr s, int64_t i)
+/* Word k (from 0) of [p, end), "" when there is none; *at its start (left
+ * as it was when there is none). */
+static PipeStr word_from(const char *p, const char *end, int64_t k, const char **at)
 {
-    const char *p = nz(s.p), *end = p + s.n;
-    if (i >= 0) {
-        for (;;) {
-            while (p < end && pipe_field_blank((unsigned char)*p))
-                p++;
-            if (p == end)
-                return (PipeStr){"", 0};
-            const char *w = p;
-            while (p < end && !pipe_field_blank((unsigned char)*p))
-                p++;
-            if (i-- == 0)
-                return (PipeStr){w, (size_t)(p - w)};
+    for (;;) {
+        while (p < end && pipe_field_blank((unsigned char)*p))
+            p++;
+        if (p == end)
+            return (PipeStr){"", 0};
+        const char *w = p;
+        while (p < end && !pipe_field_blank((unsigned char)*p))
+            p++;
+        if (k-- == 0) {
+            *at = w;
+            return (PipeStr){w, (size_t)(p - w)};
         }
     }
+}
+
+PipeStr pipe_word(PipeStr s, int64_t i)
+{
+    const char *p = nz(s.p), *end = p + s.n, *at;
+    if (i >= 0)
+        return word_from(p, end, i, &at);
     for (;;) { /* from the end: word -1 is the last */
         while (end > p && pipe_field_blank((unsigned char)end[-1]))
             end--;
@@ -392,25 +400,16 @@ PipeStr pipe_word_at(PipeFieldAt *wa, PipeStr s, int64_t i)
 {
     if (i < 0)
         return pipe_word(s, i);
-    const char *line = nz(s.p), *p = line, *end = p + s.n;
+    const char *line = nz(s.p), *p = line, *at = NULL;
     int64_t k = i;
     if (wa->p == line && wa->n == s.n && wa->i <= i) {
         p = wa->at; /* the start of word wa->i */
         k = i - wa->i;
     }
-    for (;;) {
-        while (p < end && pipe_field_blank((unsigned char)*p))
-            p++;
-        if (p == end)
-            return (PipeStr){"", 0};
-        const char *w = p;
-        while (p < end && !pipe_field_blank((unsigned char)*p))
-            p++;
-        if (k-- == 0) {
-            *wa = (PipeFieldAt){line, s.n, w, i, 0};
-            return (PipeStr){w, (size_t)(p - w)};
-        }
-    }
+    PipeStr r = word_from(p, line + s.n, k, &at);
+    if (at)
+        *wa = (PipeFieldAt){line, s.n, at, i, 0};
+    return r;
 }
 
 static const char *find_sep(const char *p, const char *end, PipeStr sep)
