@@ -31,6 +31,7 @@
 
 /* Sets n->why (what --stats prints after the code's kind) and, under
  * PIPEC_NATIVE_DEBUG, prints it. */
+__attribute__((format(printf, 2, 3)))
 static void note(Native *n, const char *fmt, ...)
 {
     va_list ap;
