@@ -27,6 +27,12 @@ Node *ast_new(PipeArena *a, NodeKind kind, Loc loc)
     return n;
 }
 
+Node *ast_arg(const Node *call, int i)
+{
+    Node *x = call->list.v[i];
+    return x->kind == N_ARG ? x->a : x;
+}
+
 void ast_push(PipeArena *a, NodeList *l, Node *n)
 {
     if (l->n == l->cap) {

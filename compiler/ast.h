@@ -150,6 +150,8 @@ struct Node {
 
 /* Allocates a node of `kind` at `loc` from arena a, all other fields zero. */
 Node *ast_new(PipeArena *a, NodeKind kind, Loc loc);
+/* The value of call's argument i (an N_ARG's value, or the node itself). */
+Node *ast_arg(const Node *call, int i);
 /* Appends n to l, growing it in arena a. */
 void ast_push(PipeArena *a, NodeList *l, Node *n);
 /* The name of a node kind ("call", "flow", ...). */

@@ -701,13 +701,6 @@ static void binary_op(Emit *E, Buf *b, Node *e, const char *acc)
     }
 }
 
-/* The value of call e's argument i. */
-static Node *argv_(Node *call, int i)
-{
-    Node *a = call->list.v[i];
-    return a->kind == N_ARG ? a->a : a;
-}
-
 /* A regex argument: a literal gets a field of the run compiled once at build
  * time; any other expression goes through a one-entry cache in the run. */
 static void regex_arg(Emit *E, Buf *b, Node *e)
@@ -756,7 +749,7 @@ static void call(Emit *E, Buf *b, Node *e)
     }
     if (f->regex_arg >= 0) {
         buf_printf(b, "%s", sep);
-        regex_arg(E, b, argv_(e, f->regex_arg));
+        regex_arg(E, b, ast_arg(e, f->regex_arg));
         sep = ", ";
     }
     for (int i = 0; i < f->max_args; i++) {
@@ -765,7 +758,7 @@ static void call(Emit *E, Buf *b, Node *e)
         buf_printf(b, "%s", sep);
         sep = ", ";
         if (i < e->list.n)
-            ex(E, b, argv_(e, i));
+            ex(E, b, ast_arg(e, i));
         else
             buf_printf(b, "%s", f->missing);
     }
@@ -779,14 +772,14 @@ static void call(Emit *E, Buf *b, Node *e)
 static void wrap1(Emit *E, Buf *b, Node *e, const char *pre, const char *post)
 {
     buf_printf(b, "%s", pre);
-    ex(E, b, argv_(e, 0));
+    ex(E, b, ast_arg(e, 0));
     buf_printf(b, "%s", post);
 }
 
 /* len: a str's or a list's own count, a map's or a set's by the runtime */
 void emit_fn_len(Emit *E, Buf *b, Node *e)
 {
-    const Type *t0 = argv_(e, 0)->type;
+    const Type *t0 = ast_arg(e, 0)->type;
     if (t0->kind == T_STR)
         wrap1(E, b, e, "((int64_t)(", ").n)");
     else if (t0->kind == T_LIST || t0->kind == T_EMPTY_LIST)
@@ -799,30 +792,30 @@ void emit_fn_len(Emit *E, Buf *b, Node *e)
 void emit_fn_field(Emit *E, Buf *b, Node *e)
 {
     buf_printf(b, E->field_at ? "pipe_field_at(&fa_, " : "pipe_field(");
-    ex(E, b, argv_(e, 0));
+    ex(E, b, ast_arg(e, 0));
     buf_printf(b, ", ");
-    ex(E, b, argv_(e, 1));
+    ex(E, b, ast_arg(e, 1));
     buf_printf(b, ", ");
-    ex(E, b, argv_(e, 2));
+    ex(E, b, ast_arg(e, 2));
     buf_printf(b, ")");
 }
 
 /* join: the runtime needs the element type */
 void emit_fn_join(Emit *E, Buf *b, Node *e)
 {
-    const Type *t0 = argv_(e, 0)->type;
+    const Type *t0 = ast_arg(e, 0)->type;
     const Type *el = t0->kind == T_LIST ? t0->elems[0] : TY_STR;
     buf_printf(b, "pipe_join(S, %s, ", tdesc(E, el));
-    ex(E, b, argv_(e, 0));
+    ex(E, b, ast_arg(e, 0));
     buf_printf(b, ", ");
-    ex(E, b, argv_(e, 1));
+    ex(E, b, ast_arg(e, 1));
     buf_printf(b, ")");
 }
 
 /* to_int: a str parses, a float truncates (either may fail), an int stays */
 void emit_fn_to_int(Emit *E, Buf *b, Node *e)
 {
-    TypeKind k = argv_(e, 0)->type->kind;
+    TypeKind k = ast_arg(e, 0)->type->kind;
     char pre[64];
     snprintf(pre, sizeof pre, "%s(%s, ", k == T_STR ? "pipe_to_int" : "pipe_float_int", E->self);
     if (k == T_STR || k == T_FLOAT)
@@ -836,7 +829,7 @@ void emit_fn_to_float(Emit *E, Buf *b, Node *e)
 {
     char pre[64];
     snprintf(pre, sizeof pre, "pipe_to_float(%s, ", E->self);
-    if (argv_(e, 0)->type->kind == T_STR)
+    if (ast_arg(e, 0)->type->kind == T_STR)
         wrap1(E, b, e, pre, ")");
     else
         wrap1(E, b, e, "((double)(", "))");
@@ -864,13 +857,13 @@ static void str_of(Emit *E, Buf *b, Node *v)
 
 void emit_fn_str(Emit *E, Buf *b, Node *e)
 {
-    str_of(E, b, argv_(e, 0));
+    str_of(E, b, ast_arg(e, 0));
 }
 
 /* abs: an int's may overflow (a runtime error), a float's cannot */
 void emit_fn_abs(Emit *E, Buf *b, Node *e)
 {
-    const Type *t0 = argv_(e, 0)->type;
+    const Type *t0 = ast_arg(e, 0)->type;
     char t[16];
     if (t0->kind == T_INT) {
         buf_printf(b, "pipe_iabs(%s, ", E->self);
@@ -879,7 +872,7 @@ void emit_fn_abs(Emit *E, Buf *b, Node *e)
     }
     tmpname(E, t, sizeof t);
     buf_printf(b, "({ %s %s = ", ctype(E, t0), t);
-    ex(E, b, argv_(e, 0));
+    ex(E, b, ast_arg(e, 0));
     buf_printf(b, "; %s < 0 ? -%s : %s; })", t, t, t);
 }
 
@@ -892,9 +885,9 @@ static void minmax(Emit *E, Buf *b, Node *e, const char *op)
     tmpname(E, t, sizeof t);
     tmpname(E, u, sizeof u);
     buf_printf(b, "({ %s %s = ", ctype(E, rt), t);
-    ex_as(E, b, argv_(e, 0), rt);
+    ex_as(E, b, ast_arg(e, 0), rt);
     buf_printf(b, "; %s %s = ", ctype(E, rt), u);
-    ex_as(E, b, argv_(e, 1), rt);
+    ex_as(E, b, ast_arg(e, 1), rt);
     if (type_is_num(rt))
         buf_printf(b, "; %s %s %s ? %s : %s; })", t, op, u, t, u);
     else
@@ -922,7 +915,7 @@ void emit_fn_max(Emit *E, Buf *b, Node *e)
 /* add: into a set by upsert, onto a list by a clone into its arena */
 void emit_fn_add(Emit *E, Buf *b, Node *e)
 {
-    Node *a0 = argv_(e, 0), *a1 = argv_(e, 1);
+    Node *a0 = ast_arg(e, 0), *a1 = ast_arg(e, 1);
     const Type *t0 = a0->type, *el = t0->elems[0];
     char t[16], u[16];
     tmpname(E, t, sizeof t);
@@ -943,11 +936,11 @@ void emit_fn_add(Emit *E, Buf *b, Node *e)
 /* remove: from a set or a map, by key */
 void emit_fn_remove(Emit *E, Buf *b, Node *e)
 {
-    Node *a0 = argv_(e, 0);
+    Node *a0 = ast_arg(e, 0);
     char t[16];
     tmpname(E, t, sizeof t);
     buf_printf(b, "({ %s %s = ", ctype(E, a0->type->elems[0]), t);
-    ex(E, b, argv_(e, 1));
+    ex(E, b, ast_arg(e, 1));
     buf_printf(b, "; (void)pipe_map_remove(");
     ex(E, b, a0);
     buf_printf(b, ", &%s); })", t);
@@ -959,7 +952,7 @@ void emit_fn_remove(Emit *E, Buf *b, Node *e)
  * takes it (the pattern parsed again, as the checker did), then one call */
 void emit_fn_fmt(Emit *E, Buf *b, Node *e)
 {
-    PipeStr pat = argv_(e, 0)->str;
+    PipeStr pat = ast_arg(e, 0)->str;
     char t[16];
     tmpname(E, t, sizeof t);
     buf_printf(b, "({ PipeFmtArg %s[%d]; ", t, e->list.n > 1 ? e->list.n - 1 : 1);
@@ -969,7 +962,7 @@ void emit_fn_fmt(Emit *E, Buf *b, Node *e)
     while (pipe_fmt_next(pat, &at, &cv)) {
         if (cv.conv == '%')
             continue;
-        Node *v = argv_(e, k + 1);
+        Node *v = ast_arg(e, k + 1);
         if (cv.conv == 's') {
             buf_printf(b, "%s[%d].s = ", t, k);
             str_of(E, b, v);
@@ -997,10 +990,10 @@ void emit_fn_round(Emit *E, Buf *b, Node *e)
         buf_printf(b, "pipe_iround_to(%s, ", E->self);
     else
         buf_printf(b, digits ? "pipe_round_to(" : "pipe_round(");
-    ex_as(E, b, argv_(e, 0), is_int ? TY_INT : TY_FLOAT);
+    ex_as(E, b, ast_arg(e, 0), is_int ? TY_INT : TY_FLOAT);
     if (digits) {
         buf_printf(b, ", ");
-        ex(E, b, argv_(e, 1));
+        ex(E, b, ast_arg(e, 1));
     }
     buf_printf(b, ")");
 }
@@ -1014,7 +1007,7 @@ void emit_fn_float_fn(Emit *E, Buf *b, Node *e)
         return;
     }
     buf_printf(b, "%s(", builtin_find(e->name)->cfn);
-    ex_as(E, b, argv_(e, 0), TY_FLOAT);
+    ex_as(E, b, ast_arg(e, 0), TY_FLOAT);
     buf_printf(b, ")");
 }
 
@@ -1026,9 +1019,9 @@ void emit_fn_pow(Emit *E, Buf *b, Node *e)
         buf_printf(b, "pipe_ipow(%s, ", E->self);
     else
         buf_printf(b, "pipe_pow(");
-    ex_as(E, b, argv_(e, 0), e->type);
+    ex_as(E, b, ast_arg(e, 0), e->type);
     buf_printf(b, ", ");
-    ex_as(E, b, argv_(e, 1), e->type);
+    ex_as(E, b, ast_arg(e, 1), e->type);
     buf_printf(b, ")");
 }
 
@@ -1069,7 +1062,7 @@ static Node *arg_at(Node *e, int pos, const char *name)
     for (int i = 0; i < e->list.n; i++) {
         Node *a = e->list.v[i];
         if (a->kind == N_ARG && a->name ? !strcmp(a->name, name) : i == pos)
-            return argv_(e, i);
+            return ast_arg(e, i);
     }
     return NULL;
 }
@@ -1133,19 +1126,19 @@ void emit_fn_sum(Emit *E, Buf *b, Node *e)
 static void list_extreme(Emit *E, Buf *b, Node *e, int sign)
 {
     buf_printf(b, "(*(const %s *)pipe_list_extreme(%s, %s, ", ctype(E, e->type), E->self, tdesc(E, e->type));
-    ex(E, b, argv_(e, 0));
+    ex(E, b, ast_arg(e, 0));
     buf_printf(b, ", %d))", sign);
 }
 
 /* contains(s, sub) of strs; contains(xs, x): x as an element, compared as `==` does */
 void emit_fn_find(Emit *E, Buf *b, Node *e)
 {
-    str_find(E, b, argv_(e, 0), argv_(e, 1));
+    str_find(E, b, ast_arg(e, 0), ast_arg(e, 1));
 }
 
 void emit_fn_contains(Emit *E, Buf *b, Node *e)
 {
-    Node *a0 = argv_(e, 0), *a1 = argv_(e, 1);
+    Node *a0 = ast_arg(e, 0), *a1 = ast_arg(e, 1);
     if (a0->type->kind == T_STR) {
         buf_printf(b, "(");
         str_find(E, b, a0, a1);
@@ -1191,7 +1184,7 @@ static void index_expr(Emit *E, Buf *b, Node *e)
     const Type *vt = e->type;
     if (e->opt & OPT_WORD_INDEX) { /* words(s)[i]: the word, no list (opt.c) */
         buf_printf(b, E->field_at ? "pipe_word_at(&wa_, " : "pipe_word(");
-        ex(E, b, argv_(e->a, 0));
+        ex(E, b, ast_arg(e->a, 0));
         buf_printf(b, ", ");
         ex(E, b, e->b);
         buf_printf(b, ")");
@@ -2450,7 +2443,7 @@ static void fn_call(Emit *E, Buf *b, Node *e)
     buf_printf(b, "fn_%s(%s, R_, S, %s", d->name, E->self, E->in_fn ? "b_" : "0");
     for (int i = 0; i < e->list.n; i++) {
         buf_printf(b, ", ");
-        ex_as(E, b, argv_(e, i), d->params.v[i]->type);
+        ex_as(E, b, ast_arg(e, i), d->params.v[i]->type);
     }
     buf_printf(b, ")");
 }
@@ -2488,13 +2481,13 @@ static void brace_literal(Emit *E, Buf *b, Node *e)
  * the zero value) */
 void emit_fn_get(Emit *E, Buf *b, Node *e)
 {
-    Node *m = argv_(e, 0);
+    Node *m = ast_arg(e, 0);
     const Type *kt = m->type->elems[0], *vt = m->type->elems[1];
     char k[16], p[16];
     tmpname(E, k, sizeof k);
     tmpname(E, p, sizeof p);
     buf_printf(b, "({ %s %s = ", ctype(E, kt), k);
-    ex_as(E, b, argv_(e, 1), kt);
+    ex_as(E, b, ast_arg(e, 1), kt);
     buf_printf(b, "; void *%s = pipe_map_get(", p);
     ex(E, b, m);
     if (vt->kind == T_OPT)

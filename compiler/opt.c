@@ -124,12 +124,6 @@ static void note(Opt *O, const char *what, Loc loc)
     l->v[l->n++] = (OptRewrite){O->owner, what, loc};
 }
 
-static Node *argval(const Node *call, int i)
-{
-    Node *x = call->list.v[i];
-    return x->kind == N_ARG ? x->a : x;
-}
-
 static bool is_call(const Node *e, const char *name, int nargs)
 {
     return e && e->kind == N_CALL && e->name && !strcmp(e->name, name) && e->list.n == nargs &&
@@ -161,9 +155,9 @@ static bool stable(const Opt *O, const Node *e)
 static bool splits(const Opt *O, const Node *e)
 {
     if (is_call(e, "split", 2))
-        return argval(e, 1)->type && argval(e, 1)->type->kind == T_STR && stable(O, argval(e, 0)) &&
-               stable(O, argval(e, 1));
-    return is_call(e, "words", 1) && stable(O, argval(e, 0));
+        return ast_arg(e, 1)->type && ast_arg(e, 1)->type->kind == T_STR && stable(O, ast_arg(e, 0)) &&
+               stable(O, ast_arg(e, 1));
+    return is_call(e, "words", 1) && stable(O, ast_arg(e, 0));
 }
 
 static Node *arg_node(PipeArena *a, Node *v)
@@ -190,9 +184,9 @@ static Node *piece(Opt *O, Node *call, Node *i, Node *at, const char *what)
     Node *f = ast_new(O->a, N_CALL, at->loc);
     f->name = "field";
     f->type = at->type;
-    ast_push(O->a, &f->list, arg_node(O->a, argval(call, 0)));
+    ast_push(O->a, &f->list, arg_node(O->a, ast_arg(call, 0)));
     ast_push(O->a, &f->list, arg_node(O->a, i));
-    ast_push(O->a, &f->list, arg_node(O->a, argval(call, 1)));
+    ast_push(O->a, &f->list, arg_node(O->a, ast_arg(call, 1)));
     note(O, what, at->loc);
     return f;
 }
@@ -208,7 +202,7 @@ static void last_index(Opt *O, Node *e)
     if (xs->kind != N_NAME || !xs->sym || !xs->type || xs->type->kind != T_LIST || i->kind != N_BINARY ||
         i->op != OP_SUB || i->b->kind != N_INT || i->b->ival != 1 || !is_call(i->a, "len", 1))
         return;
-    Node *l = argval(i->a, 0);
+    Node *l = ast_arg(i->a, 0);
     if (l->kind != N_NAME || l->sym != xs->sym)
         return;
     Node *m = ast_new(O->a, N_INT, i->loc);
@@ -224,7 +218,7 @@ static Node *index_rw(Opt *O, Node *e)
     Node *c = e->a;
     if (e->opt || !e->type || e->type->kind != T_STR || !c->type || c->type->kind != T_LIST)
         return e;
-    if (is_call(c, "split", 2) && argval(c, 1)->type->kind == T_STR && stable(O, argval(c, 1)))
+    if (is_call(c, "split", 2) && ast_arg(c, 1)->type->kind == T_STR && stable(O, ast_arg(c, 1)))
         return piece(O, c, e->b, e, "split-index");
     if (is_call(c, "words", 1))
         return piece(O, c, e->b, e, "words-index");
@@ -595,7 +589,7 @@ static bool pure_nofail(const Node *e)
         for (int k = 0; safe_fns[k]; k++)
             if (e->name && !strcmp(e->name, safe_fns[k]) && builtin_find(e->name)) {
                 for (int i = 0; i < e->list.n; i++)
-                    if (!pure_nofail(argval(e, i)))
+                    if (!pure_nofail(ast_arg(e, i)))
                         return false;
                 return true;
             }
@@ -665,7 +659,7 @@ static void rw_stage(Opt *O, Node *st)
     if (st->kind != N_CALL)
         return;
     for (int i = 0; i < st->list.n; i++) {
-        Node *v = argval(st, i);
+        Node *v = ast_arg(st, i);
         if (v->kind == N_LAMBDA) {
             Node body = {.kind = N_BLOCK};
             ast_push(O->a, &body.list, v->a);

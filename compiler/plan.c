@@ -71,12 +71,6 @@ static bool is_param(const Node *e, const Sym *p)
     return e->kind == N_NAME && e->sym == p;
 }
 
-static const Node *call_arg(const Node *call, int i)
-{
-    const Node *x = call->list.v[i];
-    return x->kind == N_ARG ? x->a : x;
-}
-
 /* A literal str: its bytes in *lit when some line holding none of them
  * could still pass. */
 static bool literal_arg(const Node *e, PipeStr *lit)
@@ -99,16 +93,16 @@ static bool literal_test(const Node *e, const Sym *p, PipeStr *lit, bool *anchor
     if (e->kind == N_BINARY && (e->op == OP_GE || e->op == OP_NE || e->op == OP_GT) && e->b->kind == N_INT &&
         e->b->ival == (e->op == OP_GE ? 0 : -1)) {
         const Node *f = e->a;
-        return f->kind == N_CALL && !strcmp(f->name, "find") && f->list.n == 2 && is_param(call_arg(f, 0), p) &&
-               literal_arg(call_arg(f, 1), lit);
+        return f->kind == N_CALL && !strcmp(f->name, "find") && f->list.n == 2 && is_param(ast_arg(f, 0), p) &&
+               literal_arg(ast_arg(f, 1), lit);
     }
-    if (e->kind != N_CALL || e->list.n != 2 || !is_param(call_arg(e, 0), p) || !e->name)
+    if (e->kind != N_CALL || e->list.n != 2 || !is_param(ast_arg(e, 0), p) || !e->name)
         return false;
     if (!strcmp(e->name, "matches"))
-        return literal_arg(call_arg(e, 1), lit) && pipe_regex_is_literal(*lit);
+        return literal_arg(ast_arg(e, 1), lit) && pipe_regex_is_literal(*lit);
     *anchored = strcmp(e->name, "contains") != 0;
     return (!strcmp(e->name, "contains") || !strcmp(e->name, "starts_with") || !strcmp(e->name, "ends_with")) &&
-           call_arg(e, 0)->type->kind == T_STR && literal_arg(call_arg(e, 1), lit);
+           ast_arg(e, 0)->type->kind == T_STR && literal_arg(ast_arg(e, 1), lit);
 }
 
 /* The literals of which body e, true, says the str p holds one (added to

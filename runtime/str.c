@@ -63,15 +63,16 @@ PipeStr pipe_concat(PipeArena *a, PipeStr x, PipeStr y)
 
 PipeStr pipe_concat_n(PipeArena *a, const PipeStr *v, size_t n)
 {
-    size_t len = 0, some = 0;
+    size_t len = 0, some = 0, last = 0;
     for (size_t i = 0; i < n; i++) {
         len += v[i].n;
-        some += v[i].n != 0;
+        if (v[i].n) {
+            some++;
+            last = i;
+        }
     }
-    if (some <= 1) /* nothing to join: the one non-empty part, as pipe_concat */
-        for (size_t i = 0; i < n; i++)
-            if (v[i].n || i == n - 1)
-                return v[i].n || !n ? v[i] : (PipeStr){"", 0};
+    if (some <= 1) /* nothing to join: the one non-empty part (or ""), as pipe_concat */
+        return some ? v[last] : (PipeStr){"", 0};
     char *p = pipe_alloc(a, len), *q = p;
     for (size_t i = 0; i < n; i++) {
         memcpy(q, v[i].p, v[i].n);
